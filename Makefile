@@ -1,0 +1,38 @@
+# The two commands a new user types (README): `make report` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+QUARTER ?= $(shell $(PYTHON) -c "import datetime as d; t=d.date.today(); print(f'{t.year}Q{(t.month-1)//3+1}')")
+
+.PHONY: report test lab bench clean install dev
+
+$(BIN)/python:
+	$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11) and 'Python 3.11+ is needed')"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+report: $(VENV)/.installed  ## set up and run the main job on the bundled data
+	$(BIN)/forecast report --quarter $(QUARTER)
+
+test: $(VENV)/.dev-installed  ## set up and run the whole test suite
+	$(BIN)/python -m pytest
+
+lab: $(VENV)/.installed  ## open JupyterLab in the same environment
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(VENV)/.dev-installed  ## run the benchmarks and print their figures
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,31 @@
+"""Paths anchored at the project root, and the store location.
+
+The store defaults to ``data/workbench.duckdb``; ``FORECAST_STORE`` or ``--store`` override it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJ_ROOT / "data"
+REPORTS_DIR = PROJ_ROOT / "reports"
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+# The public statistics bundled for the default run live beside the repository, never inside it.
+SHARED_DATA_DIR = Path(os.environ.get("FORECAST_SHARED_DATA", PROJ_ROOT.parent / "shared" / "data"))
+
+INDICATORS_CSV = DATA_DIR / "indicators.csv"
+PROVINCES_CSV = DATA_DIR / "provinces.csv"
+CROSSWALK_CSV = DATA_DIR / "crosswalk_2025.csv"
+TARGETS_CSV = DATA_DIR / "targets.csv"
+
+QUANTILES = (0.025, 0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95, 0.975)
+QUANTILE_COLUMNS = ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975")
+
+
+def store_path(path: str | os.PathLike | None = None) -> Path:
+    """Return the store file: the argument, else ``$FORECAST_STORE``, else ``data/workbench.duckdb``."""
+    if path:
+        return Path(path)
+    env = os.environ.get("FORECAST_STORE")
+    return Path(env) if env else DATA_DIR / "workbench.duckdb"
