@@ -26,7 +26,10 @@ VARIANT_SUFFIXES = {
 def catalogue() -> pd.DataFrame:
     """Return the indicator catalogue indexed by ``code``."""
     df = pd.read_csv(config.INDICATORS_CSV, keep_default_na=False,
-                     dtype={"lower": float, "upper": float})
+                     na_values={"lower": [""], "upper": [""]}, dtype={"lower": float, "upper": float})
+    # An empty bound means unbounded (counts and budgets have no natural ceiling).
+    df["lower"] = df["lower"].fillna(-float("inf"))
+    df["upper"] = df["upper"].fillna(float("inf"))
     return df.set_index("code", drop=False)
 
 
