@@ -26,6 +26,7 @@ report: $(VENV)/.installed  ## set up and run the main job on the bundled data
 	$(BIN)/forecast report --quarter $(QUARTER)
 
 test: $(VENV)/.dev-installed  ## set up and run the whole test suite
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: tests/test_browser.py will be skipped"
 	$(BIN)/python -m pytest
 
 lab: $(VENV)/.installed  ## open JupyterLab in the same environment

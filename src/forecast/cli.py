@@ -83,9 +83,240 @@ def targets_cmd(province, year, indicator, kind, summary, path, fmt) -> None:
 
 # --- data commands (import, fetch, status): see forecast.data / forecast.store -------------------
 
+@cli.group("data")
+def data_group() -> None:
+    """Import, fetch and inspect the observed data in the store.
+
+    Example:
+
+        forecast data import ../shared/data/vn_provinces.csv
+    """
+
+
+def _echo_import(summary) -> None:
+    _echo_frame(summary[["file", "format", "imported", "duplicate", "missing", "quarantined"]], "table")
+    for row in summary.itertuples():
+        if row.reasons:
+            click.echo(f"{row.file}: quarantined {row.quarantined} ({row.reasons})")
+    if summary["imported"].sum() + summary["duplicate"].sum() == 0:
+        raise click.ClickException("nothing could be imported; see the quarantine file beside the store")
+
+
+@data_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["auto", "tidy", "gso", "wdi"]), default="auto")
+@click.option("--indicator", help="Indicator code of a GSO table (default: from its title).")
+@click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
+@click.option("--geo-era", type=click.Choice(["auto", "2025", "old"]), default="auto",
+              help="'2025': plain names mean the merged provinces (default: from 2025 on).")
+@click.option("--source", help="Source for rows that name none (default: the file name).")
+@click.pass_context
+def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source) -> None:
+    """Import observation files (tidy CSV/Excel, GSO PX-Web tables, WDI bulk CSV).
+
+    Example:
+
+        forecast data import beds.csv --format gso --indicator beds_dohs_count
+    """
+    from .data import ImportOptions
+    from .store import import_files
+
+    options = ImportOptions(fmt, indicator, select, geo_era, source)
+    _echo_import(import_files(paths, ctx.obj["store"], options))
+
+
+@data_group.command("fetch")
+@click.argument("source", type=click.Choice(["worldbank", "gso"]))
+@click.option("--table", help="PX-Web table path for gso, e.g. 'V02.Dan so/V02.24.px'.")
+@click.option("--indicator", help="Indicator code (default: from the table title or WDI code).")
+@click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
+@click.pass_context
+def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
+    """Download a table (World Bank API or GSO PX-Web), cache it and import it.
+
+    Example:
+
+        forecast data fetch gso --table "Dan so va lao dong/V02.24.px"
+    """
+    from . import fetch
+
+    if source == "gso":
+        if not table:
+            raise click.UsageError("fetch gso needs --table")
+        summary = fetch.fetch_gso(table, ctx.obj["store"], indicator=indicator, select=select)
+    else:
+        summary = fetch.fetch_worldbank(ctx.obj["store"])
+    _echo_import(summary)
+
+
+@data_group.command("status")
+@click.option("--geo", help="Province, region or VN (any spelling).")
+@click.option("--indicator", help="Indicator code; catalogue codes include their variants.")
+@click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
+              help="Registry CSV (default data/targets.csv).")
+@click.pass_context
+def data_status_cmd(ctx, geo, indicator, targets_path) -> None:
+    """Show which series the store holds, and outcome targets with no series at all.
+
+    Example:
+
+        forecast data status --geo "Hà Nam"
+    """
+    from .store import status
+
+    cover, missing = status(ctx.obj["store"], geo, indicator, targets_path)
+    _echo_frame(cover, "table")
+    if missing is None:
+        click.echo("\nNo target registry found: targets not checked.")
+    elif len(missing):
+        click.echo("\nOutcome targets with NO observed series:")
+        _echo_frame(missing, "table")
+    else:
+        click.echo("\nEvery outcome target has an observed series.")
+
+
 # --- engine commands (run, backtest, evaluate) --------------------------------------------------
 
+class _EchoWarnings(logging.Handler):
+    """Show the library's warnings to the user once, on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"warning: {record.getMessage()}", err=True)
+
+
+class _warnings_to_stderr:
+    """Context manager: route ``forecast`` warnings to the user while a command runs."""
+
+    def __enter__(self):
+        from .log import logger
+
+        self.handler, self.propagate = _EchoWarnings(logging.WARNING), logger.propagate
+        logger.addHandler(self.handler)
+        logger.propagate = False
+        return self
+
+    def __exit__(self, *exc):
+        from .log import logger
+
+        logger.removeHandler(self.handler)
+        logger.propagate = self.propagate
+
+
+@cli.command("backtest")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="Tidy CSV: geo, indicator, year, value[, unit].")
+@click.option("--origin", required=True, type=int, help="Last year the models may see, e.g. 2013.")
+@click.option("--horizon", required=True, type=int, help="Years forecast after the origin, e.g. 5.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="Output CSV of forecasts.")
+@click.option("--models", default="ensemble", show_default=True,
+              help="Comma-separated models: ensemble, naive, drift, aarr, trend, wtrend, ses, theta, "
+                   "dholt, pooled, ets (slow).")
+def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
+    """Fit every series on years up to ORIGIN and forecast the next HORIZON years.
+
+    Calibration and ensemble weights are learned only from years up to the origin.
+
+    Example:
+
+    \b
+        forecast backtest --input series.csv --origin 2013 --horizon 5 --out bt.csv --models ensemble,naive,aarr
+    """
+    from .backtest import backtest, read_tidy
+
+    obs = read_tidy(input_path)
+    with _warnings_to_stderr():
+        out = backtest(obs, origin, horizon, models.split(","))
+    out.to_csv(out_path, index=False)
+    click.echo(f"wrote {len(out)} rows ({out['geo'].nunique()} geos, "
+               f"{out['indicator'].nunique()} indicators, {out['model'].nunique()} models) to {out_path}")
+
+
+@cli.command("evaluate")
+@click.option("--forecasts", "fc_path", required=True, type=click.Path(dir_okay=False),
+              help="Forecasts CSV written by `forecast backtest`.")
+@click.option("--actuals", "act_path", required=True, type=click.Path(dir_okay=False),
+              help="Tidy CSV of actual values (geo, indicator, year, value).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def evaluate_cmd(fc_path, act_path, fmt) -> None:
+    """Score back-test forecasts: MASE, sMAPE, bias, 80%/95% coverage, pinball loss.
+
+    One row per model and indicator, plus an "(all)" row per model.
+
+    Example:
+
+    \b
+        forecast evaluate --forecasts bt.csv --actuals series.csv
+    """
+    from .backtest import BACKTEST_COLUMNS, evaluate, read_tidy
+
+    scores = evaluate(read_tidy(fc_path, BACKTEST_COLUMNS), read_tidy(act_path))
+    _echo_frame(scores.round(4) if fmt != "json" else scores, fmt)
+
+
+
+@cli.command("run")
+@click.option("--as-of", "as_of", help="Quarter the run speaks for, e.g. 2026Q4 (default: this quarter).")
+@click.option("--province", "provinces", multiple=True, help="Restrict to a province (repeatable).")
+@click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
+              help="Registry CSV (default data/targets.csv).")
+@click.pass_context
+def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
+    """Forecast every series to 2035, assess every target and store the run.
+
+    Example:
+
+        forecast run --as-of 2026Q4
+    """
+    from .assess import CATEGORIES
+    from .runs import current_quarter, load_run, run_forecasts
+
+    store = ctx.obj["store"]
+    run_id = run_forecasts(as_of or current_quarter(), store=store, provinces=provinces or None,
+                           targets=targets_path)
+    run = load_run(store, run_id)
+    counts = run.assessments["category"].value_counts()
+    click.echo(f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
+               f"forecast, {len(run.assessments)} targets assessed")
+    for category in CATEGORIES:
+        if counts.get(category):
+            click.echo(f"  {category}: {counts[category]}")
+
 # --- report command -----------------------------------------------------------------------------
+
+@cli.command("report")
+@click.option("--quarter", required=True, help="Reporting quarter, e.g. 2026Q4.")
+@click.option("--province", "provinces", multiple=True,
+              help="Province to report (repeatable; default: the seed-plan provinces).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Reports folder (default reports/); the quarter goes in <out>/<quarter>/.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the briefs.")
+@click.pass_context
+def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
+    """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
+
+    One failing notebook does not stop the others: the index lists it and the exit code is 1.
+
+    Example:
+
+        forecast report --quarter 2026Q4 --province "Hà Nam" --jobs 2
+    """
+    from tqdm import tqdm
+
+    from .errors import ReportError
+    from .report import run_report
+
+    with tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
+        result = run_report(quarter, provinces=list(provinces) or None, jobs=jobs, out=out,
+                            store=ctx.obj["store"], lang=lang, progress=bar)
+    click.echo(f"Report: {result.index}")
+    if result.failures:
+        names = ", ".join(r.job.html for r in result.failures[:3])
+        raise ReportError(f"{len(result.failures)} of {len(result.results)} notebooks failed "
+                          f"({names}); errors and saved notebooks are listed in {result.index}")
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""Accuracy, calibration and speed of the forecasting engine on the real series in ../shared/data.
+
+Protocols (issue #4):
+  (a) national World Bank / JME / WUENIC series for Viet Nam, train to 2013, forecast 2014-2023;
+  (b) GSO provincial series, train to 2011, forecast 2012-2016.
+Calibration and ensemble weights come only from rolling origins inside the training years.
+
+Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save]
+(--save writes CSVs to benchmarks/results/, which is git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+import pandas as pd
+
+from forecast import config
+from forecast.backtest import backtest, evaluate
+from forecast.models import forecast_panel
+
+NATIONAL = ["life_expectancy", "imr", "u5mr", "beds_per_10k", "doctors_per_10k",
+            "nurses_midwives_per_10k", "oop_share", "pop_growth", "stunting_u5", "overweight_u5",
+            "dpt3_coverage", "measles_coverage"]
+PROVINCIAL = ["imr", "u5mr", "beds_per_10k_dohs", "doctors_per_10k_dohs", "nurses_per_10k_dohs",
+              "full_immunization_u1", "pop_growth"]
+MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled"]
+PROTOCOLS = {"national": ("vn_national.csv", NATIONAL, 2013, 10),
+             "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5)}
+
+
+def load(protocol: str) -> pd.DataFrame:
+    """The protocol's tidy observations (provinces only: GSO regions are left out)."""
+    file, codes, _, _ = PROTOCOLS[protocol]
+    df = pd.read_csv(config.SHARED_DATA_DIR / file)
+    df = df[df["indicator"].isin(codes)]
+    return df[~df["geo"].str.startswith("Vùng")].reset_index(drop=True)
+
+
+def run_protocol(protocol: str, models: list[str], ets: bool = False) -> tuple[pd.DataFrame, float]:
+    """Back-test one protocol; return its evaluation and the seconds it took."""
+    obs = load(protocol)
+    _, _, origin, horizon = PROTOCOLS[protocol]
+    t0 = time.perf_counter()
+    fc = backtest(obs, origin, horizon, models + (["ets"] if ets else []))
+    secs = time.perf_counter() - t0
+    return evaluate(fc, obs), secs
+
+
+def speed() -> tuple[int, float]:
+    """Seconds to fit and calibrate the default ensemble on every provincial series."""
+    obs = pd.read_csv(config.SHARED_DATA_DIR / "vn_provinces.csv")
+    n = obs.groupby(["geo", "indicator"]).ngroups
+    t0 = time.perf_counter()
+    forecast_panel(obs, horizon=10)
+    return n, time.perf_counter() - t0
+
+
+def report(protocol: str, scores: pd.DataFrame, secs: float, per_indicator: bool) -> None:
+    """Print the all-indicator table, the goal check and optionally the per-indicator tables."""
+    allrows = scores[scores["indicator"] == "(all)"].set_index("model")
+    table = allrows[["n_series", "n", "mase", "smape", "coverage80", "coverage95", "pinball"]]
+    print(f"\n== {protocol}: back-test in {secs:.1f} s")
+    print(table.sort_values("mase").round(3).to_string())
+    best = allrows.loc[["naive", "drift", "aarr"], "mase"]
+    gain = 1 - allrows.loc["ensemble", "mase"] / best.min()
+    cov = allrows.loc["ensemble", ["coverage80", "coverage95"]]
+    print(f"ensemble vs best of naive/drift/aarr ({best.idxmin()} {best.min():.3f}): "
+          f"{100 * gain:.1f}% lower MASE (goal >= 10%); coverage80 {cov.iloc[0]:.3f} "
+          f"(goal 0.75-0.85), coverage95 {cov.iloc[1]:.3f} (goal 0.90-0.98)")
+    if per_indicator:
+        wide = scores[scores["indicator"] != "(all)"].pivot(index="indicator", columns="model",
+                                                            values="mase")
+        print(wide.round(2).to_string())
+
+
+def main() -> None:
+    """Run both protocols and the speed test; print the tables."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-indicator", action="store_true")
+    ap.add_argument("--ets", action="store_true", help="also back-test statsmodels ETS (slow)")
+    ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
+    args = ap.parse_args()
+    logging.getLogger("forecast").setLevel(logging.ERROR)
+    for protocol in PROTOCOLS:
+        scores, secs = run_protocol(protocol, MODELS, args.ets)
+        report(protocol, scores, secs, args.per_indicator)
+        if args.save:
+            out = config.PROJ_ROOT / "benchmarks" / "results"
+            out.mkdir(parents=True, exist_ok=True)
+            scores.to_csv(out / f"{protocol}_scores.csv", index=False)
+    n, secs = speed()
+    print(f"\n== speed: forecast_panel(ensemble, calibration included) on all {n} provincial "
+          f"series of vn_provinces.csv: {secs:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

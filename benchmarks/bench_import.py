@@ -1,0 +1,37 @@
+"""Time the import of every observation file in the shared data folder into a fresh store.
+
+Run: ``python benchmarks/bench_import.py`` (prints seconds and counts; the budget is 10 s).
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from forecast import config, store
+
+
+def main() -> None:
+    """Import ``config.SHARED_DATA_DIR/*.csv`` (never ``targets/``) and print the figures."""
+    files = sorted(Path(config.SHARED_DATA_DIR).glob("*.csv"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.duckdb"
+        start = time.perf_counter()
+        summary = store.import_files(files, path)
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        again = store.import_files(files, path)
+        second = time.perf_counter() - start
+        start = time.perf_counter()
+        picked = store.analysis_series(path)
+        analysis = time.perf_counter() - start
+    print(summary.to_string(index=False))
+    print(f"\nfresh import of {len(files)} files: {first:.2f} s "
+          f"({summary['imported'].sum()} imported, {summary['duplicate'].sum()} duplicate, "
+          f"{summary['quarantined'].sum()} quarantined)")
+    print(f"re-import (all duplicates): {second:.2f} s ({again['imported'].sum()} imported)")
+    print(f"analysis_series: {analysis:.2f} s ({len(picked)} rows)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Calibrated intervals and ensemble weights, learned from rolling-origin back-test errors.
+
+Standard prediction intervals under-cover badly on short health series, so widths are learned
+from out-of-sample errors instead (FPP3 §5.5 "empirical" intervals from forecast errors; §5.10
+time-series cross-validation). Each error is taken on the transformed scale and divided by the
+series' in-sample mean absolute yearly change (the MASE scale, Hyndman & Koehler 2006), so errors
+of series of one indicator can be pooled: short series have too few windows of their own.
+
+For an indicator × model × horizon the quantiles of these scaled errors are blended with the
+quantiles pooled over all indicators, weight ``n / (n + n0)`` (a credibility weight, Bühlmann
+1967); horizons with too few errors (of the indicator, else of the pool) grow from the last
+well-populated horizon ``h0`` as ``(h / h0) ** gamma``, ``gamma`` fitted on the pooled spreads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from .config import QUANTILES
+
+_Q = np.asarray(QUANTILES)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Learned scaled-error quantiles (per indicator × model × horizon) and ensemble weights.
+
+    Attributes
+    ----------
+    tables : dict
+        ``(indicator, model) -> array (H, 9)``: quantiles of scaled errors for horizons 1..H.
+    pooled : dict
+        ``model -> array (H, 9)``: the same pooled over all indicators (the fallback).
+    counts : dict
+        ``(indicator, model) -> array (H,)``: number of errors behind each row of ``tables``.
+    weights : dict
+        ``indicator -> {model: weight}`` of the ensemble; ``pooled_weights`` is the fallback.
+    gamma : float
+        Exponent of the horizon-growth rule beyond the learned horizons.
+    """
+
+    tables: dict = field(default_factory=dict)
+    pooled: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    weights: dict = field(default_factory=dict)
+    pooled_weights: dict = field(default_factory=dict)
+    gamma: float = 1.0
+
+    def quantiles(self, indicator: str, model: str, h: np.ndarray) -> np.ndarray:
+        """Return scaled-error quantiles, shape ``(len(h), 9)``, for horizons ``h`` (≥ 1)."""
+        h = np.maximum(np.asarray(h, dtype=int), 1)
+        table = self.tables.get((indicator, model))
+        if table is None:
+            table = self.pooled.get(model, self.pooled.get("naive"))
+        if table is None:
+            table = _default_table(1, self.gamma)
+        H = len(table)
+        rows = table[np.minimum(h, H) - 1]
+        growth = np.where(h > H, (h / H) ** self.gamma, 1.0)[:, None]
+        return rows * growth
+
+    def ensemble_weights(self, indicator: str) -> dict:
+        """Return the ensemble's ``{model: weight}`` for an indicator (pooled if not learned)."""
+        return self.weights.get(indicator) or self.pooled_weights
+
+    def summary(self) -> dict:
+        """A JSON-friendly digest (growth exponent and ensemble weights) to store with a run."""
+        return {"gamma": self.gamma, "weights": self.weights, "pooled_weights": self.pooled_weights,
+                "n_tables": len(self.tables)}
+
+
+def _default_table(H: int, gamma: float) -> np.ndarray:
+    """Gaussian fallback: a random walk's error is about 1.25 mean absolute changes per year."""
+    h = np.arange(1, H + 1)[:, None]
+    return norm.ppf(_Q)[None, :] * 1.25 * h**gamma
+
+
+def _cell_quantiles(errors: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Empirical quantiles of ``err`` and counts per ``keys`` (wide: one column per quantile)."""
+    g = errors.groupby(keys, sort=True)["err"]
+    q = g.quantile(list(QUANTILES)).unstack(-1)
+    return q, g.size()
+
+
+def _growth_exponent(pooled_q: pd.DataFrame, pooled_n: pd.Series, min_errors: int) -> float:
+    """Fit log(80% width) = a + gamma·log(h) over well-populated pooled cells; clip to [0.5, 1.5]."""
+    ok = pooled_n[pooled_n >= min_errors].index
+    if len(ok) < 3:
+        return 1.0
+    q = pooled_q.loc[ok]
+    width = (q[0.90] - q[0.10]).to_numpy()
+    h = np.asarray([k[1] for k in ok], dtype=float)
+    models = [k[0] for k in ok]
+    X = pd.get_dummies(pd.Series(models)).to_numpy(float)
+    X = np.column_stack([X, np.log(h)])
+    good = width > 0
+    if good.sum() < 3 or len(set(h[good])) < 2:
+        return 1.0
+    coef, *_ = np.linalg.lstsq(X[good], np.log(width[good]), rcond=None)
+    return float(np.clip(coef[-1], 0.5, 1.5))
+
+
+def _pooled_tables(pooled_q, pooled_n, models, H, min_errors, gamma) -> dict:
+    """Per model, (H, 9) pooled quantiles; rows with too few errors grow from the last good row."""
+    out = {}
+    for m in models:
+        table = np.full((H, len(_Q)), np.nan)
+        h0 = 0
+        for h in range(1, H + 1):
+            if pooled_n.get((m, h), 0) >= min_errors:
+                table[h - 1] = np.maximum.accumulate(pooled_q.loc[(m, h)].to_numpy(float))
+                h0 = h
+            elif h0:
+                table[h - 1] = table[h0 - 1] * (h / h0) ** gamma
+        if not h0:
+            table = _default_table(H, gamma)
+        out[m] = table
+    return out
+
+
+def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *,
+                    max_horizon: int = 10, min_errors: int = 20, n0: float = 30.0) -> Calibration:
+    """Learn interval quantiles from rolling-origin errors.
+
+    Parameters
+    ----------
+    errors : DataFrame
+        Columns ``indicator, model, h, err`` — ``err`` is (actual − forecast) on the transformed
+        scale divided by the series' in-sample mean absolute yearly change.
+    weights, pooled_weights : dict
+        Ensemble weights to carry in the calibration (see :func:`ensemble_weights`).
+    max_horizon : int
+        Horizons learned explicitly; beyond, the growth rule applies.
+    min_errors : int
+        Fewest pooled errors for a horizon to be learned rather than grown.
+    n0 : float
+        Credibility constant: an indicator's own quantiles get weight ``n / (n + n0)``.
+    """
+    errors = errors[(errors["h"] >= 1) & (errors["h"] <= max_horizon) & np.isfinite(errors["err"])]
+    models = sorted(errors["model"].unique())
+    if errors.empty:
+        return Calibration(weights=weights, pooled_weights=pooled_weights)
+    pooled_q, pooled_n = _cell_quantiles(errors, ["model", "h"])
+    gamma = _growth_exponent(pooled_q, pooled_n, min_errors)
+    pooled = _pooled_tables(pooled_q, pooled_n, models, max_horizon, min_errors, gamma)
+    cell_q, cell_n = _cell_quantiles(errors, ["indicator", "model", "h"])
+    tables, counts = {}, {}
+    for (ind, m), sub in cell_q.groupby(level=[0, 1]):
+        n = np.zeros(max_horizon)
+        own = np.zeros((max_horizon, len(_Q)))
+        for (_, _, h), row in sub.iterrows():
+            n[h - 1] = cell_n[(ind, m, h)]
+            own[h - 1] = np.maximum.accumulate(row.to_numpy(float))
+        w = (n / (n + n0))[:, None]
+        table = w * own + (1 - w) * pooled[m]
+        learned = np.nonzero(n >= min_errors)[0]
+        if len(learned):  # beyond its last well-populated horizon, an indicator grows its own
+            h0 = learned[-1] + 1
+            h = np.arange(h0 + 1, max_horizon + 1)
+            table[h0:] = table[h0 - 1] * ((h / h0) ** gamma)[:, None]
+        tables[(ind, m)] = table
+        counts[(ind, m)] = n
+    return Calibration(tables, pooled, counts, weights, pooled_weights, gamma)
+
+
+def ensemble_weights(errors: pd.DataFrame, members: list[str], *, top: int = 3,
+                     power: float = 1.0, n0: float = 30.0) -> tuple[dict, dict]:
+    """Inverse-MASE weights of the ensemble members, per indicator, from rolling-origin errors.
+
+    Each member's mean absolute scaled error per indicator is blended with its all-indicator
+    value (weight ``n / (n + n0)``); the ``top`` best members get weights proportional to
+    ``MASE ** -power`` (forecast combination by inverse error, Bates & Granger 1969; FPP3 §13.4).
+
+    Returns
+    -------
+    (weights, pooled_weights)
+        ``{indicator: {model: weight}}`` and the all-indicator ``{model: weight}``.
+    """
+    e = errors[errors["model"].isin(members)].assign(abs_err=lambda d: d["err"].abs())
+    if e.empty:
+        return {}, {m: 1.0 / len(members) for m in members}
+    pooled = e.groupby("model")["abs_err"].mean()
+    per = e.groupby(["indicator", "model"])["abs_err"].agg(["mean", "size"])
+
+    def pick(mase: pd.Series) -> dict:
+        best = mase.sort_values().iloc[:top].clip(lower=1e-6)
+        w = best ** -power
+        return (w / w.sum()).round(6).to_dict()
+
+    weights = {}
+    for ind, sub in per.groupby(level=0):
+        sub = sub.droplevel(0)
+        blend = (sub["size"] * sub["mean"] + n0 * pooled[sub.index]) / (sub["size"] + n0)
+        weights[ind] = pick(blend)
+    return weights, pick(pooled)
+
+
+def _simplex_ls(E: np.ndarray) -> np.ndarray:
+    """Weights ``w >= 0``, ``sum(w) = 1`` minimising ``||E w||²`` (NNLS with a heavy sum row)."""
+    from scipy.optimize import nnls
+
+    lam = 1e3 * np.sqrt(len(E)) * (np.abs(E).mean() + 1e-9)
+    A = np.vstack([E, np.full((1, E.shape[1]), lam)])
+    w, _ = nnls(A, np.r_[np.zeros(len(E)), lam], maxiter=50 * E.shape[1])
+    return w / w.sum() if w.sum() > 0 else np.full(E.shape[1], 1.0 / E.shape[1])
+
+
+def stacked_weights(wide: pd.DataFrame, members: list[str], *, n0: float = 30.0,
+                    clip: float = 10.0) -> tuple[dict, dict]:
+    """Combination weights fitted to rolling-origin errors: constrained least squares (stacking).
+
+    Minimises the mean squared scaled error of the combination over the back-test windows with
+    non-negative weights summing to one (Breiman 1996, "Stacked regressions"; Timmermann 2006,
+    "Forecast combinations", §3), so members whose errors offset each other (e.g. naive and a
+    trend) are combined. Errors are clipped at ``±clip`` scales against outliers; an
+    indicator's weights are blended with the all-indicator weights, weight ``n / (n + n0)``.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        ``indicator`` plus one column of scaled errors per member, rows aligned across members.
+    """
+    E = wide[members].to_numpy(float)
+    keep = np.isfinite(E).all(axis=1)
+    E, inds = np.clip(E[keep], -clip, clip), wide["indicator"].to_numpy()[keep]
+    if not len(E):
+        return {}, {m: 1.0 / len(members) for m in members}
+    pooled = _simplex_ls(E)
+
+    def as_dict(w):
+        return {m: round(float(x), 6) for m, x in zip(members, w) if x > 1e-3}
+
+    weights = {}
+    for ind in np.unique(inds):
+        sub = E[inds == ind]
+        n = len(sub)
+        weights[str(ind)] = as_dict((n * _simplex_ls(sub) + n0 * pooled) / (n + n0))
+    return weights, as_dict(pooled)

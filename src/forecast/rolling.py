@@ -1,0 +1,169 @@
+"""Panels per indicator and rolling-origin (time-series cross-validation) errors.
+
+A :class:`Panel` holds one indicator's series as a matrix (geo × year) on both scales.
+:func:`rolling_errors` re-fits every model at each origin inside the data, using only the years up
+to that origin, and scores the forecasts of the following years (FPP3 §5.10).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+from .kernels import KERNELS, ends
+from .transforms import Transform, for_indicator
+
+REQUIRED = ("geo", "indicator", "year", "value")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One indicator's series: ``Y`` (natural) and ``Z`` (transformed), geo × year matrices."""
+
+    indicator: str
+    geos: np.ndarray
+    t: np.ndarray
+    Y: np.ndarray
+    Z: np.ndarray
+    transform: Transform
+
+
+def build_panels(obs: pd.DataFrame) -> list[Panel]:
+    """Split a tidy frame into one :class:`Panel` per indicator code.
+
+    Raises
+    ------
+    ValidationError
+        If a required column is missing or a year or value is not numeric.
+    """
+    missing = [c for c in REQUIRED if c not in obs.columns]
+    if missing:
+        raise ValidationError(f"missing column(s) {missing}: the frame needs {list(REQUIRED)}",
+                              column=missing[0])
+    df = obs[list(REQUIRED)].copy()
+    for col in ("year", "value"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = df[col].notna() & num.isna()
+        if bad.any():
+            raise ValidationError(f"non-numeric {col} {df.loc[bad, col].iloc[0]!r}: write numbers "
+                                  "only (missing values as empty cells)", column=col)
+        df[col] = num
+    df = df.dropna(subset=["year", "value"])
+    df["geo"], df["indicator"] = df["geo"].astype(str), df["indicator"].astype(str)
+    panels = []
+    for code, sub in df.groupby("indicator", sort=True):
+        wide = sub.pivot_table(index="geo", columns="year", values="value", aggfunc="mean")
+        tr = for_indicator(code)
+        Y = wide.to_numpy(dtype=float)
+        Z = np.where(np.isfinite(Y), tr.forward(np.nan_to_num(Y, nan=tr.lower + tr.width / 2)), np.nan)
+        panels.append(Panel(code, wide.index.to_numpy(dtype=object),
+                            wide.columns.to_numpy(dtype=float), Y, Z, tr))
+    return panels
+
+
+def status_ok(panel: Panel, Y: np.ndarray, min_points: int = 3) -> np.ndarray:
+    """Rows of ``Y`` that can be fitted: enough points, not constant, last value off the bounds."""
+    n = np.isfinite(Y).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        _, _, y1, _ = ends(Y, panel.t)
+        spread = np.nanmax(np.where(n[:, None] > 0, Y, 0.0), axis=1) - np.nanmin(
+            np.where(n[:, None] > 0, Y, 0.0), axis=1)
+    at_bound = np.array([panel.transform.at_bound(v) if np.isfinite(v) else True for v in y1])
+    return (n >= min_points) & (spread > 0) & ~at_bound
+
+
+def scale(Z: np.ndarray, t: np.ndarray, shrink: float = 2.0,
+          fallback: float | np.ndarray | None = None, window: int | None = None) -> np.ndarray:
+    """Mean absolute yearly change of each row, shrunk toward the panel's median.
+
+    The MASE scale (Hyndman & Koehler 2006) with gaps divided by their length; with ``m``
+    changes a row's scale becomes ``(m·s + shrink·median) / (m + shrink)`` because two or three
+    changes are a noisy estimate. A panel without any change uses ``fallback`` as its median.
+    With ``window``, only the changes of the last ``window`` years count (current volatility).
+    """
+    T = Z.shape[1]
+    ok = np.isfinite(Z)
+    idx = np.where(ok, np.arange(T), -1)
+    last = np.maximum.accumulate(idx, axis=1)
+    prev = np.concatenate([np.full((len(Z), 1), -1), last[:, :-1]], axis=1)
+    has = ok & (prev >= 0)
+    if window:
+        has &= t[None, :] > (ends(Z, t)[3][:, None] - window)
+    rows = np.arange(len(Z))[:, None]
+    pz = Z[rows, np.maximum(prev, 0)]
+    pt = t[np.maximum(prev, 0)]
+    d = np.where(has, np.abs(Z - pz) / np.where(has, t[None, :] - pt, 1.0), 0.0)
+    m = has.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where(m > 0, d.sum(axis=1) / np.maximum(m, 1), np.nan)
+    good = (m > 0) & (s > 0)
+    if good.any():
+        med = np.median(s[good])
+    else:
+        med = fallback if fallback is not None else 1e-3
+    s = np.where(m > 0, (m * np.nan_to_num(s) + shrink * med) / (m + shrink), med)
+    return np.maximum(s, 1e-9)
+
+
+def fallback_scales(panels: list[Panel], shrink: float = 2.0,
+                    window: int | None = None) -> dict[str, float]:
+    """Median yearly change per transform kind, for panels with no change of their own.
+
+    On the log and logit scales a change is relative, so e.g. under-5 mortality with one
+    observation per province borrows the typical change of the other log-scale indicators.
+    """
+    meds: dict[str, list[float]] = {}
+    for p in panels:
+        s = scale(p.Z, p.t, shrink, fallback=np.nan, window=window)
+        if np.isfinite(s).any():
+            meds.setdefault(p.transform.kind, []).append(float(np.nanmedian(s)))
+    return {k: float(np.median(v)) for k, v in meds.items()}
+
+
+def panel_fallback(panel: Panel, kinds: dict[str, float]) -> float | np.ndarray:
+    """The fallback scale of a panel: its kind's median, or 5% of each last value (identity)."""
+    if panel.transform.kind != "identity" and panel.transform.kind in kinds:
+        return kinds[panel.transform.kind]
+    _, _, z1, _ = ends(panel.Z, panel.t)
+    return np.maximum(0.05 * np.abs(np.nan_to_num(z1)), 1e-6)
+
+
+def _origins(t: np.ndarray, settings) -> np.ndarray:
+    """Years used as rolling origins: enough history before, at least one year after."""
+    cand = t[(t >= t[0] + settings.min_points - 1) & (t < t[-1])]
+    return cand[-settings.max_origins:]
+
+
+def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
+    """Scaled errors of each model from every rolling origin inside the panel.
+
+    Returns
+    -------
+    DataFrame
+        One row per (series, origin, target year) with ``indicator, h, key`` (``h`` = years after
+        the series' last observation at that origin) and one column per model holding
+        (actual − forecast) / scale on the transformed scale.
+    """
+    rows = []
+    for o in _origins(panel.t, settings):
+        past = panel.t <= o
+        Zo = np.where(past[None, :], panel.Z, np.nan)
+        ok = status_ok(panel, np.where(past[None, :], panel.Y, np.nan), settings.min_points)
+        fut = np.nonzero(~past & (panel.t <= o + settings.max_horizon))[0]
+        if not ok.any() or not len(fut):
+            continue
+        Zk = Zo[ok]
+        _, _, _, t1 = ends(Zk, panel.t)
+        A = panel.Z[ok][:, fut]
+        seen = np.isfinite(A)
+        H = panel.t[fut][None, :] - t1[:, None]
+        s = scale(Zk, panel.t, settings.scale_shrink, window=settings.scale_window)
+        row = {"indicator": panel.indicator, "h": H[seen].astype(int),
+               "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o)}
+        for m in models:
+            F = KERNELS[m](Zk, panel.t, **settings.kernel_args()).mean(H)
+            row[m] = ((A - F) / s[:, None])[seen]
+        rows.append(pd.DataFrame(row))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

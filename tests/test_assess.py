@@ -1,0 +1,235 @@
+"""Target assessment on hand-made frames whose answers are computed by hand."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import assess, config
+from forecast.errors import ValidationError
+
+GEO = "Hà Nam"
+YEARS = list(range(2011, 2017))  # six observations, 2011-2016
+SPREAD = np.array([0.80, 0.84, 0.88, 0.94, 1.0, 1.06, 1.12, 1.16, 1.20])  # q025 … q975 / q50
+
+
+def _target(**kw) -> dict:
+    row = {"plan_id": "HN-2021", "province": GEO, "indicator": "stunting_u5", "year": 2030,
+           "comparator": "<=", "value": 10.0, "value_high": math.nan, "unit": "percent",
+           "kind": "outcome", "quote": "", "note": "", "line": 2}
+    return {**row, **kw}
+
+
+def _targets(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+def _obs(values, indicator="stunting_u5", years=YEARS, geo=GEO) -> pd.DataFrame:
+    return pd.DataFrame({"geo": geo, "indicator": indicator, "year": list(years),
+                         "value": [float(v) for v in values], "unit": "percent", "source": "test",
+                         "import_id": "t1"})
+
+
+def _fc(q50_by_year: dict, indicator="stunting_u5", status="ok", reason="", geo=GEO) -> pd.DataFrame:
+    rows = []
+    for year, q50 in q50_by_year.items():
+        qs = dict(zip(config.QUANTILE_COLUMNS, q50 * SPREAD))
+        rows.append({"geo": geo, "indicator": indicator, "model": "ensemble", "year": year,
+                     "mean": q50, **qs, "status": status, "reason": reason})
+    return pd.DataFrame(rows)
+
+
+def _falling(rate=-0.05, start=40.0) -> list[float]:
+    return [start * (1 + rate) ** i for i in range(len(YEARS))]
+
+
+def test_hand_computed_acceleration_needed():
+    obs = _falling()                      # -5 % a year, latest 2016
+    target = obs[-1] * 0.92 ** 14         # needs -8 % a year to 2030
+    path = {y: obs[-1] * 0.95 ** (y - 2016) for y in range(2017, 2036)}
+    q50_2030 = path[2030] = target / 0.91  # puts the target between q10 and q25 in 2030
+    assert q50_2030 * SPREAD[2] < target < q50_2030 * SPREAD[3]
+    out = assess.assess_targets(_targets(_target(value=target)), _obs(obs), _fc(path), "2026Q4")
+    r = out.iloc[0]
+    assert r.rate_observed == pytest.approx(-5.0, abs=1e-6)
+    assert r.rate_required == pytest.approx(-8.0, abs=1e-6)
+    assert r.ratio == pytest.approx(0.625, abs=1e-6)
+    assert r.category == "acceleration_needed"
+    assert 0.10 < r.p_attain < 0.25
+    assert r.basis == "forecast" and r.latest_year == 2016
+    assert r.latest_value == pytest.approx(obs[-1])
+    assert r.q50 == pytest.approx(q50_2030)
+    assert pd.isna(r.expected_year)  # the q50 path stays above the target up to 2035
+    assert r.series == "stunting_u5" and r.definition == "" and r.status == "ok"
+
+
+def test_columns_and_types_follow_the_contract():
+    out = assess.assess_targets(_targets(_target()), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
+    assert list(out.columns) == assess.COLUMNS
+    assert str(out["expected_year"].dtype) == "Int64" and str(out["latest_year"].dtype) == "Int64"
+    assert set(out["category"]) <= set(assess.CATEGORIES)
+
+
+def test_empty_registry_gives_an_empty_frame_with_the_columns():
+    out = assess.assess_targets(_targets(_target(kind="activity")), _obs(_falling()), pd.DataFrame(),
+                                "2026Q4")
+    assert out.empty and list(out.columns) == assess.COLUMNS
+
+
+def test_expected_year_is_first_year_the_median_path_meets_the_target():
+    path = {y: 30.0 - 2 * (y - 2016) for y in range(2017, 2036)}  # 10 reached in 2026
+    out = assess.assess_targets(_targets(_target()), _obs(_falling()), _fc(path), "2026Q4")
+    assert out.loc[0, "expected_year"] == 2026
+
+
+def test_achieved_when_latest_observation_meets_target():
+    obs = _falling()
+    out = assess.assess_targets(_targets(_target(value=35.0)), _obs(obs), _fc({2030: 20.0}), "2026Q4")
+    r = out.iloc[0]
+    assert r.category == "achieved"
+    assert r.expected_year == 2014  # first year of the trailing run at or below 35
+    assert r.p_attain > 0.9
+
+
+def test_deterioration_when_series_moves_away():
+    rising = _falling(rate=0.03, start=20.0)
+    out = assess.assess_targets(_targets(_target()), _obs(rising), _fc({2030: 30.0}), "2026Q4")
+    r = out.iloc[0]
+    assert r.rate_observed == pytest.approx(3.0, abs=1e-6)
+    assert r.ratio < 0 and r.category == "deterioration"
+    assert r.p_attain == pytest.approx(assess.P_TAIL)  # target far below q025
+
+
+def test_higher_is_better_on_track():
+    obs = [50 * 1.04 ** i for i in range(6)]
+    target = obs[-1] * 1.03 ** 14  # needs 3 %/year, observed 4 %/year
+    t = _target(indicator="doctors_per_10k", comparator=">=", value=target, unit="per_10k")
+    out = assess.assess_targets(_targets(t), _obs(obs, "doctors_per_10k"), _fc({}, "doctors_per_10k"),
+                                "2026Q4")
+    r = out.iloc[0]
+    assert r.ratio == pytest.approx(4 / 3, rel=1e-6) and r.category == "on_track"
+    assert math.isnan(r.p_attain) and "no forecast" in r.reason
+
+
+def test_no_data_reason_names_indicator_and_province():
+    t = _target(indicator="bhyt_coverage")
+    out = assess.assess_targets(_targets(t), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
+    r = out.iloc[0]
+    assert r.category == "no_data" and r.reason == "no observed series for bhyt_coverage in Hà Nam"
+    assert r.basis == "forecast" and pd.isna(r.latest_year) and math.isnan(r.p_attain)
+
+
+def test_short_series_is_insufficient_data_with_status_carried():
+    obs = _obs([30.0, 29.0], years=[2015, 2016])
+    fc = _fc({2030: 29.0}, status="too_short", reason="2 observation(s), fewer than 3")
+    out = assess.assess_targets(_targets(_target()), obs, fc, "2026Q4")
+    r = out.iloc[0]
+    assert r.category == "insufficient_data" and r.status == "too_short"
+    assert "fewer than 3" in r.reason
+
+
+def test_single_observation_never_crashes():
+    out = assess.assess_targets(_targets(_target()), _obs([30.0], years=[2016]), _fc({}), "2026Q4")
+    assert out.loc[0, "category"] == "insufficient_data"
+    assert math.isnan(out.loc[0, "rate_observed"])
+
+
+def test_range_target_is_assessed_on_its_lower_value():
+    t = _target(indicator="doctors_per_10k", comparator=">=", value=12.0, value_high=14.0,
+                unit="per_10k")
+    obs = _obs([9, 10, 11, 12, 12.5, 13], "doctors_per_10k")
+    out = assess.assess_targets(_targets(t), obs, _fc({}, "doctors_per_10k"), "2026Q4")
+    assert out.loc[0, "category"] == "achieved" and out.loc[0, "value_high"] == 14.0
+
+
+@pytest.mark.parametrize("year,basis", [(2016, "observed"), (2025, "nowcast"), (2026, "nowcast"),
+                                        (2027, "forecast")])
+def test_basis_observed_nowcast_forecast(year, basis):
+    path = {y: 20.0 for y in range(2017, 2036)}
+    out = assess.assess_targets(_targets(_target(year=year, value=25.0)), _obs(_falling()),
+                                _fc(path), "2026Q4")
+    assert out.loc[0, "basis"] == basis
+
+
+def test_observed_basis_gives_probability_zero_or_one():
+    obs = _falling()  # 2014 value 40 * 0.95**3 = 34.3
+    met = _target(year=2014, value=35.0, plan_id="a")
+    missed = _target(year=2014, value=20.0, plan_id="b")
+    out = assess.assess_targets(_targets(met, missed), _obs(obs), _fc({}), "2026Q4")
+    assert list(out["p_attain"]) == [1.0, 0.0]
+    assert list(out["category"]) == ["achieved", "limited_progress"]
+    assert "passed without attainment" in out.loc[1, "reason"]
+
+
+def test_variant_series_used_and_named_when_note_mentions_central_hospitals():
+    t = _target(indicator="beds_per_10k", comparator=">=", value=40.0, unit="per_10k",
+                note="excluding central hospitals (trung ương)")
+    obs = pd.concat([_obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
+                     _obs([30, 31], "beds_per_10k_gso", years=[2015, 2016])])
+    out = assess.assess_targets(_targets(t), obs, _fc({}, "beds_per_10k_dohs"), "2026Q4")
+    r = out.iloc[0]
+    assert r.series == "beds_per_10k_dohs" and "provincial departments of health" in r.definition
+
+
+def test_exact_code_preferred_over_variant():
+    t = _target(indicator="beds_per_10k", comparator=">=", value=40.0, unit="per_10k")
+    obs = pd.concat([_obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
+                     _obs([30, 31], "beds_per_10k", years=[2015, 2016])])
+    out = assess.assess_targets(_targets(t), obs, _fc({}), "2026Q4")
+    assert out.loc[0, "series"] == "beds_per_10k" and out.loc[0, "definition"] == ""
+
+
+def test_only_outcome_targets_are_assessed_and_inputs_untouched():
+    targets = _targets(_target(), _target(kind="activity", plan_id="x"))
+    obs, fc = _obs(_falling()), _fc({2030: 20.0})
+    before = obs.copy(), fc.copy(), targets.copy()
+    out = assess.assess_targets(targets, obs, fc, "2026Q4")
+    assert len(out) == 1
+    for a, b in zip(before, (obs, fc, targets)):
+        pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("comparator,expected", [("<=", 0.175), (">=", 0.825)])
+def test_probability_interpolates_the_cdf(comparator, expected):
+    qs = [80, 84, 88, 94, 100, 106, 112, 116, 120]
+    target = 91.0  # halfway between q10 (88) and q25 (94) on the identity scale
+    assert assess.attainment_probability(qs, comparator, target) == pytest.approx(expected)
+
+
+def test_probability_of_a_flat_forecast():
+    assert assess.attainment_probability([90.0] * 9, ">=", 90.0) == pytest.approx(1 - assess.P_TAIL)
+    assert assess.attainment_probability([90.0] * 9, ">", 90.0) == pytest.approx(assess.P_TAIL)
+
+
+def test_probability_on_the_logit_scale_keeps_the_skew():
+    from forecast import transforms
+
+    qs = [80, 84, 88, 94, 97, 98, 98.5, 99, 99.5]
+    logit = transforms.for_indicator("bhyt_coverage")
+    p_logit = assess.attainment_probability(qs, ">=", 95.5, logit)
+    p_identity = assess.attainment_probability(qs, ">=", 95.5)
+    assert 0.5 < p_logit < 0.75 and 0.5 < p_identity < 0.75 and p_logit != p_identity
+
+
+def test_probability_tails_and_missing_quantiles():
+    qs = [80, 84, 88, 94, 100, 106, 112, 116, 120]
+    assert assess.attainment_probability(qs, ">=", 50) == pytest.approx(1 - assess.P_TAIL)
+    assert assess.attainment_probability(qs, ">=", 150) == pytest.approx(assess.P_TAIL)
+    assert math.isnan(assess.attainment_probability([math.nan] * 9, ">=", 50))
+
+
+@pytest.mark.parametrize("ratio,category", [(1.2, "on_track"), (0.95, "on_track"),
+                                            (0.7, "acceleration_needed"), (0.3, "limited_progress"),
+                                            (0.0, "limited_progress"), (-0.1, "deterioration"),
+                                            (math.nan, "insufficient_data")])
+def test_progress_category_thresholds(ratio, category):
+    assert assess.progress_category(ratio) == category
+
+
+def test_parse_as_of():
+    assert assess.parse_as_of("2026Q4") == ("2026Q4", 2026)
+    assert assess.parse_as_of("2025") == ("2025Q4", 2025)
+    with pytest.raises(ValidationError, match="2026Q4"):
+        assess.parse_as_of("Q4-26")

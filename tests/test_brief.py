@@ -1,0 +1,268 @@
+"""Brief helpers and labels: one scorecard row per target, badges, sentences, caveats, both languages.
+
+The hand-made frames below follow docs/contracts.md; test_plots and test_notebooks reuse them.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import brief, indicators, labels
+from forecast.errors import ForecastError
+
+PROVINCE = "Hà Nam"
+
+
+def make_observations() -> pd.DataFrame:
+    """Ten years of IMR and DOH beds, four of life expectancy, for Hà Nam."""
+    years = np.arange(2007, 2017)
+    rows = [dict(geo=PROVINCE, indicator="imr", year=y, value=20 * 0.95 ** (y - 2007), unit="per_1000")
+            for y in years]
+    rows += [dict(geo=PROVINCE, indicator="beds_per_10k_dohs", year=y, value=18 + 0.3 * (y - 2007),
+                  unit="per_10k") for y in years]
+    rows += [dict(geo=PROVINCE, indicator="life_expectancy", year=y, value=74 + 0.2 * (y - 2013),
+                  unit="years") for y in range(2013, 2017)]
+    df = pd.DataFrame(rows).assign(source="fixture", import_id="fx")
+    base = {"beds_per_10k_dohs": "beds_per_10k"}
+    df["base_indicator"] = df["indicator"].map(lambda c: base.get(c, c))
+    df["definition"] = np.where(df["indicator"] == "beds_per_10k_dohs",
+                                indicators.VARIANT_SUFFIXES["_dohs"], "")
+    return df
+
+
+def make_forecasts(run_id: str = "r1") -> pd.DataFrame:
+    """Forecasts 2017-2030 of two models for the IMR and beds series."""
+    rows = []
+    for series, start, slope in (("imr", 11.3, -0.4), ("beds_per_10k_dohs", 20.7, 0.3)):
+        for model, shift in (("ensemble", 0.0), ("drift", 0.5)):
+            for h, year in enumerate(range(2017, 2031), start=1):
+                mid = start + slope * h + shift
+                sd = 0.3 * np.sqrt(h)
+                q = dict(zip(("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975"),
+                             mid + sd * np.array([-1.96, -1.64, -1.28, -0.67, 0, 0.67, 1.28, 1.64, 1.96])))
+                rows.append(dict(geo=PROVINCE, indicator=series, model=model, year=year, mean=mid, **q,
+                                 run_id=run_id, status="ok", reason=""))
+    return pd.DataFrame(rows)
+
+
+def make_targets() -> pd.DataFrame:
+    """Registry rows: three outcomes with data, one without, and two milestones."""
+    base = dict(plan_id="hanam_2021", province=PROVINCE, value_high=np.nan, quote="", note="")
+    rows = [
+        dict(base, indicator="imr", year=2030, comparator="<=", value=5.0, unit="per_1000", kind="outcome",
+             note="Source anomaly: the plan writes 5% for 5‰"),
+        dict(base, indicator="beds_per_10k", year=2025, comparator=">=", value=32.0, unit="per_10k",
+             kind="outcome", note="không tính giường bệnh viện trung ương"),
+        dict(base, indicator="life_expectancy", year=2025, comparator=">=", value=74.5, unit="years",
+             kind="outcome"),
+        dict(base, indicator="stunting_u5", year=2025, comparator="<=", value=15.0, unit="percent",
+             kind="outcome"),
+        dict(base, indicator="chs_with_doctor", year=2025, comparator=">=", value=100.0, unit="percent",
+             kind="milestone", quote="100% trạm y tế xã có bác sĩ"),
+        dict(base, indicator="ehr_coverage", year=2025, comparator=">=", value=90.0, unit="percent",
+             kind="activity", quote="90% dân số có hồ sơ sức khỏe điện tử"),
+    ]
+    return pd.DataFrame(rows)
+
+
+def make_assessments(run_id: str = "r1") -> pd.DataFrame:
+    """Assessments of the four outcome targets (as assess.assess_targets would shape them)."""
+    t = make_targets()
+    a = t[t["kind"] == "outcome"].drop(columns=["quote", "note"]).reset_index(drop=True)
+    extra = pd.DataFrame([
+        dict(geo=PROVINCE, series="imr", definition="", latest_year=2016, latest_value=12.6, mean=7.5,
+             q025=6.0, q10=6.5, q50=7.5, q90=8.5, q975=9.0, p_attain=0.02, rate_observed=-5.0,
+             rate_required=-6.9, ratio=0.72, category="acceleration_needed", expected_year=2034,
+             basis="forecast", status="ok", reason=""),
+        dict(geo=PROVINCE, series="beds_per_10k_dohs",
+             definition=indicators.VARIANT_SUFFIXES["_dohs"], latest_year=2016, latest_value=20.7,
+             mean=23.4, q025=22.0, q10=22.5, q50=23.4, q90=24.3, q975=24.8, p_attain=0.01,
+             rate_observed=1.5, rate_required=4.9, ratio=0.3, category="limited_progress",
+             expected_year=pd.NA, basis="nowcast", status="ok", reason=""),
+        dict(geo=PROVINCE, series="life_expectancy", definition="", latest_year=2016, latest_value=74.6,
+             mean=74.6, q025=74.6, q10=74.6, q50=74.6, q90=74.6, q975=74.6, p_attain=0.99,
+             rate_observed=0.27, rate_required=np.nan, ratio=np.nan, category="achieved",
+             expected_year=2016, basis="observed", status="ok", reason=""),
+        dict(geo=PROVINCE, series="", definition="", category="no_data", basis="nowcast", status="",
+             reason="no observed series for stunting_u5 in Hà Nam"),
+    ])
+    out = pd.concat([a, extra], axis=1).assign(run_id=run_id)
+    return out.astype({"latest_year": "Int64", "expected_year": "Int64"})
+
+
+def _rows(html: str) -> list[str]:
+    body = re.search(r'<table class="scorecard">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return re.findall(r"<tr\b[^>]*>", body)
+
+
+@pytest.mark.parametrize("lang", labels.LANGS)
+def test_scorecard_has_one_row_per_target_with_its_badge(lang):
+    a = make_assessments()
+    html = brief.scorecard_html(a, lang)
+    rows = _rows(html)
+    assert len(rows) == len(a)
+    shown = [re.search(r'data-category="(\w+)"', row).group(1) for row in rows]
+    assert sorted(shown) == sorted(a["category"]) and shown[-1] == "no_data"  # no data last
+    for row, cat in zip(rows, shown):
+        assert f"cat-{cat}" in row
+    for cat in a["category"]:
+        assert f'class="badge badge-{cat}"' in html
+        assert labels.category_label(cat, lang) in html
+
+
+def test_scorecard_formats_numbers_per_language():
+    a = make_assessments()
+    vi, en = brief.scorecard_frame(a, "vi"), brief.scorecard_frame(a, "en")
+    assert vi.loc[0, "latest"] == "12,6‰ (2016)" and en.loc[0, "latest"] == "12.6‰ (2016)"
+    assert vi.loc[0, "target"] == "≤ 5,0‰"
+    assert vi.loc[0, "name"] == "Tỷ suất tử vong trẻ em dưới 1 tuổi"
+    assert en.loc[0, "name"] == "Infant mortality rate"
+    assert vi.loc[0, "p_attain"] == "2%"
+    assert vi.loc[3, "forecast"] == "–"
+
+
+@pytest.mark.parametrize("category", labels.CATEGORIES)
+def test_every_category_has_both_languages_and_a_colour(category):
+    vi, en = labels.category_label(category, "vi"), labels.category_label(category, "en")
+    assert vi and en and vi != category and en != category
+    assert re.fullmatch(r"#[0-9a-f]{6}", labels.BADGE_COLOURS[category])
+
+
+def test_categories_match_assess_if_present():
+    assess = pytest.importorskip("forecast.assess")
+    assert tuple(assess.CATEGORIES) == labels.CATEGORIES
+
+
+def test_every_label_exists_in_both_languages():
+    for key, texts in labels.TEXT.items():
+        assert set(texts) == set(labels.LANGS), key
+        assert all(texts.values()), key
+
+
+def test_labels_and_numbers():
+    assert labels.category_label("on_track", "vi") == "Đúng hướng"
+    assert labels.category_label("acceleration_needed", "en") == "Acceleration needed"
+    assert labels.fmt_number(75.4, "vi") == "75,4"
+    assert labels.fmt_number(1234.5, "vi") == "1.234,5"
+    assert labels.fmt_number(1234.5, "en") == "1,234.5"
+    assert labels.fmt_number(float("nan"), "vi") == "–"
+    assert labels.quarter_label("2026Q4", "vi") == "quý 4/2026"
+    assert labels.indicator_name("beds_per_10k_dohs", "en") == "Hospital beds per 10000 population"
+    with pytest.raises(ForecastError, match="fr"):
+        labels.t("scorecard", "fr")
+
+
+def test_title_renders_diacritics():
+    assert "Bản tin chính sách: Hà Nam — quý 4/2026" in brief.title_html(PROVINCE, "2026Q4", "vi")
+    assert "Policy brief: Hà Nam — Q4 2026" in brief.title_html(PROVINCE, "2026Q4", "en")
+
+
+def test_what_it_takes_compares_required_with_observed():
+    vi = brief.what_it_takes(make_assessments(), "vi")
+    assert any("tỷ suất tử vong trẻ em dưới 1 tuổi phải giảm 6,9%/năm, so với mức 5,0%/năm đã quan sát"
+               in s for s in vi)
+    assert any("đã đạt mục tiêu" in s for s in vi)
+    en = brief.what_it_takes(make_assessments(), "en")
+    assert any("infant mortality rate must fall 6.9% a year, against 5.0% a year observed" in s for s in en)
+    assert any("not be reached by 2035" in s for s in en)
+    assert len(vi) == 3  # no sentence for the target without data
+
+
+def test_caveats_name_definitions_last_year_notes_and_missing_data():
+    vi = brief.caveats(make_targets(), make_assessments(), "vi")
+    text = "\n".join(vi)
+    assert "không gồm bệnh viện trung ương" in text
+    assert "2016" in text
+    assert "Source anomaly: the plan writes 5% for 5‰" in text
+    assert "không tính giường" not in text  # a reading note, not an anomaly
+    assert "Chưa có số liệu cho: Tỷ lệ suy dinh dưỡng thể thấp còi" in text
+    en = "\n".join(brief.caveats(make_targets(), make_assessments(), "en"))
+    assert "excluding central" in en and "No data for: Stunting in children under 5" in en
+
+
+def test_milestones_for_a_plan_without_outcomes():
+    targets = make_targets()
+    html = brief.milestones_html(targets[targets["kind"] != "outcome"], "Đồng Nai", "vi")
+    assert "Đồng Nai" in html and "không có mục tiêu kết quả định lượng" in html
+    assert html.count('<tr class="target') == 2
+    assert 'class="scorecard"' not in html
+
+
+def test_figure_html_embeds_a_png():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1], [0, 1])
+    out = brief.figure_html(fig)
+    assert out.startswith('<img class="figure" alt="" src="data:image/png;base64,')
+    assert out._repr_html_() == str(out)
+
+
+def test_target_text_for_ranges_counts_and_aims():
+    assert brief.target_text({"value": 25.0, "value_high": 27.0, "unit": "per_10k", "comparator": ">="},
+                             "vi") == "25,0–27,0/10.000 dân"
+    assert brief.target_text({"value": 99.0, "unit": "count", "comparator": ">="}, "en") == "≥ 99"
+    assert brief.target_text({"value": float("nan"), "unit": "", "comparator": ""}, "vi") == "–"
+
+
+def test_what_it_takes_says_when_the_trend_runs_the_wrong_way():
+    a = make_assessments().iloc[[1]].assign(rate_observed=-0.8)
+    (vi,) = brief.what_it_takes(a, "vi")
+    assert "phải tăng 4,9%/năm, trong khi số liệu quan sát đang giảm 0,8%/năm" in vi
+    (en,) = brief.what_it_takes(a, "en")
+    assert "must rise 4.9% a year, whereas it has been falling 0.8% a year" in en
+
+
+def test_rate_windows_recover_a_known_rate():
+    obs = make_observations()
+    rates = brief.rate_windows(obs[obs["indicator"] == "imr"], range(2, 6), rate_required=-6.9)
+    assert list(rates["window"]) == [2, 3, 4, 5]
+    np.testing.assert_allclose(rates["rate"], -5.0, atol=1e-9)  # the fixture falls 5 % a year
+
+
+def test_changes_table_and_first_run_message():
+    assert "lần chạy đầu tiên" in brief.changes_html(None, "vi")
+    changes = pd.DataFrame([{"province": PROVINCE, "indicator": "imr", "year": 2030,
+                             "category_old": "on_track", "category_new": "acceleration_needed",
+                             "reason": "new data"}])
+    html = brief.changes_html(changes, "vi")
+    assert html.count('<tr class="change">') == 1 and "số liệu mới" in html
+    assert "badge-on_track" in html and "badge-acceleration_needed" in html
+    assert "r0" in brief.changes_html(changes.iloc[0:0], "en", "r0")
+
+
+def test_province_view_and_panels_select_one_province():
+    from types import SimpleNamespace
+
+    a = make_assessments()
+    other = a.assign(province="Lâm Đồng", geo="Lâm Đồng")
+    run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=pd.concat([a, other]),
+                          forecasts=make_forecasts())
+    view = brief.province_view(run, make_observations(), make_targets(), "ha nam")
+    assert view.province == PROVINCE and len(view.assessments) == 4 and len(view.plan) == 6
+    titles = [p[0] for p in brief.fan_panels(view, "en")]
+    assert titles == ["Hospital beds per 10000 population (beds_per_10k_dohs)", "Infant mortality rate",
+                      "Life expectancy at birth"]
+    series, obs, fc, rows = brief.series_view(view, "beds_per_10k")
+    assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
+    section = brief.scorecard_section(view, "en")
+    assert "Target scorecard" in section and "Other targets (not forecast)" in section
+
+
+def test_anomalies_are_grouped_and_start_at_their_sentence():
+    t = make_targets().iloc[:3].copy()
+    t["note"] = ["Per 1,000. Source anomaly: lines sum to 526.7, not 529.7.",
+                 "Budget. Source anomaly: lines sum to 526.7, not 529.7.",
+                 "Screening for congenital anomalies; 'đạt' read as >=."]
+    caveats = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "en") if "anomaly" in c]
+    assert caveats == ["Infant mortality rate (2030); Hospital beds per 10000 population (2025): "
+                       "Source anomaly: lines sum to 526.7, not 529.7."]
+
+
+def test_anomaly_sentence_survives_an_ellipsis():
+    t = make_targets().iloc[:1].assign(note="Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
+    (c,) = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "vi") if "typo" in c]
+    assert c.endswith(": Obesity, 'không chế ... dưới' (source typo for 'khống chế').")

@@ -1,0 +1,72 @@
+"""Open the published index and a brief in real headless Chromium, offline.
+
+Needs Debian's ``chromium`` (``make test`` installs it when run as root) and the ``playwright``
+package, whose bundled driver talks to it over the DevTools protocol (never ``playwright install``).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_report import fixture_report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: `apt-get install -y chromium` (make test does it when root)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    try:
+        return fixture_report(tmp_path_factory.mktemp("reports"), mp)
+    finally:
+        mp.undo()
+
+
+def _open(browser, path: Path, shot: Path) -> dict:
+    """Load ``path`` with the network cut off; return console errors, images and the h1."""
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri(), wait_until="load")
+    images = page.eval_on_selector_all(
+        "img", "els => els.map(e => ({src: e.src.slice(0, 30), ok: e.complete && e.naturalWidth > 0}))")
+    h1 = page.eval_on_selector("h1", "e => e.textContent")
+    page.screenshot(path=str(shot), full_page=True)
+    context.close()
+    return {"errors": errors, "images": images, "h1": h1, "title": page_title(path),
+            "external": [u for u in requests if not u.startswith(("file:", "data:"))]}
+
+
+def page_title(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<title>") + 7:text.index("</title>")]
+
+
+def test_index_and_brief_load_offline_without_errors(browser, published, tmp_path):
+    brief = _open(browser, published.folder / "briefs" / "ha-nam.html", tmp_path / "brief.png")
+    assert brief["errors"] == [] and brief["external"] == []
+    assert brief["images"] and all(i["ok"] and i["src"].startswith("data:") for i in brief["images"])
+    assert brief["h1"] == "Báo cáo chính sách: Hà Nam — 2026Q4"
+    index = _open(browser, published.index, tmp_path / "index.png")
+    assert index["errors"] == [] and index["external"] == []
+    assert index["h1"] == "Bảng điểm quốc gia — 2026Q4"
+    for shot in ("brief.png", "index.png"):
+        assert (tmp_path / shot).stat().st_size > 5_000

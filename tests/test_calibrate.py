@@ -1,0 +1,74 @@
+"""Calibration: learned intervals cover at their nominal rate out of sample; fallbacks and weights."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.calibrate import Calibration, ensemble_weights, fit_calibration
+from forecast.models import forecast_panel
+
+
+def _random_walks(rng, n=60, years=range(2000, 2016), sd=0.05) -> pd.DataFrame:
+    years = np.asarray(years)
+    z = np.log(30) + np.cumsum(rng.normal(-0.02, sd, (n, len(years))), axis=1)
+    return pd.DataFrame({"geo": np.repeat([f"P{i}" for i in range(n)], len(years)),
+                         "indicator": "imr", "year": np.tile(years, n), "value": np.exp(z).ravel()})
+
+
+def test_intervals_cover_at_nominal_rate_out_of_sample(rng):
+    obs = _random_walks(rng, years=range(2000, 2019))
+    train, test = obs[obs["year"] <= 2015], obs[obs["year"] > 2015]
+    out = forecast_panel(train, years=[2016, 2017, 2018], models=["ensemble", "naive"])
+    m = out.merge(test, on=["geo", "indicator", "year"])
+    for _, g in m.groupby("model"):
+        in80 = ((g["value"] >= g["q10"]) & (g["value"] <= g["q90"])).mean()
+        in95 = ((g["value"] >= g["q025"]) & (g["value"] <= g["q975"])).mean()
+        assert 0.68 <= in80 <= 0.92 and 0.86 <= in95 <= 1.0
+
+
+def _errors(rng, indicators=("a", "b"), n=2000):
+    rows = []
+    for ind in indicators:
+        for h in (1, 2, 3):
+            rows.append(pd.DataFrame({"indicator": ind, "model": "naive", "h": h,
+                                      "err": rng.normal(0, h, n)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_quantiles_learned_grow_and_fall_back(rng):
+    cal = fit_calibration(_errors(rng), {}, {"naive": 1.0}, max_horizon=3)
+    q1, q3 = cal.quantiles("a", "naive", np.array([1, 3]))
+    assert np.all(np.diff(q1) >= 0)
+    assert q1[-1] == pytest.approx(1.96, abs=0.3) and q3[-1] == pytest.approx(3 * 1.96, abs=0.8)
+    far = cal.quantiles("a", "naive", np.array([6]))[0]
+    np.testing.assert_allclose(far, q3 * 2**cal.gamma)
+    # an indicator never back-tested uses the pooled table
+    np.testing.assert_allclose(cal.quantiles("zzz", "naive", np.array([2]))[0], cal.pooled["naive"][1])
+
+
+def test_empty_calibration_has_gaussian_default():
+    q = Calibration().quantiles("x", "naive", np.array([1, 4]))
+    assert q.shape == (2, 9) and q[0, 4] == pytest.approx(0) and q[1, -1] > q[0, -1] > 0
+
+
+def test_ensemble_weights_keep_the_best(rng):
+    err = pd.concat([
+        pd.DataFrame({"indicator": "a", "model": m, "h": 1, "err": rng.normal(0, sd, 300)})
+        for m, sd in [("naive", 1.0), ("drift", 2.0), ("aarr", 4.0), ("trend", 8.0)]])
+    weights, pooled = ensemble_weights(err, ["naive", "drift", "aarr", "trend"], top=2)
+    assert set(weights["a"]) == {"naive", "drift"}
+    assert sum(weights["a"].values()) == pytest.approx(1)
+    assert weights["a"]["naive"] > weights["a"]["drift"]
+    assert set(pooled) == {"naive", "drift"}
+
+
+def test_a_fitted_calibration_is_reused(rng):
+    from forecast.engine import EngineSettings, learn_calibration
+    from forecast.rolling import build_panels
+
+    obs = _random_walks(rng, n=10)
+    cal = learn_calibration(build_panels(obs), ["ensemble"], EngineSettings())
+    again = forecast_panel(obs, horizon=3, settings=EngineSettings(calibration=cal))
+    pd.testing.assert_frame_equal(again, forecast_panel(obs, horizon=3))
+    assert EngineSettings(calibration=cal).to_dict()["calibration"]["weights"]

@@ -1,0 +1,65 @@
+"""The 2025 crosswalk rebuilds merged provinces from their parts."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from forecast import crosswalk, store
+from forecast.errors import MissingDataError
+
+PARTS = {"Ninh Bình": 950.0, "Hà Nam": 800.0, "Nam Định": 1850.0}
+
+
+def frame(indicator: str, values: dict, year: int = 2015, unit: str = "per_1000") -> pd.DataFrame:
+    return pd.DataFrame({"geo": list(values), "indicator": indicator, "year": year,
+                         "value": list(values.values()), "unit": unit, "source": "test"})
+
+
+def observations(year: int = 2015) -> pd.DataFrame:
+    return pd.concat([frame("imr", {"Ninh Bình": 12.0, "Hà Nam": 13.0, "Nam Định": 11.0}, year),
+                      frame("population_avg", PARTS, year, "thousand_persons"),
+                      frame("beds_dohs_count", {"Ninh Bình": 2000.0, "Hà Nam": 1500.0,
+                                                "Nam Định": 3000.0}, year, "beds")],
+                     ignore_index=True)
+
+
+def test_crosswalk_lists_the_2025_merger_only():
+    cw = crosswalk.load_crosswalk()
+    parts = set(cw.loc[cw["new_geo"] == "Ninh Bình (mới)", "old_geo"])
+    assert parts == set(PARTS) and "Hà Tây" not in set(cw["old_geo"])
+
+
+def test_rate_is_population_weighted():
+    out = crosswalk.rebuild(observations(), "imr")
+    row = out[out["geo"] == "Ninh Bình (mới)"].iloc[0]
+    expected = (12.0 * 950 + 13.0 * 800 + 11.0 * 1850) / (950 + 800 + 1850)
+    assert row["value"] == pytest.approx(expected) and row["year"] == 2015
+    assert "population-weighted" in row["source"] and len(out) == 1  # other merged units lack data
+
+
+def test_counts_are_summed():
+    out = crosswalk.rebuild(observations(), "beds_dohs_count")
+    assert out.loc[0, "value"] == 6500.0 and out.loc[0, "geo"] == "Ninh Bình (mới)"
+    pop = crosswalk.rebuild(observations(), "population_avg")
+    assert pop.loc[0, "value"] == sum(PARTS.values())
+
+
+def test_missing_population_is_a_clear_error():
+    obs = observations()
+    obs = obs[~((obs["indicator"] == "population_avg") & (obs["geo"] == "Hà Nam"))]
+    with pytest.raises(MissingDataError, match="population_avg of Hà Nam in 2015"):
+        crosswalk.rebuild(obs, "imr")
+
+
+def test_years_with_a_missing_part_are_skipped():
+    obs = pd.concat([observations(2015), observations(2016)], ignore_index=True)
+    obs = obs[~((obs["indicator"] == "imr") & (obs["geo"] == "Hà Nam") & (obs["year"] == 2016))]
+    assert crosswalk.rebuild(obs, "imr")["year"].tolist() == [2015]
+
+
+def test_rebuild_from_store(store_file, tmp_path):
+    path = tmp_path / "obs.csv"
+    observations().to_csv(path, index=False)
+    store.import_files([path], store_file)
+    out = crosswalk.rebuild_from_store("beds_dohs_count", store_file)
+    assert out["value"].tolist() == [6500.0]

@@ -1,0 +1,168 @@
+"""Notebooks: one documented parameters cell, no def/class, no outputs; they execute on a tiny store.
+
+The fixture store holds the hand-made frames of test_brief (Hà Nam: three outcome targets with
+data, one without; Đồng Nai: milestones only) as two runs, so the overview has a previous quarter.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+from test_brief import PROVINCE, make_assessments, make_forecasts, make_observations, make_targets
+
+from forecast import config
+
+NOTEBOOKS = sorted((config.NOTEBOOKS_DIR).glob("*.ipynb"))
+FIXTURES = Path(__file__).resolve().parent / "notebooks"
+OURS = NOTEBOOKS + [FIXTURES / "good.ipynb", FIXTURES / "broken.ipynb"]
+PARAM_LINE = re.compile(r'^(\w+): (str|int|float|bool) = (".*"|-?[\d.]+|True|False)  # \S.*$')
+
+
+def _code(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _parameters(nb) -> list:
+    return [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+
+
+def test_the_three_report_notebooks_exist():
+    assert {p.name for p in NOTEBOOKS} >= {"province_brief.ipynb", "indicator.ipynb", "overview.ipynb"}
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda p: p.name)
+def test_notebook_has_one_documented_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = _parameters(nb)
+    lines = cell.source.splitlines()
+    assert lines and all(PARAM_LINE.match(line) for line in lines), lines
+    documented = pm.inspect_notebook(str(path))  # what `papermill --help-notebook` prints
+    assert list(documented) == [PARAM_LINE.match(line).group(1) for line in lines]
+    assert all(p["help"] and p["inferred_type_name"] != "None" for p in documented.values())
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda p: p.name)
+def test_notebook_has_no_definitions_and_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in _code(nb):
+        assert not re.search(r"^\s*(async\s+)?(def|class)\s", cell.source, re.M), cell.source
+        assert cell.outputs == [] and cell.execution_count is None
+    nbformat.validate(nb)
+
+
+def test_policy_brief_markdown_is_analyst_only():
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "province_brief.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert "analyst-only" in cell.metadata.get("tags", [])
+
+
+def test_renderer_drops_the_analyst_only_tag():
+    render = pytest.importorskip("forecast.render")
+    assert "analyst-only" in render.POLICY_REMOVE_TAGS
+
+
+def test_good_fixture_executes_with_injected_parameters(tmp_path):
+    out = tmp_path / "good.ipynb"
+    nb = pm.execute_notebook(str(FIXTURES / "good.ipynb"), str(out), parameters={"msg": "hi"},
+                             progress_bar=False, kernel_name="python3")
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected[0].source.splitlines()[:2] == ["# Parameters", 'msg = "hi"']
+    assert "".join(o.get("text", "") for o in nb.cells[-1].outputs) == "hihi\n"
+
+
+def test_broken_fixture_raises(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError, match="broken on purpose"):
+        pm.execute_notebook(str(FIXTURES / "broken.ipynb"), str(tmp_path / "broken.ipynb"),
+                            progress_bar=False, kernel_name="python3")
+
+
+# --- executing the report notebooks on a tiny store ------------------------------------------
+
+def _national(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["indicator"] == "imr"].assign(geo="Việt Nam")
+
+
+def _milestones() -> pd.DataFrame:
+    t = make_targets()
+    rows = t[t["kind"] != "outcome"].assign(plan_id="dongnai_2021", province="Đồng Nai")
+    return pd.concat([t, rows], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory) -> dict:
+    """A store with observations (Hà Nam + VN), two runs and a registry CSV; paths as parameters."""
+    store_db = pytest.importorskip("forecast.store")
+    runs = pytest.importorskip("forecast.runs")
+    folder = tmp_path_factory.mktemp("store")
+    path, csv, registry = folder / "tiny.duckdb", folder / "obs.csv", folder / "targets.csv"
+    obs = make_observations()
+    pd.concat([obs, _national(obs)])[["geo", "indicator", "year", "value", "unit", "source"]] \
+        .to_csv(csv, index=False)
+    store_db.import_files([csv], path)
+    _milestones().to_csv(registry, index=False)
+    for run_id, as_of, shift in (("2026Q3-fixture", "2026Q3", 1), ("2026Q4-fixture", "2026Q4", 0)):
+        fc = make_forecasts(run_id)
+        a = make_assessments(run_id)
+        if shift:  # the previous quarter saw IMR on track
+            a.loc[a["indicator"] == "imr", "category"] = "on_track"
+        runs.save_run(str(path), runs.Run(run_id, as_of, pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=shift),
+                                          "fixture", {}, pd.concat([fc, _national(fc)]), a))
+    return {"store": str(path), "targets": str(registry), "run_id": "2026Q4-fixture"}
+
+
+def _execute(name: str, out: Path, parameters: dict) -> tuple[nbformat.NotebookNode, float, str]:
+    start = time.perf_counter()
+    nb = pm.execute_notebook(str(config.NOTEBOOKS_DIR / name), str(out), parameters=parameters,
+                             progress_bar=False, kernel_name="python3")
+    html = "\n".join(o.get("data", {}).get("text/html", "") for c in _code(nb) for o in c.outputs)
+    errors = [o for c in _code(nb) for o in c.outputs if o.get("output_type") == "error"]
+    assert not errors
+    return nb, time.perf_counter() - start, html
+
+
+def _scorecard_rows(html: str) -> int:
+    body = re.search(r'<table class="scorecard">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return len(re.findall(r"<tr\b", body))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_province_brief_executes_on_a_tiny_store(tiny_store, tmp_path, lang):
+    params = {"province": PROVINCE, "quarter": "2026Q4", "lang": lang, **tiny_store}
+    _, seconds, html = _execute("province_brief.ipynb", tmp_path / "brief.ipynb", params)
+    assert _scorecard_rows(html) == len(make_assessments())
+    title = "Bản tin chính sách: Hà Nam — quý 4/2026" if lang == "vi" else "Policy brief: Hà Nam — Q4 2026"
+    assert title in html
+    assert html.count('<img class="figure"') == 3  # IMR, beds, life expectancy; stunting has no data
+    assert ("Cần làm gì để đạt mục tiêu" if lang == "vi" else "What it would take") in html
+    assert ("Chưa có số liệu cho" if lang == "vi" else "No data for") in html
+    assert seconds < 30
+
+
+def test_province_brief_for_a_plan_with_milestones_only(tiny_store, tmp_path):
+    params = {"province": "Đồng Nai", "lang": "vi", **tiny_store}
+    _, _, html = _execute("province_brief.ipynb", tmp_path / "dn.ipynb", params)
+    assert "Bản tin chính sách: Đồng Nai" in html
+    assert "không có mục tiêu kết quả định lượng" in html
+    assert 'class="scorecard"' not in html and html.count('<tr class="target kind-') == 2
+
+
+def test_overview_executes_and_reports_the_change(tiny_store, tmp_path):
+    params = {k: v for k, v in tiny_store.items() if k != "targets"}
+    _, _, html = _execute("overview.ipynb", tmp_path / "overview.ipynb", {**params, "lang": "en"})
+    assert html.count('<tr class="change">') == 1 and "revised forecast" in html
+    assert html.count('<img class="figure"') >= 3  # heatmap, P(attain), the national IMR
+
+
+def test_indicator_executes_on_a_tiny_store(tiny_store, tmp_path):
+    pytest.importorskip("forecast.backtest")
+    params = {k: v for k, v in tiny_store.items() if k != "targets"}
+    _, _, html = _execute("indicator.ipynb", tmp_path / "imr.ipynb",
+                          {**params, "province": PROVINCE, "indicator": "beds_per_10k"})
+    assert "Số giường bệnh trên 10.000 dân" in html
+    assert html.count('<img class="figure"') == 2

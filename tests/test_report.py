@@ -1,0 +1,161 @@
+"""The quarterly run: fixture notebooks executed by papermill in worker processes, on a fake run."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from forecast import config, report
+from forecast.cli import cli
+from forecast.errors import ReportError
+
+NB = Path(__file__).resolve().parent / "notebooks"
+FIXTURES = {"brief": NB / "report_brief.ipynb", "indicator": NB / "report_indicator.ipynb",
+            "overview": NB / "report_overview.ipynb"}
+
+
+def fake_run() -> SimpleNamespace:
+    """A run as runs.load_run returns it: two provinces, one outcome target without data."""
+    assessments = pd.DataFrame({
+        "province": ["Hà Nam", "Hà Nam", "Lâm Đồng"],
+        "indicator": ["life_expectancy", "healthy_life_years", "life_expectancy"],
+        "kind": "outcome", "category": ["on_track", "no_data", "achieved"],
+        "latest_value": [74.0, None, 75.0], "latest_year": [2024, None, 2023]})
+    return SimpleNamespace(run_id="run-test", as_of="2026Q4", created=pd.Timestamp("2026-11-25"),
+                           data_fingerprint="f1ngerpr1nt0abc", settings={},
+                           forecasts=pd.DataFrame(), assessments=assessments)
+
+
+def fixture_report(out: Path, monkeypatch, notebooks: dict | None = None, **kw) -> report.ReportResult:
+    """Run the report for Hà Nam on the fake run with the fixture notebooks."""
+    monkeypatch.setattr(report, "prepare_run", lambda quarter, store, provinces: fake_run())
+    return report.run_report("2026Q4", provinces=["Ha Nam"], out=out, store=out / "store.duckdb",
+                             jobs=2, notebooks={**FIXTURES, **(notebooks or {})}, **kw)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> report.ReportResult:
+    mp = pytest.MonkeyPatch()
+    try:
+        return fixture_report(tmp_path_factory.mktemp("reports"), mp)
+    finally:
+        mp.undo()
+
+
+def test_layout_of_a_published_quarter(published):
+    q = published.folder
+    assert published.index == q / "index.html" and not published.failures
+    files = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
+    assert files == ["analyst/ha-nam/brief.html", "analyst/ha-nam/life_expectancy.html",
+                     "briefs/ha-nam.html", "index.html", "manifest.json"]
+    assert sorted(p.name for p in q.parent.iterdir() if p.is_dir()) == ["2026Q4"]
+
+
+def test_brief_has_no_code_no_traceback_and_embedded_images(published):
+    html = (published.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
+    for needle in ("jp-InputArea", "input_area", 'class="highlight', "Traceback",
+                   "secret analyst detail", "analyst noise", "# Parameters"):
+        assert needle not in html, needle
+    imgs = re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", html)
+    assert imgs and all(src.startswith("data:") for src in imgs)
+    assert not re.search(r"<(script|link)\b[^>]*\b(src|href)=", html)
+    assert "<h1>Báo cáo chính sách: Hà Nam — 2026Q4</h1>" in html
+    assert '<meta charset="utf-8">' in html and '<html lang="vi">' in html
+    assert "run-test" in html and "f1ngerpr1nt0" in html and "2024" in html and "papermill" in html
+    assert len(html.encode()) < 80_000
+
+
+def test_analyst_pages_keep_code(published):
+    html = (published.folder / "analyst" / "ha-nam" / "life_expectancy.html").read_text(encoding="utf-8")
+    assert 'class="highlight' in html and "subplots" in html
+
+
+def test_index_links_every_page_and_manifest_records_the_run(published):
+    index = (published.folder / "index.html").read_text(encoding="utf-8")
+    assert "Bảng điểm quốc gia — 2026Q4" in index
+    for href in ("briefs/ha-nam.html", "analyst/ha-nam/brief.html", "analyst/ha-nam/life_expectancy.html"):
+        assert f'href="{href}"' in index
+    m = json.loads((published.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert m["run_id"] == "run-test" and m["data_fingerprint"] == "f1ngerpr1nt0abc"
+    assert m["failures"] == [] and len(m["notebooks"]) == 3
+    assert all(n["seconds"] > 0 for n in m["notebooks"])
+
+
+def test_plan_jobs_deep_dives_only_where_there_is_data():
+    jobs = report.plan_jobs(fake_run(), ["Hà Nam", "Lâm Đồng"], quarter="2026Q4", lang="vi",
+                            store="/s.duckdb", notebooks=FIXTURES)
+    assert [j.html for j in jobs] == [
+        "index.html", "briefs/ha-nam.html", "briefs/lam-dong.html",
+        "analyst/ha-nam/life_expectancy.html", "analyst/lam-dong/life_expectancy.html"]
+    assert jobs[1].parameters == {"province": "Hà Nam", "quarter": "2026Q4", "run_id": "run-test",
+                                  "store": "/s.duckdb", "lang": "vi"}
+    assert all(Path(j.notebook).is_absolute() for j in jobs)
+
+
+def test_broken_notebook_is_listed_and_the_cli_exits_nonzero(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "prepare_run", lambda quarter, store, provinces: fake_run())
+    nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
+    monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
+    result = CliRunner().invoke(cli, ["report", "--quarter", "2026Q4", "--province", "Hà Nam",
+                                      "--out", str(tmp_path), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert "1 of 3 notebooks failed" in result.output
+    q = tmp_path / "2026Q4"
+    assert (q / "briefs" / "ha-nam.html").exists() and not (q / "analyst" / "ha-nam" / "life_expectancy.html").exists()
+    index = (q / "index.html").read_text(encoding="utf-8")
+    assert "ValueError: no forecast for life_expectancy in Hà Nam" in index
+    assert 'href="failed/analyst--ha-nam--life_expectancy.ipynb"' in index
+    assert (q / "failed" / "analyst--ha-nam--life_expectancy.ipynb").exists()
+    assert (q / "failed" / "analyst--ha-nam--life_expectancy.html").exists()
+    m = json.loads((q / "manifest.json").read_text(encoding="utf-8"))
+    assert [f["failed_notebook"] for f in m["failures"]] == ["failed/analyst--ha-nam--life_expectancy.ipynb"]
+
+
+@pytest.mark.parametrize("where", ["_tick", "write_manifest"])
+def test_interrupted_run_leaves_no_partial_quarter(tmp_path, monkeypatch, where):
+    for q, text in (("2026Q3", "earlier quarter"), ("2026Q4", "previous run of this quarter")):
+        (tmp_path / q).mkdir()
+        (tmp_path / q / "index.html").write_text(text)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, where, interrupt)
+    empty = NB / "report_empty.ipynb"
+    with pytest.raises(KeyboardInterrupt):
+        fixture_report(tmp_path, monkeypatch, {"brief": empty, "indicator": empty, "overview": empty})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3", "2026Q4"]
+    assert (tmp_path / "2026Q3" / "index.html").read_text() == "earlier quarter"
+    assert (tmp_path / "2026Q4" / "index.html").read_text() == "previous run of this quarter"
+    assert [p.name for p in (tmp_path / "2026Q4").iterdir()] == ["index.html"]
+
+
+def test_bad_quarter_and_missing_notebook_fail_before_running(tmp_path):
+    with pytest.raises(ReportError, match="'2026-4' is not like 2026Q4"):
+        report.run_report("2026-4", out=tmp_path)
+    with pytest.raises(ReportError, match="does not exist"):
+        report.run_report("2026Q4", out=tmp_path, notebooks={"brief": tmp_path / "nope.ipynb"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_provinces_are_the_seed_plans():
+    assert set(report.default_provinces()) == {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
+
+
+REAL = [config.NOTEBOOKS_DIR / n for n in report.NOTEBOOKS.values()]
+
+
+@pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
+def test_real_notebooks_for_one_province(tmp_path, shared_data):
+    """The real notebooks on the bundled data for one province (the slowest test here, < ~60 s)."""
+    result = report.run_report("2026Q4", provinces=["Hà Nam"], out=tmp_path / "reports",
+                               store=tmp_path / "store.duckdb", jobs=2)
+    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
+    brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
+    assert "Hà Nam" in brief and "Traceback" not in brief and "input_area" not in brief
+    assert all(s.startswith("data:") for s in re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", brief))

@@ -1,0 +1,223 @@
+"""Stored runs: save/load round trip, previous run, compare_runs reasons, and `forecast run`."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+from types import SimpleNamespace
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from forecast import assess, config, runs
+from forecast.errors import MissingDataError
+
+GEO = "Hà Nam"
+
+
+def _obs() -> pd.DataFrame:
+    years = list(range(2011, 2017))
+    return pd.DataFrame({"geo": GEO, "indicator": "stunting_u5", "year": years,
+                         "value": [40 * 0.95 ** i for i in range(6)], "unit": "percent",
+                         "source": "test", "import_id": "t1", "base_indicator": "stunting_u5",
+                         "definition": ""})
+
+
+def _registry() -> pd.DataFrame:
+    row = {"plan_id": "HN-2021", "province": GEO, "indicator": "stunting_u5", "year": 2030,
+           "comparator": "<=", "value": 20.0, "value_high": math.nan, "unit": "percent",
+           "kind": "outcome", "quote": "", "note": "", "line": 2}
+    return pd.DataFrame([row, {**row, "indicator": "bhyt_coverage", "comparator": ">=", "value": 95.0}])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    draws: int = 100
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _forecast_panel(obs, years=None, horizon=None, models=("ensemble",), settings=None):
+    rows = []
+    for (g, ind), s in obs.groupby(["geo", "indicator"]):
+        last = s.sort_values("year")["value"].iloc[-1]
+        for year in range(int(s["year"].max()) + 1, 2036):
+            q50 = last * 0.95 ** (year - s["year"].max())
+            qs = dict(zip(config.QUANTILE_COLUMNS, q50 * np.linspace(0.8, 1.2, 9)))
+            rows.append({"geo": g, "indicator": ind, "model": "ensemble", "year": year, "mean": q50,
+                         **qs, "status": "ok", "reason": ""})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def fake_store(tmp_path, monkeypatch):
+    """A DuckDB file behind the store API, and a stand-in engine (until both modules land)."""
+    path = tmp_path / "fake.duckdb"
+    state = {"obs": pd.DataFrame(columns=_obs().columns), "ensured": 0}
+
+    @contextlib.contextmanager
+    def connect(p=None):
+        con = duckdb.connect(str(p or path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def ensure_default_data(p=None):
+        state["ensured"] += 1
+        state["obs"] = _obs()
+
+    fake = SimpleNamespace(connect=connect, analysis_series=lambda p=None: state["obs"],
+                           ensure_default_data=ensure_default_data,
+                           data_fingerprint=lambda p=None: "fp-1")
+    monkeypatch.setattr(runs, "_store", lambda: fake)
+    monkeypatch.setattr(runs, "_models", lambda: SimpleNamespace(EngineSettings=_Settings,
+                                                                   forecast_panel=_forecast_panel))
+    return SimpleNamespace(path=str(path), state=state)
+
+
+def _run(run_id="2026Q3-aaaa", as_of="2026Q3", created="2026-09-30 10:00") -> runs.Run:
+    fc = _forecast_panel(_obs())
+    asm = assess.assess_targets(_registry(), _obs(), fc, as_of)
+    return runs.Run(run_id, as_of, pd.Timestamp(created, tz="UTC"), "fp-0", {"draws": 10}, fc, asm)
+
+
+def test_save_and_load_round_trip(fake_store):
+    run = _run()
+    runs.save_run(fake_store.path, run)
+    back = runs.load_run(fake_store.path, run.run_id)
+    assert (back.run_id, back.as_of, back.created, back.data_fingerprint, back.settings) == \
+        (run.run_id, run.as_of, run.created, run.data_fingerprint, run.settings)
+    pd.testing.assert_frame_equal(back.assessments, run.assessments.assign(run_id=run.run_id),
+                                  check_dtype=False)
+    expected = run.forecasts.assign(run_id=run.run_id).reindex(columns=runs.FORECAST_COLUMNS)
+    pd.testing.assert_frame_equal(back.forecasts, expected, check_dtype=False)
+    assert str(back.assessments["expected_year"].dtype) == "Int64"
+
+
+def test_latest_previous_and_list(fake_store):
+    old, new = _run(), _run("2026Q4-bbbb", "2026Q4", "2026-12-01 10:00")
+    assert runs.list_runs(fake_store.path).empty
+    with pytest.raises(MissingDataError, match="forecast run"):
+        runs.load_run(fake_store.path)
+    runs.save_run(fake_store.path, old)
+    runs.save_run(fake_store.path, new)
+    assert runs.load_run(fake_store.path).run_id == "2026Q4-bbbb"
+    assert runs.previous_run(fake_store.path, new).run_id == "2026Q3-aaaa"
+    assert runs.previous_run(fake_store.path, old) is None
+    assert list(runs.list_runs(fake_store.path)["run_id"]) == ["2026Q3-aaaa", "2026Q4-bbbb"]
+
+
+def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
+    run_id = runs.run_forecasts("2026Q4", store=fake_store.path, targets=_registry())
+    assert fake_store.state["ensured"] == 1 and run_id.startswith("2026Q4-")
+    run = runs.load_run(fake_store.path)
+    assert run.run_id == run_id and run.settings == {"draws": 100} and run.data_fingerprint == "fp-1"
+    assert list(run.assessments["category"]) == ["on_track", "no_data"]
+    assert set(run.forecasts["run_id"]) == {run_id} and run.forecasts["year"].max() == 2035
+
+
+def test_run_forecasts_restricted_to_a_province(fake_store):
+    run_id = runs.run_forecasts("2026Q4", store=fake_store.path, targets=_registry(),
+                                provinces=["Bắc Giang"])
+    run = runs.load_run(fake_store.path, run_id)
+    assert run.forecasts.empty and run.assessments.empty
+
+
+def _asm(**kw) -> pd.DataFrame:
+    base = {"plan_id": "p", "province": GEO, "indicator": "imr", "year": 2030, "category": "on_track",
+            "p_attain": 0.8, "latest_year": 2016, "latest_value": 10.0}
+    return pd.DataFrame([{**base, **kw}]).astype({"latest_year": "Int64"})
+
+
+@pytest.mark.parametrize("new,reason", [
+    ({"category": "limited_progress", "latest_year": 2017}, "new data"),
+    ({"category": "limited_progress", "latest_value": 11.0}, "new data"),
+    ({"category": "acceleration_needed", "p_attain": 0.5}, "revised forecast"),
+])
+def test_compare_runs_reasons(new, reason):
+    out = runs.compare_runs(_asm(), _asm(**new))
+    assert list(out.columns) == runs.COMPARE_COLUMNS
+    assert len(out) == 1 and out.loc[0, "reason"] == reason
+    assert out.loc[0, "category_old"] == "on_track" and out.loc[0, "category_new"] == new["category"]
+
+
+def test_compare_runs_with_missing_latest_observation():
+    old = _asm(category="no_data", latest_year=pd.NA, latest_value=math.nan)
+    out = runs.compare_runs(old, _asm())
+    assert list(out["reason"]) == ["new data"]
+    assert runs.compare_runs(old, _asm(category="insufficient_data", latest_year=pd.NA,
+                                       latest_value=math.nan))["reason"].tolist() == ["revised forecast"]
+
+
+def test_compare_runs_ignores_unmoved_and_flags_new_targets():
+    assert runs.compare_runs(_asm(), _asm(p_attain=0.6)).empty
+    out = runs.compare_runs(_asm(), pd.concat([_asm(), _asm(plan_id="q")]))
+    assert list(out["reason"]) == ["new target"]
+
+
+def test_current_quarter():
+    import datetime as dt
+
+    assert runs.current_quarter(dt.date(2026, 11, 25)) == "2026Q4"
+    assert runs.current_quarter(dt.date(2026, 1, 1)) == "2026Q1"
+
+
+def test_cli_run_command(fake_store):
+    from forecast.cli import cli
+
+    registry = fake_store.path + ".targets.csv"
+    _registry().drop(columns="line").to_csv(registry, index=False)
+    result = CliRunner().invoke(cli, ["--store", fake_store.path, "run", "--as-of", "2026Q4",
+                                      "--targets", registry])
+    assert result.exit_code == 0, result.output
+    assert "2026Q4-" in result.output and "on_track: 1" in result.output and "no_data: 1" in result.output
+
+
+def test_round_trip_in_a_real_store(tmp_path):
+    pytest.importorskip("forecast.store")
+    path = tmp_path / "real.duckdb"
+    run = _run()
+    runs.save_run(path, run)
+    back = runs.load_run(path)
+    assert back.run_id == run.run_id and len(back.assessments) == len(run.assessments)
+    pd.testing.assert_frame_equal(back.assessments, run.assessments.assign(run_id=run.run_id),
+                                  check_dtype=False)
+
+
+def test_run_forecasts_with_the_real_store_and_engine(tmp_path):
+    store = pytest.importorskip("forecast.store")
+    csv = tmp_path / "obs.csv"
+    rows = [f"{GEO},stunting_u5,{y},{40 * 0.95 ** (y - 2005):.3f},percent,test survey"
+            for y in range(2005, 2017)]
+    csv.write_text("geo,indicator,year,value,unit,source\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    path = tmp_path / "real.duckdb"
+    store.import_files([csv], path)
+    run_id = runs.run_forecasts("2026Q4", store=path, targets=_registry())
+    run = runs.load_run(path)
+    assert run.run_id == run_id and run.data_fingerprint == store.data_fingerprint(path)
+    assert run.forecasts["year"].max() == 2035 and set(run.forecasts["model"]) == {"ensemble"}
+    a = run.assessments.set_index("indicator")
+    assert a.loc["stunting_u5", "rate_observed"] == pytest.approx(-5.0, abs=0.01)
+    assert a.loc["stunting_u5", "category"] == "on_track"  # needs about -0.9 %/year to reach 20 by 2030
+    assert a.loc["bhyt_coverage", "category"] == "no_data"
+    assert "members" in run.settings
+
+
+def test_reading_waits_for_a_writer_in_another_process(fake_store):
+    import subprocess
+    import sys
+
+    runs.save_run(fake_store.path, _run())
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               f"c = duckdb.connect({fake_store.path!r}); print('locked', flush=True); "
+                               "time.sleep(1.0)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert runs.load_run(fake_store.path).run_id == "2026Q3-aaaa"
+    finally:
+        holder.wait(timeout=30)

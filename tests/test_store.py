@@ -1,0 +1,204 @@
+"""The store: transactions, idempotent imports, quarantine, source priority, status and the CLI."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast import cli, data, store
+from forecast.errors import DataFileError, ForecastError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "data"
+TIDY = FIXTURES / "tidy_small.csv"
+
+
+def count(path) -> int:
+    return len(store.load_observations(path))
+
+
+def test_import_and_load(store_file):
+    summary = store.import_files([TIDY], store_file)
+    assert summary.loc[0, "imported"] == 6 and summary.loc[0, "quarantined"] == 0
+    obs = store.load_observations(store_file, geo="Ha Nam")
+    assert list(obs.columns[:9]) == ["geo", "indicator", "year", "value", "unit", "source",
+                                     "import_id", "base_indicator", "definition"]
+    assert obs["year"].tolist() == [2010, 2011] and set(obs["geo"]) == {"Hà Nam"}
+    dohs = store.load_observations(store_file, indicator="beds_per_10k_dohs")
+    assert dohs.loc[0, "base_indicator"] == "beds_per_10k" and "departments" in dohs.loc[0, "definition"]
+
+
+def test_reimport_is_idempotent_and_fingerprint_stable(store_file):
+    store.import_files([TIDY], store_file)
+    first = store.data_fingerprint(store_file)
+    again = store.import_files([TIDY], store_file)
+    assert again.loc[0, "imported"] == 0 and again.loc[0, "duplicate"] == 6
+    assert count(store_file) == 6 and store.data_fingerprint(store_file) == first
+
+
+def test_revision_is_kept_and_latest_import_wins(store_file, tmp_path):
+    one, two = tmp_path / "a.csv", tmp_path / "b.csv"
+    one.write_text("geo,indicator,year,value,source\nHà Nam,imr,2015,12.0,GSO\n")
+    two.write_text("geo,indicator,year,value,source\nHà Nam,imr,2015,12.4,GSO\n")
+    store.import_files([one, two], store_file)
+    assert count(store_file) == 2
+    assert store.analysis_series(store_file)["value"].tolist() == [12.4]
+
+
+def test_failed_import_leaves_store_untouched(store_file, monkeypatch, tmp_path):
+    store.import_files([TIDY], store_file)
+    before, fp = store.load_observations(store_file), store.data_fingerprint(store_file)
+    new = tmp_path / "new.csv"
+    new.write_text("geo,indicator,year,value,source\nHà Nam,imr,2016,12.0,GSO\n")
+    real = pd.DataFrame.drop_duplicates
+
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "drop_duplicates", boom)
+    with pytest.raises(RuntimeError):
+        store.import_files([new], store_file)
+    monkeypatch.setattr(pd.DataFrame, "drop_duplicates", real)
+    pd.testing.assert_frame_equal(store.load_observations(store_file), before)
+    assert store.data_fingerprint(store_file) == fp
+
+
+def test_unreadable_file_stops_before_any_write(store_file, tmp_path):
+    with pytest.raises(DataFileError, match="missing.csv"):
+        store.import_files([TIDY, tmp_path / "missing.csv"], store_file)
+    assert count(store_file) == 0
+
+
+def test_quarantine_file_and_good_rows(store_file):
+    summary = store.import_files([FIXTURES / "gso_imr_messy.csv"], store_file)
+    assert summary.loc[0, "quarantined"] == 4
+    assert "unknown province: 3" in summary.loc[0, "reasons"]
+    q = pd.read_csv(store.quarantine_path(store_file))
+    assert list(q.columns[:5]) == ["file", "line", "column", "value", "reason"]
+    assert set(q["file"]) == {"gso_imr_messy.csv"} and len(q) == 4
+    store.import_files([FIXTURES / "gso_imr_messy.csv"], store_file)
+    assert len(pd.read_csv(store.quarantine_path(store_file))) == 4  # not repeated
+
+
+def test_source_priority_rule():
+    base = {"geo": "Việt Nam", "indicator": "bhyt_coverage", "unit": "percent", "base_indicator": "x",
+            "definition": "", "note": ""}
+    rows = [dict(base, year=y, value=80.0 + y - 2015, source="Series", import_id=1) for y in (2015, 2016)]
+    rows += [dict(base, year=2016, value=99.0, source="Outlet A", import_id=2),
+             dict(base, year=2017, value=90.0, source="Mid", import_id=1, note="MID-YEAR estimate"),
+             dict(base, year=2017, value=91.0, source="End B", import_id=1),
+             dict(base, year=2018, value=92.0, source="C", import_id=1),
+             dict(base, year=2018, value=92.0, source="D", import_id=1),
+             dict(base, year=2018, value=93.0, source="A", import_id=1)]
+    picked = store.pick_sources(pd.DataFrame(rows)).set_index("year")["value"]
+    assert picked.to_dict() == {2015: 80.0, 2016: 81.0, 2017: 91.0, 2018: 92.0}
+
+
+def test_status_and_missing_targets(store_file, tmp_path):
+    store.import_files([TIDY], store_file)
+    registry = tmp_path / "targets.csv"
+    registry.write_text(
+        "plan_id,province,indicator,year,comparator,value,value_high,unit,kind,quote,note\n"
+        "HNA,Hà Nam,imr,2025,<=,10,,per_1000,outcome,q,\n"
+        "HNA,Hà Nam,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n"
+        "HNA,Hà Nam,beds_per_10k,2025,>=,30,,per_10k,milestone,q,\n")
+    cover, missing = store.status(store_file, "Ha Nam", targets_path=registry)
+    row = cover.set_index("indicator").loc["imr"]
+    assert (row["first_year"], row["last_year"], row["points"]) == (2010, 2011, 2)
+    assert missing[["province", "indicator"]].values.tolist() == [["Hà Nam", "bhyt_coverage"]]
+    _, none = store.status(store_file, targets_path=tmp_path / "absent.csv")
+    assert none is None
+
+
+def test_ensure_default_data(store_file, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for name in store.DEFAULT_FILES:
+        (shared / name).write_text(TIDY.read_text().replace("test yearbook", name))
+    monkeypatch.setattr(store.config, "SHARED_DATA_DIR", shared)
+    first = store.ensure_default_data(store_file)
+    # the "test outlet" rows are the same source in all three files: imported once
+    assert first["imported"] == 14 and first["duplicate"] == 4
+    assert first["files"] == list(store.DEFAULT_FILES)
+    assert store.ensure_default_data(store_file)["imported"] == 0
+
+
+def test_cli_import_status_and_help(store_file, tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(cli.cli, ["--store", str(store_file), "data", "import", str(TIDY)])
+    assert out.exit_code == 0, out.output
+    assert "tidy_small.csv" in out.output
+    out = runner.invoke(cli.cli, ["--store", str(store_file), "data", "status", "--geo", "Ha Nam",
+                                  "--targets", str(tmp_path / "none.csv")])
+    assert out.exit_code == 0 and "imr" in out.output and "No target registry" in out.output
+    junk = tmp_path / "junk.csv"
+    junk.write_text("geo,indicator,year,value\nAtlantis,imr,2015,1\n")
+    out = runner.invoke(cli.cli, ["--store", str(store_file), "data", "import", str(junk)])
+    assert out.exit_code == 1 and "nothing could be imported" in out.output
+    out = runner.invoke(cli.cli, ["--store", str(store_file), "data", "import", str(tmp_path / "x.csv")])
+    assert out.exit_code == 1 and "x.csv" in out.output and "Traceback" not in out.output
+    for name in ("import", "fetch", "status"):
+        assert "Example" in runner.invoke(cli.cli, ["data", name, "--help"]).output
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("seed") / "store.duckdb"
+    store.import_files([TIDY], path)
+    return path
+
+
+_CELLS = st.one_of(st.text(max_size=12), st.sampled_from(["Hà Nam", "imr", "2015", "12.5", "..",
+                                                           "per_1000", "VN", "-1e9", '"', ",", "\n"]))
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELLS, min_size=0, max_size=7), max_size=8),
+       header=st.booleans(), raw=st.binary(max_size=40))
+def test_random_junk_never_loses_rows(seeded_store, tmp_path_factory, rows, header, raw):
+    folder = tmp_path_factory.mktemp("junk")
+    path = folder / "store.duckdb"
+    shutil.copy(seeded_store, path)
+    before = store.load_observations(path)
+    lines = (["geo,indicator,year,value,unit,source"] if header else []) + [
+        ",".join(cells) for cells in rows]
+    junk = folder / "junk.csv"
+    junk.write_bytes("\n".join(lines).encode("utf-8") + raw)
+    try:
+        store.import_files([junk], path, data.ImportOptions(format="tidy"))
+    except ForecastError:
+        pass
+    after = store.load_observations(path)
+    kept = before.merge(after, how="left", indicator=True)
+    assert (kept["_merge"] == "both").all()
+
+
+def test_all_shared_data_imports_cleanly(shared_data, store_file):
+    files = sorted(shared_data.glob("*.csv"))
+    summary = store.import_files(files, store_file)
+    assert summary["imported"].sum() > 20000
+    q = pd.read_csv(store.quarantine_path(store_file))
+    assert q["reason"].str.contains("not a single calendar year").all()  # only the 2016-2020 average
+    cover, _ = store.status(store_file, "Hà Nam", "imr")
+    row = cover.set_index("indicator").loc["imr"]
+    assert (row["first_year"], row["last_year"]) == (2005, 2016)
+    obs = store.load_observations(store_file, geo="Lào Cai (mới)")
+    assert obs["indicator"].tolist() == ["bhyt_coverage"]
+
+
+def test_reads_share_the_store(store_file, tmp_path):
+    store.import_files([TIDY], store_file)
+    with store.connect(store_file) as con:  # a writer in this process: reads fall back to it
+        assert con.execute("SELECT count(*) FROM observations").fetchall()[0][0] == 6
+        assert len(store.load_observations(store_file)) == 6
+    with store.connect(store_file, read_only=True) as one, store.connect(store_file, read_only=True) as two:
+        assert one.execute("SELECT count(*) FROM imports").fetchall() == two.execute(
+            "SELECT count(*) FROM imports").fetchall() == [(1,)]
+    bad = tmp_path / "not_a_store.duckdb"
+    bad.write_text("hello")
+    with pytest.raises(ForecastError, match="not_a_store"):
+        store.load_observations(bad)
