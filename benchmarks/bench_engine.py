@@ -25,7 +25,7 @@ NATIONAL = ["life_expectancy", "imr", "u5mr", "beds_per_10k", "doctors_per_10k",
             "dpt3_coverage", "measles_coverage"]
 PROVINCIAL = ["imr", "u5mr", "beds_per_10k_dohs", "doctors_per_10k_dohs", "nurses_per_10k_dohs",
               "full_immunization_u1", "pop_growth"]
-MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled"]
+MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled", "panel"]
 PROTOCOLS = {"national": ("vn_national.csv", NATIONAL, 2013, 10),
              "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5)}
 

@@ -117,7 +117,8 @@ def test_no_data_reason_names_indicator_and_province():
     t = _target(indicator="bhyt_coverage")
     out = assess.assess_targets(_targets(t), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
     r = out.iloc[0]
-    assert r.category == "no_data" and r.reason == "no observed series for bhyt_coverage in Hà Nam"
+    assert r.category == "no_data"
+    assert r.reason.startswith("no provincial or regional series for bhyt_coverage in Hà Nam")
     assert r.basis == "forecast" and pd.isna(r.latest_year) and math.isnan(r.p_attain)
 
 
@@ -233,3 +234,90 @@ def test_parse_as_of():
     assert assess.parse_as_of("2025") == ("2025Q4", 2025)
     with pytest.raises(ValidationError, match="2026Q4"):
         assess.parse_as_of("Q4-26")
+
+
+REGION = "Vùng Đồng bằng sông Hồng"  # Hà Nam's GSO region
+
+
+def _life_expectancy(year=2030, value=76.0, province=GEO) -> dict:
+    return _target(indicator="life_expectancy", comparator=">=", value=value, year=year,
+                   unit="years", province=province)
+
+
+def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
+    values = [73.0 + 0.2 * i for i in range(6)]  # 73.0 … 74.0, +0.27 %/year
+    obs = pd.concat([_obs(values, "life_expectancy", geo=REGION),
+                     _obs([70.0] * 6, "life_expectancy", geo="Việt Nam"),
+                     _obs(_falling(), geo=GEO)]).assign(source="GSO yearbook; choisy/gso")
+    fc = _fc({y: 74.0 + 0.2 * (y - 2016) for y in range(2017, 2036)}, "life_expectancy", geo=REGION)
+    out = assess.assess_targets(_targets(_life_expectancy()), obs, fc, "2026Q4")
+    r = out.iloc[0]
+    assert r.geo == REGION and r.series == "life_expectancy" and r.basis == "proxy"
+    assert r.definition == (f"regional series ({REGION}) used as a proxy: GSO yearbook gives life "
+                            "expectancy at birth only for regions")
+    assert r.reason.startswith(f"no provincial series for life_expectancy in Hà Nam: the series of "
+                               f"{REGION} is used as a regional proxy")
+    assert r.latest_value == pytest.approx(74.0) and r.q50 == pytest.approx(76.8)
+    assert r.category in assess.CATEGORIES[:5] and r.category != "no_data"
+
+
+def test_own_series_is_preferred_to_the_region():
+    obs = pd.concat([_obs([74.0, 74.5], "life_expectancy", years=[2015, 2016]),
+                     _obs([73.0] * 6, "life_expectancy", geo=REGION)])
+    out = assess.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"),
+                                "2026Q4")
+    assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "proxy"
+
+
+def test_a_proxy_whose_province_has_provincial_peers_says_so():
+    obs = pd.concat([_obs([20.0] * 6, "imr", geo=REGION), _obs([18.0] * 6, "imr", geo="Nam Định")])
+    t = _target(indicator="imr", comparator="<=", value=10.0, unit="per_1000")
+    r = assess.assess_targets(_targets(t), obs, _fc({}, "imr", geo=REGION), "2026Q4").iloc[0]
+    assert r.basis == "proxy" and r.definition.endswith("the province has no series of its own")
+
+
+def test_national_only_indicator_stays_no_data_with_a_specific_reason():
+    obs = pd.concat([_obs([85, 87, 89, 90, 91, 92], "bhyt_coverage", geo="Việt Nam"),
+                     _obs([73.0] * 6, "life_expectancy", geo=REGION)])
+    t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0, year=2025)
+    r = assess.assess_targets(_targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"),
+                              "2026Q4").iloc[0]
+    assert r.category == "no_data" and r.series == "" and r.geo == GEO and r.basis == "nowcast"
+    assert r.reason == ("no provincial or regional series for bhyt_coverage in Hà Nam; the public files "
+                        "hold health-insurance (BHYT) coverage only nationally (Việt Nam; a "
+                        "national series is not used for a province)")
+
+
+def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
+    obs = pd.concat([_obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo=g)
+                     for g in ("Việt Nam", "Lâm Đồng", "Đồng Nai")])
+    t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0)
+    r = assess.assess_targets(_targets(t), obs, pd.DataFrame(), "2026Q4").iloc[0]
+    assert r.category == "no_data"
+    assert r.reason.endswith("coverage for Đồng Nai, Lâm Đồng and nationally (Việt Nam; a national "
+                             "series is not used for a province)")
+    none = assess.assess_targets(_targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(),
+                                 "2026Q4").iloc[0]
+    assert none.reason.endswith("the public files hold no series of adult obesity for any geo")
+
+
+def test_merged_province_data_are_mentioned_but_never_used():
+    obs = pd.concat([_obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)"),
+                     _obs([90.0, 92.0], "bhyt_coverage", years=[2022, 2023], geo="Việt Nam")])
+    t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2025, province="Lào Cai")
+    r = assess.assess_targets(_targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"),
+                              "2026Q4").iloc[0]
+    assert r.category == "no_data" and r.series == "" and r.geo == "Lào Cai"
+    assert "Lào Cai (mới) (the province it merged into on 1 July 2025) has bhyt_coverage for 2025 " \
+           "(latest 88.21 in 2025); not used: it covers a larger territory than Lào Cai" in r.reason
+    from forecast import series_choice
+
+    assert series_choice.merged_successor(r.reason) == "Lào Cai (mới)"
+
+
+def test_merged_province_data_older_than_the_own_series_are_not_mentioned():
+    obs = pd.concat([_obs([80.0, 85.0, 88.0], "bhyt_coverage", years=[2024, 2025, 2026], geo="Lào Cai"),
+                     _obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)")])
+    t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2030, province="Lào Cai")
+    r = assess.assess_targets(_targets(t), obs, _fc({}, "bhyt_coverage", geo="Lào Cai"), "2026Q4").iloc[0]
+    assert r.geo == "Lào Cai" and "merged" not in r.reason

@@ -60,3 +60,35 @@ def test_no_two_geos_share_a_lookup_key():
         for name in [row.name, row.name_ascii] + [a for a in row.aliases.split(";") if a]:
             keys.setdefault(geo.normalize_name(name), set()).add(row.name)
     assert {k: v for k, v in keys.items() if len(v) > 1} == {}
+
+
+def test_each_old_province_is_in_exactly_one_region():
+    p = geo.provinces()
+    old = p[p["era"].isin(["1997-", "1997-2025"]) & p["type"].isin(["province", "city"])]
+    regions = set(p.loc[p["type"] == "region", "name"])
+    assert len(old) == 63 and set(old["region"]) <= regions  # one column: one region each
+    counts = old["region"].map(lambda r: p.loc[p["name"] == r, "code"].iloc[0]).value_counts()
+    assert counts.sort_index().to_dict() == {"R1": 11, "R2": 14, "R3": 14, "R4": 5, "R5": 6, "R6": 13}
+    assert (p.loc[p["era"] == "2025-", "region"] == "").all()
+
+
+@pytest.mark.parametrize("name,region", [
+    ("Hà Nam", "Vùng Đồng bằng sông Hồng"),
+    ("ha tay", "Vùng Đồng bằng sông Hồng"),
+    ("Lao Cai", "Vùng Trung du và miền núi phía Bắc"),
+    ("Bắc Giang", "Vùng Trung du và miền núi phía Bắc"),
+    ("Thua Thien-Hue", "Vùng Bắc Trung Bộ và Duyên hải miền Trung"),
+    ("Lâm Đồng", "Vùng Tây Nguyên"),
+    ("Đồng Nai", "Vùng Đông Nam Bộ"),
+    ("TP. Cần Thơ", "Vùng Đồng bằng sông Cửu Long"),
+    ("Lào Cai (mới)", None),
+    ("VN", None),
+    ("Red River Delta", None),
+])
+def test_region_of(name, region):
+    assert geo.region_of(name) == region
+
+
+def test_region_of_an_unknown_name_raises():
+    with pytest.raises(UnknownGeoError):
+        geo.region_of("Ha Namm")

@@ -110,3 +110,11 @@ def test_stale_work_folders_of_dead_runs_are_removed(tmp_path):
     mine.mkdir()
     layout.remove_stale(tmp_path, "2026Q4")
     assert not dead.exists() and mine.exists()
+
+
+def test_a_quarter_set_aside_by_a_killed_run_is_restored(tmp_path):
+    (tmp_path / ".2026Q4.old-999999999").mkdir()
+    (tmp_path / ".2026Q4.old-999999999" / "index.html").write_text("published")
+    layout.remove_stale(tmp_path, "2026Q4")
+    assert (tmp_path / "2026Q4" / "index.html").read_text() == "published"
+    assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]

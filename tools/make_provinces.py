@@ -2,6 +2,8 @@
 
 The 63 provinces (GSO codes, Decision 124/2004/QĐ-TTg list as of 2008-2025), Hà Tây (to 2007),
 the six socio-economic regions, the country, and the 34 provinces of Resolution 202/2025/QH15.
+Column ``region`` gives the GSO socio-economic region of each of the 63 provinces and Hà Tây
+(empty for the country, the regions and the merged 2025 provinces, some of which span two regions).
 """
 import csv, unicodedata, pathlib
 
@@ -101,10 +103,32 @@ R4|Vùng Tây Nguyên|Central Highlands
 R5|Vùng Đông Nam Bộ|South East
 R6|Vùng Đồng bằng sông Cửu Long|Mekong River Delta"""
 
+# region code <- provinces, as in the GSO statistical yearbooks (six socio-economic regions)
+REGION_MEMBERS = """R1|Hà Nội;Vĩnh Phúc;Bắc Ninh;Quảng Ninh;Hải Dương;Hải Phòng;Hưng Yên;Thái Bình;Hà Nam;Nam Định;Ninh Bình;Hà Tây
+R2|Hà Giang;Cao Bằng;Bắc Kạn;Tuyên Quang;Lào Cai;Yên Bái;Thái Nguyên;Lạng Sơn;Bắc Giang;Phú Thọ;Điện Biên;Lai Châu;Sơn La;Hòa Bình
+R3|Thanh Hóa;Nghệ An;Hà Tĩnh;Quảng Bình;Quảng Trị;Thừa Thiên Huế;Đà Nẵng;Quảng Nam;Quảng Ngãi;Bình Định;Phú Yên;Khánh Hòa;Ninh Thuận;Bình Thuận
+R4|Kon Tum;Gia Lai;Đắk Lắk;Đắk Nông;Lâm Đồng
+R5|Bình Phước;Tây Ninh;Bình Dương;Đồng Nai;Bà Rịa - Vũng Tàu;Hồ Chí Minh
+R6|Long An;Tiền Giang;Bến Tre;Trà Vinh;Vĩnh Long;Đồng Tháp;An Giang;Kiên Giang;Cần Thơ;Hậu Giang;Sóc Trăng;Bạc Liêu;Cà Mau"""
+
 
 def ascii_name(s):
     s = s.replace("Đ", "D").replace("đ", "d")
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+
+
+def regions():
+    """Return {province name: region name}; each old province and Hà Tây in exactly one region."""
+    names = {line.split("|")[0]: line.split("|")[1] for line in REGIONS.splitlines()}
+    out = {}
+    for line in REGION_MEMBERS.splitlines():
+        code, members = line.split("|")
+        for name in members.split(";"):
+            assert name not in out, f"{name} is in two regions"
+            out[name] = names[code]
+    provinces = {l.split("|")[1] for l in OLD.splitlines()} | {"Hà Tây"}
+    assert set(out) == provinces, sorted(set(out) ^ provinces)
+    return out
 
 
 def main(root=pathlib.Path(__file__).resolve().parents[1]):
@@ -131,6 +155,9 @@ def main(root=pathlib.Path(__file__).resolve().parents[1]):
     for r in rows:  # old provinces that merged point to the new geo name
         if r["era"] == "1997-2025":
             r["province_2025"] = f"{parent[r['name']]} (mới)"
+    region = regions()
+    for r in rows:
+        r["region"] = region.get(r["name"], "") if r["era"] != "2025-" else ""
     with open(root / "data/provinces.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader(); w.writerows(rows)

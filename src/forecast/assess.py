@@ -6,6 +6,7 @@ hub, as adopted by Open SDG ("Progress Measurement Methodology", open-sdg/open-s
 gives *on track* (R >= 95 %), *acceleration needed* (60 % <= R < 95 %), *limited progress*
 (0 <= R < 60 %) or *deterioration* (R < 0); a target whose latest observation already meets it is
 *achieved*. The probability of attainment comes from the forecast quantiles at the target year.
+A target assessed on its region's series (no provincial series) has basis *proxy*.
 """
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import config, indicators, transforms
+from . import config, indicators, series_choice, transforms
 from .errors import ValidationError
 from .log import logger
 
 CATEGORIES = ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration",
               "no_data", "insufficient_data")
-BASES = ("observed", "nowcast", "forecast")
+BASES = ("observed", "nowcast", "forecast", "proxy")
 HORIZON_END = 2035  # last year forecast; a later attainment is reported as "not by 2035"
 RATE_WINDOW = 5     # years before the latest observation used for the observed rate
 P_TAIL = 0.01       # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
@@ -34,9 +35,6 @@ COLUMNS = REGISTRY_COLUMNS + ["geo", "series", "definition", "latest_year", "lat
                              *FORECAST_COLUMNS, "p_attain", "rate_observed", "rate_required",
                              "ratio", "category", "expected_year", "basis", "status", "reason",
                              "run_id"]
-# Words in a target's note that point to a variant definition (see indicators.VARIANT_SUFFIXES).
-_NOTE_HINTS = {"_dohs": ("central", "trung ương", "sở y tế", "department of health", "doh"),
-               "_gso": ("gso", "thống kê"), "_survey": ("survey", "điều tra")}
 
 
 def parse_as_of(as_of: str) -> tuple[str, int]:
@@ -123,21 +121,6 @@ def progress_category(ratio: float) -> str:
         if ratio >= threshold:
             return category
     return "deterioration"
-
-
-def _choose_series(candidates: pd.DataFrame, code: str, note: str) -> str | None:
-    """Prefer the catalogue code, then a variant the note describes, then the freshest variant."""
-    if candidates.empty:
-        return None
-    note = note.lower()
-
-    def rank(series: str) -> tuple:
-        hinted = any(series.endswith(s) and any(w in note for w in words)
-                     for s, words in _NOTE_HINTS.items())
-        rows = candidates[candidates["indicator"] == series]
-        return (series != code, not hinted, -rows["year"].max(), -len(rows), series)
-
-    return min(candidates["indicator"].unique(), key=rank)
 
 
 def _forecast_rows(fc: pd.DataFrame | None, model: str) -> pd.DataFrame | None:
@@ -243,7 +226,9 @@ def assess_targets(targets: pd.DataFrame, observations: pd.DataFrame, forecasts:
         Observations frame (docs/contracts.md); the series of a target is the province's series
         whose ``base_indicator`` is the target's indicator — the catalogue code first, then the
         variant the target's note describes (a note on central hospitals picks ``*_dohs``), then
-        the variant with the latest data. ``definition`` says how a variant differs.
+        the variant with the latest data. A province without one borrows its GSO region's
+        series as a proxy (``basis == "proxy"``); national series are never used for a province
+        (:mod:`forecast.series_choice`). ``definition`` says how the series differs.
     forecasts
         Forecasts frame; model ``model`` where present, else the first model by name.
     as_of
@@ -254,7 +239,9 @@ def assess_targets(targets: pd.DataFrame, observations: pd.DataFrame, forecasts:
     -------
     pandas.DataFrame
         The assessments frame of docs/contracts.md, one row per outcome target, ``run_id``
-        empty. Rates are annual % changes on the natural scale (see :func:`_rates`).
+        empty; ``geo`` is the geo of the series used (the region for a proxy) and ``reason``
+        says why a target has no data or borrows a regional series. Rates are annual % changes
+        on the natural scale (see :func:`_rates`).
     """
     _, as_of_year = parse_as_of(as_of)
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
@@ -268,19 +255,19 @@ def assess_targets(targets: pd.DataFrame, observations: pd.DataFrame, forecasts:
 
 def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, model: str) -> dict:
     base = {c: t.get(c) for c in REGISTRY_COLUMNS}
-    geo, code = t["province"], t["indicator"]
-    candidates = obs_groups.get((geo, code), pd.DataFrame(columns=["indicator", "year"]))
-    series = _choose_series(candidates, code, str(t.get("note") or ""))
-    if series is None:
+    choice = series_choice.choose(t, obs_groups)
+    if not choice.series:
         basis = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
-        return {**base, "geo": geo, "series": "", "definition": "", "category": "no_data",
-                "basis": basis, "status": "", "reason": f"no observed series for {code} in {geo}"}
-    obs = candidates[candidates["indicator"] == series]
-    fc = _forecast_rows(fc_groups.get((geo, series)), model)
-    definition = obs["definition"].iloc[0]
-    return {**base, "geo": geo, "series": series,
-            "definition": "" if pd.isna(definition) else str(definition),
-            **_assess_one(t, obs, fc, as_of_year)}
+        return {**base, "geo": choice.geo, "series": "", "definition": "", "category": "no_data",
+                "basis": basis, "status": "", "reason": choice.note}
+    rows = obs_groups[(choice.geo, t["indicator"])]
+    obs = rows[rows["indicator"] == choice.series]
+    fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
+    out = _assess_one(t, obs, fc, as_of_year)
+    reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
+    return {**base, **out, "geo": choice.geo, "series": choice.series,
+            "definition": choice.definition, "reason": reason,
+            **({"basis": "proxy"} if choice.proxy else {})}
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

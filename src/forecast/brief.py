@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import geo, indicators
+from . import geo, indicators, series_choice
 from .labels import (BADGE_COLOURS, BADGE_TEXT, category_label, check_lang, definition_text,
                      fmt_number, fmt_percent, fmt_value, indicator_name, quarter_label, t,
                      unit_label)
@@ -135,7 +135,8 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
         fc = ("–" if _missing(r.get("q50")) else
               f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
               f"{fmt_number(r.get('q90'), lang)})")
-        rows.append({"indicator": r["indicator"], "name": indicator_name(r["indicator"], lang),
+        proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "proxy" else ""
+        rows.append({"indicator": r["indicator"], "name": indicator_name(r["indicator"], lang) + proxy,
                      "target": target_text(r, lang), "year": int(r["year"]), "latest": latest,
                      "forecast": fc, "p_attain": fmt_percent(r.get("p_attain"), lang),
                      "rates": f"{_rate(r.get('rate_observed'), lang)} → "
@@ -268,17 +269,20 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
     Covers series whose definition differs from the target's (e.g. beds without central
     hospitals), the last year of data per series, the registry notes that flag an anomaly of the
     source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), targets with no data and
-    series that could not be forecast.
+    series that could not be forecast. Regional proxies and data of a merged 2025 province that
+    were left unused are named (:func:`_proxy_caveats`).
     """
     check_lang(lang)
     vi = lang == "vi"
     out = []
     a = assessments
-    differ = a[a.get("definition", pd.Series(dtype=str)).fillna("") != ""]
+    differ = a.assign(definition=_own_definitions(a))
+    differ = differ[differ["definition"] != ""]
     for definition, rows in differ.groupby("definition", sort=False):
         names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
         out.append(f"{names}: " + ("số liệu " if vi else "the series is ")
                    + definition_text(definition, lang) + ".")
+    out += _proxy_caveats(a, lang)
     seen = a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"]) \
         if "latest_year" in a else a.iloc[0:0]
     if len(seen):
@@ -297,6 +301,29 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
                    + ("không đủ số liệu để dự báo" if vi else "too little data to forecast")
                    + (f" ({reason})." if reason else "."))
     return list(dict.fromkeys(out))
+
+
+def _own_definitions(a: pd.DataFrame) -> pd.Series:
+    """The definitions, a proxy's reduced to its series' own (the proxy has its own caveat)."""
+    definition = a.get("definition", pd.Series("", index=a.index)).fillna("").astype(str)
+    if "basis" not in a.columns or "series" not in a.columns:
+        return definition
+    variant = a["series"].fillna("").map(lambda s: indicators.base_indicator(s)[1] if s else "")
+    return definition.where(a["basis"] != "proxy", variant)
+
+
+def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per region lending its series, one per merged province whose data went unused."""
+    out = []
+    proxies = a[a["basis"] == "proxy"] if "basis" in a.columns else a.iloc[0:0]
+    for region, rows in proxies.groupby("geo", sort=False):
+        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+        out.append(t("proxy_caveat", lang, names=names, region=region))
+    successors = a.get("reason", pd.Series("", index=a.index)).map(series_choice.merged_successor)
+    for successor, rows in a[successors.notna()].groupby(successors.dropna(), sort=False):
+        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+        out.append(t("merged_caveat", lang, names=names, successor=successor))
+    return out
 
 
 def _anomaly_text(note: str) -> str:
@@ -389,6 +416,7 @@ def fan_panels(view: ProvinceView, lang: str = "vi") -> list[FanPanel]:
             continue
         fc = view.forecasts[(view.forecasts["geo"] == g) & (view.forecasts["indicator"] == series)]
         title = indicator_name(series, lang) + ("" if series == rows["indicator"].iloc[0] else f" ({series})")
+        title += "" if g == view.province else f" — {g}"  # a regional proxy
         out.append((title, obs, fc, rows))
     return out
 

@@ -99,7 +99,8 @@ class EngineSettings:
 
     def kernel_args(self) -> dict:
         """Keyword arguments passed to every kernel."""
-        return {"window": self.aarr_window, "decay": self.wtrend_decay, "damping": self.damping}
+        return {"window": self.aarr_window, "decay": self.wtrend_decay, "damping": self.damping,
+                "horizon": self.max_horizon, "min_points": self.min_points}
 
 
 def check_models(models: Sequence[str]) -> list[str]:

@@ -3,7 +3,8 @@
 The reference (``data/provinces.csv``) holds the 63 provinces as they were until 30 June 2025,
 Hà Tây (to 2007), the six socio-economic regions, the country (``VN``) and the 23 merged provinces
 of Resolution 202/2025/QH15, named ``"<name> (mới)"`` so that an old and a new province that share a
-name never share a series.
+name never share a series. Column ``region`` names the GSO socio-economic region of each of the
+63 provinces and Hà Tây (:func:`region_of`).
 """
 from __future__ import annotations
 
@@ -83,3 +84,31 @@ def geo_type(name: str) -> str:
     """Return ``country``, ``region``, ``province`` or ``city`` for a canonical geo name."""
     row = provinces().loc[provinces()["name"] == name]
     return row["type"].iloc[0] if len(row) else "unknown"
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, str]:
+    p = provinces()
+    if "region" not in p.columns:
+        return {}
+    return {n: r for n, r in zip(p["name"], p["region"]) if r}
+
+
+def region_of(name: str) -> str | None:
+    """Return the GSO socio-economic region of a province (``"Vùng Đồng bằng sông Hồng"``).
+
+    Any spelling of the 63 provinces or Hà Tây is accepted. The country, the regions and the
+    merged provinces of 2025 (some of which span two regions) have no region: None.
+
+    Raises
+    ------
+    UnknownGeoError
+        If ``name`` matches no geo of the reference.
+
+    Examples
+    --------
+    >>> region_of("Ha Nam")
+    'Vùng Đồng bằng sông Hồng'
+    """
+    regions = _regions()
+    return regions[name] if name in regions else regions.get(resolve_geo(name))

@@ -13,9 +13,13 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import render
 from .log import logger
+
+if TYPE_CHECKING:
+    import nbformat
 
 #: Seconds one cell may run before the notebook is failed (a hung cell must not hang the run).
 CELL_TIMEOUT = 900
@@ -131,7 +135,8 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
         nb = pm.execute_notebook(job.notebook, str(work), kernel_name="python3",
                                  parameters=private_store(job.parameters, work.parent),
                                  progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                 execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS)
+                                 execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS,
+                                 shutdown_kernel="immediate")  # nothing to flush: saves ~0.1 s
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
         body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
@@ -141,7 +146,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     return JobResult(job, True, time.perf_counter() - start, body=body, cell_seconds=cells)
 
 
-def _render(job: Job, nb, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
+def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
     src_dir = Path(job.notebook).parent
     policy = job.kind in ("brief", "overview")

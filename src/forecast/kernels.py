@@ -214,8 +214,18 @@ def pooled(Z: np.ndarray, t: np.ndarray, window: int = 10, damping: float = 0.9,
     return Components(z1, slope, np.full(len(Z), damping))
 
 
+def panel(Z: np.ndarray, t: np.ndarray, **kwargs) -> Components:
+    """Panel local level: smoothing, trend shrinkage and damping chosen on the whole panel.
+
+    See :func:`forecast.pooled.panel` (imported lazily: it builds on the helpers above).
+    """
+    from .pooled import panel as fit
+
+    return fit(Z, t, **kwargs)
+
+
 KERNELS = {"naive": naive, "drift": drift, "aarr": aarr, "trend": trend, "wtrend": wtrend,
-           "dholt": dholt, "theta": theta, "ses": ses, "pooled": pooled}
+           "dholt": dholt, "theta": theta, "ses": ses, "pooled": pooled, "panel": panel}
 
 
 def ets(Z: np.ndarray, t: np.ndarray, **_) -> Components:

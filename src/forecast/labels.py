@@ -85,6 +85,17 @@ TEXT = {
     "data_table": {"vi": "Bảng số liệu", "en": "Data table"},
     "no_series": {"vi": "Không có số liệu quan sát cho chỉ tiêu này.",
                   "en": "There are no observations for this series."},
+    # Targets assessed on a regional series (assess basis "proxy") or lacking data after the merger
+    "proxy_tag": {"vi": "ước lượng theo vùng", "en": "regional proxy"},
+    "proxy_caveat": {"vi": "Ước lượng theo vùng: {names} — tỉnh không có chuỗi số liệu riêng nên dùng "
+                           "số liệu của {region}; kết quả phản ánh cả vùng, không riêng tỉnh.",
+                     "en": "Regional proxy: {names} — the province has no series of its own, so the "
+                           "series of {region} is used; the result describes the region, not the "
+                           "province alone."},
+    "merged_caveat": {"vi": "{names}: số liệu gần đây chỉ có cho {successor} (tỉnh mới sau sáp nhập "
+                            "từ 1/7/2025), địa bàn rộng hơn nên không dùng để đánh giá.",
+                      "en": "{names}: the only recent data are for {successor} (the province formed "
+                            "by the merger of 1 July 2025); not used, as it covers a larger territory."},
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},

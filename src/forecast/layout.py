@@ -61,10 +61,19 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale(root: Path, quarter: str) -> None:
-    """Delete work folders of ``quarter`` left by runs that were killed (their process is gone)."""
-    for p in root.glob(f".{quarter}.*-*"):
+    """Clean up after runs of ``quarter`` that were killed (their process is gone).
+
+    Their work folders are deleted; a published quarter set aside by a run killed in the middle of
+    :func:`publish` is put back if no quarter folder took its place.
+    """
+    for p in sorted(root.glob(f".{quarter}.*-*")):
         pid = p.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        if p.name.startswith(f".{quarter}.old-") and not (root / quarter).exists():
+            logger.warning("restoring %s set aside by an interrupted run", root / quarter)
+            os.replace(p, root / quarter)
+        else:
             logger.info("removing %s left by an interrupted run", p)
             shutil.rmtree(p, ignore_errors=True)
 

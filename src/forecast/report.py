@@ -14,7 +14,6 @@ A notebook that fails does not stop the others; the run still publishes, lists t
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import re
@@ -154,6 +153,12 @@ def run_report(quarter: str, *, provinces: list[str] | None = None, jobs: int | 
     ------
     ReportError
         If the quarter is malformed or a notebook file is missing (before anything runs).
+
+    Notes
+    -----
+    Workers are *spawned* (the parent holds DuckDB and BLAS threads that a fork would copy), so a
+    script that calls this must do so under ``if __name__ == "__main__":``; the CLI and Jupyter do.
+    An interruption (exception, Ctrl-C) deletes the work folder and leaves ``out`` as it was.
     """
     started = time.time()
     quarter = check_quarter(quarter)
@@ -167,13 +172,14 @@ def run_report(quarter: str, *, provinces: list[str] | None = None, jobs: int | 
     root.mkdir(parents=True, exist_ok=True)
     remove_stale(root, quarter)
     tmp = temp_dir(root, quarter)
+    common = _footer(run, quarter)
     try:
-        results = _execute_all(todo, tmp, _footer(run, quarter), lang, jobs, progress)
-        index = write_index(tmp, results, _footer(run, quarter), lang=lang, quarter=quarter)
+        results = _execute_all(todo, tmp, common, lang, jobs, progress)
+        index = write_index(tmp, results, common, lang=lang, quarter=quarter)
         settings = {"provinces": chosen, "jobs": jobs or os.cpu_count(), "lang": lang, "store": store,
                     "notebooks": {k: str(v) for k, v in nbs.items()},
                     "forecast_seconds": round(forecast_seconds, 2)}
-        write_manifest(tmp, run, results, settings, _footer(run, quarter), started)
+        write_manifest(tmp, run, results, settings, common, started)
         final = publish(tmp, root / quarter)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -263,7 +263,8 @@ def run_forecasts(as_of: str, store=None, settings=None, provinces: Sequence[str
     settings
         :class:`forecast.models.EngineSettings`; default settings when None.
     provinces
-        Restrict the run to these provinces (any spelling); all geos when None.
+        Restrict the run to these provinces (any spelling) and their GSO regions, whose series
+        stand in where a province has none; all geos when None.
     targets
         A registry frame or CSV path (default ``data/targets.csv``).
 
@@ -277,7 +278,8 @@ def run_forecasts(as_of: str, store=None, settings=None, provinces: Sequence[str
     obs = _observations(store)
     if provinces:
         names = {geo.resolve_geo(p) for p in provinces}
-        obs, registry = obs[obs["geo"].isin(names)], registry[registry["province"].isin(names)]
+        regions = {r for r in map(geo.region_of, names) if r}  # for regional proxies
+        obs, registry = obs[obs["geo"].isin(names | regions)], registry[registry["province"].isin(names)]
     models = _models()
     settings = settings if settings is not None else models.EngineSettings()
     series = _series_to_forecast(obs, registry)
