@@ -3,7 +3,10 @@
 Protocols (issue #4):
   (a) national World Bank / JME / WUENIC series for Viet Nam, train to 2013, forecast 2014-2023;
   (b) GSO provincial series, train to 2011, forecast 2012-2016.
-Calibration and ensemble weights come only from rolling origins inside the training years.
+Robustness: the same protocols one or two origins earlier (national train to 2011, forecast
+2012-2021; provincial train to 2010, forecast 2011-2015), so a gain is not one origin's fluke.
+Calibration, ensemble weights and the ``panel`` model's hyper-parameters come only from rolling
+origins inside the training years.
 
 Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save]
 (--save writes CSVs to benchmarks/results/, which is git-ignored).
@@ -25,9 +28,11 @@ NATIONAL = ["life_expectancy", "imr", "u5mr", "beds_per_10k", "doctors_per_10k",
             "dpt3_coverage", "measles_coverage"]
 PROVINCIAL = ["imr", "u5mr", "beds_per_10k_dohs", "doctors_per_10k_dohs", "nurses_per_10k_dohs",
               "full_immunization_u1", "pop_growth"]
-MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled", "panel"]
+MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled",
+          "panel"]
 PROTOCOLS = {"national": ("vn_national.csv", NATIONAL, 2013, 10),
              "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5)}
+ROBUSTNESS_ORIGINS = {"national": 2011, "provincial": 2010}
 
 
 def load(protocol: str) -> pd.DataFrame:
@@ -38,10 +43,12 @@ def load(protocol: str) -> pd.DataFrame:
     return df[~df["geo"].str.startswith("Vùng")].reset_index(drop=True)
 
 
-def run_protocol(protocol: str, models: list[str], ets: bool = False) -> tuple[pd.DataFrame, float]:
-    """Back-test one protocol; return its evaluation and the seconds it took."""
+def run_protocol(protocol: str, models: list[str], ets: bool = False,
+                 origin: int | None = None) -> tuple[pd.DataFrame, float]:
+    """Back-test one protocol (at ``origin`` if given); return its evaluation and seconds taken."""
     obs = load(protocol)
-    _, _, origin, horizon = PROTOCOLS[protocol]
+    _, _, default_origin, horizon = PROTOCOLS[protocol]
+    origin = origin or default_origin
     t0 = time.perf_counter()
     fc = backtest(obs, origin, horizon, models + (["ets"] if ets else []))
     secs = time.perf_counter() - t0
@@ -83,13 +90,15 @@ def main() -> None:
     ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
     args = ap.parse_args()
     logging.getLogger("forecast").setLevel(logging.ERROR)
-    for protocol in PROTOCOLS:
-        scores, secs = run_protocol(protocol, MODELS, args.ets)
-        report(protocol, scores, secs, args.per_indicator)
+    runs = [(p, PROTOCOLS[p][2]) for p in PROTOCOLS] + list(ROBUSTNESS_ORIGINS.items())
+    for protocol, origin in runs:
+        scores, secs = run_protocol(protocol, MODELS, args.ets, origin)
+        label = f"{protocol}, train <= {origin}"
+        report(label, scores, secs, args.per_indicator)
         if args.save:
             out = config.PROJ_ROOT / "benchmarks" / "results"
             out.mkdir(parents=True, exist_ok=True)
-            scores.to_csv(out / f"{protocol}_scores.csv", index=False)
+            scores.to_csv(out / f"{protocol}_{origin}_scores.csv", index=False)
     n, secs = speed()
     print(f"\n== speed: forecast_panel(ensemble, calibration included) on all {n} provincial "
           f"series of vn_provinces.csv: {secs:.1f} s")

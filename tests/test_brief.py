@@ -266,3 +266,63 @@ def test_anomaly_sentence_survives_an_ellipsis():
     t = make_targets().iloc[:1].assign(note="Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
     (c,) = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "vi") if "typo" in c]
     assert c.endswith(": Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
+
+
+REGION = "Vùng Đồng bằng sông Hồng"
+
+
+def make_proxy_assessments() -> pd.DataFrame:
+    """The fixture's assessments with life expectancy on the region's series (basis "proxy")
+    and BHYT coverage without data but with 2025 data of the merged province."""
+    a = make_assessments()
+    proxy = (f"regional series ({REGION}) used as a proxy: GSO yearbook gives life expectancy at "
+             "birth only for regions")
+    a.loc[2, ["geo", "definition", "basis", "reason"]] = [
+        REGION, proxy, "proxy", f"no provincial series for life_expectancy in Hà Nam: the series "
+                                f"of {REGION} is used as a regional proxy"]
+    bhyt = a.loc[[3]].assign(indicator="bhyt_coverage", province="Lào Cai", geo="Lào Cai",
+                             reason="no provincial or regional series for bhyt_coverage in Lào Cai; "
+                                    "Lào Cai (mới) (the province it merged into on 1 July 2025) has "
+                                    "bhyt_coverage for 2025 (latest 88.21 in 2025); not used: it "
+                                    "covers a larger territory than Lào Cai")
+    return pd.concat([a, bhyt], ignore_index=True)
+
+
+@pytest.mark.parametrize("lang,tag", [("vi", "ước lượng theo vùng"), ("en", "regional proxy")])
+def test_scorecard_labels_a_regional_proxy(lang, tag):
+    a = make_proxy_assessments()
+    frame = brief.scorecard_frame(a, lang)
+    names = dict(zip(frame["indicator"], frame["name"]))
+    assert names["life_expectancy"] == f"{labels.indicator_name('life_expectancy', lang)} ({tag})"
+    assert tag not in names["imr"]
+    assert f"({tag})" in brief.scorecard_html(a, lang)
+
+
+def test_caveats_list_proxies_and_unused_merged_province_data():
+    a = make_proxy_assessments()
+    vi = brief.caveats(make_targets(), a, "vi")
+    assert (f"Ước lượng theo vùng: Tuổi thọ trung bình — tỉnh không có chuỗi số liệu riêng nên dùng "
+            f"số liệu của {REGION}; kết quả phản ánh cả vùng, không riêng tỉnh.") in vi
+    assert not any("regional series" in c for c in vi)  # the English definition is not repeated
+    assert any(c.startswith("Tỷ lệ bao phủ bảo hiểm y tế: số liệu gần đây chỉ có cho Lào Cai (mới)")
+               for c in vi)
+    en = "\n".join(brief.caveats(make_targets(), a, "en"))
+    assert f"Regional proxy: Life expectancy at birth — the province has no series of its own, so " \
+           f"the series of {REGION} is used" in en
+    assert ("Health-insurance (BHYT) coverage: the only recent data are for Lào Cai (mới) (the "
+            "province formed by the merger of 1 July 2025); not used") in en
+    assert "excluding central" in en  # variant definitions are still named
+
+
+def test_proxy_panel_names_the_region():
+    from types import SimpleNamespace
+
+    a = make_proxy_assessments().iloc[:4]
+    obs = make_observations().assign(geo=lambda d: np.where(d["indicator"] == "life_expectancy",
+                                                            REGION, d["geo"]))
+    run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=a, forecasts=make_forecasts())
+    view = brief.province_view(run, obs, make_targets(), PROVINCE)
+    titles = [p[0] for p in brief.fan_panels(view, "en")]
+    assert f"Life expectancy at birth — {REGION}" in titles
+    series, rows_obs, _, _ = brief.series_view(view, "life_expectancy")
+    assert series == "life_expectancy" and set(rows_obs["geo"]) == {REGION} and len(rows_obs) == 4

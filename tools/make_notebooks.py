@@ -42,7 +42,7 @@ PROVINCE_BRIEF = [
     new_code_cell(
         SETUP + "\n\n"
         "run = runs.load_run(store or None, run_id or None)\n"
-        "observations = store_db.analysis_series(store or None, geo=province)\n"
+        "observations = store_db.analysis_series(store or None)  # regional proxies need their region\n"
         "plan = registry.load_targets(targets or None)\n"
         "view = brief.province_view(run, observations, plan, province)"),
     new_code_cell("display(brief.title_html(view.province, quarter, lang), brief.run_info_html(run, lang))"),
@@ -79,7 +79,7 @@ INDICATOR = [
         SETUP.replace("from forecast import brief, plots, runs",
                       "from forecast import backtest, brief, models, plots, runs") + "\n\n"
         "run = runs.load_run(store or None, run_id or None)\n"
-        "view = brief.province_view(run, store_db.analysis_series(store or None, geo=province), None, province)\n"
+        "view = brief.province_view(run, store_db.analysis_series(store or None), None, province)\n"
         "series, series_obs, series_fc, series_targets = brief.series_view(view, indicator)\n"
         "panel = store_db.analysis_series(store or None, indicator=series)\n"
         'model_names = compare.split(",")\n'
@@ -90,7 +90,8 @@ INDICATOR = [
         'display(brief.heading_html("models", lang))\n'
         "every_model = models.forecast_panel(panel, years=range(int(panel['year'].max()) + 1, 2036),\n"
         "                                    models=model_names)\n"
-        "mine = every_model[every_model['geo'] == view.province]\n"
+        "series_geo = series_obs['geo'].iloc[0]  # the region for a regional proxy\n"
+        "mine = every_model[every_model['geo'] == series_geo]\n"
         "display(brief.figure_html(plots.model_comparison(series_obs, mine, series_targets, lang=lang)))\n"
         "mine[mine['year'].isin(series_targets['year'])].pivot_table(index='model', columns='year',\n"
         "                                                            values=['q10', 'q50', 'q90']).round(2)"),
@@ -98,7 +99,7 @@ INDICATOR = [
         'display(brief.heading_html("backtest", lang))\n'
         "origin = int(series_obs['year'].max()) - horizon\n"
         "held_out = backtest.backtest(panel, origin, horizon, model_names)\n"
-        "mine_held_out = held_out[held_out['geo'] == view.province]\n"
+        "mine_held_out = held_out[held_out['geo'] == series_geo]\n"
         "display(backtest.evaluate(mine_held_out, series_obs).round(3) if len(mine_held_out)\n"
         "        else brief.paragraph_html(brief.t('no_backtest', lang, origin=origin)))\n"
         "backtest.evaluate(held_out, panel).round(3)  # every province's series of the indicator"),

@@ -24,6 +24,7 @@ from .transforms import series_status
 
 ENSEMBLE = "ensemble"
 MODEL_NAMES = tuple(KERNELS) + (ENSEMBLE,)
+NOWCAST_MEMBERS = frozenset({"pooled", "panel"})
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,15 @@ class EngineSettings:
     ----------
     members : tuple of str
         Models combined by the ensemble: level and damped-trend methods by default (undamped
-        trends forecast worst on public health panels, issue #4); ``ets`` is slow.
+        trends forecast worst on public health panels, issue #4) plus ``panel``, whose
+        hyper-parameters are chosen on the panel (:mod:`forecast.pooled`); ``ets`` is slow.
     weighting : {"stack", "inverse_mase"}
         How the ensemble weights are learned from the back-test errors: constrained least
         squares (:func:`forecast.calibrate.stacked_weights`) or inverse MASE of the ``top`` best.
-    top : int
-        With ``inverse_mase``, the ensemble keeps the ``top`` members with the lowest back-test MASE per indicator.
+    top : int or None
+        With ``inverse_mase``, the ensemble keeps the ``top`` members with the lowest back-test
+        MASE per indicator; None keeps them all (the default: pruning was not supported by an
+        inner split of the rolling origins, and simple combinations are hard to beat, FPP3 §13.4).
     weight_power : float
         Weights are proportional to ``MASE ** -weight_power`` (2: inverse squared error, in the
         spirit of Bates & Granger's inverse-variance weights).
@@ -67,9 +71,9 @@ class EngineSettings:
         A fitted calibration to reuse instead of learning one from the data.
     """
 
-    members: tuple[str, ...] = ("naive", "ses", "theta", "dholt", "pooled")
+    members: tuple[str, ...] = ("naive", "ses", "theta", "dholt", "pooled", "panel")
     weighting: str = "inverse_mase"
-    top: int = 5
+    top: int | None = None
     weight_power: float = 2.0
     aarr_window: int = 10
     wtrend_decay: float = 0.8
@@ -125,7 +129,8 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     if settings.weighting == "stack":
         weights, pooled_w = stacked_weights(wide, list(settings.members), n0=settings.credibility)
     else:
-        weights, pooled_w = ensemble_weights(long, list(settings.members), top=settings.top,
+        weights, pooled_w = ensemble_weights(long, list(settings.members),
+                                             top=settings.top or len(settings.members),
                                              power=settings.weight_power, n0=settings.credibility)
     ens = np.zeros(len(wide))
     for ind, idx in wide.groupby("indicator").indices.items():
@@ -166,8 +171,8 @@ def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: E
     _, _, y1, _ = ends(panel.Y, panel.t)
     flat = np.isin(status[ii], ["constant", "at_bound"])
     means = {m: comps[m].at(ii, h) for m in comps}
-    if "pooled" in comps:
-        means["pooled"] = nowcast_mean(comps["pooled"], panel, path, ii, yy, ok)
+    for m in NOWCAST_MEMBERS & set(comps):  # pooled-trend models follow the national series first
+        means[m] = nowcast_mean(comps[m], panel, path, ii, yy, ok)
     frames = []
     for m in models:
         zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)

@@ -13,7 +13,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import render
 from .log import logger
@@ -112,6 +112,23 @@ def private_store(params: dict, folder: Path) -> dict:
     return {**params, "store": str(dst)}
 
 
+def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
+    """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
+    for attempt in (1, 2):
+        try:
+            return pm.execute_notebook(job.notebook, str(work), kernel_name="python3",
+                                       parameters=private_store(job.parameters, work.parent),
+                                       progress_bar=False, log_output=False,
+                                       request_save_on_cell_execute=False,
+                                       execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS,
+                                       shutdown_kernel="immediate")  # nothing to flush: saves ~0.1 s
+        except RuntimeError as e:
+            if attempt == 2 or "Kernel died before replying" not in str(e):
+                raise
+            logger.warning("%s: kernel died while starting (%s); retrying once", job.name, e)
+    raise AssertionError("unreachable")
+
+
 def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
     """Execute ``job``'s notebook with papermill and write its page(s) under ``root``.
 
@@ -132,11 +149,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     base = Path(root)
     work = base / "_work" / f"{job.name}.ipynb"  # the folders exist: layout.temp_dir made them
     try:
-        nb = pm.execute_notebook(job.notebook, str(work), kernel_name="python3",
-                                 parameters=private_store(job.parameters, work.parent),
-                                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                 execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS,
-                                 shutdown_kernel="immediate")  # nothing to flush: saves ~0.1 s
+        nb = _execute(pm, job, work)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
         body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run

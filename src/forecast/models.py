@@ -17,6 +17,7 @@ quantiles come from the rolling-origin calibration (:mod:`forecast.calibrate`).
 ``dholt``     damped-trend exponential smoothing, vectorised grid fit (FPP3 §8.2)
 ``ets``       damped ETS(A,Ad,N) by statsmodels ``ETSModel`` (slow reference)
 ``pooled``    empirical-Bayes slopes shrunk across the panel, damped (Morris 1983)
+``panel``     local level + damped trend shrunk to the panel median slope, tuned on the panel
 ``ensemble``  inverse-squared-MASE combination of the members per indicator (default)
 ============  =====================================================================
 """

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import Components, _ses_grid, ends, wls
+from .kernels import Components, ends, wls
 
 ALPHAS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
 SHRINK = np.array([0.0, 0.5, 1.0])
@@ -40,23 +40,39 @@ def common_slope(Z: np.ndarray, t: np.ndarray, window: int = 10) -> tuple[np.nda
     return np.where(enough, b, mu), mu
 
 
-def _levels(Z: np.ndarray, t: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """SES levels at each row's last year for every ``alpha`` in :data:`ALPHAS`, shape (n, A).
+def ses_paths(Z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SES levels of ``Z`` and of the time index after each column, for every alpha: (n, T, A).
 
-    The smoother runs on the series minus its trend line (SES with drift, as in the Theta
-    method), so a trending series is not dragged behind by the smoothing.
+    The smoother starts at a row's first observation and skips gaps (FPP3 §8.1). Because it is
+    linear, smoothing the detrended series ``z - b·t`` gives level ``Lz - b·Lt``; the level with
+    drift at the last year ``t1`` is then ``Lz + b·(t1 - Lt)`` (SES with drift, as in the Theta
+    method), so one pass serves every slope and every origin.
     """
-    _, _, _, t1 = ends(Z, t)
-    D = Z - slope[:, None] * (t[None, :] - t1[:, None])
-    lev, _, _, _ = _ses_grid(D, t, ALPHAS, np.array([0.0]), np.array([1.0]), np.zeros(len(Z)))
-    return lev
+    n, T = Z.shape
+    lz = np.full((n, len(ALPHAS)), np.nan)
+    lt = np.full((n, len(ALPHAS)), np.nan)
+    Lz, Lt = np.empty((n, T, len(ALPHAS))), np.empty((n, T, len(ALPHAS)))
+    for j in range(T):
+        obs = np.isfinite(Z[:, j])
+        new = obs & np.isnan(lz[:, 0])
+        lz[new], lt[new] = Z[new, j, None], t[j]
+        upd = obs & ~new
+        lz[upd] += ALPHAS * (Z[upd, j, None] - lz[upd])
+        lt[upd] += ALPHAS * (t[j] - lt[upd])
+        Lz[:, j], Lt[:, j] = lz, lt
+    return Lz, Lt
 
 
-def _grid(Z: np.ndarray, t: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Levels (n, S, A) and slopes (n, S) for every shrinkage weight in :data:`SHRINK`."""
+def _grid(Z: np.ndarray, t: np.ndarray, window: int, Lz: np.ndarray, Lt: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Levels (n, S, A) and slopes (n, S) for every shrinkage weight in :data:`SHRINK`.
+
+    ``Lz, Lt`` are the (n, A) SES levels of ``Z`` and of time at its last column.
+    """
     own, mu = common_slope(Z, t, window)
     slopes = SHRINK[None, :] * own[:, None] + (1 - SHRINK[None, :]) * mu
-    levels = np.stack([_levels(Z, t, slopes[:, k]) for k in range(len(SHRINK))], axis=1)
+    _, _, _, t1 = ends(Z, t)
+    levels = Lz[:, None, :] + slopes[:, :, None] * (t1[:, None] - Lt)[:, None, :]
     return levels, slopes
 
 
@@ -76,17 +92,18 @@ def _mean_abs_change(Z: np.ndarray) -> np.ndarray:
 
 
 def validation_loss(Z: np.ndarray, t: np.ndarray, *, window: int = 10, horizon: int = 10,
-                    min_points: int = 3, max_origins: int = 8) -> np.ndarray:
+                    min_points: int = 3, max_origins: int = 8, paths=None) -> np.ndarray:
     """Mean absolute scaled rolling-origin error of every grid point, shape (S, A, P).
 
     At each origin inside ``t`` the grid is fitted on the years up to it and scored on the
     following ``horizon`` years; errors are divided by the series' mean absolute yearly change
     up to the origin (the MASE scale, Hyndman & Koehler 2006), floored at a tenth of the panel's
-    median so near-constant series do not dominate.
+    median so near-constant series do not dominate. ``paths`` are :func:`ses_paths` of ``Z``.
     """
     loss = np.zeros((len(SHRINK), len(ALPHAS), len(PHIS)))
     count = 0
     origins = t[(t >= t[0] + min_points - 1) & (t < t[-1])][-max_origins:]
+    Lz, Lt = paths if paths is not None else ses_paths(Z, t)
     for o in origins:
         past = t <= o
         Zo, to = Z[:, past], t[past]  # fit on the past columns only: the smoother loops over them
@@ -94,13 +111,14 @@ def validation_loss(Z: np.ndarray, t: np.ndarray, *, window: int = 10, horizon: 
         fut = np.nonzero(~past & (t <= o + horizon))[0]
         if rows.sum() == 0 or not len(fut):
             continue
-        Zo, A = Zo[rows], Z[rows][:, fut]
+        j = int(np.nonzero(past)[0][-1])
+        Zo, A, lz, lt = Zo[rows], Z[rows][:, fut], Lz[rows, j], Lt[rows, j]
         s = _mean_abs_change(Zo)
         floor = 0.1 * np.nanmedian(s[s > 0]) if np.any(s > 0) else 1e-6
         s = np.maximum(np.nan_to_num(s, nan=floor), floor)
         _, _, _, t1 = ends(Zo, to)
         H = t[fut][None, :] - t1[:, None]  # (n, F)
-        levels, slopes = _grid(Zo, to, window)  # (n, S, A), (n, S)
+        levels, slopes = _grid(Zo, to, window, lz, lt)  # (n, S, A), (n, S)
         damp = _damped(H)  # (n, F, P)
         F = (levels[:, None, :, :, None]
              + slopes[:, None, :, None, None] * damp[:, :, None, None, :])  # (n, F, S, A, P)
@@ -133,9 +151,12 @@ def panel(Z: np.ndarray, t: np.ndarray, window: int = 10, horizon: int = 10,
     rolling origins inside ``Z`` (see the module docstring for the sources).
     """
     seen = np.isfinite(Z).any(axis=0)  # drop the empty columns of a back-test origin
+    if not seen.any():
+        return Components(*(np.full(len(Z), v) for v in (np.nan, 0.0, 1.0)))
     Z, t = Z[:, seen], t[seen]
-    k, a, p = select(Z, t, window=window, horizon=horizon, min_points=min_points)
-    levels, slopes = _grid(Z, t, window)
+    Lz, Lt = ses_paths(Z, t)
+    k, a, p = select(Z, t, window=window, horizon=horizon, min_points=min_points, paths=(Lz, Lt))
+    levels, slopes = _grid(Z, t, window, Lz[:, -1], Lt[:, -1])
     phi = np.full(len(Z), PHIS[p])
     slope = slopes[:, k] if PHIS[p] > 0 else np.zeros(len(Z))
     return Components(levels[:, k, a], slope, np.where(phi > 0, phi, 1.0))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from . import assess, config, geo, indicators
+from . import assess, config, geo, indicators, series_choice
 from .errors import MissingDataError, StoreError
 from .log import logger
 from .targets import load_targets
@@ -263,8 +263,8 @@ def run_forecasts(as_of: str, store=None, settings=None, provinces: Sequence[str
     settings
         :class:`forecast.models.EngineSettings`; default settings when None.
     provinces
-        Restrict the run to these provinces (any spelling) and their GSO regions, whose series
-        stand in where a province has none; all geos when None.
+        Restrict the run to these provinces (any spelling), with their GSO regions (proxies) and
+        merged 2025 provinces (:func:`forecast.series_choice.related_geos`); all geos when None.
     targets
         A registry frame or CSV path (default ``data/targets.csv``).
 
@@ -278,8 +278,8 @@ def run_forecasts(as_of: str, store=None, settings=None, provinces: Sequence[str
     obs = _observations(store)
     if provinces:
         names = {geo.resolve_geo(p) for p in provinces}
-        regions = {r for r in map(geo.region_of, names) if r}  # for regional proxies
-        obs, registry = obs[obs["geo"].isin(names | regions)], registry[registry["province"].isin(names)]
+        geos = series_choice.related_geos(names)  # with regions and merged provinces
+        obs, registry = obs[obs["geo"].isin(geos)], registry[registry["province"].isin(names)]
     models = _models()
     settings = settings if settings is not None else models.EngineSettings()
     series = _series_to_forecast(obs, registry)

@@ -95,6 +95,12 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
                   _join(note, merged_note(province, code, groups, latest)))
 
 
+def related_geos(provinces: set[str]) -> set[str]:
+    """The provinces, their regions (proxies) and their merged 2025 provinces (mentioned only)."""
+    return (set(provinces) | {r for r in map(_region, provinces) if r}
+            | {s for s in map(_successor, provinces) if s})
+
+
 def proxy_definition(region: str, code: str, rows: pd.DataFrame,
                      groups: dict[tuple[str, str], pd.DataFrame]) -> str:
     """Say which regional series stands in for the province and why.
