@@ -321,3 +321,12 @@ def test_merged_province_data_older_than_the_own_series_are_not_mentioned():
     t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2030, province="Lào Cai")
     r = assess.assess_targets(_targets(t), obs, _fc({}, "bhyt_coverage", geo="Lào Cai"), "2026Q4").iloc[0]
     assert r.geo == "Lào Cai" and "merged" not in r.reason
+
+
+def test_rate_windows_recover_a_known_rate():
+    years = range(2007, 2017)
+    obs = _obs([20 * 0.95 ** (y - 2007) for y in years], indicator="imr", years=years)
+    rates = assess.rate_windows(obs, range(2, 6), rate_required=-6.9)
+    assert list(rates["window"]) == [2, 3, 4, 5]
+    np.testing.assert_allclose(rates["rate"], -5.0, atol=1e-9)  # the series falls 5 % a year
+    assert assess.rate_windows(obs.iloc[0:0]).empty

@@ -216,13 +216,6 @@ def test_what_it_takes_says_when_the_trend_runs_the_wrong_way():
     assert "must rise 4.9% a year, whereas it has been falling 0.8% a year" in en
 
 
-def test_rate_windows_recover_a_known_rate():
-    obs = make_observations()
-    rates = brief.rate_windows(obs[obs["indicator"] == "imr"], range(2, 6), rate_required=-6.9)
-    assert list(rates["window"]) == [2, 3, 4, 5]
-    np.testing.assert_allclose(rates["rate"], -5.0, atol=1e-9)  # the fixture falls 5 % a year
-
-
 def test_changes_table_and_first_run_message():
     assert "lần chạy đầu tiên" in brief.changes_html(None, "vi")
     changes = pd.DataFrame([{"province": PROVINCE, "indicator": "imr", "year": 2030,

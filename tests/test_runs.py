@@ -6,13 +6,13 @@ import dataclasses
 import math
 from types import SimpleNamespace
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from forecast import assess, config, runs
+from forecast import store as real_store
 from forecast.errors import MissingDataError
 
 GEO = "Hà Nam"
@@ -60,12 +60,9 @@ def fake_store(tmp_path, monkeypatch):
     state = {"obs": pd.DataFrame(columns=_obs().columns), "ensured": 0}
 
     @contextlib.contextmanager
-    def connect(p=None):
-        con = duckdb.connect(str(p or path))
-        try:
+    def connect(p=None, read_only=False):
+        with real_store.connect(p or path, read_only=read_only) as con:  # the real locking rules
             yield con
-        finally:
-            con.close()
 
     def ensure_default_data(p=None):
         state["ensured"] += 1
@@ -220,4 +217,33 @@ def test_reading_waits_for_a_writer_in_another_process(fake_store):
         assert holder.stdout.readline().strip() == "locked"
         assert runs.load_run(fake_store.path).run_id == "2026Q3-aaaa"
     finally:
+        holder.wait(timeout=30)
+
+
+def test_notebook_reads_share_the_store_with_another_reader(tmp_path):
+    """What the notebooks read opens the store read-only: a kernel reading it blocks no other.
+
+    A read-write open would wait for the other process's lock (~20 s) and then fail.
+    """
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.duckdb"
+    csv = tmp_path / "obs.csv"
+    csv.write_text(f"geo,indicator,year,value,unit,source\n{GEO},stunting_u5,2015,30.0,percent,x\n",
+                   encoding="utf-8")
+    real_store.import_files([csv], path)
+    runs.save_run(path, _run())
+    runs.save_run(path, _run("2026Q4-bbbb", "2026Q4", "2026-12-31 10:00"))
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, time; "
+                               f"c = duckdb.connect({str(path)!r}, read_only=True); "
+                               "print('reading', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "reading"
+        assert len(real_store.analysis_series(path)) == len(real_store.load_observations(path)) == 1
+        run = runs.load_run(path)
+        assert runs.previous_run(path, run).run_id == "2026Q3-aaaa"
+    finally:
+        holder.kill()
         holder.wait(timeout=30)

@@ -114,6 +114,41 @@ def test_status_and_missing_targets(store_file, tmp_path):
     assert none is None
 
 
+def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
+    # Own series: covered. Region's series: a labelled proxy. National data, or data of the
+    # merged 2025 province, never cover a province (forecast.series_choice).
+    obs = tmp_path / "obs.csv"
+    obs.write_text("geo,indicator,year,value,unit,source\n"
+                   "Hà Nam,imr,2015,12.0,per_1000,GSO\n"
+                   "Vùng Đồng bằng sông Hồng,life_expectancy,2015,74.5,years,GSO\n"
+                   "VN,stunting_u5,2015,20.0,percent,GSO\n"
+                   "Lào Cai (mới),bhyt_coverage,2025,95.0,percent,BHXH\n")
+    store.import_files([obs], store_file)
+    registry = tmp_path / "targets.csv"
+    registry.write_text(
+        "plan_id,province,indicator,year,comparator,value,value_high,unit,kind,quote,note\n"
+        "HNA,Hà Nam,imr,2025,<=,10,,per_1000,outcome,q,\n"
+        "HNA,Hà Nam,life_expectancy,2025,>=,75,,years,outcome,q,\n"
+        "HNA,Hà Nam,life_expectancy,2030,>=,76,,years,outcome,q,\n"
+        "HNA,Hà Nam,stunting_u5,2025,<=,15,,percent,outcome,q,\n"
+        "LCA,Lào Cai,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n")
+    _, missing = store.status(store_file, targets_path=registry)
+    got = missing.set_index(["province", "indicator"])
+    assert sorted(got.index) == [("Hà Nam", "life_expectancy"), ("Hà Nam", "stunting_u5"),
+                                 ("Lào Cai", "bhyt_coverage")]
+    proxy = got.loc[("Hà Nam", "life_expectancy")]
+    assert (proxy["coverage"], proxy["targets"], proxy["years"]) == ("regional proxy", 2, "2025, 2030")
+    assert proxy["note"] == "series of Vùng Đồng bằng sông Hồng"
+    assert got.loc[("Hà Nam", "stunting_u5"), "coverage"] == "none"
+    merged = got.loc[("Lào Cai", "bhyt_coverage")]
+    assert merged["coverage"] == "none" and "Lào Cai (mới)" in merged["note"]
+    _, one = store.status(store_file, "Ha Nam", targets_path=registry)  # the region still counts
+    assert one["indicator"].tolist() == ["life_expectancy", "stunting_u5"]
+    out = CliRunner().invoke(cli.cli, ["--store", str(store_file), "data", "status",
+                                       "--targets", str(registry)])
+    assert out.exit_code == 0 and "regional proxy" in out.output and "Lào Cai (mới)" in out.output
+
+
 def test_ensure_default_data(store_file, tmp_path, monkeypatch):
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -77,7 +77,7 @@ INDICATOR = [
         metadata={"tags": ["parameters"]}),
     new_code_cell(
         SETUP.replace("from forecast import brief, plots, runs",
-                      "from forecast import backtest, brief, models, plots, runs") + "\n\n"
+                      "from forecast import assess, backtest, brief, models, plots, runs") + "\n\n"
         "run = runs.load_run(store or None, run_id or None)\n"
         "view = brief.province_view(run, store_db.analysis_series(store or None), None, province)\n"
         "series, series_obs, series_fc, series_targets = brief.series_view(view, indicator)\n"
@@ -106,7 +106,7 @@ INDICATOR = [
     new_code_cell(
         'display(brief.heading_html("sensitivity", lang))\n'
         "required = series_targets['rate_required'].dropna()\n"
-        "rates = brief.rate_windows(series_obs, rate_required=required.iloc[0] if len(required) else float('nan'))\n"
+        "rates = assess.rate_windows(series_obs, rate_required=required.iloc[0] if len(required) else float('nan'))\n"
         "display(brief.figure_html(plots.rate_sensitivity(rates, lang)))\n"
         "rates.round(2)"),
     new_code_cell(

@@ -113,6 +113,24 @@ def _rates(years: np.ndarray, values: np.ndarray, target: float,
     return float(observed), required
 
 
+def rate_windows(observations: pd.DataFrame, windows: range = range(2, 11),
+                 rate_required: float = math.nan) -> pd.DataFrame:
+    """Return the observed rate of :func:`_rates` over each window before the latest year.
+
+    Columns ``window, first_year, points, rate, rate_required``; a window needs 2+ values, all > 0.
+    """
+    obs = observations.dropna(subset=["value"]).sort_values("year")
+    years, values = obs["year"].to_numpy(float), obs["value"].to_numpy(float)
+    rows = []
+    for w in windows if len(years) else ():
+        keep = years >= years[-1] - w
+        if keep.sum() >= 2 and (values[keep] > 0).all():
+            slope = np.polyfit(years[keep], np.log(values[keep]), 1)[0]
+            rows.append({"window": w, "first_year": int(years[keep][0]), "points": int(keep.sum()),
+                         "rate": math.expm1(slope) * 100, "rate_required": rate_required})
+    return pd.DataFrame(rows, columns=["window", "first_year", "points", "rate", "rate_required"])
+
+
 def progress_category(ratio: float) -> str:
     """Return the Statistics Canada / Open SDG category of an observed/required rate ratio."""
     if ratio is None or pd.isna(ratio):

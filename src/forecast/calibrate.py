@@ -10,6 +10,19 @@ For an indicator × model × horizon the quantiles of these scaled errors are bl
 quantiles pooled over all indicators, weight ``n / (n + n0)`` (a credibility weight, Bühlmann
 1967); horizons with too few errors (of the indicator, else of the pool) grow from the last
 well-populated horizon ``h0`` as ``(h / h0) ** gamma``, ``gamma`` fitted on the pooled spreads.
+
+Errors are oriented along each series' own direction before they are pooled (a sign
+normalisation). A model's errors are biased — naive under-extrapolates a trend — and the sign of
+the bias follows the series' direction: a rising series' naive errors are positive, a falling
+one's negative. Pooled raw, the rising indicators (life expectancy, beds …) push the quantiles of
+a falling one (stunting) up, against its own direction. So each error is multiplied by ``s``, the
+sign of its series' recent trend at the origin (:func:`forecast.rolling.trend_sign`, ``+1`` when
+flat); quantiles are learned on ``s · error`` and mapped back by :func:`orient` (for ``s = -1``
+level ``p`` of the error is minus level ``1 - p`` of the oriented error). "Under-extrapolates the
+trend" then pools across rising and falling series instead of cancelling or pointing the wrong
+way; conditioning on the direction of the recent trend follows rule-based forecasting (Collopy &
+Armstrong 1992, Management Science 38:1394-1414). With ``center_pool`` the all-indicator pool is
+centred on its median per horizon, so only its spread is borrowed.
 """
 from __future__ import annotations
 
@@ -22,6 +35,28 @@ import pandas as pd
 from .config import QUANTILES
 
 _Q = np.asarray(QUANTILES)
+_MID = int(np.argmin(np.abs(_Q - 0.5)))
+if not np.allclose(_Q + _Q[::-1], 1.0):  # orient() flips levels p <-> 1 - p by reversing columns
+    raise ValueError(f"QUANTILES {QUANTILES} must be symmetric around 0.5")
+
+
+def orient(q: np.ndarray, sign: np.ndarray | float) -> np.ndarray:
+    """Map quantiles of oriented errors ``s · e`` back to quantiles of the errors ``e``.
+
+    Rows with ``sign >= 0`` are unchanged; rows with ``sign < 0`` become ``-q[:, ::-1]``: the
+    level-``p`` quantile of ``e = -e'`` is minus the level-``(1 - p)`` quantile of ``e'``. The
+    map is its own inverse, so it also orients quantiles of errors.
+
+    Parameters
+    ----------
+    q : ndarray, shape (n, 9)
+        Quantiles at the levels of :data:`forecast.config.QUANTILES`, ascending per row.
+    sign : ndarray of shape (n,) or float
+        The orientation ``s`` of each row (see :func:`forecast.rolling.trend_sign`).
+    """
+    q = np.atleast_2d(np.asarray(q, dtype=float))
+    neg = np.broadcast_to(np.asarray(sign, dtype=float), (len(q),)) < 0
+    return np.where(neg[:, None], -q[:, ::-1], q)
 
 
 @dataclass(frozen=True)
@@ -49,8 +84,13 @@ class Calibration:
     pooled_weights: dict = field(default_factory=dict)
     gamma: float = 1.0
 
-    def quantiles(self, indicator: str, model: str, h: np.ndarray) -> np.ndarray:
-        """Return scaled-error quantiles, shape ``(len(h), 9)``, for horizons ``h`` (≥ 1)."""
+    def quantiles(self, indicator: str, model: str, h: np.ndarray,
+                  sign: np.ndarray | float = 1.0) -> np.ndarray:
+        """Return scaled-error quantiles, shape ``(len(h), 9)``, for horizons ``h`` (≥ 1).
+
+        The tables hold quantiles of oriented errors; ``sign`` (one per row of ``h``, the trend
+        sign of the series forecast) maps them back to errors with :func:`orient`.
+        """
         h = np.maximum(np.asarray(h, dtype=int), 1)
         table = self.tables.get((indicator, model))
         if table is None:
@@ -60,7 +100,7 @@ class Calibration:
         H = len(table)
         rows = table[np.minimum(h, H) - 1]
         growth = np.where(h > H, (h / H) ** self.gamma, 1.0)[:, None]
-        return rows * growth
+        return orient(rows * growth, sign)
 
     def ensemble_weights(self, indicator: str) -> dict:
         """Return the ensemble's ``{model: weight}`` for an indicator (pooled if not learned)."""
@@ -123,14 +163,16 @@ def _pooled_tables(pooled_q, pooled_n, models, H, min_errors, gamma) -> dict:
 
 
 def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *,
-                    max_horizon: int = 10, min_errors: int = 20, n0: float = 30.0) -> Calibration:
+                    max_horizon: int = 10, min_errors: int = 20, n0: float = 30.0,
+                    center_pool: bool = False) -> Calibration:
     """Learn interval quantiles from rolling-origin errors.
 
     Parameters
     ----------
     errors : DataFrame
         Columns ``indicator, model, h, err`` — ``err`` is (actual − forecast) on the transformed
-        scale divided by the series' in-sample mean absolute yearly change.
+        scale divided by the series' in-sample mean absolute yearly change, multiplied by the
+        series' trend sign at the origin (oriented errors, see the module docstring).
     weights, pooled_weights : dict
         Ensemble weights to carry in the calibration (see :func:`ensemble_weights`).
     max_horizon : int
@@ -139,6 +181,9 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
         Fewest pooled errors for a horizon to be learned rather than grown.
     n0 : float
         Credibility constant: an indicator's own quantiles get weight ``n / (n + n0)``.
+    center_pool : bool
+        Centre the pooled quantiles on their median per horizon: only the pool's spread is
+        borrowed, the bias comes from the indicator's own errors.
     """
     errors = errors[(errors["h"] >= 1) & (errors["h"] <= max_horizon) & np.isfinite(errors["err"])]
     models = sorted(errors["model"].unique())
@@ -147,6 +192,8 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
     pooled_q, pooled_n = _cell_quantiles(errors, ["model", "h"])
     gamma = _growth_exponent(pooled_q, pooled_n, min_errors)
     pooled = _pooled_tables(pooled_q, pooled_n, models, max_horizon, min_errors, gamma)
+    if center_pool:
+        pooled = {m: t - t[:, [_MID]] for m, t in pooled.items()}
     cell_q, cell_n = _cell_quantiles(errors, ["indicator", "model", "h"])
     tables, counts = {}, {}
     for (ind, m), sub in cell_q.groupby(level=[0, 1]):

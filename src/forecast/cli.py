@@ -81,7 +81,7 @@ def targets_cmd(province, year, indicator, kind, summary, path, fmt) -> None:
     _echo_frame(df, fmt)
 
 
-# --- data commands (import, fetch, status): see forecast.data / forecast.store -------------------
+# --- data commands (import, fetch, status): see forecast.data, .store and .status -----------------
 
 @cli.group("data")
 def data_group() -> None:
@@ -156,24 +156,27 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
               help="Registry CSV (default data/targets.csv).")
 @click.pass_context
 def data_status_cmd(ctx, geo, indicator, targets_path) -> None:
-    """Show which series the store holds, and outcome targets with no series at all.
+    """Show which series the store holds, and outcome targets without a provincial series.
+
+    Targets count as the assessment counts them: a region's series is a labelled proxy;
+    national data and data of a merged 2025 province never stand in for a province.
 
     Example:
 
         forecast data status --geo "Hà Nam"
     """
-    from .store import status
+    from .status import status
 
     cover, missing = status(ctx.obj["store"], geo, indicator, targets_path)
     _echo_frame(cover, "table")
     if missing is None:
         click.echo("\nNo target registry found: targets not checked.")
     elif len(missing):
-        click.echo("\nOutcome targets with NO observed series:")
+        click.echo("\nOutcome targets without a series of their own province "
+                   "(coverage: none, or a regional proxy):")
         _echo_frame(missing, "table")
     else:
-        click.echo("\nEvery outcome target has an observed series.")
-
+        click.echo("\nEvery outcome target has a series of its own province.")
 
 # --- engine commands (run, backtest, evaluate) --------------------------------------------------
 
@@ -254,7 +257,6 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
     _echo_frame(scores.round(4) if fmt != "json" else scores, fmt)
 
 
-
 @cli.command("run")
 @click.option("--as-of", "as_of", help="Quarter the run speaks for, e.g. 2026Q4 (default: this quarter).")
 @click.option("--province", "provinces", multiple=True, help="Restrict to a province (repeatable).")
@@ -281,6 +283,7 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     for category in CATEGORIES:
         if counts.get(category):
             click.echo(f"  {category}: {counts[category]}")
+
 
 # --- report command -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import os
 
 import pandas as pd
 
-from . import config, data
+from . import config, validate
 from .errors import MissingDataError
 from .log import logger
 
@@ -31,7 +31,7 @@ def load_crosswalk(since: int = 2025) -> pd.DataFrame:
 
 def is_count(indicator: str) -> bool:
     """Return True if ``indicator`` is summed over provinces (a count), False if averaged."""
-    info = data.series_info(indicator)
+    info = validate.series_info(indicator)
     return indicator.endswith("_count") or bool(info and info["kind"] == "count")
 
 

@@ -19,7 +19,7 @@ from .indicators import base_indicator
 from .kernels import KERNELS, Components, ends
 from .nowcast import national_paths, nowcast_mean
 from .rolling import (Panel, build_panels, fallback_scales, panel_fallback, rolling_errors, scale,
-                      status_ok)
+                      status_ok, trend_sign)
 from .transforms import series_status
 
 ENSEMBLE = "ensemble"
@@ -59,6 +59,11 @@ class EngineSettings:
         Most recent rolling origins used per indicator.
     min_errors, credibility : int, float
         Calibration fallback and blending constants (see :func:`forecast.calibrate.fit_calibration`).
+    orient_window : int
+        Years of the trend whose sign orients a series' errors before they are pooled
+        (:func:`forecast.rolling.trend_sign`); 0 pools raw errors.
+    center_pool : bool
+        Centre the all-indicator error quantiles on their median (borrow only their spread).
     scale_shrink : float
         Pseudo-count of yearly changes by which a series' error scale shrinks to its indicator's median.
     scale_window : int or None
@@ -82,6 +87,8 @@ class EngineSettings:
     max_origins: int = 15
     min_errors: int = 20
     credibility: float = 30.0
+    orient_window: int = 10
+    center_pool: bool = False
     scale_shrink: float = 2.0
     scale_window: int | None = None
     min_points: int = 3
@@ -138,7 +145,8 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
             ens[idx] += w * wide[m].to_numpy()[idx]
     long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
     return fit_calibration(long, weights, pooled_w, max_horizon=settings.max_horizon,
-                           min_errors=settings.min_errors, n0=settings.credibility)
+                           min_errors=settings.min_errors, n0=settings.credibility,
+                           center_pool=settings.center_pool)
 
 
 def _targets(t1: np.ndarray, years: Sequence[int] | None, horizon: int | None):
@@ -163,6 +171,8 @@ def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: E
     h = (yy - t1[ii]).astype(int)
     s = scale(panel.Z, panel.t, settings.scale_shrink, panel_fallback(panel, kinds),
               settings.scale_window)[ii]
+    sign = (trend_sign(panel.Z, panel.t, settings.orient_window)[ii] if settings.orient_window
+            else np.ones(len(ii)))
     comps = _components(panel, models, ok, settings, cal)
     status = np.array(["ok"] * len(panel.geos), dtype=object)
     reason = np.array([""] * len(panel.geos), dtype=object)
@@ -176,8 +186,8 @@ def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: E
     frames = []
     for m in models:
         zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)
-        q_ok = cal.quantiles(panel.indicator, m, h)
-        q_flat = cal.quantiles(panel.indicator, "naive", h)
+        q_ok = cal.quantiles(panel.indicator, m, h, sign)
+        q_flat = cal.quantiles(panel.indicator, "naive", h, sign)
         q = np.where(ok[ii][:, None], q_ok, q_flat)
         vals = panel.transform.inverse(np.column_stack([zm, zm[:, None] + s[:, None] * q]))
         vals[flat] = y1[ii][flat, None]  # constant or at a bound: flat at the observed value

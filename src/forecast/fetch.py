@@ -1,7 +1,7 @@
 """The two statistical publishers: GSO/NSO (PX-Web) and the World Bank (WDI).
 
 Readers of their exports (:func:`read_gso`, :func:`read_wdi`) turn a file into the raw frame
-that :func:`forecast.data.validate` checks, like the tidy reader of :mod:`forecast.data`.
+that :func:`forecast.validate.validate` checks, like the tidy reader of :mod:`forecast.data`.
 
 GSO PX-Web tables have provinces in rows (Vietnamese or English names, region and "WHOLE
 COUNTRY" rows), years in columns, footnote marks ("Prel. 2016", "2012(**)"), ".." or "-" for
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, data, geo, indicators
+from . import config, data, geo, indicators, validate
 from .errors import DataFileError
 from .log import logger
 
@@ -95,14 +95,14 @@ def read_gso(rows: list, name: str, opts: data.ImportOptions, decimal: str = "."
         raise DataFileError(f"{name}: cannot tell the indicator from the title {title!r}; "
                             "pass --indicator CODE")
     columns = _gso_columns(rows[hidx][1], name, opts.select)
-    unit = next((data.unit_key(u) for u in re.findall(r"\(([^)]*)\)", title)
-                 if data.unit_key(u) in _known_units()), "")
+    unit = next((validate.unit_key(u) for u in re.findall(r"\(([^)]*)\)", title)
+                 if validate.unit_key(u) in _known_units()), "")
     source = opts.source or f"GSO PX-Web: {title or name}; {name}"
     out = []
     for line, cells in rows[hidx + 1:]:
         place = re.sub(r"\(\*+\)|\*+", "", cells[0] if cells else "").strip()
         values = [(j, cells[j]) for j in columns if j < len(cells)]
-        if not place or all(v.lower() in data.MISSING for _, v in values):
+        if not place or all(v.lower() in validate.MISSING for _, v in values):
             continue  # blank or footnote line
         for j, v in values:
             year, _, prelim = columns[j]
@@ -126,7 +126,7 @@ def _gso_columns(header: list[str], name: str, select: str | None) -> dict[int, 
 
 @lru_cache(maxsize=1)
 def _known_units() -> frozenset:
-    aux = {u for us in data.auxiliary_series()["units"] for u in us.split(";")}
+    aux = {u for us in validate.auxiliary_series()["units"] for u in us.split(";")}
     return frozenset(set(indicators.catalogue()["unit"]) | aux)
 
 
@@ -247,14 +247,20 @@ def fetch_gso(table: str, path: str | os.PathLike | None = None, *, indicator: s
         raise DataFileError(f"cannot tell the indicator from the table title {title!r}; "
                             "pass --indicator CODE")
     resp, _ = _request(session, "POST", table, hosts, retry, sleep, lang, json=pxweb_query(meta))
-    name = re.sub(r"[^\w.-]+", "_", table.strip("/"))
-    file = download_dir(path) / f"gso_{name}.csv"
-    file.write_bytes(b'"' + title.encode("utf-8") + b'"\r\n\r\n' + resp.content)
-    logger.info("saved %s (%d bytes)", file, len(resp.content))
+    file = _save_gso(download_dir(path), table, title, resp.content)
     from .store import import_files
 
     options = data.ImportOptions("gso", indicator, select, "auto", f"GSO/NSO PX-Web {table}: {title}")
     return import_files([file], path, options)
+
+
+def _save_gso(folder: Path, table: str, title: str, content: bytes) -> Path:
+    """Write a PX-Web CSV answer as the portal exports it: the table title, a blank line, the data."""
+    name = re.sub(r"[^\w.-]+", "_", table.strip("/"))
+    file = folder / f"gso_{name}.csv"
+    file.write_bytes(b'"' + title.encode("utf-8") + b'"\r\n\r\n' + content)
+    logger.info("saved %s (%d bytes)", file, len(content))
+    return file
 
 
 def fetch_worldbank(path: str | os.PathLike | None = None, codes: tuple[str, ...] = WDI_DEFAULT,

@@ -87,7 +87,21 @@ def fan_chart(observations: pd.DataFrame, forecasts: pd.DataFrame,
     """
     fig, ax = _canvas(ax, (6.0, 3.4))
     obs = observations.dropna(subset=["value"]).sort_values("year")
-    fc = _one_model(forecasts, model).sort_values("year")
+    fc = _draw_fan(ax, _one_model(forecasts, model).sort_values("year"), until, target_rows, lang)
+    ax.plot(obs["year"], obs["value"], "o", color="black", markersize=3.5,
+            label=t("observed", lang), gid="observed")
+    if target_rows is not None and len(target_rows):
+        starts = [s.min() for s in (obs["year"], fc.get("year", pd.Series(dtype=float))) if len(s)]
+        x0 = float(min(starts)) if starts else float(target_rows["year"].min()) - 5
+        _draw_targets(ax, target_rows, x0, lang)
+    ax.set_ylim(*_focus(obs, fc, target_rows))
+    _finish(ax, observations, title, lang)
+    return fig
+
+
+def _draw_fan(ax: Axes, fc: pd.DataFrame, until: int | None, target_rows: pd.DataFrame | None,
+              lang: str) -> pd.DataFrame:
+    """Draw the 95 % and 80 % bands and the median up to ``until``; return the rows drawn."""
     if until is None and target_rows is not None and len(target_rows):
         until = int(target_rows["year"].max()) + 1
     fc = fc if until is None else fc[fc["year"] <= until]
@@ -98,20 +112,17 @@ def fan_chart(observations: pd.DataFrame, forecasts: pd.DataFrame,
         ax.fill_between(x, fc["q10"], fc["q90"], color=FAN_COLOUR, alpha=0.3, linewidth=0,
                         label=t("band80", lang), gid="band80")
         ax.plot(x, fc["q50"], color=FAN_COLOUR, linewidth=1.8, label=t("median", lang), gid="median")
-    ax.plot(obs["year"], obs["value"], "o", color="black", markersize=3.5,
-            label=t("observed", lang), gid="observed")
-    if target_rows is not None and len(target_rows):
-        starts = [s.min() for s in (obs["year"], fc.get("year", pd.Series(dtype=float))) if len(s)]
-        x0 = float(min(starts)) if starts else float(target_rows["year"].min()) - 5
-        _draw_targets(ax, target_rows, x0, lang)
+    return fc
+
+
+def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) -> None:
+    """Label the axes (the y axis with the series' name unless there is a title), grid, legend."""
     ax.set_xlabel(t("year", lang))
-    ax.set_ylim(*_focus(obs, fc, target_rows))
     _label_y(ax, observations, lang, with_name=not title)
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best", frameon=False)
-    return fig
 
 
 def _focus(obs: pd.DataFrame, fc: pd.DataFrame, target_rows: pd.DataFrame | None) -> tuple[float, float]:

@@ -166,28 +166,36 @@ def run_report(quarter: str, *, provinces: list[str] | None = None, jobs: int | 
     nbs = _notebooks(notebooks)
     chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
     run = prepare_run(quarter, store, [*chosen] if provinces else None)
-    forecast_seconds = time.time() - started
+    settings = {"provinces": chosen, "jobs": jobs or os.cpu_count(), "lang": lang, "store": store,
+                "notebooks": {k: str(v) for k, v in nbs.items()},
+                "forecast_seconds": round(time.time() - started, 2)}
     todo = plan_jobs(run, chosen, quarter=quarter, lang=lang, store=store, notebooks=nbs)
-    root = Path(out or config.REPORTS_DIR).resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    remove_stale(root, quarter)
-    tmp = temp_dir(root, quarter)
-    common = _footer(run, quarter)
-    try:
-        results = _execute_all(todo, tmp, common, lang, jobs, progress)
-        index = write_index(tmp, results, common, lang=lang, quarter=quarter)
-        settings = {"provinces": chosen, "jobs": jobs or os.cpu_count(), "lang": lang, "store": store,
-                    "notebooks": {k: str(v) for k, v in nbs.items()},
-                    "forecast_seconds": round(forecast_seconds, 2)}
-        write_manifest(tmp, run, results, settings, common, started)
-        final = publish(tmp, root / quarter)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    final, index, results = _publish_quarter(Path(out or config.REPORTS_DIR).resolve(), quarter,
+                                             run, todo, settings, progress, started)
     logger.info("published %s (%d notebooks, %d failed)", final, len(results),
                 sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
 
+
+def _publish_quarter(root: Path, quarter: str, run: Any, todo: list[Job], settings: dict,
+                     progress: Any, started: float) -> tuple[Path, Path, list[JobResult]]:
+    """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
+
+    Returns the published folder, the index page (in the work folder) and the job results. On
+    any interruption the work folder is deleted and ``root`` is left as it was.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    remove_stale(root, quarter)
+    tmp = temp_dir(root, quarter)
+    common, lang = _footer(run, quarter), settings["lang"]
+    try:
+        results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
+        index = write_index(tmp, results, common, lang=lang, quarter=quarter)
+        write_manifest(tmp, run, results, settings, common, started)
+        return publish(tmp, root / quarter), index, results
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 def _notebooks(overrides: dict[str, str | os.PathLike] | None) -> dict[str, Path]:
     """Return the absolute notebook of each kind; raise :class:`ReportError` if one is missing."""

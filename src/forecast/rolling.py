@@ -2,7 +2,8 @@
 
 A :class:`Panel` holds one indicator's series as a matrix (geo × year) on both scales.
 :func:`rolling_errors` re-fits every model at each origin inside the data, using only the years up
-to that origin, and scores the forecasts of the following years (FPP3 §5.10).
+to that origin, and scores the forecasts of the following years (FPP3 §5.10), oriented along each
+series' trend direction at the origin (:func:`trend_sign`).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .kernels import KERNELS, ends
+from .kernels import KERNELS, ends, wls
 from .transforms import Transform, for_indicator
 
 REQUIRED = ("geo", "indicator", "year", "value")
@@ -130,6 +131,19 @@ def panel_fallback(panel: Panel, kinds: dict[str, float]) -> float | np.ndarray:
     return np.maximum(0.05 * np.abs(np.nan_to_num(z1)), 1e-6)
 
 
+def trend_sign(Z: np.ndarray, t: np.ndarray, window: int = 10) -> np.ndarray:
+    """Direction of each row's recent trend: the sign of its least-squares slope, ``+1`` if flat.
+
+    The slope is fitted on the transformed scale over the row's last ``window`` years (as the
+    AARR, :func:`forecast.kernels.aarr`); rows with one point or a zero slope get ``+1``. Errors
+    are oriented by it before they are pooled (see :mod:`forecast.calibrate`).
+    """
+    _, _, _, t1 = ends(Z, t)
+    W = (t[None, :] > (t1[:, None] - window)).astype(float)
+    _, slope, _ = wls(Z, t, W)
+    return np.where(np.nan_to_num(slope) < 0, -1.0, 1.0)
+
+
 def _origins(t: np.ndarray, settings) -> np.ndarray:
     """Years used as rolling origins: enough history before, at least one year after."""
     cand = t[(t >= t[0] + settings.min_points - 1) & (t < t[-1])]
@@ -144,7 +158,8 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
     DataFrame
         One row per (series, origin, target year) with ``indicator, h, key`` (``h`` = years after
         the series' last observation at that origin) and one column per model holding
-        (actual − forecast) / scale on the transformed scale.
+        sign · (actual − forecast) / scale on the transformed scale, ``sign`` the series' trend
+        direction at the origin (:func:`trend_sign`; ``+1`` if ``settings.orient_window`` is 0).
     """
     rows = []
     for o in _origins(panel.t, settings):
@@ -160,6 +175,8 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
         seen = np.isfinite(A)
         H = panel.t[fut][None, :] - t1[:, None]
         s = scale(Zk, panel.t, settings.scale_shrink, window=settings.scale_window)
+        if settings.orient_window:
+            s = s * trend_sign(Zk, panel.t, settings.orient_window)
         row = {"indicator": panel.indicator, "h": H[seen].astype(int),
                "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o)}
         for m in models:

@@ -11,15 +11,13 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
 from . import assess, config, geo, indicators, series_choice
-from .errors import MissingDataError, StoreError
+from .errors import MissingDataError
 from .log import logger
 from .targets import load_targets
 
@@ -34,7 +32,6 @@ COMPARE_COLUMNS = ["plan_id", "province", "indicator", "year", "category_old", "
                    "p_attain_old", "p_attain_new", "latest_year_old", "latest_year_new",
                    "latest_value_old", "latest_value_new", "reason"]
 _KEY = ["plan_id", "province", "indicator", "year"]
-_LOCK_RETRIES = 20  # ~20 s of waiting for a writer to finish before giving up
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,30 +105,14 @@ def save_run(store, run: Run) -> None:
 def _reader(store):
     """Yield a read-only connection (None when there is no store file).
 
-    Report notebooks run in parallel processes and read the same store; read-only connections
-    may share it, and a brief lock held by a writer is waited for rather than failed on.
+    Report notebooks run in parallel processes and read the same store: read-only connections
+    share it, and a brief lock held by a writer is waited for (:func:`forecast.store.connect`).
     """
-    file = config.store_path(store)
-    if not file.exists():
+    if not config.store_path(store).exists():
         yield None
         return
-    for attempt in range(_LOCK_RETRIES):
-        try:
-            con = duckdb.connect(str(file), read_only=True)
-            break
-        except duckdb.Error as e:
-            if "lock" not in str(e).lower():  # e.g. already open read-write in this process
-                with _store().connect(store) as con:
-                    yield con
-                return
-            if attempt == _LOCK_RETRIES - 1:
-                raise StoreError(f"cannot read the store {file}: another program keeps it locked "
-                                 f"({e}); wait for it to finish or pass another file with --store") from e
-            time.sleep(0.1 * (attempt + 1))
-    try:
+    with _store().connect(store, read_only=True) as con:
         yield con
-    finally:
-        con.close()
 
 
 def _has_runs(con) -> bool:
@@ -275,18 +256,9 @@ def run_forecasts(as_of: str, store=None, settings=None, provinces: Sequence[str
     """
     quarter, _ = assess.parse_as_of(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
-    obs = _observations(store)
-    if provinces:
-        names = {geo.resolve_geo(p) for p in provinces}
-        geos = series_choice.related_geos(names)  # with regions and merged provinces
-        obs, registry = obs[obs["geo"].isin(geos)], registry[registry["province"].isin(names)]
-    models = _models()
-    settings = settings if settings is not None else models.EngineSettings()
-    series = _series_to_forecast(obs, registry)
-    logger.info("forecasting %d series to %d", series.groupby(["geo", "indicator"]).ngroups, HORIZON_END)
-    years = range(int(series["year"].min()) + 1, HORIZON_END + 1) if len(series) else []
-    fc = models.forecast_panel(series, years=years, settings=settings) if len(series) else \
-        pd.DataFrame(columns=FORECAST_COLUMNS).drop(columns="run_id")
+    obs, registry = _restrict(_observations(store), registry, provinces)
+    settings = settings if settings is not None else _models().EngineSettings()
+    fc = _forecast(_series_to_forecast(obs, registry), settings)
     assessments = assess.assess_targets(registry, obs, fc, quarter)
     created = pd.Timestamp.now(tz="UTC")
     fingerprint, params = str(_store().data_fingerprint(store)), settings.to_dict()
@@ -295,3 +267,22 @@ def run_forecasts(as_of: str, store=None, settings=None, provinces: Sequence[str
     run = Run(f"{quarter}-{digest}", quarter, created, fingerprint, params, fc, assessments)
     save_run(store, run)
     return run.run_id
+
+
+def _restrict(obs: pd.DataFrame, registry: pd.DataFrame,
+              provinces: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The provinces' targets, and observations of the provinces, their regions and successors."""
+    if not provinces:
+        return obs, registry
+    names = {geo.resolve_geo(p) for p in provinces}
+    geos = series_choice.related_geos(names)  # with regions and merged provinces
+    return obs[obs["geo"].isin(geos)], registry[registry["province"].isin(names)]
+
+
+def _forecast(series: pd.DataFrame, settings) -> pd.DataFrame:
+    """Forecast every series from the year after the earliest observation to ``HORIZON_END``."""
+    logger.info("forecasting %d series to %d", series.groupby(["geo", "indicator"]).ngroups, HORIZON_END)
+    if series.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS).drop(columns="run_id")
+    years = range(int(series["year"].min()) + 1, HORIZON_END + 1)
+    return _models().forecast_panel(series, years=years, settings=settings)

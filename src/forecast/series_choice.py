@@ -27,7 +27,7 @@ from .errors import UnknownGeoError
 # Words in a target's note that point to a variant definition (see indicators.VARIANT_SUFFIXES).
 NOTE_HINTS = {"_dohs": ("central", "trung ương", "sở y tế", "department of health", "doh"),
               "_gso": ("gso", "thống kê"), "_survey": ("survey", "điều tra")}
-PROXY_PREFIX = "regional series"  # start of a proxy's definition (also read by forecast.brief)
+PROXY_PREFIX = "regional series"  # start of a proxy's definition
 _MERGED = " (the province it merged into on 1 July 2025) has "
 _LISTED = 6  # geos named in a no-data reason before "and n more"
 

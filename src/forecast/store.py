@@ -8,22 +8,16 @@ skipped as a duplicate, so re-importing a file adds nothing; a different value f
 source (a revision) is kept beside the old one. Rows that fail validation go to
 ``<store>.quarantine.csv`` (appended, with file, line, column, value and reason).
 
-Source-priority rule (:func:`analysis_series`): when several rows share a geo, indicator and
-year, the one kept for analysis is chosen by, in order,
-
-1. final over provisional: rows flagged preliminary, mid-year or "as of" lose;
-2. series consistency: the source covering the most years of that geo-indicator series wins,
-   so a series is not stitched from outlets with different methods;
-3. agreement: the value reported by the most sources wins;
-4. recency: the latest import wins (a revised file supersedes the earlier one);
-5. the source name, alphabetically, so that the choice is deterministic.
+Reads (:func:`load_observations`, :func:`analysis_series`, :func:`data_fingerprint`) open the
+file read-only, so report notebooks running side by side share it. :func:`analysis_series` keeps
+one row per geo, indicator and year by the source-priority rule of :mod:`forecast.sources`;
+coverage and the targets without data (``forecast data status``) are in :mod:`forecast.status`.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
-import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,9 +25,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import config, data, geo
+from . import config, data, geo, validate
 from .errors import DataFileError, StoreError
 from .log import logger
+from .sources import pick_sources
+
+# Re-exported: these lived here before forecast.status, and callers import them from here.
+from .status import coverage, status, targets_without_data  # noqa: F401
 
 OBS_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "import_id",
                "base_indicator", "definition", "note"]
@@ -49,7 +47,6 @@ CREATE TABLE IF NOT EXISTS observations (
     import_id INTEGER NOT NULL, line INTEGER);
 """
 _LOCK_TRIES = 20
-_PROVISIONAL = r"(?i)prelim|mid-year|\bas of (?!end)|sơ bộ"
 
 
 @contextlib.contextmanager
@@ -212,7 +209,7 @@ def load_observations(path: str | os.PathLike | None = None, geo: str | None = N
         sql, args = sql + " AND indicator = ?", args + [indicator]
     with connect(path, read_only=True) as con:
         df = con.execute(sql + " ORDER BY geo, indicator, year, source", args).df()
-    links = {c: data.series_info(c) or {"base": c, "definition": "not in the catalogue"}
+    links = {c: validate.series_info(c) or {"base": c, "definition": "not in the catalogue"}
              for c in df["indicator"].unique()}
     df["base_indicator"] = df["indicator"].map(lambda c: links[c]["base"]).astype("str")
     df["definition"] = df["indicator"].map(lambda c: links[c]["definition"]).astype("str")
@@ -229,30 +226,11 @@ def analysis_series(path: str | os.PathLike | None = None, geo: str | None = Non
                     indicator: str | None = None) -> pd.DataFrame:
     """Return one row per (geo, indicator, year), chosen by the source-priority rule.
 
-    See the module docstring for the rule; the columns are those of :func:`load_observations`.
+    The rule is :func:`forecast.sources.pick_sources`; the columns are those of
+    :func:`load_observations`.
     """
     return pick_sources(load_observations(path, geo, indicator))
 
-
-def pick_sources(obs: pd.DataFrame) -> pd.DataFrame:
-    """Apply the source-priority rule to an observations frame (a new frame is returned)."""
-    key = ["geo", "indicator", "year"]
-    family = _per_unique(obs["source"], lambda s: re.sub(r"\s*\[preliminary\]", "", s))
-    ranked = obs.assign(
-        _provisional=_per_unique(obs["source"] + " " + obs["note"],
-                                 lambda s: bool(re.search(_PROVISIONAL, s))),
-        _coverage=obs.assign(_f=family).groupby(["geo", "indicator", "_f"])["year"].transform("nunique"),
-        _agree=obs.groupby(key + ["value"])["source"].transform("nunique"))
-    ranked = ranked.sort_values(key + ["_provisional", "_coverage", "_agree", "import_id", "source"],
-                                ascending=[True, True, True, True, False, False, False, True])
-    out = ranked.drop_duplicates(key, keep="first")
-    return out[obs.columns].reset_index(drop=True)
-
-
-def _per_unique(values: pd.Series, func) -> pd.Series:
-    # Sources repeat thousands of times: apply regexes once per distinct string.
-    uniques = values.unique()
-    return values.map(dict(zip(uniques, map(func, uniques))))
 
 
 def data_fingerprint(path: str | os.PathLike | None = None) -> str:
@@ -297,67 +275,3 @@ def ensure_default_data(path: str | os.PathLike | None = None) -> dict:
     logger.info("store was empty: imported the default public data from %s (%d rows)",
                 config.SHARED_DATA_DIR, result["imported"])
     return {**result, "files": [f.name for f in files]}
-
-
-def coverage(obs: pd.DataFrame) -> pd.DataFrame:
-    """Return the coverage of an observations frame: one row per geo and indicator.
-
-    Columns: geo, era (from data/provinces.csv), indicator, base_indicator, first_year,
-    last_year, points (distinct years) and sources (short publisher names).
-    """
-    short = obs["source"].str.split(";").str[0].str.replace(r"\s*\[preliminary\]", "", regex=True)
-    grouped = obs.assign(_src=short).groupby(["geo", "indicator", "base_indicator"])
-    out = grouped.agg(first_year=("year", "min"), last_year=("year", "max"),
-                      points=("year", "nunique"),
-                      sources=("_src", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
-    eras = geo.provinces().set_index("name")["era"]
-    out.insert(1, "era", out["geo"].map(eras).fillna("").astype("str"))
-    return out
-
-
-def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """Return the outcome targets whose province has no observed series of their indicator.
-
-    A series counts when its ``base_indicator`` is the target's indicator (variants included),
-    for the province or, after the 2025 merger, for the province it became part of.
-    """
-    have = set(zip(obs["geo"], obs["base_indicator"]))
-    after = geo.provinces().set_index("name")["province_2025"].to_dict()
-    outcome = targets[targets["kind"] == "outcome"]
-    lacking = [not ({(p, i), (after.get(p, p), i)} & have)
-               for p, i in zip(outcome["province"], outcome["indicator"])]
-    out = outcome[lacking].groupby(["province", "indicator"], as_index=False).agg(
-        targets=("year", "size"), years=("year", lambda y: ", ".join(map(str, sorted(set(y))))))
-    return out
-
-
-def status(path: str | os.PathLike | None = None, geo_name: str | None = None,
-           indicator: str | None = None,
-           targets_path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Return the store's coverage and the registry's outcome targets without any series.
-
-    Parameters
-    ----------
-    path
-        The store (default per :func:`forecast.config.store_path`).
-    geo_name, indicator
-        Optional filters; ``indicator`` also matches the variants of a catalogue code.
-    targets_path
-        The registry (default ``data/targets.csv``).
-
-    Returns
-    -------
-    tuple
-        ``(coverage, missing)``; ``missing`` is ``None`` when there is no registry to check.
-    """
-    obs = load_observations(path, geo_name)
-    if indicator:
-        obs = obs[(obs["indicator"] == indicator) | (obs["base_indicator"] == indicator)]
-    from .targets import load_targets, select_targets
-
-    try:
-        registry = select_targets(load_targets(targets_path), province=geo_name, indicator=indicator)
-    except DataFileError as e:
-        logger.warning("no target registry to check (%s)", e)
-        return coverage(obs), None
-    return coverage(obs), targets_without_data(obs, registry)
