@@ -46,3 +46,10 @@ def test_every_command_has_help_and_an_example(path, cmd):
     assert result.exit_code == 0
     if not isinstance(cmd, click.Group):
         assert "Example" in result.output, f"forecast {' '.join(path)} --help shows no example"
+
+
+def test_public_api_resolves_lazily():
+    import forecast
+
+    for name in forecast.__all__:
+        assert getattr(forecast, name) is not None

@@ -159,3 +159,14 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     assert "Hà Nam" in brief and "Traceback" not in brief and "input_area" not in brief
     assert all(s.startswith("data:") for s in re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", brief))
+
+
+def test_a_run_where_everything_fails_keeps_the_good_report(tmp_path, monkeypatch):
+    (tmp_path / "2026Q4").mkdir()
+    (tmp_path / "2026Q4" / "index.html").write_text("good report")
+    broken = NB / "report_broken.ipynb"
+    result = fixture_report(tmp_path, monkeypatch, {"brief": broken, "indicator": broken, "overview": broken})
+    assert result.failures and not any(r.ok for r in result.results)
+    assert (tmp_path / "2026Q4" / "index.html").read_text() == "good report"
+    assert result.folder == tmp_path / "2026Q4-failed"
+    assert (tmp_path / "2026Q4-failed" / "manifest.json").exists()

@@ -192,10 +192,24 @@ def _publish_quarter(root: Path, quarter: str, run: Any, todo: list[Job], settin
         results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
         index = write_index(tmp, results, common, lang=lang, quarter=quarter)
         write_manifest(tmp, run, results, settings, common, started)
-        return publish(tmp, root / quarter), index, results
+        return publish(tmp, _destination(root, quarter, results)), index, results
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _destination(root: Path, quarter: str, results: list[JobResult]) -> Path:
+    """Return ``root/<quarter>``, or ``root/<quarter>-failed`` when every notebook failed.
+
+    A run in which nothing worked must not replace a good earlier report of the same quarter.
+    """
+    final = root / quarter
+    if results and not any(r.ok for r in results) and final.exists():
+        logger.warning("every notebook failed: %s is kept, the failed run goes to %s-failed",
+                       final, quarter)
+        return root / f"{quarter}-failed"
+    return final
+
 
 def _notebooks(overrides: dict[str, str | os.PathLike] | None) -> dict[str, Path]:
     """Return the absolute notebook of each kind; raise :class:`ReportError` if one is missing."""
