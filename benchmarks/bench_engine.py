@@ -7,8 +7,11 @@ Robustness: the same protocols one or two origins earlier (national train to 201
 2012-2021; provincial train to 2010, forecast 2011-2015), so a gain is not one origin's fluke.
 Calibration, ensemble weights and the ``panel`` model's hyper-parameters come only from rolling
 origins inside the training years.
+Inner validation (--inner): calibration variants (error orientation window, centred pool) scored
+by pinball loss and coverage at origins inside the training years only (national 2002-2008,
+5 years ahead; provincial 2006-2008, 3 years ahead), which is how the defaults were chosen.
 
-Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save]
+Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save] [--inner]
 (--save writes CSVs to benchmarks/results/, which is git-ignored).
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 
 from forecast import config
 from forecast.backtest import backtest, evaluate
+from forecast.engine import EngineSettings
 from forecast.models import forecast_panel
 
 NATIONAL = ["life_expectancy", "imr", "u5mr", "beds_per_10k", "doctors_per_10k",
@@ -33,6 +37,10 @@ MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta
 PROTOCOLS = {"national": ("vn_national.csv", NATIONAL, 2013, 10),
              "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5)}
 ROBUSTNESS_ORIGINS = {"national": 2011, "provincial": 2010}
+INNER_SPLITS = [("national", o, 5) for o in (2002, 2004, 2006, 2008)] + [
+    ("provincial", o, 3) for o in (2006, 2007, 2008)]
+INNER_VARIANTS = {f"orient={w}{'+centre' if c else ''}": {"orient_window": w, "center_pool": c}
+                  for w in (0, 5, 10) for c in (False, True)}
 
 
 def load(protocol: str) -> pd.DataFrame:
@@ -53,6 +61,30 @@ def run_protocol(protocol: str, models: list[str], ets: bool = False,
     fc = backtest(obs, origin, horizon, models + (["ets"] if ets else []))
     secs = time.perf_counter() - t0
     return evaluate(fc, obs), secs
+
+
+def inner_validation(models: list[str]) -> pd.DataFrame:
+    """Score the calibration variants at origins inside the training years (no test year seen)."""
+    rows = []
+    for protocol, origin, horizon in INNER_SPLITS:
+        obs = load(protocol)
+        for name, kw in INNER_VARIANTS.items():
+            fc = backtest(obs, origin, horizon, models, EngineSettings(**kw))
+            scores = evaluate(fc, obs)
+            scores = scores[scores["indicator"] == "(all)"]
+            rows.append(scores.assign(variant=name, split=f"{protocol} <= {origin}"))
+    return pd.concat(rows, ignore_index=True)
+
+
+def report_inner(scores: pd.DataFrame) -> None:
+    """Print the mean pinball loss per variant and model, and the ensemble's coverage per split."""
+    pin = scores.pivot_table(index="variant", columns="model", values="pinball", aggfunc="mean")
+    print("\n== inner validation: mean pinball loss over the inner splits (lower is better)")
+    print(pin.assign(mean=pin.mean(axis=1)).sort_values("mean").round(4).to_string())
+    ens = scores[scores["model"] == "ensemble"]
+    for col in ("coverage80", "coverage95"):
+        print(f"ensemble {col}:")
+        print(ens.pivot(index="variant", columns="split", values=col).round(3).to_string())
 
 
 def speed() -> tuple[int, float]:
@@ -88,8 +120,12 @@ def main() -> None:
     ap.add_argument("--per-indicator", action="store_true")
     ap.add_argument("--ets", action="store_true", help="also back-test statsmodels ETS (slow)")
     ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
+    ap.add_argument("--inner", action="store_true", help="only the inner validation of variants")
     args = ap.parse_args()
     logging.getLogger("forecast").setLevel(logging.ERROR)
+    if args.inner:
+        report_inner(inner_validation(["ensemble", "naive", "drift", "aarr", "theta", "dholt"]))
+        return
     runs = [(p, PROTOCOLS[p][2]) for p in PROTOCOLS] + list(ROBUSTNESS_ORIGINS.items())
     for protocol, origin in runs:
         scores, secs = run_protocol(protocol, MODELS, args.ets, origin)

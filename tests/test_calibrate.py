@@ -72,3 +72,59 @@ def test_a_fitted_calibration_is_reused(rng):
     again = forecast_panel(obs, horizon=3, settings=EngineSettings(calibration=cal))
     pd.testing.assert_frame_equal(again, forecast_panel(obs, horizon=3))
     assert EngineSettings(calibration=cal).to_dict()["calibration"]["weights"]
+    assert cal.orient_window == EngineSettings().orient_window > 0  # forecasts orient alike
+
+
+def test_orient_flips_quantile_levels(rng):
+    from forecast.calibrate import orient
+    from forecast.config import QUANTILES
+
+    e = rng.gamma(2.0, 1.0, 5000) - 0.5  # skewed oriented errors s·e with a positive bias
+    q = np.quantile(e, QUANTILES)[None, :]
+    np.testing.assert_allclose(orient(q, 1.0), q)
+    # a falling series (s = -1) has errors e = -e': level p is minus level 1 - p of e'
+    np.testing.assert_allclose(orient(q, -1.0)[0], np.quantile(-e, QUANTILES), atol=1e-12)
+    np.testing.assert_allclose(orient(orient(q, -1.0), -1.0), q)
+    both = orient(np.vstack([q, q]), np.array([1.0, -1.0]))
+    assert np.all(np.diff(both, axis=1) >= 0) and both[1, 4] == pytest.approx(-q[0, 4])
+
+
+def test_trend_sign_is_the_recent_direction():
+    from forecast.rolling import trend_sign
+
+    t = np.arange(2000.0, 2016.0)
+    fall_then_rise = np.r_[-(t[:10] - 2000), -9 + 0.2 * (t[10:] - 2009)]
+    Z = np.vstack([0.1 * (t - 2000), -0.1 * (t - 2000), np.zeros(16),
+                   np.r_[np.full(15, np.nan), 1.0], fall_then_rise])
+    np.testing.assert_array_equal(trend_sign(Z, t, window=5), [1, -1, 1, 1, 1])
+    assert trend_sign(Z, t, window=16)[-1] == -1  # over 16 years the early fall dominates
+
+
+def _mixed_directions(rng, years=np.arange(2000, 2016)) -> pd.DataFrame:
+    """Indicator ``u5mr``: half rising, half falling; ``imr``: many rising series (the pool)."""
+    frames = []
+    for ind, n, slopes in (("imr", 40, [0.06]), ("u5mr", 8, [0.06, -0.06])):
+        for i in range(n):
+            b = slopes[i % len(slopes)]
+            z = np.log(30) + b * (years - years[0]) + rng.normal(0, 0.01, len(years))
+            frames.append(pd.DataFrame({"geo": f"{ind}{i}", "indicator": ind, "year": years,
+                                        "value": np.exp(z)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("center", [False, True])
+def test_median_follows_each_series_direction(rng, center):
+    from forecast.engine import EngineSettings
+
+    obs = _mixed_directions(rng)
+    last = obs[obs["year"] == 2015].set_index("geo")["value"]
+    out = forecast_panel(obs, horizon=5, models=["naive"],
+                         settings=EngineSettings(center_pool=center))
+    out = out[out["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
+    falling = out["geo"].str[4:].astype(int) % 2 == 1
+    assert np.all(out.loc[falling, "q50"] <= out.loc[falling, "last"])
+    assert np.all(out.loc[~falling, "q50"] >= out.loc[~falling, "last"])
+    # pooled raw, the rising majority pushes the falling series' median up (the bug fixed)
+    raw = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(orient_window=0))
+    raw = raw[raw["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
+    assert np.any(raw.loc[falling.to_numpy(), "q50"] > raw.loc[falling.to_numpy(), "last"])

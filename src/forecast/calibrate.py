@@ -20,8 +20,8 @@ sign of its series' recent trend at the origin (:func:`forecast.rolling.trend_si
 flat); quantiles are learned on ``s · error`` and mapped back by :func:`orient` (for ``s = -1``
 level ``p`` of the error is minus level ``1 - p`` of the oriented error). "Under-extrapolates the
 trend" then pools across rising and falling series instead of cancelling or pointing the wrong
-way; conditioning on the direction of the recent trend follows rule-based forecasting (Collopy &
-Armstrong 1992, Management Science 38:1394-1414). With ``center_pool`` the all-indicator pool is
+way (in the spirit of rule-based forecasting, which conditions on the direction of the recent
+trend: Collopy & Armstrong 1992, Management Science 38:1394-1414). With ``center_pool`` the all-indicator pool is
 centred on its median per horizon, so only its spread is borrowed.
 """
 from __future__ import annotations
@@ -75,6 +75,9 @@ class Calibration:
         ``indicator -> {model: weight}`` of the ensemble; ``pooled_weights`` is the fallback.
     gamma : float
         Exponent of the horizon-growth rule beyond the learned horizons.
+    orient_window : int
+        Trend window of the sign that oriented the errors (0: raw errors); a forecast orients
+        its quantiles with the same window.
     """
 
     tables: dict = field(default_factory=dict)
@@ -83,6 +86,7 @@ class Calibration:
     weights: dict = field(default_factory=dict)
     pooled_weights: dict = field(default_factory=dict)
     gamma: float = 1.0
+    orient_window: int = 0
 
     def quantiles(self, indicator: str, model: str, h: np.ndarray,
                   sign: np.ndarray | float = 1.0) -> np.ndarray:
@@ -109,7 +113,7 @@ class Calibration:
     def summary(self) -> dict:
         """A JSON-friendly digest (growth exponent and ensemble weights) to store with a run."""
         return {"gamma": self.gamma, "weights": self.weights, "pooled_weights": self.pooled_weights,
-                "n_tables": len(self.tables)}
+                "n_tables": len(self.tables), "orient_window": self.orient_window}
 
 
 def _default_table(H: int, gamma: float) -> np.ndarray:
@@ -164,7 +168,7 @@ def _pooled_tables(pooled_q, pooled_n, models, H, min_errors, gamma) -> dict:
 
 def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *,
                     max_horizon: int = 10, min_errors: int = 20, n0: float = 30.0,
-                    center_pool: bool = False) -> Calibration:
+                    center_pool: bool = False, orient_window: int = 0) -> Calibration:
     """Learn interval quantiles from rolling-origin errors.
 
     Parameters
@@ -184,11 +188,15 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
     center_pool : bool
         Centre the pooled quantiles on their median per horizon: only the pool's spread is
         borrowed, the bias comes from the indicator's own errors.
+    orient_window : int
+        The window of the trend sign that oriented ``err`` (0 if not oriented), kept with the
+        calibration so that forecasts map its quantiles back the same way.
     """
     errors = errors[(errors["h"] >= 1) & (errors["h"] <= max_horizon) & np.isfinite(errors["err"])]
     models = sorted(errors["model"].unique())
     if errors.empty:
-        return Calibration(weights=weights, pooled_weights=pooled_weights)
+        return Calibration(weights=weights, pooled_weights=pooled_weights,
+                           orient_window=orient_window)
     pooled_q, pooled_n = _cell_quantiles(errors, ["model", "h"])
     gamma = _growth_exponent(pooled_q, pooled_n, min_errors)
     pooled = _pooled_tables(pooled_q, pooled_n, models, max_horizon, min_errors, gamma)
@@ -211,7 +219,7 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
             table[h0:] = table[h0 - 1] * ((h / h0) ** gamma)[:, None]
         tables[(ind, m)] = table
         counts[(ind, m)] = n
-    return Calibration(tables, pooled, counts, weights, pooled_weights, gamma)
+    return Calibration(tables, pooled, counts, weights, pooled_weights, gamma, orient_window)
 
 
 def ensemble_weights(errors: pd.DataFrame, members: list[str], *, top: int = 3,

@@ -61,9 +61,11 @@ class EngineSettings:
         Calibration fallback and blending constants (see :func:`forecast.calibrate.fit_calibration`).
     orient_window : int
         Years of the trend whose sign orients a series' errors before they are pooled
-        (:func:`forecast.rolling.trend_sign`); 0 pools raw errors.
+        (:func:`forecast.rolling.trend_sign`); 0 pools raw errors. 5 years had the lowest pinball
+        loss on inner back-tests (origins 2002-2008), ahead of 10 years and of raw errors.
     center_pool : bool
-        Centre the all-indicator error quantiles on their median (borrow only their spread).
+        Centre the all-indicator error quantiles on their median (borrow only their spread, not
+        the pooled bias); it did slightly worse than the uncentred pool on inner back-tests.
     scale_shrink : float
         Pseudo-count of yearly changes by which a series' error scale shrinks to its indicator's median.
     scale_window : int or None
@@ -87,7 +89,7 @@ class EngineSettings:
     max_origins: int = 15
     min_errors: int = 20
     credibility: float = 30.0
-    orient_window: int = 10
+    orient_window: int = 5
     center_pool: bool = False
     scale_shrink: float = 2.0
     scale_window: int | None = None
@@ -146,7 +148,7 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
     return fit_calibration(long, weights, pooled_w, max_horizon=settings.max_horizon,
                            min_errors=settings.min_errors, n0=settings.credibility,
-                           center_pool=settings.center_pool)
+                           center_pool=settings.center_pool, orient_window=settings.orient_window)
 
 
 def _targets(t1: np.ndarray, years: Sequence[int] | None, horizon: int | None):
@@ -171,8 +173,8 @@ def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: E
     h = (yy - t1[ii]).astype(int)
     s = scale(panel.Z, panel.t, settings.scale_shrink, panel_fallback(panel, kinds),
               settings.scale_window)[ii]
-    sign = (trend_sign(panel.Z, panel.t, settings.orient_window)[ii] if settings.orient_window
-            else np.ones(len(ii)))
+    sign = (trend_sign(panel.Z, panel.t, cal.orient_window)[ii] if cal.orient_window
+            else np.ones(len(ii)))  # map the oriented quantiles back as they were learned
     comps = _components(panel, models, ok, settings, cal)
     status = np.array(["ok"] * len(panel.geos), dtype=object)
     reason = np.array([""] * len(panel.geos), dtype=object)
