@@ -7,7 +7,8 @@ Robustness: the same protocols one or two origins earlier (national train to 201
 2012-2021; provincial train to 2010, forecast 2011-2015), so a gain is not one origin's fluke.
 Calibration, ensemble weights and the ``panel`` model's hyper-parameters come only from rolling
 origins inside the training years.
-Inner validation (--inner): calibration variants (error orientation window, centred pool) scored
+Inner validation (--inner): calibration variants (error orientation window, centred pool, recency
+decay of the error weights, lambda in {1, 0.9, 0.8, 0.7}; ``orient=5`` is the default, lambda = 1) scored
 by pinball loss and coverage at origins inside the training years only (national 2002-2008,
 5 years ahead; provincial 2006-2008, 3 years ahead), which is how the defaults were chosen.
 
@@ -40,7 +41,8 @@ ROBUSTNESS_ORIGINS = {"national": 2011, "provincial": 2010}
 INNER_SPLITS = [("national", o, 5) for o in (2002, 2004, 2006, 2008)] + [
     ("provincial", o, 3) for o in (2006, 2007, 2008)]
 INNER_VARIANTS = {f"orient={w}{'+centre' if c else ''}": {"orient_window": w, "center_pool": c}
-                  for w in (0, 5, 10) for c in (False, True)}
+                  for w in (0, 5, 10) for c in (False, True)} | {
+    f"recency={lam}": {"recency_decay": lam} for lam in (0.9, 0.8, 0.7)}  # orient=5 is recency=1
 
 
 def load(protocol: str) -> pd.DataFrame:
@@ -84,7 +86,8 @@ def report_inner(scores: pd.DataFrame) -> None:
     ens = scores[scores["model"] == "ensemble"]
     for col in ("coverage80", "coverage95"):
         print(f"ensemble {col}:")
-        print(ens.pivot(index="variant", columns="split", values=col).round(3).to_string())
+        cov = ens.pivot(index="variant", columns="split", values=col)
+        print(cov.assign(mean=cov.mean(axis=1)).round(3).to_string())
 
 
 def speed() -> tuple[int, float]:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .config import QUANTILES
+from .rolling import weighted_cells
 
 _Q = np.asarray(QUANTILES)
 _MID = int(np.argmin(np.abs(_Q - 0.5)))
@@ -124,7 +125,9 @@ def _default_table(H: int, gamma: float) -> np.ndarray:
 
 
 def _cell_quantiles(errors: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
-    """Empirical quantiles of ``err`` and counts per ``keys`` (wide: one column per quantile)."""
+    """Quantiles of ``err`` and counts per ``keys``, weighted by ``w`` if present (one column per level)."""
+    if "w" in errors:
+        return weighted_cells(errors, keys, list(QUANTILES))
     g = errors.groupby(keys, sort=True)["err"]
     q = g.quantile(list(QUANTILES)).unstack(-1)
     return q, g.size()
@@ -176,7 +179,8 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
     errors : DataFrame
         Columns ``indicator, model, h, err`` — ``err`` is (actual − forecast) on the transformed
         scale divided by the series' in-sample mean absolute yearly change, multiplied by the
-        series' trend sign at the origin (oriented errors, see the module docstring).
+        series' trend sign at the origin (oriented errors, see the module docstring); an optional
+        ``w`` weighs them (recency, :func:`forecast.rolling.recency_weights`; counts become effective).
     weights, pooled_weights : dict
         Ensemble weights to carry in the calibration (see :func:`ensemble_weights`).
     max_horizon : int

@@ -311,7 +311,13 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
 
     from .errors import ReportError
     from .report import run_report
+    from .store import ensure_default_data, quarantine_path
 
+    loaded = ensure_default_data(ctx.obj["store"])
+    if loaded["files"]:
+        click.echo(f"The store was empty: imported the bundled public data ({', '.join(loaded['files'])}): "
+                   f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
+                   f"(see {quarantine_path(ctx.obj['store'])}).")
     with tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
         result = run_report(quarter, provinces=list(provinces) or None, jobs=jobs, out=out,
                             store=ctx.obj["store"], lang=lang, progress=bar)

@@ -18,8 +18,8 @@ from .errors import ModelError
 from .indicators import base_indicator
 from .kernels import KERNELS, Components, ends
 from .nowcast import national_paths, nowcast_mean
-from .rolling import (Panel, build_panels, fallback_scales, panel_fallback, rolling_errors, scale,
-                      status_ok, trend_sign)
+from .rolling import (Panel, build_panels, fallback_scales, panel_fallback, recency_weights,
+                      rolling_errors, scale, status_ok, trend_sign)
 from .transforms import series_status
 
 ENSEMBLE = "ensemble"
@@ -66,6 +66,10 @@ class EngineSettings:
     center_pool : bool
         Centre the all-indicator error quantiles on their median (borrow only their spread, not
         the pooled bias); it did slightly worse than the uncentred pool on inner back-tests.
+    recency_decay : float
+        Errors from a rolling origin ``a`` years before the latest weigh ``recency_decay ** a`` in
+        the interval quantiles (:func:`forecast.rolling.recency_weights`); 1 weighs all origins
+        equally. Chosen by ``bench_engine.py --inner`` from {1, 0.9, 0.8, 0.7}: see its output.
     scale_shrink : float
         Pseudo-count of yearly changes by which a series' error scale shrinks to its indicator's median.
     scale_window : int or None
@@ -91,6 +95,7 @@ class EngineSettings:
     credibility: float = 30.0
     orient_window: int = 5
     center_pool: bool = False
+    recency_decay: float = 1.0
     scale_shrink: float = 2.0
     scale_window: int | None = None
     min_points: int = 3
@@ -100,6 +105,9 @@ class EngineSettings:
     def __post_init__(self) -> None:
         if self.weighting not in ("stack", "inverse_mase"):
             raise ModelError(f"weighting {self.weighting!r} unknown: use 'stack' or 'inverse_mase'")
+        if not 0 < self.recency_decay <= 1:
+            raise ModelError(f"recency_decay {self.recency_decay} must be in (0, 1]: 1 weighs all "
+                             "rolling origins equally")
         bad = [m for m in self.members if m not in KERNELS]
         if bad:
             raise ModelError(f"ensemble member(s) {bad} unknown: choose from {sorted(KERNELS)}")
@@ -146,6 +154,8 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
         for m, w in (weights.get(ind) or pooled_w).items():
             ens[idx] += w * wide[m].to_numpy()[idx]
     long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
+    if settings.recency_decay < 1:  # weighted quantiles: recent origins count more
+        long["w"] = recency_weights(long["key"].to_numpy(), settings.recency_decay)
     return fit_calibration(long, weights, pooled_w, max_horizon=settings.max_horizon,
                            min_errors=settings.min_errors, n0=settings.credibility,
                            center_pool=settings.center_pool, orient_window=settings.orient_window)

@@ -185,3 +185,51 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
             row[m] = ((A - F) / s[:, None])[seen]
         rows.append(pd.DataFrame(row))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def recency_weights(key: np.ndarray, decay: float) -> np.ndarray:
+    """Weight ``decay ** age`` of each back-test error, ``age`` its origin's years before the latest.
+
+    ``key`` is the ``key`` column of :func:`rolling_errors` (its last four digits are the origin).
+    Recent errors are taken to represent today's forecasts better than old ones, as in
+    exponentially weighted quantile estimation (Taylor 2008, J. Forecasting 27:1-23) and
+    exponentially weighted empirical residual intervals (FPP3 §5.5); ``decay = 1`` weighs all
+    origins equally.
+    """
+    origin = np.asarray(key, dtype=np.int64) % 10_000
+    if decay >= 1 or not len(origin):
+        return np.ones(len(origin))
+    return float(decay) ** (origin.max() - origin).astype(float)
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, probs) -> np.ndarray:
+    """Weighted empirical quantiles of ``x`` at ``probs``, linear between order statistics.
+
+    Order statistic ``k`` (weights ``w`` sorted with ``x``) sits at plotting position
+    ``(S_k - w_k/2 - w_1/2) / (W - w_1/2 - w_n/2)``, ``S_k`` the cumulative weight and ``W``
+    the total, and quantiles interpolate linearly between positions. With equal weights the
+    positions are ``(k - 1)/(n - 1)``: Hyndman & Fan's (1996) definition 7, pandas' and NumPy's
+    default, so ``w = 1`` reproduces the unweighted quantiles.
+    """
+    order = np.argsort(x, kind="stable")
+    x, w = np.asarray(x, dtype=float)[order], np.asarray(w, dtype=float)[order]
+    if len(x) == 1:
+        return np.full(len(probs), x[0])
+    pos = np.cumsum(w) - w / 2 - w[0] / 2
+    return np.interp(probs, pos / pos[-1], x)
+
+
+def weighted_cells(errors: pd.DataFrame, keys: list[str], probs) -> tuple[pd.DataFrame, pd.Series]:
+    """Weighted quantiles of ``err`` (weights ``w``) per ``keys``, and effective counts.
+
+    The count of a cell is Kish's effective sample size ``(Σw)² / Σw²`` (Kish 1965, *Survey
+    Sampling*), so down-weighted errors also count less toward credibility; it equals the
+    number of errors when the weights are equal.
+    """
+    err, w = errors["err"].to_numpy(float), errors["w"].to_numpy(float)
+    idx = errors.groupby(keys, sort=True).indices
+    names = list(idx)
+    q = np.array([weighted_quantiles(err[i], w[i], probs) for i in idx.values()])
+    n = np.array([w[i].sum() ** 2 / (w[i] ** 2).sum() for i in idx.values()])
+    index = pd.MultiIndex.from_tuples(names, names=keys)
+    return pd.DataFrame(q, index=index, columns=list(probs)), pd.Series(n, index=index)
