@@ -12,7 +12,7 @@ decay of the error weights, lambda in {1, 0.9, 0.8, 0.7}; ``orient=5`` is the de
 by pinball loss and coverage at origins inside the training years only (national 2002-2008,
 5 years ahead; provincial 2006-2008, 3 years ahead), which is how the defaults were chosen.
 
-Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save] [--inner]
+Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save] [--inner] [--recency L]
 (--save writes CSVs to benchmarks/results/, which is git-ignored).
 """
 from __future__ import annotations
@@ -53,14 +53,14 @@ def load(protocol: str) -> pd.DataFrame:
     return df[~df["geo"].str.startswith("Vùng")].reset_index(drop=True)
 
 
-def run_protocol(protocol: str, models: list[str], ets: bool = False,
-                 origin: int | None = None) -> tuple[pd.DataFrame, float]:
+def run_protocol(protocol: str, models: list[str], ets: bool = False, origin: int | None = None,
+                 settings: EngineSettings | None = None) -> tuple[pd.DataFrame, float]:
     """Back-test one protocol (at ``origin`` if given); return its evaluation and seconds taken."""
     obs = load(protocol)
     _, _, default_origin, horizon = PROTOCOLS[protocol]
     origin = origin or default_origin
     t0 = time.perf_counter()
-    fc = backtest(obs, origin, horizon, models + (["ets"] if ets else []))
+    fc = backtest(obs, origin, horizon, models + (["ets"] if ets else []), settings)
     secs = time.perf_counter() - t0
     return evaluate(fc, obs), secs
 
@@ -124,6 +124,8 @@ def main() -> None:
     ap.add_argument("--ets", action="store_true", help="also back-test statsmodels ETS (slow)")
     ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
     ap.add_argument("--inner", action="store_true", help="only the inner validation of variants")
+    ap.add_argument("--recency", type=float, default=None,
+                    help="recency_decay of the calibration (default: EngineSettings')")
     args = ap.parse_args()
     logging.getLogger("forecast").setLevel(logging.ERROR)
     if args.inner:
@@ -131,7 +133,8 @@ def main() -> None:
         return
     runs = [(p, PROTOCOLS[p][2]) for p in PROTOCOLS] + list(ROBUSTNESS_ORIGINS.items())
     for protocol, origin in runs:
-        scores, secs = run_protocol(protocol, MODELS, args.ets, origin)
+        settings = EngineSettings(recency_decay=args.recency) if args.recency else None
+        scores, secs = run_protocol(protocol, MODELS, args.ets, origin, settings)
         label = f"{protocol}, train <= {origin}"
         report(label, scores, secs, args.per_indicator)
         if args.save:

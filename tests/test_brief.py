@@ -150,7 +150,7 @@ def test_labels_and_numbers():
     assert labels.fmt_number(1234.5, "en") == "1,234.5"
     assert labels.fmt_number(float("nan"), "vi") == "–"
     assert labels.quarter_label("2026Q4", "vi") == "quý 4/2026"
-    assert labels.indicator_name("beds_per_10k_dohs", "en") == "Hospital beds per 10000 population"
+    assert labels.indicator_name("beds_per_10k_dohs", "en") == "Hospital beds per 10,000 population"
     with pytest.raises(ForecastError, match="fr"):
         labels.t("scorecard", "fr")
 
@@ -211,9 +211,9 @@ def test_target_text_for_ranges_counts_and_aims():
 def test_what_it_takes_says_when_the_trend_runs_the_wrong_way():
     a = make_assessments().iloc[[1]].assign(rate_observed=-0.8)
     (vi,) = brief.what_it_takes(a, "vi")
-    assert "phải tăng 4,9%/năm, trong khi số liệu quan sát đang giảm 0,8%/năm" in vi
+    assert "phải tăng 4,9%/năm, trong khi số liệu quan sát đang giảm 0,80%/năm" in vi
     (en,) = brief.what_it_takes(a, "en")
-    assert "must rise 4.9% a year, whereas it has been falling 0.8% a year" in en
+    assert "must rise 4.9% a year, whereas it has been falling 0.80% a year" in en
 
 
 def test_changes_table_and_first_run_message():
@@ -237,7 +237,7 @@ def test_province_view_and_panels_select_one_province():
     view = brief.province_view(run, make_observations(), make_targets(), "ha nam")
     assert view.province == PROVINCE and len(view.assessments) == 4 and len(view.plan) == 6
     titles = [p[0] for p in brief.fan_panels(view, "en")]
-    assert titles == ["Hospital beds per 10000 population (beds_per_10k_dohs)", "Infant mortality rate",
+    assert titles == ["Hospital beds per 10,000 population (beds_per_10k_dohs)", "Infant mortality rate",
                       "Life expectancy at birth"]
     series, obs, fc, rows = brief.series_view(view, "beds_per_10k")
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
@@ -251,7 +251,7 @@ def test_anomalies_are_grouped_and_start_at_their_sentence():
                  "Budget. Source anomaly: lines sum to 526.7, not 529.7.",
                  "Screening for congenital anomalies; 'đạt' read as >=."]
     caveats = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "en") if "anomaly" in c]
-    assert caveats == ["Infant mortality rate (2030); Hospital beds per 10000 population (2025): "
+    assert caveats == ["Infant mortality rate (2030); Hospital beds per 10,000 population (2025): "
                        "Source anomaly: lines sum to 526.7, not 529.7."]
 
 

@@ -128,3 +128,53 @@ def test_median_follows_each_series_direction(rng, center):
     raw = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(orient_window=0))
     raw = raw[raw["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
     assert np.any(raw.loc[falling.to_numpy(), "q50"] > raw.loc[falling.to_numpy(), "last"])
+
+
+def test_weighted_quantiles_reduce_to_the_unweighted_ones(rng):
+    from forecast.rolling import weighted_quantiles
+
+    x, p = rng.normal(size=41), [0.025, 0.1, 0.5, 0.9, 0.975]
+    np.testing.assert_allclose(weighted_quantiles(x, np.ones(41), p), np.quantile(x, p))
+    # all the weight on the largest values pulls the quantiles up
+    w = np.where(x > 0, 1.0, 1e-6)
+    assert weighted_quantiles(x, w, [0.1])[0] > 0 > np.quantile(x, 0.1)
+
+
+def test_recency_weights_follow_the_origin_age():
+    from forecast.rolling import recency_weights
+
+    key = np.array([3 * 10_000 + 2010, 2010, 7 * 10_000 + 2008, 2005])
+    np.testing.assert_allclose(recency_weights(key, 0.5), [1, 1, 0.25, 0.5**5])
+    np.testing.assert_allclose(recency_weights(key, 1.0), 1.0)
+
+
+def test_recent_errors_dominate_weighted_calibration(rng):
+    err = _errors(rng, indicators=("a",), n=400)
+    key = np.where(np.arange(len(err)) % 2 == 0, 2015, 2000)  # half old and wide, half recent
+    err = err.assign(err=np.where(key == 2000, 5 * err["err"], err["err"]), key=key)
+    plain = fit_calibration(err, {}, {"naive": 1.0}, max_horizon=3)
+    same = fit_calibration(err.assign(w=1.0), {}, {"naive": 1.0}, max_horizon=3)
+    np.testing.assert_allclose(same.tables[("a", "naive")], plain.tables[("a", "naive")])
+    from forecast.rolling import recency_weights
+
+    recent = fit_calibration(err.assign(w=recency_weights(key, 0.7)), {}, {"naive": 1.0},
+                             max_horizon=3)
+    def width(cal):
+        return cal.tables[("a", "naive")][:, -1] - cal.tables[("a", "naive")][:, 0]
+
+    assert np.all(width(recent) < 0.5 * width(plain))
+    # Kish's effective count: the old half (weight 0.7**15) hardly counts
+    np.testing.assert_allclose(recent.counts[("a", "naive")], plain.counts[("a", "naive")] / 2,
+                               rtol=0.02)
+
+
+def test_recency_decay_is_a_validated_setting(rng):
+    from forecast.engine import EngineSettings
+    from forecast.errors import ModelError
+
+    assert EngineSettings().recency_decay == 1.0  # inner back-tests did not favour a decay
+    with pytest.raises(ModelError, match="recency_decay"):
+        EngineSettings(recency_decay=0.0)
+    obs = _random_walks(rng, n=20)
+    out = forecast_panel(obs, horizon=3, settings=EngineSettings(recency_decay=0.8))
+    assert np.isfinite(out[["q025", "q975"]].to_numpy()).all()

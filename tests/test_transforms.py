@@ -44,8 +44,35 @@ def test_catalogue_and_variant_codes():
 
 def test_unknown_code_is_identity_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="forecast"):
-        assert for_indicator("pop_growth").kind == "identity"
-    assert "pop_growth" in caplog.text
+        assert for_indicator("pop_growth").kind == "identity"  # signed range: no log/logit
+        assert for_indicator("no_such_series_xyz").kind == "identity"
+    assert "pop_growth" in caplog.text and "no_such_series_xyz" in caplog.text
+    assert "not in the catalogue: forecasting it on the identity scale" in caplog.text
+
+
+@pytest.mark.parametrize("code, kind, lower, upper", [
+    ("stunting_u5_rural_gso", "logit", 0, 100),   # subgroup + variant of a catalogue indicator
+    ("u5mr_male_gso", "log", 0, 1000),
+    ("stunting_u5_survey", "logit", 0, 100),
+    ("dpt3_coverage", "logit", 0, 100),            # data/series.csv: percent -> logit
+    ("measles_coverage", "logit", 0, 100),
+    ("wasting_u5_survey", "logit", 0, 100),        # variant of a data/series.csv code
+    ("nurses_midwives_per_10k", "log", 0, 500),    # positive rate -> log
+    ("tfr_gso", "log", 0, 10),
+    ("sex_ratio_population_gso", "log", 50, 200),
+    ("height_18_male", "identity", 100, 220),      # a catalogue code is never stripped
+])
+def test_auxiliary_and_subgroup_codes_get_a_bounded_scale(code, kind, lower, upper, caplog):
+    with caplog.at_level(logging.WARNING, logger="forecast"):
+        tr = for_indicator(code)
+    assert (tr.kind, tr.lower, tr.upper) == (kind, lower, upper)
+    assert "not in the catalogue" not in caplog.text
+
+
+def test_counts_keep_small_values_off_the_log_floor():
+    tr = for_indicator("midwives_dohs_count_gso")
+    assert tr.kind == "log" and not tr.at_bound(12.0)
+    np.testing.assert_allclose(tr.inverse(tr.forward(np.array([12.0, 3400.0]))), [12.0, 3400.0])
 
 
 @pytest.mark.parametrize("values, tr, status", [

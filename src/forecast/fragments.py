@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .labels import (BADGE_COLOURS, BADGE_TEXT, category_label, check_lang, fmt_number,
+from .labels import (BADGE_COLOURS, BADGE_TEXT, category_label, check_lang, fmt_number, fmt_rate,
                      fmt_percent, fmt_value, indicator_name, quarter_label, t, unit_label)
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
 
 
 def _rate(x: object, lang: str) -> str:
-    return "–" if is_missing(x) else ("+" if float(x) > 0 else "") + fmt_number(x, lang) + "%"
+    return "–" if is_missing(x) else ("+" if float(x) > 0 else "") + fmt_rate(x, lang) + "%"
 
 
 def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:

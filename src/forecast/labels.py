@@ -228,6 +228,12 @@ def fmt_number(x: object, lang: str = "vi", digits: int = 1) -> str:
     return s.replace("-", "−")
 
 
+def fmt_rate(x: object, lang: str = "vi") -> str:
+    """Format an annual rate of change in percent: two decimals below 1 (``0,11`` vs ``0,13``)."""
+    small = _is_number(x) and abs(float(x)) < 1  # type: ignore[arg-type]
+    return fmt_number(x, lang, 2 if small else 1)
+
+
 def fmt_value(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
     """Format a value with its unit, e.g. ``12,5‰`` or ``28,0/10.000 dân`` (counts without decimals)."""
     text = fmt_number(x, lang, 0 if unit in WHOLE_UNITS else digits)

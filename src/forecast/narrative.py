@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import indicators, series_choice
 from .fragments import is_missing, target_text
-from .labels import check_lang, definition_text, fmt_number, indicator_name, t
+from .labels import check_lang, definition_text, fmt_rate, indicator_name, t
 
 #: Registry notes shown as caveats: the source's own anomalies, not the registry's reading notes.
 ANOMALY = re.compile(r"(?i)\bsource (anomal|typo)|\btypo\b|bất thường|viết nhầm")
@@ -32,14 +32,14 @@ def _takes_sentence(r: dict, lang: str) -> str:
     target = target_text(r, lang)
     verb = _VERBS[lang][req < 0]
     if lang == "vi":
-        text = f"Để đạt mục tiêu năm {year} ({target}), {name} phải {verb} {fmt_number(abs(req), lang)}%/năm"
+        text = f"Để đạt mục tiêu năm {year} ({target}), {name} phải {verb} {fmt_rate(abs(req), lang)}%/năm"
     else:
         text = (f"To reach the {year} target ({target}), the {name} must {verb} "
-                f"{fmt_number(abs(req), lang)}% a year")
+                f"{fmt_rate(abs(req), lang)}% a year")
     if not is_missing(obs):
         obs = float(obs)
         same = (obs < 0) == (req < 0)
-        size = fmt_number(abs(obs), lang)
+        size = fmt_rate(abs(obs), lang)
         if lang == "vi":
             text += (f", so với mức {size}%/năm đã quan sát" if same else
                      f", trong khi số liệu quan sát đang {_VERBS_ING[lang][obs < 0]} {size}%/năm")

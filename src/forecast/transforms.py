@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from .errors import ModelError
-from .indicators import base_indicator, catalogue
+from .indicators import VARIANT_SUFFIXES, catalogue
 from .log import logger
 
 KINDS = ("identity", "log", "logit")
@@ -84,29 +84,56 @@ class Transform:
         return bool(p <= self.eps or p >= 1 - self.eps)
 
 
+# Suffixes of a subgroup of an indicator (stunting_u5_rural_gso): it shares the indicator's scale.
+GROUP_SUFFIXES = ("_rural", "_urban", "_male", "_female")
+
+
 def for_indicator(code: str) -> Transform:
     """Return the transform of an indicator code, a variant code or an auxiliary code.
 
-    Variant codes (``imr_gso``, ``beds_per_10k_dohs``) use their base indicator's transform and
-    bounds (:func:`forecast.indicators.base_indicator`). Codes outside the catalogue
-    (``pop_growth``, ``tfr`` …) are forecast on the identity scale, with a logged warning.
+    Looked up in order: the catalogue (``data/indicators.csv``); a variant or subgroup of a
+    catalogue indicator, its suffixes (:data:`forecast.indicators.VARIANT_SUFFIXES`,
+    :data:`GROUP_SUFFIXES`) stripped (``imr_gso``, ``stunting_u5_rural_gso`` → ``stunting_u5``);
+    the auxiliary series of ``data/series.csv`` and their variants
+    (:func:`forecast.validate.series_info`): percentages within 0–100 on the logit scale, other
+    non-negative bounded series (rates, counts) on the log scale, both with the series' bounds
+    (FPP3 §13.3). Anything else — unknown codes, or series with signed bounds such as
+    ``pop_growth`` — is forecast on the identity scale, with a logged warning.
     """
-    tr = _lookup(str(code))
-    if tr is None:
+    tr, note = _lookup(str(code))
+    if note:
         logger.warning("indicator %r is not in the catalogue: forecasting it on the identity "
-                       "scale without bounds (add it to data/indicators.csv to set them)", code)
-        return Transform("identity")
+                       "scale without bounds (%s)", code, note)
     return tr
 
 
+def _stems(code: str):
+    """The code, then the codes left by stripping variant and subgroup suffixes (longest first)."""
+    yield code
+    for suffix in (*VARIANT_SUFFIXES, *GROUP_SUFFIXES):
+        if code.endswith(suffix) and len(code) > len(suffix):
+            yield from _stems(code[: -len(suffix)])
+
+
 @lru_cache(maxsize=512)
-def _lookup(code: str) -> Transform | None:
-    base, _ = base_indicator(code)
+def _lookup(code: str) -> tuple[Transform, str]:
+    """The transform of ``code`` and, for the identity fallback, why (empty otherwise)."""
     cat = catalogue()
-    if base not in cat.index:
-        return None
-    row = cat.loc[base]
-    return Transform(str(row["transform"]), float(row["lower"]), float(row["upper"]))
+    base = next((c for c in _stems(code) if c in cat.index), None)
+    if base is not None:
+        row = cat.loc[base]
+        return Transform(str(row["transform"]), float(row["lower"]), float(row["upper"])), ""
+    from .validate import series_info  # lazy: validation is not needed to forecast catalogue codes
+
+    info = next(filter(None, (series_info(c) for c in _stems(code))), None)
+    if info is None:
+        return Transform("identity"), "add it to data/indicators.csv to set them"
+    lo, hi = float(info["lower"]), float(info["upper"])
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < hi):
+        return Transform("identity"), f"its data/series.csv range {lo:g} to {hi:g} is signed"
+    kind = "logit" if "percent" in info["units"] and hi <= 100 else "log"
+    # counts have loose ceilings (1e7): keep the log floor at 0.01 units, not a share of the range
+    return Transform(kind, lo, hi, log_eps=min(1e-5, 1e-2 / (hi - lo))), ""
 
 
 def series_status(values: np.ndarray, transform: Transform, min_points: int = 3) -> tuple[str, str]:
