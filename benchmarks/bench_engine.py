@@ -8,7 +8,7 @@ Robustness: the same protocols one or two origins earlier (national train to 201
 Calibration, ensemble weights and the ``panel`` model's hyper-parameters come only from rolling
 origins inside the training years.
 Inner validation (--inner): calibration variants (error orientation window, centred pool, recency
-decay of the error weights, lambda in {1, 0.9, 0.8, 0.7}; ``orient=5`` is the default, lambda = 1) scored
+decay of the error weights, lambda in {1, 0.9, 0.8, 0.7}; ``orient=5+centre`` is the default, lambda = 1) scored
 by pinball loss and coverage at origins inside the training years only (national 2002-2008,
 5 years ahead; provincial 2006-2008, 3 years ahead), which is how the defaults were chosen.
 
@@ -42,7 +42,7 @@ INNER_SPLITS = [("national", o, 5) for o in (2002, 2004, 2006, 2008)] + [
     ("provincial", o, 3) for o in (2006, 2007, 2008)]
 INNER_VARIANTS = {f"orient={w}{'+centre' if c else ''}": {"orient_window": w, "center_pool": c}
                   for w in (0, 5, 10) for c in (False, True)} | {
-    f"recency={lam}": {"recency_decay": lam} for lam in (0.9, 0.8, 0.7)}  # orient=5 is recency=1
+    f"recency={lam}": {"recency_decay": lam} for lam in (0.9, 0.8, 0.7)}  # orient=5+centre is recency=1
 
 
 def load(protocol: str) -> pd.DataFrame:

@@ -258,7 +258,29 @@ def test_anomalies_are_grouped_and_start_at_their_sentence():
 def test_anomaly_sentence_survives_an_ellipsis():
     t = make_targets().iloc[:1].assign(note="Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
     (c,) = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "vi") if "typo" in c]
-    assert c.endswith(": Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
+    assert c.endswith(": (ghi chú tiếng Anh) Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
+
+
+def test_vietnamese_briefs_word_anomalies_in_vietnamese():
+    t = make_targets().iloc[:2].copy()
+    t["note"] = ["Source anomaly: the plan writes '11%'.", "Source anomaly: the plan writes '11%'."]
+    t["caveat_vi"] = ["Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.", ""]
+    vi = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "vi") if "11%" in c]
+    assert vi == ["Tỷ suất tử vong trẻ em dưới 1 tuổi (2030): Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.",
+                  "Số giường bệnh trên 10.000 dân (2025): (ghi chú tiếng Anh) Source anomaly: the plan writes '11%'."]
+    en = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "en") if "11%" in c]
+    assert len(en) == 1 and "Điểm" not in en[0]
+
+
+def test_every_registry_anomaly_has_a_vietnamese_wording():
+    from forecast.narrative import _anomaly_text
+    from forecast.targets import load_targets
+
+    reg = load_targets()
+    flagged = reg[reg["note"].map(lambda n: bool(_anomaly_text(n)))]
+    assert len(flagged) >= 10 and (flagged["caveat_vi"].str.strip() != "").all()
+    lamdong = reg[(reg.plan_id == "lamdong-50kh-2018") & (reg.indicator == "u5mr") & (reg.year == 2025)]
+    assert "18,5‰" in lamdong["caveat_vi"].iloc[0]
 
 
 REGION = "Vùng Đồng bằng sông Hồng"

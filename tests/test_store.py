@@ -180,6 +180,24 @@ def test_cli_import_status_and_help(store_file, tmp_path):
         assert "Example" in runner.invoke(cli.cli, ["data", name, "--help"]).output
 
 
+
+def test_store_option_after_the_command_and_from_the_environment(tmp_path, monkeypatch):
+    runner = CliRunner()
+    mine, env = tmp_path / "mine.duckdb", tmp_path / "env.duckdb"
+    out = runner.invoke(cli.cli, ["data", "import", str(TIDY), "--store", str(mine)])
+    assert out.exit_code == 0, out.output
+    assert mine.exists() and not env.exists()
+    monkeypatch.setenv("FORECAST_STORE", str(env))
+    none = ["--targets", str(tmp_path / "none.csv")]
+    # the command's own --store wins over the environment and the group option
+    out = runner.invoke(cli.cli, ["--store", str(env), "data", "status", "--store", str(mine), *none])
+    assert out.exit_code == 0 and "imr" in out.output
+    assert "imr" not in runner.invoke(cli.cli, ["data", "status", *none]).output  # env: empty
+    assert runner.invoke(cli.cli, ["data", "import", str(TIDY)]).exit_code == 0 and env.exists()
+    for command in (["data", "import"], ["data", "fetch"], ["data", "status"], ["run"], ["report"]):
+        assert "--store" in runner.invoke(cli.cli, [*command, "--help"]).output
+
+
 @pytest.fixture(scope="module")
 def seeded_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("seed") / "store.duckdb"

@@ -37,6 +37,17 @@ def _echo_frame(df, fmt: str) -> None:
             click.echo(df.to_string(index=False) if len(df) else "(no rows)")
 
 
+def _set_store(ctx: click.Context, _param, value: str | None) -> None:
+    if value:  # the command's own --store overrides the group's (and FORECAST_STORE)
+        ctx.ensure_object(dict)["store"] = str(config.store_path(value))
+
+
+#: ``--store`` on every command that reads or writes the store, as well as before the command.
+store_option = click.option("--store", type=click.Path(dir_okay=False), default=None,
+                            expose_value=False, is_eager=True, callback=_set_store,
+                            help="Store file (overrides `forecast --store` and FORECAST_STORE).")
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", type=click.Path(dir_okay=False), default=None, envvar="FORECAST_STORE",
               help="Store file (default data/workbench.duckdb; env FORECAST_STORE).")
@@ -103,6 +114,7 @@ def _echo_import(summary) -> None:
 
 
 @data_group.command("import")
+@store_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["auto", "tidy", "gso", "wdi"]), default="auto")
 @click.option("--indicator", help="Indicator code of a GSO table (default: from its title).")
@@ -126,6 +138,7 @@ def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source) -> None
 
 
 @data_group.command("fetch")
+@store_option
 @click.argument("source", type=click.Choice(["worldbank", "gso"]))
 @click.option("--table", help="PX-Web table path for gso, e.g. 'V02.Dan so/V02.24.px'.")
 @click.option("--indicator", help="Indicator code (default: from the table title or WDI code).")
@@ -150,6 +163,7 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
 
 
 @data_group.command("status")
+@store_option
 @click.option("--geo", help="Province, region or VN (any spelling).")
 @click.option("--indicator", help="Indicator code; catalogue codes include their variants.")
 @click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
@@ -258,6 +272,7 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
 
 
 @cli.command("run")
+@store_option
 @click.option("--as-of", "as_of", help="Quarter the run speaks for, e.g. 2026Q4 (default: this quarter).")
 @click.option("--province", "provinces", multiple=True, help="Restrict to a province (repeatable).")
 @click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
@@ -288,6 +303,7 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
 # --- report command -----------------------------------------------------------------------------
 
 @cli.command("report")
+@store_option
 @click.option("--quarter", required=True, help="Reporting quarter, e.g. 2026Q4.")
 @click.option("--province", "provinces", multiple=True,
               help="Province to report (repeatable; default: the seed-plan provinces).")

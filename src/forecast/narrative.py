@@ -158,12 +158,19 @@ def _anomaly_text(note: str) -> str:
 
 
 def _anomalies(targets: pd.DataFrame, lang: str) -> list[str]:
-    """One caveat per distinct source anomaly in the registry notes, naming the targets it affects."""
+    """One caveat per distinct source anomaly in the registry notes, naming the targets it affects.
+
+    Vietnamese briefs use the registry's ``caveat_vi`` wording of the anomaly; a note without one
+    is shown in English, marked as such, rather than dropped.
+    """
     if "note" not in targets.columns:
         return []
     found: dict[str, list[str]] = {}
     for r in targets.to_dict("records"):
         text = _anomaly_text(str(r.get("note") or ""))
+        if text and lang == "vi":
+            vi = str(r.get("caveat_vi") or "").strip()
+            text = vi or f"(ghi chú tiếng Anh) {text}"
         if text:
             found.setdefault(text, []).append(f"{indicator_name(r['indicator'], lang)} ({r['year']})")
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]

@@ -20,6 +20,9 @@ COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "value", "v
            "unit", "kind", "quote", "note"]
 COMPARATORS = (">=", "<=", ">", "<")
 KINDS = ("outcome", "milestone", "activity", "qualitative")
+#: Optional columns, kept when present: ``caveat_vi`` is the Vietnamese wording of a source anomaly
+#: named in ``note`` (shown in Vietnamese briefs, :func:`forecast.narrative.caveats`).
+OPTIONAL = ["caveat_vi"]
 
 
 def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -34,7 +37,8 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per target with the registry columns (``year`` int, ``value``/``value_high``
-        float) plus ``line``, the row's line number in the file.
+        float), the :data:`OPTIONAL` columns (empty strings when the file lacks them) and
+        ``line``, the row's line number in the file.
 
     Raises
     ------
@@ -50,8 +54,10 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     if missing:
         raise ValidationError(f"missing columns {missing}; the header must hold {COLUMNS}",
                               file=str(path), line=1)
-    rows = [_validate_row(r, str(path), i + 2) for i, r in enumerate(raw[COLUMNS].to_dict("records"))]
-    df = pd.DataFrame(rows, columns=COLUMNS + ["line"])
+    raw = raw.assign(**{c: "" for c in OPTIONAL if c not in raw.columns})
+    rows = [_validate_row(r, str(path), i + 2)
+            for i, r in enumerate(raw[COLUMNS + OPTIONAL].to_dict("records"))]
+    df = pd.DataFrame(rows, columns=COLUMNS + OPTIONAL + ["line"])
     _check_duplicates(df, str(path))
     return df.astype({"year": "int64", "value": "float64", "value_high": "float64"})
 
