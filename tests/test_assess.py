@@ -269,6 +269,25 @@ def test_own_series_is_preferred_to_the_region():
     assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "proxy"
 
 
+def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
+    obs = pd.concat([_obs([90.0, 91.0, 92.0, 93.0, 94.0, 95.0], "full_immunization_u1"),
+                     _obs([80.0] * 6, "full_immunization_u1", geo=REGION)])
+    t = _target(indicator="epi_coverage", comparator=">=", value=96.0, year=2025)
+    fc = _fc({y: 95.0 + 0.1 * (y - 2016) for y in range(2017, 2036)}, "full_immunization_u1")
+    r = assess.assess_targets(_targets(t), obs, fc, "2026Q4").iloc[0]
+    assert r.geo == GEO and r.series == "full_immunization_u1" and r.basis != "proxy"
+    assert r.definition.startswith("children under 1 fully immunised with every EPI vaccine")
+    assert r.reason.startswith("no series of epi_coverage in Hà Nam: full_immunization_u1 stands in")
+    assert r.latest_value == pytest.approx(95.0) and r.category != "no_data"
+    from forecast.labels import definition_text
+
+    assert definition_text(r.definition, "vi").startswith("tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ")
+    # the province's own EPI series, where one exists, comes first
+    own = pd.concat([obs, _obs([97.0] * 6, "epi_coverage")])
+    r = assess.assess_targets(_targets(t), own, _fc({2025: 97.0}, "epi_coverage"), "2026Q4").iloc[0]
+    assert r.series == "epi_coverage" and r.definition == ""
+
+
 def test_a_proxy_whose_province_has_provincial_peers_says_so():
     obs = pd.concat([_obs([20.0] * 6, "imr", geo=REGION), _obs([18.0] * 6, "imr", geo="Nam Định")])
     t = _target(indicator="imr", comparator="<=", value=10.0, unit="per_1000")

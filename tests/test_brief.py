@@ -341,3 +341,11 @@ def test_proxy_panel_names_the_region():
     assert f"Life expectancy at birth — {REGION}" in titles
     series, rows_obs, _, _ = brief.series_view(view, "life_expectancy")
     assert series == "life_expectancy" and set(rows_obs["geo"]) == {REGION} and len(rows_obs) == 4
+
+
+def test_caveats_name_the_known_break_of_a_series_used():
+    a = make_assessments()
+    a.loc[1, "series"] = "pharmacists_per_10k_dohs"
+    vi = brief.caveats(make_targets(), a, "vi")
+    assert any(c.startswith("Chú thích 2012(**)") for c in vi)
+    assert not any("2012(**)" in c for c in brief.caveats(make_targets(), make_assessments(), "en"))

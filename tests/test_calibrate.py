@@ -42,9 +42,22 @@ def test_quantiles_learned_grow_and_fall_back(rng):
     assert np.all(np.diff(q1) >= 0)
     assert q1[-1] == pytest.approx(1.96, abs=0.3) and q3[-1] == pytest.approx(3 * 1.96, abs=0.8)
     far = cal.quantiles("a", "naive", np.array([6]))[0]
-    np.testing.assert_allclose(far, q3 * 2**cal.gamma)
+    np.testing.assert_allclose(far, q3 * 2**cal.gammas[("a", "naive")])
+    assert cal.gammas[("a", "naive")] == pytest.approx(1.0, abs=0.1)  # errors grow as h
     # an indicator never back-tested uses the pooled table
     np.testing.assert_allclose(cal.quantiles("zzz", "naive", np.array([2]))[0], cal.pooled["naive"][1])
+
+
+def test_an_indicator_whose_errors_do_not_widen_keeps_its_width(rng):
+    steady = pd.concat([pd.DataFrame({"indicator": "steady", "model": "naive", "h": h,
+                                      "err": rng.normal(0, 1.0, 2000)}) for h in (1, 2)])
+    cal = fit_calibration(pd.concat([_errors(rng), steady]), {}, {"naive": 1.0}, max_horizon=3)
+    assert cal.gammas[("steady", "naive")] < 0.1 < 0.8 < cal.gamma
+    q2, q3, q9 = cal.quantiles("steady", "naive", np.array([2, 3, 9]))
+    assert q9[-1] < 1.2 * q2[-1] and q3[-1] < 1.1 * q2[-1]  # not the pooled growth of trends
+    few = steady[steady["h"] == 1].iloc[:25]  # one learned horizon: the pooled exponent
+    cal = fit_calibration(pd.concat([_errors(rng), few]), {}, {"naive": 1.0}, max_horizon=3)
+    assert cal.gammas[("steady", "naive")] == cal.gamma
 
 
 def test_empty_calibration_has_gaussian_default():

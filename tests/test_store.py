@@ -255,3 +255,28 @@ def test_reads_share_the_store(store_file, tmp_path):
     bad.write_text("hello")
     with pytest.raises(ForecastError, match="not_a_store"):
         store.load_observations(bad)
+
+
+def test_known_breaks_are_kept_in_the_store_but_left_out_of_the_analysis(store_file, tmp_path):
+    from forecast import sources
+
+    rows = [("Hà Nam", "pharmacists_per_10k_dohs", y, v) for y, v in
+            [(2011, 0.30), (2012, 0.43), (2013, 0.29)]] + [
+        ("Lai Châu", "beds_per_10k_dohs", 2003, 22.3), ("Lai Châu", "beds_per_10k_dohs", 2004, 22.5),
+        ("Điện Biên", "beds_per_10k_dohs", 2003, 26.0), ("Hà Nam", "imr", 2012, 12.0)]
+    f = tmp_path / "breaks.csv"
+    pd.DataFrame(rows, columns=["geo", "indicator", "year", "value"]).assign(
+        unit=lambda d: d["indicator"].map(lambda c: "per_1000" if c == "imr" else "per_10k"),
+        source="GSO yearbook").to_csv(f, index=False)
+    store.import_files([f], store_file)
+    assert len(store.load_observations(store_file)) == 7  # nothing is lost
+    kept = store.analysis_series(store_file)
+    assert set(zip(kept["geo"], kept["indicator"], kept["year"])) == {
+        ("Hà Nam", "pharmacists_per_10k_dohs", 2011), ("Hà Nam", "pharmacists_per_10k_dohs", 2013),
+        ("Lai Châu", "beds_per_10k_dohs", 2004), ("Điện Biên", "beds_per_10k_dohs", 2003),
+        ("Hà Nam", "imr", 2012)}
+    (vi,) = sources.break_notes([("Hà Nam", "pharmacists_per_10k_dohs"), ("Hà Nam", "imr")], "vi")
+    assert vi.startswith("Chú thích 2012(**)") and vi.endswith("(năm 2012 không dùng để dự báo).")
+    (en,) = sources.break_notes([("Lai Châu", "beds_per_10k_dohs")], "en")
+    assert "includes Điện Biên" in en and en.endswith("(2002–2003 left out of the forecasts).")
+    assert sources.break_notes([("Điện Biên", "beds_per_10k_dohs")], "en") == []

@@ -278,7 +278,7 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         basis = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
         return {**base, "geo": choice.geo, "series": "", "definition": "", "category": "no_data",
                 "basis": basis, "status": "", "reason": choice.note}
-    rows = obs_groups[(choice.geo, t["indicator"])]
+    rows = obs_groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
     obs = rows[rows["indicator"] == choice.series]
     fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
     out = _assess_one(t, obs, fc, as_of_year)

@@ -9,7 +9,10 @@ of series of one indicator can be pooled: short series have too few windows of t
 For an indicator × model × horizon the quantiles of these scaled errors are blended with the
 quantiles pooled over all indicators, weight ``n / (n + n0)`` (a credibility weight, Bühlmann
 1967); horizons with too few errors (of the indicator, else of the pool) grow from the last
-well-populated horizon ``h0`` as ``(h / h0) ** gamma``, ``gamma`` fitted on the pooled spreads.
+well-populated horizon ``h0`` as ``(h / h0) ** gamma``, ``gamma`` fitted on the pooled spreads
+and, for an indicator with two or more well-populated horizons, on its own spreads, blended by
+the same credibility weight: a coverage rate near 100% whose errors do not widen with the
+horizon is not given the growth of trending series such as beds per 10,000.
 
 Errors are oriented along each series' own direction before they are pooled (a sign
 normalisation). A model's errors are biased — naive under-extrapolates a trend — and the sign of
@@ -75,7 +78,9 @@ class Calibration:
     weights : dict
         ``indicator -> {model: weight}`` of the ensemble; ``pooled_weights`` is the fallback.
     gamma : float
-        Exponent of the horizon-growth rule beyond the learned horizons.
+        Exponent of the horizon-growth rule beyond the learned horizons (pooled tables).
+    gammas : dict
+        ``(indicator, model) -> exponent`` of an indicator's own growth rule.
     orient_window : int
         Trend window of the sign that oriented the errors (0: raw errors); a forecast orients
         its quantiles with the same window.
@@ -88,6 +93,7 @@ class Calibration:
     pooled_weights: dict = field(default_factory=dict)
     gamma: float = 1.0
     orient_window: int = 0
+    gammas: dict = field(default_factory=dict)
 
     def quantiles(self, indicator: str, model: str, h: np.ndarray,
                   sign: np.ndarray | float = 1.0) -> np.ndarray:
@@ -98,13 +104,14 @@ class Calibration:
         """
         h = np.maximum(np.asarray(h, dtype=int), 1)
         table = self.tables.get((indicator, model))
+        gamma = self.gammas.get((indicator, model), self.gamma)
         if table is None:
-            table = self.pooled.get(model, self.pooled.get("naive"))
+            table, gamma = self.pooled.get(model, self.pooled.get("naive")), self.gamma
         if table is None:
             table = _default_table(1, self.gamma)
         H = len(table)
         rows = table[np.minimum(h, H) - 1]
-        growth = np.where(h > H, (h / H) ** self.gamma, 1.0)[:, None]
+        growth = np.where(h > H, (h / H) ** gamma, 1.0)[:, None]
         return orient(rows * growth, sign)
 
     def ensemble_weights(self, indicator: str) -> dict:
@@ -114,7 +121,8 @@ class Calibration:
     def summary(self) -> dict:
         """A JSON-friendly digest (growth exponent and ensemble weights) to store with a run."""
         return {"gamma": self.gamma, "weights": self.weights, "pooled_weights": self.pooled_weights,
-                "n_tables": len(self.tables), "orient_window": self.orient_window}
+                "n_tables": len(self.tables), "orient_window": self.orient_window,
+                "gammas": {i: round(g, 3) for (i, m), g in self.gammas.items() if m == "ensemble"}}
 
 
 def _default_table(H: int, gamma: float) -> np.ndarray:
@@ -207,7 +215,7 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
     if center_pool:
         pooled = {m: t - t[:, [_MID]] for m, t in pooled.items()}
     cell_q, cell_n = _cell_quantiles(errors, ["indicator", "model", "h"])
-    tables, counts = {}, {}
+    tables, counts, gammas = {}, {}, {}
     for (ind, m), sub in cell_q.groupby(level=[0, 1]):
         n = np.zeros(max_horizon)
         own = np.zeros((max_horizon, len(_Q)))
@@ -217,13 +225,31 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
         w = (n / (n + n0))[:, None]
         table = w * own + (1 - w) * pooled[m]
         learned = np.nonzero(n >= min_errors)[0]
+        g = _own_growth(own, n, learned, gamma, n0)
         if len(learned):  # beyond its last well-populated horizon, an indicator grows its own
             h0 = learned[-1] + 1
             h = np.arange(h0 + 1, max_horizon + 1)
-            table[h0:] = table[h0 - 1] * ((h / h0) ** gamma)[:, None]
-        tables[(ind, m)] = table
-        counts[(ind, m)] = n
-    return Calibration(tables, pooled, counts, weights, pooled_weights, gamma, orient_window)
+            table[h0:] = table[h0 - 1] * ((h / h0) ** g)[:, None]
+        tables[(ind, m)], counts[(ind, m)], gammas[(ind, m)] = table, n, g
+    return Calibration(tables, pooled, counts, weights, pooled_weights, gamma, orient_window, gammas)
+
+
+def _own_growth(own: np.ndarray, n: np.ndarray, learned: np.ndarray, gamma: float, n0: float) -> float:
+    """Growth exponent of one indicator's widths: its own fit blended with the pooled ``gamma``.
+
+    The own exponent is the least-squares slope of log(80% width) on log(h) over the learned
+    horizons (weights ``n``), clipped to [0, 1.5]; it gets the credibility weight ``N / (N + n0)``,
+    ``N`` the errors behind those horizons. With fewer than two learned horizons: ``gamma``.
+    """
+    width = own[learned, _Q.searchsorted(0.9)] - own[learned, _Q.searchsorted(0.1)]
+    good = width > 0
+    if good.sum() < 2:
+        return gamma
+    x, y, wt = np.log(learned[good] + 1.0), np.log(width[good]), n[learned][good]
+    xm, ym = np.average(x, weights=wt), np.average(y, weights=wt)
+    slope = np.sum(wt * (x - xm) * (y - ym)) / np.sum(wt * (x - xm) ** 2)
+    total = float(wt.sum())
+    return float((total * np.clip(slope, 0.0, 1.5) + n0 * gamma) / (total + n0))
 
 
 def ensemble_weights(errors: pd.DataFrame, members: list[str], *, top: int = 3,

@@ -18,6 +18,7 @@ INDICATORS_CSV = DATA_DIR / "indicators.csv"
 PROVINCES_CSV = DATA_DIR / "provinces.csv"
 CROSSWALK_CSV = DATA_DIR / "crosswalk_2025.csv"
 TARGETS_CSV = DATA_DIR / "targets.csv"
+BREAKS_CSV = DATA_DIR / "breaks.csv"
 
 QUANTILES = (0.025, 0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95, 0.975)
 QUANTILE_COLUMNS = ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975")

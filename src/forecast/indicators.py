@@ -21,6 +21,16 @@ VARIANT_SUFFIXES = {
     "_survey": "survey point estimates",
 }
 
+# Catalogue indicators that public statistics measure through another catalogue indicator:
+# ``target code -> (stand-in code, what the stand-in measures)``. Vietnamese plans state EPI
+# coverage ("tỷ lệ tiêm chủng mở rộng") as a share of children; the GSO publishes it as the share
+# of children under 1 fully immunised with every EPI vaccine.
+STAND_INS = {
+    "epi_coverage": ("full_immunization_u1", "children under 1 fully immunised with every EPI "
+                     "vaccine (GSO), the published measure of EPI coverage; the plan's basket of "
+                     "vaccines may be wider"),
+}
+
 
 @lru_cache(maxsize=1)
 def catalogue() -> pd.DataFrame:

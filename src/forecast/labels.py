@@ -156,6 +156,13 @@ DEFINITIONS_VI = {
     "_survey": "ước lượng từ điều tra",
 }
 
+#: Vietnamese wording of the stand-in definitions in :data:`forecast.indicators.STAND_INS`.
+STAND_INS_VI = {
+    "epi_coverage": "tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ các loại vắc xin trong "
+                    "Chương trình tiêm chủng mở rộng (Tổng cục Thống kê), thước đo được công bố của "
+                    "tiêm chủng mở rộng; danh mục vắc xin của kế hoạch có thể rộng hơn",
+}
+
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a supported language, else raise :class:`ForecastError`."""
@@ -201,12 +208,15 @@ def unit_label(unit: str, lang: str = "vi") -> str:
 
 
 def definition_text(definition: str, lang: str = "vi") -> str:
-    """Translate a variant definition from :mod:`forecast.indicators` (other text is kept)."""
+    """Translate a variant or stand-in definition from :mod:`forecast.indicators` (other text is kept)."""
     check_lang(lang)
     if lang == "vi":
         for suffix, meaning in indicators.VARIANT_SUFFIXES.items():
             if definition == meaning:
                 return DEFINITIONS_VI[suffix]
+        for code, (_, meaning) in indicators.STAND_INS.items():
+            if definition == meaning:
+                return STAND_INS_VI[code]
     return definition
 
 

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from . import indicators, series_choice
+from . import indicators, series_choice, sources
 from .fragments import is_missing, target_text
 from .labels import check_lang, definition_text, fmt_rate, indicator_name, t
 
@@ -88,8 +88,9 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
 
     Covers series whose definition differs from the target's (e.g. beds without central
     hospitals), the last year of data per series, the registry notes that flag an anomaly of the
-    source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), targets with no data and
-    series that could not be forecast. Regional proxies and data of a merged 2025 province that
+    source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), the known breaks of the
+    series used (:func:`forecast.sources.break_notes`), targets with no data and series that could
+    not be forecast. Regional proxies and data of a merged 2025 province that
     were left unused are named (:func:`_proxy_caveats`).
     """
     check_lang(lang)
@@ -110,6 +111,8 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
                  for r in seen.to_dict("records")]
         out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
     out += _anomalies(targets, lang)
+    if len(seen):  # years a publisher's footnote sets apart, left out of the forecasts
+        out += sources.break_notes(zip(seen["geo"], seen["series"]), lang)
     missing = a[a["category"] == "no_data"] if "category" in a else a.iloc[0:0]
     if len(missing):
         names = sorted({indicator_name(c, lang) for c in missing["indicator"]})

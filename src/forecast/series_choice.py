@@ -5,10 +5,13 @@ The order is
 1. the province's own series of the target's indicator: the catalogue code first, then the
    variant the target's note describes (a note on central hospitals picks ``*_dohs``), then the
    variant with the latest data;
-2. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
+2. else the province's own series of the indicator that statistics publish for it
+   (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
+   children under 1), with that definition;
+3. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
    chosen the same way and flagged as a *proxy*: GSO gives some indicators (life expectancy, sex
    ratio at birth) only for its six regions;
-3. else nothing. National series are never used for a provincial target: a country average says
+4. else nothing. National series are never used for a provincial target: a country average says
    too little about one province.
 
 Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai (mới)"``) cover
@@ -81,6 +84,9 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
         latest = int(own.loc[own["indicator"] == series, "year"].max())
         return Choice(province, series, _definition(own, series),
                       note=merged_note(province, code, groups, latest))
+    stand_in = _stand_in(province, code, hint, groups)
+    if stand_in is not None:
+        return stand_in
     region = _region(province)
     rows = groups.get((region, code)) if region else None
     series = choose_series(rows, code, hint)
@@ -93,6 +99,19 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
             "as a regional proxy")
     return Choice(region, series, definition, True,
                   _join(note, merged_note(province, code, groups, latest)))
+
+
+def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
+    """The province's series of the indicator published for ``code``, if any (rule 2)."""
+    alt, meaning = indicators.STAND_INS.get(code, ("", ""))
+    rows = groups.get((province, alt)) if alt else None
+    series = choose_series(rows, alt, hint)
+    if series is None:
+        return None
+    latest = int(rows.loc[rows["indicator"] == series, "year"].max())
+    note = f"no series of {code} in {province}: {series} stands in for it"
+    return Choice(province, series, _join(meaning, _definition(rows, series)),
+                  note=_join(note, merged_note(province, alt, groups, latest)))
 
 
 def related_geos(provinces: set[str]) -> set[str]:

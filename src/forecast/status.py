@@ -12,7 +12,7 @@ import os
 
 import pandas as pd
 
-from . import geo, series_choice
+from . import geo, indicators, series_choice
 from .errors import DataFileError
 from .log import logger
 
@@ -101,8 +101,9 @@ def status(path: str | os.PathLike | None = None, geo_name: str | None = None,
     from .targets import load_targets, select_targets
 
     obs = load_observations(path)  # every geo: a province's target may borrow its region's series
-    if indicator:
-        obs = obs[(obs["indicator"] == indicator) | (obs["base_indicator"] == indicator)]
+    if indicator:  # with the indicator that stands in for it (EPI coverage: full immunisation)
+        codes = [indicator, indicators.STAND_INS.get(indicator, ("",))[0]]
+        obs = obs[obs["indicator"].isin(codes) | obs["base_indicator"].isin(codes)]
     shown = obs[obs["geo"] == geo.resolve_geo(geo_name)] if geo_name else obs
     try:
         registry = select_targets(load_targets(targets_path), province=geo_name, indicator=indicator)

@@ -28,7 +28,7 @@ import pandas as pd
 from . import config, data, geo, validate
 from .errors import DataFileError, StoreError
 from .log import logger
-from .sources import pick_sources
+from .sources import drop_breaks, pick_sources
 
 # Re-exported: these lived here before forecast.status, and callers import them from here.
 from .status import coverage, status, targets_without_data  # noqa: F401
@@ -226,10 +226,10 @@ def analysis_series(path: str | os.PathLike | None = None, geo: str | None = Non
                     indicator: str | None = None) -> pd.DataFrame:
     """Return one row per (geo, indicator, year), chosen by the source-priority rule.
 
-    The rule is :func:`forecast.sources.pick_sources`; the columns are those of
-    :func:`load_observations`.
+    The rule is :func:`forecast.sources.pick_sources`; years of a known series break are left out
+    (:func:`forecast.sources.drop_breaks`). The columns are those of :func:`load_observations`.
     """
-    return pick_sources(load_observations(path, geo, indicator))
+    return drop_breaks(pick_sources(load_observations(path, geo, indicator)))
 
 
 
