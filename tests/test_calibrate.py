@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.calibrate import Calibration, ensemble_weights, fit_calibration
+from forecast.calibrate import Calibration, fit_calibration
 from forecast.models import forecast_panel
 
 
@@ -63,17 +63,6 @@ def test_an_indicator_whose_errors_do_not_widen_keeps_its_width(rng):
 def test_empty_calibration_has_gaussian_default():
     q = Calibration().quantiles("x", "naive", np.array([1, 4]))
     assert q.shape == (2, 9) and q[0, 4] == pytest.approx(0) and q[1, -1] > q[0, -1] > 0
-
-
-def test_ensemble_weights_keep_the_best(rng):
-    err = pd.concat([
-        pd.DataFrame({"indicator": "a", "model": m, "h": 1, "err": rng.normal(0, sd, 300)})
-        for m, sd in [("naive", 1.0), ("drift", 2.0), ("aarr", 4.0), ("trend", 8.0)]])
-    weights, pooled = ensemble_weights(err, ["naive", "drift", "aarr", "trend"], top=2)
-    assert set(weights["a"]) == {"naive", "drift"}
-    assert sum(weights["a"].values()) == pytest.approx(1)
-    assert weights["a"]["naive"] > weights["a"]["drift"]
-    assert set(pooled) == {"naive", "drift"}
 
 
 def test_a_fitted_calibration_is_reused(rng):

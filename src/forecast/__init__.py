@@ -5,7 +5,8 @@ Concepts, one module each:
 - ``targets`` the plan registry; ``indicators`` the catalogue; ``geo`` provinces and the 2025 map
 - ``data`` / ``validate`` / ``fetch`` read files and downloads; ``store`` keeps every observation
   (``sources`` picks one per year, ``status`` reports coverage); ``crosswalk`` rebuilds merged provinces
-- ``models`` / ``engine`` / ``calibrate`` forecast with calibrated quantiles; ``backtest`` scores them
+- ``models`` / ``engine`` / ``calibrate`` / ``weights`` forecast with calibrated quantiles and combine
+  the models; ``backtest`` scores them
 - ``assess`` / ``series_choice`` judge each target; ``runs`` stores quarterly runs
 - ``plots`` draws, ``brief`` / ``fragments`` / ``narrative`` / ``labels`` write the briefs,
   ``report`` / ``jobs`` / ``render`` / ``layout`` publish the quarter; ``cli`` is the command line

@@ -13,7 +13,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .calibrate import Calibration, ensemble_weights, fit_calibration, stacked_weights
+from .calibrate import Calibration, fit_calibration
+from .weights import ensemble_weights, stacked_weights
 from .errors import ModelError
 from .indicators import base_indicator
 from .kernels import KERNELS, Components, ends
@@ -39,7 +40,7 @@ class EngineSettings:
         hyper-parameters are chosen on the panel (:mod:`forecast.pooled`); ``ets`` is slow.
     weighting : {"stack", "inverse_mase"}
         How the ensemble weights are learned from the back-test errors: constrained least
-        squares (:func:`forecast.calibrate.stacked_weights`) or inverse MASE of the ``top`` best.
+        squares (:func:`forecast.weights.stacked_weights`) or inverse MASE of the ``top`` best.
     top : int or None
         With ``inverse_mase``, the ensemble keeps the ``top`` members with the lowest back-test
         MASE per indicator; None keeps them all (the default: pruning was not supported by an
