@@ -347,5 +347,7 @@ def test_caveats_name_the_known_break_of_a_series_used():
     a = make_assessments()
     a.loc[1, "series"] = "pharmacists_per_10k_dohs"
     vi = brief.caveats(make_targets(), a, "vi")
-    assert any(c.startswith("Chú thích 2012(**)") for c in vi)
+    assert "Số giường bệnh trên 10.000 dân: Chú thích 2012(**) của Tổng cục Thống kê: số dược sĩ" \
+        " năm 2012 gồm cả khu vực tư nhân, nên năm 2012 không so sánh được với các năm khác" \
+        " (năm 2012 không dùng để dự báo)." in vi
     assert not any("2012(**)" in c for c in brief.caveats(make_targets(), make_assessments(), "en"))

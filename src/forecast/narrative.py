@@ -111,8 +111,7 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
                  for r in seen.to_dict("records")]
         out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
     out += _anomalies(targets, lang)
-    if len(seen):  # years a publisher's footnote sets apart, left out of the forecasts
-        out += sources.break_notes(zip(seen["geo"], seen["series"]), lang)
+    out += _breaks(seen, lang)
     missing = a[a["category"] == "no_data"] if "category" in a else a.iloc[0:0]
     if len(missing):
         names = sorted({indicator_name(c, lang) for c in missing["indicator"]})
@@ -124,6 +123,15 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
                    + ("không đủ số liệu để dự báo" if vi else "too little data to forecast")
                    + (f" ({reason})." if reason else "."))
     return list(dict.fromkeys(out))
+
+
+def _breaks(seen: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
+    found: dict[str, list[str]] = {}
+    for r in seen.to_dict("records"):
+        for text in sources.break_notes([(r["geo"], r["series"])], lang):
+            found.setdefault(text, []).append(indicator_name(r["indicator"], lang))
+    return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
 
 
 def _own_definitions(a: pd.DataFrame) -> pd.Series:
