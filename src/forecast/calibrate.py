@@ -245,8 +245,8 @@ def _own_growth(own: np.ndarray, n: np.ndarray, learned: np.ndarray, gamma: floa
     good = width > 0
     if good.sum() < 2:
         return gamma
-    x, y, wt = np.log(learned[good] + 1.0), np.log(width[good]), n[learned][good]
-    xm, ym = np.average(x, weights=wt), np.average(y, weights=wt)
-    slope = np.sum(wt * (x - xm) * (y - ym)) / np.sum(wt * (x - xm) ** 2)
+    wt = n[learned][good]
+    # np.polyfit weighs residuals by w, so sqrt(n) weighs squared residuals by n
+    slope = np.polyfit(np.log(learned[good] + 1.0), np.log(width[good]), 1, w=np.sqrt(wt))[0]
     total = float(wt.sum())
     return float((total * np.clip(slope, 0.0, 1.5) + n0 * gamma) / (total + n0))
