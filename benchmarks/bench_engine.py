@@ -24,9 +24,9 @@ import time
 import pandas as pd
 
 from forecast import config
-from forecast.backtest import backtest, evaluate
-from forecast.engine import EngineSettings
-from forecast.models import forecast_panel
+from forecast.engine.backtest import backtest, evaluate
+from forecast.engine.forecast import EngineSettings
+from forecast.engine.models import forecast_panel
 
 NATIONAL = ["life_expectancy", "imr", "u5mr", "beds_per_10k", "doctors_per_10k",
             "nurses_midwives_per_10k", "oop_share", "pop_growth", "stunting_u5", "overweight_u5",

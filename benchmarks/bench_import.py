@@ -8,7 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from forecast import config, store
+from forecast import config
+from forecast.data import store
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from forecast import report
-from forecast.jobs import KERNEL_ARGS, worker_init
+from forecast import pipeline
+from forecast.report.execute import KERNEL_ARGS, worker_init
 
 EMPTY = Path(__file__).resolve().parents[1] / "tests" / "notebooks" / "report_empty.ipynb"
 
@@ -50,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        res = report.run_report(args.quarter, jobs=args.jobs, out=tmp / "reports",
+        res = pipeline.run_report(args.quarter, jobs=args.jobs, out=tmp / "reports",
                                 store=tmp / "store.duckdb")
         wall = time.perf_counter() - start
         ok = [r for r in res.results if r.ok]

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import assess, config
+from forecast.assess import assessment
+from forecast import config
 from forecast.errors import ValidationError
 
 GEO = "Hà Nam"
@@ -51,7 +52,7 @@ def test_hand_computed_acceleration_needed():
     path = {y: obs[-1] * 0.95 ** (y - 2016) for y in range(2017, 2036)}
     q50_2030 = path[2030] = target / 0.91  # puts the target between q10 and q25 in 2030
     assert q50_2030 * SPREAD[2] < target < q50_2030 * SPREAD[3]
-    out = assess.assess_targets(_targets(_target(value=target)), _obs(obs), _fc(path), "2026Q4")
+    out = assessment.assess_targets(_targets(_target(value=target)), _obs(obs), _fc(path), "2026Q4")
     r = out.iloc[0]
     assert r.rate_observed == pytest.approx(-5.0, abs=1e-6)
     assert r.rate_required == pytest.approx(-8.0, abs=1e-6)
@@ -66,27 +67,27 @@ def test_hand_computed_acceleration_needed():
 
 
 def test_columns_and_types_follow_the_contract():
-    out = assess.assess_targets(_targets(_target()), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
-    assert list(out.columns) == assess.COLUMNS
+    out = assessment.assess_targets(_targets(_target()), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
+    assert list(out.columns) == assessment.COLUMNS
     assert str(out["expected_year"].dtype) == "Int64" and str(out["latest_year"].dtype) == "Int64"
-    assert set(out["category"]) <= set(assess.CATEGORIES)
+    assert set(out["category"]) <= set(assessment.CATEGORIES)
 
 
 def test_empty_registry_gives_an_empty_frame_with_the_columns():
-    out = assess.assess_targets(_targets(_target(kind="activity")), _obs(_falling()), pd.DataFrame(),
+    out = assessment.assess_targets(_targets(_target(kind="activity")), _obs(_falling()), pd.DataFrame(),
                                 "2026Q4")
-    assert out.empty and list(out.columns) == assess.COLUMNS
+    assert out.empty and list(out.columns) == assessment.COLUMNS
 
 
 def test_expected_year_is_first_year_the_median_path_meets_the_target():
     path = {y: 30.0 - 2 * (y - 2016) for y in range(2017, 2036)}  # 10 reached in 2026
-    out = assess.assess_targets(_targets(_target()), _obs(_falling()), _fc(path), "2026Q4")
+    out = assessment.assess_targets(_targets(_target()), _obs(_falling()), _fc(path), "2026Q4")
     assert out.loc[0, "expected_year"] == 2026
 
 
 def test_achieved_when_latest_observation_meets_target():
     obs = _falling()
-    out = assess.assess_targets(_targets(_target(value=35.0)), _obs(obs), _fc({2030: 20.0}), "2026Q4")
+    out = assessment.assess_targets(_targets(_target(value=35.0)), _obs(obs), _fc({2030: 20.0}), "2026Q4")
     r = out.iloc[0]
     assert r.category == "achieved"
     assert r.expected_year == 2014  # first year of the trailing run at or below 35
@@ -95,18 +96,18 @@ def test_achieved_when_latest_observation_meets_target():
 
 def test_deterioration_when_series_moves_away():
     rising = _falling(rate=0.03, start=20.0)
-    out = assess.assess_targets(_targets(_target()), _obs(rising), _fc({2030: 30.0}), "2026Q4")
+    out = assessment.assess_targets(_targets(_target()), _obs(rising), _fc({2030: 30.0}), "2026Q4")
     r = out.iloc[0]
     assert r.rate_observed == pytest.approx(3.0, abs=1e-6)
     assert r.ratio < 0 and r.category == "deterioration"
-    assert r.p_attain == pytest.approx(assess.P_TAIL)  # target far below q025
+    assert r.p_attain == pytest.approx(assessment.P_TAIL)  # target far below q025
 
 
 def test_higher_is_better_on_track():
     obs = [50 * 1.04 ** i for i in range(6)]
     target = obs[-1] * 1.03 ** 14  # needs 3 %/year, observed 4 %/year
     t = _target(indicator="doctors_per_10k", comparator=">=", value=target, unit="per_10k")
-    out = assess.assess_targets(_targets(t), _obs(obs, "doctors_per_10k"), _fc({}, "doctors_per_10k"),
+    out = assessment.assess_targets(_targets(t), _obs(obs, "doctors_per_10k"), _fc({}, "doctors_per_10k"),
                                 "2026Q4")
     r = out.iloc[0]
     assert r.ratio == pytest.approx(4 / 3, rel=1e-6) and r.category == "on_track"
@@ -115,7 +116,7 @@ def test_higher_is_better_on_track():
 
 def test_no_data_reason_names_indicator_and_province():
     t = _target(indicator="bhyt_coverage")
-    out = assess.assess_targets(_targets(t), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
+    out = assessment.assess_targets(_targets(t), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
     r = out.iloc[0]
     assert r.category == "no_data"
     assert r.reason.startswith("no provincial or regional series for bhyt_coverage in Hà Nam")
@@ -125,14 +126,14 @@ def test_no_data_reason_names_indicator_and_province():
 def test_short_series_is_insufficient_data_with_status_carried():
     obs = _obs([30.0, 29.0], years=[2015, 2016])
     fc = _fc({2030: 29.0}, status="too_short", reason="2 observation(s), fewer than 3")
-    out = assess.assess_targets(_targets(_target()), obs, fc, "2026Q4")
+    out = assessment.assess_targets(_targets(_target()), obs, fc, "2026Q4")
     r = out.iloc[0]
     assert r.category == "insufficient_data" and r.status == "too_short"
     assert "fewer than 3" in r.reason
 
 
 def test_single_observation_never_crashes():
-    out = assess.assess_targets(_targets(_target()), _obs([30.0], years=[2016]), _fc({}), "2026Q4")
+    out = assessment.assess_targets(_targets(_target()), _obs([30.0], years=[2016]), _fc({}), "2026Q4")
     assert out.loc[0, "category"] == "insufficient_data"
     assert math.isnan(out.loc[0, "rate_observed"])
 
@@ -141,7 +142,7 @@ def test_range_target_is_assessed_on_its_lower_value():
     t = _target(indicator="doctors_per_10k", comparator=">=", value=12.0, value_high=14.0,
                 unit="per_10k")
     obs = _obs([9, 10, 11, 12, 12.5, 13], "doctors_per_10k")
-    out = assess.assess_targets(_targets(t), obs, _fc({}, "doctors_per_10k"), "2026Q4")
+    out = assessment.assess_targets(_targets(t), obs, _fc({}, "doctors_per_10k"), "2026Q4")
     assert out.loc[0, "category"] == "achieved" and out.loc[0, "value_high"] == 14.0
 
 
@@ -149,7 +150,7 @@ def test_range_target_is_assessed_on_its_lower_value():
                                         (2027, "forecast")])
 def test_basis_observed_nowcast_forecast(year, basis):
     path = {y: 20.0 for y in range(2017, 2036)}
-    out = assess.assess_targets(_targets(_target(year=year, value=25.0)), _obs(_falling()),
+    out = assessment.assess_targets(_targets(_target(year=year, value=25.0)), _obs(_falling()),
                                 _fc(path), "2026Q4")
     assert out.loc[0, "basis"] == basis
 
@@ -158,7 +159,7 @@ def test_observed_basis_gives_probability_zero_or_one():
     obs = _falling()  # 2014 value 40 * 0.95**3 = 34.3
     met = _target(year=2014, value=35.0, plan_id="a")
     missed = _target(year=2014, value=20.0, plan_id="b")
-    out = assess.assess_targets(_targets(met, missed), _obs(obs), _fc({}), "2026Q4")
+    out = assessment.assess_targets(_targets(met, missed), _obs(obs), _fc({}), "2026Q4")
     assert list(out["p_attain"]) == [1.0, 0.0]
     assert list(out["category"]) == ["achieved", "limited_progress"]
     assert "passed without attainment" in out.loc[1, "reason"]
@@ -169,7 +170,7 @@ def test_variant_series_used_and_named_when_note_mentions_central_hospitals():
                 note="excluding central hospitals (trung ương)")
     obs = pd.concat([_obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
                      _obs([30, 31], "beds_per_10k_gso", years=[2015, 2016])])
-    out = assess.assess_targets(_targets(t), obs, _fc({}, "beds_per_10k_dohs"), "2026Q4")
+    out = assessment.assess_targets(_targets(t), obs, _fc({}, "beds_per_10k_dohs"), "2026Q4")
     r = out.iloc[0]
     assert r.series == "beds_per_10k_dohs" and "provincial departments of health" in r.definition
 
@@ -178,7 +179,7 @@ def test_exact_code_preferred_over_variant():
     t = _target(indicator="beds_per_10k", comparator=">=", value=40.0, unit="per_10k")
     obs = pd.concat([_obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
                      _obs([30, 31], "beds_per_10k", years=[2015, 2016])])
-    out = assess.assess_targets(_targets(t), obs, _fc({}), "2026Q4")
+    out = assessment.assess_targets(_targets(t), obs, _fc({}), "2026Q4")
     assert out.loc[0, "series"] == "beds_per_10k" and out.loc[0, "definition"] == ""
 
 
@@ -186,7 +187,7 @@ def test_only_outcome_targets_are_assessed_and_inputs_untouched():
     targets = _targets(_target(), _target(kind="activity", plan_id="x"))
     obs, fc = _obs(_falling()), _fc({2030: 20.0})
     before = obs.copy(), fc.copy(), targets.copy()
-    out = assess.assess_targets(targets, obs, fc, "2026Q4")
+    out = assessment.assess_targets(targets, obs, fc, "2026Q4")
     assert len(out) == 1
     for a, b in zip(before, (obs, fc, targets)):
         pd.testing.assert_frame_equal(a, b)
@@ -196,29 +197,29 @@ def test_only_outcome_targets_are_assessed_and_inputs_untouched():
 def test_probability_interpolates_the_cdf(comparator, expected):
     qs = [80, 84, 88, 94, 100, 106, 112, 116, 120]
     target = 91.0  # halfway between q10 (88) and q25 (94) on the identity scale
-    assert assess.attainment_probability(qs, comparator, target) == pytest.approx(expected)
+    assert assessment.attainment_probability(qs, comparator, target) == pytest.approx(expected)
 
 
 def test_probability_of_a_flat_forecast():
-    assert assess.attainment_probability([90.0] * 9, ">=", 90.0) == pytest.approx(1 - assess.P_TAIL)
-    assert assess.attainment_probability([90.0] * 9, ">", 90.0) == pytest.approx(assess.P_TAIL)
+    assert assessment.attainment_probability([90.0] * 9, ">=", 90.0) == pytest.approx(1 - assessment.P_TAIL)
+    assert assessment.attainment_probability([90.0] * 9, ">", 90.0) == pytest.approx(assessment.P_TAIL)
 
 
 def test_probability_on_the_logit_scale_keeps_the_skew():
-    from forecast import transforms
+    from forecast.engine import transforms
 
     qs = [80, 84, 88, 94, 97, 98, 98.5, 99, 99.5]
     logit = transforms.for_indicator("bhyt_coverage")
-    p_logit = assess.attainment_probability(qs, ">=", 95.5, logit)
-    p_identity = assess.attainment_probability(qs, ">=", 95.5)
+    p_logit = assessment.attainment_probability(qs, ">=", 95.5, logit)
+    p_identity = assessment.attainment_probability(qs, ">=", 95.5)
     assert 0.5 < p_logit < 0.75 and 0.5 < p_identity < 0.75 and p_logit != p_identity
 
 
 def test_probability_tails_and_missing_quantiles():
     qs = [80, 84, 88, 94, 100, 106, 112, 116, 120]
-    assert assess.attainment_probability(qs, ">=", 50) == pytest.approx(1 - assess.P_TAIL)
-    assert assess.attainment_probability(qs, ">=", 150) == pytest.approx(assess.P_TAIL)
-    assert math.isnan(assess.attainment_probability([math.nan] * 9, ">=", 50))
+    assert assessment.attainment_probability(qs, ">=", 50) == pytest.approx(1 - assessment.P_TAIL)
+    assert assessment.attainment_probability(qs, ">=", 150) == pytest.approx(assessment.P_TAIL)
+    assert math.isnan(assessment.attainment_probability([math.nan] * 9, ">=", 50))
 
 
 @pytest.mark.parametrize("ratio,category", [(1.2, "on_track"), (0.95, "on_track"),
@@ -226,14 +227,7 @@ def test_probability_tails_and_missing_quantiles():
                                             (0.0, "limited_progress"), (-0.1, "deterioration"),
                                             (math.nan, "insufficient_data")])
 def test_progress_category_thresholds(ratio, category):
-    assert assess.progress_category(ratio) == category
-
-
-def test_parse_as_of():
-    assert assess.parse_as_of("2026Q4") == ("2026Q4", 2026)
-    assert assess.parse_as_of("2025") == ("2025Q4", 2025)
-    with pytest.raises(ValidationError, match="2026Q4"):
-        assess.parse_as_of("Q4-26")
+    assert assessment.progress_category(ratio) == category
 
 
 REGION = "Vùng Đồng bằng sông Hồng"  # Hà Nam's GSO region
@@ -250,7 +244,7 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
                      _obs([70.0] * 6, "life_expectancy", geo="Việt Nam"),
                      _obs(_falling(), geo=GEO)]).assign(source="GSO yearbook; choisy/gso")
     fc = _fc({y: 74.0 + 0.2 * (y - 2016) for y in range(2017, 2036)}, "life_expectancy", geo=REGION)
-    out = assess.assess_targets(_targets(_life_expectancy()), obs, fc, "2026Q4")
+    out = assessment.assess_targets(_targets(_life_expectancy()), obs, fc, "2026Q4")
     r = out.iloc[0]
     assert r.geo == REGION and r.series == "life_expectancy" and r.basis == "proxy"
     assert r.definition == (f"regional series ({REGION}) used as a proxy: GSO yearbook gives life "
@@ -258,13 +252,13 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
     assert r.reason.startswith(f"no provincial series for life_expectancy in Hà Nam: the series of "
                                f"{REGION} is used as a regional proxy")
     assert r.latest_value == pytest.approx(74.0) and r.q50 == pytest.approx(76.8)
-    assert r.category in assess.CATEGORIES[:5] and r.category != "no_data"
+    assert r.category in assessment.CATEGORIES[:5] and r.category != "no_data"
 
 
 def test_own_series_is_preferred_to_the_region():
     obs = pd.concat([_obs([74.0, 74.5], "life_expectancy", years=[2015, 2016]),
                      _obs([73.0] * 6, "life_expectancy", geo=REGION)])
-    out = assess.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"),
+    out = assessment.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"),
                                 "2026Q4")
     assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "proxy"
 
@@ -274,24 +268,24 @@ def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
                      _obs([80.0] * 6, "full_immunization_u1", geo=REGION)])
     t = _target(indicator="epi_coverage", comparator=">=", value=96.0, year=2025)
     fc = _fc({y: 95.0 + 0.1 * (y - 2016) for y in range(2017, 2036)}, "full_immunization_u1")
-    r = assess.assess_targets(_targets(t), obs, fc, "2026Q4").iloc[0]
+    r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4").iloc[0]
     assert r.geo == GEO and r.series == "full_immunization_u1" and r.basis != "proxy"
     assert r.definition.startswith("children under 1 fully immunised with every EPI vaccine")
     assert r.reason.startswith("no series of epi_coverage in Hà Nam: full_immunization_u1 stands in")
     assert r.latest_value == pytest.approx(95.0) and r.category != "no_data"
-    from forecast.labels import definition_text
+    from forecast.report.text import definition_text
 
     assert definition_text(r.definition, "vi").startswith("tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ")
     # the province's own EPI series, where one exists, comes first
     own = pd.concat([obs, _obs([97.0] * 6, "epi_coverage")])
-    r = assess.assess_targets(_targets(t), own, _fc({2025: 97.0}, "epi_coverage"), "2026Q4").iloc[0]
+    r = assessment.assess_targets(_targets(t), own, _fc({2025: 97.0}, "epi_coverage"), "2026Q4").iloc[0]
     assert r.series == "epi_coverage" and r.definition == ""
 
 
 def test_a_proxy_whose_province_has_provincial_peers_says_so():
     obs = pd.concat([_obs([20.0] * 6, "imr", geo=REGION), _obs([18.0] * 6, "imr", geo="Nam Định")])
     t = _target(indicator="imr", comparator="<=", value=10.0, unit="per_1000")
-    r = assess.assess_targets(_targets(t), obs, _fc({}, "imr", geo=REGION), "2026Q4").iloc[0]
+    r = assessment.assess_targets(_targets(t), obs, _fc({}, "imr", geo=REGION), "2026Q4").iloc[0]
     assert r.basis == "proxy" and r.definition.endswith("the province has no series of its own")
 
 
@@ -299,7 +293,7 @@ def test_national_only_indicator_stays_no_data_with_a_specific_reason():
     obs = pd.concat([_obs([85, 87, 89, 90, 91, 92], "bhyt_coverage", geo="Việt Nam"),
                      _obs([73.0] * 6, "life_expectancy", geo=REGION)])
     t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0, year=2025)
-    r = assess.assess_targets(_targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"),
+    r = assessment.assess_targets(_targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"),
                               "2026Q4").iloc[0]
     assert r.category == "no_data" and r.series == "" and r.geo == GEO and r.basis == "nowcast"
     assert r.reason == ("no provincial or regional series for bhyt_coverage in Hà Nam; the public files "
@@ -311,11 +305,11 @@ def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
     obs = pd.concat([_obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo=g)
                      for g in ("Việt Nam", "Lâm Đồng", "Đồng Nai")])
     t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0)
-    r = assess.assess_targets(_targets(t), obs, pd.DataFrame(), "2026Q4").iloc[0]
+    r = assessment.assess_targets(_targets(t), obs, pd.DataFrame(), "2026Q4").iloc[0]
     assert r.category == "no_data"
     assert r.reason.endswith("coverage for Đồng Nai, Lâm Đồng and nationally (Việt Nam; a national "
                              "series is not used for a province)")
-    none = assess.assess_targets(_targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(),
+    none = assessment.assess_targets(_targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(),
                                  "2026Q4").iloc[0]
     assert none.reason.endswith("the public files hold no series of adult obesity for any geo")
 
@@ -324,28 +318,28 @@ def test_merged_province_data_are_mentioned_but_never_used():
     obs = pd.concat([_obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)"),
                      _obs([90.0, 92.0], "bhyt_coverage", years=[2022, 2023], geo="Việt Nam")])
     t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2025, province="Lào Cai")
-    r = assess.assess_targets(_targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"),
+    r = assessment.assess_targets(_targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"),
                               "2026Q4").iloc[0]
     assert r.category == "no_data" and r.series == "" and r.geo == "Lào Cai"
     assert "Lào Cai (mới) (the province it merged into on 1 July 2025) has bhyt_coverage for 2025 " \
            "(latest 88.21 in 2025); not used: it covers a larger territory than Lào Cai" in r.reason
-    from forecast import series_choice
+    from forecast.assess import matching
 
-    assert series_choice.merged_successor(r.reason) == "Lào Cai (mới)"
+    assert matching.merged_successor(r.reason) == "Lào Cai (mới)"
 
 
 def test_merged_province_data_older_than_the_own_series_are_not_mentioned():
     obs = pd.concat([_obs([80.0, 85.0, 88.0], "bhyt_coverage", years=[2024, 2025, 2026], geo="Lào Cai"),
                      _obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)")])
     t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2030, province="Lào Cai")
-    r = assess.assess_targets(_targets(t), obs, _fc({}, "bhyt_coverage", geo="Lào Cai"), "2026Q4").iloc[0]
+    r = assessment.assess_targets(_targets(t), obs, _fc({}, "bhyt_coverage", geo="Lào Cai"), "2026Q4").iloc[0]
     assert r.geo == "Lào Cai" and "merged" not in r.reason
 
 
 def test_rate_windows_recover_a_known_rate():
     years = range(2007, 2017)
     obs = _obs([20 * 0.95 ** (y - 2007) for y in years], indicator="imr", years=years)
-    rates = assess.rate_windows(obs, range(2, 6), rate_required=-6.9)
+    rates = assessment.rate_windows(obs, range(2, 6), rate_required=-6.9)
     assert list(rates["window"]) == [2, 3, 4, 5]
     np.testing.assert_allclose(rates["rate"], -5.0, atol=1e-9)  # the series falls 5 % a year
-    assert assess.rate_windows(obs.iloc[0:0]).empty
+    assert assessment.rate_windows(obs.iloc[0:0]).empty

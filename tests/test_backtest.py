@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast.backtest import BACKTEST_COLUMNS, backtest, evaluate
+from forecast.engine.backtest import BACKTEST_COLUMNS, backtest, evaluate
 from forecast.cli import cli
 from forecast.errors import ValidationError
 

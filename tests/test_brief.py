@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import brief, indicators, labels
+from forecast.report import views
+from forecast.registry import indicators
+from forecast.report import text
 from forecast.errors import ForecastError
 
 PROVINCE = "Hà Nam"
@@ -98,10 +100,10 @@ def _rows(html: str) -> list[str]:
     return re.findall(r"<tr\b[^>]*>", body)
 
 
-@pytest.mark.parametrize("lang", labels.LANGS)
+@pytest.mark.parametrize("lang", text.LANGS)
 def test_scorecard_has_one_row_per_target_with_its_badge(lang):
     a = make_assessments()
-    html = brief.scorecard_html(a, lang)
+    html = views.scorecard_html(a, lang)
     rows = _rows(html)
     assert len(rows) == len(a)
     shown = [re.search(r'data-category="(\w+)"', row).group(1) for row in rows]
@@ -110,12 +112,12 @@ def test_scorecard_has_one_row_per_target_with_its_badge(lang):
         assert f"cat-{cat}" in row
     for cat in a["category"]:
         assert f'class="badge badge-{cat}"' in html
-        assert labels.category_label(cat, lang) in html
+        assert text.category_label(cat, lang) in html
 
 
 def test_scorecard_formats_numbers_per_language():
     a = make_assessments()
-    vi, en = brief.scorecard_frame(a, "vi"), brief.scorecard_frame(a, "en")
+    vi, en = views.scorecard_frame(a, "vi"), views.scorecard_frame(a, "en")
     assert vi.loc[0, "latest"] == "12,6‰ (2016)" and en.loc[0, "latest"] == "12.6‰ (2016)"
     assert vi.loc[0, "target"] == "≤ 5,0‰"
     assert vi.loc[0, "name"] == "Tỷ suất tử vong trẻ em dưới 1 tuổi"
@@ -124,68 +126,68 @@ def test_scorecard_formats_numbers_per_language():
     assert vi.loc[3, "forecast"] == "–"
 
 
-@pytest.mark.parametrize("category", labels.CATEGORIES)
+@pytest.mark.parametrize("category", text.CATEGORIES)
 def test_every_category_has_both_languages_and_a_colour(category):
-    vi, en = labels.category_label(category, "vi"), labels.category_label(category, "en")
+    vi, en = text.category_label(category, "vi"), text.category_label(category, "en")
     assert vi and en and vi != category and en != category
-    assert re.fullmatch(r"#[0-9a-f]{6}", labels.BADGE_COLOURS[category])
+    assert re.fullmatch(r"#[0-9a-f]{6}", text.BADGE_COLOURS[category])
 
 
 def test_categories_match_assess_if_present():
-    assess = pytest.importorskip("forecast.assess")
-    assert tuple(assess.CATEGORIES) == labels.CATEGORIES
+    assess = pytest.importorskip("forecast.assess.assessment")
+    assert tuple(assess.CATEGORIES) == text.CATEGORIES
 
 
 def test_every_label_exists_in_both_languages():
-    for key, texts in labels.TEXT.items():
-        assert set(texts) == set(labels.LANGS), key
+    for key, texts in text.TEXT.items():
+        assert set(texts) == set(text.LANGS), key
         assert all(texts.values()), key
 
 
 def test_labels_and_numbers():
-    assert labels.category_label("on_track", "vi") == "Đúng hướng"
-    assert labels.category_label("acceleration_needed", "en") == "Acceleration needed"
-    assert labels.fmt_number(75.4, "vi") == "75,4"
-    assert labels.fmt_number(1234.5, "vi") == "1.234,5"
-    assert labels.fmt_number(1234.5, "en") == "1,234.5"
-    assert labels.fmt_number(float("nan"), "vi") == "–"
-    assert labels.quarter_label("2026Q4", "vi") == "quý 4/2026"
-    assert labels.indicator_name("beds_per_10k_dohs", "en") == "Hospital beds per 10,000 population"
+    assert text.category_label("on_track", "vi") == "Đúng hướng"
+    assert text.category_label("acceleration_needed", "en") == "Acceleration needed"
+    assert text.fmt_number(75.4, "vi") == "75,4"
+    assert text.fmt_number(1234.5, "vi") == "1.234,5"
+    assert text.fmt_number(1234.5, "en") == "1,234.5"
+    assert text.fmt_number(float("nan"), "vi") == "–"
+    assert text.quarter_label("2026Q4", "vi") == "quý 4/2026"
+    assert text.indicator_name("beds_per_10k_dohs", "en") == "Hospital beds per 10,000 population"
     with pytest.raises(ForecastError, match="fr"):
-        labels.t("scorecard", "fr")
+        text.t("scorecard", "fr")
 
 
 def test_title_renders_diacritics():
-    assert "Bản tin chính sách: Hà Nam — quý 4/2026" in brief.title_html(PROVINCE, "2026Q4", "vi")
-    assert "Policy brief: Hà Nam — Q4 2026" in brief.title_html(PROVINCE, "2026Q4", "en")
+    assert "Bản tin chính sách: Hà Nam — quý 4/2026" in views.title_html(PROVINCE, "2026Q4", "vi")
+    assert "Policy brief: Hà Nam — Q4 2026" in views.title_html(PROVINCE, "2026Q4", "en")
 
 
 def test_what_it_takes_compares_required_with_observed():
-    vi = brief.what_it_takes(make_assessments(), "vi")
+    vi = views.what_it_takes(make_assessments(), "vi")
     assert any("tỷ suất tử vong trẻ em dưới 1 tuổi phải giảm 6,9%/năm, so với mức 5,0%/năm đã quan sát"
                in s for s in vi)
     assert any("đã đạt mục tiêu" in s for s in vi)
-    en = brief.what_it_takes(make_assessments(), "en")
+    en = views.what_it_takes(make_assessments(), "en")
     assert any("infant mortality rate must fall 6.9% a year, against 5.0% a year observed" in s for s in en)
     assert any("not be reached by 2035" in s for s in en)
     assert len(vi) == 3  # no sentence for the target without data
 
 
 def test_caveats_name_definitions_last_year_notes_and_missing_data():
-    vi = brief.caveats(make_targets(), make_assessments(), "vi")
+    vi = views.caveats(make_targets(), make_assessments(), "vi")
     text = "\n".join(vi)
     assert "không gồm bệnh viện trung ương" in text
     assert "2016" in text
     assert "Source anomaly: the plan writes 5% for 5‰" in text
     assert "không tính giường" not in text  # a reading note, not an anomaly
     assert "Chưa có số liệu cho: Tỷ lệ suy dinh dưỡng thể thấp còi" in text
-    en = "\n".join(brief.caveats(make_targets(), make_assessments(), "en"))
+    en = "\n".join(views.caveats(make_targets(), make_assessments(), "en"))
     assert "excluding central" in en and "No data for: Stunting in children under 5" in en
 
 
 def test_milestones_for_a_plan_without_outcomes():
     targets = make_targets()
-    html = brief.milestones_html(targets[targets["kind"] != "outcome"], "Đồng Nai", "vi")
+    html = views.milestones_html(targets[targets["kind"] != "outcome"], "Đồng Nai", "vi")
     assert "Đồng Nai" in html and "không có mục tiêu kết quả định lượng" in html
     assert html.count('<tr class="target') == 2
     assert 'class="scorecard"' not in html
@@ -196,35 +198,35 @@ def test_figure_html_embeds_a_png():
 
     fig = Figure(figsize=(2, 1))
     fig.subplots().plot([0, 1], [0, 1])
-    out = brief.figure_html(fig)
+    out = views.figure_html(fig)
     assert out.startswith('<img class="figure" alt="" src="data:image/png;base64,')
     assert out._repr_html_() == str(out)
 
 
 def test_target_text_for_ranges_counts_and_aims():
-    assert brief.target_text({"value": 25.0, "value_high": 27.0, "unit": "per_10k", "comparator": ">="},
+    assert views.target_text({"value": 25.0, "value_high": 27.0, "unit": "per_10k", "comparator": ">="},
                              "vi") == "25,0–27,0/10.000 dân"
-    assert brief.target_text({"value": 99.0, "unit": "count", "comparator": ">="}, "en") == "≥ 99"
-    assert brief.target_text({"value": float("nan"), "unit": "", "comparator": ""}, "vi") == "–"
+    assert views.target_text({"value": 99.0, "unit": "count", "comparator": ">="}, "en") == "≥ 99"
+    assert views.target_text({"value": float("nan"), "unit": "", "comparator": ""}, "vi") == "–"
 
 
 def test_what_it_takes_says_when_the_trend_runs_the_wrong_way():
     a = make_assessments().iloc[[1]].assign(rate_observed=-0.8)
-    (vi,) = brief.what_it_takes(a, "vi")
+    (vi,) = views.what_it_takes(a, "vi")
     assert "phải tăng 4,9%/năm, trong khi số liệu quan sát đang giảm 0,80%/năm" in vi
-    (en,) = brief.what_it_takes(a, "en")
+    (en,) = views.what_it_takes(a, "en")
     assert "must rise 4.9% a year, whereas it has been falling 0.80% a year" in en
 
 
 def test_changes_table_and_first_run_message():
-    assert "lần chạy đầu tiên" in brief.changes_html(None, "vi")
+    assert "lần chạy đầu tiên" in views.changes_html(None, "vi")
     changes = pd.DataFrame([{"province": PROVINCE, "indicator": "imr", "year": 2030,
                              "category_old": "on_track", "category_new": "acceleration_needed",
                              "reason": "new data"}])
-    html = brief.changes_html(changes, "vi")
+    html = views.changes_html(changes, "vi")
     assert html.count('<tr class="change">') == 1 and "số liệu mới" in html
     assert "badge-on_track" in html and "badge-acceleration_needed" in html
-    assert "r0" in brief.changes_html(changes.iloc[0:0], "en", "r0")
+    assert "r0" in views.changes_html(changes.iloc[0:0], "en", "r0")
 
 
 def test_province_view_and_panels_select_one_province():
@@ -234,14 +236,14 @@ def test_province_view_and_panels_select_one_province():
     other = a.assign(province="Lâm Đồng", geo="Lâm Đồng")
     run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=pd.concat([a, other]),
                           forecasts=make_forecasts())
-    view = brief.province_view(run, make_observations(), make_targets(), "ha nam")
+    view = views.province_view(run, make_observations(), make_targets(), "ha nam")
     assert view.province == PROVINCE and len(view.assessments) == 4 and len(view.plan) == 6
-    titles = [p[0] for p in brief.fan_panels(view, "en")]
+    titles = [p[0] for p in views.fan_panels(view, "en")]
     assert titles == ["Hospital beds per 10,000 population (beds_per_10k_dohs)", "Infant mortality rate",
                       "Life expectancy at birth"]
-    series, obs, fc, rows = brief.series_view(view, "beds_per_10k")
+    series, obs, fc, rows = views.series_view(view, "beds_per_10k")
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
-    section = brief.scorecard_section(view, "en")
+    section = views.scorecard_section(view, "en")
     assert "Target scorecard" in section and "Other targets (not forecast)" in section
 
 
@@ -250,14 +252,14 @@ def test_anomalies_are_grouped_and_start_at_their_sentence():
     t["note"] = ["Per 1,000. Source anomaly: lines sum to 526.7, not 529.7.",
                  "Budget. Source anomaly: lines sum to 526.7, not 529.7.",
                  "Screening for congenital anomalies; 'đạt' read as >=."]
-    caveats = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "en") if "anomaly" in c]
+    caveats = [c for c in views.caveats(t, make_assessments().iloc[0:0], "en") if "anomaly" in c]
     assert caveats == ["Infant mortality rate (2030); Hospital beds per 10,000 population (2025): "
                        "Source anomaly: lines sum to 526.7, not 529.7."]
 
 
 def test_anomaly_sentence_survives_an_ellipsis():
     t = make_targets().iloc[:1].assign(note="Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
-    (c,) = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "vi") if "typo" in c]
+    (c,) = [c for c in views.caveats(t, make_assessments().iloc[0:0], "vi") if "typo" in c]
     assert c.endswith(": (ghi chú tiếng Anh) Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
 
 
@@ -265,16 +267,16 @@ def test_vietnamese_briefs_word_anomalies_in_vietnamese():
     t = make_targets().iloc[:2].copy()
     t["note"] = ["Source anomaly: the plan writes '11%'.", "Source anomaly: the plan writes '11%'."]
     t["caveat_vi"] = ["Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.", ""]
-    vi = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "vi") if "11%" in c]
+    vi = [c for c in views.caveats(t, make_assessments().iloc[0:0], "vi") if "11%" in c]
     assert vi == ["Tỷ suất tử vong trẻ em dưới 1 tuổi (2030): Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.",
                   "Số giường bệnh trên 10.000 dân (2025): (ghi chú tiếng Anh) Source anomaly: the plan writes '11%'."]
-    en = [c for c in brief.caveats(t, make_assessments().iloc[0:0], "en") if "11%" in c]
+    en = [c for c in views.caveats(t, make_assessments().iloc[0:0], "en") if "11%" in c]
     assert len(en) == 1 and "Điểm" not in en[0]
 
 
 def test_every_registry_anomaly_has_a_vietnamese_wording():
-    from forecast.narrative import _anomaly_text
-    from forecast.targets import load_targets
+    from forecast.report.sentences import _anomaly_text
+    from forecast.registry.targets import load_targets
 
     reg = load_targets()
     flagged = reg[reg["note"].map(lambda n: bool(_anomaly_text(n)))]
@@ -306,22 +308,22 @@ def make_proxy_assessments() -> pd.DataFrame:
 @pytest.mark.parametrize("lang,tag", [("vi", "ước lượng theo vùng"), ("en", "regional proxy")])
 def test_scorecard_labels_a_regional_proxy(lang, tag):
     a = make_proxy_assessments()
-    frame = brief.scorecard_frame(a, lang)
+    frame = views.scorecard_frame(a, lang)
     names = dict(zip(frame["indicator"], frame["name"]))
-    assert names["life_expectancy"] == f"{labels.indicator_name('life_expectancy', lang)} ({tag})"
+    assert names["life_expectancy"] == f"{text.indicator_name('life_expectancy', lang)} ({tag})"
     assert tag not in names["imr"]
-    assert f"({tag})" in brief.scorecard_html(a, lang)
+    assert f"({tag})" in views.scorecard_html(a, lang)
 
 
 def test_caveats_list_proxies_and_unused_merged_province_data():
     a = make_proxy_assessments()
-    vi = brief.caveats(make_targets(), a, "vi")
+    vi = views.caveats(make_targets(), a, "vi")
     assert (f"Ước lượng theo vùng: Tuổi thọ trung bình — tỉnh không có chuỗi số liệu riêng nên dùng "
             f"số liệu của {REGION}; kết quả phản ánh cả vùng, không riêng tỉnh.") in vi
     assert not any("regional series" in c for c in vi)  # the English definition is not repeated
     assert any(c.startswith("Tỷ lệ bao phủ bảo hiểm y tế: số liệu gần đây chỉ có cho Lào Cai (mới)")
                for c in vi)
-    en = "\n".join(brief.caveats(make_targets(), a, "en"))
+    en = "\n".join(views.caveats(make_targets(), a, "en"))
     assert f"Regional proxy: Life expectancy at birth — the province has no series of its own, so " \
            f"the series of {REGION} is used" in en
     assert ("Health-insurance (BHYT) coverage: the only recent data are for Lào Cai (mới) (the "
@@ -336,18 +338,18 @@ def test_proxy_panel_names_the_region():
     obs = make_observations().assign(geo=lambda d: np.where(d["indicator"] == "life_expectancy",
                                                             REGION, d["geo"]))
     run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=a, forecasts=make_forecasts())
-    view = brief.province_view(run, obs, make_targets(), PROVINCE)
-    titles = [p[0] for p in brief.fan_panels(view, "en")]
+    view = views.province_view(run, obs, make_targets(), PROVINCE)
+    titles = [p[0] for p in views.fan_panels(view, "en")]
     assert f"Life expectancy at birth — {REGION}" in titles
-    series, rows_obs, _, _ = brief.series_view(view, "life_expectancy")
+    series, rows_obs, _, _ = views.series_view(view, "life_expectancy")
     assert series == "life_expectancy" and set(rows_obs["geo"]) == {REGION} and len(rows_obs) == 4
 
 
 def test_caveats_name_the_known_break_of_a_series_used():
     a = make_assessments()
     a.loc[1, "series"] = "pharmacists_per_10k_dohs"
-    vi = brief.caveats(make_targets(), a, "vi")
+    vi = views.caveats(make_targets(), a, "vi")
     assert "Số giường bệnh trên 10.000 dân: Chú thích 2012(**) của Tổng cục Thống kê: số dược sĩ" \
         " năm 2012 gồm cả khu vực tư nhân, nên năm 2012 không so sánh được với các năm khác" \
         " (năm 2012 không dùng để dự báo)." in vi
-    assert not any("2012(**)" in c for c in brief.caveats(make_targets(), make_assessments(), "en"))
+    assert not any("2012(**)" in c for c in views.caveats(make_targets(), make_assessments(), "en"))

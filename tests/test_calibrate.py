@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.calibrate import Calibration, fit_calibration
-from forecast.models import forecast_panel
+from forecast.engine.calibrate import Calibration, fit_calibration
+from forecast.engine.models import forecast_panel
 
 
 def _random_walks(rng, n=60, years=range(2000, 2016), sd=0.05) -> pd.DataFrame:
@@ -66,8 +66,8 @@ def test_empty_calibration_has_gaussian_default():
 
 
 def test_a_fitted_calibration_is_reused(rng):
-    from forecast.engine import EngineSettings, learn_calibration
-    from forecast.rolling import build_panels
+    from forecast.engine.forecast import EngineSettings, learn_calibration
+    from forecast.engine.panels import build_panels
 
     obs = _random_walks(rng, n=10)
     cal = learn_calibration(build_panels(obs), ["ensemble"], EngineSettings())
@@ -78,7 +78,7 @@ def test_a_fitted_calibration_is_reused(rng):
 
 
 def test_orient_flips_quantile_levels(rng):
-    from forecast.calibrate import orient
+    from forecast.engine.calibrate import orient
     from forecast.config import QUANTILES
 
     e = rng.gamma(2.0, 1.0, 5000) - 0.5  # skewed oriented errors s·e with a positive bias
@@ -92,7 +92,7 @@ def test_orient_flips_quantile_levels(rng):
 
 
 def test_trend_sign_is_the_recent_direction():
-    from forecast.rolling import trend_sign
+    from forecast.engine.panels import trend_sign
 
     t = np.arange(2000.0, 2016.0)
     fall_then_rise = np.r_[-(t[:10] - 2000), -9 + 0.2 * (t[10:] - 2009)]
@@ -116,7 +116,7 @@ def _mixed_directions(rng, years=np.arange(2000, 2016)) -> pd.DataFrame:
 
 @pytest.mark.parametrize("center", [False, True])
 def test_median_follows_each_series_direction(rng, center):
-    from forecast.engine import EngineSettings
+    from forecast.engine.forecast import EngineSettings
 
     obs = _mixed_directions(rng)
     last = obs[obs["year"] == 2015].set_index("geo")["value"]
@@ -133,7 +133,7 @@ def test_median_follows_each_series_direction(rng, center):
 
 
 def test_weighted_quantiles_reduce_to_the_unweighted_ones(rng):
-    from forecast.rolling import weighted_quantiles
+    from forecast.engine.panels import weighted_quantiles
 
     x, p = rng.normal(size=41), [0.025, 0.1, 0.5, 0.9, 0.975]
     np.testing.assert_allclose(weighted_quantiles(x, np.ones(41), p), np.quantile(x, p))
@@ -143,7 +143,7 @@ def test_weighted_quantiles_reduce_to_the_unweighted_ones(rng):
 
 
 def test_recency_weights_follow_the_origin_age():
-    from forecast.rolling import recency_weights
+    from forecast.engine.panels import recency_weights
 
     key = np.array([3 * 10_000 + 2010, 2010, 7 * 10_000 + 2008, 2005])
     np.testing.assert_allclose(recency_weights(key, 0.5), [1, 1, 0.25, 0.5**5])
@@ -157,7 +157,7 @@ def test_recent_errors_dominate_weighted_calibration(rng):
     plain = fit_calibration(err, {}, {"naive": 1.0}, max_horizon=3)
     same = fit_calibration(err.assign(w=1.0), {}, {"naive": 1.0}, max_horizon=3)
     np.testing.assert_allclose(same.tables[("a", "naive")], plain.tables[("a", "naive")])
-    from forecast.rolling import recency_weights
+    from forecast.engine.panels import recency_weights
 
     recent = fit_calibration(err.assign(w=recency_weights(key, 0.7)), {}, {"naive": 1.0},
                              max_horizon=3)
@@ -171,7 +171,7 @@ def test_recent_errors_dominate_weighted_calibration(rng):
 
 
 def test_recency_decay_is_a_validated_setting(rng):
-    from forecast.engine import EngineSettings
+    from forecast.engine.forecast import EngineSettings
     from forecast.errors import ModelError
 
     assert EngineSettings().recency_decay == 1.0  # inner back-tests did not favour a decay

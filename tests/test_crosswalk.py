@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from forecast import crosswalk, store
+from forecast.registry import crosswalk
+from forecast.data import store
 from forecast.errors import MissingDataError
 
 PARTS = {"Ninh Bình": 950.0, "Hà Nam": 800.0, "Nam Định": 1850.0}

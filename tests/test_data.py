@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from forecast import fetch
-from forecast.data import ImportOptions, parse_file, parse_number, series_info, unit_key
+from forecast.data import download
+from forecast.data.readers import ImportOptions, parse_file, parse_number, series_info, unit_key
 from forecast.errors import DataFileError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "data"
@@ -218,6 +218,6 @@ def test_excel_tidy(tmp_path):
 
 
 def test_indicator_from_title():
-    assert fetch.indicator_from_title("Infant mortality rate by province") == "imr"
-    assert fetch.indicator_from_title("Tuổi thọ trung bình tính từ lúc sinh") == "life_expectancy"
-    assert fetch.indicator_from_title("Average population by province") == "population_avg"
+    assert download.indicator_from_title("Infant mortality rate by province") == "imr"
+    assert download.indicator_from_title("Tuổi thọ trung bình tính từ lúc sinh") == "life_expectancy"
+    assert download.indicator_from_title("Average population by province") == "population_avg"

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import requests
 
-from forecast import fetch, store
+from forecast.data import download
+from forecast.data import store
 from forecast.errors import DataFileError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "data"
@@ -44,7 +45,7 @@ def recorded() -> list:
 
 def test_fetch_gso_imports_the_table(store_file):
     session = FakeSession(recorded())
-    summary = fetch.fetch_gso(TABLE, store_file, session=session, sleep=lambda s: None)
+    summary = download.fetch_gso(TABLE, store_file, session=session, sleep=lambda s: None)
     assert summary.loc[0, "imported"] == 5 and summary.loc[0, "missing"] == 1
     (get, url, _), (post, _, query) = session.calls
     assert (get, post) == ("GET", "POST") and url.endswith("/pxweb/api/v1/en/" + TABLE)
@@ -52,28 +53,28 @@ def test_fetch_gso_imports_the_table(store_file):
     obs = store.load_observations(store_file, geo="Ha Noi")
     assert obs[["indicator", "year", "value"]].values.tolist() == [["life_expectancy", 2019, 76.1],
                                                                    ["life_expectancy", 2020, 76.2]]
-    assert list(fetch.download_dir(store_file).glob("gso_*.csv"))
+    assert list(download.download_dir(store_file).glob("gso_*.csv"))
 
 
 def test_fetch_gso_retries_then_falls_back_to_second_host(store_file):
     waits = []
     script = [FakeResponse(403), requests.Timeout("slow"), *recorded()]
     session = FakeSession(script)
-    fetch.fetch_gso(TABLE, store_file, session=session, sleep=waits.append,
-                    retry=fetch.Retry(tries=2, backoff=1.0))
+    download.fetch_gso(TABLE, store_file, session=session, sleep=waits.append,
+                    retry=download.Retry(tries=2, backoff=1.0))
     hosts = [url.split("/pxweb/api")[0] for _, url, _ in session.calls]
     # two tries on the first host, then the second host, which is then asked for the table
-    assert hosts == [fetch.GSO_HOSTS[0], fetch.GSO_HOSTS[0], fetch.GSO_HOSTS[1], fetch.GSO_HOSTS[1]]
+    assert hosts == [download.GSO_HOSTS[0], download.GSO_HOSTS[0], download.GSO_HOSTS[1], download.GSO_HOSTS[1]]
     assert waits == [1.0]
 
 
 def test_fetch_gso_gives_up_with_what_happened(store_file):
     session = FakeSession([FakeResponse(403)] * 2 + [requests.ConnectionError("down")] * 2)
     with pytest.raises(DataFileError, match="HTTP 403 from https://pxweb.gso.gov.vn.*ConnectionError"):
-        fetch.fetch_gso(TABLE, store_file, session=session, sleep=lambda s: None,
-                        retry=fetch.Retry(tries=2))
+        download.fetch_gso(TABLE, store_file, session=session, sleep=lambda s: None,
+                        retry=download.Retry(tries=2))
     with pytest.raises(DataFileError, match="HTTP 404"):
-        fetch.fetch_gso(TABLE, store_file, session=FakeSession([FakeResponse(404)]))
+        download.fetch_gso(TABLE, store_file, session=FakeSession([FakeResponse(404)]))
 
 
 class FakeWbgapi:
@@ -88,7 +89,7 @@ class FakeWbgapi:
 
 
 def test_fetch_worldbank(store_file):
-    summary = fetch.fetch_worldbank(store_file, ("SH.MED.BEDS.ZS", "SP.DYN.IMRT.IN"), client=FakeWbgapi)
+    summary = download.fetch_worldbank(store_file, ("SH.MED.BEDS.ZS", "SP.DYN.IMRT.IN"), client=FakeWbgapi)
     assert summary["imported"].sum() == 3
     obs = store.load_observations(store_file).set_index(["indicator", "year"])["value"]
     assert obs[("beds_per_10k", 2015)] == pytest.approx(26.0) and obs[("imr", 2014)] == 17.0

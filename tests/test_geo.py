@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from forecast import geo
+from forecast.registry import geo
 from forecast.errors import UnknownGeoError
 
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import kernels
+from forecast.engine import methods
 from forecast.config import QUANTILE_COLUMNS
 from forecast.errors import ModelError
-from forecast.models import MODELS, EngineSettings, forecast_panel, get_model
+from forecast.engine.models import MODELS, EngineSettings, forecast_panel, get_model
 
 YEARS = np.arange(2000, 2016)
 TRUE_RATE = -0.04  # ln(imr) falls 4% a year
@@ -44,7 +44,7 @@ def test_every_model_has_the_interface(rng):
 @pytest.mark.parametrize("name", ["drift", "aarr", "trend", "wtrend", "dholt", "ets"])
 def test_trend_models_recover_the_slope(rng, name):
     Z = np.log(_imr(rng)["value"].to_numpy())[None, :]
-    comp = kernels.KERNELS[name](Z, YEARS.astype(float))
+    comp = methods.KERNELS[name](Z, YEARS.astype(float))
     assert comp.slope[0] == pytest.approx(TRUE_RATE, abs=0.006)
     if name in ("drift", "aarr", "trend", "wtrend"):
         assert comp.phi[0] == 1.0
@@ -54,10 +54,10 @@ def test_naive_theta_and_pooled(rng):
     obs = _panel(rng)
     Z = np.log(obs.pivot(index="geo", columns="year", values="value").to_numpy())
     t = YEARS.astype(float)
-    np.testing.assert_allclose(kernels.naive(Z, t).level, Z[:, -1])
-    assert np.all(kernels.ses(Z, t).slope == 0)
-    assert kernels.theta(Z, t).slope == pytest.approx(np.full(8, TRUE_RATE / 2), abs=0.004)
-    pooled = kernels.pooled(Z, t)
+    np.testing.assert_allclose(methods.naive(Z, t).level, Z[:, -1])
+    assert np.all(methods.ses(Z, t).slope == 0)
+    assert methods.theta(Z, t).slope == pytest.approx(np.full(8, TRUE_RATE / 2), abs=0.004)
+    pooled = methods.pooled(Z, t)
     assert pooled.slope == pytest.approx(np.full(8, TRUE_RATE), abs=0.004)
     np.testing.assert_allclose(pooled.level, Z[:, -1])
 

@@ -63,7 +63,7 @@ def test_policy_brief_markdown_is_analyst_only():
 
 
 def test_renderer_drops_the_analyst_only_tag():
-    render = pytest.importorskip("forecast.render")
+    render = pytest.importorskip("forecast.report.render")
     assert "analyst-only" in render.POLICY_REMOVE_TAGS
 
 
@@ -97,8 +97,8 @@ def _milestones() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def tiny_store(tmp_path_factory) -> dict:
     """A store with observations (Hà Nam + VN), two runs and a registry CSV; paths as parameters."""
-    store_db = pytest.importorskip("forecast.store")
-    runs = pytest.importorskip("forecast.runs")
+    store_db = pytest.importorskip("forecast.data.store")
+    runs = pytest.importorskip("forecast.assess.runs")
     folder = tmp_path_factory.mktemp("store")
     path, csv, registry = folder / "tiny.duckdb", folder / "obs.csv", folder / "targets.csv"
     obs = make_observations()
@@ -160,7 +160,7 @@ def test_overview_executes_and_reports_the_change(tiny_store, tmp_path):
 
 
 def test_indicator_executes_on_a_tiny_store(tiny_store, tmp_path):
-    pytest.importorskip("forecast.backtest")
+    pytest.importorskip("forecast.engine.backtest")
     params = {k: v for k, v in tiny_store.items() if k != "targets"}
     _, _, html = _execute("indicator.ipynb", tmp_path / "imr.ipynb",
                           {**params, "province": PROVINCE, "indicator": "beds_per_10k"})

@@ -7,7 +7,8 @@ import pytest
 from matplotlib.figure import Figure
 from test_brief import PROVINCE, make_assessments, make_forecasts, make_observations
 
-from forecast import labels, plots
+from forecast.report import text
+from forecast.report import plots
 
 
 def _by_gid(ax, gid):
@@ -18,7 +19,7 @@ def _series(df, code):
     return df[df["indicator"] == code]
 
 
-@pytest.mark.parametrize("lang", labels.LANGS)
+@pytest.mark.parametrize("lang", text.LANGS)
 def test_fan_chart_draws_observed_median_bands_and_target(lang):
     obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
     a = make_assessments()
@@ -35,7 +36,7 @@ def test_fan_chart_draws_observed_median_bands_and_target(lang):
     segs = target.get_segments()[0]
     assert segs[0][1] == 5.0 and segs[1][0] == 2030  # the target line ends at its year
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
-    assert labels.t("observed", lang) in legend and labels.t("band80", lang) in legend
+    assert text.t("observed", lang) in legend and text.t("band80", lang) in legend
 
 
 def test_fan_chart_draws_a_range_target_as_a_band_and_picks_a_model():
@@ -59,9 +60,9 @@ def test_category_heatmap_holds_category_codes():
     fig = plots.category_heatmap(pd.concat([a, other]), "en", drop_empty=False)
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (4, 2)  # indicators × provinces
-    codes = {labels.CATEGORIES.index(c) for c in a["category"]}
+    codes = {text.CATEGORIES.index(c) for c in a["category"]}
     assert set(np.asarray(image[:, 0]).ravel()) == codes  # columns sorted by name: Hà Nam first
-    assert set(np.asarray(image[:, 1]).ravel()) == {labels.CATEGORIES.index("deterioration")}
+    assert set(np.asarray(image[:, 1]).ravel()) == {text.CATEGORIES.index("deterioration")}
     legend = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
     assert "Deterioration" in legend
 
@@ -85,7 +86,7 @@ def test_p_attain_hist_counts_every_target_with_a_probability():
     for patch in ax.patches:
         tops[patch.get_x()] = max(tops.get(patch.get_x(), 0), patch.get_y() + patch.get_height())
     assert sum(tops.values()) == a["p_attain"].notna().sum()
-    assert ax.get_xlabel() == labels.t("p_attain", "vi")
+    assert ax.get_xlabel() == text.t("p_attain", "vi")
 
 
 def test_model_comparison_draws_one_line_per_model():

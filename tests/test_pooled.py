@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import pooled
-from forecast.models import MODELS, forecast_panel
+from forecast.engine import panel_model
+from forecast.engine.models import MODELS, forecast_panel
 
 YEARS = np.arange(2002, 2017).astype(float)
 COMMON = 0.05  # ln(beds per 10k) grows 5% a year in every province
@@ -20,9 +20,9 @@ def _trend_panel(rng, n=40, noise=0.03) -> np.ndarray:
 
 def test_recovers_the_common_trend(rng):
     Z = _trend_panel(rng)
-    _, mu = pooled.common_slope(Z, YEARS)
+    _, mu = panel_model.common_slope(Z, YEARS)
     assert mu == pytest.approx(COMMON, abs=0.005)
-    comp = pooled.panel(Z, YEARS)
+    comp = panel_model.panel(Z, YEARS)
     assert comp.slope == pytest.approx(np.full(len(Z), COMMON), abs=0.01)
     assert np.all(comp.phi >= 0.9)  # a real, persistent trend is not damped away
 
@@ -31,15 +31,15 @@ def test_shrinks_a_noisy_series_toward_the_pooled_slope(rng):
     Z = _trend_panel(rng)
     line = Z[0].mean() + COMMON * (YEARS - YEARS.mean())  # province 0's true line, near enough
     Z[0] = line + rng.normal(0, 0.25, len(YEARS))  # a very noisy record around it
-    own, _ = pooled.common_slope(Z, YEARS)
-    comp = pooled.panel(Z, YEARS)
+    own, _ = panel_model.common_slope(Z, YEARS)
+    comp = panel_model.panel(Z, YEARS)
     assert abs(comp.slope[0] - COMMON) < abs(own[0] - COMMON)
     assert abs(comp.slope[0] - COMMON) < 0.01
 
 
 def test_flat_noise_panel_gets_no_trend(rng):
     Z = np.log(15) + rng.normal(0, 0.05, (30, len(YEARS)))
-    comp = pooled.panel(Z, YEARS)
+    comp = panel_model.panel(Z, YEARS)
     h10 = comp.mean(np.full(len(Z), 10.0)) - comp.level
     assert np.all(np.abs(h10) < 0.1)
     # the smoothed level beats the last value as an estimate of the constant mean
@@ -50,12 +50,12 @@ def test_selection_sees_only_the_data_passed_in(rng):
     Z = _trend_panel(rng)
     cut = YEARS <= 2010
     masked = np.where(cut[None, :], Z, np.nan)
-    a = pooled.panel(masked, YEARS)
-    b = pooled.panel(Z[:, cut], YEARS[cut])
+    a = panel_model.panel(masked, YEARS)
+    b = panel_model.panel(Z[:, cut], YEARS[cut])
     np.testing.assert_allclose(a.level, b.level)
     np.testing.assert_allclose(a.slope, b.slope)
-    loss = pooled.validation_loss(Z, YEARS)
-    assert loss.shape == (len(pooled.SHRINK), len(pooled.ALPHAS), len(pooled.PHIS))
+    loss = panel_model.validation_loss(Z, YEARS)
+    assert loss.shape == (len(panel_model.SHRINK), len(panel_model.ALPHAS), len(panel_model.PHIS))
 
 
 def test_panel_through_the_public_interface(rng):

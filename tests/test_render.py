@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from forecast import layout, render
+from forecast.report import publish
+from forecast.report import render
 
 PNG = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -70,7 +71,7 @@ def test_external_refs_finds_network_and_local_files():
                                        ("Lâm Đồng", "lam-dong"), ("TP. Hồ Chí Minh", "tp-ho-chi-minh"),
                                        ("Bà Rịa–Vũng Tàu", "ba-ria-vung-tau")])
 def test_slugify_is_ascii(name, slug):
-    assert layout.slugify(name) == slug
+    assert publish.slugify(name) == slug
 
 
 def test_publish_replaces_same_quarter_and_keeps_others(tmp_path):
@@ -78,9 +79,9 @@ def test_publish_replaces_same_quarter_and_keeps_others(tmp_path):
     (tmp_path / "2026Q3" / "index.html").write_text("Q3")
     (tmp_path / "2026Q4").mkdir()
     (tmp_path / "2026Q4" / "index.html").write_text("old")
-    tmp = layout.temp_dir(tmp_path, "2026Q4")
+    tmp = publish.temp_dir(tmp_path, "2026Q4")
     (tmp / "index.html").write_text("new")
-    layout.publish(tmp, tmp_path / "2026Q4")
+    publish.publish(tmp, tmp_path / "2026Q4")
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "new"
     assert (tmp_path / "2026Q3" / "index.html").read_text() == "Q3"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3", "2026Q4"]
@@ -89,7 +90,7 @@ def test_publish_replaces_same_quarter_and_keeps_others(tmp_path):
 def test_publish_puts_the_old_quarter_back_if_the_move_fails(tmp_path, monkeypatch):
     (tmp_path / "2026Q4").mkdir()
     (tmp_path / "2026Q4" / "index.html").write_text("old")
-    tmp = layout.temp_dir(tmp_path, "2026Q4")
+    tmp = publish.temp_dir(tmp_path, "2026Q4")
     real = os.replace
 
     def flaky(src, dst):
@@ -97,9 +98,9 @@ def test_publish_puts_the_old_quarter_back_if_the_move_fails(tmp_path, monkeypat
             raise KeyboardInterrupt
         real(src, dst)
 
-    monkeypatch.setattr(layout.os, "replace", flaky)
+    monkeypatch.setattr(publish.os, "replace", flaky)
     with pytest.raises(KeyboardInterrupt):
-        layout.publish(tmp, tmp_path / "2026Q4")
+        publish.publish(tmp, tmp_path / "2026Q4")
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "old"
 
 
@@ -108,13 +109,13 @@ def test_stale_work_folders_of_dead_runs_are_removed(tmp_path):
     dead.mkdir()
     mine = tmp_path / f".2026Q4.tmp-{os.getpid()}"
     mine.mkdir()
-    layout.remove_stale(tmp_path, "2026Q4")
+    publish.remove_stale(tmp_path, "2026Q4")
     assert not dead.exists() and mine.exists()
 
 
 def test_a_quarter_set_aside_by_a_killed_run_is_restored(tmp_path):
     (tmp_path / ".2026Q4.old-999999999").mkdir()
     (tmp_path / ".2026Q4.old-999999999" / "index.html").write_text("published")
-    layout.remove_stale(tmp_path, "2026Q4")
+    publish.remove_stale(tmp_path, "2026Q4")
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "published"
     assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast import config, report
+from forecast import config, pipeline
+from forecast.report import quarter as report
 from forecast.cli import cli
-from forecast.errors import ReportError
+from forecast.errors import ReportError, ValidationError
 
 NB = Path(__file__).resolve().parent / "notebooks"
 FIXTURES = {"brief": NB / "report_brief.ipynb", "indicator": NB / "report_indicator.ipynb",
@@ -33,8 +34,8 @@ def fake_run() -> SimpleNamespace:
 
 def fixture_report(out: Path, monkeypatch, notebooks: dict | None = None, **kw) -> report.ReportResult:
     """Run the report for Hà Nam on the fake run with the fixture notebooks."""
-    monkeypatch.setattr(report, "prepare_run", lambda quarter, store, provinces: fake_run())
-    return report.run_report("2026Q4", provinces=["Ha Nam"], out=out, store=out / "store.duckdb",
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    return pipeline.run_report("2026Q4", provinces=["Ha Nam"], out=out, store=out / "store.duckdb",
                              jobs=2, notebooks={**FIXTURES, **(notebooks or {})}, **kw)
 
 
@@ -98,7 +99,7 @@ def test_plan_jobs_deep_dives_only_where_there_is_data():
 
 
 def test_broken_notebook_is_listed_and_the_cli_exits_nonzero(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
     nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
     result = CliRunner().invoke(cli, ["report", "--quarter", "2026Q4", "--province", "Hà Nam",
@@ -136,15 +137,15 @@ def test_interrupted_run_leaves_no_partial_quarter(tmp_path, monkeypatch, where)
 
 
 def test_bad_quarter_and_missing_notebook_fail_before_running(tmp_path):
-    with pytest.raises(ReportError, match="'2026-4' is not like 2026Q4"):
-        report.run_report("2026-4", out=tmp_path)
+    with pytest.raises(ValidationError, match="'2026-4' is not like 2026Q4"):
+        pipeline.run_report("2026-4", out=tmp_path)
     with pytest.raises(ReportError, match="does not exist"):
-        report.run_report("2026Q4", out=tmp_path, notebooks={"brief": tmp_path / "nope.ipynb"})
+        pipeline.run_report("2026Q4", out=tmp_path, notebooks={"brief": tmp_path / "nope.ipynb"})
     assert list(tmp_path.iterdir()) == []
 
 
 def test_default_provinces_are_the_seed_plans():
-    assert set(report.default_provinces()) == {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
+    assert set(pipeline.default_provinces()) == {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
 
 
 REAL = [config.NOTEBOOKS_DIR / n for n in report.NOTEBOOKS.values()]
@@ -153,7 +154,7 @@ REAL = [config.NOTEBOOKS_DIR / n for n in report.NOTEBOOKS.values()]
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
 def test_real_notebooks_for_one_province(tmp_path, shared_data):
     """The real notebooks on the bundled data for one province (the slowest test here, < ~60 s)."""
-    result = report.run_report("2026Q4", provinces=["Hà Nam"], out=tmp_path / "reports",
+    result = pipeline.run_report("2026Q4", provinces=["Hà Nam"], out=tmp_path / "reports",
                                store=tmp_path / "store.duckdb", jobs=2)
     assert not result.failures, [(r.job.html, r.error) for r in result.failures]
     brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")

@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast import assess, config, runs
-from forecast import store as real_store
+from forecast.assess import assessment
+from forecast import config
+from forecast import pipeline
+from forecast.assess import runs
+from forecast.data import store as real_store
 from forecast.errors import MissingDataError
 
 GEO = "Hà Nam"
@@ -71,15 +74,16 @@ def fake_store(tmp_path, monkeypatch):
     fake = SimpleNamespace(connect=connect, analysis_series=lambda p=None: state["obs"],
                            ensure_default_data=ensure_default_data,
                            data_fingerprint=lambda p=None: "fp-1")
-    monkeypatch.setattr(runs, "_store", lambda: fake)
-    monkeypatch.setattr(runs, "_models", lambda: SimpleNamespace(EngineSettings=_Settings,
-                                                                   forecast_panel=_forecast_panel))
+    monkeypatch.setattr(runs, "store_db", fake)
+    monkeypatch.setattr(pipeline, "store_db", fake)
+    monkeypatch.setattr(pipeline, "models", SimpleNamespace(EngineSettings=_Settings,
+                                                            forecast_panel=_forecast_panel))
     return SimpleNamespace(path=str(path), state=state)
 
 
 def _run(run_id="2026Q3-aaaa", as_of="2026Q3", created="2026-09-30 10:00") -> runs.Run:
     fc = _forecast_panel(_obs())
-    asm = assess.assess_targets(_registry(), _obs(), fc, as_of)
+    asm = assessment.assess_targets(_registry(), _obs(), fc, as_of)
     return runs.Run(run_id, as_of, pd.Timestamp(created, tz="UTC"), "fp-0", {"draws": 10}, fc, asm)
 
 
@@ -110,7 +114,7 @@ def test_latest_previous_and_list(fake_store):
 
 
 def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
-    run_id = runs.run_forecasts("2026Q4", store=fake_store.path, targets=_registry())
+    run_id = pipeline.run_forecasts("2026Q4", store=fake_store.path, targets=_registry())
     assert fake_store.state["ensured"] == 1 and run_id.startswith("2026Q4-")
     run = runs.load_run(fake_store.path)
     assert run.run_id == run_id and run.settings == {"draws": 100} and run.data_fingerprint == "fp-1"
@@ -119,7 +123,7 @@ def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
 
 
 def test_run_forecasts_restricted_to_a_province(fake_store):
-    run_id = runs.run_forecasts("2026Q4", store=fake_store.path, targets=_registry(),
+    run_id = pipeline.run_forecasts("2026Q4", store=fake_store.path, targets=_registry(),
                                 provinces=["Bắc Giang"])
     run = runs.load_run(fake_store.path, run_id)
     assert run.forecasts.empty and run.assessments.empty
@@ -176,7 +180,7 @@ def test_cli_run_command(fake_store):
 
 
 def test_round_trip_in_a_real_store(tmp_path):
-    pytest.importorskip("forecast.store")
+    pytest.importorskip("forecast.data.store")
     path = tmp_path / "real.duckdb"
     run = _run()
     runs.save_run(path, run)
@@ -187,14 +191,14 @@ def test_round_trip_in_a_real_store(tmp_path):
 
 
 def test_run_forecasts_with_the_real_store_and_engine(tmp_path):
-    store = pytest.importorskip("forecast.store")
+    store = pytest.importorskip("forecast.data.store")
     csv = tmp_path / "obs.csv"
     rows = [f"{GEO},stunting_u5,{y},{40 * 0.95 ** (y - 2005):.3f},percent,test survey"
             for y in range(2005, 2017)]
     csv.write_text("geo,indicator,year,value,unit,source\n" + "\n".join(rows) + "\n", encoding="utf-8")
     path = tmp_path / "real.duckdb"
     store.import_files([csv], path)
-    run_id = runs.run_forecasts("2026Q4", store=path, targets=_registry())
+    run_id = pipeline.run_forecasts("2026Q4", store=path, targets=_registry())
     run = runs.load_run(path)
     assert run.run_id == run_id and run.data_fingerprint == store.data_fingerprint(path)
     assert run.forecasts["year"].max() == 2035 and set(run.forecasts["model"]) == {"ensemble"}

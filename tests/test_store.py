@@ -10,7 +10,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import cli, data, store
+from forecast import cli
+from forecast.data import readers
+from forecast.assess import coverage
+from forecast.data import store
 from forecast.errors import DataFileError, ForecastError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "data"
@@ -106,11 +109,11 @@ def test_status_and_missing_targets(store_file, tmp_path):
         "HNA,Hà Nam,imr,2025,<=,10,,per_1000,outcome,q,\n"
         "HNA,Hà Nam,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n"
         "HNA,Hà Nam,beds_per_10k,2025,>=,30,,per_10k,milestone,q,\n")
-    cover, missing = store.status(store_file, "Ha Nam", targets_path=registry)
+    cover, missing = coverage.status(store_file, "Ha Nam", targets_path=registry)
     row = cover.set_index("indicator").loc["imr"]
     assert (row["first_year"], row["last_year"], row["points"]) == (2010, 2011, 2)
     assert missing[["province", "indicator"]].values.tolist() == [["Hà Nam", "bhyt_coverage"]]
-    _, none = store.status(store_file, targets_path=tmp_path / "absent.csv")
+    _, none = coverage.status(store_file, targets_path=tmp_path / "absent.csv")
     assert none is None
 
 
@@ -132,7 +135,7 @@ def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
         "HNA,Hà Nam,life_expectancy,2030,>=,76,,years,outcome,q,\n"
         "HNA,Hà Nam,stunting_u5,2025,<=,15,,percent,outcome,q,\n"
         "LCA,Lào Cai,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n")
-    _, missing = store.status(store_file, targets_path=registry)
+    _, missing = coverage.status(store_file, targets_path=registry)
     got = missing.set_index(["province", "indicator"])
     assert sorted(got.index) == [("Hà Nam", "life_expectancy"), ("Hà Nam", "stunting_u5"),
                                  ("Lào Cai", "bhyt_coverage")]
@@ -142,7 +145,7 @@ def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
     assert got.loc[("Hà Nam", "stunting_u5"), "coverage"] == "none"
     merged = got.loc[("Lào Cai", "bhyt_coverage")]
     assert merged["coverage"] == "none" and "Lào Cai (mới)" in merged["note"]
-    _, one = store.status(store_file, "Ha Nam", targets_path=registry)  # the region still counts
+    _, one = coverage.status(store_file, "Ha Nam", targets_path=registry)  # the region still counts
     assert one["indicator"].tolist() == ["life_expectancy", "stunting_u5"]
     out = CliRunner().invoke(cli.cli, ["--store", str(store_file), "data", "status",
                                        "--targets", str(registry)])
@@ -222,7 +225,7 @@ def test_random_junk_never_loses_rows(seeded_store, tmp_path_factory, rows, head
     junk = folder / "junk.csv"
     junk.write_bytes("\n".join(lines).encode("utf-8") + raw)
     try:
-        store.import_files([junk], path, data.ImportOptions(format="tidy"))
+        store.import_files([junk], path, readers.ImportOptions(format="tidy"))
     except ForecastError:
         pass
     after = store.load_observations(path)
@@ -236,7 +239,7 @@ def test_all_shared_data_imports_cleanly(shared_data, store_file):
     assert summary["imported"].sum() > 20000
     q = pd.read_csv(store.quarantine_path(store_file))
     assert q["reason"].str.contains("not a single calendar year").all()  # only the 2016-2020 average
-    cover, _ = store.status(store_file, "Hà Nam", "imr")
+    cover, _ = coverage.status(store_file, "Hà Nam", "imr")
     row = cover.set_index("indicator").loc["imr"]
     assert (row["first_year"], row["last_year"]) == (2005, 2016)
     obs = store.load_observations(store_file, geo="Lào Cai (mới)")
@@ -258,7 +261,7 @@ def test_reads_share_the_store(store_file, tmp_path):
 
 
 def test_known_breaks_are_kept_in_the_store_but_left_out_of_the_analysis(store_file, tmp_path):
-    from forecast import sources
+    from forecast.data import priority
 
     rows = [("Hà Nam", "pharmacists_per_10k_dohs", y, v) for y, v in
             [(2011, 0.30), (2012, 0.43), (2013, 0.29)]] + [
@@ -275,8 +278,8 @@ def test_known_breaks_are_kept_in_the_store_but_left_out_of_the_analysis(store_f
         ("Hà Nam", "pharmacists_per_10k_dohs", 2011), ("Hà Nam", "pharmacists_per_10k_dohs", 2013),
         ("Lai Châu", "beds_per_10k_dohs", 2004), ("Điện Biên", "beds_per_10k_dohs", 2003),
         ("Hà Nam", "imr", 2012)}
-    (vi,) = sources.break_notes([("Hà Nam", "pharmacists_per_10k_dohs"), ("Hà Nam", "imr")], "vi")
+    (vi,) = priority.break_notes([("Hà Nam", "pharmacists_per_10k_dohs"), ("Hà Nam", "imr")], "vi")
     assert vi.startswith("Chú thích 2012(**)") and vi.endswith("(năm 2012 không dùng để dự báo).")
-    (en,) = sources.break_notes([("Lai Châu", "beds_per_10k_dohs")], "en")
+    (en,) = priority.break_notes([("Lai Châu", "beds_per_10k_dohs")], "en")
     assert "includes Điện Biên" in en and en.endswith("(2002–2003 left out of the forecasts).")
-    assert sources.break_notes([("Điện Biên", "beds_per_10k_dohs")], "en") == []
+    assert priority.break_notes([("Điện Biên", "beds_per_10k_dohs")], "en") == []

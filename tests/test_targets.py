@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from forecast import config
 from forecast.cli import cli
 from forecast.errors import ValidationError
-from forecast.targets import load_targets, select_targets
+from forecast.registry.targets import load_targets, select_targets
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from forecast.errors import ModelError
-from forecast.transforms import Transform, for_indicator, series_status
+from forecast.engine.transforms import Transform, for_indicator, series_status
 
 
 @pytest.mark.parametrize("tr, y", [

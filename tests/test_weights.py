@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.weights import ensemble_weights, stacked_weights
+from forecast.engine.combine import ensemble_weights, stacked_weights
 
 
 def test_ensemble_weights_keep_the_best(rng):

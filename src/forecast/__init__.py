@@ -1,28 +1,28 @@
 """forecast: will Vietnam's provincial health-plan targets be reached, and with what probability?
 
-Concepts, one module each:
+Subpackages are the pipeline's stages; imports run one way (``tests/test_layers.py`` checks):
 
-- ``targets`` the plan registry; ``indicators`` the catalogue; ``geo`` provinces and the 2025 map
-- ``data`` / ``validate`` / ``fetch`` read files and downloads; ``store`` keeps every observation
-  (``sources`` picks one per year, ``status`` reports coverage); ``crosswalk`` rebuilds merged provinces
-- ``models`` / ``engine`` / ``calibrate`` / ``weights`` forecast with calibrated quantiles and combine
-  the models; ``backtest`` scores them
-- ``assess`` / ``series_choice`` judge each target; ``runs`` stores quarterly runs
-- ``plots`` draws, ``brief`` / ``fragments`` / ``narrative`` / ``labels`` write the briefs,
-  ``report`` / ``jobs`` / ``render`` / ``layout`` publish the quarter; ``cli`` is the command line
+- ``registry`` plan targets, the indicator catalogue, provinces and the 2025 merger map
+- ``data`` file readers, validation, online downloads, the observation store, the source-priority rule
+- ``engine`` transforms, forecasting methods, calibration, combination, nowcasts and back-tests
+- ``assess`` matching a target to a series, attainment assessment, stored runs
+- ``report`` display text, views, HTML pieces, sentences, plots, notebook execution and publishing
 
-Names are imported on first use, so ``import forecast`` stays fast in every notebook kernel.
+``pipeline`` (load once, forecast, assess, save) and ``cli`` sit on top. Names are imported on
+first use, so ``import forecast`` stays fast in every notebook kernel.
 """
 from importlib import import_module
 
 __version__ = "0.1.0"
 
 _API = {
-    "load_targets": "targets", "resolve_geo": "geo", "catalogue": "indicators",
-    "import_files": "store", "analysis_series": "store", "ensure_default_data": "store",
-    "rebuild": "crosswalk", "forecast_panel": "models", "EngineSettings": "models",
-    "evaluate": "backtest", "assess_targets": "assess",
-    "run_forecasts": "runs", "load_run": "runs", "run_report": "report",
+    "load_targets": "registry.targets", "resolve_geo": "registry.geo",
+    "catalogue": "registry.indicators", "rebuild": "registry.crosswalk",
+    "import_files": "data.store", "analysis_series": "data.store",
+    "ensure_default_data": "data.store",
+    "forecast_panel": "engine.models", "EngineSettings": "engine.models", "evaluate": "engine.backtest",
+    "assess_targets": "assess.assessment", "load_run": "assess.runs",
+    "run_forecasts": "pipeline", "run_report": "pipeline",
 }
 __all__ = [*_API, "__version__"]
 

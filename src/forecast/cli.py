@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from . import config
-from .errors import ForecastError
+from forecast import config
+from forecast.errors import ForecastError
 
 
 class _Group(click.Group):
@@ -81,7 +81,7 @@ def targets_cmd(province, year, indicator, kind, summary, path, fmt) -> None:
 
         forecast targets --province "Ha Nam" --year 2025 --format csv
     """
-    from .targets import load_targets, select_targets, summarize_targets
+    from forecast.registry.targets import load_targets, select_targets, summarize_targets
 
     df = select_targets(load_targets(path), province, year, indicator, kind)
     if summary:
@@ -130,8 +130,8 @@ def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source) -> None
 
         forecast data import beds.csv --format gso --indicator beds_dohs_count
     """
-    from .data import ImportOptions
-    from .store import import_files
+    from forecast.data.readers import ImportOptions
+    from forecast.data.store import import_files
 
     options = ImportOptions(fmt, indicator, select, geo_era, source)
     _echo_import(import_files(paths, ctx.obj["store"], options))
@@ -151,14 +151,14 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
 
         forecast data fetch gso --table "Dan so va lao dong/V02.24.px"
     """
-    from . import fetch
+    from forecast.data import download
 
     if source == "gso":
         if not table:
             raise click.UsageError("fetch gso needs --table")
-        summary = fetch.fetch_gso(table, ctx.obj["store"], indicator=indicator, select=select)
+        summary = download.fetch_gso(table, ctx.obj["store"], indicator=indicator, select=select)
     else:
-        summary = fetch.fetch_worldbank(ctx.obj["store"])
+        summary = download.fetch_worldbank(ctx.obj["store"])
     _echo_import(summary)
 
 
@@ -179,7 +179,7 @@ def data_status_cmd(ctx, geo, indicator, targets_path) -> None:
 
         forecast data status --geo "Hà Nam"
     """
-    from .status import status
+    from forecast.assess.coverage import status
 
     cover, missing = status(ctx.obj["store"], geo, indicator, targets_path)
     _echo_frame(cover, "table")
@@ -205,7 +205,7 @@ class _warnings_to_stderr:
     """Context manager: route ``forecast`` warnings to the user while a command runs."""
 
     def __enter__(self):
-        from .log import logger
+        from forecast.log import logger
 
         self.handler, self.propagate = _EchoWarnings(logging.WARNING), logger.propagate
         logger.addHandler(self.handler)
@@ -213,7 +213,7 @@ class _warnings_to_stderr:
         return self
 
     def __exit__(self, *exc):
-        from .log import logger
+        from forecast.log import logger
 
         logger.removeHandler(self.handler)
         logger.propagate = self.propagate
@@ -239,7 +239,7 @@ def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
     \b
         forecast backtest --input series.csv --origin 2013 --horizon 5 --out bt.csv --models ensemble,naive,aarr
     """
-    from .backtest import backtest, read_tidy
+    from forecast.engine.backtest import backtest, read_tidy
 
     obs = read_tidy(input_path)
     with _warnings_to_stderr():
@@ -265,7 +265,7 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
     \b
         forecast evaluate --forecasts bt.csv --actuals series.csv
     """
-    from .backtest import BACKTEST_COLUMNS, evaluate, read_tidy
+    from forecast.engine.backtest import BACKTEST_COLUMNS, evaluate, read_tidy
 
     scores = evaluate(read_tidy(fc_path, BACKTEST_COLUMNS), read_tidy(act_path))
     _echo_frame(scores.round(4) if fmt != "json" else scores, fmt)
@@ -285,13 +285,13 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
 
         forecast run --as-of 2026Q4
     """
-    from .assess import CATEGORIES
-    from .runs import current_quarter, load_run, run_forecasts
+    from forecast.assess.assessment import CATEGORIES
+    from forecast.assess.runs import current_quarter
+    from forecast.pipeline import prepare_run
 
-    store = ctx.obj["store"]
-    run_id = run_forecasts(as_of or current_quarter(), store=store, provinces=provinces or None,
-                           targets=targets_path)
-    run = load_run(store, run_id)
+    run = prepare_run(as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None,
+                      targets=targets_path)
+    run_id = run.run_id
     counts = run.assessments["category"].value_counts()
     click.echo(f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
                f"forecast, {len(run.assessments)} targets assessed")
@@ -325,9 +325,9 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
     """
     from tqdm import tqdm
 
-    from .errors import ReportError
-    from .report import run_report
-    from .store import ensure_default_data, quarantine_path
+    from forecast.errors import ReportError
+    from forecast.pipeline import run_report
+    from forecast.data.store import ensure_default_data, quarantine_path
 
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:

@@ -5,7 +5,10 @@ The store defaults to ``data/workbench.duckdb``; ``FORECAST_STORE`` or ``--store
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from forecast.errors import ValidationError
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJ_ROOT / "data"
@@ -30,3 +33,24 @@ def store_path(path: str | os.PathLike | None = None) -> Path:
         return Path(path)
     env = os.environ.get("FORECAST_STORE")
     return Path(env) if env else DATA_DIR / "workbench.duckdb"
+
+
+HORIZON_END = 2035  # last year forecast; a later attainment is reported as "not by 2035"
+_QUARTER = re.compile(r"\A(\d{4})Q([1-4])\Z")
+
+
+def parse_quarter(quarter: object) -> str:
+    """Return ``quarter`` if it is written like ``2026Q4``, else raise :class:`ValidationError`.
+
+    The one parser of quarters for every command and notebook: four digits, ``Q``, 1-4, nothing
+    else (no year alone, no trailing newline).
+    """
+    text = str(quarter)
+    if not _QUARTER.match(text):
+        raise ValidationError(f"quarter {text!r} is not like 2026Q4; write the year, 'Q' and 1-4")
+    return text
+
+
+def quarter_year(quarter: str) -> int:
+    """Return the year of a quarter written like ``2026Q4``."""
+    return int(parse_quarter(quarter)[:4])

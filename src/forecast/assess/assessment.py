@@ -1,0 +1,293 @@
+"""Will each plan target be reached? One tidy row per registry outcome target.
+
+Categories follow Statistics Canada's progress measure for its Sustainable Development Goals data
+hub, as adopted by Open SDG ("Progress Measurement Methodology", open-sdg/open-sdg
+``docs/progress-methodology.md``): the ratio R of the observed to the required annual growth rate
+gives *on track* (R >= 95 %), *acceleration needed* (60 % <= R < 95 %), *limited progress*
+(0 <= R < 60 %) or *deterioration* (R < 0); a target whose latest observation already meets it is
+*achieved*. The probability of attainment comes from the forecast quantiles at the target year.
+A target assessed on its region's series (no provincial series) has basis *proxy*.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast import config
+from forecast.registry import indicators
+from forecast.assess import matching
+from forecast.engine import transforms
+from forecast.errors import ValidationError
+from forecast.log import logger
+
+CATEGORIES = ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration",
+              "no_data", "insufficient_data")
+BASES = ("observed", "nowcast", "forecast", "proxy")
+HORIZON_END = config.HORIZON_END
+RATE_WINDOW = 5     # years before the latest observation used for the observed rate
+P_TAIL = 0.01       # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
+THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
+REGISTRY_COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "value", "value_high",
+                    "unit", "kind"]
+FORECAST_COLUMNS = ["mean", "q025", "q10", "q50", "q90", "q975"]
+COLUMNS = REGISTRY_COLUMNS + ["geo", "series", "definition", "latest_year", "latest_value",
+                             *FORECAST_COLUMNS, "p_attain", "rate_observed", "rate_required",
+                             "ratio", "category", "expected_year", "basis", "status", "reason",
+                             "run_id"]
+
+
+def satisfies(value: float, comparator: str, target: float) -> bool:
+    """Return whether ``value`` meets ``comparator target`` (False for a missing value)."""
+    if value is None or pd.isna(value):
+        return False
+    return {">=": value >= target, "<=": value <= target, ">": value > target,
+            "<": value < target}[comparator]
+
+
+def attainment_probability(quantiles: Sequence[float], comparator: str, target: float,
+                           transform: transforms.Transform | None = None) -> float:
+    """Return the share of a predictive distribution that satisfies ``comparator target``.
+
+    The CDF is interpolated linearly between the quantiles ``config.QUANTILES`` on the
+    indicator's transformed scale (:func:`forecast.transforms.for_indicator`: logit, log or
+    identity), so the distribution keeps its skew near a bound. Beyond the extreme quantiles
+    the grid cannot tell 1 % from 0.1 %, so the CDF there is set to ``P_TAIL`` / ``1 - P_TAIL``:
+    probabilities lie in [0.01, 0.99]. Returns NaN when a quantile is missing.
+    """
+    transform = transform or transforms.Transform("identity")
+    q = transform.forward(quantiles)
+    if len(q) != len(config.QUANTILES) or not np.isfinite(q).all():
+        return math.nan
+    q = np.maximum.accumulate(q)  # guard against crossed quantiles
+    t = float(transform.forward(target))
+    if q[0] == q[-1]:  # a point mass (flat forecast): the target is met or not
+        return 1 - P_TAIL if satisfies(float(quantiles[4]), comparator, target) else P_TAIL
+    if t < q[0]:
+        cdf = P_TAIL
+    elif t > q[-1]:
+        cdf = 1 - P_TAIL
+    else:
+        cdf = float(np.interp(t, q, config.QUANTILES))
+    p = cdf if comparator in ("<", "<=") else 1 - cdf
+    return float(np.clip(p, P_TAIL, 1 - P_TAIL))
+
+
+def _rates(years: np.ndarray, values: np.ndarray, target: float,
+           target_year: int) -> tuple[float, float]:
+    """Return (observed, required) annual % change on the natural scale.
+
+    Observed: the log-linear least-squares slope ``b`` over the observations of the last
+    ``RATE_WINDOW`` years (at least the last two), reported as ``100 * (exp(b) - 1)`` — UNICEF's
+    average annual rate of reduction with the sign kept (UNICEF, "Technical note: how to
+    calculate average annual rate of reduction (AARR) of underweight prevalence", 2007), more
+    robust to one noisy year than Open SDG's two-point CAGR. Required: the compound rate from the latest observation to
+    the target by its year, ``100 * ((target / latest) ** (1 / years_left) - 1)``. Where a value
+    is zero or negative (e.g. natural population growth) both fall back to linear change in
+    percent of the latest value.
+    """
+    keep = years >= years[-1] - RATE_WINDOW
+    if keep.sum() < 2:
+        keep[-2:] = True
+    y, v = years[keep], values[keep]
+    latest, left = v[-1], target_year - years[-1]
+    if len(y) < 2:
+        return math.nan, math.nan
+    if (v > 0).all() and target > 0:
+        observed = math.expm1(np.polyfit(y, np.log(v), 1)[0]) * 100
+        required = ((target / latest) ** (1 / left) - 1) * 100 if left > 0 else math.nan
+        return float(observed), required
+    if latest == 0:
+        return math.nan, math.nan
+    observed = np.polyfit(y, v, 1)[0] / abs(latest) * 100
+    required = (target - latest) / left / abs(latest) * 100 if left > 0 else math.nan
+    return float(observed), required
+
+
+def rate_windows(observations: pd.DataFrame, windows: range = range(2, 11),
+                 rate_required: float = math.nan) -> pd.DataFrame:
+    """Return the observed rate of :func:`_rates` over each window before the latest year.
+
+    Columns ``window, first_year, points, rate, rate_required``; a window needs 2+ values, all > 0.
+    """
+    obs = observations.dropna(subset=["value"]).sort_values("year")
+    years, values = obs["year"].to_numpy(float), obs["value"].to_numpy(float)
+    rows = []
+    for w in windows if len(years) else ():
+        keep = years >= years[-1] - w
+        if keep.sum() >= 2 and (values[keep] > 0).all():
+            slope = np.polyfit(years[keep], np.log(values[keep]), 1)[0]
+            rows.append({"window": w, "first_year": int(years[keep][0]), "points": int(keep.sum()),
+                         "rate": math.expm1(slope) * 100, "rate_required": rate_required})
+    return pd.DataFrame(rows, columns=["window", "first_year", "points", "rate", "rate_required"])
+
+
+def progress_category(ratio: float) -> str:
+    """Return the Statistics Canada / Open SDG category of an observed/required rate ratio."""
+    if ratio is None or pd.isna(ratio):
+        return "insufficient_data"
+    for threshold, category in THRESHOLDS:
+        if ratio >= threshold:
+            return category
+    return "deterioration"
+
+
+def _forecast_rows(fc: pd.DataFrame | None, model: str) -> pd.DataFrame | None:
+    if fc is None or fc.empty or "model" not in fc.columns:
+        return fc
+    chosen = model if (fc["model"] == model).any() else sorted(fc["model"].unique())[0]
+    return fc[fc["model"] == chosen].sort_values("year")
+
+
+def _expected_year(obs: pd.DataFrame, fc: pd.DataFrame | None, cmp: str, target: float,
+                   achieved: bool) -> object:
+    """First year of the trailing run of observations meeting the target, else of the q50 path."""
+    if achieved:
+        met = [satisfies(v, cmp, target) for v in obs["value"]]
+        first = len(met)
+        while first > 0 and met[first - 1]:
+            first -= 1
+        return int(obs["year"].iloc[min(first, len(met) - 1)])
+    if fc is None or fc.empty:
+        return pd.NA
+    path = fc[(fc["year"] > obs["year"].iloc[-1]) & (fc["year"] <= HORIZON_END)]
+    hits = path[[satisfies(v, cmp, target) for v in path["q50"]]]
+    return int(hits["year"].iloc[0]) if len(hits) else pd.NA
+
+
+def _at_target_year(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int,
+                    transform: transforms.Transform) -> dict:
+    """Basis, forecast quantiles and P(attain) at the target year."""
+    year, cmp, target = int(t["year"]), t["comparator"], float(t["value"])
+    years, values = obs["year"].to_numpy(), obs["value"].to_numpy(float)
+    out: dict = {}
+    if year <= years[-1]:
+        v = float(np.interp(year, years, values))
+        out.update(dict.fromkeys(FORECAST_COLUMNS, v), basis="observed",
+                   p_attain=float(satisfies(v, cmp, target)))
+        if year not in years:
+            out["note"] = f"value at {year} interpolated between observations"
+        return out
+    out["basis"] = "nowcast" if year <= as_of_year else "forecast"
+    row = None if fc is None else fc[fc["year"] == year]
+    if row is None or row.empty or pd.isna(row["q50"].iloc[0]):
+        out["note"] = f"no forecast for {year}"
+        return out
+    r = row.iloc[0]
+    out.update({c: float(r[c]) for c in FORECAST_COLUMNS})
+    out["p_attain"] = attainment_probability([r[c] for c in config.QUANTILE_COLUMNS], cmp, target,
+                                             transform)
+    return out
+
+
+def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int) -> dict:
+    cmp, target, year = t["comparator"], float(t["value"]), int(t["year"])
+    status = "" if fc is None or fc.empty else str(fc["status"].iloc[0])
+    reasons = [] if fc is None or fc.empty else [str(fc["reason"].iloc[0])]
+    if fc is None or fc.empty:
+        reasons.append("no forecast for this series")
+    latest_year, latest = int(obs["year"].iloc[-1]), float(obs["value"].iloc[-1])
+    at = _at_target_year(t, obs, fc, as_of_year, transforms.for_indicator(t["indicator"]))
+    reasons.append(at.pop("note", ""))
+    observed, required = _rates(obs["year"].to_numpy(), obs["value"].to_numpy(float), target, year)
+    ratio = observed / required if required and np.isfinite(required) else math.nan
+    met_in_year = at["basis"] == "observed" and at["p_attain"] == 1.0
+    achieved = satisfies(latest, cmp, target) or met_in_year
+    if achieved:
+        category = "achieved"
+        when = (latest, latest_year) if satisfies(latest, cmp, target) else (at["mean"], year)
+        reasons.append(f"observed {when[0]:g} in {when[1]} meets the target")
+    elif at["basis"] == "observed":  # the year has passed without attainment
+        toward = math.copysign(1.0, target - latest) * (observed if np.isfinite(observed) else 0)
+        category = "deterioration" if toward < 0 else "limited_progress"
+        reasons.append(f"target year {year} passed without attainment")
+    elif status == "too_short":
+        category = "insufficient_data"
+    else:
+        category = progress_category(ratio)
+    return {**at, "latest_year": latest_year, "latest_value": latest, "rate_observed": observed,
+            "rate_required": required, "ratio": ratio, "category": category,
+            "expected_year": (year if achieved and not satisfies(latest, cmp, target)
+                              else _expected_year(obs, fc, cmp, target, achieved)),
+            "status": status,
+            "reason": "; ".join(r for r in reasons if r)}
+
+
+def _with_definitions(obs: pd.DataFrame) -> pd.DataFrame:
+    obs = obs.dropna(subset=["value"])
+    if "base_indicator" in obs.columns and "definition" in obs.columns:
+        return obs
+    pairs = {c: indicators.base_indicator(c) for c in obs["indicator"].unique()}
+    return obs.assign(base_indicator=obs["indicator"].map(lambda c: pairs[c][0]),
+                      definition=obs["indicator"].map(lambda c: pairs[c][1]))
+
+
+def assess_targets(targets: pd.DataFrame, observations: pd.DataFrame, forecasts: pd.DataFrame,
+                   as_of: str, *, model: str = "ensemble") -> pd.DataFrame:
+    """Assess every outcome target of the registry against its series and forecast.
+
+    Parameters
+    ----------
+    targets
+        The registry (:func:`forecast.targets.load_targets`); only ``kind == "outcome"`` rows
+        are assessed. A range target (``value_high`` set) is assessed on ``value``.
+    observations
+        Observations frame (docs/contracts.md); the series of a target is the province's series
+        whose ``base_indicator`` is the target's indicator — the catalogue code first, then the
+        variant the target's note describes (a note on central hospitals picks ``*_dohs``), then
+        the variant with the latest data. A province without one borrows its GSO region's
+        series as a proxy (``basis == "proxy"``); national series are never used for a province
+        (:mod:`forecast.series_choice`). ``definition`` says how the series differs.
+    forecasts
+        Forecasts frame; model ``model`` where present, else the first model by name.
+    as_of
+        The quarter of the assessment (``2026Q4``): target years up to its year with no
+        observation are *nowcasts*, later ones *forecasts*.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The assessments frame of docs/contracts.md, one row per outcome target, ``run_id``
+        empty; ``geo`` is the geo of the series used (the region for a proxy) and ``reason``
+        says why a target has no data or borrows a regional series. Rates are annual % changes
+        on the natural scale (see :func:`_rates`).
+    """
+    as_of_year = config.quarter_year(as_of)
+    obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
+    obs_groups = dict(list(obs.groupby(["geo", "base_indicator"], sort=False)))
+    fc_groups = dict(list(forecasts.groupby(["geo", "indicator"], sort=False))) if len(forecasts) else {}
+    rows = [_assess_target(t, obs_groups, fc_groups, as_of_year, model)
+            for t in targets[targets["kind"] == "outcome"].to_dict("records")]
+    logger.info("assessed %d outcome targets as of %s", len(rows), as_of)
+    return _frame(rows)
+
+
+def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, model: str) -> dict:
+    base = {c: t.get(c) for c in REGISTRY_COLUMNS}
+    choice = matching.choose(t, obs_groups)
+    if not choice.series:
+        basis = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
+        return {**base, "geo": choice.geo, "series": "", "definition": "", "category": "no_data",
+                "basis": basis, "status": "", "reason": choice.note}
+    rows = obs_groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
+    obs = rows[rows["indicator"] == choice.series]
+    fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
+    out = _assess_one(t, obs, fc, as_of_year)
+    reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
+    return {**base, **out, "geo": choice.geo, "series": choice.series,
+            "definition": choice.definition, "reason": reason,
+            **({"basis": "proxy"} if choice.proxy else {})}
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    floats = ["value", "value_high", "latest_value", *FORECAST_COLUMNS, "p_attain", "rate_observed",
+              "rate_required", "ratio"]
+    text = ["plan_id", "province", "indicator", "comparator", "unit", "kind", "geo", "series",
+            "definition", "category", "basis", "status", "reason", "run_id"]
+    df[text] = df[text].astype(object).fillna("").astype(str)
+    return df.astype({**dict.fromkeys(floats, "float64"), "year": "int64",
+                      "latest_year": "Int64", "expected_year": "Int64"})

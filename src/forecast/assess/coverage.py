@@ -1,0 +1,115 @@
+"""What the store covers: series per geo and indicator, and the outcome targets it cannot answer.
+
+Behind ``forecast data status``. A target counts as covered by the same rule as the assessment
+(:func:`forecast.series_choice.choose`): its province's own series of the indicator (a variant
+included) covers it; its GSO region's series answers it only as a *regional proxy*; national
+series and data of the province an old province was merged into on 1 July 2025 ("Lào Cai (mới)")
+never do.
+"""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from forecast.registry import geo
+from forecast.registry import indicators
+from forecast.assess import matching
+from forecast.data.store import load_observations
+from forecast.registry.targets import load_targets, select_targets
+from forecast.errors import DataFileError
+from forecast.log import logger
+
+MISSING_COLUMNS = ["province", "indicator", "coverage", "targets", "years", "note"]
+
+
+def coverage(obs: pd.DataFrame) -> pd.DataFrame:
+    """Return the coverage of an observations frame: one row per geo and indicator.
+
+    Columns: geo, era (from data/provinces.csv), indicator, base_indicator, first_year,
+    last_year, points (distinct years) and sources (short publisher names).
+    """
+    short = obs["source"].str.split(";").str[0].str.replace(r"\s*\[preliminary\]", "", regex=True)
+    grouped = obs.assign(_src=short).groupby(["geo", "indicator", "base_indicator"])
+    out = grouped.agg(first_year=("year", "min"), last_year=("year", "max"),
+                      points=("year", "nunique"),
+                      sources=("_src", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
+    eras = geo.provinces().set_index("name")["era"]
+    out.insert(1, "era", out["geo"].map(eras).fillna("").astype("str"))
+    return out
+
+
+def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Return the outcome targets that no series of their own province answers.
+
+    Parameters
+    ----------
+    obs
+        Observations frame (:func:`forecast.store.load_observations`) holding at least the
+        provinces' and their regions' series.
+    targets
+        The registry; only ``kind == "outcome"`` rows are checked.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province, indicator and ``coverage``: ``"none"`` (no provincial or regional
+        series; national or merged-province data only, if any) or ``"regional proxy"``;
+        ``targets`` and ``years`` count and list the targets, ``note`` names the region of a
+        proxy or the merged province whose data went unused.
+    """
+    groups = dict(list(obs.groupby(["geo", "base_indicator"], sort=False)))
+    outcome = targets[targets["kind"] == "outcome"]
+    rows = []
+    for t in outcome.to_dict("records"):
+        choice = matching.choose(t, groups)
+        if choice.series and not choice.proxy:
+            continue  # the province's own series
+        rows.append({"province": t["province"], "indicator": t["indicator"],
+                     "coverage": "regional proxy" if choice.proxy else "none", "year": t["year"],
+                     "note": _note(choice)})
+    found = pd.DataFrame(rows, columns=["province", "indicator", "coverage", "year", "note"])
+    out = found.groupby(["province", "indicator", "coverage", "note"], as_index=False).agg(
+        targets=("year", "size"), years=("year", lambda y: ", ".join(map(str, sorted(set(y))))))
+    return out.reindex(columns=MISSING_COLUMNS)
+
+
+def _note(choice: matching.Choice) -> str:
+    if choice.proxy:
+        return f"series of {choice.geo}"
+    successor = matching.merged_successor(choice.note)
+    return f"data of {successor} not used (a larger territory)" if successor else ""
+
+
+def status(path: str | os.PathLike | None = None, geo_name: str | None = None,
+           indicator: str | None = None,
+           targets_path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Return the store's coverage and the registry's outcome targets without a provincial series.
+
+    Parameters
+    ----------
+    path
+        The store (default per :func:`forecast.config.store_path`).
+    geo_name, indicator
+        Optional filters; ``indicator`` also matches the variants of a catalogue code.
+    targets_path
+        The registry (default ``data/targets.csv``).
+
+    Returns
+    -------
+    tuple
+        ``(coverage, missing)`` (see :func:`targets_without_data`); ``missing`` is ``None`` when
+        there is no registry to check.
+    """
+
+    obs = load_observations(path)  # every geo: a province's target may borrow its region's series
+    if indicator:  # with the indicator that stands in for it (EPI coverage: full immunisation)
+        codes = [indicator, indicators.STAND_INS.get(indicator, ("",))[0]]
+        obs = obs[obs["indicator"].isin(codes) | obs["base_indicator"].isin(codes)]
+    shown = obs[obs["geo"] == geo.resolve_geo(geo_name)] if geo_name else obs
+    try:
+        registry = select_targets(load_targets(targets_path), province=geo_name, indicator=indicator)
+    except DataFileError as e:
+        logger.warning("no target registry to check (%s)", e)
+        return coverage(shown), None
+    return coverage(shown), targets_without_data(obs, registry)

@@ -1,0 +1,231 @@
+"""Which observed series answers a target: the province's own, else its region's as a proxy.
+
+The order is
+
+1. the province's own series of the target's indicator: the catalogue code first, then the
+   variant the target's note describes (a note on central hospitals picks ``*_dohs``), then the
+   variant with the latest data;
+2. else the province's own series of the indicator that statistics publish for it
+   (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
+   children under 1), with that definition;
+3. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
+   chosen the same way and flagged as a *proxy*: GSO gives some indicators (life expectancy, sex
+   ratio at birth) only for its six regions;
+4. else nothing. National series are never used for a provincial target: a country average says
+   too little about one province.
+
+Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai (mới)"``) cover
+a larger territory and are never used for the old province's target; when they are the only
+recent data, the reason says so (:func:`merged_note`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from forecast.registry import geo
+from forecast.registry import indicators
+from forecast.errors import UnknownGeoError
+
+# Words in a target's note that point to a variant definition (see indicators.VARIANT_SUFFIXES).
+NOTE_HINTS = {"_dohs": ("central", "trung ương", "sở y tế", "department of health", "doh"),
+              "_gso": ("gso", "thống kê"), "_survey": ("survey", "điều tra")}
+PROXY_PREFIX = "regional series"  # start of a proxy's definition
+_MERGED = " (the province it merged into on 1 July 2025) has "
+_LISTED = 6  # geos named in a no-data reason before "and n more"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The series chosen for a target: ``series`` is empty when there is none.
+
+    ``geo`` is the geo of the series (the region for a proxy), ``definition`` how the series
+    differs from the target's definition, ``note`` the sentence(s) the reason carries.
+    """
+
+    geo: str
+    series: str = ""
+    definition: str = ""
+    proxy: bool = False
+    note: str = ""
+
+
+def choose_series(candidates: pd.DataFrame, code: str, note: str) -> str | None:
+    """Prefer the catalogue code, then a variant the note describes, then the freshest variant."""
+    if candidates is None or candidates.empty:
+        return None
+    note = note.lower()
+
+    def rank(series: str) -> tuple:
+        hinted = any(series.endswith(s) and any(w in note for w in words)
+                     for s, words in NOTE_HINTS.items())
+        rows = candidates[candidates["indicator"] == series]
+        return (series != code, not hinted, -rows["year"].max(), -len(rows), series)
+
+    return min(candidates["indicator"].unique(), key=rank)
+
+
+def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
+    """Return the series for one registry target.
+
+    Parameters
+    ----------
+    target
+        A registry row (``province``, ``indicator``, ``note``).
+    groups
+        Observations grouped by ``(geo, base_indicator)``, each with columns ``indicator``,
+        ``year``, ``value`` and ``definition`` (``source`` optional).
+    """
+    province, code = target["province"], target["indicator"]
+    hint = str(target.get("note") or "")
+    own = groups.get((province, code))
+    series = choose_series(own, code, hint)
+    if series is not None:
+        latest = int(own.loc[own["indicator"] == series, "year"].max())
+        return Choice(province, series, _definition(own, series),
+                      note=merged_note(province, code, groups, latest))
+    stand_in = _stand_in(province, code, hint, groups)
+    if stand_in is not None:
+        return stand_in
+    region = _region(province)
+    rows = groups.get((region, code)) if region else None
+    series = choose_series(rows, code, hint)
+    if series is None:
+        return Choice(province, note=_join(no_data_reason(province, code, groups),
+                                           merged_note(province, code, groups)))
+    latest = int(rows.loc[rows["indicator"] == series, "year"].max())
+    definition = _join(proxy_definition(region, code, rows, groups), _definition(rows, series))
+    note = (f"no provincial series for {code} in {province}: the series of {region} is used "
+            "as a regional proxy")
+    return Choice(region, series, definition, True,
+                  _join(note, merged_note(province, code, groups, latest)))
+
+
+def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
+    """The province's series of the indicator published for ``code``, if any (rule 2)."""
+    alt, meaning = indicators.STAND_INS.get(code, ("", ""))
+    rows = groups.get((province, alt)) if alt else None
+    series = choose_series(rows, alt, hint)
+    if series is None:
+        return None
+    latest = int(rows.loc[rows["indicator"] == series, "year"].max())
+    note = f"no series of {code} in {province}: {series} stands in for it"
+    return Choice(province, series, _join(meaning, _definition(rows, series)),
+                  note=_join(note, merged_note(province, alt, groups, latest)))
+
+
+def related_geos(provinces: set[str]) -> set[str]:
+    """The provinces, their regions (proxies) and their merged 2025 provinces (mentioned only)."""
+    return (set(provinces) | {r for r in map(_region, provinces) if r}
+            | {s for s in map(_successor, provinces) if s})
+
+
+def proxy_definition(region: str, code: str, rows: pd.DataFrame,
+                     groups: dict[tuple[str, str], pd.DataFrame]) -> str:
+    """Say which regional series stands in for the province and why.
+
+    E.g. ``regional series (Vùng Đồng bằng sông Hồng) used as a proxy: GSO yearbook gives life
+    expectancy at birth only for regions`` when the publisher of the regional series has no
+    provincial series of the indicator (scattered provincial facts from other outlets aside).
+    """
+    publisher = _publisher(rows)
+    provincial = any(c == code and publisher in _publishers(r) and _is_province(g)
+                     for (g, c), r in groups.items())
+    why = ("the province has no series of its own" if provincial
+           else f"{publisher} gives {_name(code)} only for regions")
+    return f"{PROXY_PREFIX} ({region}) used as a proxy: {why}"
+
+
+def no_data_reason(province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame]) -> str:
+    """Explain a target without data: which geos hold the indicator, and why none is used."""
+    text = f"no provincial or regional series for {code} in {province}; the public files hold "
+    holders = sorted({g for g, c in groups if c == code}, key=geo.normalize_name)
+    if not holders:
+        return f"{text}no series of {_name(code)} for any geo"
+    national = [g for g in holders if geo.geo_type(g) == "country"]
+    others = [g for g in holders if g not in national]
+    shown = ", ".join(others[:_LISTED]) + (f" and {len(others) - _LISTED} more"
+                                           if len(others) > _LISTED else "")
+    where = f"for {shown}" if others else "only"
+    if national:
+        where += (f"{' and' if others else ''} nationally ({', '.join(national)}; a national "
+                  "series is not used for a province)")
+    return f"{text}{_name(code)} {where}"
+
+
+def merged_note(province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame],
+                latest: int | None = None) -> str:
+    """Mention data of the merged 2025 province that are newer than ``latest`` (never used).
+
+    Returns an empty string when the province was not merged or its successor has no newer
+    data of ``code``.
+    """
+    successor = _successor(province)
+    rows = groups.get((successor, code)) if successor else None
+    if rows is None or rows.empty:
+        return ""
+    years = sorted({int(y) for y in rows["year"] if latest is None or y > latest})
+    if not years:
+        return ""
+    last = rows.sort_values("year").iloc[-1]
+    return (f"{successor}{_MERGED}{code} for {', '.join(map(str, years))} "
+            f"(latest {float(last['value']):g} in {int(last['year'])}); not used: it covers a "
+            f"larger territory than {province}")
+
+
+def merged_successor(reason: str) -> str | None:
+    """Return the merged province named in a reason by :func:`merged_note`, else None."""
+    head, sep, _ = str(reason).partition(_MERGED)
+    return head.rsplit("; ", 1)[-1] if sep else None
+
+
+def _definition(rows: pd.DataFrame, series: str) -> str:
+    value = rows.loc[rows["indicator"] == series, "definition"].iloc[0] \
+        if "definition" in rows.columns else ""
+    return "" if pd.isna(value) else str(value)
+
+
+def _region(province: str) -> str | None:
+    try:
+        return geo.region_of(province)
+    except UnknownGeoError:
+        return None
+
+
+def _successor(province: str) -> str | None:
+    p = geo.provinces()
+    after = p.loc[p["name"] == province, "province_2025"]
+    name = after.iloc[0] if len(after) else ""
+    return name if name and name != province else None
+
+
+def _name(code: str) -> str:
+    cat = indicators.catalogue()
+    name = str(cat.loc[code, "name_en"]) if code in cat.index else code
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]  # keep "BHYT …"
+
+
+def _short_source(source: object) -> str:
+    return str(source).split(";")[0].replace("[preliminary]", "").strip()
+
+
+def _publisher(rows: pd.DataFrame) -> str:
+    """The outlet of a series' latest row, e.g. ``GSO yearbook``."""
+    if "source" not in rows.columns or rows.empty:
+        return "the public data"
+    return _short_source(rows.sort_values("year")["source"].iloc[-1]) or "the public data"
+
+
+def _publishers(rows: pd.DataFrame) -> set[str]:
+    if "source" not in rows.columns:
+        return {"the public data"}
+    return {_short_source(s) for s in rows["source"].unique()}
+
+
+def _is_province(name: str) -> bool:
+    return geo.geo_type(name) in ("province", "city")
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)

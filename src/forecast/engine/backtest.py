@@ -1,0 +1,136 @@
+"""Back-test at a fixed origin and score forecasts against actuals (the external contract).
+
+``backtest`` fits every series on the years up to the origin — calibration and ensemble weights
+included, so nothing after the origin is seen — and forecasts the next ``horizon`` years.
+``evaluate`` scores any forecasts frame of that shape: MASE (Hyndman & Koehler 2006, scaled by
+the in-sample mean absolute first difference), sMAPE, bias, 80% and 95% interval coverage and the
+mean pinball (quantile) loss (FPP3 §5.9 "Evaluating distributional forecast accuracy").
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import QUANTILE_COLUMNS, QUANTILES
+from forecast.engine.forecast import EngineSettings, check_models, forecast_panel
+from forecast.errors import DataFileError, ValidationError
+
+BACKTEST_COLUMNS = ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUMNS]
+METRICS = ["n_series", "n", "mase", "smape", "bias", "coverage80", "coverage95", "pinball"]
+
+
+def read_tidy(path: str | Path, required: Sequence[str] = ("geo", "indicator", "year", "value")
+              ) -> pd.DataFrame:
+    """Read a tidy CSV and check its columns.
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing or not a CSV.
+    ValidationError
+        If a required column is missing.
+    """
+    try:
+        df = pd.read_csv(path, dtype={"geo": str, "indicator": str, "model": str})
+    except FileNotFoundError as e:
+        raise DataFileError(f"{path}: no such file: check the path") from e
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise DataFileError(f"{path}: not a readable CSV ({e}): save it as UTF-8 CSV") from e
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValidationError(f"missing column(s) {missing}; the file needs {list(required)}",
+                              file=str(path), column=missing[0])
+    return df
+
+
+def backtest(obs: pd.DataFrame, origin: int, horizon: int,
+             models: Sequence[str] = ("ensemble",), settings: EngineSettings | None = None
+             ) -> pd.DataFrame:
+    """Fit each series on years ≤ ``origin`` and forecast ``origin+1 … origin+horizon``.
+
+    Returns
+    -------
+    DataFrame
+        ``geo, indicator, model, year, mean, q025 … q975``, one row per geo, indicator, model and
+        forecast year (series with no data up to the origin are left out).
+    """
+    if int(horizon) < 1:
+        raise ValidationError(f"horizon {horizon} must be at least 1 year: e.g. --horizon 5")
+    models = check_models(models)
+    past = obs[pd.to_numeric(obs["year"], errors="coerce") <= int(origin)]
+    if past.empty:
+        raise ValidationError(f"no observations in or before origin {origin}: choose a later origin")
+    years = range(int(origin) + 1, int(origin) + int(horizon) + 1)
+    out = forecast_panel(past, years=years, models=models, settings=settings)
+    return out[BACKTEST_COLUMNS].sort_values(["indicator", "geo", "model", "year"],
+                                             ignore_index=True)
+
+
+def _scales(actuals: pd.DataFrame, origins: pd.DataFrame) -> pd.DataFrame:
+    """In-sample mean absolute first difference of each series' actuals up to its origin."""
+    a = actuals.merge(origins, on=["geo", "indicator"])
+    a = a[a["year"] <= a["origin"]].sort_values(["geo", "indicator", "year"])
+    a["d"] = a.groupby(["geo", "indicator"])["value"].diff().abs()
+    s = a.groupby(["geo", "indicator"])["d"].mean().rename("scale").reset_index()
+    s.loc[s["scale"] <= 0, "scale"] = np.nan
+    return s
+
+
+def _point_metrics(df: pd.DataFrame) -> pd.DataFrame:
+    """Per-row errors: scaled absolute error, sMAPE, scaled bias, coverage, scaled pinball."""
+    y, m, s = df["value"], df["mean"], df["scale"]
+    q = df[list(QUANTILE_COLUMNS)].to_numpy(float)
+    diff = y.to_numpy(float)[:, None] - q
+    tau = np.asarray(QUANTILES)[None, :]
+    pin = np.maximum(tau * diff, (tau - 1) * diff).mean(axis=1)
+    denom = (y.abs() + m.abs()).replace(0, np.nan)
+    return df.assign(ase=(y - m).abs() / s, sape=200 * (y - m).abs() / denom, se=(m - y) / s,
+                     in80=((y >= df["q10"]) & (y <= df["q90"])).astype(float),
+                     in95=((y >= df["q025"]) & (y <= df["q975"])).astype(float),
+                     pin=pin / s)
+
+
+def _aggregate(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    g = df.groupby(keys, sort=True)
+    out = g.agg(n_series=("series", "nunique"), n=("value", "size"), mase=("ase", "mean"),
+                smape=("sape", "mean"), bias=("se", "mean"), coverage80=("in80", "mean"),
+                coverage95=("in95", "mean"), pinball=("pin", "mean"))
+    return out.reset_index()
+
+
+def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Score forecasts against actuals per model and indicator, plus an ``(all)`` row per model.
+
+    The origin of a series is its first forecast year − 1; its MASE scale is the mean absolute
+    first difference of its actuals up to the origin. ``bias`` is the mean of
+    (forecast − actual) / scale (positive: over-forecast); ``pinball`` is the mean pinball loss
+    over the nine quantiles, divided by the same scale so indicators can be averaged.
+
+    Returns
+    -------
+    DataFrame
+        ``model, indicator, n_series, n, mase, smape, bias, coverage80, coverage95, pinball``.
+    """
+    for name, frame, cols in (("forecasts", forecasts, ["geo", "indicator", "model", "year", "mean",
+                                                        *QUANTILE_COLUMNS]),
+                              ("actuals", actuals, ["geo", "indicator", "year", "value"])):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ValidationError(f"{name} lack column(s) {missing}: expected {cols}")
+    act = actuals[["geo", "indicator", "year", "value"]].astype({"geo": str, "indicator": str})
+    act = act.assign(year=pd.to_numeric(act["year"]), value=pd.to_numeric(act["value"], errors="coerce"))
+    act = act.dropna().groupby(["geo", "indicator", "year"], as_index=False)["value"].mean()
+    fc = forecasts.astype({"geo": str, "indicator": str, "model": str})
+    origins = (fc.groupby(["geo", "indicator"])["year"].min() - 1).rename("origin").reset_index()
+    df = fc.merge(act, on=["geo", "indicator", "year"]).merge(
+        _scales(act, origins), on=["geo", "indicator"], how="left")
+    if df.empty:
+        raise ValidationError("no forecast (geo, indicator, year) has an actual value: check that "
+                              "the actuals cover the forecast years and use the same codes")
+    df = _point_metrics(df).assign(series=lambda d: d["geo"] + "|" + d["indicator"])
+    per = _aggregate(df, ["model", "indicator"])
+    every = _aggregate(df.assign(indicator="(all)"), ["model", "indicator"])
+    return pd.concat([per, every], ignore_index=True)[["model", "indicator", *METRICS]]

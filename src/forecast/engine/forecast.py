@@ -1,0 +1,281 @@
+"""The forecasting engine: panels per indicator, rolling-origin errors, calibrated forecasts.
+
+:func:`forecast_panel` fits every series of a tidy frame at once. For each indicator it builds a
+panel matrix on the transformed scale (:mod:`forecast.transforms`), back-tests every model from
+rolling origins inside the data (FPP3 §5.10, time-series cross-validation), learns the ensemble
+weights and the interval quantiles from those errors (:mod:`forecast.calibrate`), then forecasts.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.engine.calibrate import Calibration, fit_calibration
+from forecast.engine.combine import ensemble_weights, stacked_weights
+from forecast.errors import ModelError
+from forecast.registry.indicators import base_indicator
+from forecast.engine.methods import KERNELS, Components, ends
+from forecast.engine.nowcast import national_paths, nowcast_mean
+from forecast.engine.panels import (Panel, build_panels, fallback_scales, panel_fallback, recency_weights,
+                      rolling_errors, scale, status_ok, trend_sign)
+from forecast.engine.transforms import series_status
+
+ENSEMBLE = "ensemble"
+MODEL_NAMES = tuple(KERNELS) + (ENSEMBLE,)
+NOWCAST_MEMBERS = frozenset({"pooled", "panel"})
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Configuration of a forecasting run (store it with the run via :meth:`to_dict`).
+
+    Parameters
+    ----------
+    members : tuple of str
+        Models combined by the ensemble: level and damped-trend methods by default (undamped
+        trends forecast worst on public health panels, issue #4) plus ``panel``, whose
+        hyper-parameters are chosen on the panel (:mod:`forecast.pooled`); ``ets`` is slow.
+    weighting : {"stack", "inverse_mase"}
+        How the ensemble weights are learned from the back-test errors: constrained least
+        squares (:func:`forecast.weights.stacked_weights`) or inverse MASE of the ``top`` best.
+    top : int or None
+        With ``inverse_mase``, the ensemble keeps the ``top`` members with the lowest back-test
+        MASE per indicator; None keeps them all (the default: pruning was not supported by an
+        inner split of the rolling origins, and simple combinations are hard to beat, FPP3 §13.4).
+    weight_power : float
+        Weights are proportional to ``MASE ** -weight_power`` (2: inverse squared error, in the
+        spirit of Bates & Granger's inverse-variance weights).
+    aarr_window : int
+        Years of the UNICEF AARR log-linear fit (and of the pooled slope).
+    wtrend_decay : float
+        Weight ratio between consecutive years in the time-weighted trend.
+    damping : float
+        Damping factor of the pooled model's trend.
+    max_horizon : int
+        Horizons back-tested and calibrated explicitly; longer ones use the growth rule.
+    max_origins : int
+        Most recent rolling origins used per indicator.
+    min_errors, credibility : int, float
+        Calibration fallback and blending constants (see :func:`forecast.calibrate.fit_calibration`).
+    orient_window : int
+        Years of the trend whose sign orients a series' errors before they are pooled
+        (:func:`forecast.rolling.trend_sign`); 0 pools raw errors. With a centred pool, 5 years
+        had a lower pinball loss on inner back-tests (origins 2002-2008) than 10 years; raw
+        errors (0) scored lower still on average (-1%) but let the rising majority of a panel
+        push a falling series' median up (``tests/test_calibrate.py``), so 5 is kept.
+    center_pool : bool
+        Centre the all-indicator error quantiles on their median (borrow only their spread, not
+        the pooled bias). On inner back-tests it lowered the mean pinball loss of every model
+        (all models 0.648 to 0.635, ensemble 0.623 to 0.622): see ``bench_engine.py --inner``.
+    recency_decay : float
+        Errors from a rolling origin ``a`` years before the latest weigh ``recency_decay ** a`` in
+        the interval quantiles (:func:`forecast.rolling.recency_weights`); 1 weighs all origins
+        equally (the default). On the inner back-tests (``bench_engine.py --inner``) every decay
+        raised the mean pinball loss (0.9: 0.6346 to 0.6353; 0.7: to 0.6485), so none is applied.
+    scale_shrink : float
+        Pseudo-count of yearly changes by which a series' error scale shrinks to its indicator's median.
+    scale_window : int or None
+        Years of yearly changes behind a series' error scale (None: all).
+    min_points : int
+        Fewest observations for a series to be fitted (else status ``too_short``).
+    seed : int
+        Kept for reproducible extensions; the current models are deterministic.
+    calibration : Calibration or None
+        A fitted calibration to reuse instead of learning one from the data.
+    """
+
+    members: tuple[str, ...] = ("naive", "ses", "theta", "dholt", "pooled", "panel")
+    weighting: str = "inverse_mase"
+    top: int | None = None
+    weight_power: float = 2.0
+    aarr_window: int = 10
+    wtrend_decay: float = 0.8
+    damping: float = 0.9
+    max_horizon: int = 10
+    max_origins: int = 15
+    min_errors: int = 20
+    credibility: float = 30.0
+    orient_window: int = 5
+    center_pool: bool = True
+    recency_decay: float = 1.0
+    scale_shrink: float = 2.0
+    scale_window: int | None = None
+    min_points: int = 3
+    seed: int = 0
+    calibration: Calibration | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.weighting not in ("stack", "inverse_mase"):
+            raise ModelError(f"weighting {self.weighting!r} unknown: use 'stack' or 'inverse_mase'")
+        if not 0 < self.recency_decay <= 1:
+            raise ModelError(f"recency_decay {self.recency_decay} must be in (0, 1]: 1 weighs all "
+                             "rolling origins equally")
+        bad = [m for m in self.members if m not in KERNELS]
+        if bad:
+            raise ModelError(f"ensemble member(s) {bad} unknown: choose from {sorted(KERNELS)}")
+
+    def to_dict(self) -> dict:
+        """Return the settings as a JSON-friendly dict (the calibration as a digest)."""
+        d = asdict(self) | {"members": list(self.members)}
+        d["calibration"] = self.calibration.summary() if self.calibration else "learned from the data"
+        return d
+
+    def kernel_args(self) -> dict:
+        """Keyword arguments passed to every kernel."""
+        return {"window": self.aarr_window, "decay": self.wtrend_decay, "damping": self.damping,
+                "horizon": self.max_horizon, "min_points": self.min_points}
+
+
+def check_models(models: Sequence[str]) -> list[str]:
+    """Validate model names; raise :class:`ModelError` naming the bad one and the choices."""
+    models = [str(m).strip() for m in models if str(m).strip()]
+    bad = [m for m in models if m not in MODEL_NAMES]
+    if bad or not models:
+        raise ModelError(f"unknown model(s) {bad or models!r}: choose from {', '.join(MODEL_NAMES)}")
+    return list(dict.fromkeys(models))
+
+
+def learn_calibration(panels: list[Panel], models: Sequence[str], settings: EngineSettings) -> Calibration:
+    """Back-test ``models`` and the ensemble members from rolling origins; fit the calibration."""
+    base = [m for m in dict.fromkeys(list(settings.members) + list(models)) if m != ENSEMBLE]
+    frames = [rolling_errors(p, base, settings) for p in panels]
+    frames = [f for f in frames if len(f)]
+    if not frames:  # no back-test window: equal weights, Gaussian default intervals
+        return Calibration(pooled_weights={m: 1.0 / len(settings.members) for m in settings.members})
+    wide = pd.concat(frames, ignore_index=True)
+    long = wide.melt(id_vars=["indicator", "h", "key"], value_vars=base, var_name="model",
+                     value_name="err")
+    if settings.weighting == "stack":
+        weights, pooled_w = stacked_weights(wide, list(settings.members), n0=settings.credibility)
+    else:
+        weights, pooled_w = ensemble_weights(long, list(settings.members),
+                                             top=settings.top or len(settings.members),
+                                             power=settings.weight_power, n0=settings.credibility)
+    ens = np.zeros(len(wide))
+    for ind, idx in wide.groupby("indicator").indices.items():
+        for m, w in (weights.get(ind) or pooled_w).items():
+            ens[idx] += w * wide[m].to_numpy()[idx]
+    long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
+    if settings.recency_decay < 1:  # weighted quantiles: recent origins count more
+        long["w"] = recency_weights(long["key"].to_numpy(), settings.recency_decay)
+    return fit_calibration(long, weights, pooled_w, max_horizon=settings.max_horizon,
+                           min_errors=settings.min_errors, n0=settings.credibility,
+                           center_pool=settings.center_pool, orient_window=settings.orient_window)
+
+
+def _targets(t1: np.ndarray, years: Sequence[int] | None, horizon: int | None):
+    """Pairs (series index, forecast year) after each series' last year."""
+    if years is not None:
+        yrs = np.asarray(sorted(set(int(y) for y in years)), dtype=float)
+        ii, yy = np.nonzero(yrs[None, :] > t1[:, None])
+        return ii, yrs[yy]
+    H = int(horizon or 10)
+    ii = np.repeat(np.arange(len(t1)), H)
+    return ii, np.tile(np.arange(1, H + 1), len(t1)) + t1[ii]
+
+
+def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: EngineSettings,
+                  years, horizon, kinds: dict, path=None) -> pd.DataFrame:
+    """Forecast every series of one panel with every model, on the transformed scale and back."""
+    ok = status_ok(panel, panel.Y, settings.min_points)
+    _, _, z1, t1 = ends(panel.Z, panel.t)
+    keep = np.isfinite(t1)
+    ii, yy = _targets(t1, years, horizon)
+    ii, yy = ii[keep[ii]], yy[keep[ii]]
+    h = (yy - t1[ii]).astype(int)
+    s = scale(panel.Z, panel.t, settings.scale_shrink, panel_fallback(panel, kinds),
+              settings.scale_window)[ii]
+    sign = (trend_sign(panel.Z, panel.t, cal.orient_window)[ii] if cal.orient_window
+            else np.ones(len(ii)))  # map the oriented quantiles back as they were learned
+    comps = _components(panel, models, ok, settings, cal)
+    status = np.array(["ok"] * len(panel.geos), dtype=object)
+    reason = np.array([""] * len(panel.geos), dtype=object)
+    for i in np.nonzero(~ok & keep)[0]:
+        status[i], reason[i] = series_status(panel.Y[i], panel.transform, settings.min_points)
+    _, _, y1, _ = ends(panel.Y, panel.t)
+    flat = np.isin(status[ii], ["constant", "at_bound"])
+    means = {m: comps[m].at(ii, h) for m in comps}
+    for m in NOWCAST_MEMBERS & set(comps):  # pooled-trend models follow the national series first
+        means[m] = nowcast_mean(comps[m], panel, path, ii, yy, ok)
+    frames = []
+    for m in models:
+        zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)
+        q_ok = cal.quantiles(panel.indicator, m, h, sign)
+        q_flat = cal.quantiles(panel.indicator, "naive", h, sign)
+        q = np.where(ok[ii][:, None], q_ok, q_flat)
+        vals = panel.transform.inverse(np.column_stack([zm, zm[:, None] + s[:, None] * q]))
+        vals[flat] = y1[ii][flat, None]  # constant or at a bound: flat at the observed value
+        frame = pd.DataFrame(vals, columns=["mean", *_QCOLS])
+        frame.insert(0, "year", yy.astype(int))
+        frame.insert(0, "model", m)
+        frame.insert(0, "indicator", panel.indicator)
+        frame.insert(0, "geo", panel.geos[ii])
+        frame["status"], frame["reason"] = status[ii], reason[ii]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _components(panel, models, ok, settings, cal) -> dict:
+    """Fit each model on the series with status ok; others get the flat (naive) forecast."""
+    flat = KERNELS["naive"](panel.Z, panel.t)
+    needed = (set(models) - {ENSEMBLE}) | {"naive"}
+    if ENSEMBLE in models:
+        needed |= set(cal.ensemble_weights(panel.indicator))
+    out = {}
+    for m in needed:
+        comp = KERNELS[m](panel.Z[ok], panel.t, **settings.kernel_args()) if ok.any() else None
+        level, slope, phi = flat.level.copy(), flat.slope.copy(), flat.phi.copy()
+        if comp is not None:
+            level[ok], slope[ok], phi[ok] = comp.level, comp.slope, comp.phi
+        out[m] = Components(level, slope, phi)
+    return out
+
+
+def _ensemble_mean(means: dict, cal: Calibration, indicator: str) -> np.ndarray:
+    """Weighted combination of the members' forecasts on the transformed scale."""
+    weights = cal.ensemble_weights(indicator) or {"naive": 1.0}
+    return sum(w * means[m] for m, w in weights.items())
+
+
+_QCOLS = ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975")
+
+
+def forecast_panel(obs: pd.DataFrame, years: Sequence[int] | None = None,
+                   horizon: int | None = None, models: Sequence[str] = (ENSEMBLE,),
+                   settings: EngineSettings | None = None) -> pd.DataFrame:
+    """Forecast every (geo, indicator) series of a tidy frame with calibrated quantiles.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        Tidy observations with columns ``geo, indicator, year, value`` (others ignored).
+    years : sequence of int, optional
+        Forecast years; each series gets those after its own last observed year.
+    horizon : int, optional
+        Otherwise, forecast the ``horizon`` years after each series' last year (default 10).
+    models : sequence of str
+        Names from :data:`forecast.models.MODELS`; ``ensemble`` is the default.
+    settings : EngineSettings, optional
+        Model and calibration settings; a fitted ``settings.calibration`` is reused as is,
+        otherwise one is learned from rolling origins inside ``obs`` (never from later years).
+
+    Returns
+    -------
+    DataFrame
+        ``geo, indicator, model, year, mean, q025 … q975, status, reason`` (docs/contracts.md).
+    """
+    settings = settings or EngineSettings()
+    models = check_models(models)
+    panels = build_panels(obs)
+    cal = settings.calibration or learn_calibration(panels, models, settings)
+    kinds = fallback_scales(panels, settings.scale_shrink, settings.scale_window)
+    paths = national_paths(panels)
+    frames = [_forecast_one(p, models, cal, settings, years, horizon, kinds,
+                            paths.get(base_indicator(p.indicator)[0])) for p in panels]
+    cols = ["geo", "indicator", "model", "year", "mean", *_QCOLS, "status", "reason"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)[cols]

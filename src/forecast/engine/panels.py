@@ -1,0 +1,235 @@
+"""Panels per indicator and rolling-origin (time-series cross-validation) errors.
+
+A :class:`Panel` holds one indicator's series as a matrix (geo × year) on both scales.
+:func:`rolling_errors` re-fits every model at each origin inside the data, using only the years up
+to that origin, and scores the forecasts of the following years (FPP3 §5.10), oriented along each
+series' trend direction at the origin (:func:`trend_sign`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import ValidationError
+from forecast.engine.methods import KERNELS, ends, wls
+from forecast.engine.transforms import Transform, for_indicator
+
+REQUIRED = ("geo", "indicator", "year", "value")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One indicator's series: ``Y`` (natural) and ``Z`` (transformed), geo × year matrices."""
+
+    indicator: str
+    geos: np.ndarray
+    t: np.ndarray
+    Y: np.ndarray
+    Z: np.ndarray
+    transform: Transform
+
+
+def build_panels(obs: pd.DataFrame) -> list[Panel]:
+    """Split a tidy frame into one :class:`Panel` per indicator code.
+
+    Raises
+    ------
+    ValidationError
+        If a required column is missing or a year or value is not numeric.
+    """
+    missing = [c for c in REQUIRED if c not in obs.columns]
+    if missing:
+        raise ValidationError(f"missing column(s) {missing}: the frame needs {list(REQUIRED)}",
+                              column=missing[0])
+    df = obs[list(REQUIRED)].copy()
+    for col in ("year", "value"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = df[col].notna() & num.isna()
+        if bad.any():
+            raise ValidationError(f"non-numeric {col} {df.loc[bad, col].iloc[0]!r}: write numbers "
+                                  "only (missing values as empty cells)", column=col)
+        df[col] = num
+    df = df.dropna(subset=["year", "value"])
+    df["geo"], df["indicator"] = df["geo"].astype(str), df["indicator"].astype(str)
+    panels = []
+    for code, sub in df.groupby("indicator", sort=True):
+        wide = sub.pivot_table(index="geo", columns="year", values="value", aggfunc="mean")
+        tr = for_indicator(code)
+        Y = wide.to_numpy(dtype=float)
+        Z = np.where(np.isfinite(Y), tr.forward(np.nan_to_num(Y, nan=tr.lower + tr.width / 2)), np.nan)
+        panels.append(Panel(code, wide.index.to_numpy(dtype=object),
+                            wide.columns.to_numpy(dtype=float), Y, Z, tr))
+    return panels
+
+
+def status_ok(panel: Panel, Y: np.ndarray, min_points: int = 3) -> np.ndarray:
+    """Rows of ``Y`` that can be fitted: enough points, not constant, last value off the bounds."""
+    n = np.isfinite(Y).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        _, _, y1, _ = ends(Y, panel.t)
+        spread = np.nanmax(np.where(n[:, None] > 0, Y, 0.0), axis=1) - np.nanmin(
+            np.where(n[:, None] > 0, Y, 0.0), axis=1)
+    at_bound = np.array([panel.transform.at_bound(v) if np.isfinite(v) else True for v in y1])
+    return (n >= min_points) & (spread > 0) & ~at_bound
+
+
+def scale(Z: np.ndarray, t: np.ndarray, shrink: float = 2.0,
+          fallback: float | np.ndarray | None = None, window: int | None = None) -> np.ndarray:
+    """Mean absolute yearly change of each row, shrunk toward the panel's median.
+
+    The MASE scale (Hyndman & Koehler 2006) with gaps divided by their length; with ``m``
+    changes a row's scale becomes ``(m·s + shrink·median) / (m + shrink)`` because two or three
+    changes are a noisy estimate. A panel without any change uses ``fallback`` as its median.
+    With ``window``, only the changes of the last ``window`` years count (current volatility).
+    """
+    T = Z.shape[1]
+    ok = np.isfinite(Z)
+    idx = np.where(ok, np.arange(T), -1)
+    last = np.maximum.accumulate(idx, axis=1)
+    prev = np.concatenate([np.full((len(Z), 1), -1), last[:, :-1]], axis=1)
+    has = ok & (prev >= 0)
+    if window:
+        has &= t[None, :] > (ends(Z, t)[3][:, None] - window)
+    rows = np.arange(len(Z))[:, None]
+    pz = Z[rows, np.maximum(prev, 0)]
+    pt = t[np.maximum(prev, 0)]
+    d = np.where(has, np.abs(Z - pz) / np.where(has, t[None, :] - pt, 1.0), 0.0)
+    m = has.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where(m > 0, d.sum(axis=1) / np.maximum(m, 1), np.nan)
+    good = (m > 0) & (s > 0)
+    if good.any():
+        med = np.median(s[good])
+    else:
+        med = fallback if fallback is not None else 1e-3
+    s = np.where(m > 0, (m * np.nan_to_num(s) + shrink * med) / (m + shrink), med)
+    return np.maximum(s, 1e-9)
+
+
+def fallback_scales(panels: list[Panel], shrink: float = 2.0,
+                    window: int | None = None) -> dict[str, float]:
+    """Median yearly change per transform kind, for panels with no change of their own.
+
+    On the log and logit scales a change is relative, so e.g. under-5 mortality with one
+    observation per province borrows the typical change of the other log-scale indicators.
+    """
+    meds: dict[str, list[float]] = {}
+    for p in panels:
+        s = scale(p.Z, p.t, shrink, fallback=np.nan, window=window)
+        if np.isfinite(s).any():
+            meds.setdefault(p.transform.kind, []).append(float(np.nanmedian(s)))
+    return {k: float(np.median(v)) for k, v in meds.items()}
+
+
+def panel_fallback(panel: Panel, kinds: dict[str, float]) -> float | np.ndarray:
+    """The fallback scale of a panel: its kind's median, or 5% of each last value (identity)."""
+    if panel.transform.kind != "identity" and panel.transform.kind in kinds:
+        return kinds[panel.transform.kind]
+    _, _, z1, _ = ends(panel.Z, panel.t)
+    return np.maximum(0.05 * np.abs(np.nan_to_num(z1)), 1e-6)
+
+
+def trend_sign(Z: np.ndarray, t: np.ndarray, window: int = 5) -> np.ndarray:
+    """Direction of each row's recent trend: the sign of its slope, ``+1`` if flat.
+
+    The slope is the least-squares slope over the row's last ``window`` years on the transformed
+    scale (as the AARR, :func:`forecast.kernels.aarr`); rows with one point or a zero slope get
+    ``+1``. Errors are oriented by this sign before they are pooled (:mod:`forecast.calibrate`).
+    A slope shrunk toward the panel's (:func:`forecast.kernels.pooled`) did no better on inner
+    back-tests, so the plain slope is used.
+    """
+    _, _, _, t1 = ends(Z, t)
+    _, slope, _ = wls(Z, t, (t[None, :] > (t1[:, None] - window)).astype(float))
+    return np.where(np.nan_to_num(slope) < 0, -1.0, 1.0)
+
+
+def _origins(t: np.ndarray, settings) -> np.ndarray:
+    """Years used as rolling origins: enough history before, at least one year after."""
+    cand = t[(t >= t[0] + settings.min_points - 1) & (t < t[-1])]
+    return cand[-settings.max_origins:]
+
+
+def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
+    """Scaled errors of each model from every rolling origin inside the panel.
+
+    Returns
+    -------
+    DataFrame
+        One row per (series, origin, target year) with ``indicator, h, key`` (``h`` = years after
+        the series' last observation at that origin) and one column per model holding
+        sign · (actual − forecast) / scale on the transformed scale, ``sign`` the series' trend
+        direction at the origin (:func:`trend_sign`; ``+1`` if ``settings.orient_window`` is 0).
+    """
+    rows = []
+    for o in _origins(panel.t, settings):
+        past = panel.t <= o
+        Zo = np.where(past[None, :], panel.Z, np.nan)
+        ok = status_ok(panel, np.where(past[None, :], panel.Y, np.nan), settings.min_points)
+        fut = np.nonzero(~past & (panel.t <= o + settings.max_horizon))[0]
+        if not ok.any() or not len(fut):
+            continue
+        Zk = Zo[ok]
+        _, _, _, t1 = ends(Zk, panel.t)
+        A = panel.Z[ok][:, fut]
+        seen = np.isfinite(A)
+        H = panel.t[fut][None, :] - t1[:, None]
+        s = scale(Zk, panel.t, settings.scale_shrink, window=settings.scale_window)
+        if settings.orient_window:  # dividing by sign · scale orients the error (sign = ±1)
+            s = s * trend_sign(Zk, panel.t, settings.orient_window)
+        row = {"indicator": panel.indicator, "h": H[seen].astype(int),
+               "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o)}
+        for m in models:
+            F = KERNELS[m](Zk, panel.t, **settings.kernel_args()).mean(H)
+            row[m] = ((A - F) / s[:, None])[seen]
+        rows.append(pd.DataFrame(row))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def recency_weights(key: np.ndarray, decay: float) -> np.ndarray:
+    """Weight ``decay ** age`` of each back-test error, ``age`` its origin's years before the latest.
+
+    ``key`` is the ``key`` column of :func:`rolling_errors` (its last four digits are the origin).
+    Recent errors are taken to represent today's forecasts better than old ones, as in
+    exponentially weighted quantile estimation (Taylor 2008, J. Forecasting 27:1-23) and
+    exponentially weighted empirical residual intervals (FPP3 §5.5); ``decay = 1`` weighs all
+    origins equally.
+    """
+    origin = np.asarray(key, dtype=np.int64) % 10_000
+    if decay >= 1 or not len(origin):
+        return np.ones(len(origin))
+    return float(decay) ** (origin.max() - origin).astype(float)
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, probs) -> np.ndarray:
+    """Weighted empirical quantiles of ``x`` at ``probs``, linear between order statistics.
+
+    Order statistic ``k`` (weights ``w`` sorted with ``x``) sits at plotting position
+    ``(S_k - w_k/2 - w_1/2) / (W - w_1/2 - w_n/2)``, ``S_k`` the cumulative weight and ``W``
+    the total, and quantiles interpolate linearly between positions. With equal weights the
+    positions are ``(k - 1)/(n - 1)``: Hyndman & Fan's (1996) definition 7, pandas' and NumPy's
+    default, so ``w = 1`` reproduces the unweighted quantiles.
+    """
+    order = np.argsort(x, kind="stable")
+    x, w = np.asarray(x, dtype=float)[order], np.asarray(w, dtype=float)[order]
+    if len(x) == 1:
+        return np.full(len(probs), x[0])
+    pos = np.cumsum(w) - w / 2 - w[0] / 2
+    return np.interp(probs, pos / pos[-1], x)
+
+
+def weighted_cells(errors: pd.DataFrame, keys: list[str], probs) -> tuple[pd.DataFrame, pd.Series]:
+    """Weighted quantiles of ``err`` (weights ``w``) per ``keys``, and effective counts.
+
+    The count of a cell is Kish's effective sample size ``(Σw)² / Σw²`` (Kish 1965, *Survey
+    Sampling*), so down-weighted errors also count less toward credibility; it equals the
+    number of errors when the weights are equal.
+    """
+    err, w = errors["err"].to_numpy(float), errors["w"].to_numpy(float)
+    idx = errors.groupby(keys, sort=True).indices
+    names = list(idx)
+    q = np.array([weighted_quantiles(err[i], w[i], probs) for i in idx.values()])
+    n = np.array([w[i].sum() ** 2 / (w[i] ** 2).sum() for i in idx.values()])
+    index = pd.MultiIndex.from_tuples(names, names=keys)
+    return pd.DataFrame(q, index=index, columns=list(probs)), pd.Series(n, index=index)

@@ -1,0 +1,151 @@
+"""The quarterly pipeline: load once, forecast, assess, save, and pass the run on in memory.
+
+One call of :func:`prepare_run` reads the registry and the store's analysis series once, fills
+an empty store with the bundled public data once, forecasts every needed series in one
+vectorised step, assesses every target, saves the run and returns the in-memory
+:class:`~forecast.assess.runs.Run`, which :func:`run_report` hands to the report stage without
+reading it back.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecast import config
+from forecast.assess import assessment, matching
+from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, save_run
+from forecast.data import store as store_db
+from forecast.engine import models
+from forecast.errors import MissingDataError
+from forecast.log import logger
+from forecast.registry import geo, indicators
+from forecast.registry.targets import load_targets
+from forecast.report import quarter as report_quarter
+
+__all__ = ["prepare_run", "run_forecasts", "run_report"]
+
+
+def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
+    """Return the store's analysis series, importing the bundled public data into an empty store."""
+    obs = store_db.analysis_series(store)
+    if obs.empty:
+        logger.info("the store is empty: importing the bundled public data first")
+        store_db.ensure_default_data(store)
+        obs = store_db.analysis_series(store)
+    if obs.empty:
+        raise MissingDataError("the store holds no observations even after importing the bundled "
+                               "data; import a file with `forecast data import FILE`")
+    return obs
+
+
+def series_to_forecast(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Series of catalogue indicators marked for forecasting, and any series a target needs."""
+    cat = indicators.catalogue()
+    wanted = set(cat.index[cat["forecast"] == "yes"]) | set(targets["indicator"])
+    return obs[obs["base_indicator"].isin(wanted)]
+
+
+def restrict(obs: pd.DataFrame, registry: pd.DataFrame,
+             provinces: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The provinces' targets, and observations of the provinces, their regions and successors."""
+    if not provinces:
+        return obs, registry
+    names = {geo.resolve_geo(p) for p in provinces}
+    geos = matching.related_geos(names)  # with regions and merged provinces
+    return obs[obs["geo"].isin(geos)], registry[registry["province"].isin(names)]
+
+
+def forecast_series(series: pd.DataFrame, settings: models.EngineSettings) -> pd.DataFrame:
+    """Forecast every series from the year after the earliest observation to ``HORIZON_END``."""
+    logger.info("forecasting %d series to %d", series.groupby(["geo", "indicator"]).ngroups, HORIZON_END)
+    if series.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS).drop(columns="run_id")
+    years = range(int(series["year"].min()) + 1, HORIZON_END + 1)
+    return models.forecast_panel(series, years=years, settings=settings)
+
+
+def prepare_run(as_of: str, store: str | os.PathLike | None = None,
+                settings: models.EngineSettings | None = None,
+                provinces: Sequence[str] | None = None, *,
+                targets: pd.DataFrame | str | None = None) -> Run:
+    """Forecast every needed series to 2035, assess every target, save the run and return it.
+
+    Parameters
+    ----------
+    as_of
+        The quarter the run speaks for, e.g. ``2026Q4`` (decides nowcast vs forecast).
+    store
+        Store path (default :func:`forecast.config.store_path`). An empty store is first filled
+        with the bundled public data (:func:`forecast.data.store.ensure_default_data`).
+    settings
+        :class:`forecast.engine.models.EngineSettings`; default settings when None.
+    provinces
+        Restrict the run to these provinces (any spelling), with their GSO regions (proxies) and
+        merged 2025 provinces (:func:`forecast.assess.matching.related_geos`); all geos when None.
+    targets
+        A registry frame or CSV path (default ``data/targets.csv``).
+
+    Returns
+    -------
+    Run
+        The saved run, in memory; its id is ``<as_of>-<8 hex digits>``.
+    """
+    quarter = config.parse_quarter(as_of)
+    registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
+    obs, registry = restrict(load_observations(store), registry, provinces)
+    settings = settings if settings is not None else models.EngineSettings()
+    fc = forecast_series(series_to_forecast(obs, registry), settings)
+    assessments = assessment.assess_targets(registry, obs, fc, quarter)
+    created = pd.Timestamp.now(tz="UTC")
+    fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
+    digest = hashlib.sha256(json.dumps([fingerprint, params, created.isoformat()], sort_keys=True,
+                                       default=str).encode()).hexdigest()[:8]
+    run = Run(f"{quarter}-{digest}", quarter, created, fingerprint, params,
+              fc.assign(run_id=f"{quarter}-{digest}"), assessments)
+    save_run(store, run)
+    return run
+
+
+def run_forecasts(as_of: str, store: str | os.PathLike | None = None,
+                  settings: models.EngineSettings | None = None,
+                  provinces: Sequence[str] | None = None, *,
+                  targets: pd.DataFrame | str | None = None) -> str:
+    """Make and save a run (:func:`prepare_run`) and return its id."""
+    return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
+
+
+def default_provinces() -> list[str]:
+    """Return the provinces of the seed plans (those in the target registry), in registry order."""
+    return list(dict.fromkeys(load_targets()["province"]))
+
+
+def run_report(quarter: str, *, provinces: list[str] | None = None, jobs: int | None = None,
+               out: str | os.PathLike | None = None, store: str | os.PathLike | None = None,
+               lang: str = "vi", notebooks: dict[str, str | os.PathLike] | None = None,
+               progress: Any = None) -> report_quarter.ReportResult:
+    """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
+
+    Parameters are those of :func:`forecast.report.quarter.publish_report`, plus ``provinces``
+    (any spelling; default the seed-plan provinces) and ``store`` (default
+    :func:`forecast.config.store_path`).
+
+    Raises
+    ------
+    ReportError
+        If the quarter is malformed or a notebook file is missing (before anything runs).
+    """
+    started = time.time()
+    quarter = config.parse_quarter(quarter)
+    nbs = report_quarter.notebook_paths(notebooks)
+    store = str(Path(config.store_path(store)).resolve())
+    chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
+    run = prepare_run(quarter, store, provinces=[*chosen] if provinces else None)
+    return report_quarter.publish_report(run, chosen, quarter=quarter, jobs=jobs, out=out, store=store,
+                                         lang=lang, notebooks=nbs, progress=progress, started=started)

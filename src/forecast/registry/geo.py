@@ -1,0 +1,114 @@
+"""Province reference and name lookup.
+
+The reference (``data/provinces.csv``) holds the 63 provinces as they were until 30 June 2025,
+Hà Tây (to 2007), the six socio-economic regions, the country (``VN``) and the 23 merged provinces
+of Resolution 202/2025/QH15, named ``"<name> (mới)"`` so that an old and a new province that share a
+name never share a series. Column ``region`` names the GSO socio-economic region of each of the
+63 provinces and Hà Tây (:func:`region_of`).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+
+import pandas as pd
+
+from forecast import config
+from forecast.errors import UnknownGeoError
+
+# Administrative prefixes that carry no identity ("Tỉnh Hà Nam" is "Hà Nam").
+_PREFIX = re.compile(r"^(tinh|thanh pho|tp|province of|city of)\b\.?\s*")
+_SUFFIX = re.compile(r"\s*\b(province|city|tinh)$")
+
+
+def normalize_name(name: str) -> str:
+    """Return a lookup key: lower case, no diacritics, no prefix, no punctuation or spaces.
+
+    Examples
+    --------
+    >>> normalize_name("TP. Hồ Chí Minh")
+    'hochiminh'
+    >>> normalize_name("Thua Thien-Hue")
+    'thuathienhue'
+    """
+    s = unicodedata.normalize("NFKD", str(name).replace("Đ", "D").replace("đ", "d"))
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
+    s = re.sub(r"[\u2010-\u2015]", "-", s)
+    s = _SUFFIX.sub("", _PREFIX.sub("", s))
+    s = re.sub(r"\(moi\)|\(new\)", " moi", s)
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+@lru_cache(maxsize=1)
+def provinces() -> pd.DataFrame:
+    """Return the province reference as a DataFrame (one row per geo)."""
+    return pd.read_csv(config.PROVINCES_CSV, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for row in provinces().itertuples():
+        keys = [row.name, row.name_ascii, row.code] + [a for a in row.aliases.split(";") if a]
+        for key in keys:
+            index.setdefault(normalize_name(key), row.name)
+    return index
+
+
+def suggest_geo(name: str, n: int = 1) -> list[str]:
+    """Return up to ``n`` reference names closest to ``name`` (empty if nothing is close)."""
+    key = normalize_name(name)
+    keys = difflib.get_close_matches(key, list(_index()), n=n, cutoff=0.6)
+    return list(dict.fromkeys(_index()[k] for k in keys))
+
+
+def resolve_geo(name: str) -> str:
+    """Return the canonical geo name for ``name``, ignoring case, diacritics and prefixes.
+
+    Raises
+    ------
+    UnknownGeoError
+        If nothing matches; the message suggests the closest name.
+    """
+    found = _index().get(normalize_name(name))
+    if found:
+        return found
+    hint = suggest_geo(name)
+    fix = f"did you mean {hint[0]!r}?" if hint else "see data/provinces.csv for the names"
+    raise UnknownGeoError(f"unknown province {name!r}: {fix}")
+
+
+def geo_type(name: str) -> str:
+    """Return ``country``, ``region``, ``province`` or ``city`` for a canonical geo name."""
+    row = provinces().loc[provinces()["name"] == name]
+    return row["type"].iloc[0] if len(row) else "unknown"
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, str]:
+    p = provinces()
+    if "region" not in p.columns:
+        return {}
+    return {n: r for n, r in zip(p["name"], p["region"]) if r}
+
+
+def region_of(name: str) -> str | None:
+    """Return the GSO socio-economic region of a province (``"Vùng Đồng bằng sông Hồng"``).
+
+    Any spelling of the 63 provinces or Hà Tây is accepted. The country, the regions and the
+    merged provinces of 2025 (some of which span two regions) have no region: None.
+
+    Raises
+    ------
+    UnknownGeoError
+        If ``name`` matches no geo of the reference.
+
+    Examples
+    --------
+    >>> region_of("Ha Nam")
+    'Vùng Đồng bằng sông Hồng'
+    """
+    regions = _regions()
+    return regions[name] if name in regions else regions.get(resolve_geo(name))

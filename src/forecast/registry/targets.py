@@ -1,0 +1,151 @@
+"""The target registry (``data/targets.csv``): every numeric target of the seed plans, validated.
+
+Each row is one target exactly as a plan wrote it: ``plan_id, province, indicator, year,
+comparator, value, value_high, unit, kind, quote, note``. ``kind`` separates the targets that
+are forecast (``outcome``) from those that are only recorded (``milestone``, ``activity``,
+``qualitative``).
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from forecast import config
+from forecast.registry import geo
+from forecast.registry import indicators
+from forecast.errors import DataFileError, ForecastError, ValidationError
+
+COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "value", "value_high",
+           "unit", "kind", "quote", "note"]
+COMPARATORS = (">=", "<=", ">", "<")
+KINDS = ("outcome", "milestone", "activity", "qualitative")
+#: Optional columns, kept when present: ``caveat_vi`` is the Vietnamese wording of a source anomaly
+#: named in ``note`` (shown in Vietnamese briefs, :func:`forecast.narrative.caveats`).
+OPTIONAL = ["caveat_vi"]
+
+
+def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Read and validate the target registry.
+
+    Parameters
+    ----------
+    path
+        A registry CSV; defaults to ``data/targets.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target with the registry columns (``year`` int, ``value``/``value_high``
+        float), the :data:`OPTIONAL` columns (empty strings when the file lacks them) and
+        ``line``, the row's line number in the file.
+
+    Raises
+    ------
+    ValidationError
+        On the first bad row, naming file, line, column, the bad value and the fix.
+    """
+    path = Path(path) if path else config.TARGETS_CSV
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise DataFileError(f"{path}: cannot read the registry ({e}); check the file is UTF-8 CSV") from e
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise ValidationError(f"missing columns {missing}; the header must hold {COLUMNS}",
+                              file=str(path), line=1)
+    raw = raw.assign(**{c: "" for c in OPTIONAL if c not in raw.columns})
+    rows = [_validate_row(r, str(path), i + 2)
+            for i, r in enumerate(raw[COLUMNS + OPTIONAL].to_dict("records"))]
+    df = pd.DataFrame(rows, columns=COLUMNS + OPTIONAL + ["line"])
+    _check_duplicates(df, str(path))
+    return df.astype({"year": "int64", "value": "float64", "value_high": "float64"})
+
+
+def _number(row: dict, column: str, file: str, line: int) -> float:
+    text = row[column].strip()
+    if not text:
+        return math.nan
+    try:
+        return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+    except ValueError:
+        raise ValidationError(f"{column} {text!r} is not a number; write it like 75.4",
+                              file=file, line=line, column=column, value=text) from None
+
+
+def _validate_row(row: dict, file: str, line: int) -> dict:
+    def fail(column: str, message: str) -> ValidationError:
+        return ValidationError(message, file=file, line=line, column=column, value=row[column])
+
+    if row["kind"] not in KINDS:
+        raise fail("kind", f"kind {row['kind']!r} is not one of {', '.join(KINDS)}")
+    try:
+        row["province"] = geo.resolve_geo(row["province"])
+    except ForecastError as e:
+        raise fail("province", str(e)) from None
+    try:
+        info = indicators.indicator(row["indicator"])
+    except ForecastError as e:
+        raise fail("indicator", str(e)) from None
+    if not row["year"].isdigit() or not 1990 <= int(row["year"]) <= 2100:
+        raise fail("year", f"year {row['year']!r} is not a year between 1990 and 2100")
+    value, high = _number(row, "value", file, line), _number(row, "value_high", file, line)
+    if row["kind"] == "qualitative":
+        return {**row, "value": value, "value_high": high, "line": line}
+    if row["comparator"] not in COMPARATORS:
+        raise fail("comparator", f"comparator {row['comparator']!r} is not one of {', '.join(COMPARATORS)}")
+    if math.isnan(value):
+        raise fail("value", "value is empty; a non-qualitative target needs a number")
+    if row["unit"] != info["unit"]:
+        raise fail("unit", f"unit {row['unit']!r} disagrees with the catalogue unit {info['unit']!r} "
+                           f"of {row['indicator']}; convert the value to {info['unit']}")
+    _check_bounds(row, info, value, high, fail)
+    return {**row, "value": value, "value_high": high, "line": line}
+
+
+def _check_bounds(row: dict, info: pd.Series, value: float, high: float, fail) -> None:
+    lo, hi = info["lower"], info["upper"]
+    for column, v in (("value", value), ("value_high", high)):
+        if not math.isnan(v) and not (lo <= v <= hi):
+            raise fail(column, f"{column} {v:g} is outside the bounds [{lo:g}, {hi:g}] of "
+                               f"{row['indicator']} ({info['unit']}); check the unit or the decimal mark")
+    if not math.isnan(high) and high < value:
+        raise fail("value_high", f"value_high {high:g} is below value {value:g}; "
+                                 "a range is written low value, high value_high")
+
+
+def _check_duplicates(df: pd.DataFrame, file: str) -> None:
+    # Qualitative aims carry no number, so several may share an indicator code and year.
+    numeric = df[df["kind"] != "qualitative"]
+    dup = numeric[numeric.duplicated(["plan_id", "indicator", "year"], keep="first")]
+    if len(dup):
+        r = dup.iloc[0]
+        first = numeric[(numeric.plan_id == r.plan_id) & (numeric.indicator == r.indicator)
+                        & (numeric.year == r.year)].iloc[0]
+        raise ValidationError(
+            f"duplicate target ({r.plan_id}, {r.indicator}, {r.year}), first on line {first.line}; "
+            "keep one row per plan, indicator and year", file=file, line=int(r.line), column="indicator",
+            value=r.indicator)
+
+
+def select_targets(targets: pd.DataFrame, province: str | None = None, year: int | None = None,
+                   indicator: str | None = None, kind: str | None = None) -> pd.DataFrame:
+    """Return the targets matching every filter given (province names are resolved first)."""
+    mask = pd.Series(True, index=targets.index)
+    if province:
+        mask &= targets["province"] == geo.resolve_geo(province)
+    if year:
+        mask &= targets["year"] == int(year)
+    if indicator:
+        mask &= targets["indicator"] == indicator
+    if kind:
+        mask &= targets["kind"] == kind
+    return targets[mask].reset_index(drop=True)
+
+
+def summarize_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Return the number of targets per plan, year and kind (the registry summary)."""
+    out = targets.groupby(["plan_id", "province", "year", "kind"]).size().unstack("kind", fill_value=0)
+    return out.reset_index().rename_axis(columns=None)

@@ -1,0 +1,195 @@
+"""One notebook of a report run: execute it with papermill in a worker process, render its pages.
+
+Everything here runs inside a worker of :func:`forecast.report.run_report`'s process pool, so it
+takes and returns only picklable values and never raises for a notebook's own failure: the failed
+notebook is saved under ``failed/`` and the :class:`JobResult` says what went wrong.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from forecast.report import render
+from forecast.log import logger
+
+if TYPE_CHECKING:
+    import nbformat
+
+#: Seconds one cell may run before the notebook is failed (a hung cell must not hang the run).
+CELL_TIMEOUT = 900
+# The kernel's start-up warnings (e.g. "running over TCP without encryption") would garble the
+# CLI's progress bar; a notebook's own errors reach us through papermill.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+LABELS = {
+    "vi": {"quarter": "Quý", "data": "Dữ liệu (mã · năm mới nhất)", "run": "Lượt chạy",
+           "parameters": "Tham số", "versions": "Phần mềm"},
+    "en": {"quarter": "Quarter", "data": "Data (fingerprint · last year)", "run": "Run",
+           "parameters": "Parameters", "versions": "Software"},
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to execute: ``kind`` (overview | brief | indicator), its page and parameters."""
+
+    kind: str
+    notebook: str
+    parameters: dict
+    html: str
+    title: str
+    analyst_html: str | None = None
+
+    @property
+    def name(self) -> str:
+        """A file-name stem unique within the run, e.g. ``analyst--ha-nam--life_expectancy``."""
+        return self.html.removesuffix(".html").replace("/", "--")
+
+
+@dataclass
+class JobResult:
+    """How one job went: ``ok``, wall ``seconds``, the ``error`` and saved ``failed`` notebook if not."""
+
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
+    failed: str | None = None
+    cell_seconds: float = 0.0  # time spent in the notebook's own cells (the rest is overhead)
+    body: str = field(default="", repr=False)
+
+
+def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
+    """Return the labelled footer rows: the run's provenance plus this page's parameters."""
+    labels = LABELS.get(lang, LABELS["en"])
+    shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
+    rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
+    order = ("quarter", "data", "run", "parameters", "versions")
+    return [(labels[k], str(rows[k])) for k in order if k in rows]
+
+
+def worker_init() -> None:
+    """Prepare a worker: one BLAS thread per kernel, imports and exporters built once."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import papermill  # noqa: F401 - imported once per worker, not per notebook
+
+    render.exporter(True), render.exporter(False)
+
+
+def describe(error: BaseException) -> str:
+    """Return a one-line account of a notebook failure (``ValueError: ... (cell 3)``)."""
+    ename = getattr(error, "ename", None)
+    if ename:
+        where = f" (cell {error.exec_count})" if getattr(error, "exec_count", None) else ""
+        text = f"{ename}: {error.evalue}{where}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return _ANSI.sub("", text).strip()
+
+
+def private_store(params: dict, folder: Path) -> dict:
+    """Return ``params`` with ``store`` pointing to this worker's own copy of the store file.
+
+    DuckDB lets one process at a time open a file for writing, so kernels running side by side
+    each read a copy (refreshed when the original is newer); the original is never opened here.
+    """
+    src = Path(params.get("store") or "")
+    if not src.is_file():
+        return params
+    dst = folder / f"store-{os.getpid()}{src.suffix}"
+    if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
+        for suffix in ("", ".wal"):  # an un-checkpointed write-ahead log belongs to the data
+            if Path(f"{src}{suffix}").exists():
+                shutil.copy2(f"{src}{suffix}", f"{dst}{suffix}")
+    return {**params, "store": str(dst)}
+
+
+def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
+    """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
+    for attempt in (1, 2):
+        try:
+            return pm.execute_notebook(job.notebook, str(work), kernel_name="python3",
+                                       parameters=private_store(job.parameters, work.parent),
+                                       progress_bar=False, log_output=False,
+                                       request_save_on_cell_execute=False,
+                                       execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS,
+                                       shutdown_kernel="immediate")  # nothing to flush: saves ~0.1 s
+        except RuntimeError as e:
+            if attempt == 2 or "Kernel died before replying" not in str(e):
+                raise
+            logger.warning("%s: kernel died while starting (%s); retrying once", job.name, e)
+    raise AssertionError("unreachable")
+
+
+def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
+    """Execute ``job``'s notebook with papermill and write its page(s) under ``root``.
+
+    Parameters
+    ----------
+    job
+        The notebook, its parameters and target page.
+    root
+        The run's (temporary) quarter folder; paths in ``job`` are relative to it.
+    common
+        Footer values shared by every page (quarter, data vintage, run id, versions).
+    lang
+        Language of the footer labels and of the page's ``lang`` attribute.
+    """
+    import papermill as pm
+
+    start = time.perf_counter()
+    base = Path(root)
+    work = base / "_work" / f"{job.name}.ipynb"  # the folders exist: layout.temp_dir made them
+    try:
+        nb = _execute(pm, job, work)
+        cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
+        body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
+    except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
+        failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
+        return JobResult(job, False, time.perf_counter() - start, describe(e), failed)
+    work.unlink(missing_ok=True)
+    return JobResult(job, True, time.perf_counter() - start, body=body, cell_seconds=cells)
+
+
+def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
+    """Write the job's pages; return the policy body of the overview (the index wraps it)."""
+    src_dir = Path(job.notebook).parent
+    policy = job.kind in ("brief", "overview")
+    body = render.render_body(nb, policy=policy, base_dir=src_dir)
+    if job.kind == "overview":
+        return body
+    kind = "brief" if policy else "analyst"
+    render.write_page(base / job.html, render.render_page(body, title=job.title, lang=lang,
+                                                          footer=rows, code=not policy, kind=kind))
+    if job.analyst_html:
+        code = render.render_body(nb, policy=False, base_dir=src_dir)
+        render.write_page(base / job.analyst_html, render.render_page(
+            code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"))
+    return ""
+
+
+def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]],
+                  lang: str) -> str | None:
+    """Keep the failed notebook (as executed up to its error) and an HTML view of it."""
+    if not work.exists():  # papermill failed before it could write anything
+        return None
+    import nbformat
+
+    target = base / "failed" / f"{job.name}.ipynb"
+    os.replace(work, target)
+    try:
+        nb = nbformat.read(target, as_version=4)
+        body = render.render_body(nb, policy=False, base_dir=Path(job.notebook).parent)
+        render.write_page(target.with_suffix(".html"), render.render_page(
+            body, title=f"✗ {job.title}", lang=lang, footer=rows, code=True, kind="analyst"))
+    except Exception as e:  # noqa: BLE001 - the .ipynb is kept even if it cannot be rendered
+        logger.warning("could not render the failed notebook %s: %s", target.name, e)
+    return target.relative_to(base).as_posix()

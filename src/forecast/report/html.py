@@ -1,0 +1,247 @@
+"""HTML fragments of the notebooks: titles, headings, the scorecard, target tables, figures.
+
+Everything here takes frames (assessments, targets, run comparisons) and returns :class:`Html`
+strings in Vietnamese or English; nothing fits a model or reads the store. The sentences of a
+brief are in :mod:`forecast.narrative`, the per-province selection in :mod:`forecast.brief`.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import sys
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from forecast.report.text import (BADGE_COLOURS, BADGE_TEXT, category_label, check_lang, fmt_number, fmt_rate,
+                     fmt_percent, fmt_value, indicator_name, quarter_label, t, unit_label)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_COMPARATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+class Html(str):
+    """A string of HTML that Jupyter displays as HTML (``display(Html("<b>x</b>"))``)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def _esc(x: object) -> str:
+    return html.escape(str(x))
+
+
+def is_missing(x: object) -> bool:
+    """Return whether ``x`` is None or NaN (False for any other value, even a list)."""
+    try:
+        return x is None or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def title_html(province: str, quarter: str, lang: str = "vi") -> Html:
+    """Return the brief's title, e.g. ``Bản tin chính sách: Hà Nam — quý 4/2026``."""
+    text = t("brief_title", lang, province=province, quarter=quarter_label(quarter, lang))
+    return Html(f'<h1 class="brief-title">{_esc(text)}</h1>')
+
+
+def overview_title_html(quarter: str, lang: str = "vi") -> Html:
+    """Return the overview's title, e.g. ``Tổng quan các mục tiêu y tế — quý 4/2026``."""
+    text = t("overview_title", lang, quarter=quarter_label(quarter, lang))
+    return Html(f'<h1 class="overview-title">{_esc(text)}</h1>')
+
+
+def indicator_title_html(province: str, indicator: str, quarter: str, lang: str = "vi") -> Html:
+    """Return a deep dive's title: the indicator's name, the province and the quarter."""
+    text = t("indicator_title", lang, indicator=indicator_name(indicator, lang), province=province,
+             quarter=quarter_label(quarter, lang))
+    return Html(f'<h1 class="indicator-title">{_esc(text)}</h1>')
+
+
+def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True,
+                 **fields: object) -> Html:
+    """Return the label ``key`` as an HTML heading of ``level`` (empty when ``when`` is False)."""
+    return Html(f"<h{level}>{_esc(t(key, lang, **fields))}</h{level}>" if when else "")
+
+
+def paragraph_html(text: str) -> Html:
+    """Return ``text`` as an HTML paragraph (escaped)."""
+    return Html(f"<p>{_esc(text)}</p>")
+
+
+def list_html(items: list[str], css_class: str = "") -> Html:
+    """Return ``items`` as an HTML bullet list (empty string when there are none)."""
+    if not items:
+        return Html("")
+    cls = f' class="{css_class}"' if css_class else ""
+    return Html(f"<ul{cls}>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>")
+
+
+def badge_html(category: str, lang: str = "vi") -> str:
+    """Return a coloured badge ``<span class="badge badge-<category>">`` for a category."""
+    bg, fg = BADGE_COLOURS.get(category, "#9e9e9e"), BADGE_TEXT.get(category, "#000000")
+    return (f'<span class="badge badge-{_esc(category)}" style="background:{bg};color:{fg};'
+            f'padding:1px 6px;border-radius:4px;white-space:nowrap">'
+            f"{_esc(category_label(category, lang))}</span>")
+
+
+def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
+    """Return a target as written for readers: ``≤ 12,0‰`` or ``75,0–76,0 năm``."""
+    if is_missing(row.get("value")):
+        return "–"
+    unit = str(row.get("unit") or "")
+    if not is_missing(row.get("value_high")):
+        low = fmt_value(row["value"], unit, lang).removesuffix(unit_label(unit, lang))
+        return f"{low}–{fmt_value(row['value_high'], unit, lang)}"
+    cmp = _COMPARATORS.get(str(row.get("comparator") or ""), "")
+    return f"{cmp} {fmt_value(row['value'], unit, lang)}".strip()
+
+
+def _rate(x: object, lang: str) -> str:
+    return "–" if is_missing(x) else ("+" if float(x) > 0 else "") + fmt_rate(x, lang) + "%"
+
+
+def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The same rows, those without data (no_data) moved to the end, order otherwise kept."""
+    if "category" not in assessments.columns:
+        return assessments
+    return assessments.sort_values("category", key=lambda c: c.eq("no_data"), kind="stable")
+
+
+def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Return one display row per assessment: indicator, target, year, latest, forecast, P, category.
+
+    Values are formatted for ``lang``; ``category`` keeps the code so callers can colour it.
+    Targets without data come last; the order is otherwise the registry's.
+    """
+    check_lang(lang)
+    rows = []
+    for r in _data_first(assessments).to_dict("records"):
+        unit = str(r.get("unit") or "")
+        latest = ("–" if is_missing(r.get("latest_value")) else
+                  f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})")
+        fc = ("–" if is_missing(r.get("q50")) else
+              f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
+              f"{fmt_number(r.get('q90'), lang)})")
+        proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "proxy" else ""
+        rows.append({"indicator": r["indicator"], "name": indicator_name(r["indicator"], lang) + proxy,
+                     "target": target_text(r, lang), "year": int(r["year"]), "latest": latest,
+                     "forecast": fc, "p_attain": fmt_percent(r.get("p_attain"), lang),
+                     "rates": f"{_rate(r.get('rate_observed'), lang)} → "
+                              f"{_rate(r.get('rate_required'), lang)}",
+                     "category": str(r.get("category") or "no_data")})
+    return pd.DataFrame(rows, columns=["indicator", "name", "target", "year", "latest", "forecast",
+                                       "p_attain", "rates", "category"])
+
+
+_SCORECARD_COLUMNS = ("col_indicator", "col_target", "col_year", "col_latest", "col_forecast",
+                      "col_p_attain", "col_category", "col_rates")
+
+
+def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
+    """Return the scorecard: a ``<table class="scorecard">`` with one ``<tbody>`` row per target.
+
+    Each row carries ``class="target cat-<category>"`` and ``data-category``/``data-indicator``.
+    """
+    frame = scorecard_frame(assessments, lang)
+    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in _SCORECARD_COLUMNS)
+    body = []
+    for r in frame.to_dict("records"):
+        cells = [_esc(r["name"]), _esc(r["target"]), str(r["year"]), _esc(r["latest"]),
+                 _esc(r["forecast"]), _esc(r["p_attain"]), badge_html(r["category"], lang),
+                 _esc(r["rates"])]
+        body.append(f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'
+                    f' data-indicator="{_esc(r["indicator"])}">'
+                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return Html(f'<table class="scorecard"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
+    """Return the targets that are not forecast (milestones, activities, aims) as a table.
+
+    The table has class ``targets-other`` (not ``scorecard``), one row per target, with the
+    plan's own wording in the last column.
+    """
+    check_lang(lang)
+    rows = targets[targets["kind"] != "outcome"] if "kind" in targets.columns else targets
+    if rows.empty:
+        return Html("")
+    keys = ("col_kind", "col_indicator", "col_year", "col_target", "col_quote")
+    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
+    body = []
+    for r in rows.sort_values(["kind", "year"]).to_dict("records"):
+        cells = [t(f"kind_{r['kind']}", lang), indicator_name(r["indicator"], lang), r["year"],
+                 target_text(r, lang), r.get("quote", "")]
+        body.append(f'<tr class="target kind-{_esc(r["kind"])}">'
+                    + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
+    return Html(f'<table class="targets-other"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> Html:
+    """Return the message for a plan with no forecastable outcome target, then its milestones."""
+    message = paragraph_html(t("no_outcome", lang, province=province))
+    return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
+
+
+
+def run_info_html(run: object | None, lang: str = "vi") -> Html:
+    """Return a one-line note naming the run and its as-of quarter (or that there is no run)."""
+    if run is None:
+        return paragraph_html(t("no_run", lang))
+    text = t("run_info", lang, run_id=getattr(run, "run_id", ""),
+             as_of=quarter_label(getattr(run, "as_of", ""), lang))
+    return Html(f'<p class="run-info">{_esc(text)}</p>')
+
+
+def figure_html(fig: Figure, dpi: int = 90, close: bool = True, alt: str | None = None,
+                tight: bool = False) -> Html:
+    """Return ``fig`` as an inline PNG ``<img>`` (independent of the notebook's backend).
+
+    ``alt`` defaults to the first axes' title. :mod:`forecast.plots` figures use constrained
+    layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
+    """
+    if alt is None:
+        alt = fig.axes[0].get_title() if fig.axes else ""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    if close and "matplotlib.pyplot" in sys.modules:  # only pyplot keeps figures alive
+        sys.modules["matplotlib.pyplot"].close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>')
+
+
+
+def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
+    """Return a heading and a bullet list, or nothing when ``items`` is empty."""
+    return Html(heading_html(key, lang, when=bool(items)) + list_html(items))
+
+
+def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id: str = "") -> Html:
+    """Return the targets that moved category since the previous run, with the reason.
+
+    ``changes`` is :func:`forecast.runs.compare_runs` output, or None for a first run.
+    """
+    if changes is None:
+        return paragraph_html(t("first_run", lang))
+    if changes.empty:
+        return paragraph_html(t("no_changes", lang, run_id=previous_run_id))
+    keys = ("col_province", "col_indicator", "col_year", "col_before", "col_after", "col_reason")
+    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
+    body = []
+    for r in changes.to_dict("records"):
+        reason = f"reason_{r['reason']}"
+        cells = [_esc(r["province"]), _esc(indicator_name(r["indicator"], lang)), _esc(r["year"]),
+                 badge_html(str(r["category_old"] or "no_data"), lang),
+                 badge_html(str(r["category_new"] or "no_data"), lang),
+                 _esc(t(reason, lang) if reason in _REASONS else r["reason"])]
+        body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return Html(f'<table class="changes"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>')
+
+
+_REASONS = {"reason_new data", "reason_revised forecast", "reason_new target", "reason_target dropped"}

@@ -1,0 +1,181 @@
+"""The output folder of a quarter: names, the index page, the manifest and the atomic publish.
+
+A run writes into ``<reports>/.<quarter>.tmp-<pid>`` and :func:`publish` renames it to
+``<reports>/<quarter>`` only when everything is written, so an interrupted run never leaves a
+half-written quarter and other quarters are never touched.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from forecast.report import render
+from forecast.report.execute import JobResult, footer
+from forecast.log import logger
+
+TEXT = {
+    "vi": {"title": "Báo cáo quý {q}", "briefs": "Báo cáo tỉnh", "analyst": "bản phân tích",
+           "deep": "Phân tích chuyên sâu", "failures": "Notebook bị lỗi", "notebook": "notebook",
+           "view": "xem", "no_overview": "Không tạo được bảng điểm quốc gia (xem danh sách lỗi)."},
+    "en": {"title": "Quarterly report {q}", "briefs": "Province briefs", "analyst": "analyst version",
+           "deep": "Deep dives", "failures": "Failed notebooks", "notebook": "notebook",
+           "view": "view", "no_overview": "The national scorecard could not be made (see failures)."},
+}
+
+
+WORK_FOLDERS = ("_work", "briefs", "analyst", "failed")
+
+
+def slugify(name: str) -> str:
+    """Return an ASCII file name for a province: ``"Hà Nam"`` -> ``"ha-nam"``, ``"Đồng Nai"`` -> ``"dong-nai"``."""
+    s = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "unnamed"
+
+
+def temp_dir(root: Path, quarter: str) -> Path:
+    """Create and return this process's hidden work folder beside ``root/quarter``."""
+    tmp = root / f".{quarter}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for sub in WORK_FOLDERS:  # workers create nothing above these, so a deleted tmp stays deleted
+        (tmp / sub).mkdir()
+    return tmp
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(root: Path, quarter: str) -> None:
+    """Clean up after runs of ``quarter`` that were killed (their process is gone).
+
+    Their work folders are deleted; a published quarter set aside by a run killed in the middle of
+    :func:`publish` is put back if no quarter folder took its place.
+    """
+    for p in sorted(root.glob(f".{quarter}.*-*")):
+        pid = p.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        if p.name.startswith(f".{quarter}.old-") and not (root / quarter).exists():
+            logger.warning("restoring %s set aside by an interrupted run", root / quarter)
+            os.replace(p, root / quarter)
+        else:
+            logger.info("removing %s left by an interrupted run", p)
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def publish(tmp: Path, final: Path) -> Path:
+    """Move the finished ``tmp`` folder to ``final``, replacing an earlier run of the same quarter.
+
+    The old folder is renamed aside first, the new one renamed in, then the old one deleted; if the
+    second rename fails the old folder is put back. Both renames stay within one file system.
+    """
+    shutil.rmtree(tmp / "_work", ignore_errors=True)
+    for sub in WORK_FOLDERS[1:]:
+        if (tmp / sub).is_dir() and not any((tmp / sub).iterdir()):
+            (tmp / sub).rmdir()
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        if old.exists() and not final.exists():
+            os.replace(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def _a(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def _indicator_name(code: str, lang: str) -> str:
+    from forecast.registry import indicators
+
+    try:
+        return str(indicators.indicator(code)[f"name_{lang}" if lang in ("vi", "en") else "name_en"])
+    except Exception:  # noqa: BLE001 - a code missing from the catalogue is shown as is
+        return code
+
+
+def _links(results: list[JobResult], t: dict[str, str], lang: str) -> str:
+    ok = [r.job for r in results if r.ok]
+    parts = [f"<h2>{t['briefs']}</h2>", '<ul class="links">']
+    parts += [f"<li>{_a(j.html, j.parameters['province'])} · {_a(j.analyst_html, t['analyst'])}</li>"
+              for j in ok if j.kind == "brief"]
+    parts += ["</ul>", f"<h2>{t['deep']}</h2>"]
+    deep: dict[str, list] = {}
+    for j in ok:
+        if j.kind == "indicator":
+            deep.setdefault(j.parameters["province"], []).append(j)
+    for province, jobs in deep.items():
+        parts += [f"<h3>{html.escape(province)}</h3>", '<ul class="links">']
+        parts += [f"<li>{_a(j.html, _indicator_name(j.parameters['indicator'], lang))}</li>" for j in jobs]
+        parts.append("</ul>")
+    return "\n".join(parts)
+
+
+def _failures(results: list[JobResult], t: dict[str, str]) -> str:
+    bad = [r for r in results if not r.ok]
+    if not bad:
+        return ""
+    items = []
+    for r in bad:
+        links = ""
+        if r.failed:
+            links = f" ({_a(r.failed, t['notebook'])} · {_a(r.failed[:-6] + '.html', t['view'])})"
+        items.append(f"<li><strong>{html.escape(r.job.title)}</strong>{links}"
+                     f"<code>{html.escape(r.error)}</code></li>")
+    return f'<h2 id="failures">{t["failures"]} ({len(bad)})</h2>\n<ul class="failures">\n' + \
+        "\n".join(items) + "\n</ul>"
+
+
+def write_index(tmp: Path, results: list[JobResult], common: dict[str, str], *, lang: str,
+                quarter: str) -> Path:
+    """Write ``index.html``: the national scorecard (overview notebook), links and failures."""
+    t = TEXT.get(lang, TEXT["en"])
+    overview = next((r for r in results if r.job.kind == "overview"), None)
+    scorecard = overview.body if overview and overview.ok else f"<p>{t['no_overview']}</p>"
+    body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang)])
+    params = overview.job.parameters if overview else {"quarter": quarter}
+    page = render.render_page(body, title=t["title"].format(q=quarter), lang=lang,
+                              footer=footer(common, params, lang), kind="index")
+    path = tmp / "index.html"
+    render.write_page(path, page)
+    return path
+
+
+def write_manifest(tmp: Path, run: Any, results: list[JobResult], settings: dict,
+                   common: dict[str, str], started: float) -> Path:
+    """Write ``manifest.json``: parameters, data vintage, versions, durations and failures."""
+    entries = [{"kind": r.job.kind, "page": r.job.html if r.ok else None, "notebook": r.job.notebook,
+                "parameters": r.job.parameters, "ok": r.ok, "seconds": round(r.seconds, 2),
+                "cell_seconds": round(r.cell_seconds, 2),
+                "error": r.error or None, "failed_notebook": r.failed} for r in results]
+    manifest = {
+        "quarter": common["quarter"], "run_id": str(run.run_id), "as_of": str(run.as_of),
+        "created": str(run.created), "data_fingerprint": str(run.data_fingerprint),
+        "data_vintage": common["data"], "versions": common["versions"], "settings": settings,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "wall_seconds": round(time.time() - started, 2), "notebooks": entries,
+        "failures": [e for e in entries if not e["ok"]],
+    }
+    path = tmp / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return path

@@ -1,0 +1,232 @@
+"""The quarterly run: forecast once, execute every notebook in worker processes, publish one folder.
+
+Layout of ``reports/<quarter>/`` (written to a hidden sibling, moved into place only when complete)::
+
+    index.html                         national scorecard, links to every page, failures
+    briefs/<province-slug>.html        policy brief (no code)
+    analyst/<province-slug>/brief.html analyst version of the brief (with code)
+    analyst/<province-slug>/<indicator>.html   deep dive (with code)
+    failed/<name>.ipynb, .html         a failed notebook as executed up to its error
+    manifest.json                      parameters, data vintage, versions, durations, failures
+
+A notebook that fails does not stop the others; the run still publishes, lists the failure and
+:class:`ReportResult` carries it (the CLI turns it into a non-zero exit).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from forecast import config
+from forecast.errors import ReportError
+from forecast.report.execute import Job, JobResult, execute_job, worker_init
+from forecast.report.publish import publish, remove_stale, slugify, temp_dir, write_index, write_manifest
+from forecast.log import logger
+
+NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb",
+             "overview": "overview.ipynb"}
+
+__all__ = ["publish_report", "plan_jobs", "notebook_paths", "ReportResult"]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What a report run published: the quarter ``folder``, its ``index`` page, one result per notebook."""
+
+    folder: Path
+    index: Path
+    results: list[JobResult]
+
+    @property
+    def failures(self) -> list[JobResult]:
+        """The notebooks that failed (listed in the index and the manifest)."""
+        return [r for r in self.results if not r.ok]
+
+
+def plan_jobs(run: Any, provinces: list[str], *, quarter: str, lang: str, store: str,
+              notebooks: dict[str, Path]) -> list[Job]:
+    """Return one job per brief, per (province, indicator) deep dive with data, plus the overview.
+
+    Deep dives come from ``run.assessments``: outcome targets whose series has an observation.
+    """
+    a = run.assessments
+    keep = a["province"].isin(provinces) & a["latest_value"].notna() & (a["category"] != "no_data")
+    if "kind" in a:
+        keep &= a["kind"] == "outcome"
+    pairs = a.loc[keep, ["province", "indicator"]].drop_duplicates().itertuples(index=False)
+    common = {"quarter": quarter, "run_id": run.run_id, "store": store, "lang": lang}
+    jobs = [Job("overview", str(notebooks["overview"]), dict(common), "index.html", quarter)]
+    for p in provinces:
+        slug = slugify(p)
+        jobs.append(Job("brief", str(notebooks["brief"]), {"province": p, **common},
+                        f"briefs/{slug}.html", f"{p} · {quarter}",
+                        analyst_html=f"analyst/{slug}/brief.html"))
+    for p, ind in sorted(pairs):
+        jobs.append(Job("indicator", str(notebooks["indicator"]),
+                        {"province": p, "indicator": ind, **common},
+                        f"analyst/{slugify(p)}/{ind}.html", f"{p} · {ind} · {quarter}"))
+    return jobs
+
+
+def _footer(run: Any, quarter: str) -> dict[str, str]:
+    """Return the provenance shown on every page (parameters are added per page)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(pkg: str) -> str:
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return "-"
+
+    a = run.assessments
+    years = a["latest_year"].dropna() if "latest_year" in a else a.iloc[0:0]
+    vintage = f"{str(run.data_fingerprint)[:12]} · {int(years.max()) if len(years) else '-'}"
+    versions = ", ".join(f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels",
+                                                   "papermill", "nbconvert"))
+    return {"quarter": quarter, "data": vintage, "run": str(run.run_id), "versions": versions}
+
+
+def publish_report(run: Any, provinces: list[str], *, quarter: str, jobs: int | None = None,
+                   out: str | os.PathLike | None = None, store: str = "", lang: str = "vi",
+                   notebooks: dict[str, Path] | None = None, progress: Any = None,
+                   started: float | None = None) -> ReportResult:
+    """Execute every notebook of ``run`` and publish them as HTML under ``out/<quarter>/``.
+
+    Parameters
+    ----------
+    run
+        The in-memory run (:func:`forecast.pipeline.prepare_run`), already saved in ``store``.
+    provinces
+        Provinces to report, as named in the registry.
+    quarter
+        Reporting quarter, e.g. ``2026Q4``.
+    jobs
+        Worker processes; default one per core.
+    out
+        Reports folder; default ``reports/``. Other quarters in it are never touched.
+    store
+        Store file the notebooks read the run from.
+    lang
+        Language of the briefs (``vi`` or ``en``).
+    notebooks
+        The notebooks ``brief``, ``indicator``, ``overview`` (:func:`notebook_paths`).
+    progress
+        A tqdm-like bar (``reset``, ``update``, ``set_postfix_str``) owned by the caller.
+    started
+        When the run began (``time.time()``), for the manifest's durations.
+
+    Returns
+    -------
+    ReportResult
+        ``folder`` and ``index`` of the published quarter, ``results``; ``failures`` lists the
+        notebooks that failed (the folder is published anyway).
+
+    Notes
+    -----
+    Workers are *spawned* (the parent holds DuckDB and BLAS threads that a fork would copy), so a
+    script that calls this must do so under ``if __name__ == "__main__":``; the CLI and Jupyter do.
+    An interruption (exception, Ctrl-C) deletes the work folder and leaves ``out`` as it was.
+    """
+    started = started or time.time()
+    nbs = notebooks or notebook_paths(None)
+    settings = {"provinces": provinces, "jobs": jobs or os.cpu_count(), "lang": lang, "store": store,
+                "notebooks": {k: str(v) for k, v in nbs.items()},
+                "forecast_seconds": round(time.time() - started, 2)}
+    todo = plan_jobs(run, provinces, quarter=quarter, lang=lang, store=store, notebooks=nbs)
+    final, index, results = _publish_quarter(Path(out or config.REPORTS_DIR).resolve(), quarter,
+                                             run, todo, settings, progress, started)
+    logger.info("published %s (%d notebooks, %d failed)", final, len(results),
+                sum(not r.ok for r in results))
+    return ReportResult(folder=final, index=final / index.name, results=results)
+
+
+def _publish_quarter(root: Path, quarter: str, run: Any, todo: list[Job], settings: dict,
+                     progress: Any, started: float) -> tuple[Path, Path, list[JobResult]]:
+    """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
+
+    Returns the published folder, the index page (in the work folder) and the job results. On
+    any interruption the work folder is deleted and ``root`` is left as it was.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    remove_stale(root, quarter)
+    tmp = temp_dir(root, quarter)
+    common, lang = _footer(run, quarter), settings["lang"]
+    try:
+        results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
+        index = write_index(tmp, results, common, lang=lang, quarter=quarter)
+        write_manifest(tmp, run, results, settings, common, started)
+        return publish(tmp, _destination(root, quarter, results)), index, results
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _destination(root: Path, quarter: str, results: list[JobResult]) -> Path:
+    """Return ``root/<quarter>``, or ``root/<quarter>-failed`` when every notebook failed.
+
+    A run in which nothing worked must not replace a good earlier report of the same quarter.
+    """
+    final = root / quarter
+    if results and not any(r.ok for r in results) and final.exists():
+        logger.warning("every notebook failed: %s is kept, the failed run goes to %s-failed",
+                       final, quarter)
+        return root / f"{quarter}-failed"
+    return final
+
+
+def notebook_paths(overrides: dict[str, str | os.PathLike] | None) -> dict[str, Path]:
+    """Return the absolute notebook of each kind; raise :class:`ReportError` if one is missing."""
+    given = {**{k: config.NOTEBOOKS_DIR / n for k, n in NOTEBOOKS.items()}, **(overrides or {})}
+    nbs = {k: Path(v).resolve() for k, v in given.items()}
+    missing = [str(p) for p in nbs.values() if not p.exists()]
+    if missing:
+        raise ReportError(f"notebook {missing[0]} does not exist; restore it from git or pass "
+                          "notebooks={'brief': ..., 'indicator': ..., 'overview': ...}")
+    return nbs
+
+
+def _execute_all(todo: list[Job], tmp: Path, footer: dict[str, str], lang: str,
+                 jobs: int | None, progress: Any) -> list[JobResult]:
+    """Execute every job in a pool of fresh worker processes; never stop at a failure."""
+    n = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if progress is not None:
+        progress.reset(total=len(todo))
+    results: list[JobResult] = []
+    # spawn: the parent holds DuckDB and BLAS threads, which a fork would copy mid-state.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n, mp_context=ctx, initializer=worker_init) as pool:
+        try:
+            futures = {pool.submit(execute_job, job, str(tmp), footer, lang): job for job in todo}
+            for fut in as_completed(futures):
+                results.append(_result(fut, futures[fut]))
+                _tick(progress, results, len(todo))
+        except BaseException:
+            # Wait for the running notebooks (on Ctrl-C the workers got it too and stop at once):
+            # a worker still writing after the caller deleted the work folder would leave debris.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    order = {j.html: i for i, j in enumerate(todo)}
+    return sorted(results, key=lambda r: order[r.job.html])
+
+
+def _result(fut: Any, job: Job) -> JobResult:
+    # A worker that dies (out of memory, segfault) fails its notebook, not the run.
+    try:
+        return fut.result()
+    except Exception as e:  # noqa: BLE001 - any worker crash becomes a listed failure
+        return JobResult(job, ok=False, seconds=0.0, error=f"worker crashed: {e!r}")
+
+
+def _tick(progress: Any, results: list[JobResult], total: int) -> None:
+    failed = sum(not r.ok for r in results)
+    if not results[-1].ok:
+        logger.warning("%s failed: %s", results[-1].job.html, results[-1].error)
+    if progress is not None:
+        progress.set_postfix_str(f"failed {failed}, remaining {total - len(results)}", refresh=False)
+        progress.update(1)

@@ -1,0 +1,190 @@
+"""The sentences of a brief: what it would take to reach each target, and the data caveats.
+
+Both take frames (assessments, the registry) and return plain sentences, one per item, in
+Vietnamese or English; :func:`forecast.fragments.list_html` turns them into a bullet list.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from forecast.registry import indicators
+from forecast.assess import matching
+from forecast.data import priority
+from forecast.report.html import is_missing, target_text
+from forecast.report.text import check_lang, definition_text, fmt_rate, indicator_name, t
+
+#: Registry notes shown as caveats: the source's own anomalies, not the registry's reading notes.
+ANOMALY = re.compile(r"(?i)\bsource (anomal|typo)|\btypo\b|bất thường|viết nhầm")
+
+
+def _lower_first(name: str) -> str:
+    # Keep acronyms ("BHYT coverage") and proper nouns that start with two capitals.
+    return name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:]
+
+
+_VERBS = {"vi": ("tăng", "giảm"), "en": ("rise", "fall")}
+_VERBS_ING = {"vi": ("tăng", "giảm"), "en": ("rising", "falling")}
+
+
+def _takes_sentence(r: dict, lang: str) -> str:
+    name = _lower_first(indicator_name(r["indicator"], lang))
+    req, obs, year = float(r["rate_required"]), r.get("rate_observed"), int(r["year"])
+    target = target_text(r, lang)
+    verb = _VERBS[lang][req < 0]
+    if lang == "vi":
+        text = f"Để đạt mục tiêu năm {year} ({target}), {name} phải {verb} {fmt_rate(abs(req), lang)}%/năm"
+    else:
+        text = (f"To reach the {year} target ({target}), the {name} must {verb} "
+                f"{fmt_rate(abs(req), lang)}% a year")
+    if not is_missing(obs):
+        obs = float(obs)
+        same = (obs < 0) == (req < 0)
+        size = fmt_rate(abs(obs), lang)
+        if lang == "vi":
+            text += (f", so với mức {size}%/năm đã quan sát" if same else
+                     f", trong khi số liệu quan sát đang {_VERBS_ING[lang][obs < 0]} {size}%/năm")
+        else:
+            text += (f", against {size}% a year observed" if same else
+                     f", whereas it has been {_VERBS_ING[lang][obs < 0]} {size}% a year")
+    return text + "."
+
+
+def _pace_sentence(r: dict, lang: str) -> str:
+    name = indicator_name(r["indicator"], lang)
+    exp = r.get("expected_year")
+    if is_missing(exp):
+        return (f"Với xu hướng hiện tại, {_lower_first(name)} chưa đạt mục tiêu trước năm 2035."
+                if lang == "vi" else f"At the current trend, the {_lower_first(name)} target "
+                                     "would not be reached by 2035.")
+    return (f"Với xu hướng hiện tại, {_lower_first(name)} đạt mục tiêu vào khoảng năm {int(exp)}."
+            if lang == "vi" else f"At the current trend, the {_lower_first(name)} target would be "
+                                 f"reached around {int(exp)}.")
+
+
+def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """Return one plain sentence per target still to reach: the pace required against the pace seen.
+
+    Achieved targets get a one-line confirmation; targets without data are left to
+    :func:`caveats`.
+    """
+    check_lang(lang)
+    out = []
+    for r in assessments.to_dict("records"):
+        cat = r.get("category")
+        if cat == "achieved":
+            name = indicator_name(r["indicator"], lang)
+            out.append(f"{name}: đã đạt mục tiêu năm {int(r['year'])}." if lang == "vi"
+                       else f"{name}: the {int(r['year'])} target is already met.")
+        elif cat not in ("no_data", "insufficient_data") and not is_missing(r.get("rate_required")):
+            sentence = _takes_sentence(r, lang)
+            if cat != "on_track" and "expected_year" in r:
+                sentence += " " + _pace_sentence(r, lang)
+            out.append(sentence)
+    return out
+
+
+def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """Return the data caveats of a brief, one sentence each.
+
+    Covers series whose definition differs from the target's (e.g. beds without central
+    hospitals), the last year of data per series, the registry notes that flag an anomaly of the
+    source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), the known breaks of the
+    series used (:func:`forecast.sources.break_notes`), targets with no data and series that could
+    not be forecast. Regional proxies and data of a merged 2025 province that
+    were left unused are named (:func:`_proxy_caveats`).
+    """
+    check_lang(lang)
+    vi = lang == "vi"
+    out = []
+    a = assessments
+    differ = a.assign(definition=_own_definitions(a))
+    differ = differ[differ["definition"] != ""]
+    for definition, rows in differ.groupby("definition", sort=False):
+        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+        out.append(f"{names}: " + ("số liệu " if vi else "the series is ")
+                   + definition_text(definition, lang) + ".")
+    out += _proxy_caveats(a, lang)
+    seen = a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"]) \
+        if "latest_year" in a else a.iloc[0:0]
+    if len(seen):
+        parts = [f"{indicator_name(r['indicator'], lang)} ({int(r['latest_year'])})"
+                 for r in seen.to_dict("records")]
+        out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
+    out += _anomalies(targets, lang)
+    out += _breaks(seen, lang)
+    missing = a[a["category"] == "no_data"] if "category" in a else a.iloc[0:0]
+    if len(missing):
+        names = sorted({indicator_name(c, lang) for c in missing["indicator"]})
+        out.append(("Chưa có số liệu cho: " if vi else "No data for: ") + "; ".join(names) + ".")
+    short = a[a["category"] == "insufficient_data"] if "category" in a else a.iloc[0:0]
+    for r in short.to_dict("records"):
+        reason = str(r.get("reason") or "").strip()
+        out.append(f"{indicator_name(r['indicator'], lang)}: "
+                   + ("không đủ số liệu để dự báo" if vi else "too little data to forecast")
+                   + (f" ({reason})." if reason else "."))
+    return list(dict.fromkeys(out))
+
+
+def _breaks(seen: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
+    found: dict[str, list[str]] = {}
+    for r in seen.to_dict("records"):
+        for text in priority.break_notes([(r["geo"], r["series"])], lang):
+            found.setdefault(text, []).append(indicator_name(r["indicator"], lang))
+    return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
+
+
+def _own_definitions(a: pd.DataFrame) -> pd.Series:
+    """The definitions, a proxy's reduced to its series' own (the proxy has its own caveat)."""
+    definition = a.get("definition", pd.Series("", index=a.index)).fillna("").astype(str)
+    if "basis" not in a.columns or "series" not in a.columns:
+        return definition
+    variant = a["series"].fillna("").map(lambda s: indicators.base_indicator(s)[1] if s else "")
+    return definition.where(a["basis"] != "proxy", variant)
+
+
+def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per region lending its series, one per merged province whose data went unused."""
+    out = []
+    proxies = a[a["basis"] == "proxy"] if "basis" in a.columns else a.iloc[0:0]
+    for region, rows in proxies.groupby("geo", sort=False):
+        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+        out.append(t("proxy_caveat", lang, names=names, region=region))
+    successors = a.get("reason", pd.Series("", index=a.index)).map(matching.merged_successor)
+    for successor, rows in a[successors.notna()].groupby(successors.dropna(), sort=False):
+        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+        out.append(t("merged_caveat", lang, names=names, successor=successor))
+    return out
+
+
+def _anomaly_text(note: str) -> str:
+    """The note from the start of the sentence that flags an anomaly, clipped to ~320 characters."""
+    m = ANOMALY.search(note)
+    if not m:
+        return ""
+    # A sentence ends at a full stop (not an ellipsis) followed by a capital, quote or bracket.
+    ends = [b.end() for b in re.finditer(r"(?<!\.)\.\s+(?=[A-Z\"'(])", note) if b.end() <= m.start()]
+    text = note[ends[-1] if ends else 0:].strip()
+    return text if len(text) <= 320 else text[:319].rsplit(" ", 1)[0] + " …"
+
+
+def _anomalies(targets: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per distinct source anomaly in the registry notes, naming the targets it affects.
+
+    Vietnamese briefs use the registry's ``caveat_vi`` wording of the anomaly; a note without one
+    is shown in English, marked as such, rather than dropped.
+    """
+    if "note" not in targets.columns:
+        return []
+    found: dict[str, list[str]] = {}
+    for r in targets.to_dict("records"):
+        text = _anomaly_text(str(r.get("note") or ""))
+        if text and lang == "vi":
+            vi = str(r.get("caveat_vi") or "").strip()
+            text = vi or f"(ghi chú tiếng Anh) {text}"
+        if text:
+            found.setdefault(text, []).append(f"{indicator_name(r['indicator'], lang)} ({r['year']})")
+    return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
+

@@ -1,0 +1,274 @@
+"""Bilingual labels (Vietnamese first, English second) and number formatting for reports.
+
+Every heading, column label and category name used by :mod:`forecast.brief` and
+:mod:`forecast.plots` lives here, so a brief can be rendered in either language by changing one
+parameter. Vietnamese writes decimals with a comma (``75,4``) and groups thousands with a dot.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from forecast import config
+from forecast.registry import indicators
+from forecast.errors import ForecastError, ValidationError
+
+LANGS = ("vi", "en")
+
+#: Assessment categories in display order (best first), as in ``assess.CATEGORIES``.
+CATEGORIES = ("achieved", "on_track", "acceleration_needed", "limited_progress",
+              "deterioration", "no_data", "insufficient_data")
+
+CATEGORY_LABELS = {
+    "achieved": {"vi": "Đã đạt", "en": "Achieved"},
+    "on_track": {"vi": "Đúng hướng", "en": "On track"},
+    "acceleration_needed": {"vi": "Cần tăng tốc", "en": "Acceleration needed"},
+    "limited_progress": {"vi": "Tiến triển hạn chế", "en": "Limited progress"},
+    "deterioration": {"vi": "Đi lùi", "en": "Deterioration"},
+    "no_data": {"vi": "Chưa có số liệu", "en": "No data"},
+    "insufficient_data": {"vi": "Không đủ số liệu", "en": "Insufficient data"},
+}
+
+#: Badge background colours (colour-blind-aware traffic light, greys for missing data).
+BADGE_COLOURS = {
+    "achieved": "#1a7f37",
+    "on_track": "#4caf50",
+    "acceleration_needed": "#f2b705",
+    "limited_progress": "#f57c00",
+    "deterioration": "#c62828",
+    "no_data": "#9e9e9e",
+    "insufficient_data": "#cfd8dc",
+}
+#: Text colour that stays readable on each badge.
+BADGE_TEXT = {c: ("#000000" if c in ("acceleration_needed", "insufficient_data") else "#ffffff")
+              for c in CATEGORIES}
+
+TEXT = {
+    # Titles and section headings
+    "brief_title": {"vi": "Bản tin chính sách: {province} — {quarter}",
+                    "en": "Policy brief: {province} — {quarter}"},
+    "overview_title": {"vi": "Tổng quan các mục tiêu y tế — {quarter}",
+                       "en": "Health-target overview — {quarter}"},
+    "indicator_title": {"vi": "{indicator}: {province} — {quarter}",
+                        "en": "{indicator}: {province} — {quarter}"},
+    "scorecard": {"vi": "Bảng theo dõi mục tiêu", "en": "Target scorecard"},
+    "other_targets": {"vi": "Các mục tiêu khác (không dự báo)",
+                      "en": "Other targets (not forecast)"},
+    "fan_charts": {"vi": "Xu hướng và dự báo", "en": "Trends and forecasts"},
+    "what_it_takes": {"vi": "Cần làm gì để đạt mục tiêu", "en": "What it would take"},
+    "caveats": {"vi": "Lưu ý về số liệu", "en": "Data caveats"},
+    "milestones": {"vi": "Các mốc trong kế hoạch", "en": "Plan milestones"},
+    "no_outcome": {"vi": "Kế hoạch của {province} không có mục tiêu kết quả định lượng nào để dự báo; "
+                         "dưới đây là các mốc và hoạt động mà kế hoạch đặt ra.",
+                   "en": "The plan of {province} sets no quantitative outcome target that can be "
+                         "forecast; its milestones and activities are listed below."},
+    "no_targets": {"vi": "Không có mục tiêu nào cho {province} trong sổ đăng ký.",
+                   "en": "The registry holds no target for {province}."},
+    "run_info": {"vi": "Lần chạy {run_id}, số liệu đến {as_of}.",
+                 "en": "Run {run_id}, data as of {as_of}."},
+    "no_run": {"vi": "Chưa có lần chạy dự báo nào trong kho số liệu.",
+               "en": "The store holds no forecast run yet."},
+    "heatmap": {"vi": "Đánh giá theo tỉnh và chỉ tiêu", "en": "Assessment by province and indicator"},
+    "p_attain_dist": {"vi": "Phân bố xác suất đạt mục tiêu", "en": "Distribution of P(attain)"},
+    "national": {"vi": "Bức tranh toàn quốc", "en": "The national picture"},
+    "changes": {"vi": "Thay đổi so với quý trước", "en": "Changes since the previous quarter"},
+    "first_run": {"vi": "Đây là lần chạy đầu tiên: chưa có quý trước để so sánh.",
+                  "en": "This is the first run: there is no previous quarter to compare with."},
+    "no_changes": {"vi": "Không mục tiêu nào thay đổi đánh giá so với lần chạy {run_id}.",
+                   "en": "No target changed category since run {run_id}."},
+    "models": {"vi": "Dự báo của từng mô hình", "en": "Every model's forecast"},
+    "backtest": {"vi": "Sai số kiểm định ngược và độ phủ khoảng dự báo",
+                 "en": "Back-test errors and interval coverage"},
+    "sensitivity": {"vi": "Độ nhạy của tốc độ thay đổi theo cửa sổ tính",
+                    "en": "Sensitivity of the rate of change to its window"},
+    "no_backtest": {"vi": "Chuỗi số liệu quá ngắn để kiểm định ngược từ năm {origin}.",
+                    "en": "The series is too short to back-test from {origin}."},
+    "data_table": {"vi": "Bảng số liệu", "en": "Data table"},
+    "no_series": {"vi": "Không có số liệu quan sát cho chỉ tiêu này.",
+                  "en": "There are no observations for this series."},
+    # Targets assessed on a regional series (assess basis "proxy") or lacking data after the merger
+    "proxy_tag": {"vi": "ước lượng theo vùng", "en": "regional proxy"},
+    "proxy_caveat": {"vi": "Ước lượng theo vùng: {names} — tỉnh không có chuỗi số liệu riêng nên dùng "
+                           "số liệu của {region}; kết quả phản ánh cả vùng, không riêng tỉnh.",
+                     "en": "Regional proxy: {names} — the province has no series of its own, so the "
+                           "series of {region} is used; the result describes the region, not the "
+                           "province alone."},
+    "merged_caveat": {"vi": "{names}: số liệu gần đây chỉ có cho {successor} (tỉnh mới sau sáp nhập "
+                            "từ 1/7/2025), địa bàn rộng hơn nên không dùng để đánh giá.",
+                      "en": "{names}: the only recent data are for {successor} (the province formed "
+                            "by the merger of 1 July 2025); not used, as it covers a larger territory."},
+    # Reasons a target changed category (runs.compare_runs)
+    "reason_new data": {"vi": "số liệu mới", "en": "new data"},
+    "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
+    "reason_new target": {"vi": "mục tiêu mới", "en": "new target"},
+    "reason_target dropped": {"vi": "mục tiêu bị bỏ", "en": "target dropped"},
+    "col_before": {"vi": "Quý trước", "en": "Before"},
+    "col_after": {"vi": "Quý này", "en": "Now"},
+    "col_reason": {"vi": "Lý do", "en": "Reason"},
+    # Scorecard columns
+    "col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "col_target": {"vi": "Mục tiêu", "en": "Target"},
+    "col_year": {"vi": "Năm", "en": "Year"},
+    "col_kind": {"vi": "Loại", "en": "Kind"},
+    "col_latest": {"vi": "Số liệu mới nhất", "en": "Latest observed"},
+    "col_forecast": {"vi": "Dự báo năm mục tiêu (KTC 80%)", "en": "Forecast at target year (80% interval)"},
+    "col_p_attain": {"vi": "Xác suất đạt", "en": "P(attain)"},
+    "col_category": {"vi": "Đánh giá", "en": "Assessment"},
+    "col_rates": {"vi": "Tốc độ thay đổi/năm: quan sát → cần", "en": "Change a year: observed → required"},
+    "col_quote": {"vi": "Nội dung trong kế hoạch", "en": "As written in the plan"},
+    "col_province": {"vi": "Tỉnh", "en": "Province"},
+    # Plot labels
+    "observed": {"vi": "Quan sát", "en": "Observed"},
+    "median": {"vi": "Dự báo (trung vị)", "en": "Forecast (median)"},
+    "band80": {"vi": "Khoảng 80%", "en": "80% interval"},
+    "band95": {"vi": "Khoảng 95%", "en": "95% interval"},
+    "target": {"vi": "Mục tiêu", "en": "Target"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "count": {"vi": "Số mục tiêu", "en": "Number of targets"},
+    "p_attain": {"vi": "Xác suất đạt mục tiêu", "en": "Probability of attaining the target"},
+    # Kinds of target
+    "kind_outcome": {"vi": "Kết quả", "en": "Outcome"},
+    "kind_milestone": {"vi": "Mốc", "en": "Milestone"},
+    "kind_activity": {"vi": "Hoạt động", "en": "Activity"},
+    "kind_qualitative": {"vi": "Định tính", "en": "Qualitative"},
+}
+
+UNITS = {
+    "percent": {"vi": "%", "en": "%"},
+    "per_1000": {"vi": "‰", "en": "‰"},
+    "per_10k": {"vi": "/10.000 dân", "en": " per 10,000"},
+    "per_100k": {"vi": "/100.000 dân", "en": " per 100,000"},
+    "years": {"vi": " năm", "en": " years"},
+    "cm": {"vi": " cm", "en": " cm"},
+    "boys_per_100_girls": {"vi": " bé trai/100 bé gái", "en": " boys per 100 girls"},
+    "count": {"vi": "", "en": ""},
+    "billion_vnd": {"vi": " tỷ đồng", "en": " billion VND"},
+    "days_per_week": {"vi": " ngày/tuần", "en": " days a week"},
+}
+#: Units whose values are whole numbers (written without decimals).
+WHOLE_UNITS = ("count",)
+
+#: Vietnamese wording of the variant definitions in :data:`forecast.indicators.VARIANT_SUFFIXES`.
+DEFINITIONS_VI = {
+    "_dohs_gso": "tổng toàn quốc của các cơ sở thuộc sở y tế tỉnh (Tổng cục Thống kê)",
+    "_dohs": "chỉ tính cơ sở thuộc sở y tế tỉnh, không gồm bệnh viện trung ương (Bộ Y tế), "
+             "bộ ngành khác và cơ sở tư nhân",
+    "_gso": "chuỗi số liệu quốc gia của Tổng cục Thống kê",
+    "_survey": "ước lượng từ điều tra",
+}
+
+#: Vietnamese wording of the stand-in definitions in :data:`forecast.indicators.STAND_INS`.
+STAND_INS_VI = {
+    "epi_coverage": "tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ các loại vắc xin trong "
+                    "Chương trình tiêm chủng mở rộng (Tổng cục Thống kê), thước đo được công bố của "
+                    "tiêm chủng mở rộng; danh mục vắc xin của kế hoạch có thể rộng hơn",
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language, else raise :class:`ForecastError`."""
+    if lang not in LANGS:
+        raise ForecastError(f"language {lang!r} is not supported; use one of {', '.join(LANGS)}")
+    return lang
+
+
+def t(key: str, lang: str = "vi", **fields: object) -> str:
+    """Return the label ``key`` in ``lang``, with ``{fields}`` filled in.
+
+    Raises
+    ------
+    ForecastError
+        If the key or the language is unknown.
+    """
+    check_lang(lang)
+    if key not in TEXT:
+        raise ForecastError(f"no label {key!r}; add it to forecast.labels.TEXT")
+    return TEXT[key][lang].format(**fields) if fields else TEXT[key][lang]
+
+
+def category_label(category: str, lang: str = "vi") -> str:
+    """Return the display name of an assessment category (unknown ones are returned as given)."""
+    check_lang(lang)
+    return CATEGORY_LABELS.get(str(category), {}).get(lang, str(category))
+
+
+def indicator_name(code: str, lang: str = "vi") -> str:
+    """Return the catalogue name of an indicator or of a variant series (``beds_per_10k_dohs``)."""
+    check_lang(lang)
+    base, _ = indicators.base_indicator(str(code))
+    cat = indicators.catalogue()
+    if base not in cat.index:
+        return str(code)
+    return str(cat.loc[base, "name_vi" if lang == "vi" else "name_en"])
+
+
+def unit_label(unit: str, lang: str = "vi") -> str:
+    """Return the suffix written after a value in ``unit`` (``"%"``, ``"‰"``, ``"/10.000 dân"``)."""
+    check_lang(lang)
+    return UNITS.get(str(unit), {}).get(lang, f" {unit}" if unit else "")
+
+
+def definition_text(definition: str, lang: str = "vi") -> str:
+    """Translate a variant or stand-in definition from :mod:`forecast.indicators` (other text is kept)."""
+    check_lang(lang)
+    if lang == "vi":
+        for suffix, meaning in indicators.VARIANT_SUFFIXES.items():
+            if definition == meaning:
+                return DEFINITIONS_VI[suffix]
+        for code, (_, meaning) in indicators.STAND_INS.items():
+            if definition == meaning:
+                return STAND_INS_VI[code]
+    return definition
+
+
+def fmt_number(x: object, lang: str = "vi", digits: int = 1) -> str:
+    """Format a number: ``75,4`` and ``1.234,5`` in Vietnamese, ``75.4`` and ``1,234.5`` in English.
+
+    Missing values (None, NaN) give an en dash.
+    """
+    check_lang(lang)
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(v):
+        return "–"
+    s = f"{v:,.{digits}f}"
+    if lang == "vi":
+        s = s.translate(str.maketrans({",": ".", ".": ","}))
+    return s.replace("-", "−")
+
+
+def fmt_rate(x: object, lang: str = "vi") -> str:
+    """Format an annual rate of change in percent: two decimals below 1 (``0,11`` vs ``0,13``)."""
+    small = _is_number(x) and abs(float(x)) < 1  # type: ignore[arg-type]
+    return fmt_number(x, lang, 2 if small else 1)
+
+
+def fmt_value(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
+    """Format a value with its unit, e.g. ``12,5‰`` or ``28,0/10.000 dân`` (counts without decimals)."""
+    text = fmt_number(x, lang, 0 if unit in WHOLE_UNITS else digits)
+    return text if text == "–" else text + unit_label(unit, lang)
+
+
+def fmt_percent(p: object, lang: str = "vi", digits: int = 0) -> str:
+    """Format a probability in [0, 1] as a percentage (``0.83`` -> ``83%``)."""
+    text = fmt_number(float(p) * 100 if _is_number(p) else p, lang, digits)
+    return text if text == "–" else text + "%"
+
+
+def quarter_label(quarter: str, lang: str = "vi") -> str:
+    """Return ``"quý 4/2026"`` or ``"Q4 2026"`` for ``"2026Q4"`` (other text is returned as given)."""
+    check_lang(lang)
+    try:
+        year, q = config.parse_quarter(quarter).split("Q")
+    except ValidationError:
+        return str(quarter)
+    return f"quý {q}/{year}" if lang == "vi" else f"Q{q} {year}"
+
+
+def _is_number(x: object) -> bool:
+    try:
+        return not math.isnan(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
