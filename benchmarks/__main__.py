@@ -2,6 +2,7 @@
 
 Each benchmark runs in its own process, so one's imports and threads do not colour another's timing.
 """
+
 from __future__ import annotations
 
 import subprocess

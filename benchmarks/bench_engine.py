@@ -15,6 +15,7 @@ by pinball loss and coverage at origins inside the training years only (national
 Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save] [--inner] [--recency L]
 (--save writes CSVs to benchmarks/results/, which is git-ignored).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,21 +29,43 @@ from forecast.engine.backtest import backtest, evaluate
 from forecast.engine.forecast import EngineSettings
 from forecast.engine.models import forecast_panel
 
-NATIONAL = ["life_expectancy", "imr", "u5mr", "beds_per_10k", "doctors_per_10k",
-            "nurses_midwives_per_10k", "oop_share", "pop_growth", "stunting_u5", "overweight_u5",
-            "dpt3_coverage", "measles_coverage"]
-PROVINCIAL = ["imr", "u5mr", "beds_per_10k_dohs", "doctors_per_10k_dohs", "nurses_per_10k_dohs",
-              "full_immunization_u1", "pop_growth"]
-MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled",
-          "panel"]
-PROTOCOLS = {"national": ("vn_national.csv", NATIONAL, 2013, 10),
-             "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5)}
+NATIONAL = [
+    "life_expectancy",
+    "imr",
+    "u5mr",
+    "beds_per_10k",
+    "doctors_per_10k",
+    "nurses_midwives_per_10k",
+    "oop_share",
+    "pop_growth",
+    "stunting_u5",
+    "overweight_u5",
+    "dpt3_coverage",
+    "measles_coverage",
+]
+PROVINCIAL = [
+    "imr",
+    "u5mr",
+    "beds_per_10k_dohs",
+    "doctors_per_10k_dohs",
+    "nurses_per_10k_dohs",
+    "full_immunization_u1",
+    "pop_growth",
+]
+MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled", "panel"]
+PROTOCOLS = {
+    "national": ("vn_national.csv", NATIONAL, 2013, 10),
+    "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5),
+}
 ROBUSTNESS_ORIGINS = {"national": 2011, "provincial": 2010}
 INNER_SPLITS = [("national", o, 5) for o in (2002, 2004, 2006, 2008)] + [
-    ("provincial", o, 3) for o in (2006, 2007, 2008)]
-INNER_VARIANTS = {f"orient={w}{'+centre' if c else ''}": {"orient_window": w, "center_pool": c}
-                  for w in (0, 5, 10) for c in (False, True)} | {
-    f"recency={lam}": {"recency_decay": lam} for lam in (0.9, 0.8, 0.7)}  # orient=5+centre is recency=1
+    ("provincial", o, 3) for o in (2006, 2007, 2008)
+]
+INNER_VARIANTS = {
+    f"orient={w}{'+centre' if c else ''}": {"orient_window": w, "center_pool": c}
+    for w in (0, 5, 10)
+    for c in (False, True)
+} | {f"recency={lam}": {"recency_decay": lam} for lam in (0.9, 0.8, 0.7)}  # orient=5+centre is recency=1
 
 
 def load(protocol: str) -> pd.DataFrame:
@@ -53,8 +76,13 @@ def load(protocol: str) -> pd.DataFrame:
     return df[~df["geo"].str.startswith("Vùng")].reset_index(drop=True)
 
 
-def run_protocol(protocol: str, models: list[str], ets: bool = False, origin: int | None = None,
-                 settings: EngineSettings | None = None) -> tuple[pd.DataFrame, float]:
+def run_protocol(
+    protocol: str,
+    models: list[str],
+    ets: bool = False,
+    origin: int | None = None,
+    settings: EngineSettings | None = None,
+) -> tuple[pd.DataFrame, float]:
     """Back-test one protocol (at ``origin`` if given); return its evaluation and seconds taken."""
     obs = load(protocol)
     _, _, default_origin, horizon = PROTOCOLS[protocol]
@@ -108,12 +136,13 @@ def report(protocol: str, scores: pd.DataFrame, secs: float, per_indicator: bool
     best = allrows.loc[["naive", "drift", "aarr"], "mase"]
     gain = 1 - allrows.loc["ensemble", "mase"] / best.min()
     cov = allrows.loc["ensemble", ["coverage80", "coverage95"]]
-    print(f"ensemble vs best of naive/drift/aarr ({best.idxmin()} {best.min():.3f}): "
-          f"{100 * gain:.1f}% lower MASE (goal >= 10%); coverage80 {cov.iloc[0]:.3f} "
-          f"(goal 0.75-0.85), coverage95 {cov.iloc[1]:.3f} (goal 0.90-0.98)")
+    print(
+        f"ensemble vs best of naive/drift/aarr ({best.idxmin()} {best.min():.3f}): "
+        f"{100 * gain:.1f}% lower MASE (goal >= 10%); coverage80 {cov.iloc[0]:.3f} "
+        f"(goal 0.75-0.85), coverage95 {cov.iloc[1]:.3f} (goal 0.90-0.98)"
+    )
     if per_indicator:
-        wide = scores[scores["indicator"] != "(all)"].pivot(index="indicator", columns="model",
-                                                            values="mase")
+        wide = scores[scores["indicator"] != "(all)"].pivot(index="indicator", columns="model", values="mase")
         print(wide.round(2).to_string())
 
 
@@ -124,8 +153,12 @@ def main() -> None:
     ap.add_argument("--ets", action="store_true", help="also back-test statsmodels ETS (slow)")
     ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
     ap.add_argument("--inner", action="store_true", help="only the inner validation of variants")
-    ap.add_argument("--recency", type=float, default=None,
-                    help="recency_decay of the calibration (default: EngineSettings')")
+    ap.add_argument(
+        "--recency",
+        type=float,
+        default=None,
+        help="recency_decay of the calibration (default: EngineSettings')",
+    )
     args = ap.parse_args()
     logging.getLogger("forecast").setLevel(logging.ERROR)
     if args.inner:
@@ -142,8 +175,10 @@ def main() -> None:
             out.mkdir(parents=True, exist_ok=True)
             scores.to_csv(out / f"{protocol}_{origin}_scores.csv", index=False)
     n, secs = speed()
-    print(f"\n== speed: forecast_panel(ensemble, calibration included) on all {n} provincial "
-          f"series of vn_provinces.csv: {secs:.1f} s")
+    print(
+        f"\n== speed: forecast_panel(ensemble, calibration included) on all {n} provincial "
+        f"series of vn_provinces.csv: {secs:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Run: ``python benchmarks/bench_import.py`` (prints seconds and counts; the budget is 10 s).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -27,9 +28,11 @@ def main() -> None:
         picked = store.analysis_series(path)
         analysis = time.perf_counter() - start
     print(summary.to_string(index=False))
-    print(f"\nfresh import of {len(files)} files: {first:.2f} s "
-          f"({summary['imported'].sum()} imported, {summary['duplicate'].sum()} duplicate, "
-          f"{summary['quarantined'].sum()} quarantined)")
+    print(
+        f"\nfresh import of {len(files)} files: {first:.2f} s "
+        f"({summary['imported'].sum()} imported, {summary['duplicate'].sum()} duplicate, "
+        f"{summary['quarantined'].sum()} quarantined)"
+    )
     print(f"re-import (all duplicates): {second:.2f} s ({again['imported'].sum()} imported)")
     print(f"analysis_series: {analysis:.2f} s ({len(picked)} rows)")
 

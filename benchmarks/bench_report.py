@@ -5,6 +5,7 @@ the default run (goal: under 3 minutes on 2 cores) and compares each notebook's 
 time minus the time in its own cells: kernel start, parameters, rendering, writing) with papermill
 executing an empty notebook in the same kind of pool (goal: under 1.5x).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,16 @@ def _empty(out: str) -> float:
     import papermill as pm
 
     start = time.perf_counter()
-    pm.execute_notebook(str(EMPTY), out, parameters={"x": 2}, kernel_name="python3",
-                        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                        extra_arguments=KERNEL_ARGS)
+    pm.execute_notebook(
+        str(EMPTY),
+        out,
+        parameters={"x": 2},
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        extra_arguments=KERNEL_ARGS,
+    )
     return time.perf_counter() - start
 
 
@@ -50,28 +58,35 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        res = pipeline.run_report(args.quarter, jobs=args.jobs, out=tmp / "reports",
-                                store=tmp / "store.duckdb")
+        res = pipeline.run_report(
+            args.quarter, jobs=args.jobs, out=tmp / "reports", store=tmp / "store.duckdb"
+        )
         wall = time.perf_counter() - start
         ok = [r for r in res.results if r.ok]
         overhead = [r.seconds - r.cell_seconds for r in ok]
         empty = empty_pool(max(4, 2 * args.jobs), args.jobs, tmp)
-        sizes = {p.relative_to(res.folder).as_posix(): p.stat().st_size
-                 for p in res.folder.rglob("*.html")}
+        sizes = {p.relative_to(res.folder).as_posix(): p.stat().st_size for p in res.folder.rglob("*.html")}
     briefs = [s for k, s in sizes.items() if k.startswith("briefs/")]
     analyst = [s for k, s in sizes.items() if k.startswith("analyst/")]
-    print(f"default run {args.quarter}: {wall:.1f} s wall on {args.jobs} workers "
-          f"({len(res.results)} notebooks, {len(res.failures)} failed; goal < 180 s)")
-    print(f"  notebooks: {sum(r.seconds for r in ok):.1f} s in total, of which "
-          f"{sum(r.cell_seconds for r in ok):.1f} s in their own cells")
-    print(f"  per-notebook overhead: median {statistics.median(overhead):.2f} s, "
-          f"max {max(overhead):.2f} s")
+    print(
+        f"default run {args.quarter}: {wall:.1f} s wall on {args.jobs} workers "
+        f"({len(res.results)} notebooks, {len(res.failures)} failed; goal < 180 s)"
+    )
+    print(
+        f"  notebooks: {sum(r.seconds for r in ok):.1f} s in total, of which "
+        f"{sum(r.cell_seconds for r in ok):.1f} s in their own cells"
+    )
+    print(f"  per-notebook overhead: median {statistics.median(overhead):.2f} s, max {max(overhead):.2f} s")
     print(f"  empty notebook, same pool: median {statistics.median(empty):.2f} s")
-    print(f"  ratio overhead / empty: {statistics.median(overhead) / statistics.median(empty):.2f}x "
-          f"(goal < 1.5x)")
-    print(f"  HTML: brief median {statistics.median(briefs) / 1e3:.0f} KB, analyst median "
-          f"{statistics.median(analyst) / 1e3:.0f} KB, index {sizes['index.html'] / 1e3:.0f} KB, "
-          f"total {sum(sizes.values()) / 1e6:.1f} MB in {len(sizes)} files")
+    print(
+        f"  ratio overhead / empty: {statistics.median(overhead) / statistics.median(empty):.2f}x "
+        f"(goal < 1.5x)"
+    )
+    print(
+        f"  HTML: brief median {statistics.median(briefs) / 1e3:.0f} KB, analyst median "
+        f"{statistics.median(analyst) / 1e3:.0f} KB, index {sizes['index.html'] / 1e3:.0f} KB, "
+        f"total {sum(sizes.values()) / 1e6:.1f} MB in {len(sizes)} files"
+    )
     for r in res.failures:
         print(f"  FAILED {r.job.html}: {r.error}")
 

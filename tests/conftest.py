@@ -1,4 +1,5 @@
 """Shared fixtures: paths, a seeded RNG, and the shared public data beside the repository."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The one quarter parser and the paths."""
+
 import pytest
 
 from forecast import config

@@ -1,4 +1,5 @@
 """Set-up promises: pyproject and environment.yml agree, the CLI has help everywhere."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,9 @@ def _commands(group: click.Group, prefix=()):
             yield from _commands(cmd, prefix + (name,))
 
 
-@pytest.mark.parametrize("path,cmd", list(_commands(cli)), ids=lambda x: " ".join(x) if isinstance(x, tuple) else "")
+@pytest.mark.parametrize(
+    "path,cmd", list(_commands(cli)), ids=lambda x: " ".join(x) if isinstance(x, tuple) else ""
+)
 def test_every_command_has_help_and_an_example(path, cmd):
     assert cmd.help, f"forecast {' '.join(path)} has no help"
     result = CliRunner().invoke(cli, list(path) + ["--help"])
@@ -52,4 +55,7 @@ def test_public_api_resolves_lazily():
     import forecast
 
     for name in forecast.__all__:
-        assert getattr(forecast, name) is not None
+        obj = getattr(forecast, name)
+        assert callable(obj) or isinstance(obj, str), name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        forecast.nope  # noqa: B018

@@ -5,7 +5,10 @@ the six socio-economic regions, the country, and the 34 provinces of Resolution 
 Column ``region`` gives the GSO socio-economic region of each of the 63 provinces and Hà Tây
 (empty for the country, the regions and the merged 2025 provinces, some of which span two regions).
 """
-import csv, unicodedata, pathlib
+
+import csv
+import pathlib
+import unicodedata
 
 OLD = """01|Hà Nội|city|Hanoi;TP. Hà Nội;Ha Noi city
 02|Hà Giang|province|
@@ -126,32 +129,76 @@ def regions():
         for name in members.split(";"):
             assert name not in out, f"{name} is in two regions"
             out[name] = names[code]
-    provinces = {l.split("|")[1] for l in OLD.splitlines()} | {"Hà Tây"}
+    provinces = {row.split("|")[1] for row in OLD.splitlines()} | {"Hà Tây"}
     assert set(out) == provinces, sorted(set(out) ^ provinces)
     return out
 
 
 def main(root=pathlib.Path(__file__).resolve().parents[1]):
-    merged = {new: olds.split(";") for new, olds in (l.split("|") for l in MERGED.splitlines())}
+    merged = {new: olds.split(";") for new, olds in (row.split("|") for row in MERGED.splitlines())}
     parent = {old: new for new, olds in merged.items() for old in olds}
-    rows = [dict(code="VN", name="Việt Nam", name_ascii="Viet Nam", type="country", era="all",
-                 aliases="Vietnam;WHOLE COUNTRY;Cả nước;Toàn quốc;VNM", province_2025="")]
+    rows = [
+        dict(
+            code="VN",
+            name="Việt Nam",
+            name_ascii="Viet Nam",
+            type="country",
+            era="all",
+            aliases="Vietnam;WHOLE COUNTRY;Cả nước;Toàn quốc;VNM",
+            province_2025="",
+        )
+    ]
     for line in REGIONS.splitlines():
         code, name, en = line.split("|")
-        rows.append(dict(code=code, name=name, name_ascii=ascii_name(name), type="region", era="all",
-                         aliases=en, province_2025=""))
+        rows.append(
+            dict(
+                code=code,
+                name=name,
+                name_ascii=ascii_name(name),
+                type="region",
+                era="all",
+                aliases=en,
+                province_2025="",
+            )
+        )
     for line in OLD.splitlines():
         code, name, kind, aliases = line.split("|")
         era = "1997-2025" if name in parent else "1997-"
-        rows.append(dict(code=code, name=name, name_ascii=ascii_name(name), type=kind, era=era,
-                         aliases=aliases, province_2025=parent.get(name, name)))
-    rows.append(dict(code="28", name="Hà Tây", name_ascii="Ha Tay", type="province", era="1997-2007",
-                     aliases="", province_2025="Hà Nội"))
-    for new, olds in merged.items():
+        rows.append(
+            dict(
+                code=code,
+                name=name,
+                name_ascii=ascii_name(name),
+                type=kind,
+                era=era,
+                aliases=aliases,
+                province_2025=parent.get(name, name),
+            )
+        )
+    rows.append(
+        dict(
+            code="28",
+            name="Hà Tây",
+            name_ascii="Ha Tay",
+            type="province",
+            era="1997-2007",
+            aliases="",
+            province_2025="Hà Nội",
+        )
+    )
+    for new in merged:
         code = next(r["code"] for r in rows if r["name"] == new)
-        rows.append(dict(code=f"{code}N", name=f"{new} (mới)", name_ascii=f"{ascii_name(new)} (moi)",
-                         type="province", era="2025-", aliases=f"{new} (new);{new} 2025",
-                         province_2025=f"{new} (mới)"))
+        rows.append(
+            dict(
+                code=f"{code}N",
+                name=f"{new} (mới)",
+                name_ascii=f"{ascii_name(new)} (moi)",
+                type="province",
+                era="2025-",
+                aliases=f"{new} (new);{new} 2025",
+                province_2025=f"{new} (mới)",
+            )
+        )
     for r in rows:  # old provinces that merged point to the new geo name
         if r["era"] == "1997-2025":
             r["province_2025"] = f"{parent[r['name']]} (mới)"
@@ -160,7 +207,8 @@ def main(root=pathlib.Path(__file__).resolve().parents[1]):
         r["region"] = region.get(r["name"], "") if r["era"] != "2025-" else ""
     with open(root / "data/provinces.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader(); w.writerows(rows)
+        w.writeheader()
+        w.writerows(rows)
     with open(root / "data/crosswalk_2025.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["old_geo", "new_geo", "valid_from", "legal_basis"])

@@ -11,18 +11,26 @@ Subpackages are the pipeline's stages; imports run one way (``tests/test_layers.
 ``pipeline`` (load once, forecast, assess, save) and ``cli`` sit on top. Names are imported on
 first use, so ``import forecast`` stays fast in every notebook kernel.
 """
+
 from importlib import import_module
 
 __version__ = "0.1.0"
 
 _API = {
-    "load_targets": "registry.targets", "resolve_geo": "registry.geo",
-    "catalogue": "registry.indicators", "rebuild": "registry.crosswalk",
-    "import_files": "data.store", "analysis_series": "data.store",
+    "load_targets": "registry.targets",
+    "resolve_geo": "registry.geo",
+    "catalogue": "registry.indicators",
+    "rebuild": "registry.crosswalk",
+    "import_files": "data.store",
+    "analysis_series": "data.store",
     "ensure_default_data": "data.store",
-    "forecast_panel": "engine.models", "EngineSettings": "engine.models", "evaluate": "engine.backtest",
-    "assess_targets": "assess.assessment", "load_run": "assess.runs",
-    "run_forecasts": "pipeline", "run_report": "pipeline",
+    "forecast_panel": "engine.models",
+    "EngineSettings": "engine.models",
+    "evaluate": "engine.backtest",
+    "assess_targets": "assess.assessment",
+    "load_run": "assess.runs",
+    "run_forecasts": "pipeline",
+    "run_report": "pipeline",
 }
 __all__ = [*_API, "__version__"]
 

@@ -3,6 +3,7 @@
 Only this module talks to the user and turns :class:`~forecast.errors.ForecastError` into an
 exit code (1) with a one-line message, never a traceback.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,8 +33,16 @@ def _echo_frame(df, fmt: str) -> None:
     else:
         import pandas as pd
 
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 200, "display.max_colwidth", 60):
+        with pd.option_context(
+            "display.max_rows",
+            None,
+            "display.max_columns",
+            None,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            60,
+        ):
             click.echo(df.to_string(index=False) if len(df) else "(no rows)")
 
 
@@ -43,14 +52,25 @@ def _set_store(ctx: click.Context, _param, value: str | None) -> None:
 
 
 #: ``--store`` on every command that reads or writes the store, as well as before the command.
-store_option = click.option("--store", type=click.Path(dir_okay=False), default=None,
-                            expose_value=False, is_eager=True, callback=_set_store,
-                            help="Store file (overrides `forecast --store` and FORECAST_STORE).")
+store_option = click.option(
+    "--store",
+    type=click.Path(dir_okay=False),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_store,
+    help="Store file (overrides `forecast --store` and FORECAST_STORE).",
+)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", type=click.Path(dir_okay=False), default=None, envvar="FORECAST_STORE",
-              help="Store file (default data/workbench.duckdb; env FORECAST_STORE).")
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False),
+    default=None,
+    envvar="FORECAST_STORE",
+    help="Store file (default data/workbench.duckdb; env FORECAST_STORE).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 @click.version_option(package_name="forecast-workbench")
 @click.pass_context
@@ -61,8 +81,11 @@ def cli(ctx: click.Context, store: str | None, verbose: bool) -> None:
 
         forecast targets --province "Hà Nam" --year 2025
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     ctx.obj = {"store": str(config.store_path(store))}
 
 
@@ -72,7 +95,9 @@ def cli(ctx: click.Context, store: str | None, verbose: bool) -> None:
 @click.option("--indicator", help="Indicator code, e.g. life_expectancy.")
 @click.option("--kind", type=click.Choice(["outcome", "milestone", "activity", "qualitative"]))
 @click.option("--summary", is_flag=True, help="Count targets per plan, year and kind instead.")
-@click.option("--file", "path", type=click.Path(dir_okay=False), help="Registry CSV (default data/targets.csv).")
+@click.option(
+    "--file", "path", type=click.Path(dir_okay=False), help="Registry CSV (default data/targets.csv)."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def targets_cmd(province, year, indicator, kind, summary, path, fmt) -> None:
     """List the plan targets in the registry.
@@ -87,12 +112,14 @@ def targets_cmd(province, year, indicator, kind, summary, path, fmt) -> None:
     if summary:
         df = summarize_targets(df)
     elif fmt == "table":
-        df = df[["plan_id", "province", "indicator", "year", "comparator", "value", "value_high",
-                 "unit", "kind"]]
+        df = df[
+            ["plan_id", "province", "indicator", "year", "comparator", "value", "value_high", "unit", "kind"]
+        ]
     _echo_frame(df, fmt)
 
 
 # --- data commands (import, fetch, status): see forecast.data, .store and .status -----------------
+
 
 @cli.group("data")
 def data_group() -> None:
@@ -119,8 +146,12 @@ def _echo_import(summary) -> None:
 @click.option("--format", "fmt", type=click.Choice(["auto", "tidy", "gso", "wdi"]), default="auto")
 @click.option("--indicator", help="Indicator code of a GSO table (default: from its title).")
 @click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
-@click.option("--geo-era", type=click.Choice(["auto", "2025", "old"]), default="auto",
-              help="'2025': plain names mean the merged provinces (default: from 2025 on).")
+@click.option(
+    "--geo-era",
+    type=click.Choice(["auto", "2025", "old"]),
+    default="auto",
+    help="'2025': plain names mean the merged provinces (default: from 2025 on).",
+)
 @click.option("--source", help="Source for rows that name none (default: the file name).")
 @click.pass_context
 def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source) -> None:
@@ -166,8 +197,12 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
 @store_option
 @click.option("--geo", help="Province, region or VN (any spelling).")
 @click.option("--indicator", help="Indicator code; catalogue codes include their variants.")
-@click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
-              help="Registry CSV (default data/targets.csv).")
+@click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False),
+    help="Registry CSV (default data/targets.csv).",
+)
 @click.pass_context
 def data_status_cmd(ctx, geo, indicator, targets_path) -> None:
     """Show which series the store holds, and outcome targets without a provincial series.
@@ -186,13 +221,16 @@ def data_status_cmd(ctx, geo, indicator, targets_path) -> None:
     if missing is None:
         click.echo("\nNo target registry found: targets not checked.")
     elif len(missing):
-        click.echo("\nOutcome targets without a series of their own province "
-                   "(coverage: none, or a regional proxy):")
+        click.echo(
+            "\nOutcome targets without a series of their own province (coverage: none, or a regional proxy):"
+        )
         _echo_frame(missing, "table")
     else:
         click.echo("\nEvery outcome target has a series of its own province.")
 
+
 # --- engine commands (run, backtest, evaluate) --------------------------------------------------
+
 
 class _EchoWarnings(logging.Handler):
     """Show the library's warnings to the user once, on stderr."""
@@ -220,15 +258,25 @@ class _warnings_to_stderr:
 
 
 @cli.command("backtest")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
-              help="Tidy CSV: geo, indicator, year, value[, unit].")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Tidy CSV: geo, indicator, year, value[, unit].",
+)
 @click.option("--origin", required=True, type=int, help="Last year the models may see, e.g. 2013.")
 @click.option("--horizon", required=True, type=int, help="Years forecast after the origin, e.g. 5.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Output CSV of forecasts.")
-@click.option("--models", default="ensemble", show_default=True,
-              help="Comma-separated models: ensemble, naive, drift, aarr, trend, wtrend, ses, theta, "
-                   "dholt, pooled, ets (slow).")
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Output CSV of forecasts."
+)
+@click.option(
+    "--models",
+    default="ensemble",
+    show_default=True,
+    help="Comma-separated models: ensemble, naive, drift, aarr, trend, wtrend, ses, theta, "
+    "dholt, pooled, ets (slow).",
+)
 def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
     """Fit every series on years up to ORIGIN and forecast the next HORIZON years.
 
@@ -245,15 +293,27 @@ def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
     with _warnings_to_stderr():
         out = backtest(obs, origin, horizon, models.split(","))
     out.to_csv(out_path, index=False)
-    click.echo(f"wrote {len(out)} rows ({out['geo'].nunique()} geos, "
-               f"{out['indicator'].nunique()} indicators, {out['model'].nunique()} models) to {out_path}")
+    click.echo(
+        f"wrote {len(out)} rows ({out['geo'].nunique()} geos, "
+        f"{out['indicator'].nunique()} indicators, {out['model'].nunique()} models) to {out_path}"
+    )
 
 
 @cli.command("evaluate")
-@click.option("--forecasts", "fc_path", required=True, type=click.Path(dir_okay=False),
-              help="Forecasts CSV written by `forecast backtest`.")
-@click.option("--actuals", "act_path", required=True, type=click.Path(dir_okay=False),
-              help="Tidy CSV of actual values (geo, indicator, year, value).")
+@click.option(
+    "--forecasts",
+    "fc_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Forecasts CSV written by `forecast backtest`.",
+)
+@click.option(
+    "--actuals",
+    "act_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Tidy CSV of actual values (geo, indicator, year, value).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def evaluate_cmd(fc_path, act_path, fmt) -> None:
     """Score back-test forecasts: MASE, sMAPE, bias, 80%/95% coverage, pinball loss.
@@ -275,8 +335,12 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
 @store_option
 @click.option("--as-of", "as_of", help="Quarter the run speaks for, e.g. 2026Q4 (default: this quarter).")
 @click.option("--province", "provinces", multiple=True, help="Restrict to a province (repeatable).")
-@click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
-              help="Registry CSV (default data/targets.csv).")
+@click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False),
+    help="Registry CSV (default data/targets.csv).",
+)
 @click.pass_context
 def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     """Forecast every series to 2035, assess every target and store the run.
@@ -289,12 +353,15 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     from forecast.assess.runs import current_quarter
     from forecast.pipeline import prepare_run
 
-    run = prepare_run(as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None,
-                      targets=targets_path)
+    run = prepare_run(
+        as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
+    )
     run_id = run.run_id
     counts = run.assessments["category"].value_counts()
-    click.echo(f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
-               f"forecast, {len(run.assessments)} targets assessed")
+    click.echo(
+        f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
+        f"forecast, {len(run.assessments)} targets assessed"
+    )
     for category in CATEGORIES:
         if counts.get(category):
             click.echo(f"  {category}: {counts[category]}")
@@ -302,17 +369,28 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
 
 # --- report command -----------------------------------------------------------------------------
 
+
 @cli.command("report")
 @store_option
 @click.option("--quarter", required=True, help="Reporting quarter, e.g. 2026Q4.")
-@click.option("--province", "provinces", multiple=True,
-              help="Province to report (repeatable; default: the seed-plan provinces).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: one per core).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Reports folder (default reports/); the quarter goes in <out>/<quarter>/.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the briefs.")
+@click.option(
+    "--province",
+    "provinces",
+    multiple=True,
+    help="Province to report (repeatable; default: the seed-plan provinces).",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Reports folder (default reports/); the quarter goes in <out>/<quarter>/.",
+)
+@click.option(
+    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of the briefs."
+)
 @click.pass_context
 def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
     """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
@@ -325,23 +403,34 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
     """
     from tqdm import tqdm
 
+    from forecast.data.store import ensure_default_data, quarantine_path
     from forecast.errors import ReportError
     from forecast.pipeline import run_report
-    from forecast.data.store import ensure_default_data, quarantine_path
 
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:
-        click.echo(f"The store was empty: imported the bundled public data ({', '.join(loaded['files'])}): "
-                   f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
-                   f"(see {quarantine_path(ctx.obj['store'])}).")
+        click.echo(
+            f"The store was empty: imported the bundled public data ({', '.join(loaded['files'])}): "
+            f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
+            f"(see {quarantine_path(ctx.obj['store'])})."
+        )
     with tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
-        result = run_report(quarter, provinces=list(provinces) or None, jobs=jobs, out=out,
-                            store=ctx.obj["store"], lang=lang, progress=bar)
+        result = run_report(
+            quarter,
+            provinces=list(provinces) or None,
+            jobs=jobs,
+            out=out,
+            store=ctx.obj["store"],
+            lang=lang,
+            progress=bar,
+        )
     click.echo(f"Report: {result.index}")
     if result.failures:
         names = ", ".join(r.job.html for r in result.failures[:3])
-        raise ReportError(f"{len(result.failures)} of {len(result.results)} notebooks failed "
-                          f"({names}); errors and saved notebooks are listed in {result.index}")
+        raise ReportError(
+            f"{len(result.failures)} of {len(result.results)} notebooks failed "
+            f"({names}); errors and saved notebooks are listed in {result.index}"
+        )
 
 
 def main() -> None:

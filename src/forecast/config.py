@@ -2,6 +2,7 @@
 
 The store defaults to ``data/workbench.duckdb``; ``FORECAST_STORE`` or ``--store`` override it.
 """
+
 from __future__ import annotations
 
 import os

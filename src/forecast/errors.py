@@ -2,6 +2,7 @@
 
 Messages name the bad value and the fix; only :mod:`forecast.cli` turns them into exit codes.
 """
+
 from __future__ import annotations
 
 
@@ -12,8 +13,15 @@ class ForecastError(Exception):
 class ValidationError(ForecastError):
     """Raised when a file's content breaks a rule (names file, line, column, value and the fix)."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 column: str | None = None, value: object = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         where = ":".join(str(p) for p in (file, line) if p is not None)
         col = f" column {column!r}" if column else ""
         super().__init__(f"{where}{col}: {message}" if where or col else message)

@@ -6,6 +6,7 @@ vectorised step, assesses every target, saves the run and returns the in-memory
 :class:`~forecast.assess.runs.Run`, which :func:`run_report` hands to the report stage without
 reading it back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,10 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
         store_db.ensure_default_data(store)
         obs = store_db.analysis_series(store)
     if obs.empty:
-        raise MissingDataError("the store holds no observations even after importing the bundled "
-                               "data; import a file with `forecast data import FILE`")
+        raise MissingDataError(
+            "the store holds no observations even after importing the bundled "
+            "data; import a file with `forecast data import FILE`"
+        )
     return obs
 
 
@@ -52,8 +55,9 @@ def series_to_forecast(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame
     return obs[obs["base_indicator"].isin(wanted)]
 
 
-def restrict(obs: pd.DataFrame, registry: pd.DataFrame,
-             provinces: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def restrict(
+    obs: pd.DataFrame, registry: pd.DataFrame, provinces: Sequence[str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The provinces' targets, and observations of the provinces, their regions and successors."""
     if not provinces:
         return obs, registry
@@ -71,10 +75,14 @@ def forecast_series(series: pd.DataFrame, settings: models.EngineSettings) -> pd
     return models.forecast_panel(series, years=years, settings=settings)
 
 
-def prepare_run(as_of: str, store: str | os.PathLike | None = None,
-                settings: models.EngineSettings | None = None,
-                provinces: Sequence[str] | None = None, *,
-                targets: pd.DataFrame | str | None = None) -> Run:
+def prepare_run(
+    as_of: str,
+    store: str | os.PathLike | None = None,
+    settings: models.EngineSettings | None = None,
+    provinces: Sequence[str] | None = None,
+    *,
+    targets: pd.DataFrame | str | None = None,
+) -> Run:
     """Forecast every needed series to 2035, assess every target, save the run and return it.
 
     Parameters
@@ -105,18 +113,30 @@ def prepare_run(as_of: str, store: str | os.PathLike | None = None,
     assessments = assessment.assess_targets(registry, obs, fc, quarter)
     created = pd.Timestamp.now(tz="UTC")
     fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
-    digest = hashlib.sha256(json.dumps([fingerprint, params, created.isoformat()], sort_keys=True,
-                                       default=str).encode()).hexdigest()[:8]
-    run = Run(f"{quarter}-{digest}", quarter, created, fingerprint, params,
-              fc.assign(run_id=f"{quarter}-{digest}"), assessments)
+    digest = hashlib.sha256(
+        json.dumps([fingerprint, params, created.isoformat()], sort_keys=True, default=str).encode()
+    ).hexdigest()[:8]
+    run = Run(
+        f"{quarter}-{digest}",
+        quarter,
+        created,
+        fingerprint,
+        params,
+        fc.assign(run_id=f"{quarter}-{digest}"),
+        assessments,
+    )
     save_run(store, run)
     return run
 
 
-def run_forecasts(as_of: str, store: str | os.PathLike | None = None,
-                  settings: models.EngineSettings | None = None,
-                  provinces: Sequence[str] | None = None, *,
-                  targets: pd.DataFrame | str | None = None) -> str:
+def run_forecasts(
+    as_of: str,
+    store: str | os.PathLike | None = None,
+    settings: models.EngineSettings | None = None,
+    provinces: Sequence[str] | None = None,
+    *,
+    targets: pd.DataFrame | str | None = None,
+) -> str:
     """Make and save a run (:func:`prepare_run`) and return its id."""
     return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
 
@@ -126,10 +146,17 @@ def default_provinces() -> list[str]:
     return list(dict.fromkeys(load_targets()["province"]))
 
 
-def run_report(quarter: str, *, provinces: list[str] | None = None, jobs: int | None = None,
-               out: str | os.PathLike | None = None, store: str | os.PathLike | None = None,
-               lang: str = "vi", notebooks: dict[str, str | os.PathLike] | None = None,
-               progress: Any = None) -> report_quarter.ReportResult:
+def run_report(
+    quarter: str,
+    *,
+    provinces: list[str] | None = None,
+    jobs: int | None = None,
+    out: str | os.PathLike | None = None,
+    store: str | os.PathLike | None = None,
+    lang: str = "vi",
+    notebooks: dict[str, str | os.PathLike] | None = None,
+    progress: Any = None,
+) -> report_quarter.ReportResult:
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
     Parameters are those of :func:`forecast.report.quarter.publish_report`, plus ``provinces``
@@ -147,5 +174,15 @@ def run_report(quarter: str, *, provinces: list[str] | None = None, jobs: int | 
     store = str(Path(config.store_path(store)).resolve())
     chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
     run = prepare_run(quarter, store, provinces=[*chosen] if provinces else None)
-    return report_quarter.publish_report(run, chosen, quarter=quarter, jobs=jobs, out=out, store=store,
-                                         lang=lang, notebooks=nbs, progress=progress, started=started)
+    return report_quarter.publish_report(
+        run,
+        chosen,
+        quarter=quarter,
+        jobs=jobs,
+        out=out,
+        store=store,
+        lang=lang,
+        notebooks=nbs,
+        progress=progress,
+        started=started,
+    )

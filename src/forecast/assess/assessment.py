@@ -8,48 +8,79 @@ gives *on track* (R >= 95 %), *acceleration needed* (60 % <= R < 95 %), *limited
 *achieved*. The probability of attainment comes from the forecast quantiles at the target year.
 A target assessed on its region's series (no provincial series) has basis *proxy*.
 """
+
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from forecast import config
-from forecast.registry import indicators
 from forecast.assess import matching
 from forecast.engine import transforms
-from forecast.errors import ValidationError
 from forecast.log import logger
+from forecast.registry import indicators
 
-CATEGORIES = ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration",
-              "no_data", "insufficient_data")
+CATEGORIES = (
+    "achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "deterioration",
+    "no_data",
+    "insufficient_data",
+)
 BASES = ("observed", "nowcast", "forecast", "proxy")
 HORIZON_END = config.HORIZON_END
-RATE_WINDOW = 5     # years before the latest observation used for the observed rate
-P_TAIL = 0.01       # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
+RATE_WINDOW = 5  # years before the latest observation used for the observed rate
+P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
 THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
-REGISTRY_COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "value", "value_high",
-                    "unit", "kind"]
+REGISTRY_COLUMNS = [
+    "plan_id",
+    "province",
+    "indicator",
+    "year",
+    "comparator",
+    "value",
+    "value_high",
+    "unit",
+    "kind",
+]
 FORECAST_COLUMNS = ["mean", "q025", "q10", "q50", "q90", "q975"]
-COLUMNS = REGISTRY_COLUMNS + ["geo", "series", "definition", "latest_year", "latest_value",
-                             *FORECAST_COLUMNS, "p_attain", "rate_observed", "rate_required",
-                             "ratio", "category", "expected_year", "basis", "status", "reason",
-                             "run_id"]
+COLUMNS = REGISTRY_COLUMNS + [
+    "geo",
+    "series",
+    "definition",
+    "latest_year",
+    "latest_value",
+    *FORECAST_COLUMNS,
+    "p_attain",
+    "rate_observed",
+    "rate_required",
+    "ratio",
+    "category",
+    "expected_year",
+    "basis",
+    "status",
+    "reason",
+    "run_id",
+]
 
 
 def satisfies(value: float, comparator: str, target: float) -> bool:
     """Return whether ``value`` meets ``comparator target`` (False for a missing value)."""
     if value is None or pd.isna(value):
         return False
-    return {">=": value >= target, "<=": value <= target, ">": value > target,
-            "<": value < target}[comparator]
+    return {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target}[
+        comparator
+    ]
 
 
-def attainment_probability(quantiles: Sequence[float], comparator: str, target: float,
-                           transform: transforms.Transform | None = None) -> float:
+def attainment_probability(
+    quantiles: Sequence[float], comparator: str, target: float, transform: transforms.Transform | None = None
+) -> float:
     """Return the share of a predictive distribution that satisfies ``comparator target``.
 
     The CDF is interpolated linearly between the quantiles ``config.QUANTILES`` on the
@@ -59,11 +90,11 @@ def attainment_probability(quantiles: Sequence[float], comparator: str, target: 
     probabilities lie in [0.01, 0.99]. Returns NaN when a quantile is missing.
     """
     transform = transform or transforms.Transform("identity")
-    q = transform.forward(quantiles)
+    q = transform.forward(np.asarray(quantiles, dtype=float))
     if len(q) != len(config.QUANTILES) or not np.isfinite(q).all():
         return math.nan
     q = np.maximum.accumulate(q)  # guard against crossed quantiles
-    t = float(transform.forward(target))
+    t = float(transform.forward(np.asarray(target, dtype=float)))
     if q[0] == q[-1]:  # a point mass (flat forecast): the target is met or not
         return 1 - P_TAIL if satisfies(float(quantiles[4]), comparator, target) else P_TAIL
     if t < q[0]:
@@ -76,8 +107,7 @@ def attainment_probability(quantiles: Sequence[float], comparator: str, target: 
     return float(np.clip(p, P_TAIL, 1 - P_TAIL))
 
 
-def _rates(years: np.ndarray, values: np.ndarray, target: float,
-           target_year: int) -> tuple[float, float]:
+def _rates(years: np.ndarray, values: np.ndarray, target: float, target_year: int) -> tuple[float, float]:
     """Return (observed, required) annual % change on the natural scale.
 
     Observed: the log-linear least-squares slope ``b`` over the observations of the last
@@ -107,8 +137,9 @@ def _rates(years: np.ndarray, values: np.ndarray, target: float,
     return float(observed), required
 
 
-def rate_windows(observations: pd.DataFrame, windows: range = range(2, 11),
-                 rate_required: float = math.nan) -> pd.DataFrame:
+def rate_windows(
+    observations: pd.DataFrame, windows: range = range(2, 11), rate_required: float = math.nan
+) -> pd.DataFrame:
     """Return the observed rate of :func:`_rates` over each window before the latest year.
 
     Columns ``window, first_year, points, rate, rate_required``; a window needs 2+ values, all > 0.
@@ -120,8 +151,15 @@ def rate_windows(observations: pd.DataFrame, windows: range = range(2, 11),
         keep = years >= years[-1] - w
         if keep.sum() >= 2 and (values[keep] > 0).all():
             slope = np.polyfit(years[keep], np.log(values[keep]), 1)[0]
-            rows.append({"window": w, "first_year": int(years[keep][0]), "points": int(keep.sum()),
-                         "rate": math.expm1(slope) * 100, "rate_required": rate_required})
+            rows.append(
+                {
+                    "window": w,
+                    "first_year": int(years[keep][0]),
+                    "points": int(keep.sum()),
+                    "rate": math.expm1(slope) * 100,
+                    "rate_required": rate_required,
+                }
+            )
     return pd.DataFrame(rows, columns=["window", "first_year", "points", "rate", "rate_required"])
 
 
@@ -142,8 +180,9 @@ def _forecast_rows(fc: pd.DataFrame | None, model: str) -> pd.DataFrame | None:
     return fc[fc["model"] == chosen].sort_values("year")
 
 
-def _expected_year(obs: pd.DataFrame, fc: pd.DataFrame | None, cmp: str, target: float,
-                   achieved: bool) -> object:
+def _expected_year(
+    obs: pd.DataFrame, fc: pd.DataFrame | None, cmp: str, target: float, achieved: bool
+) -> object:
     """First year of the trailing run of observations meeting the target, else of the q50 path."""
     if achieved:
         met = [satisfies(v, cmp, target) for v in obs["value"]]
@@ -158,16 +197,18 @@ def _expected_year(obs: pd.DataFrame, fc: pd.DataFrame | None, cmp: str, target:
     return int(hits["year"].iloc[0]) if len(hits) else pd.NA
 
 
-def _at_target_year(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int,
-                    transform: transforms.Transform) -> dict:
+def _at_target_year(
+    t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int, transform: transforms.Transform
+) -> dict:
     """Basis, forecast quantiles and P(attain) at the target year."""
     year, cmp, target = int(t["year"]), t["comparator"], float(t["value"])
     years, values = obs["year"].to_numpy(), obs["value"].to_numpy(float)
     out: dict = {}
     if year <= years[-1]:
         v = float(np.interp(year, years, values))
-        out.update(dict.fromkeys(FORECAST_COLUMNS, v), basis="observed",
-                   p_attain=float(satisfies(v, cmp, target)))
+        out.update(
+            dict.fromkeys(FORECAST_COLUMNS, v), basis="observed", p_attain=float(satisfies(v, cmp, target))
+        )
         if year not in years:
             out["note"] = f"value at {year} interpolated between observations"
         return out
@@ -178,8 +219,7 @@ def _at_target_year(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_y
         return out
     r = row.iloc[0]
     out.update({c: float(r[c]) for c in FORECAST_COLUMNS})
-    out["p_attain"] = attainment_probability([r[c] for c in config.QUANTILE_COLUMNS], cmp, target,
-                                             transform)
+    out["p_attain"] = attainment_probability([r[c] for c in config.QUANTILE_COLUMNS], cmp, target, transform)
     return out
 
 
@@ -208,12 +248,22 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
         category = "insufficient_data"
     else:
         category = progress_category(ratio)
-    return {**at, "latest_year": latest_year, "latest_value": latest, "rate_observed": observed,
-            "rate_required": required, "ratio": ratio, "category": category,
-            "expected_year": (year if achieved and not satisfies(latest, cmp, target)
-                              else _expected_year(obs, fc, cmp, target, achieved)),
-            "status": status,
-            "reason": "; ".join(r for r in reasons if r)}
+    return {
+        **at,
+        "latest_year": latest_year,
+        "latest_value": latest,
+        "rate_observed": observed,
+        "rate_required": required,
+        "ratio": ratio,
+        "category": category,
+        "expected_year": (
+            year
+            if achieved and not satisfies(latest, cmp, target)
+            else _expected_year(obs, fc, cmp, target, achieved)
+        ),
+        "status": status,
+        "reason": "; ".join(r for r in reasons if r),
+    }
 
 
 def _with_definitions(obs: pd.DataFrame) -> pd.DataFrame:
@@ -221,12 +271,20 @@ def _with_definitions(obs: pd.DataFrame) -> pd.DataFrame:
     if "base_indicator" in obs.columns and "definition" in obs.columns:
         return obs
     pairs = {c: indicators.base_indicator(c) for c in obs["indicator"].unique()}
-    return obs.assign(base_indicator=obs["indicator"].map(lambda c: pairs[c][0]),
-                      definition=obs["indicator"].map(lambda c: pairs[c][1]))
+    return obs.assign(
+        base_indicator=obs["indicator"].map(lambda c: pairs[c][0]),
+        definition=obs["indicator"].map(lambda c: pairs[c][1]),
+    )
 
 
-def assess_targets(targets: pd.DataFrame, observations: pd.DataFrame, forecasts: pd.DataFrame,
-                   as_of: str, *, model: str = "ensemble") -> pd.DataFrame:
+def assess_targets(
+    targets: pd.DataFrame,
+    observations: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    as_of: str,
+    *,
+    model: str = "ensemble",
+) -> pd.DataFrame:
     """Assess every outcome target of the registry against its series and forecast.
 
     Parameters
@@ -259,8 +317,10 @@ def assess_targets(targets: pd.DataFrame, observations: pd.DataFrame, forecasts:
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
     obs_groups = dict(list(obs.groupby(["geo", "base_indicator"], sort=False)))
     fc_groups = dict(list(forecasts.groupby(["geo", "indicator"], sort=False))) if len(forecasts) else {}
-    rows = [_assess_target(t, obs_groups, fc_groups, as_of_year, model)
-            for t in targets[targets["kind"] == "outcome"].to_dict("records")]
+    rows = [
+        _assess_target(t, obs_groups, fc_groups, as_of_year, model)
+        for t in targets[targets["kind"] == "outcome"].to_dict("records")
+    ]
     logger.info("assessed %d outcome targets as of %s", len(rows), as_of)
     return _frame(rows)
 
@@ -270,24 +330,66 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
     choice = matching.choose(t, obs_groups)
     if not choice.series:
         basis = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
-        return {**base, "geo": choice.geo, "series": "", "definition": "", "category": "no_data",
-                "basis": basis, "status": "", "reason": choice.note}
+        return {
+            **base,
+            "geo": choice.geo,
+            "series": "",
+            "definition": "",
+            "category": "no_data",
+            "basis": basis,
+            "status": "",
+            "reason": choice.note,
+        }
     rows = obs_groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
     obs = rows[rows["indicator"] == choice.series]
     fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
     out = _assess_one(t, obs, fc, as_of_year)
     reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
-    return {**base, **out, "geo": choice.geo, "series": choice.series,
-            "definition": choice.definition, "reason": reason,
-            **({"basis": "proxy"} if choice.proxy else {})}
+    return {
+        **base,
+        **out,
+        "geo": choice.geo,
+        "series": choice.series,
+        "definition": choice.definition,
+        "reason": reason,
+        **({"basis": "proxy"} if choice.proxy else {}),
+    }
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    floats = ["value", "value_high", "latest_value", *FORECAST_COLUMNS, "p_attain", "rate_observed",
-              "rate_required", "ratio"]
-    text = ["plan_id", "province", "indicator", "comparator", "unit", "kind", "geo", "series",
-            "definition", "category", "basis", "status", "reason", "run_id"]
+    floats = [
+        "value",
+        "value_high",
+        "latest_value",
+        *FORECAST_COLUMNS,
+        "p_attain",
+        "rate_observed",
+        "rate_required",
+        "ratio",
+    ]
+    text = [
+        "plan_id",
+        "province",
+        "indicator",
+        "comparator",
+        "unit",
+        "kind",
+        "geo",
+        "series",
+        "definition",
+        "category",
+        "basis",
+        "status",
+        "reason",
+        "run_id",
+    ]
     df[text] = df[text].astype(object).fillna("").astype(str)
-    return df.astype({**dict.fromkeys(floats, "float64"), "year": "int64",
-                      "latest_year": "Int64", "expected_year": "Int64"})
+    return df.astype(
+        {
+            **dict.fromkeys(floats, "float64"),
+            "year": "int64",
+            "latest_year": "Int64",
+            "expected_year": "Int64",
+        }
+    )

@@ -6,19 +6,19 @@ included) covers it; its GSO region's series answers it only as a *regional prox
 series and data of the province an old province was merged into on 1 July 2025 ("Lào Cai (mới)")
 never do.
 """
+
 from __future__ import annotations
 
 import os
 
 import pandas as pd
 
-from forecast.registry import geo
-from forecast.registry import indicators
 from forecast.assess import matching
 from forecast.data.store import load_observations
-from forecast.registry.targets import load_targets, select_targets
 from forecast.errors import DataFileError
 from forecast.log import logger
+from forecast.registry import geo, indicators
+from forecast.registry.targets import load_targets, select_targets
 
 MISSING_COLUMNS = ["province", "indicator", "coverage", "targets", "years", "note"]
 
@@ -31,9 +31,12 @@ def coverage(obs: pd.DataFrame) -> pd.DataFrame:
     """
     short = obs["source"].str.split(";").str[0].str.replace(r"\s*\[preliminary\]", "", regex=True)
     grouped = obs.assign(_src=short).groupby(["geo", "indicator", "base_indicator"])
-    out = grouped.agg(first_year=("year", "min"), last_year=("year", "max"),
-                      points=("year", "nunique"),
-                      sources=("_src", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
+    out = grouped.agg(
+        first_year=("year", "min"),
+        last_year=("year", "max"),
+        points=("year", "nunique"),
+        sources=("_src", lambda s: "; ".join(dict.fromkeys(s))),
+    ).reset_index()
     eras = geo.provinces().set_index("name")["era"]
     out.insert(1, "era", out["geo"].map(eras).fillna("").astype("str"))
     return out
@@ -65,12 +68,19 @@ def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
         choice = matching.choose(t, groups)
         if choice.series and not choice.proxy:
             continue  # the province's own series
-        rows.append({"province": t["province"], "indicator": t["indicator"],
-                     "coverage": "regional proxy" if choice.proxy else "none", "year": t["year"],
-                     "note": _note(choice)})
+        rows.append(
+            {
+                "province": t["province"],
+                "indicator": t["indicator"],
+                "coverage": "regional proxy" if choice.proxy else "none",
+                "year": t["year"],
+                "note": _note(choice),
+            }
+        )
     found = pd.DataFrame(rows, columns=["province", "indicator", "coverage", "year", "note"])
     out = found.groupby(["province", "indicator", "coverage", "note"], as_index=False).agg(
-        targets=("year", "size"), years=("year", lambda y: ", ".join(map(str, sorted(set(y))))))
+        targets=("year", "size"), years=("year", lambda y: ", ".join(map(str, sorted(set(y)))))
+    )
     return out.reindex(columns=MISSING_COLUMNS)
 
 
@@ -81,9 +91,12 @@ def _note(choice: matching.Choice) -> str:
     return f"data of {successor} not used (a larger territory)" if successor else ""
 
 
-def status(path: str | os.PathLike | None = None, geo_name: str | None = None,
-           indicator: str | None = None,
-           targets_path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def status(
+    path: str | os.PathLike | None = None,
+    geo_name: str | None = None,
+    indicator: str | None = None,
+    targets_path: str | os.PathLike | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Return the store's coverage and the registry's outcome targets without a provincial series.
 
     Parameters

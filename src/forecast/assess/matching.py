@@ -18,19 +18,22 @@ Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai
 a larger territory and are never used for the old province's target; when they are the only
 recent data, the reason says so (:func:`merged_note`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
 
-from forecast.registry import geo
-from forecast.registry import indicators
 from forecast.errors import UnknownGeoError
+from forecast.registry import geo, indicators
 
 # Words in a target's note that point to a variant definition (see indicators.VARIANT_SUFFIXES).
-NOTE_HINTS = {"_dohs": ("central", "trung ương", "sở y tế", "department of health", "doh"),
-              "_gso": ("gso", "thống kê"), "_survey": ("survey", "điều tra")}
+NOTE_HINTS = {
+    "_dohs": ("central", "trung ương", "sở y tế", "department of health", "doh"),
+    "_gso": ("gso", "thống kê"),
+    "_survey": ("survey", "điều tra"),
+}
 PROXY_PREFIX = "regional series"  # start of a proxy's definition
 _MERGED = " (the province it merged into on 1 July 2025) has "
 _LISTED = 6  # geos named in a no-data reason before "and n more"
@@ -58,8 +61,7 @@ def choose_series(candidates: pd.DataFrame, code: str, note: str) -> str | None:
     note = note.lower()
 
     def rank(series: str) -> tuple:
-        hinted = any(series.endswith(s) and any(w in note for w in words)
-                     for s, words in NOTE_HINTS.items())
+        hinted = any(series.endswith(s) and any(w in note for w in words) for s, words in NOTE_HINTS.items())
         rows = candidates[candidates["indicator"] == series]
         return (series != code, not hinted, -rows["year"].max(), -len(rows), series)
 
@@ -81,25 +83,27 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     hint = str(target.get("note") or "")
     own = groups.get((province, code))
     series = choose_series(own, code, hint)
-    if series is not None:
+    if series is not None and own is not None:
         latest = int(own.loc[own["indicator"] == series, "year"].max())
-        return Choice(province, series, _definition(own, series),
-                      note=merged_note(province, code, groups, latest))
+        return Choice(
+            province, series, _definition(own, series), note=merged_note(province, code, groups, latest)
+        )
     stand_in = _stand_in(province, code, hint, groups)
     if stand_in is not None:
         return stand_in
     region = _region(province)
     rows = groups.get((region, code)) if region else None
     series = choose_series(rows, code, hint)
-    if series is None:
-        return Choice(province, note=_join(no_data_reason(province, code, groups),
-                                           merged_note(province, code, groups)))
+    if series is None or rows is None or region is None:
+        return Choice(
+            province, note=_join(no_data_reason(province, code, groups), merged_note(province, code, groups))
+        )
     latest = int(rows.loc[rows["indicator"] == series, "year"].max())
     definition = _join(proxy_definition(region, code, rows, groups), _definition(rows, series))
-    note = (f"no provincial series for {code} in {province}: the series of {region} is used "
-            "as a regional proxy")
-    return Choice(region, series, definition, True,
-                  _join(note, merged_note(province, code, groups, latest)))
+    note = (
+        f"no provincial series for {code} in {province}: the series of {region} is used as a regional proxy"
+    )
+    return Choice(region, series, definition, True, _join(note, merged_note(province, code, groups, latest)))
 
 
 def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
@@ -107,22 +111,30 @@ def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | Non
     alt, meaning = indicators.STAND_INS.get(code, ("", ""))
     rows = groups.get((province, alt)) if alt else None
     series = choose_series(rows, alt, hint)
-    if series is None:
+    if series is None or rows is None:
         return None
     latest = int(rows.loc[rows["indicator"] == series, "year"].max())
     note = f"no series of {code} in {province}: {series} stands in for it"
-    return Choice(province, series, _join(meaning, _definition(rows, series)),
-                  note=_join(note, merged_note(province, alt, groups, latest)))
+    return Choice(
+        province,
+        series,
+        _join(meaning, _definition(rows, series)),
+        note=_join(note, merged_note(province, alt, groups, latest)),
+    )
 
 
 def related_geos(provinces: set[str]) -> set[str]:
     """The provinces, their regions (proxies) and their merged 2025 provinces (mentioned only)."""
-    return (set(provinces) | {r for r in map(_region, provinces) if r}
-            | {s for s in map(_successor, provinces) if s})
+    return (
+        set(provinces)
+        | {r for r in map(_region, provinces) if r}
+        | {s for s in map(_successor, provinces) if s}
+    )
 
 
-def proxy_definition(region: str, code: str, rows: pd.DataFrame,
-                     groups: dict[tuple[str, str], pd.DataFrame]) -> str:
+def proxy_definition(
+    region: str, code: str, rows: pd.DataFrame, groups: dict[tuple[str, str], pd.DataFrame]
+) -> str:
     """Say which regional series stands in for the province and why.
 
     E.g. ``regional series (Vùng Đồng bằng sông Hồng) used as a proxy: GSO yearbook gives life
@@ -130,10 +142,14 @@ def proxy_definition(region: str, code: str, rows: pd.DataFrame,
     provincial series of the indicator (scattered provincial facts from other outlets aside).
     """
     publisher = _publisher(rows)
-    provincial = any(c == code and publisher in _publishers(r) and _is_province(g)
-                     for (g, c), r in groups.items())
-    why = ("the province has no series of its own" if provincial
-           else f"{publisher} gives {_name(code)} only for regions")
+    provincial = any(
+        c == code and publisher in _publishers(r) and _is_province(g) for (g, c), r in groups.items()
+    )
+    why = (
+        "the province has no series of its own"
+        if provincial
+        else f"{publisher} gives {_name(code)} only for regions"
+    )
     return f"{PROXY_PREFIX} ({region}) used as a proxy: {why}"
 
 
@@ -145,17 +161,21 @@ def no_data_reason(province: str, code: str, groups: dict[tuple[str, str], pd.Da
         return f"{text}no series of {_name(code)} for any geo"
     national = [g for g in holders if geo.geo_type(g) == "country"]
     others = [g for g in holders if g not in national]
-    shown = ", ".join(others[:_LISTED]) + (f" and {len(others) - _LISTED} more"
-                                           if len(others) > _LISTED else "")
+    shown = ", ".join(others[:_LISTED]) + (
+        f" and {len(others) - _LISTED} more" if len(others) > _LISTED else ""
+    )
     where = f"for {shown}" if others else "only"
     if national:
-        where += (f"{' and' if others else ''} nationally ({', '.join(national)}; a national "
-                  "series is not used for a province)")
+        where += (
+            f"{' and' if others else ''} nationally ({', '.join(national)}; a national "
+            "series is not used for a province)"
+        )
     return f"{text}{_name(code)} {where}"
 
 
-def merged_note(province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame],
-                latest: int | None = None) -> str:
+def merged_note(
+    province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame], latest: int | None = None
+) -> str:
     """Mention data of the merged 2025 province that are newer than ``latest`` (never used).
 
     Returns an empty string when the province was not merged or its successor has no newer
@@ -169,9 +189,11 @@ def merged_note(province: str, code: str, groups: dict[tuple[str, str], pd.DataF
     if not years:
         return ""
     last = rows.sort_values("year").iloc[-1]
-    return (f"{successor}{_MERGED}{code} for {', '.join(map(str, years))} "
-            f"(latest {float(last['value']):g} in {int(last['year'])}); not used: it covers a "
-            f"larger territory than {province}")
+    return (
+        f"{successor}{_MERGED}{code} for {', '.join(map(str, years))} "
+        f"(latest {float(last['value']):g} in {int(last['year'])}); not used: it covers a "
+        f"larger territory than {province}"
+    )
 
 
 def merged_successor(reason: str) -> str | None:
@@ -181,8 +203,9 @@ def merged_successor(reason: str) -> str | None:
 
 
 def _definition(rows: pd.DataFrame, series: str) -> str:
-    value = rows.loc[rows["indicator"] == series, "definition"].iloc[0] \
-        if "definition" in rows.columns else ""
+    value = (
+        rows.loc[rows["indicator"] == series, "definition"].iloc[0] if "definition" in rows.columns else ""
+    )
     return "" if pd.isna(value) else str(value)
 
 

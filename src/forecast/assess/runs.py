@@ -5,6 +5,7 @@ the engine settings, so a report can show what changed since the previous quarte
 (:func:`compare_runs`). Tables ``runs``, ``forecasts`` and ``assessments`` follow
 docs/contracts.md and are created on first write.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,22 +16,52 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from forecast.assess import assessment
 from forecast import config
+from forecast.assess import assessment
 from forecast.data import store as store_db
 from forecast.errors import MissingDataError
 from forecast.log import logger
 
 HORIZON_END = config.HORIZON_END
-FORECAST_COLUMNS = ["geo", "indicator", "model", "year", "mean", *config.QUANTILE_COLUMNS,
-                    "run_id", "status", "reason"]
+FORECAST_COLUMNS = [
+    "geo",
+    "indicator",
+    "model",
+    "year",
+    "mean",
+    *config.QUANTILE_COLUMNS,
+    "run_id",
+    "status",
+    "reason",
+]
 RUN_COLUMNS = ["run_id", "as_of", "created", "data_fingerprint", "settings"]
 _INTS = {"year", "latest_year", "expected_year"}
-_FLOATS = {"mean", *config.QUANTILE_COLUMNS, "value", "value_high", "latest_value", "p_attain",
-           "rate_observed", "rate_required", "ratio"}
-COMPARE_COLUMNS = ["plan_id", "province", "indicator", "year", "category_old", "category_new",
-                   "p_attain_old", "p_attain_new", "latest_year_old", "latest_year_new",
-                   "latest_value_old", "latest_value_new", "reason"]
+_FLOATS = {
+    "mean",
+    *config.QUANTILE_COLUMNS,
+    "value",
+    "value_high",
+    "latest_value",
+    "p_attain",
+    "rate_observed",
+    "rate_required",
+    "ratio",
+}
+COMPARE_COLUMNS = [
+    "plan_id",
+    "province",
+    "indicator",
+    "year",
+    "category_old",
+    "category_new",
+    "p_attain_old",
+    "p_attain_new",
+    "latest_year_old",
+    "latest_year_new",
+    "latest_value_old",
+    "latest_value_new",
+    "reason",
+]
 _KEY = ["plan_id", "province", "indicator", "year"]
 
 
@@ -66,13 +97,22 @@ def save_run(store, run: Run) -> None:
     """Write ``run`` (metadata, forecasts, assessments) to the store in one transaction."""
     created = pd.Timestamp(run.created)
     created = created.tz_convert("UTC") if created.tzinfo else created.tz_localize("UTC")
-    meta = pd.DataFrame([{"run_id": run.run_id, "as_of": run.as_of,
-                          "created": created.tz_localize(None),
-                          "data_fingerprint": run.data_fingerprint,
-                          "settings": json.dumps(run.settings, sort_keys=True, default=str)}])
-    frames = {"runs": meta,
-              "forecasts": run.forecasts.assign(run_id=run.run_id).reindex(columns=FORECAST_COLUMNS),
-              "assessments": run.assessments.assign(run_id=run.run_id).reindex(columns=assessment.COLUMNS)}
+    meta = pd.DataFrame(
+        [
+            {
+                "run_id": run.run_id,
+                "as_of": run.as_of,
+                "created": created.tz_localize(None),
+                "data_fingerprint": run.data_fingerprint,
+                "settings": json.dumps(run.settings, sort_keys=True, default=str),
+            }
+        ]
+    )
+    frames = {
+        "runs": meta,
+        "forecasts": run.forecasts.assign(run_id=run.run_id).reindex(columns=FORECAST_COLUMNS),
+        "assessments": run.assessments.assign(run_id=run.run_id).reindex(columns=assessment.COLUMNS),
+    }
     with store_db.connect(store) as con:
         _create_tables(con)
         con.execute("BEGIN TRANSACTION")
@@ -85,8 +125,12 @@ def save_run(store, run: Run) -> None:
         except Exception:
             con.execute("ROLLBACK")
             raise
-    logger.info("stored run %s: %d forecast rows, %d assessments", run.run_id,
-                len(frames["forecasts"]), len(frames["assessments"]))
+    logger.info(
+        "stored run %s: %d forecast rows, %d assessments",
+        run.run_id,
+        len(frames["forecasts"]),
+        len(frames["assessments"]),
+    )
 
 
 @contextlib.contextmanager
@@ -121,8 +165,10 @@ def list_runs(store=None) -> pd.DataFrame:
 
 def _typed(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     df = df.reindex(columns=columns)
-    types = {c: ("int64" if c == "year" else "Int64") if c in _INTS else "float64" if c in _FLOATS
-             else None for c in columns}
+    types = {
+        c: ("int64" if c == "year" else "Int64") if c in _INTS else "float64" if c in _FLOATS else None
+        for c in columns
+    }
     df = df.astype({c: t for c, t in types.items() if t})
     text = [c for c, t in types.items() if not t]
     df[text] = df[text].astype(object).fillna("").astype(str)
@@ -141,20 +187,29 @@ def load_run(store=None, run_id: str | None = None) -> Run:
         meta = pd.DataFrame()
         if _has_runs(con):
             sql = "SELECT * FROM runs " + ("WHERE run_id = ? " if run_id else "")
-            meta = con.execute(sql + "ORDER BY created DESC, run_id DESC LIMIT 1",
-                               [run_id] if run_id else []).df()
+            meta = con.execute(
+                sql + "ORDER BY created DESC, run_id DESC LIMIT 1", [run_id] if run_id else []
+            ).df()
         if meta.empty:
             what = f"no run {run_id!r} in the store" if run_id else "the store holds no run yet"
-            raise MissingDataError(f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
-                                   "with `forecast run --as-of 2026Q4`")
+            raise MissingDataError(
+                f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
+                "with `forecast run --as-of 2026Q4`"
+            )
         m = meta.iloc[0]
-        fc = con.execute("SELECT * FROM forecasts WHERE run_id = ? ORDER BY geo, indicator, model, year",
-                         [m["run_id"]]).df()
+        fc = con.execute(
+            "SELECT * FROM forecasts WHERE run_id = ? ORDER BY geo, indicator, model, year", [m["run_id"]]
+        ).df()
         asm = con.execute("SELECT * FROM assessments WHERE run_id = ?", [m["run_id"]]).df()
-    return Run(run_id=str(m["run_id"]), as_of=str(m["as_of"]),
-               created=pd.Timestamp(m["created"]).tz_localize("UTC"),
-               data_fingerprint=str(m["data_fingerprint"]), settings=json.loads(m["settings"] or "{}"),
-               forecasts=_typed(fc, FORECAST_COLUMNS), assessments=_typed(asm, assessment.COLUMNS))
+    return Run(
+        run_id=str(m["run_id"]),
+        as_of=str(m["as_of"]),
+        created=pd.Timestamp(m["created"]).tz_localize("UTC"),
+        data_fingerprint=str(m["data_fingerprint"]),
+        settings=json.loads(m["settings"] or "{}"),
+        forecasts=_typed(fc, FORECAST_COLUMNS),
+        assessments=_typed(asm, assessment.COLUMNS),
+    )
 
 
 def previous_run(store, run: Run) -> Run | None:
@@ -162,8 +217,9 @@ def previous_run(store, run: Run) -> Run | None:
     with _reader(store) as con:
         if not _has_runs(con):
             return None
-        row = con.execute("SELECT run_id FROM runs WHERE as_of < ? ORDER BY as_of DESC, created DESC "
-                          "LIMIT 1", [run.as_of]).fetchone()
+        row = con.execute(
+            "SELECT run_id FROM runs WHERE as_of < ? ORDER BY as_of DESC, created DESC LIMIT 1", [run.as_of]
+        ).fetchone()
     return load_run(store, row[0]) if row else None
 
 
@@ -174,8 +230,9 @@ def compare_runs(old_assessments: pd.DataFrame, new_assessments: pd.DataFrame) -
     "revised forecast"; "new target" / "target dropped" when a target is in one run only.
     """
     cols = _KEY + ["category", "p_attain", "latest_year", "latest_value"]
-    both = old_assessments[cols].merge(new_assessments[cols], on=_KEY, how="outer",
-                                       suffixes=("_old", "_new"), indicator=True)
+    both = old_assessments[cols].merge(
+        new_assessments[cols], on=_KEY, how="outer", suffixes=("_old", "_new"), indicator=True
+    )
     moved = both[both["category_old"].fillna("") != both["category_new"].fillna("")].copy()
 
     def same(a, b) -> bool:
@@ -184,8 +241,10 @@ def compare_runs(old_assessments: pd.DataFrame, new_assessments: pd.DataFrame) -
     def reason(r) -> str:
         if r["_merge"] != "both":
             return "new target" if r["_merge"] == "right_only" else "target dropped"
-        fresh = not (same(r["latest_year_old"], r["latest_year_new"])
-                     and same(r["latest_value_old"], r["latest_value_new"]))
+        fresh = not (
+            same(r["latest_year_old"], r["latest_year_new"])
+            and same(r["latest_value_old"], r["latest_value_new"])
+        )
         return "new data" if fresh else "revised forecast"
 
     moved["reason"] = [reason(r) for r in moved.to_dict("records")]
@@ -194,5 +253,5 @@ def compare_runs(old_assessments: pd.DataFrame, new_assessments: pd.DataFrame) -
 
 def current_quarter(today: dt.date | None = None) -> str:
     """Return the quarter of ``today`` (UTC date by default) written like ``2026Q4``."""
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"

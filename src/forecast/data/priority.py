@@ -15,6 +15,7 @@ differently, e.g. GSO's 2012 pharmaceutical staff include the private sector) ar
 analysis by :func:`drop_breaks`; the store keeps those rows, and :func:`break_notes` words the
 caveat a brief shows for the series it used.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,12 +36,16 @@ def pick_sources(obs: pd.DataFrame) -> pd.DataFrame:
     key = ["geo", "indicator", "year"]
     family = _per_unique(obs["source"], lambda s: re.sub(r"\s*\[preliminary\]", "", s))
     ranked = obs.assign(
-        _provisional=_per_unique(obs["source"] + " " + obs["note"],
-                                 lambda s: bool(re.search(_PROVISIONAL, s))),
+        _provisional=_per_unique(
+            obs["source"] + " " + obs["note"], lambda s: bool(re.search(_PROVISIONAL, s))
+        ),
         _coverage=obs.assign(_f=family).groupby(["geo", "indicator", "_f"])["year"].transform("nunique"),
-        _agree=obs.groupby(key + ["value"])["source"].transform("nunique"))
-    ranked = ranked.sort_values(key + ["_provisional", "_coverage", "_agree", "import_id", "source"],
-                                ascending=[True, True, True, True, False, False, False, True])
+        _agree=obs.groupby(key + ["value"])["source"].transform("nunique"),
+    )
+    ranked = ranked.sort_values(
+        key + ["_provisional", "_coverage", "_agree", "import_id", "source"],
+        ascending=[True, True, True, True, False, False, False, True],
+    )
     out = ranked.drop_duplicates(key, keep="first")
     return out[obs.columns].reset_index(drop=True)
 
@@ -72,8 +77,10 @@ def drop_breaks(obs: pd.DataFrame) -> pd.DataFrame:
     for brk in breaks().to_dict("records"):
         drop |= _matches(obs, brk)
     if drop.any():
-        logger.info("left %d observations of known series breaks out of the analysis "
-                    "(data/breaks.csv)", int(drop.sum()))
+        logger.info(
+            "left %d observations of known series breaks out of the analysis (data/breaks.csv)",
+            int(drop.sum()),
+        )
     return obs[~drop].reset_index(drop=True)
 
 
@@ -84,9 +91,18 @@ def break_notes(series: Iterable[tuple[str, str]], lang: str = "vi") -> list[str
     for brk in breaks().to_dict("records"):
         hit = _matches(pairs.assign(year=brk["first_year"]), brk)
         if hit.any():
-            years = (str(brk["first_year"]) if brk["first_year"] == brk["last_year"]
-                     else f"{brk['first_year']}–{brk['last_year']}")
+            years = (
+                str(brk["first_year"])
+                if brk["first_year"] == brk["last_year"]
+                else f"{brk['first_year']}–{brk['last_year']}"
+            )
             text = brk["reason_vi"] if lang == "vi" and brk["reason_vi"] else brk["reason"]
-            out.append(text + (f" (năm {years} không dùng để dự báo)." if lang == "vi"
-                               else f" ({years} left out of the forecasts)."))
+            out.append(
+                text
+                + (
+                    f" (năm {years} không dùng để dự báo)."
+                    if lang == "vi"
+                    else f" ({years} left out of the forecasts)."
+                )
+            )
     return out

@@ -7,54 +7,22 @@ it into one *raw* frame (one row per value cell, with its ``line`` and ``column`
 with a reason (the rules, the accepted indicator codes and the geo era are described there).
 Nothing here touches the store: see :mod:`forecast.store`.
 """
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import os
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from forecast.errors import DataFileError
+from forecast.data import pxweb, wdi
+from forecast.data.raw import FORMATS, GEO_ERAS, RAW_COLUMNS, ImportOptions, Parsed
 from forecast.data.validate import validate
-
-# Re-exported: these lived here before forecast.validate, and callers import them from here.
-from forecast.data.validate import (MISSING, QUARANTINE_COLUMNS, ROW_COLUMNS, SERIES_CSV,  # noqa: F401
-                       auxiliary_series, parse_number, series_info, unit_key)
-
-RAW_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "note", "line", "column",
-               "factor", "decimal"]
-FORMATS = ("auto", "tidy", "gso", "wdi")
-GEO_ERAS = ("auto", "2025", "old")
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """How to read a file: ``format`` (auto|tidy|gso|wdi), the ``indicator`` of a GSO table,
-    ``select`` (the dimension to keep, default the total), ``geo_era`` and a default ``source``."""
-
-    format: str = "auto"
-    indicator: str | None = None
-    select: str | None = None
-    geo_era: str = "auto"
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One file read and validated: rows to store, rows to quarantine and counts."""
-
-    file: str
-    fingerprint: str
-    format: str
-    rows: pd.DataFrame
-    quarantine: pd.DataFrame
-    read: int
-    missing: int
-    duplicate: int
+from forecast.errors import DataFileError
 
 
 def _decode(data: bytes) -> str:
@@ -127,25 +95,38 @@ def read_tidy(rows: list, name: str, opts: ImportOptions, decimal: str = ".") ->
     start = next((i for i, (_, c) in enumerate(rows[:3]) if need <= {x.lower() for x in c}), 0)
     header = [h.lower() for h in rows[start][1]]
     if need - set(header):
-        raise DataFileError(f"{name}: the header lacks {sorted(need - set(header))}; a tidy file "
-                            "has columns geo, indicator, year, value[, unit, source, note] "
-                            "(or use --format gso/wdi)")
+        raise DataFileError(
+            f"{name}: the header lacks {sorted(need - set(header))}; a tidy file "
+            "has columns geo, indicator, year, value[, unit, source, note] "
+            "(or use --format gso/wdi)"
+        )
     out, default_source = [], opts.source or f"file {name}"
-    for line, cells in rows[start + 1:]:
+    for line, cells in rows[start + 1 :]:
         if not any(cells):
             continue
         r = dict(zip(header, cells))
         note = "; ".join(filter(None, [r.get("note", ""), r.get("url", "")]))
         if len(cells) != len(header):
             note = f"__fields:{len(cells)}/{len(header)}"
-        out.append([r.get("geo", ""), r.get("indicator", ""), r.get("year", ""), r.get("value", ""),
-                    r.get("unit", ""), r.get("source", "") or default_source, note, line, "value",
-                    1.0, decimal])
+        out.append(
+            [
+                r.get("geo", ""),
+                r.get("indicator", ""),
+                r.get("year", ""),
+                r.get("value", ""),
+                r.get("unit", ""),
+                r.get("source", "") or default_source,
+                note,
+                line,
+                "value",
+                1.0,
+                decimal,
+            ]
+        )
     return pd.DataFrame(out, columns=RAW_COLUMNS)
 
 
-
-def parse_file(path: str | Path, options: ImportOptions = ImportOptions()) -> Parsed:
+def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()) -> Parsed:
     """Read and validate one file; nothing is stored.
 
     Raises
@@ -155,21 +136,24 @@ def parse_file(path: str | Path, options: ImportOptions = ImportOptions()) -> Pa
     """
     path = Path(path)
     if path.parent.name == "targets" or "targets" in path.stem.lower():
-        raise DataFileError(f"{path}: holds plan targets, not observations; load targets with "
-                            "`forecast targets --file`, never `forecast data import`")
+        raise DataFileError(
+            f"{path}: holds plan targets, not observations; load targets with "
+            "`forecast targets --file`, never `forecast data import`"
+        )
     if options.format not in FORMATS or options.geo_era not in GEO_ERAS:
-        raise DataFileError(f"format {options.format!r} / geo era {options.geo_era!r}: use one of "
-                            f"{', '.join(FORMATS)} / {', '.join(GEO_ERAS)}")
+        raise DataFileError(
+            f"format {options.format!r} / geo era {options.geo_era!r}: use one of "
+            f"{', '.join(FORMATS)} / {', '.join(GEO_ERAS)}"
+        )
     rows, delim, digest = read_rows(path)
     fmt = detect_format(path, rows) if options.format == "auto" else options.format
-    from forecast.data.download import read_gso, read_wdi  # the publishers' formats
 
     decimal = "," if delim == ";" else "."
     if fmt == "tidy":
         raw = read_tidy(rows, path.name, options, decimal)
     elif fmt == "wdi":
-        raw = read_wdi(rows, path.name, options)
+        raw = wdi.read_wdi(rows, path.name, options)
     else:
-        raw = read_gso(rows, path.name, options, decimal)
+        raw = pxweb.read_gso(rows, path.name, options, decimal)
     good, quarantine, missing, duplicate = validate(raw, path.name, options.geo_era)
     return Parsed(str(path), digest, fmt, good, quarantine, len(raw), missing, duplicate)

@@ -13,6 +13,7 @@ file read-only, so report notebooks running side by side share it. :func:`analys
 one row per geo, indicator and year by the source-priority rule of :mod:`forecast.sources`;
 coverage and the targets without data (``forecast data status``) are in :mod:`forecast.assess.coverage`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,15 +28,24 @@ import pandas as pd
 
 from forecast import config
 from forecast.data import readers
-from forecast.registry import geo
-from forecast.data import validate
+from forecast.data.priority import drop_breaks, pick_sources
+from forecast.data.raw import ImportOptions, Parsed
 from forecast.errors import DataFileError, StoreError
 from forecast.log import logger
-from forecast.data.priority import drop_breaks, pick_sources
+from forecast.registry import geo, indicators
 
-
-OBS_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "import_id",
-               "base_indicator", "definition", "note"]
+OBS_COLUMNS = [
+    "geo",
+    "indicator",
+    "year",
+    "value",
+    "unit",
+    "source",
+    "import_id",
+    "base_indicator",
+    "definition",
+    "note",
+]
 DEFAULT_FILES = ("vn_provinces.csv", "vn_national.csv", "vn_published_facts.csv")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS imports (
@@ -51,8 +61,9 @@ _LOCK_TRIES = 20
 
 
 @contextlib.contextmanager
-def connect(path: str | os.PathLike | None = None,
-            read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: str | os.PathLike | None = None, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to the store, creating the file and the schema on first use.
 
     ``read_only=True`` lets several processes (report notebooks) read one store at once; it
@@ -66,16 +77,20 @@ def connect(path: str | os.PathLike | None = None,
     """
     file = config.store_path(path)
     con = _open(file, read_only=True) if read_only and file.exists() else None
-    if con is not None and not con.execute(
+    if (
+        con is not None
+        and not con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'observations'"
-    ).fetchall()[0][0]:
+        ).fetchall()[0][0]
+    ):
         con.close()
         con = None
-    con = con or _open(file, read_only=False)
+    opened = con or _open(file, read_only=False)
+    assert opened is not None  # _open raises when it cannot open
     try:
-        yield con
+        yield opened
     finally:
-        con.close()
+        opened.close()
 
 
 def _open(file: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
@@ -90,12 +105,15 @@ def _open(file: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
             if read_only and "lock" not in str(e).lower():
                 return None  # e.g. this process already holds a read-write connection
             if "lock" not in str(e).lower() or attempt == _LOCK_TRIES - 1:
-                raise StoreError(f"cannot open the store {file} ({e}); close other programs "
-                                 "using it or pass another file with --store") from e
+                raise StoreError(
+                    f"cannot open the store {file} ({e}); close other programs "
+                    "using it or pass another file with --store"
+                ) from e
             time.sleep(0.1 * (attempt + 1))
         except OSError as e:
-            raise StoreError(f"cannot create the store {file} ({e}); pass a writable path "
-                             "with --store") from e
+            raise StoreError(
+                f"cannot create the store {file} ({e}); pass a writable path with --store"
+            ) from e
     return None
 
 
@@ -105,8 +123,11 @@ def quarantine_path(path: str | os.PathLike | None = None) -> Path:
     return file.with_name(file.name + ".quarantine.csv")
 
 
-def import_files(files: Sequence[str | os.PathLike], path: str | os.PathLike | None = None,
-                 options: readers.ImportOptions = readers.ImportOptions()) -> pd.DataFrame:
+def import_files(
+    files: Sequence[str | os.PathLike],
+    path: str | os.PathLike | None = None,
+    options: ImportOptions = ImportOptions(),
+) -> pd.DataFrame:
     """Import observation files, one transaction per file.
 
     Every file is read and validated before anything is written, so an unreadable file
@@ -126,29 +147,44 @@ def import_files(files: Sequence[str | os.PathLike], path: str | os.PathLike | N
     return pd.DataFrame([_write(p, path) for p in parsed])
 
 
-def _write(parsed: readers.Parsed, path: str | os.PathLike | None) -> dict:
+def _write(parsed: Parsed, path: str | os.PathLike | None) -> dict:
     with connect(path) as con:
-        seen = con.execute("SELECT count(*) FROM imports WHERE fingerprint = ?",
-                           [parsed.fingerprint]).fetchall()[0][0]
+        seen = con.execute(
+            "SELECT count(*) FROM imports WHERE fingerprint = ?", [parsed.fingerprint]
+        ).fetchall()[0][0]
         imported = _insert(con, parsed)
     quarantined = len(parsed.quarantine)
     if quarantined and not seen:  # a re-import does not repeat the same quarantine rows
         _append_quarantine(parsed.quarantine, path)
     reasons = parsed.quarantine["reason"].map(reason_kind)
-    summary = {"file": Path(parsed.file).name, "format": parsed.format, "read": parsed.read,
-               "imported": imported, "duplicate": parsed.duplicate + len(parsed.rows) - imported,
-               "missing": parsed.missing, "quarantined": quarantined,
-               "reasons": "; ".join(f"{k}: {v}" for k, v in reasons.value_counts().items())}
-    logger.info("imported %(file)s: %(imported)d rows, %(duplicate)d duplicates, "
-                "%(quarantined)d quarantined", summary)
+    summary = {
+        "file": Path(parsed.file).name,
+        "format": parsed.format,
+        "read": parsed.read,
+        "imported": imported,
+        "duplicate": parsed.duplicate + len(parsed.rows) - imported,
+        "missing": parsed.missing,
+        "quarantined": quarantined,
+        "reasons": "; ".join(f"{k}: {v}" for k, v in reasons.value_counts().items()),
+    }
+    logger.info(
+        "imported %(file)s: %(imported)d rows, %(duplicate)d duplicates, %(quarantined)d quarantined", summary
+    )
     return summary
 
 
-_KINDS = [("unknown province", "unknown province"), ("merged into", "province merged in 2025"),
-          ("unknown indicator", "unknown indicator"), ("not a number", "non-numeric value"),
-          ("single calendar year", "not a single year"), ("out of range", "year out of range"),
-          ("outside the bounds", "value out of bounds"), ("disagrees with the unit", "unit mismatch"),
-          ("different values", "conflicting duplicate"), ("fields but the header", "truncated line")]
+_KINDS = [
+    ("unknown province", "unknown province"),
+    ("merged into", "province merged in 2025"),
+    ("unknown indicator", "unknown indicator"),
+    ("not a number", "non-numeric value"),
+    ("single calendar year", "not a single year"),
+    ("out of range", "year out of range"),
+    ("outside the bounds", "value out of bounds"),
+    ("disagrees with the unit", "unit mismatch"),
+    ("different values", "conflicting duplicate"),
+    ("fields but the header", "truncated line"),
+]
 
 
 def reason_kind(reason: str) -> str:
@@ -156,35 +192,48 @@ def reason_kind(reason: str) -> str:
     return next((kind for text, kind in _KINDS if text in reason), "other")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, parsed: readers.Parsed) -> int:
+def _insert(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> int:
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
         before = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
         incoming = parsed.rows.drop_duplicates(["geo", "indicator", "year", "source", "value"])
         con.register("incoming", incoming)
-        con.execute("""
+        con.execute(
+            """
             INSERT INTO observations
             SELECT i.geo, i.indicator, i.year, i.value, i.unit, i.source, i.note, ?, i.line
             FROM incoming i WHERE NOT EXISTS (
                 SELECT 1 FROM observations o WHERE o.geo = i.geo AND o.indicator = i.indicator
                 AND o.year = i.year AND o.source = i.source AND o.value = i.value)""",
-                    [import_id]).fetchall()
+            [import_id],
+        ).fetchall()
         con.unregister("incoming")
         imported = con.execute("SELECT count(*) FROM observations").fetchall()[0][0] - before
-        con.execute("INSERT INTO imports (import_id, file, fingerprint, format, rows_read, "
-                    "rows_imported, rows_duplicate, rows_missing, rows_quarantined) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [import_id, parsed.file, parsed.fingerprint, parsed.format, parsed.read,
-                     imported, parsed.duplicate + len(parsed.rows) - imported, parsed.missing,
-                     len(parsed.quarantine)]).fetchall()
+        con.execute(
+            "INSERT INTO imports (import_id, file, fingerprint, format, rows_read, "
+            "rows_imported, rows_duplicate, rows_missing, rows_quarantined) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                parsed.file,
+                parsed.fingerprint,
+                parsed.format,
+                parsed.read,
+                imported,
+                parsed.duplicate + len(parsed.rows) - imported,
+                parsed.missing,
+                len(parsed.quarantine),
+            ],
+        ).fetchall()
         con.execute("COMMIT").fetchall()
     except BaseException as e:
         with contextlib.suppress(duckdb.Error):  # closing without COMMIT rolls back anyway
             con.execute("ROLLBACK").fetchall()
         if isinstance(e, duckdb.Error):
-            raise StoreError(f"import of {parsed.file} failed and was rolled back ({e}); "
-                             "the store is unchanged") from e
+            raise StoreError(
+                f"import of {parsed.file} failed and was rolled back ({e}); the store is unchanged"
+            ) from e
         raise
     return int(imported)
 
@@ -196,22 +245,25 @@ def _append_quarantine(rows: pd.DataFrame, path: str | os.PathLike | None) -> No
     logger.warning("%d rows quarantined in %s", len(rows), file)
 
 
-def load_observations(path: str | os.PathLike | None = None, geo: str | None = None,
-                      indicator: str | None = None) -> pd.DataFrame:
+def load_observations(
+    path: str | os.PathLike | None = None, geo: str | None = None, indicator: str | None = None
+) -> pd.DataFrame:
     """Return every stored observation (all sources), optionally for one geo and/or indicator.
 
     Columns: geo, indicator, year, value, unit, source, import_id, base_indicator, definition,
     note (see docs/contracts.md). ``geo`` may be any spelling ("Ha Nam", "VN").
     """
-    sql, args = "SELECT * FROM observations WHERE true", []
+    sql, args = "SELECT * FROM observations WHERE true", list[str]()
     if geo:
         sql, args = sql + " AND geo = ?", args + [_geo_name(geo)]
     if indicator:
         sql, args = sql + " AND indicator = ?", args + [indicator]
     with connect(path, read_only=True) as con:
         df = con.execute(sql + " ORDER BY geo, indicator, year, source", args).df()
-    links = {c: validate.series_info(c) or {"base": c, "definition": "not in the catalogue"}
-             for c in df["indicator"].unique()}
+    links = {
+        c: indicators.series_info(c) or {"base": c, "definition": "not in the catalogue"}
+        for c in df["indicator"].unique()
+    }
     df["base_indicator"] = df["indicator"].map(lambda c: links[c]["base"]).astype("str")
     df["definition"] = df["indicator"].map(lambda c: links[c]["definition"]).astype("str")
     df = df.astype({"year": "int64", "import_id": "int64"})
@@ -223,8 +275,9 @@ def _geo_name(name: str) -> str:
     return geo.resolve_geo(name)
 
 
-def analysis_series(path: str | os.PathLike | None = None, geo: str | None = None,
-                    indicator: str | None = None) -> pd.DataFrame:
+def analysis_series(
+    path: str | os.PathLike | None = None, geo: str | None = None, indicator: str | None = None
+) -> pd.DataFrame:
     """Return one row per (geo, indicator, year), chosen by the source-priority rule.
 
     The rule is :func:`forecast.sources.pick_sources`; years of a known series break are left out
@@ -233,15 +286,15 @@ def analysis_series(path: str | os.PathLike | None = None, geo: str | None = Non
     return drop_breaks(pick_sources(load_observations(path, geo, indicator)))
 
 
-
 def data_fingerprint(path: str | os.PathLike | None = None) -> str:
     """Return a SHA-256 of the observations' content (not of import ids or times).
 
     Re-importing the same files leaves it unchanged; any new or revised value changes it.
     """
     with connect(path, read_only=True) as con:
-        rows = con.execute("SELECT geo, indicator, year, value, unit, source FROM observations "
-                           "ORDER BY ALL").fetchall()
+        rows = con.execute(
+            "SELECT geo, indicator, year, value, unit, source FROM observations ORDER BY ALL"
+        ).fetchall()
     digest = hashlib.sha256()
     for row in rows:
         digest.update(repr(row).encode("utf-8"))
@@ -269,10 +322,15 @@ def ensure_default_data(path: str | os.PathLike | None = None) -> dict:
     files = [config.SHARED_DATA_DIR / name for name in DEFAULT_FILES]
     absent = [str(f) for f in files if not f.exists()]
     if absent:
-        raise DataFileError(f"default data missing: {absent}; set FORECAST_SHARED_DATA to the "
-                            "folder holding the public statistics")
+        raise DataFileError(
+            f"default data missing: {absent}; set FORECAST_SHARED_DATA to the "
+            "folder holding the public statistics"
+        )
     summary = import_files(files, path)
     result = {k: int(summary[k].sum()) for k in ("imported", "duplicate", "quarantined")}
-    logger.info("store was empty: imported the default public data from %s (%d rows)",
-                config.SHARED_DATA_DIR, result["imported"])
+    logger.info(
+        "store was empty: imported the default public data from %s (%d rows)",
+        config.SHARED_DATA_DIR,
+        result["imported"],
+    )
     return {**result, "files": [f.name for f in files]}

@@ -19,6 +19,7 @@ Geo era: a plain name ("Lào Cai") is the province as it was until 30 June 2025.
 ("Yên Bái") is refused; ``"auto"`` (default) applies the 2025 meaning to years from 2025 on
 (keeping absorbed names as they are); ``"old"`` never does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,21 +29,30 @@ from functools import lru_cache
 
 import pandas as pd
 
-from forecast import config
-from forecast.registry import geo
-from forecast.registry import indicators
 from forecast.errors import ForecastError
+from forecast.registry import geo, indicators
+from forecast.registry.indicators import auxiliary_series, series_info
 
-SERIES_CSV = config.DATA_DIR / "series.csv"
 ROW_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "note", "line"]
 QUARANTINE_COLUMNS = ["file", "line", "column", "value", "reason"]
 MISSING = {"", "..", "...", "-", "–", "—", "na", "n/a", "nan", "null", "none"}
 _UNIT_ALIASES = {
-    "%": "percent", "pct": "percent", "percent_of_current_health_expenditure": "percent",
-    "‰": "per_1000", "per_mille": "per_1000", "per_1000_live_births": "per_1000",
-    "per_1000_population": "per_1000", "per_10000": "per_10k", "per_10000_population": "per_10k",
-    "per_10000_inhabitants": "per_10k", "per_100000": "per_100k", "thous_pers": "thousand_persons",
-    "thousand_persons": "thousand_persons", "person": "persons", "pers": "persons", "bed": "beds",
+    "%": "percent",
+    "pct": "percent",
+    "percent_of_current_health_expenditure": "percent",
+    "‰": "per_1000",
+    "per_mille": "per_1000",
+    "per_1000_live_births": "per_1000",
+    "per_1000_population": "per_1000",
+    "per_10000": "per_10k",
+    "per_10000_population": "per_10k",
+    "per_10000_inhabitants": "per_10k",
+    "per_100000": "per_100k",
+    "thous_pers": "thousand_persons",
+    "thousand_persons": "thousand_persons",
+    "person": "persons",
+    "pers": "persons",
+    "bed": "beds",
 }
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
@@ -54,6 +64,7 @@ class _Reject(Exception):
 
 
 # --- values ----------------------------------------------------------------------------------
+
 
 def parse_number(text: object, decimal: str = ".") -> float:
     """Return ``text`` as a float, ignoring footnote marks, spaces and thousands separators.
@@ -91,40 +102,8 @@ def unit_key(unit: object) -> str:
     return _UNIT_ALIASES.get(s, s)
 
 
-# --- indicators --------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def auxiliary_series() -> pd.DataFrame:
-    """Return ``data/series.csv``: auxiliary series (not in the catalogue), indexed by ``code``."""
-    df = pd.read_csv(SERIES_CSV, keep_default_na=False, dtype={"lower": float, "upper": float})
-    return df.set_index("code", drop=False)
-
-
-@lru_cache(maxsize=512)
-def series_info(code: str) -> dict | None:
-    """Return units, bounds, kind, base indicator and definition of a store code, or ``None``.
-
-    Catalogue codes first, then ``data/series.csv``, then a variant suffix of either.
-    """
-    cat, aux = indicators.catalogue(), auxiliary_series()
-    if code in cat.index:
-        r = cat.loc[code]
-        return {"units": (r["unit"],), "lower": r["lower"], "upper": r["upper"], "kind": "rate",
-                "base": code, "definition": ""}
-    if code in aux.index:
-        r = aux.loc[code]
-        return {"units": tuple(r["units"].split(";")), "lower": r["lower"], "upper": r["upper"],
-                "kind": r["kind"], "base": r["base_indicator"] or code,
-                "definition": r["definition"] if r["base_indicator"] else ""}
-    for suffix, meaning in indicators.VARIANT_SUFFIXES.items():
-        parent = series_info(code[: -len(suffix)]) if code.endswith(suffix) else None
-        if parent:
-            return {**parent, "definition": "; ".join(filter(None, [parent["definition"], meaning]))}
-    return None
-
-
-
 # --- rows ------------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=4096)
 def _resolve(name: str) -> str:
@@ -157,16 +136,23 @@ def _geo(name: str, year: int, era: str) -> str:
     if new == f"{found} (mới)":
         return new
     if era == "2025":
-        raise _Reject("geo", name, f"{found} was merged into {new} on 2025-07-01; write {new!r} "
-                                   "or import with --geo-era old")
+        raise _Reject(
+            "geo",
+            name,
+            f"{found} was merged into {new} on 2025-07-01; write {new!r} or import with --geo-era old",
+        )
     return found
 
 
 def _year(text: str) -> int:
     t = str(text).strip()
     if not re.fullmatch(r"\d{4}(\.0)?", t):
-        raise _Reject("year", text, f"year {text!r} is not a single calendar year; write one year "
-                                    "such as 2016 (averages over several years are not imported)")
+        raise _Reject(
+            "year",
+            text,
+            f"year {text!r} is not a single calendar year; write one year "
+            "such as 2016 (averages over several years are not imported)",
+        )
     year, last = int(float(t)), dt.date.today().year
     if not 1950 <= year <= last:
         raise _Reject("year", text, f"year {year} is out of range 1950-{last}; fix the year")
@@ -176,8 +162,9 @@ def _year(text: str) -> int:
 def _check_row(r: dict, era: str) -> dict:
     if r["note"].startswith("__fields:"):
         n, m = r["note"][9:].split("/")
-        raise _Reject("", "", f"the line has {n} fields but the header has {m}; the line is "
-                              "truncated or badly quoted")
+        raise _Reject(
+            "", "", f"the line has {n} fields but the header has {m}; the line is truncated or badly quoted"
+        )
     code = str(r["indicator"]).strip()
     info = series_info(code)
     if info is None:
@@ -187,19 +174,38 @@ def _check_row(r: dict, era: str) -> dict:
     try:
         value = parse_number(r["value"], r["decimal"]) * r["factor"]
     except ValueError:
-        raise _Reject(r["column"], r["value"], f"value {r['value']!r} is not a number; write it "
-                                               "like 12.5 ('..' or empty for missing)") from None
+        raise _Reject(
+            r["column"],
+            r["value"],
+            f"value {r['value']!r} is not a number; write it like 12.5 ('..' or empty for missing)",
+        ) from None
     unit = unit_key(r["unit"]) if str(r["unit"]).strip() else info["units"][0]
     if unit not in info["units"]:
-        raise _Reject("unit", r["unit"], f"unit {r['unit']!r} disagrees with the unit "
-                                         f"{info['units'][0]!r} of {code}; convert the value to "
-                                         f"{info['units'][0]} and write that unit")
+        raise _Reject(
+            "unit",
+            r["unit"],
+            f"unit {r['unit']!r} disagrees with the unit "
+            f"{info['units'][0]!r} of {code}; convert the value to "
+            f"{info['units'][0]} and write that unit",
+        )
     if not info["lower"] <= value <= info["upper"]:
-        raise _Reject(r["column"], r["value"], f"value {value:g} is outside the bounds "
-                      f"[{info['lower']:g}, {info['upper']:g}] of {code} ({info['units'][0]}); "
-                      "check the unit and the decimal mark")
-    return {"geo": place, "indicator": code, "year": year, "value": value, "unit": unit,
-            "source": str(r["source"]).strip(), "note": r["note"], "line": r["line"]}
+        raise _Reject(
+            r["column"],
+            r["value"],
+            f"value {value:g} is outside the bounds "
+            f"[{info['lower']:g}, {info['upper']:g}] of {code} ({info['units'][0]}); "
+            "check the unit and the decimal mark",
+        )
+    return {
+        "geo": place,
+        "indicator": code,
+        "year": year,
+        "value": value,
+        "unit": unit,
+        "source": str(r["source"]).strip(),
+        "note": r["note"],
+        "line": r["line"],
+    }
 
 
 def _suggest_code(code: str) -> str:
@@ -207,12 +213,16 @@ def _suggest_code(code: str) -> str:
 
     known = list(indicators.catalogue().index) + list(auxiliary_series().index)
     close = difflib.get_close_matches(code, known, n=1)
-    return (f"did you mean {close[0]!r}?" if close else
-            "add it to data/series.csv or use a code of data/indicators.csv")
+    return (
+        f"did you mean {close[0]!r}?"
+        if close
+        else "add it to data/series.csv or use a code of data/indicators.csv"
+    )
 
 
-def validate(raw: pd.DataFrame, file: str,
-             geo_era: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+def validate(
+    raw: pd.DataFrame, file: str, geo_era: str = "auto"
+) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
     """Split a raw frame into rows to store and rows to quarantine.
 
     Parameters
@@ -239,8 +249,9 @@ def validate(raw: pd.DataFrame, file: str,
         try:
             good.append(_check_row(r, geo_era))
         except _Reject as e:
-            bad.append({"file": file, "line": r["line"], "column": e.column, "value": str(e.value),
-                        "reason": str(e)})
+            bad.append(
+                {"file": file, "line": r["line"], "column": e.column, "value": str(e.value), "reason": str(e)}
+            )
     rows = pd.DataFrame(good, columns=ROW_COLUMNS)
     rows, conflicts, duplicate = _conflicts(rows, file)
     quarantine = pd.DataFrame(bad + conflicts, columns=QUARANTINE_COLUMNS)
@@ -257,7 +268,14 @@ def _conflicts(rows: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict],
     for _, grp in rows[clash].groupby(key, sort=False):
         seen = ", ".join(f"{v:g} (line {ln})" for v, ln in zip(grp["value"], grp["line"]))
         for r in grp.itertuples():
-            bad.append({"file": file, "line": r.line, "column": "value", "value": f"{r.value:g}",
-                        "reason": f"{r.geo} {r.indicator} {r.year} appears with different values "
-                                  f"in this file: {seen}; keep one row or give each its source"})
+            bad.append(
+                {
+                    "file": file,
+                    "line": r.line,
+                    "column": "value",
+                    "value": f"{r.value:g}",
+                    "reason": f"{r.geo} {r.indicator} {r.year} appears with different values "
+                    f"in this file: {seen}; keep one row or give each its source",
+                }
+            )
     return rows[~clash].reset_index(drop=True), bad, duplicate

@@ -6,10 +6,11 @@ included, so nothing after the origin is seen — and forecasts the next ``horiz
 the in-sample mean absolute first difference), sMAPE, bias, 80% and 95% interval coverage and the
 mean pinball (quantile) loss (FPP3 §5.9 "Evaluating distributional forecast accuracy").
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,9 @@ BACKTEST_COLUMNS = ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUM
 METRICS = ["n_series", "n", "mase", "smape", "bias", "coverage80", "coverage95", "pinball"]
 
 
-def read_tidy(path: str | Path, required: Sequence[str] = ("geo", "indicator", "year", "value")
-              ) -> pd.DataFrame:
+def read_tidy(
+    path: str | Path, required: Sequence[str] = ("geo", "indicator", "year", "value")
+) -> pd.DataFrame:
     """Read a tidy CSV and check its columns.
 
     Raises
@@ -41,14 +43,19 @@ def read_tidy(path: str | Path, required: Sequence[str] = ("geo", "indicator", "
         raise DataFileError(f"{path}: not a readable CSV ({e}): save it as UTF-8 CSV") from e
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise ValidationError(f"missing column(s) {missing}; the file needs {list(required)}",
-                              file=str(path), column=missing[0])
+        raise ValidationError(
+            f"missing column(s) {missing}; the file needs {list(required)}", file=str(path), column=missing[0]
+        )
     return df
 
 
-def backtest(obs: pd.DataFrame, origin: int, horizon: int,
-             models: Sequence[str] = ("ensemble",), settings: EngineSettings | None = None
-             ) -> pd.DataFrame:
+def backtest(
+    obs: pd.DataFrame,
+    origin: int,
+    horizon: int,
+    models: Sequence[str] = ("ensemble",),
+    settings: EngineSettings | None = None,
+) -> pd.DataFrame:
     """Fit each series on years ≤ ``origin`` and forecast ``origin+1 … origin+horizon``.
 
     Returns
@@ -65,8 +72,7 @@ def backtest(obs: pd.DataFrame, origin: int, horizon: int,
         raise ValidationError(f"no observations in or before origin {origin}: choose a later origin")
     years = range(int(origin) + 1, int(origin) + int(horizon) + 1)
     out = forecast_panel(past, years=years, models=models, settings=settings)
-    return out[BACKTEST_COLUMNS].sort_values(["indicator", "geo", "model", "year"],
-                                             ignore_index=True)
+    return out[BACKTEST_COLUMNS].sort_values(["indicator", "geo", "model", "year"], ignore_index=True)
 
 
 def _scales(actuals: pd.DataFrame, origins: pd.DataFrame) -> pd.DataFrame:
@@ -87,17 +93,28 @@ def _point_metrics(df: pd.DataFrame) -> pd.DataFrame:
     tau = np.asarray(QUANTILES)[None, :]
     pin = np.maximum(tau * diff, (tau - 1) * diff).mean(axis=1)
     denom = (y.abs() + m.abs()).replace(0, np.nan)
-    return df.assign(ase=(y - m).abs() / s, sape=200 * (y - m).abs() / denom, se=(m - y) / s,
-                     in80=((y >= df["q10"]) & (y <= df["q90"])).astype(float),
-                     in95=((y >= df["q025"]) & (y <= df["q975"])).astype(float),
-                     pin=pin / s)
+    return df.assign(
+        ase=(y - m).abs() / s,
+        sape=200 * (y - m).abs() / denom,
+        se=(m - y) / s,
+        in80=((y >= df["q10"]) & (y <= df["q90"])).astype(float),
+        in95=((y >= df["q025"]) & (y <= df["q975"])).astype(float),
+        pin=pin / s,
+    )
 
 
 def _aggregate(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = df.groupby(keys, sort=True)
-    out = g.agg(n_series=("series", "nunique"), n=("value", "size"), mase=("ase", "mean"),
-                smape=("sape", "mean"), bias=("se", "mean"), coverage80=("in80", "mean"),
-                coverage95=("in95", "mean"), pinball=("pin", "mean"))
+    out = g.agg(
+        n_series=("series", "nunique"),
+        n=("value", "size"),
+        mase=("ase", "mean"),
+        smape=("sape", "mean"),
+        bias=("se", "mean"),
+        coverage80=("in80", "mean"),
+        coverage95=("in95", "mean"),
+        pinball=("pin", "mean"),
+    )
     return out.reset_index()
 
 
@@ -114,9 +131,10 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``model, indicator, n_series, n, mase, smape, bias, coverage80, coverage95, pinball``.
     """
-    for name, frame, cols in (("forecasts", forecasts, ["geo", "indicator", "model", "year", "mean",
-                                                        *QUANTILE_COLUMNS]),
-                              ("actuals", actuals, ["geo", "indicator", "year", "value"])):
+    for name, frame, cols in (
+        ("forecasts", forecasts, ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUMNS]),
+        ("actuals", actuals, ["geo", "indicator", "year", "value"]),
+    ):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise ValidationError(f"{name} lack column(s) {missing}: expected {cols}")
@@ -126,10 +144,13 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     fc = forecasts.astype({"geo": str, "indicator": str, "model": str})
     origins = (fc.groupby(["geo", "indicator"])["year"].min() - 1).rename("origin").reset_index()
     df = fc.merge(act, on=["geo", "indicator", "year"]).merge(
-        _scales(act, origins), on=["geo", "indicator"], how="left")
+        _scales(act, origins), on=["geo", "indicator"], how="left"
+    )
     if df.empty:
-        raise ValidationError("no forecast (geo, indicator, year) has an actual value: check that "
-                              "the actuals cover the forecast years and use the same codes")
+        raise ValidationError(
+            "no forecast (geo, indicator, year) has an actual value: check that "
+            "the actuals cover the forecast years and use the same codes"
+        )
     df = _point_metrics(df).assign(series=lambda d: d["geo"] + "|" + d["indicator"])
     per = _aggregate(df, ["model", "indicator"])
     every = _aggregate(df.assign(indicator="(all)"), ["model", "indicator"])

@@ -27,6 +27,7 @@ way (in the spirit of rule-based forecasting, which conditions on the direction 
 trend: Collopy & Armstrong 1992, Management Science 38:1394-1414). With ``center_pool`` the all-indicator pool is
 centred on its median per horizon, so only its spread is borrowed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,8 +96,9 @@ class Calibration:
     orient_window: int = 0
     gammas: dict = field(default_factory=dict)
 
-    def quantiles(self, indicator: str, model: str, h: np.ndarray,
-                  sign: np.ndarray | float = 1.0) -> np.ndarray:
+    def quantiles(
+        self, indicator: str, model: str, h: np.ndarray, sign: np.ndarray | float = 1.0
+    ) -> np.ndarray:
         """Return scaled-error quantiles, shape ``(len(h), 9)``, for horizons ``h`` (≥ 1).
 
         The tables hold quantiles of oriented errors; ``sign`` (one per row of ``h``, the trend
@@ -120,9 +122,14 @@ class Calibration:
 
     def summary(self) -> dict:
         """A JSON-friendly digest (growth exponent and ensemble weights) to store with a run."""
-        return {"gamma": self.gamma, "weights": self.weights, "pooled_weights": self.pooled_weights,
-                "n_tables": len(self.tables), "orient_window": self.orient_window,
-                "gammas": {i: round(g, 3) for (i, m), g in self.gammas.items() if m == "ensemble"}}
+        return {
+            "gamma": self.gamma,
+            "weights": self.weights,
+            "pooled_weights": self.pooled_weights,
+            "n_tables": len(self.tables),
+            "orient_window": self.orient_window,
+            "gammas": {i: round(g, 3) for (i, m), g in self.gammas.items() if m == "ensemble"},
+        }
 
 
 def _default_table(H: int, gamma: float) -> np.ndarray:
@@ -177,9 +184,17 @@ def _pooled_tables(pooled_q, pooled_n, models, H, min_errors, gamma) -> dict:
     return out
 
 
-def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *,
-                    max_horizon: int = 10, min_errors: int = 20, n0: float = 30.0,
-                    center_pool: bool = False, orient_window: int = 0) -> Calibration:
+def fit_calibration(
+    errors: pd.DataFrame,
+    weights: dict,
+    pooled_weights: dict,
+    *,
+    max_horizon: int = 10,
+    min_errors: int = 20,
+    n0: float = 30.0,
+    center_pool: bool = False,
+    orient_window: int = 0,
+) -> Calibration:
     """Learn interval quantiles from rolling-origin errors.
 
     Parameters
@@ -207,8 +222,7 @@ def fit_calibration(errors: pd.DataFrame, weights: dict, pooled_weights: dict, *
     errors = errors[(errors["h"] >= 1) & (errors["h"] <= max_horizon) & np.isfinite(errors["err"])]
     models = sorted(errors["model"].unique())
     if errors.empty:
-        return Calibration(weights=weights, pooled_weights=pooled_weights,
-                           orient_window=orient_window)
+        return Calibration(weights=weights, pooled_weights=pooled_weights, orient_window=orient_window)
     pooled_q, pooled_n = _cell_quantiles(errors, ["model", "h"])
     gamma = _growth_exponent(pooled_q, pooled_n, min_errors)
     pooled = _pooled_tables(pooled_q, pooled_n, models, max_horizon, min_errors, gamma)

@@ -5,14 +5,16 @@ squares) both blend an indicator's own weights with the all-indicator ones by cr
 short panels have few back-test windows of their own. The interval calibration that carries these
 weights is :mod:`forecast.calibrate`.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 
-def ensemble_weights(errors: pd.DataFrame, members: list[str], *, top: int = 3,
-                     power: float = 1.0, n0: float = 30.0) -> tuple[dict, dict]:
+def ensemble_weights(
+    errors: pd.DataFrame, members: list[str], *, top: int = 3, power: float = 1.0, n0: float = 30.0
+) -> tuple[dict, dict]:
     """Inverse-MASE weights of the ensemble members, per indicator, from rolling-origin errors.
 
     Each member's mean absolute scaled error per indicator is blended with its all-indicator
@@ -32,7 +34,7 @@ def ensemble_weights(errors: pd.DataFrame, members: list[str], *, top: int = 3,
 
     def pick(mase: pd.Series) -> dict:
         best = mase.sort_values().iloc[:top].clip(lower=1e-6)
-        w = best ** -power
+        w = best**-power
         return (w / w.sum()).round(6).to_dict()
 
     weights = {}
@@ -53,8 +55,9 @@ def _simplex_ls(E: np.ndarray) -> np.ndarray:
     return w / w.sum() if w.sum() > 0 else np.full(E.shape[1], 1.0 / E.shape[1])
 
 
-def stacked_weights(wide: pd.DataFrame, members: list[str], *, n0: float = 30.0,
-                    clip: float = 10.0) -> tuple[dict, dict]:
+def stacked_weights(
+    wide: pd.DataFrame, members: list[str], *, n0: float = 30.0, clip: float = 10.0
+) -> tuple[dict, dict]:
     """Combination weights fitted to rolling-origin errors: constrained least squares (stacking).
 
     Minimises the mean squared scaled error of the combination over the back-test windows with

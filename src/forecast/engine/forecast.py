@@ -5,23 +5,34 @@ panel matrix on the transformed scale (:mod:`forecast.transforms`), back-tests e
 rolling origins inside the data (FPP3 §5.10, time-series cross-validation), learns the ensemble
 weights and the interval quantiles from those errors (:mod:`forecast.calibrate`), then forecasts.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from forecast.engine.calibrate import Calibration, fit_calibration
 from forecast.engine.combine import ensemble_weights, stacked_weights
+from forecast.engine.components import Components, ends
+from forecast.engine.methods import KERNELS
+from forecast.engine.nowcast import national_paths, nowcast_mean
+from forecast.engine.panels import (
+    Panel,
+    build_panels,
+    fallback_scales,
+    panel_fallback,
+    recency_weights,
+    rolling_errors,
+    scale,
+    status_ok,
+    trend_sign,
+)
+from forecast.engine.transforms import series_status
 from forecast.errors import ModelError
 from forecast.registry.indicators import base_indicator
-from forecast.engine.methods import KERNELS, Components, ends
-from forecast.engine.nowcast import national_paths, nowcast_mean
-from forecast.engine.panels import (Panel, build_panels, fallback_scales, panel_fallback, recency_weights,
-                      rolling_errors, scale, status_ok, trend_sign)
-from forecast.engine.transforms import series_status
 
 ENSEMBLE = "ensemble"
 MODEL_NAMES = tuple(KERNELS) + (ENSEMBLE,)
@@ -111,8 +122,9 @@ class EngineSettings:
         if self.weighting not in ("stack", "inverse_mase"):
             raise ModelError(f"weighting {self.weighting!r} unknown: use 'stack' or 'inverse_mase'")
         if not 0 < self.recency_decay <= 1:
-            raise ModelError(f"recency_decay {self.recency_decay} must be in (0, 1]: 1 weighs all "
-                             "rolling origins equally")
+            raise ModelError(
+                f"recency_decay {self.recency_decay} must be in (0, 1]: 1 weighs all rolling origins equally"
+            )
         bad = [m for m in self.members if m not in KERNELS]
         if bad:
             raise ModelError(f"ensemble member(s) {bad} unknown: choose from {sorted(KERNELS)}")
@@ -125,8 +137,13 @@ class EngineSettings:
 
     def kernel_args(self) -> dict:
         """Keyword arguments passed to every kernel."""
-        return {"window": self.aarr_window, "decay": self.wtrend_decay, "damping": self.damping,
-                "horizon": self.max_horizon, "min_points": self.min_points}
+        return {
+            "window": self.aarr_window,
+            "decay": self.wtrend_decay,
+            "damping": self.damping,
+            "horizon": self.max_horizon,
+            "min_points": self.min_points,
+        }
 
 
 def check_models(models: Sequence[str]) -> list[str]:
@@ -146,14 +163,17 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     if not frames:  # no back-test window: equal weights, Gaussian default intervals
         return Calibration(pooled_weights={m: 1.0 / len(settings.members) for m in settings.members})
     wide = pd.concat(frames, ignore_index=True)
-    long = wide.melt(id_vars=["indicator", "h", "key"], value_vars=base, var_name="model",
-                     value_name="err")
+    long = wide.melt(id_vars=["indicator", "h", "key"], value_vars=base, var_name="model", value_name="err")
     if settings.weighting == "stack":
         weights, pooled_w = stacked_weights(wide, list(settings.members), n0=settings.credibility)
     else:
-        weights, pooled_w = ensemble_weights(long, list(settings.members),
-                                             top=settings.top or len(settings.members),
-                                             power=settings.weight_power, n0=settings.credibility)
+        weights, pooled_w = ensemble_weights(
+            long,
+            list(settings.members),
+            top=settings.top or len(settings.members),
+            power=settings.weight_power,
+            n0=settings.credibility,
+        )
     ens = np.zeros(len(wide))
     for ind, idx in wide.groupby("indicator").indices.items():
         for m, w in (weights.get(ind) or pooled_w).items():
@@ -161,9 +181,16 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
     if settings.recency_decay < 1:  # weighted quantiles: recent origins count more
         long["w"] = recency_weights(long["key"].to_numpy(), settings.recency_decay)
-    return fit_calibration(long, weights, pooled_w, max_horizon=settings.max_horizon,
-                           min_errors=settings.min_errors, n0=settings.credibility,
-                           center_pool=settings.center_pool, orient_window=settings.orient_window)
+    return fit_calibration(
+        long,
+        weights,
+        pooled_w,
+        max_horizon=settings.max_horizon,
+        min_errors=settings.min_errors,
+        n0=settings.credibility,
+        center_pool=settings.center_pool,
+        orient_window=settings.orient_window,
+    )
 
 
 def _targets(t1: np.ndarray, years: Sequence[int] | None, horizon: int | None):
@@ -177,8 +204,16 @@ def _targets(t1: np.ndarray, years: Sequence[int] | None, horizon: int | None):
     return ii, np.tile(np.arange(1, H + 1), len(t1)) + t1[ii]
 
 
-def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: EngineSettings,
-                  years, horizon, kinds: dict, path=None) -> pd.DataFrame:
+def _forecast_one(
+    panel: Panel,
+    models: list[str],
+    cal: Calibration,
+    settings: EngineSettings,
+    years,
+    horizon,
+    kinds: dict,
+    path=None,
+) -> pd.DataFrame:
     """Forecast every series of one panel with every model, on the transformed scale and back."""
     ok = status_ok(panel, panel.Y, settings.min_points)
     _, _, z1, t1 = ends(panel.Z, panel.t)
@@ -186,10 +221,12 @@ def _forecast_one(panel: Panel, models: list[str], cal: Calibration, settings: E
     ii, yy = _targets(t1, years, horizon)
     ii, yy = ii[keep[ii]], yy[keep[ii]]
     h = (yy - t1[ii]).astype(int)
-    s = scale(panel.Z, panel.t, settings.scale_shrink, panel_fallback(panel, kinds),
-              settings.scale_window)[ii]
-    sign = (trend_sign(panel.Z, panel.t, cal.orient_window)[ii] if cal.orient_window
-            else np.ones(len(ii)))  # map the oriented quantiles back as they were learned
+    s = scale(panel.Z, panel.t, settings.scale_shrink, panel_fallback(panel, kinds), settings.scale_window)[
+        ii
+    ]
+    sign = (
+        trend_sign(panel.Z, panel.t, cal.orient_window)[ii] if cal.orient_window else np.ones(len(ii))
+    )  # map the oriented quantiles back as they were learned
     comps = _components(panel, models, ok, settings, cal)
     status = np.array(["ok"] * len(panel.geos), dtype=object)
     reason = np.array([""] * len(panel.geos), dtype=object)
@@ -243,9 +280,13 @@ def _ensemble_mean(means: dict, cal: Calibration, indicator: str) -> np.ndarray:
 _QCOLS = ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975")
 
 
-def forecast_panel(obs: pd.DataFrame, years: Sequence[int] | None = None,
-                   horizon: int | None = None, models: Sequence[str] = (ENSEMBLE,),
-                   settings: EngineSettings | None = None) -> pd.DataFrame:
+def forecast_panel(
+    obs: pd.DataFrame,
+    years: Sequence[int] | None = None,
+    horizon: int | None = None,
+    models: Sequence[str] = (ENSEMBLE,),
+    settings: EngineSettings | None = None,
+) -> pd.DataFrame:
     """Forecast every (geo, indicator) series of a tidy frame with calibrated quantiles.
 
     Parameters
@@ -273,8 +314,12 @@ def forecast_panel(obs: pd.DataFrame, years: Sequence[int] | None = None,
     cal = settings.calibration or learn_calibration(panels, models, settings)
     kinds = fallback_scales(panels, settings.scale_shrink, settings.scale_window)
     paths = national_paths(panels)
-    frames = [_forecast_one(p, models, cal, settings, years, horizon, kinds,
-                            paths.get(base_indicator(p.indicator)[0])) for p in panels]
+    frames = [
+        _forecast_one(
+            p, models, cal, settings, years, horizon, kinds, paths.get(base_indicator(p.indicator)[0])
+        )
+        for p in panels
+    ]
     cols = ["geo", "indicator", "model", "year", "mean", *_QCOLS, "status", "reason"]
     if not frames:
         return pd.DataFrame(columns=cols)

@@ -6,75 +6,22 @@ observed year, a slope per year and a damping factor — so that the forecast ``
 last observation is ``level + slope * (phi + phi**2 + … + phi**h)`` (FPP3 §8.2, damped trend form).
 Closed forms cost well under a millisecond for a thousand series.
 """
-from __future__ import annotations
 
-from dataclasses import dataclass
+from __future__ import annotations
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Components:
-    """Level, slope and damping of each series' forecast function (arrays of one row per series)."""
-
-    level: np.ndarray
-    slope: np.ndarray
-    phi: np.ndarray
-
-    def mean(self, h: np.ndarray) -> np.ndarray:
-        """Forecast ``h`` years (array broadcastable against the series axis) after the last value."""
-        h = np.asarray(h, dtype=float)
-        phi = self.phi if h.ndim < 2 else self.phi[:, None]
-        slope = self.slope if h.ndim < 2 else self.slope[:, None]
-        level = self.level if h.ndim < 2 else self.level[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            damped = np.where(np.abs(1 - phi) < 1e-9, h, phi * (1 - phi ** h) / (1 - phi))
-        return level + slope * damped
-
-    def at(self, idx: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """Forecast of series ``idx[k]`` at ``h[k]`` years after its last value (paired arrays)."""
-        return Components(self.level[idx], self.slope[idx], self.phi[idx]).mean(h)
+from forecast.engine.components import Components, ends, wls
+from forecast.engine.panel_model import panel as _panel_fit
 
 
-def ends(Z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return first value, first year, last value and last year of each row (NaN if empty)."""
-    ok = np.isfinite(Z)
-    rows = np.arange(len(Z))
-    i0 = ok.argmax(axis=1)
-    i1 = Z.shape[1] - 1 - ok[:, ::-1].argmax(axis=1)
-    empty = ~ok.any(axis=1)
-    z0, z1 = Z[rows, i0], Z[rows, i1]
-    t0, t1 = t[i0].astype(float), t[i1].astype(float)
-    t0[empty] = t1[empty] = np.nan
-    return z0, t0, z1, t1
-
-
-def wls(Z: np.ndarray, t: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted least-squares line per row: (intercept at the row's last year, slope, residual var)."""
-    ok = np.isfinite(Z)
-    W = np.where(ok, W, 0.0)
-    Zf = np.where(ok, Z, 0.0)
-    sw = W.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tbar = (W * t).sum(axis=1) / sw
-        zbar = (W * Zf).sum(axis=1) / sw
-        dt = t - tbar[:, None]
-        sxx = (W * dt**2).sum(axis=1)
-        slope = np.where(sxx > 0, (W * dt * (Zf - zbar[:, None])).sum(axis=1) / sxx, 0.0)
-        resid = np.where(ok, Zf - zbar[:, None] - slope[:, None] * dt, 0.0)
-        n = ok.sum(axis=1)
-        var = (W * resid**2).sum(axis=1) / sw * n / np.maximum(n - 2, 1)
-    _, _, _, t1 = ends(Z, t)
-    return zbar + slope * (t1 - tbar), slope, var
-
-
-def naive(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def naive(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Random walk: the last observation carried forward (FPP3 §5.2 "Naïve method")."""
     _, _, z1, _ = ends(Z, t)
     return Components(z1, np.zeros_like(z1), np.ones_like(z1))
 
 
-def drift(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def drift(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Random walk with drift: the average yearly change between first and last value (FPP3 §5.2)."""
     z0, t0, z1, t1 = ends(Z, t)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -82,7 +29,7 @@ def drift(Z: np.ndarray, t: np.ndarray, **_) -> Components:
     return Components(z1, slope, np.ones_like(z1))
 
 
-def aarr(Z: np.ndarray, t: np.ndarray, window: int = 10, **_) -> Components:
+def aarr(Z: np.ndarray, t: np.ndarray, window: int = 10, **_kw) -> Components:
     """UNICEF average annual rate of reduction, projected from the latest value.
 
     Fits ``ln y = a + b t`` over the last ``window`` years (UNICEF Technical Note 185, "Measuring
@@ -95,13 +42,13 @@ def aarr(Z: np.ndarray, t: np.ndarray, window: int = 10, **_) -> Components:
     return Components(z1, slope, np.ones_like(z1))
 
 
-def trend(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def trend(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Linear trend fitted by least squares on the transformed scale (FPP3 §7.1, §7.7)."""
     level, slope, _ = wls(Z, t, np.ones_like(Z))
     return Components(level, slope, np.ones_like(level))
 
 
-def wtrend(Z: np.ndarray, t: np.ndarray, decay: float = 0.8, **_) -> Components:
+def wtrend(Z: np.ndarray, t: np.ndarray, decay: float = 0.8, **_kw) -> Components:
     """Time-weighted trend: least squares with weights ``decay**(last year − t)``.
 
     The weighting that ESCAP's SDG progress assessment uses for its anticipated-progress
@@ -139,7 +86,7 @@ def _ses_grid(Z, t, alphas, betas, phis, b0):
     return lev, tr, sse, P
 
 
-def dholt(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def dholt(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Damped-trend exponential smoothing, parameters chosen per series from a grid by SSE.
 
     Additive damped trend (Gardner & McKenzie 1985; FPP3 §8.2), the ETS(A,Ad,N) point forecast,
@@ -148,14 +95,15 @@ def dholt(Z: np.ndarray, t: np.ndarray, **_) -> Components:
     """
     _, _, _, t1 = ends(Z, t)
     b0 = drift(Z, t).slope
-    lev, tr, sse, P = _ses_grid(Z, t, np.array([0.3, 0.5, 0.7, 0.9, 1.0]),
-                                np.array([0.05, 0.2, 0.5]), np.array([0.8, 0.9, 0.98]), b0)
+    lev, tr, sse, P = _ses_grid(
+        Z, t, np.array([0.3, 0.5, 0.7, 0.9, 1.0]), np.array([0.05, 0.2, 0.5]), np.array([0.8, 0.9, 0.98]), b0
+    )
     best = np.nanargmin(np.where(np.isfinite(sse), sse, np.inf), axis=1)
     rows = np.arange(len(Z))
     return Components(lev[rows, best], tr[rows, best], P[0, best])
 
 
-def theta(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def theta(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Theta method: simple exponential smoothing plus half the linear-trend slope.
 
     Assimakopoulos & Nikolopoulos (2000), "The theta model", IJF 16:521-530; Hyndman & Billah
@@ -163,28 +111,29 @@ def theta(Z: np.ndarray, t: np.ndarray, **_) -> Components:
     The SES weight is chosen per series by in-sample SSE from a grid.
     """
     _, slope, _ = wls(Z, t, np.ones_like(Z))
-    lev, _, sse, _ = _ses_grid(Z, t, np.array([0.2, 0.4, 0.6, 0.8, 1.0]), np.array([0.0]),
-                               np.array([1.0]), np.zeros(len(Z)))
+    lev, _, sse, _ = _ses_grid(
+        Z, t, np.array([0.2, 0.4, 0.6, 0.8, 1.0]), np.array([0.0]), np.array([1.0]), np.zeros(len(Z))
+    )
     best = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=1)
     rows = np.arange(len(Z))
     return Components(lev[rows, best], slope / 2, np.ones(len(Z)))
 
 
-def ses(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def ses(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Simple exponential smoothing: a flat forecast at a smoothed level (FPP3 §8.1).
 
     The smoothing weight is chosen per series by in-sample SSE from a grid; with weight 1 it is
     the naive forecast, with smaller weights it averages out year-to-year noise.
     """
-    lev, _, sse, _ = _ses_grid(Z, t, np.array([0.2, 0.4, 0.6, 0.8, 1.0]), np.array([0.0]),
-                               np.array([1.0]), np.zeros(len(Z)))
+    lev, _, sse, _ = _ses_grid(
+        Z, t, np.array([0.2, 0.4, 0.6, 0.8, 1.0]), np.array([0.0]), np.array([1.0]), np.zeros(len(Z))
+    )
     best = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=1)
     level = lev[np.arange(len(Z)), best]
     return Components(level, np.zeros(len(Z)), np.ones(len(Z)))
 
 
-def pooled(Z: np.ndarray, t: np.ndarray, window: int = 10, damping: float = 0.9,
-           **_) -> Components:
+def pooled(Z: np.ndarray, t: np.ndarray, window: int = 10, damping: float = 0.9, **_kw) -> Components:
     """Empirical-Bayes slopes shrunk toward the panel's pooled slope, damped, from the last value.
 
     Each row's least-squares slope ``b_i`` (variance ``v_i = s_i²/Sxx_i``) is shrunk toward the
@@ -217,18 +166,26 @@ def pooled(Z: np.ndarray, t: np.ndarray, window: int = 10, damping: float = 0.9,
 def panel(Z: np.ndarray, t: np.ndarray, **kwargs) -> Components:
     """Panel local level: smoothing, trend shrinkage and damping chosen on the whole panel.
 
-    See :func:`forecast.pooled.panel` (imported lazily: it builds on the helpers above).
+    See :func:`forecast.engine.panel_model.panel`.
     """
-    from forecast.engine.panel_model import panel as fit
-
-    return fit(Z, t, **kwargs)
+    return _panel_fit(Z, t, **kwargs)
 
 
-KERNELS = {"naive": naive, "drift": drift, "aarr": aarr, "trend": trend, "wtrend": wtrend,
-           "dholt": dholt, "theta": theta, "ses": ses, "pooled": pooled, "panel": panel}
+KERNELS = {
+    "naive": naive,
+    "drift": drift,
+    "aarr": aarr,
+    "trend": trend,
+    "wtrend": wtrend,
+    "dholt": dholt,
+    "theta": theta,
+    "ses": ses,
+    "pooled": pooled,
+    "panel": panel,
+}
 
 
-def ets(Z: np.ndarray, t: np.ndarray, **_) -> Components:
+def ets(Z: np.ndarray, t: np.ndarray, **_kw) -> Components:
     """Damped-trend ETS(A,Ad,N) fitted by statsmodels' ``ETSModel`` (maximum likelihood).
 
     The reference implementation (statsmodels ``tsa.exponential_smoothing.ets.ETSModel`` with

@@ -21,16 +21,17 @@ quantiles come from the rolling-origin calibration (:mod:`forecast.calibrate`).
 ``ensemble``  inverse-squared-MASE combination of the members per indicator (default)
 ============  =====================================================================
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
 from forecast.config import QUANTILE_COLUMNS
 from forecast.engine.forecast import ENSEMBLE, EngineSettings, check_models, forecast_panel
-from forecast.errors import ModelError
 from forecast.engine.methods import KERNELS
+from forecast.errors import ModelError
 
 __all__ = ["MODELS", "EngineSettings", "forecast_panel", "Model"]
 
@@ -60,16 +61,29 @@ class Model:
             raise ModelError(f"series lacks column(s) {missing}: pass a frame with 'year' and 'value'")
         for col in ("geo", "indicator"):
             if col in series.columns and series[col].nunique() > 1:
-                raise ModelError(f"series mixes {series[col].nunique()} values of {col!r}: fit one "
-                                 "geo × indicator series, or use forecast_panel for a panel")
-        code = (series["indicator"].iloc[0] if "indicator" in series.columns and len(series)
-                else series.attrs.get("indicator", self.indicator))
+                raise ModelError(
+                    f"series mixes {series[col].nunique()} values of {col!r}: fit one "
+                    "geo × indicator series, or use forecast_panel for a panel"
+                )
+        code = (
+            series["indicator"].iloc[0]
+            if "indicator" in series.columns and len(series)
+            else series.attrs.get("indicator", self.indicator)
+        )
         if code is None:
-            raise ModelError("no indicator code: add an 'indicator' column, set "
-                             "series.attrs['indicator'] or pass indicator= to the model")
+            raise ModelError(
+                "no indicator code: add an 'indicator' column, set "
+                "series.attrs['indicator'] or pass indicator= to the model"
+            )
         geo = series["geo"].iloc[0] if "geo" in series.columns and len(series) else "series"
-        self._obs = pd.DataFrame({"geo": geo, "indicator": str(code),
-                                  "year": series["year"].to_numpy(), "value": series["value"].to_numpy()})
+        self._obs = pd.DataFrame(
+            {
+                "geo": geo,
+                "indicator": str(code),
+                "year": series["year"].to_numpy(),
+                "value": series["value"].to_numpy(),
+            }
+        )
         return self
 
     def predict(self, years: Sequence[int]) -> pd.DataFrame:
@@ -81,8 +95,11 @@ class Model:
 
 
 def _model_class(name: str) -> type[Model]:
-    doc = (KERNELS[name].__doc__ or "").strip().splitlines()[0] if name in KERNELS else (
-        "Weighted combination of the members (inverse back-test MASE), calibrated quantiles.")
+    doc = (
+        (KERNELS[name].__doc__ or "").strip().splitlines()[0]
+        if name in KERNELS
+        else ("Weighted combination of the members (inverse back-test MASE), calibrated quantiles.")
+    )
     return type(f"{name.capitalize()}Model", (Model,), {"name": name, "__doc__": doc})
 
 

@@ -6,16 +6,18 @@ on the transformed scale, i.e. to follow the observed national change (a ratio-t
 nowcast, as in UN IGME / UN Population Division sub-national projections); after the national
 series ends, the pooled damped trend continues.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from forecast.registry.indicators import base_indicator
-from forecast.engine.methods import Components, ends
+from forecast.engine.components import Components, ends
 from forecast.engine.panels import Panel
+from forecast.registry.indicators import base_indicator
 
-NATIONAL_GEOS = frozenset({"VN", "VNM", "Việt Nam", "Viet Nam", "Vietnam", "WHOLE COUNTRY",
-                           "Cả nước", "Toàn quốc"})
+NATIONAL_GEOS = frozenset(
+    {"VN", "VNM", "Việt Nam", "Viet Nam", "Vietnam", "WHOLE COUNTRY", "Cả nước", "Toàn quốc"}
+)
 
 
 def national_paths(panels: list[Panel]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -32,8 +34,9 @@ def national_paths(panels: list[Panel]) -> dict[str, tuple[np.ndarray, np.ndarra
     return best
 
 
-def nowcast_mean(comp: Components, panel: Panel, path, ii: np.ndarray, yy: np.ndarray,
-                 ok: np.ndarray) -> np.ndarray:
+def nowcast_mean(
+    comp: Components, panel: Panel, path, ii: np.ndarray, yy: np.ndarray, ok: np.ndarray
+) -> np.ndarray:
     """Forecast rows ``(ii, yy)``: national change up to its last year, then the damped trend.
 
     Rows of national series, of series not fitted (``ok`` false), or whose last year is not
@@ -45,13 +48,11 @@ def nowcast_mean(comp: Components, panel: Panel, path, ii: np.ndarray, yy: np.nd
         return plain
     tn, zn = path
     last = t1[ii]
-    use = (ok[ii] & (last < tn[-1]) & (last >= tn[0])
-           & ~np.isin(panel.geos[ii], list(NATIONAL_GEOS)))
+    use = ok[ii] & (last < tn[-1]) & (last >= tn[0]) & ~np.isin(panel.geos[ii], list(NATIONAL_GEOS))
     if not use.any():
         return plain
     stop = np.minimum(yy, tn[-1])
     shift = np.interp(stop, tn, zn) - np.interp(last, tn, zn)
     after = np.maximum(yy - tn[-1], 0)
-    moved = comp.level[ii] + shift + Components(comp.level[ii] * 0, comp.slope[ii],
-                                                comp.phi[ii]).mean(after)
+    moved = comp.level[ii] + shift + Components(comp.level[ii] * 0, comp.slope[ii], comp.phi[ii]).mean(after)
     return np.where(use, moved, plain)

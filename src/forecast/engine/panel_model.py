@@ -15,11 +15,12 @@ IJF 37:1632-1653), :func:`panel` shares three hyper-parameters across all series
 They are chosen from a small grid by rolling-origin forecast errors *inside the data passed in*
 (FPP3 §5.10), so in a back-test nothing after the origin is seen, and the choice is reproducible.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from forecast.engine.methods import Components, ends, wls
+from forecast.engine.components import Components, ends, wls
 
 ALPHAS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
 SHRINK = np.array([0.0, 0.5, 1.0])
@@ -63,8 +64,9 @@ def ses_paths(Z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return Lz, Lt
 
 
-def _grid(Z: np.ndarray, t: np.ndarray, window: int, Lz: np.ndarray, Lt: np.ndarray
-          ) -> tuple[np.ndarray, np.ndarray]:
+def _grid(
+    Z: np.ndarray, t: np.ndarray, window: int, Lz: np.ndarray, Lt: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Levels (n, S, A) and slopes (n, S) for every shrinkage weight in :data:`SHRINK`.
 
     ``Lz, Lt`` are the (n, A) SES levels of ``Z`` and of time at its last column.
@@ -91,8 +93,16 @@ def _mean_abs_change(Z: np.ndarray) -> np.ndarray:
         return np.where(n > 0, np.nansum(d, axis=1) / np.maximum(n, 1), np.nan)
 
 
-def validation_loss(Z: np.ndarray, t: np.ndarray, *, window: int = 10, horizon: int = 10,
-                    min_points: int = 3, max_origins: int = 8, paths=None) -> np.ndarray:
+def validation_loss(
+    Z: np.ndarray,
+    t: np.ndarray,
+    *,
+    window: int = 10,
+    horizon: int = 10,
+    min_points: int = 3,
+    max_origins: int = 8,
+    paths=None,
+) -> np.ndarray:
     """Mean absolute scaled rolling-origin error of every grid point, shape (S, A, P).
 
     At each origin inside ``t`` the grid is fitted on the years up to it and scored on the
@@ -120,8 +130,9 @@ def validation_loss(Z: np.ndarray, t: np.ndarray, *, window: int = 10, horizon: 
         H = t[fut][None, :] - t1[:, None]  # (n, F)
         levels, slopes = _grid(Zo, to, window, lz, lt)  # (n, S, A), (n, S)
         damp = _damped(H)  # (n, F, P)
-        F = (levels[:, None, :, :, None]
-             + slopes[:, None, :, None, None] * damp[:, :, None, None, :])  # (n, F, S, A, P)
+        F = (
+            levels[:, None, :, :, None] + slopes[:, None, :, None, None] * damp[:, :, None, None, :]
+        )  # (n, F, S, A, P)
         err = np.abs(A[:, :, None, None, None] - F) / s[:, None, None, None, None]
         seen = np.isfinite(A)
         loss += np.where(seen[:, :, None, None, None], err, 0.0).sum(axis=(0, 1))
@@ -142,8 +153,9 @@ def select(Z: np.ndarray, t: np.ndarray, **kwargs) -> tuple[int, int, int]:
     return int(k), int(a), int(p)
 
 
-def panel(Z: np.ndarray, t: np.ndarray, window: int = 10, horizon: int = 10,
-          min_points: int = 3, **_) -> Components:
+def panel(
+    Z: np.ndarray, t: np.ndarray, window: int = 10, horizon: int = 10, min_points: int = 3, **_
+) -> Components:
     """Panel local level with a damped trend shrunk to the panel's median slope.
 
     The smoothing weight, the shrinkage of each series' slope toward the indicator's median

@@ -5,6 +5,7 @@ A :class:`Panel` holds one indicator's series as a matrix (geo × year) on both 
 to that origin, and scores the forecasts of the following years (FPP3 §5.10), oriented along each
 series' trend direction at the origin (:func:`trend_sign`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.errors import ValidationError
-from forecast.engine.methods import KERNELS, ends, wls
+from forecast.engine.components import ends, wls
+from forecast.engine.methods import KERNELS
 from forecast.engine.transforms import Transform, for_indicator
+from forecast.errors import ValidationError
 
 REQUIRED = ("geo", "indicator", "year", "value")
 
@@ -41,15 +43,19 @@ def build_panels(obs: pd.DataFrame) -> list[Panel]:
     """
     missing = [c for c in REQUIRED if c not in obs.columns]
     if missing:
-        raise ValidationError(f"missing column(s) {missing}: the frame needs {list(REQUIRED)}",
-                              column=missing[0])
+        raise ValidationError(
+            f"missing column(s) {missing}: the frame needs {list(REQUIRED)}", column=missing[0]
+        )
     df = obs[list(REQUIRED)].copy()
     for col in ("year", "value"):
         num = pd.to_numeric(df[col], errors="coerce")
         bad = df[col].notna() & num.isna()
         if bad.any():
-            raise ValidationError(f"non-numeric {col} {df.loc[bad, col].iloc[0]!r}: write numbers "
-                                  "only (missing values as empty cells)", column=col)
+            raise ValidationError(
+                f"non-numeric {col} {df.loc[bad, col].iloc[0]!r}: write numbers "
+                "only (missing values as empty cells)",
+                column=col,
+            )
         df[col] = num
     df = df.dropna(subset=["year", "value"])
     df["geo"], df["indicator"] = df["geo"].astype(str), df["indicator"].astype(str)
@@ -59,8 +65,9 @@ def build_panels(obs: pd.DataFrame) -> list[Panel]:
         tr = for_indicator(code)
         Y = wide.to_numpy(dtype=float)
         Z = np.where(np.isfinite(Y), tr.forward(np.nan_to_num(Y, nan=tr.lower + tr.width / 2)), np.nan)
-        panels.append(Panel(code, wide.index.to_numpy(dtype=object),
-                            wide.columns.to_numpy(dtype=float), Y, Z, tr))
+        panels.append(
+            Panel(code, wide.index.to_numpy(dtype=object), wide.columns.to_numpy(dtype=float), Y, Z, tr)
+        )
     return panels
 
 
@@ -70,13 +77,19 @@ def status_ok(panel: Panel, Y: np.ndarray, min_points: int = 3) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         _, _, y1, _ = ends(Y, panel.t)
         spread = np.nanmax(np.where(n[:, None] > 0, Y, 0.0), axis=1) - np.nanmin(
-            np.where(n[:, None] > 0, Y, 0.0), axis=1)
+            np.where(n[:, None] > 0, Y, 0.0), axis=1
+        )
     at_bound = np.array([panel.transform.at_bound(v) if np.isfinite(v) else True for v in y1])
     return (n >= min_points) & (spread > 0) & ~at_bound
 
 
-def scale(Z: np.ndarray, t: np.ndarray, shrink: float = 2.0,
-          fallback: float | np.ndarray | None = None, window: int | None = None) -> np.ndarray:
+def scale(
+    Z: np.ndarray,
+    t: np.ndarray,
+    shrink: float = 2.0,
+    fallback: float | np.ndarray | None = None,
+    window: int | None = None,
+) -> np.ndarray:
     """Mean absolute yearly change of each row, shrunk toward the panel's median.
 
     The MASE scale (Hyndman & Koehler 2006) with gaps divided by their length; with ``m``
@@ -108,8 +121,7 @@ def scale(Z: np.ndarray, t: np.ndarray, shrink: float = 2.0,
     return np.maximum(s, 1e-9)
 
 
-def fallback_scales(panels: list[Panel], shrink: float = 2.0,
-                    window: int | None = None) -> dict[str, float]:
+def fallback_scales(panels: list[Panel], shrink: float = 2.0, window: int | None = None) -> dict[str, float]:
     """Median yearly change per transform kind, for panels with no change of their own.
 
     On the log and logit scales a change is relative, so e.g. under-5 mortality with one
@@ -148,7 +160,7 @@ def trend_sign(Z: np.ndarray, t: np.ndarray, window: int = 5) -> np.ndarray:
 def _origins(t: np.ndarray, settings) -> np.ndarray:
     """Years used as rolling origins: enough history before, at least one year after."""
     cand = t[(t >= t[0] + settings.min_points - 1) & (t < t[-1])]
-    return cand[-settings.max_origins:]
+    return cand[-settings.max_origins :]
 
 
 def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
@@ -178,8 +190,11 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
         s = scale(Zk, panel.t, settings.scale_shrink, window=settings.scale_window)
         if settings.orient_window:  # dividing by sign · scale orients the error (sign = ±1)
             s = s * trend_sign(Zk, panel.t, settings.orient_window)
-        row = {"indicator": panel.indicator, "h": H[seen].astype(int),
-               "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o)}
+        row = {
+            "indicator": panel.indicator,
+            "h": H[seen].astype(int),
+            "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o),
+        }
         for m in models:
             F = KERNELS[m](Zk, panel.t, **settings.kernel_args()).mean(H)
             row[m] = ((A - F) / s[:, None])[seen]

@@ -4,6 +4,7 @@ Every model fits on the indicator's transformed scale and its forecasts are mapp
 :meth:`Transform.inverse`, so that a coverage never exceeds 100% and a mortality rate is never
 negative (FPP3 §5.1 "Transformations"; §13.3 "Ensuring forecasts stay within limits").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ from functools import lru_cache
 import numpy as np
 
 from forecast.errors import ModelError
-from forecast.registry.indicators import VARIANT_SUFFIXES, catalogue
 from forecast.log import logger
+from forecast.registry.indicators import VARIANT_SUFFIXES, catalogue, series_info
 
 KINDS = ("identity", "log", "logit")
 
@@ -44,8 +45,10 @@ class Transform:
         if self.kind not in KINDS:
             raise ModelError(f"transform {self.kind!r} is not one of {KINDS}: fix the catalogue")
         if self.kind != "identity" and not self.upper > self.lower:
-            raise ModelError(f"transform bounds ({self.lower}, {self.upper}) are not increasing: "
-                             "fix lower/upper in data/indicators.csv")
+            raise ModelError(
+                f"transform bounds ({self.lower}, {self.upper}) are not increasing: "
+                "fix lower/upper in data/indicators.csv"
+            )
 
     @property
     def width(self) -> float:
@@ -95,15 +98,18 @@ def for_indicator(code: str) -> Transform:
     catalogue indicator, its suffixes (:data:`forecast.indicators.VARIANT_SUFFIXES`,
     :data:`GROUP_SUFFIXES`) stripped (``imr_gso``, ``stunting_u5_rural_gso`` → ``stunting_u5``);
     the auxiliary series of ``data/series.csv`` and their variants
-    (:func:`forecast.validate.series_info`): percentages within 0–100 on the logit scale, other
+    (:func:`forecast.registry.indicators.series_info`): percentages within 0–100 on the logit scale, other
     non-negative bounded series (rates, counts) on the log scale, both with the series' bounds
     (FPP3 §13.3). Anything else — unknown codes, or series with signed bounds such as
     ``pop_growth`` — is forecast on the identity scale, with a logged warning.
     """
     tr, note = _lookup(str(code))
     if note:
-        logger.warning("indicator %r is not in the catalogue: forecasting it on the identity "
-                       "scale without bounds (%s)", code, note)
+        logger.warning(
+            "indicator %r is not in the catalogue: forecasting it on the identity scale without bounds (%s)",
+            code,
+            note,
+        )
     return tr
 
 
@@ -123,8 +129,6 @@ def _lookup(code: str) -> tuple[Transform, str]:
     if base is not None:
         row = cat.loc[base]
         return Transform(str(row["transform"]), float(row["lower"]), float(row["upper"])), ""
-    from forecast.data.validate import series_info  # lazy: validation is not needed to forecast catalogue codes
-
     info = next(filter(None, (series_info(c) for c in _stems(code))), None)
     if info is None:
         return Transform("identity"), "add it to data/indicators.csv to set them"
@@ -156,7 +160,10 @@ def series_status(values: np.ndarray, transform: Transform, min_points: int = 3)
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if len(v) < min_points:
-        return "too_short", f"{len(v)} observation(s), fewer than {min_points}: flat forecast at the last value"
+        return (
+            "too_short",
+            f"{len(v)} observation(s), fewer than {min_points}: flat forecast at the last value",
+        )
     if transform.at_bound(v[-1]):
         return "at_bound", f"last value {v[-1]:g} sits at a bound of the indicator: flat forecast"
     if np.ptp(v) == 0:

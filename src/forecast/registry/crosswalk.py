@@ -10,16 +10,15 @@ was made of. :func:`rebuild` recomputes an indicator for the new provinces from 
 A year is rebuilt only when every part has a value; a missing population for such a year is an
 error (:class:`~forecast.errors.MissingDataError`), never silently unweighted.
 """
-from __future__ import annotations
 
-import os
+from __future__ import annotations
 
 import pandas as pd
 
 from forecast import config
-from forecast.data import validate
 from forecast.errors import MissingDataError
 from forecast.log import logger
+from forecast.registry import indicators
 
 POPULATION = "population_avg"
 
@@ -32,7 +31,7 @@ def load_crosswalk(since: int = 2025) -> pd.DataFrame:
 
 def is_count(indicator: str) -> bool:
     """Return True if ``indicator`` is summed over provinces (a count), False if averaged."""
-    info = validate.series_info(indicator)
+    info = indicators.series_info(indicator)
     return indicator.endswith("_count") or bool(info and info["kind"] == "count")
 
 
@@ -65,22 +64,27 @@ def rebuild(obs: pd.DataFrame, indicator: str, crosswalk: pd.DataFrame | None = 
     series = obs[obs["indicator"] == indicator]
     pop = obs[obs["indicator"] == POPULATION].set_index(["geo", "year"])["value"]
     pop = pop[~pop.index.duplicated()]
-    frames = [_rebuild_one(series, pop, indicator, new, list(parts["old_geo"]))
-              for new, parts in cw.groupby("new_geo", sort=False)]
+    frames = [
+        _rebuild_one(series, pop, indicator, new, list(parts["old_geo"]))
+        for new, parts in cw.groupby("new_geo", sort=False)
+    ]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=["geo", "indicator", "year", "value", "unit", "source"])
     return pd.concat(frames, ignore_index=True)
 
 
-def _rebuild_one(series: pd.DataFrame, pop: pd.Series, indicator: str, new: str,
-                 parts: list[str]) -> pd.DataFrame:
-    wide = series[series["geo"].isin(parts)].pivot_table(index="year", columns="geo",
-                                                        values="value", aggfunc="first")
+def _rebuild_one(
+    series: pd.DataFrame, pop: pd.Series, indicator: str, new: str, parts: list[str]
+) -> pd.DataFrame:
+    wide = series[series["geo"].isin(parts)].pivot_table(
+        index="year", columns="geo", values="value", aggfunc="first"
+    )
     complete = wide.reindex(columns=parts).dropna()
     if len(complete) < len(wide):
-        logger.info("%s %s: %d year(s) skipped, not every part has a value",
-                    new, indicator, len(wide) - len(complete))
+        logger.info(
+            "%s %s: %d year(s) skipped, not every part has a value", new, indicator, len(wide) - len(complete)
+        )
     if is_count(indicator):
         values, how = complete.sum(axis=1), "sum"
     else:
@@ -88,8 +92,16 @@ def _rebuild_one(series: pd.DataFrame, pop: pd.Series, indicator: str, new: str,
         values, how = (complete * weights).sum(axis=1) / weights.sum(axis=1), "population-weighted mean"
     unit = series["unit"].iloc[0] if len(series) else ""
     source = f"crosswalk 2025 ({how} of {', '.join(parts)}; Resolution 202/2025/QH15)"
-    return pd.DataFrame({"geo": new, "indicator": indicator, "year": values.index.astype("int64"),
-                         "value": values.to_numpy(dtype=float), "unit": unit, "source": source})
+    return pd.DataFrame(
+        {
+            "geo": new,
+            "indicator": indicator,
+            "year": values.index.astype("int64"),
+            "value": values.to_numpy(dtype=float),
+            "unit": unit,
+            "source": source,
+        }
+    )
 
 
 def _weights(pop: pd.Series, complete: pd.DataFrame, indicator: str, new: str) -> pd.DataFrame:
@@ -99,13 +111,7 @@ def _weights(pop: pd.Series, complete: pd.DataFrame, indicator: str, new: str) -
             if (geo, year) not in pop.index:
                 raise MissingDataError(
                     f"population_avg of {geo} in {year} is missing, needed to rebuild {indicator} "
-                    f"for {new}; import it first (e.g. forecast data import vn_provinces.csv)")
+                    f"for {new}; import it first (e.g. forecast data import vn_provinces.csv)"
+                )
             weights.loc[year, geo] = pop[(geo, year)]
     return weights
-
-
-def rebuild_from_store(indicator: str, path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Rebuild ``indicator`` for the merged provinces from the store's analysis series."""
-    from forecast.data.store import analysis_series
-
-    return rebuild(analysis_series(path), indicator)

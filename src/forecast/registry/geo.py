@@ -6,6 +6,7 @@ of Resolution 202/2025/QH15, named ``"<name> (mới)"`` so that an old and a new
 name never share a series. Column ``region`` names the GSO socio-economic region of each of the
 63 provinces and Hà Tây (:func:`region_of`).
 """
+
 from __future__ import annotations
 
 import difflib

@@ -3,6 +3,7 @@
 Variant series in the shared data (``imr_gso``, ``beds_per_10k_dohs`` …) are linked to their
 catalogue indicator by :func:`base_indicator`, with the definition that distinguishes them.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -16,7 +17,7 @@ from forecast.errors import UnknownIndicatorError
 VARIANT_SUFFIXES = {
     "_dohs_gso": "national total of facilities under provincial departments of health (GSO)",
     "_dohs": "under provincial departments of health only, excluding central (Ministry of Health) "
-             "hospitals, other ministries and private facilities",
+    "hospitals, other ministries and private facilities",
     "_gso": "GSO national series",
     "_survey": "survey point estimates",
 }
@@ -26,17 +27,24 @@ VARIANT_SUFFIXES = {
 # coverage ("tỷ lệ tiêm chủng mở rộng") as a share of children; the GSO publishes it as the share
 # of children under 1 fully immunised with every EPI vaccine.
 STAND_INS = {
-    "epi_coverage": ("full_immunization_u1", "children under 1 fully immunised with every EPI "
-                     "vaccine (GSO), the published measure of EPI coverage; the plan's basket of "
-                     "vaccines may be wider"),
+    "epi_coverage": (
+        "full_immunization_u1",
+        "children under 1 fully immunised with every EPI "
+        "vaccine (GSO), the published measure of EPI coverage; the plan's basket of "
+        "vaccines may be wider",
+    ),
 }
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> pd.DataFrame:
     """Return the indicator catalogue indexed by ``code``."""
-    df = pd.read_csv(config.INDICATORS_CSV, keep_default_na=False,
-                     na_values={"lower": [""], "upper": [""]}, dtype={"lower": float, "upper": float})
+    df = pd.read_csv(
+        config.INDICATORS_CSV,
+        keep_default_na=False,
+        na_values={"lower": [""], "upper": [""]},
+        dtype={"lower": float, "upper": float},
+    )
     # An empty bound means unbounded (counts and budgets have no natural ceiling).
     df["lower"] = df["lower"].fillna(-float("inf"))
     df["upper"] = df["upper"].fillna(float("inf"))
@@ -73,3 +81,50 @@ def base_indicator(code: str) -> tuple[str, str]:
         if code.endswith(suffix) and code[: -len(suffix)] in catalogue().index:
             return code[: -len(suffix)], meaning
     return code, "not in the catalogue"
+
+
+SERIES_CSV = config.DATA_DIR / "series.csv"
+
+
+# --- store codes --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def auxiliary_series() -> pd.DataFrame:
+    """Return ``data/series.csv``: auxiliary series (not in the catalogue), indexed by ``code``."""
+    df = pd.read_csv(SERIES_CSV, keep_default_na=False, dtype={"lower": float, "upper": float})
+    return df.set_index("code", drop=False)
+
+
+@lru_cache(maxsize=512)
+def series_info(code: str) -> dict | None:
+    """Return units, bounds, kind, base indicator and definition of a store code, or ``None``.
+
+    Catalogue codes first, then ``data/series.csv``, then a variant suffix of either.
+    """
+    cat, aux = catalogue(), auxiliary_series()
+    if code in cat.index:
+        r = cat.loc[code]
+        return {
+            "units": (r["unit"],),
+            "lower": r["lower"],
+            "upper": r["upper"],
+            "kind": "rate",
+            "base": code,
+            "definition": "",
+        }
+    if code in aux.index:
+        r = aux.loc[code]
+        return {
+            "units": tuple(r["units"].split(";")),
+            "lower": r["lower"],
+            "upper": r["upper"],
+            "kind": r["kind"],
+            "base": r["base_indicator"] or code,
+            "definition": r["definition"] if r["base_indicator"] else "",
+        }
+    for suffix, meaning in VARIANT_SUFFIXES.items():
+        parent = series_info(code[: -len(suffix)]) if code.endswith(suffix) else None
+        if parent:
+            return {**parent, "definition": "; ".join(filter(None, [parent["definition"], meaning]))}
+    return None

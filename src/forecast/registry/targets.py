@@ -5,6 +5,7 @@ comparator, value, value_high, unit, kind, quote, note``. ``kind`` separates the
 are forecast (``outcome``) from those that are only recorded (``milestone``, ``activity``,
 ``qualitative``).
 """
+
 from __future__ import annotations
 
 import math
@@ -14,12 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import config
-from forecast.registry import geo
-from forecast.registry import indicators
 from forecast.errors import DataFileError, ForecastError, ValidationError
+from forecast.registry import geo, indicators
 
-COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "value", "value_high",
-           "unit", "kind", "quote", "note"]
+COLUMNS = [
+    "plan_id",
+    "province",
+    "indicator",
+    "year",
+    "comparator",
+    "value",
+    "value_high",
+    "unit",
+    "kind",
+    "quote",
+    "note",
+]
 COMPARATORS = (">=", "<=", ">", "<")
 KINDS = ("outcome", "milestone", "activity", "qualitative")
 #: Optional columns, kept when present: ``caveat_vi`` is the Vietnamese wording of a source anomaly
@@ -54,11 +65,13 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
         raise DataFileError(f"{path}: cannot read the registry ({e}); check the file is UTF-8 CSV") from e
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise ValidationError(f"missing columns {missing}; the header must hold {COLUMNS}",
-                              file=str(path), line=1)
+        raise ValidationError(
+            f"missing columns {missing}; the header must hold {COLUMNS}", file=str(path), line=1
+        )
     raw = raw.assign(**{c: "" for c in OPTIONAL if c not in raw.columns})
-    rows = [_validate_row(r, str(path), i + 2)
-            for i, r in enumerate(raw[COLUMNS + OPTIONAL].to_dict("records"))]
+    rows = [
+        _validate_row(r, str(path), i + 2) for i, r in enumerate(raw[COLUMNS + OPTIONAL].to_dict("records"))
+    ]
     df = pd.DataFrame(rows, columns=COLUMNS + OPTIONAL + ["line"])
     _check_duplicates(df, str(path))
     return df.astype({"year": "int64", "value": "float64", "value_high": "float64"})
@@ -71,8 +84,13 @@ def _number(row: dict, column: str, file: str, line: int) -> float:
     try:
         return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
     except ValueError:
-        raise ValidationError(f"{column} {text!r} is not a number; write it like 75.4",
-                              file=file, line=line, column=column, value=text) from None
+        raise ValidationError(
+            f"{column} {text!r} is not a number; write it like 75.4",
+            file=file,
+            line=line,
+            column=column,
+            value=text,
+        ) from None
 
 
 def _validate_row(row: dict, file: str, line: int) -> dict:
@@ -99,8 +117,11 @@ def _validate_row(row: dict, file: str, line: int) -> dict:
     if math.isnan(value):
         raise fail("value", "value is empty; a non-qualitative target needs a number")
     if row["unit"] != info["unit"]:
-        raise fail("unit", f"unit {row['unit']!r} disagrees with the catalogue unit {info['unit']!r} "
-                           f"of {row['indicator']}; convert the value to {info['unit']}")
+        raise fail(
+            "unit",
+            f"unit {row['unit']!r} disagrees with the catalogue unit {info['unit']!r} "
+            f"of {row['indicator']}; convert the value to {info['unit']}",
+        )
     _check_bounds(row, info, value, high, fail)
     return {**row, "value": value, "value_high": high, "line": line}
 
@@ -109,11 +130,16 @@ def _check_bounds(row: dict, info: pd.Series, value: float, high: float, fail) -
     lo, hi = info["lower"], info["upper"]
     for column, v in (("value", value), ("value_high", high)):
         if not math.isnan(v) and not (lo <= v <= hi):
-            raise fail(column, f"{column} {v:g} is outside the bounds [{lo:g}, {hi:g}] of "
-                               f"{row['indicator']} ({info['unit']}); check the unit or the decimal mark")
+            raise fail(
+                column,
+                f"{column} {v:g} is outside the bounds [{lo:g}, {hi:g}] of "
+                f"{row['indicator']} ({info['unit']}); check the unit or the decimal mark",
+            )
     if not math.isnan(high) and high < value:
-        raise fail("value_high", f"value_high {high:g} is below value {value:g}; "
-                                 "a range is written low value, high value_high")
+        raise fail(
+            "value_high",
+            f"value_high {high:g} is below value {value:g}; a range is written low value, high value_high",
+        )
 
 
 def _check_duplicates(df: pd.DataFrame, file: str) -> None:
@@ -122,16 +148,26 @@ def _check_duplicates(df: pd.DataFrame, file: str) -> None:
     dup = numeric[numeric.duplicated(["plan_id", "indicator", "year"], keep="first")]
     if len(dup):
         r = dup.iloc[0]
-        first = numeric[(numeric.plan_id == r.plan_id) & (numeric.indicator == r.indicator)
-                        & (numeric.year == r.year)].iloc[0]
+        first = numeric[
+            (numeric.plan_id == r.plan_id) & (numeric.indicator == r.indicator) & (numeric.year == r.year)
+        ].iloc[0]
         raise ValidationError(
             f"duplicate target ({r.plan_id}, {r.indicator}, {r.year}), first on line {first.line}; "
-            "keep one row per plan, indicator and year", file=file, line=int(r.line), column="indicator",
-            value=r.indicator)
+            "keep one row per plan, indicator and year",
+            file=file,
+            line=int(r.line),
+            column="indicator",
+            value=r.indicator,
+        )
 
 
-def select_targets(targets: pd.DataFrame, province: str | None = None, year: int | None = None,
-                   indicator: str | None = None, kind: str | None = None) -> pd.DataFrame:
+def select_targets(
+    targets: pd.DataFrame,
+    province: str | None = None,
+    year: int | None = None,
+    indicator: str | None = None,
+    kind: str | None = None,
+) -> pd.DataFrame:
     """Return the targets matching every filter given (province names are resolved first)."""
     mask = pd.Series(True, index=targets.index)
     if province:

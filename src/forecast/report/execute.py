@@ -4,6 +4,7 @@ Everything here runs inside a worker of :func:`forecast.report.run_report`'s pro
 takes and returns only picklable values and never raises for a notebook's own failure: the failed
 notebook is saved under ``failed/`` and the :class:`JobResult` says what went wrong.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forecast.report import render
 from forecast.log import logger
+from forecast.report import render
 
 if TYPE_CHECKING:
     import nbformat
@@ -29,10 +30,20 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 LABELS = {
-    "vi": {"quarter": "Quý", "data": "Dữ liệu (mã · năm mới nhất)", "run": "Lượt chạy",
-           "parameters": "Tham số", "versions": "Phần mềm"},
-    "en": {"quarter": "Quarter", "data": "Data (fingerprint · last year)", "run": "Run",
-           "parameters": "Parameters", "versions": "Software"},
+    "vi": {
+        "quarter": "Quý",
+        "data": "Dữ liệu (mã · năm mới nhất)",
+        "run": "Lượt chạy",
+        "parameters": "Tham số",
+        "versions": "Phần mềm",
+    },
+    "en": {
+        "quarter": "Quarter",
+        "data": "Data (fingerprint · last year)",
+        "run": "Run",
+        "parameters": "Parameters",
+        "versions": "Software",
+    },
 }
 
 
@@ -88,8 +99,9 @@ def describe(error: BaseException) -> str:
     """Return a one-line account of a notebook failure (``ValueError: ... (cell 3)``)."""
     ename = getattr(error, "ename", None)
     if ename:
-        where = f" (cell {error.exec_count})" if getattr(error, "exec_count", None) else ""
-        text = f"{ename}: {error.evalue}{where}"
+        cell = getattr(error, "exec_count", None)
+        where = f" (cell {cell})" if cell else ""
+        text = f"{ename}: {getattr(error, 'evalue', '')}{where}"
     else:
         text = f"{type(error).__name__}: {error}"
     return _ANSI.sub("", text).strip()
@@ -116,12 +128,18 @@ def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
     """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
     for attempt in (1, 2):
         try:
-            return pm.execute_notebook(job.notebook, str(work), kernel_name="python3",
-                                       parameters=private_store(job.parameters, work.parent),
-                                       progress_bar=False, log_output=False,
-                                       request_save_on_cell_execute=False,
-                                       execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS,
-                                       shutdown_kernel="immediate")  # nothing to flush: saves ~0.1 s
+            return pm.execute_notebook(
+                job.notebook,
+                str(work),
+                kernel_name="python3",
+                parameters=private_store(job.parameters, work.parent),
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=CELL_TIMEOUT,
+                extra_arguments=KERNEL_ARGS,
+                shutdown_kernel="immediate",
+            )  # nothing to flush: saves ~0.1 s
         except RuntimeError as e:
             if attempt == 2 or "Kernel died before replying" not in str(e):
                 raise
@@ -167,17 +185,20 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[st
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
-    render.write_page(base / job.html, render.render_page(body, title=job.title, lang=lang,
-                                                          footer=rows, code=not policy, kind=kind))
+    render.write_page(
+        base / job.html,
+        render.render_page(body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind),
+    )
     if job.analyst_html:
         code = render.render_body(nb, policy=False, base_dir=src_dir)
-        render.write_page(base / job.analyst_html, render.render_page(
-            code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"))
+        render.write_page(
+            base / job.analyst_html,
+            render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),
+        )
     return ""
 
 
-def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]],
-                  lang: str) -> str | None:
+def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]], lang: str) -> str | None:
     """Keep the failed notebook (as executed up to its error) and an HTML view of it."""
     if not work.exists():  # papermill failed before it could write anything
         return None
@@ -188,8 +209,12 @@ def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]],
     try:
         nb = nbformat.read(target, as_version=4)
         body = render.render_body(nb, policy=False, base_dir=Path(job.notebook).parent)
-        render.write_page(target.with_suffix(".html"), render.render_page(
-            body, title=f"✗ {job.title}", lang=lang, footer=rows, code=True, kind="analyst"))
+        render.write_page(
+            target.with_suffix(".html"),
+            render.render_page(
+                body, title=f"✗ {job.title}", lang=lang, footer=rows, code=True, kind="analyst"
+            ),
+        )
     except Exception as e:  # noqa: BLE001 - the .ipynb is kept even if it cannot be rendered
         logger.warning("could not render the failed notebook %s: %s", target.name, e)
     return target.relative_to(base).as_posix()

@@ -4,6 +4,7 @@ Everything here takes frames (assessments, targets, run comparisons) and returns
 strings in Vietnamese or English; nothing fits a model or reads the store. The sentences of a
 brief are in :mod:`forecast.narrative`, the per-province selection in :mod:`forecast.brief`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,20 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from forecast.report.text import (BADGE_COLOURS, BADGE_TEXT, category_label, check_lang, fmt_number, fmt_rate,
-                     fmt_percent, fmt_value, indicator_name, quarter_label, t, unit_label)
+from forecast.report.text import (
+    BADGE_COLOURS,
+    BADGE_TEXT,
+    category_label,
+    check_lang,
+    fmt_number,
+    fmt_percent,
+    fmt_rate,
+    fmt_value,
+    indicator_name,
+    quarter_label,
+    t,
+    unit_label,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -56,13 +69,17 @@ def overview_title_html(quarter: str, lang: str = "vi") -> Html:
 
 def indicator_title_html(province: str, indicator: str, quarter: str, lang: str = "vi") -> Html:
     """Return a deep dive's title: the indicator's name, the province and the quarter."""
-    text = t("indicator_title", lang, indicator=indicator_name(indicator, lang), province=province,
-             quarter=quarter_label(quarter, lang))
+    text = t(
+        "indicator_title",
+        lang,
+        indicator=indicator_name(indicator, lang),
+        province=province,
+        quarter=quarter_label(quarter, lang),
+    )
     return Html(f'<h1 class="indicator-title">{_esc(text)}</h1>')
 
 
-def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True,
-                 **fields: object) -> Html:
+def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True, **fields: object) -> Html:
     """Return the label ``key`` as an HTML heading of ``level`` (empty when ``when`` is False)."""
     return Html(f"<h{level}>{_esc(t(key, lang, **fields))}</h{level}>" if when else "")
 
@@ -83,9 +100,11 @@ def list_html(items: list[str], css_class: str = "") -> Html:
 def badge_html(category: str, lang: str = "vi") -> str:
     """Return a coloured badge ``<span class="badge badge-<category>">`` for a category."""
     bg, fg = BADGE_COLOURS.get(category, "#9e9e9e"), BADGE_TEXT.get(category, "#000000")
-    return (f'<span class="badge badge-{_esc(category)}" style="background:{bg};color:{fg};'
-            f'padding:1px 6px;border-radius:4px;white-space:nowrap">'
-            f"{_esc(category_label(category, lang))}</span>")
+    return (
+        f'<span class="badge badge-{_esc(category)}" style="background:{bg};color:{fg};'
+        f'padding:1px 6px;border-radius:4px;white-space:nowrap">'
+        f"{_esc(category_label(category, lang))}</span>"
+    )
 
 
 def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
@@ -101,7 +120,9 @@ def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
 
 
 def _rate(x: object, lang: str) -> str:
-    return "–" if is_missing(x) else ("+" if float(x) > 0 else "") + fmt_rate(x, lang) + "%"
+    if is_missing(x):
+        return "–"
+    return ("+" if float(x) > 0 else "") + fmt_rate(x, lang) + "%"  # type: ignore[arg-type]  # a number
 
 
 def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
@@ -121,24 +142,57 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
     rows = []
     for r in _data_first(assessments).to_dict("records"):
         unit = str(r.get("unit") or "")
-        latest = ("–" if is_missing(r.get("latest_value")) else
-                  f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})")
-        fc = ("–" if is_missing(r.get("q50")) else
-              f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
-              f"{fmt_number(r.get('q90'), lang)})")
+        latest = (
+            "–"
+            if is_missing(r.get("latest_value"))
+            else f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})"
+        )
+        fc = (
+            "–"
+            if is_missing(r.get("q50"))
+            else f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
+            f"{fmt_number(r.get('q90'), lang)})"
+        )
         proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "proxy" else ""
-        rows.append({"indicator": r["indicator"], "name": indicator_name(r["indicator"], lang) + proxy,
-                     "target": target_text(r, lang), "year": int(r["year"]), "latest": latest,
-                     "forecast": fc, "p_attain": fmt_percent(r.get("p_attain"), lang),
-                     "rates": f"{_rate(r.get('rate_observed'), lang)} → "
-                              f"{_rate(r.get('rate_required'), lang)}",
-                     "category": str(r.get("category") or "no_data")})
-    return pd.DataFrame(rows, columns=["indicator", "name", "target", "year", "latest", "forecast",
-                                       "p_attain", "rates", "category"])
+        rows.append(
+            {
+                "indicator": r["indicator"],
+                "name": indicator_name(r["indicator"], lang) + proxy,
+                "target": target_text(r, lang),
+                "year": int(r["year"]),
+                "latest": latest,
+                "forecast": fc,
+                "p_attain": fmt_percent(r.get("p_attain"), lang),
+                "rates": f"{_rate(r.get('rate_observed'), lang)} → {_rate(r.get('rate_required'), lang)}",
+                "category": str(r.get("category") or "no_data"),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "name",
+            "target",
+            "year",
+            "latest",
+            "forecast",
+            "p_attain",
+            "rates",
+            "category",
+        ],
+    )
 
 
-_SCORECARD_COLUMNS = ("col_indicator", "col_target", "col_year", "col_latest", "col_forecast",
-                      "col_p_attain", "col_category", "col_rates")
+_SCORECARD_COLUMNS = (
+    "col_indicator",
+    "col_target",
+    "col_year",
+    "col_latest",
+    "col_forecast",
+    "col_p_attain",
+    "col_category",
+    "col_rates",
+)
 
 
 def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
@@ -150,14 +204,23 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
     head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in _SCORECARD_COLUMNS)
     body = []
     for r in frame.to_dict("records"):
-        cells = [_esc(r["name"]), _esc(r["target"]), str(r["year"]), _esc(r["latest"]),
-                 _esc(r["forecast"]), _esc(r["p_attain"]), badge_html(r["category"], lang),
-                 _esc(r["rates"])]
-        body.append(f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'
-                    f' data-indicator="{_esc(r["indicator"])}">'
-                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return Html(f'<table class="scorecard"><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table>')
+        cells = [
+            _esc(r["name"]),
+            _esc(r["target"]),
+            str(r["year"]),
+            _esc(r["latest"]),
+            _esc(r["forecast"]),
+            _esc(r["p_attain"]),
+            badge_html(r["category"], lang),
+            _esc(r["rates"]),
+        ]
+        body.append(
+            f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'
+            f' data-indicator="{_esc(r["indicator"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+        )
+    return Html(
+        f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
@@ -174,12 +237,21 @@ def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
     head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
     body = []
     for r in rows.sort_values(["kind", "year"]).to_dict("records"):
-        cells = [t(f"kind_{r['kind']}", lang), indicator_name(r["indicator"], lang), r["year"],
-                 target_text(r, lang), r.get("quote", "")]
-        body.append(f'<tr class="target kind-{_esc(r["kind"])}">'
-                    + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
-    return Html(f'<table class="targets-other"><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table>')
+        cells = [
+            t(f"kind_{r['kind']}", lang),
+            indicator_name(r["indicator"], lang),
+            r["year"],
+            target_text(r, lang),
+            r.get("quote", ""),
+        ]
+        body.append(
+            f'<tr class="target kind-{_esc(r["kind"])}">'
+            + "".join(f"<td>{_esc(c)}</td>" for c in cells)
+            + "</tr>"
+        )
+    return Html(
+        f'<table class="targets-other"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> Html:
@@ -188,18 +260,22 @@ def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> H
     return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
 
 
-
 def run_info_html(run: object | None, lang: str = "vi") -> Html:
     """Return a one-line note naming the run and its as-of quarter (or that there is no run)."""
     if run is None:
         return paragraph_html(t("no_run", lang))
-    text = t("run_info", lang, run_id=getattr(run, "run_id", ""),
-             as_of=quarter_label(getattr(run, "as_of", ""), lang))
+    text = t(
+        "run_info",
+        lang,
+        run_id=getattr(run, "run_id", ""),
+        as_of=quarter_label(getattr(run, "as_of", ""), lang),
+    )
     return Html(f'<p class="run-info">{_esc(text)}</p>')
 
 
-def figure_html(fig: Figure, dpi: int = 90, close: bool = True, alt: str | None = None,
-                tight: bool = False) -> Html:
+def figure_html(
+    fig: Figure, dpi: int = 90, close: bool = True, alt: str | None = None, tight: bool = False
+) -> Html:
     """Return ``fig`` as an inline PNG ``<img>`` (independent of the notebook's backend).
 
     ``alt`` defaults to the first axes' title. :mod:`forecast.plots` figures use constrained
@@ -213,7 +289,6 @@ def figure_html(fig: Figure, dpi: int = 90, close: bool = True, alt: str | None 
         sys.modules["matplotlib.pyplot"].close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>')
-
 
 
 def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
@@ -235,13 +310,18 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
     body = []
     for r in changes.to_dict("records"):
         reason = f"reason_{r['reason']}"
-        cells = [_esc(r["province"]), _esc(indicator_name(r["indicator"], lang)), _esc(r["year"]),
-                 badge_html(str(r["category_old"] or "no_data"), lang),
-                 badge_html(str(r["category_new"] or "no_data"), lang),
-                 _esc(t(reason, lang) if reason in _REASONS else r["reason"])]
+        cells = [
+            _esc(r["province"]),
+            _esc(indicator_name(r["indicator"], lang)),
+            _esc(r["year"]),
+            badge_html(str(r["category_old"] or "no_data"), lang),
+            badge_html(str(r["category_new"] or "no_data"), lang),
+            _esc(t(reason, lang) if reason in _REASONS else r["reason"]),
+        ]
         body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return Html(f'<table class="changes"><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table>')
+    return Html(
+        f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 _REASONS = {"reason_new data", "reason_revised forecast", "reason_new target", "reason_target dropped"}

@@ -7,6 +7,7 @@ global state and render with Agg in any kernel. Artists carry a ``gid`` (``"obse
 the data drawn rather than on pixels. DejaVu Sans, matplotlib's default font, has the Vietnamese
 glyphs.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from forecast.report.text import (BADGE_COLOURS, CATEGORIES, category_label, indicator_name, t, unit_label)
+from forecast.report.text import BADGE_COLOURS, CATEGORIES, category_label, indicator_name, t, unit_label
 
 DPI = 90
 FAN_COLOUR = "#1f5fa8"
@@ -25,7 +26,7 @@ TARGET_COLOUR = "#c62828"
 
 def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
-        return ax.figure, ax
+        return ax.get_figure(root=True), ax  # type: ignore[return-value]  # an Axes of ours is on a Figure
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     return fig, fig.subplots()
 
@@ -47,19 +48,43 @@ def _draw_targets(ax: Axes, target_rows: pd.DataFrame, x0: float, lang: str) -> 
         label = t("target", lang) if i == 0 else None
         x1, v, high = float(r["year"]), float(r["value"]), r.get("value_high")
         if high is not None and not pd.isna(high):
-            ax.fill_between([x0, x1], [v, v], [float(high)] * 2, color=TARGET_COLOUR, alpha=0.15,
-                            hatch="//", label=label, gid="target")
+            ax.fill_between(
+                [x0, x1],
+                [v, v],
+                [float(high)] * 2,
+                color=TARGET_COLOUR,
+                alpha=0.15,
+                hatch="//",
+                label=label,
+                gid="target",
+            )
         else:
-            ax.hlines(v, x0, x1, colors=TARGET_COLOUR, linestyles="--", linewidth=1.2,
-                      label=label, gid="target")
-        ax.plot([x1], [v], marker="*", color=TARGET_COLOUR, markersize=9, linestyle="none",
-                gid="target-point")
+            ax.hlines(
+                v,
+                x0,
+                x1,
+                colors=TARGET_COLOUR,
+                linestyles="--",
+                linewidth=1.2,
+                label=label or "",
+                gid="target",
+            )
+        ax.plot(
+            [x1], [v], marker="*", color=TARGET_COLOUR, markersize=9, linestyle="none", gid="target-point"
+        )
 
 
-def fan_chart(observations: pd.DataFrame, forecasts: pd.DataFrame,
-              target_rows: pd.DataFrame | None = None, *, model: str | None = None,
-              until: int | None = None, lang: str = "vi", title: str | None = None,
-              ax: Axes | None = None) -> Figure:
+def fan_chart(
+    observations: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    target_rows: pd.DataFrame | None = None,
+    *,
+    model: str | None = None,
+    until: int | None = None,
+    lang: str = "vi",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
     """Draw observed points, the median forecast, its 80 % and 95 % bands, and the targets.
 
     Parameters
@@ -88,8 +113,15 @@ def fan_chart(observations: pd.DataFrame, forecasts: pd.DataFrame,
     fig, ax = _canvas(ax, (6.0, 3.4))
     obs = observations.dropna(subset=["value"]).sort_values("year")
     fc = _draw_fan(ax, _one_model(forecasts, model).sort_values("year"), until, target_rows, lang)
-    ax.plot(obs["year"], obs["value"], "o", color="black", markersize=3.5,
-            label=t("observed", lang), gid="observed")
+    ax.plot(
+        obs["year"],
+        obs["value"],
+        "o",
+        color="black",
+        markersize=3.5,
+        label=t("observed", lang),
+        gid="observed",
+    )
     if target_rows is not None and len(target_rows):
         starts = [s.min() for s in (obs["year"], fc.get("year", pd.Series(dtype=float))) if len(s)]
         x0 = float(min(starts)) if starts else float(target_rows["year"].min()) - 5
@@ -99,18 +131,35 @@ def fan_chart(observations: pd.DataFrame, forecasts: pd.DataFrame,
     return fig
 
 
-def _draw_fan(ax: Axes, fc: pd.DataFrame, until: int | None, target_rows: pd.DataFrame | None,
-              lang: str) -> pd.DataFrame:
+def _draw_fan(
+    ax: Axes, fc: pd.DataFrame, until: int | None, target_rows: pd.DataFrame | None, lang: str
+) -> pd.DataFrame:
     """Draw the 95 % and 80 % bands and the median up to ``until``; return the rows drawn."""
     if until is None and target_rows is not None and len(target_rows):
         until = int(target_rows["year"].max()) + 1
     fc = fc if until is None else fc[fc["year"] <= until]
     if len(fc):
         x = fc["year"].to_numpy(float)
-        ax.fill_between(x, fc["q025"], fc["q975"], color=FAN_COLOUR, alpha=0.15, linewidth=0,
-                        label=t("band95", lang), gid="band95")
-        ax.fill_between(x, fc["q10"], fc["q90"], color=FAN_COLOUR, alpha=0.3, linewidth=0,
-                        label=t("band80", lang), gid="band80")
+        ax.fill_between(
+            x,
+            fc["q025"],
+            fc["q975"],
+            color=FAN_COLOUR,
+            alpha=0.15,
+            linewidth=0,
+            label=t("band95", lang),
+            gid="band95",
+        )
+        ax.fill_between(
+            x,
+            fc["q10"],
+            fc["q90"],
+            color=FAN_COLOUR,
+            alpha=0.3,
+            linewidth=0,
+            label=t("band80", lang),
+            gid="band80",
+        )
         ax.plot(x, fc["q50"], color=FAN_COLOUR, linewidth=1.8, label=t("median", lang), gid="median")
     return fc
 
@@ -157,8 +206,14 @@ def _cell_rows(assessments: pd.DataFrame, year: int | None) -> pd.DataFrame:
     return a.sort_values("year").drop_duplicates(["province", "indicator"], keep="last")
 
 
-def category_heatmap(assessments: pd.DataFrame, lang: str = "vi", *, year: int | None = None,
-                     drop_empty: bool = True, ax: Axes | None = None) -> Figure:
+def category_heatmap(
+    assessments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    year: int | None = None,
+    drop_empty: bool = True,
+    ax: Axes | None = None,
+) -> Figure:
     """Draw the categories of indicators (rows) × provinces (columns) as coloured cells.
 
     Where a province has several targets for an indicator, the cell shows ``year``'s target, or
@@ -174,15 +229,25 @@ def category_heatmap(assessments: pd.DataFrame, lang: str = "vi", *, year: int |
     grid = codes.pivot(index="indicator", columns="province", values="code").astype(float)
     fig, ax = _canvas(ax, (3.6 + 0.9 * grid.shape[1], 0.9 + 0.26 * max(grid.shape[0], 1)))
     cmap = ListedColormap([BADGE_COLOURS[c] for c in CATEGORIES]).with_extremes(bad="white")
-    ax.imshow(np.ma.masked_invalid(grid.to_numpy()), cmap=cmap, vmin=-0.5,
-              vmax=len(CATEGORIES) - 0.5, aspect="auto", interpolation="nearest")
-    ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index],
-                  fontsize=7)
+    ax.imshow(
+        np.ma.masked_invalid(grid.to_numpy()),
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(CATEGORIES) - 0.5,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index], fontsize=7)
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8)
     ax.xaxis.tick_top()
     present = [c for c in CATEGORIES if c in set(cells["category"])]
-    ax.legend(handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
-              fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(
+        handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
     return fig
 
 
@@ -197,9 +262,14 @@ def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | Non
     present = [c for c in CATEGORIES if c in set(a["category"])]
     data = [a.loc[a["category"] == c, "p_attain"].to_numpy(float) for c in present]
     if present:
-        ax.hist(data, bins=np.linspace(0, 1, 11), stacked=True,
-                label=[category_label(c, lang) for c in present],
-                color=[BADGE_COLOURS[c] for c in present], edgecolor="white")
+        ax.hist(
+            data,
+            bins=list(np.linspace(0, 1, 11)),
+            stacked=True,
+            label=[category_label(c, lang) for c in present],
+            color=[BADGE_COLOURS[c] for c in present],
+            edgecolor="white",
+        )
         ax.legend(fontsize=7, frameon=False)
     ax.set_xlim(0, 1)
     ax.set_xlabel(t("p_attain", lang))
@@ -207,9 +277,15 @@ def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | Non
     return fig
 
 
-def model_comparison(observations: pd.DataFrame, forecasts: pd.DataFrame,
-                     target_rows: pd.DataFrame | None = None, *, lang: str = "vi",
-                     title: str | None = None, ax: Axes | None = None) -> Figure:
+def model_comparison(
+    observations: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    target_rows: pd.DataFrame | None = None,
+    *,
+    lang: str = "vi",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
     """Draw every model's median forecast (line ``gid="model:<name>"``) side by side.
 
     The 80 % band is drawn for ``ensemble`` only (nine overlapping bands would hide the lines).
@@ -219,13 +295,34 @@ def model_comparison(observations: pd.DataFrame, forecasts: pd.DataFrame,
         fc = fc.sort_values("year")
         colour = f"C{i % 10}"
         if name == "ensemble":
-            ax.fill_between(fc["year"].to_numpy(float), fc["q10"], fc["q90"], color=colour,
-                            alpha=0.15, linewidth=0, label=t("band80", lang), gid="band80:ensemble")
-        ax.plot(fc["year"], fc["q50"], color=colour, linewidth=2.2 if name == "ensemble" else 1.2,
-                label=str(name), gid=f"model:{name}")
+            ax.fill_between(
+                fc["year"].to_numpy(float),
+                fc["q10"],
+                fc["q90"],
+                color=colour,
+                alpha=0.15,
+                linewidth=0,
+                label=t("band80", lang),
+                gid="band80:ensemble",
+            )
+        ax.plot(
+            fc["year"],
+            fc["q50"],
+            color=colour,
+            linewidth=2.2 if name == "ensemble" else 1.2,
+            label=str(name),
+            gid=f"model:{name}",
+        )
     obs = observations.dropna(subset=["value"]).sort_values("year")
-    ax.plot(obs["year"], obs["value"], "o", color="black", markersize=3.5, label=t("observed", lang),
-            gid="observed")
+    ax.plot(
+        obs["year"],
+        obs["value"],
+        "o",
+        color="black",
+        markersize=3.5,
+        label=t("observed", lang),
+        gid="observed",
+    )
     if target_rows is not None and len(target_rows) and len(obs):
         _draw_targets(ax, target_rows, float(obs["year"].min()), lang)
     ax.set_xlabel(t("year", lang))
@@ -245,8 +342,13 @@ def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None =
     fig, ax = _canvas(ax, (4.5, 2.8))
     ax.plot(rates["window"], rates["rate"], "o-", color=FAN_COLOUR, gid="rate")
     if "rate_required" in rates.columns and rates["rate_required"].notna().any():
-        ax.axhline(float(rates["rate_required"].dropna().iloc[0]), color=TARGET_COLOUR,
-                   linestyle="--", label=t("target", lang), gid="rate_required")
+        ax.axhline(
+            float(rates["rate_required"].dropna().iloc[0]),
+            color=TARGET_COLOUR,
+            linestyle="--",
+            label=t("target", lang),
+            gid="rate_required",
+        )
         ax.legend(fontsize=7, frameon=False)
     ax.axhline(0, color="grey", linewidth=0.6)
     ax.set_xlabel("Cửa sổ (năm)" if lang == "vi" else "Window (years)")

@@ -4,6 +4,7 @@ A run writes into ``<reports>/.<quarter>.tmp-<pid>`` and :func:`publish` renames
 ``<reports>/<quarter>`` only when everything is written, so an interrupted run never leaves a
 half-written quarter and other quarters are never touched.
 """
+
 from __future__ import annotations
 
 import html
@@ -16,17 +17,31 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from forecast.log import logger
 from forecast.report import render
 from forecast.report.execute import JobResult, footer
-from forecast.log import logger
 
 TEXT = {
-    "vi": {"title": "Báo cáo quý {q}", "briefs": "Báo cáo tỉnh", "analyst": "bản phân tích",
-           "deep": "Phân tích chuyên sâu", "failures": "Notebook bị lỗi", "notebook": "notebook",
-           "view": "xem", "no_overview": "Không tạo được bảng điểm quốc gia (xem danh sách lỗi)."},
-    "en": {"title": "Quarterly report {q}", "briefs": "Province briefs", "analyst": "analyst version",
-           "deep": "Deep dives", "failures": "Failed notebooks", "notebook": "notebook",
-           "view": "view", "no_overview": "The national scorecard could not be made (see failures)."},
+    "vi": {
+        "title": "Báo cáo quý {q}",
+        "briefs": "Báo cáo tỉnh",
+        "analyst": "bản phân tích",
+        "deep": "Phân tích chuyên sâu",
+        "failures": "Notebook bị lỗi",
+        "notebook": "notebook",
+        "view": "xem",
+        "no_overview": "Không tạo được bảng điểm quốc gia (xem danh sách lỗi).",
+    },
+    "en": {
+        "title": "Quarterly report {q}",
+        "briefs": "Province briefs",
+        "analyst": "analyst version",
+        "deep": "Deep dives",
+        "failures": "Failed notebooks",
+        "notebook": "notebook",
+        "view": "view",
+        "no_overview": "The national scorecard could not be made (see failures).",
+    },
 }
 
 
@@ -117,8 +132,11 @@ def _indicator_name(code: str, lang: str) -> str:
 def _links(results: list[JobResult], t: dict[str, str], lang: str) -> str:
     ok = [r.job for r in results if r.ok]
     parts = [f"<h2>{t['briefs']}</h2>", '<ul class="links">']
-    parts += [f"<li>{_a(j.html, j.parameters['province'])} · {_a(j.analyst_html, t['analyst'])}</li>"
-              for j in ok if j.kind == "brief"]
+    parts += [
+        f"<li>{_a(j.html, j.parameters['province'])} · {_a(j.analyst_html or '', t['analyst'])}</li>"
+        for j in ok
+        if j.kind == "brief"
+    ]
     parts += ["</ul>", f"<h2>{t['deep']}</h2>"]
     deep: dict[str, list] = {}
     for j in ok:
@@ -140,40 +158,63 @@ def _failures(results: list[JobResult], t: dict[str, str]) -> str:
         links = ""
         if r.failed:
             links = f" ({_a(r.failed, t['notebook'])} · {_a(r.failed[:-6] + '.html', t['view'])})"
-        items.append(f"<li><strong>{html.escape(r.job.title)}</strong>{links}"
-                     f"<code>{html.escape(r.error)}</code></li>")
-    return f'<h2 id="failures">{t["failures"]} ({len(bad)})</h2>\n<ul class="failures">\n' + \
-        "\n".join(items) + "\n</ul>"
+        items.append(
+            f"<li><strong>{html.escape(r.job.title)}</strong>{links}<code>{html.escape(r.error)}</code></li>"
+        )
+    return (
+        f'<h2 id="failures">{t["failures"]} ({len(bad)})</h2>\n<ul class="failures">\n'
+        + "\n".join(items)
+        + "\n</ul>"
+    )
 
 
-def write_index(tmp: Path, results: list[JobResult], common: dict[str, str], *, lang: str,
-                quarter: str) -> Path:
+def write_index(
+    tmp: Path, results: list[JobResult], common: dict[str, str], *, lang: str, quarter: str
+) -> Path:
     """Write ``index.html``: the national scorecard (overview notebook), links and failures."""
     t = TEXT.get(lang, TEXT["en"])
     overview = next((r for r in results if r.job.kind == "overview"), None)
     scorecard = overview.body if overview and overview.ok else f"<p>{t['no_overview']}</p>"
     body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang)])
     params = overview.job.parameters if overview else {"quarter": quarter}
-    page = render.render_page(body, title=t["title"].format(q=quarter), lang=lang,
-                              footer=footer(common, params, lang), kind="index")
+    page = render.render_page(
+        body, title=t["title"].format(q=quarter), lang=lang, footer=footer(common, params, lang), kind="index"
+    )
     path = tmp / "index.html"
     render.write_page(path, page)
     return path
 
 
-def write_manifest(tmp: Path, run: Any, results: list[JobResult], settings: dict,
-                   common: dict[str, str], started: float) -> Path:
+def write_manifest(
+    tmp: Path, run: Any, results: list[JobResult], settings: dict, common: dict[str, str], started: float
+) -> Path:
     """Write ``manifest.json``: parameters, data vintage, versions, durations and failures."""
-    entries = [{"kind": r.job.kind, "page": r.job.html if r.ok else None, "notebook": r.job.notebook,
-                "parameters": r.job.parameters, "ok": r.ok, "seconds": round(r.seconds, 2),
-                "cell_seconds": round(r.cell_seconds, 2),
-                "error": r.error or None, "failed_notebook": r.failed} for r in results]
+    entries = [
+        {
+            "kind": r.job.kind,
+            "page": r.job.html if r.ok else None,
+            "notebook": r.job.notebook,
+            "parameters": r.job.parameters,
+            "ok": r.ok,
+            "seconds": round(r.seconds, 2),
+            "cell_seconds": round(r.cell_seconds, 2),
+            "error": r.error or None,
+            "failed_notebook": r.failed,
+        }
+        for r in results
+    ]
     manifest = {
-        "quarter": common["quarter"], "run_id": str(run.run_id), "as_of": str(run.as_of),
-        "created": str(run.created), "data_fingerprint": str(run.data_fingerprint),
-        "data_vintage": common["data"], "versions": common["versions"], "settings": settings,
+        "quarter": common["quarter"],
+        "run_id": str(run.run_id),
+        "as_of": str(run.as_of),
+        "created": str(run.created),
+        "data_fingerprint": str(run.data_fingerprint),
+        "data_vintage": common["data"],
+        "versions": common["versions"],
+        "settings": settings,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "wall_seconds": round(time.time() - started, 2), "notebooks": entries,
+        "wall_seconds": round(time.time() - started, 2),
+        "notebooks": entries,
         "failures": [e for e in entries if not e["ok"]],
     }
     path = tmp / "manifest.json"

@@ -12,6 +12,7 @@ Layout of ``reports/<quarter>/`` (written to a hidden sibling, moved into place 
 A notebook that fails does not stop the others; the run still publishes, lists the failure and
 :class:`ReportResult` carries it (the CLI turns it into a non-zero exit).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -25,12 +26,11 @@ from typing import Any
 
 from forecast import config
 from forecast.errors import ReportError
+from forecast.log import logger
 from forecast.report.execute import Job, JobResult, execute_job, worker_init
 from forecast.report.publish import publish, remove_stale, slugify, temp_dir, write_index, write_manifest
-from forecast.log import logger
 
-NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb",
-             "overview": "overview.ipynb"}
+NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
 __all__ = ["publish_report", "plan_jobs", "notebook_paths", "ReportResult"]
 
@@ -49,8 +49,9 @@ class ReportResult:
         return [r for r in self.results if not r.ok]
 
 
-def plan_jobs(run: Any, provinces: list[str], *, quarter: str, lang: str, store: str,
-              notebooks: dict[str, Path]) -> list[Job]:
+def plan_jobs(
+    run: Any, provinces: list[str], *, quarter: str, lang: str, store: str, notebooks: dict[str, Path]
+) -> list[Job]:
     """Return one job per brief, per (province, indicator) deep dive with data, plus the overview.
 
     Deep dives come from ``run.assessments``: outcome targets whose series has an observation.
@@ -64,13 +65,26 @@ def plan_jobs(run: Any, provinces: list[str], *, quarter: str, lang: str, store:
     jobs = [Job("overview", str(notebooks["overview"]), dict(common), "index.html", quarter)]
     for p in provinces:
         slug = slugify(p)
-        jobs.append(Job("brief", str(notebooks["brief"]), {"province": p, **common},
-                        f"briefs/{slug}.html", f"{p} · {quarter}",
-                        analyst_html=f"analyst/{slug}/brief.html"))
+        jobs.append(
+            Job(
+                "brief",
+                str(notebooks["brief"]),
+                {"province": p, **common},
+                f"briefs/{slug}.html",
+                f"{p} · {quarter}",
+                analyst_html=f"analyst/{slug}/brief.html",
+            )
+        )
     for p, ind in sorted(pairs):
-        jobs.append(Job("indicator", str(notebooks["indicator"]),
-                        {"province": p, "indicator": ind, **common},
-                        f"analyst/{slugify(p)}/{ind}.html", f"{p} · {ind} · {quarter}"))
+        jobs.append(
+            Job(
+                "indicator",
+                str(notebooks["indicator"]),
+                {"province": p, "indicator": ind, **common},
+                f"analyst/{slugify(p)}/{ind}.html",
+                f"{p} · {ind} · {quarter}",
+            )
+        )
     return jobs
 
 
@@ -87,15 +101,25 @@ def _footer(run: Any, quarter: str) -> dict[str, str]:
     a = run.assessments
     years = a["latest_year"].dropna() if "latest_year" in a else a.iloc[0:0]
     vintage = f"{str(run.data_fingerprint)[:12]} · {int(years.max()) if len(years) else '-'}"
-    versions = ", ".join(f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels",
-                                                   "papermill", "nbconvert"))
+    versions = ", ".join(
+        f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels", "papermill", "nbconvert")
+    )
     return {"quarter": quarter, "data": vintage, "run": str(run.run_id), "versions": versions}
 
 
-def publish_report(run: Any, provinces: list[str], *, quarter: str, jobs: int | None = None,
-                   out: str | os.PathLike | None = None, store: str = "", lang: str = "vi",
-                   notebooks: dict[str, Path] | None = None, progress: Any = None,
-                   started: float | None = None) -> ReportResult:
+def publish_report(
+    run: Any,
+    provinces: list[str],
+    *,
+    quarter: str,
+    jobs: int | None = None,
+    out: str | os.PathLike | None = None,
+    store: str = "",
+    lang: str = "vi",
+    notebooks: dict[str, Path] | None = None,
+    progress: Any = None,
+    started: float | None = None,
+) -> ReportResult:
     """Execute every notebook of ``run`` and publish them as HTML under ``out/<quarter>/``.
 
     Parameters
@@ -135,19 +159,25 @@ def publish_report(run: Any, provinces: list[str], *, quarter: str, jobs: int | 
     """
     started = started or time.time()
     nbs = notebooks or notebook_paths(None)
-    settings = {"provinces": provinces, "jobs": jobs or os.cpu_count(), "lang": lang, "store": store,
-                "notebooks": {k: str(v) for k, v in nbs.items()},
-                "forecast_seconds": round(time.time() - started, 2)}
+    settings = {
+        "provinces": provinces,
+        "jobs": jobs or os.cpu_count(),
+        "lang": lang,
+        "store": store,
+        "notebooks": {k: str(v) for k, v in nbs.items()},
+        "forecast_seconds": round(time.time() - started, 2),
+    }
     todo = plan_jobs(run, provinces, quarter=quarter, lang=lang, store=store, notebooks=nbs)
-    final, index, results = _publish_quarter(Path(out or config.REPORTS_DIR).resolve(), quarter,
-                                             run, todo, settings, progress, started)
-    logger.info("published %s (%d notebooks, %d failed)", final, len(results),
-                sum(not r.ok for r in results))
+    final, index, results = _publish_quarter(
+        Path(out or config.REPORTS_DIR).resolve(), quarter, run, todo, settings, progress, started
+    )
+    logger.info("published %s (%d notebooks, %d failed)", final, len(results), sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
 
 
-def _publish_quarter(root: Path, quarter: str, run: Any, todo: list[Job], settings: dict,
-                     progress: Any, started: float) -> tuple[Path, Path, list[JobResult]]:
+def _publish_quarter(
+    root: Path, quarter: str, run: Any, todo: list[Job], settings: dict, progress: Any, started: float
+) -> tuple[Path, Path, list[JobResult]]:
     """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
 
     Returns the published folder, the index page (in the work folder) and the job results. On
@@ -174,8 +204,7 @@ def _destination(root: Path, quarter: str, results: list[JobResult]) -> Path:
     """
     final = root / quarter
     if results and not any(r.ok for r in results) and final.exists():
-        logger.warning("every notebook failed: %s is kept, the failed run goes to %s-failed",
-                       final, quarter)
+        logger.warning("every notebook failed: %s is kept, the failed run goes to %s-failed", final, quarter)
         return root / f"{quarter}-failed"
     return final
 
@@ -186,13 +215,16 @@ def notebook_paths(overrides: dict[str, str | os.PathLike] | None) -> dict[str, 
     nbs = {k: Path(v).resolve() for k, v in given.items()}
     missing = [str(p) for p in nbs.values() if not p.exists()]
     if missing:
-        raise ReportError(f"notebook {missing[0]} does not exist; restore it from git or pass "
-                          "notebooks={'brief': ..., 'indicator': ..., 'overview': ...}")
+        raise ReportError(
+            f"notebook {missing[0]} does not exist; restore it from git or pass "
+            "notebooks={'brief': ..., 'indicator': ..., 'overview': ...}"
+        )
     return nbs
 
 
-def _execute_all(todo: list[Job], tmp: Path, footer: dict[str, str], lang: str,
-                 jobs: int | None, progress: Any) -> list[JobResult]:
+def _execute_all(
+    todo: list[Job], tmp: Path, footer: dict[str, str], lang: str, jobs: int | None, progress: Any
+) -> list[JobResult]:
     """Execute every job in a pool of fresh worker processes; never stop at a failure."""
     n = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if progress is not None:

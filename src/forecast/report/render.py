@@ -6,6 +6,7 @@ wraps them in the workbench's own page (``templates/page.html.j2``: UTF-8, ``lan
 Vietnamese diacritics, one small stylesheet, a provenance footer). Nothing is loaded from the network:
 figures are ``data:`` URIs and no script, stylesheet or font is fetched.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,8 +26,10 @@ if TYPE_CHECKING:
 POLICY_REMOVE_TAGS = frozenset({"analyst-only", "injected-parameters", "parameters"})
 
 # src/href that would reach outside the file (anything but data:, fragments and relative links).
-_REF = re.compile(r"<(img|script|link|iframe|source|video|audio)\b[^>]*?\b(src|href)\s*=\s*[\"']([^\"']*)[\"']",
-                  re.IGNORECASE)
+_REF = re.compile(
+    r"<(img|script|link|iframe|source|video|audio)\b[^>]*?\b(src|href)\s*=\s*[\"']([^\"']*)[\"']",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=2)
@@ -39,11 +42,18 @@ def exporter(policy: bool) -> HTMLExporter:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exp = HTMLExporter(template_name="basic", embed_images=True, exclude_input_prompt=True,
-                       exclude_output_prompt=True, exclude_input=policy, exclude_anchor_links=True)
+    exp = HTMLExporter(
+        template_name="basic",
+        embed_images=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_input=policy,
+        exclude_anchor_links=True,
+    )
     if policy:
-        exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(POLICY_REMOVE_TAGS)),
-                                  enabled=True)
+        exp.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags=set(POLICY_REMOVE_TAGS)), enabled=True
+        )
     return exp
 
 
@@ -52,9 +62,12 @@ def policy_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if o.get("output_type") != "error"
-                            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if o.get("output_type") != "error"
+                and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     return nb
 
 
@@ -97,8 +110,15 @@ def _page_template():
     return jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(text)
 
 
-def render_page(body: str, *, title: str, lang: str, footer: list[tuple[str, str]],
-                code: bool = False, kind: str = "brief") -> str:
+def render_page(
+    body: str,
+    *,
+    title: str,
+    lang: str,
+    footer: list[tuple[str, str]],
+    code: bool = False,
+    kind: str = "brief",
+) -> str:
     """Wrap an HTML fragment into a complete, self-contained page.
 
     Parameters
@@ -118,8 +138,15 @@ def render_page(body: str, *, title: str, lang: str, footer: list[tuple[str, str
 
     from forecast import __version__
 
-    return _page_template().render(body=Markup(body), title=title, lang=lang, footer=footer,
-                                   css=Markup(_stylesheet(code)), kind=kind, version=__version__)
+    return _page_template().render(
+        body=Markup(body),
+        title=title,
+        lang=lang,
+        footer=footer,
+        css=Markup(_stylesheet(code)),
+        kind=kind,
+        version=__version__,
+    )
 
 
 def external_refs(html: str) -> list[str]:
@@ -128,16 +155,19 @@ def external_refs(html: str) -> list[str]:
     ``data:`` URIs and in-page ``#`` anchors are self-contained; anything else (``http://``, a file
     beside the page) would break once the page is e-mailed.
     """
-    return [m.group(3) for m in _REF.finditer(html)
-            if not m.group(3).startswith(("data:", "#"))]
+    return [m.group(3) for m in _REF.finditer(html) if not m.group(3).startswith(("data:", "#"))]
 
 
 def write_page(path: Path, html: str) -> None:
     """Write ``html`` as UTF-8 to ``path`` (creating its folder) and warn about external references."""
     refs = external_refs(html)
     if refs:
-        logger.warning("%s refers to %d external resource(s), e.g. %s; it will not work offline",
-                       path.name, len(refs), refs[0])
+        logger.warning(
+            "%s refers to %d external resource(s), e.g. %s; it will not work offline",
+            path.name,
+            len(refs),
+            refs[0],
+        )
     # Only the last folder is created: a page never resurrects a deleted work folder above it.
     path.parent.mkdir(exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -3,15 +3,16 @@
 Both take frames (assessments, the registry) and return plain sentences, one per item, in
 Vietnamese or English; :func:`forecast.fragments.list_html` turns them into a bullet list.
 """
+
 from __future__ import annotations
 
 import re
 
 import pandas as pd
 
-from forecast.registry import indicators
 from forecast.assess import matching
 from forecast.data import priority
+from forecast.registry import indicators
 from forecast.report.html import is_missing, target_text
 from forecast.report.text import check_lang, definition_text, fmt_rate, indicator_name, t
 
@@ -36,31 +37,43 @@ def _takes_sentence(r: dict, lang: str) -> str:
     if lang == "vi":
         text = f"Để đạt mục tiêu năm {year} ({target}), {name} phải {verb} {fmt_rate(abs(req), lang)}%/năm"
     else:
-        text = (f"To reach the {year} target ({target}), the {name} must {verb} "
-                f"{fmt_rate(abs(req), lang)}% a year")
-    if not is_missing(obs):
+        text = (
+            f"To reach the {year} target ({target}), the {name} must {verb} "
+            f"{fmt_rate(abs(req), lang)}% a year"
+        )
+    if obs is not None and not is_missing(obs):
         obs = float(obs)
         same = (obs < 0) == (req < 0)
         size = fmt_rate(abs(obs), lang)
         if lang == "vi":
-            text += (f", so với mức {size}%/năm đã quan sát" if same else
-                     f", trong khi số liệu quan sát đang {_VERBS_ING[lang][obs < 0]} {size}%/năm")
+            text += (
+                f", so với mức {size}%/năm đã quan sát"
+                if same
+                else f", trong khi số liệu quan sát đang {_VERBS_ING[lang][obs < 0]} {size}%/năm"
+            )
         else:
-            text += (f", against {size}% a year observed" if same else
-                     f", whereas it has been {_VERBS_ING[lang][obs < 0]} {size}% a year")
+            text += (
+                f", against {size}% a year observed"
+                if same
+                else f", whereas it has been {_VERBS_ING[lang][obs < 0]} {size}% a year"
+            )
     return text + "."
 
 
 def _pace_sentence(r: dict, lang: str) -> str:
     name = indicator_name(r["indicator"], lang)
     exp = r.get("expected_year")
-    if is_missing(exp):
-        return (f"Với xu hướng hiện tại, {_lower_first(name)} chưa đạt mục tiêu trước năm 2035."
-                if lang == "vi" else f"At the current trend, the {_lower_first(name)} target "
-                                     "would not be reached by 2035.")
-    return (f"Với xu hướng hiện tại, {_lower_first(name)} đạt mục tiêu vào khoảng năm {int(exp)}."
-            if lang == "vi" else f"At the current trend, the {_lower_first(name)} target would be "
-                                 f"reached around {int(exp)}.")
+    if exp is None or is_missing(exp):
+        return (
+            f"Với xu hướng hiện tại, {_lower_first(name)} chưa đạt mục tiêu trước năm 2035."
+            if lang == "vi"
+            else f"At the current trend, the {_lower_first(name)} target would not be reached by 2035."
+        )
+    return (
+        f"Với xu hướng hiện tại, {_lower_first(name)} đạt mục tiêu vào khoảng năm {int(exp)}."
+        if lang == "vi"
+        else f"At the current trend, the {_lower_first(name)} target would be reached around {int(exp)}."
+    )
 
 
 def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
@@ -75,8 +88,11 @@ def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
         cat = r.get("category")
         if cat == "achieved":
             name = indicator_name(r["indicator"], lang)
-            out.append(f"{name}: đã đạt mục tiêu năm {int(r['year'])}." if lang == "vi"
-                       else f"{name}: the {int(r['year'])} target is already met.")
+            out.append(
+                f"{name}: đã đạt mục tiêu năm {int(r['year'])}."
+                if lang == "vi"
+                else f"{name}: the {int(r['year'])} target is already met."
+            )
         elif cat not in ("no_data", "insufficient_data") and not is_missing(r.get("rate_required")):
             sentence = _takes_sentence(r, lang)
             if cat != "on_track" and "expected_year" in r:
@@ -103,27 +119,35 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
     differ = differ[differ["definition"] != ""]
     for definition, rows in differ.groupby("definition", sort=False):
         names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(f"{names}: " + ("số liệu " if vi else "the series is ")
-                   + definition_text(definition, lang) + ".")
+        out.append(
+            f"{names}: " + ("số liệu " if vi else "the series is ") + definition_text(definition, lang) + "."
+        )
     out += _proxy_caveats(a, lang)
-    seen = a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"]) \
-        if "latest_year" in a else a.iloc[0:0]
+    seen = (
+        a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"])
+        if "latest_year" in a
+        else a.iloc[0:0]
+    )
     if len(seen):
-        parts = [f"{indicator_name(r['indicator'], lang)} ({int(r['latest_year'])})"
-                 for r in seen.to_dict("records")]
+        parts = [
+            f"{indicator_name(r['indicator'], lang)} ({int(r['latest_year'])})"
+            for r in seen.to_dict("records")
+        ]
         out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
     out += _anomalies(targets, lang)
     out += _breaks(seen, lang)
     missing = a[a["category"] == "no_data"] if "category" in a else a.iloc[0:0]
     if len(missing):
-        names = sorted({indicator_name(c, lang) for c in missing["indicator"]})
-        out.append(("Chưa có số liệu cho: " if vi else "No data for: ") + "; ".join(names) + ".")
+        absent = sorted({indicator_name(c, lang) for c in missing["indicator"]})
+        out.append(("Chưa có số liệu cho: " if vi else "No data for: ") + "; ".join(absent) + ".")
     short = a[a["category"] == "insufficient_data"] if "category" in a else a.iloc[0:0]
     for r in short.to_dict("records"):
         reason = str(r.get("reason") or "").strip()
-        out.append(f"{indicator_name(r['indicator'], lang)}: "
-                   + ("không đủ số liệu để dự báo" if vi else "too little data to forecast")
-                   + (f" ({reason})." if reason else "."))
+        out.append(
+            f"{indicator_name(r['indicator'], lang)}: "
+            + ("không đủ số liệu để dự báo" if vi else "too little data to forecast")
+            + (f" ({reason})." if reason else ".")
+        )
     return list(dict.fromkeys(out))
 
 
@@ -166,7 +190,7 @@ def _anomaly_text(note: str) -> str:
         return ""
     # A sentence ends at a full stop (not an ellipsis) followed by a capital, quote or bracket.
     ends = [b.end() for b in re.finditer(r"(?<!\.)\.\s+(?=[A-Z\"'(])", note) if b.end() <= m.start()]
-    text = note[ends[-1] if ends else 0:].strip()
+    text = note[ends[-1] if ends else 0 :].strip()
     return text if len(text) <= 320 else text[:319].rsplit(" ", 1)[0] + " …"
 
 
@@ -187,4 +211,3 @@ def _anomalies(targets: pd.DataFrame, lang: str) -> list[str]:
         if text:
             found.setdefault(text, []).append(f"{indicator_name(r['indicator'], lang)} ({r['year']})")
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
-

@@ -4,20 +4,27 @@ Every heading, column label and category name used by :mod:`forecast.brief` and
 :mod:`forecast.plots` lives here, so a brief can be rendered in either language by changing one
 parameter. Vietnamese writes decimals with a comma (``75,4``) and groups thousands with a dot.
 """
+
 from __future__ import annotations
 
 import math
-import re
 
 from forecast import config
-from forecast.registry import indicators
 from forecast.errors import ForecastError, ValidationError
+from forecast.registry import indicators
 
 LANGS = ("vi", "en")
 
 #: Assessment categories in display order (best first), as in ``assess.CATEGORIES``.
-CATEGORIES = ("achieved", "on_track", "acceleration_needed", "limited_progress",
-              "deterioration", "no_data", "insufficient_data")
+CATEGORIES = (
+    "achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "deterioration",
+    "no_data",
+    "insufficient_data",
+)
 
 CATEGORY_LABELS = {
     "achieved": {"vi": "Đã đạt", "en": "Achieved"},
@@ -40,63 +47,90 @@ BADGE_COLOURS = {
     "insufficient_data": "#cfd8dc",
 }
 #: Text colour that stays readable on each badge.
-BADGE_TEXT = {c: ("#000000" if c in ("acceleration_needed", "insufficient_data") else "#ffffff")
-              for c in CATEGORIES}
+BADGE_TEXT = {
+    c: ("#000000" if c in ("acceleration_needed", "insufficient_data") else "#ffffff") for c in CATEGORIES
+}
 
 TEXT = {
     # Titles and section headings
-    "brief_title": {"vi": "Bản tin chính sách: {province} — {quarter}",
-                    "en": "Policy brief: {province} — {quarter}"},
-    "overview_title": {"vi": "Tổng quan các mục tiêu y tế — {quarter}",
-                       "en": "Health-target overview — {quarter}"},
-    "indicator_title": {"vi": "{indicator}: {province} — {quarter}",
-                        "en": "{indicator}: {province} — {quarter}"},
+    "brief_title": {
+        "vi": "Bản tin chính sách: {province} — {quarter}",
+        "en": "Policy brief: {province} — {quarter}",
+    },
+    "overview_title": {
+        "vi": "Tổng quan các mục tiêu y tế — {quarter}",
+        "en": "Health-target overview — {quarter}",
+    },
+    "indicator_title": {
+        "vi": "{indicator}: {province} — {quarter}",
+        "en": "{indicator}: {province} — {quarter}",
+    },
     "scorecard": {"vi": "Bảng theo dõi mục tiêu", "en": "Target scorecard"},
-    "other_targets": {"vi": "Các mục tiêu khác (không dự báo)",
-                      "en": "Other targets (not forecast)"},
+    "other_targets": {"vi": "Các mục tiêu khác (không dự báo)", "en": "Other targets (not forecast)"},
     "fan_charts": {"vi": "Xu hướng và dự báo", "en": "Trends and forecasts"},
     "what_it_takes": {"vi": "Cần làm gì để đạt mục tiêu", "en": "What it would take"},
     "caveats": {"vi": "Lưu ý về số liệu", "en": "Data caveats"},
     "milestones": {"vi": "Các mốc trong kế hoạch", "en": "Plan milestones"},
-    "no_outcome": {"vi": "Kế hoạch của {province} không có mục tiêu kết quả định lượng nào để dự báo; "
-                         "dưới đây là các mốc và hoạt động mà kế hoạch đặt ra.",
-                   "en": "The plan of {province} sets no quantitative outcome target that can be "
-                         "forecast; its milestones and activities are listed below."},
-    "no_targets": {"vi": "Không có mục tiêu nào cho {province} trong sổ đăng ký.",
-                   "en": "The registry holds no target for {province}."},
-    "run_info": {"vi": "Lần chạy {run_id}, số liệu đến {as_of}.",
-                 "en": "Run {run_id}, data as of {as_of}."},
-    "no_run": {"vi": "Chưa có lần chạy dự báo nào trong kho số liệu.",
-               "en": "The store holds no forecast run yet."},
+    "no_outcome": {
+        "vi": "Kế hoạch của {province} không có mục tiêu kết quả định lượng nào để dự báo; "
+        "dưới đây là các mốc và hoạt động mà kế hoạch đặt ra.",
+        "en": "The plan of {province} sets no quantitative outcome target that can be "
+        "forecast; its milestones and activities are listed below.",
+    },
+    "no_targets": {
+        "vi": "Không có mục tiêu nào cho {province} trong sổ đăng ký.",
+        "en": "The registry holds no target for {province}.",
+    },
+    "run_info": {"vi": "Lần chạy {run_id}, số liệu đến {as_of}.", "en": "Run {run_id}, data as of {as_of}."},
+    "no_run": {
+        "vi": "Chưa có lần chạy dự báo nào trong kho số liệu.",
+        "en": "The store holds no forecast run yet.",
+    },
     "heatmap": {"vi": "Đánh giá theo tỉnh và chỉ tiêu", "en": "Assessment by province and indicator"},
     "p_attain_dist": {"vi": "Phân bố xác suất đạt mục tiêu", "en": "Distribution of P(attain)"},
     "national": {"vi": "Bức tranh toàn quốc", "en": "The national picture"},
     "changes": {"vi": "Thay đổi so với quý trước", "en": "Changes since the previous quarter"},
-    "first_run": {"vi": "Đây là lần chạy đầu tiên: chưa có quý trước để so sánh.",
-                  "en": "This is the first run: there is no previous quarter to compare with."},
-    "no_changes": {"vi": "Không mục tiêu nào thay đổi đánh giá so với lần chạy {run_id}.",
-                   "en": "No target changed category since run {run_id}."},
+    "first_run": {
+        "vi": "Đây là lần chạy đầu tiên: chưa có quý trước để so sánh.",
+        "en": "This is the first run: there is no previous quarter to compare with.",
+    },
+    "no_changes": {
+        "vi": "Không mục tiêu nào thay đổi đánh giá so với lần chạy {run_id}.",
+        "en": "No target changed category since run {run_id}.",
+    },
     "models": {"vi": "Dự báo của từng mô hình", "en": "Every model's forecast"},
-    "backtest": {"vi": "Sai số kiểm định ngược và độ phủ khoảng dự báo",
-                 "en": "Back-test errors and interval coverage"},
-    "sensitivity": {"vi": "Độ nhạy của tốc độ thay đổi theo cửa sổ tính",
-                    "en": "Sensitivity of the rate of change to its window"},
-    "no_backtest": {"vi": "Chuỗi số liệu quá ngắn để kiểm định ngược từ năm {origin}.",
-                    "en": "The series is too short to back-test from {origin}."},
+    "backtest": {
+        "vi": "Sai số kiểm định ngược và độ phủ khoảng dự báo",
+        "en": "Back-test errors and interval coverage",
+    },
+    "sensitivity": {
+        "vi": "Độ nhạy của tốc độ thay đổi theo cửa sổ tính",
+        "en": "Sensitivity of the rate of change to its window",
+    },
+    "no_backtest": {
+        "vi": "Chuỗi số liệu quá ngắn để kiểm định ngược từ năm {origin}.",
+        "en": "The series is too short to back-test from {origin}.",
+    },
     "data_table": {"vi": "Bảng số liệu", "en": "Data table"},
-    "no_series": {"vi": "Không có số liệu quan sát cho chỉ tiêu này.",
-                  "en": "There are no observations for this series."},
+    "no_series": {
+        "vi": "Không có số liệu quan sát cho chỉ tiêu này.",
+        "en": "There are no observations for this series.",
+    },
     # Targets assessed on a regional series (assess basis "proxy") or lacking data after the merger
     "proxy_tag": {"vi": "ước lượng theo vùng", "en": "regional proxy"},
-    "proxy_caveat": {"vi": "Ước lượng theo vùng: {names} — tỉnh không có chuỗi số liệu riêng nên dùng "
-                           "số liệu của {region}; kết quả phản ánh cả vùng, không riêng tỉnh.",
-                     "en": "Regional proxy: {names} — the province has no series of its own, so the "
-                           "series of {region} is used; the result describes the region, not the "
-                           "province alone."},
-    "merged_caveat": {"vi": "{names}: số liệu gần đây chỉ có cho {successor} (tỉnh mới sau sáp nhập "
-                            "từ 1/7/2025), địa bàn rộng hơn nên không dùng để đánh giá.",
-                      "en": "{names}: the only recent data are for {successor} (the province formed "
-                            "by the merger of 1 July 2025); not used, as it covers a larger territory."},
+    "proxy_caveat": {
+        "vi": "Ước lượng theo vùng: {names} — tỉnh không có chuỗi số liệu riêng nên dùng "
+        "số liệu của {region}; kết quả phản ánh cả vùng, không riêng tỉnh.",
+        "en": "Regional proxy: {names} — the province has no series of its own, so the "
+        "series of {region} is used; the result describes the region, not the "
+        "province alone.",
+    },
+    "merged_caveat": {
+        "vi": "{names}: số liệu gần đây chỉ có cho {successor} (tỉnh mới sau sáp nhập "
+        "từ 1/7/2025), địa bàn rộng hơn nên không dùng để đánh giá.",
+        "en": "{names}: the only recent data are for {successor} (the province formed "
+        "by the merger of 1 July 2025); not used, as it covers a larger territory.",
+    },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
@@ -152,7 +186,7 @@ WHOLE_UNITS = ("count",)
 DEFINITIONS_VI = {
     "_dohs_gso": "tổng toàn quốc của các cơ sở thuộc sở y tế tỉnh (Tổng cục Thống kê)",
     "_dohs": "chỉ tính cơ sở thuộc sở y tế tỉnh, không gồm bệnh viện trung ương (Bộ Y tế), "
-             "bộ ngành khác và cơ sở tư nhân",
+    "bộ ngành khác và cơ sở tư nhân",
     "_gso": "chuỗi số liệu quốc gia của Tổng cục Thống kê",
     "_survey": "ước lượng từ điều tra",
 }
@@ -160,8 +194,8 @@ DEFINITIONS_VI = {
 #: Vietnamese wording of the stand-in definitions in :data:`forecast.indicators.STAND_INS`.
 STAND_INS_VI = {
     "epi_coverage": "tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ các loại vắc xin trong "
-                    "Chương trình tiêm chủng mở rộng (Tổng cục Thống kê), thước đo được công bố của "
-                    "tiêm chủng mở rộng; danh mục vắc xin của kế hoạch có thể rộng hơn",
+    "Chương trình tiêm chủng mở rộng (Tổng cục Thống kê), thước đo được công bố của "
+    "tiêm chủng mở rộng; danh mục vắc xin của kế hoạch có thể rộng hơn",
 }
 
 
@@ -235,7 +269,7 @@ def fmt_number(x: object, lang: str = "vi", digits: int = 1) -> str:
         return "–"
     s = f"{v:,.{digits}f}"
     if lang == "vi":
-        s = s.translate(str.maketrans({",": ".", ".": ","}))
+        s = s.translate({ord(","): ".", ord("."): ","})
     return s.replace("-", "−")
 
 
@@ -253,7 +287,7 @@ def fmt_value(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
 
 def fmt_percent(p: object, lang: str = "vi", digits: int = 0) -> str:
     """Format a probability in [0, 1] as a percentage (``0.83`` -> ``83%``)."""
-    text = fmt_number(float(p) * 100 if _is_number(p) else p, lang, digits)
+    text = fmt_number(float(p) * 100 if _is_number(p) else p, lang, digits)  # type: ignore[arg-type]
     return text if text == "–" else text + "%"
 
 

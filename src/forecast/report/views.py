@@ -8,6 +8,7 @@ notebook writes ``brief.<name>`` for every word it shows: policy briefs are rend
 cells, so every visible word of a brief comes from these functions. Nothing here fits a model or
 reads the store.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,21 +16,60 @@ from typing import Any
 
 import pandas as pd
 
-from forecast.registry import geo
-from forecast.registry import indicators
-from forecast.report.html import (Html, badge_html, changes_html, figure_html, heading_html,
-                        indicator_title_html, list_html, list_section, milestones_html,
-                        other_targets_html, overview_title_html, paragraph_html, run_info_html,
-                        scorecard_frame, scorecard_html, target_text, title_html)
-from forecast.report.text import indicator_name, t
+from forecast.registry import geo, indicators
+from forecast.report.html import (
+    Html,
+    badge_html,
+    changes_html,
+    figure_html,
+    heading_html,
+    indicator_title_html,
+    list_html,
+    list_section,
+    milestones_html,
+    other_targets_html,
+    overview_title_html,
+    paragraph_html,
+    run_info_html,
+    scorecard_frame,
+    scorecard_html,
+    target_text,
+    title_html,
+)
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
+from forecast.report.text import indicator_name, t
 
-__all__ = ["ANALYST_ONLY_TAG", "ANOMALY", "FanPanel", "Html", "ProvinceView", "badge_html",
-           "caveats", "changes_html", "fan_panels", "figure_html", "heading_html",
-           "indicator_title_html", "list_html", "list_section", "milestones_html",
-           "other_targets_html", "overview_title_html", "paragraph_html", "province_view",
-           "run_info_html", "scorecard_frame", "scorecard_html", "scorecard_section",
-           "series_panels", "series_view", "t", "target_text", "title_html", "what_it_takes"]
+__all__ = [
+    "ANALYST_ONLY_TAG",
+    "ANOMALY",
+    "FanPanel",
+    "Html",
+    "ProvinceView",
+    "badge_html",
+    "caveats",
+    "changes_html",
+    "fan_panels",
+    "figure_html",
+    "heading_html",
+    "indicator_title_html",
+    "list_html",
+    "list_section",
+    "milestones_html",
+    "other_targets_html",
+    "overview_title_html",
+    "paragraph_html",
+    "province_view",
+    "run_info_html",
+    "scorecard_frame",
+    "scorecard_html",
+    "scorecard_section",
+    "series_panels",
+    "series_view",
+    "t",
+    "target_text",
+    "title_html",
+    "what_it_takes",
+]
 
 #: Cell tag of notebook cells that the report renderer drops from policy briefs.
 ANALYST_ONLY_TAG = "analyst-only"
@@ -47,8 +87,9 @@ class ProvinceView:
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def province_view(run: Any, observations: pd.DataFrame, plan: pd.DataFrame | None,
-                  province: str) -> ProvinceView:
+def province_view(
+    run: Any, observations: pd.DataFrame, plan: pd.DataFrame | None, province: str
+) -> ProvinceView:
     """Select one province's rows from a run (``runs.Run``), the observations and the registry."""
     name = geo.resolve_geo(province)
     plan = pd.DataFrame(columns=["province", "kind"]) if plan is None else plan
@@ -57,9 +98,14 @@ def province_view(run: Any, observations: pd.DataFrame, plan: pd.DataFrame | Non
     a = a[a["kind"] == "outcome"] if "kind" in a.columns else a
     geos = set(a["geo"]) | {name}
     fc = run.forecasts if run is not None else pd.DataFrame(columns=["geo"])
-    return ProvinceView(name, run, a.reset_index(drop=True),
-                        plan[plan["province"] == name].reset_index(drop=True),
-                        observations[observations["geo"].isin(geos)], fc[fc["geo"].isin(geos)])
+    return ProvinceView(
+        name,
+        run,
+        a.reset_index(drop=True),
+        plan[plan["province"] == name].reset_index(drop=True),
+        observations[observations["geo"].isin(geos)],
+        fc[fc["geo"].isin(geos)],
+    )
 
 
 FanPanel = tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]  # title, observations, forecasts, targets
@@ -87,27 +133,40 @@ def series_view(view: ProvinceView, indicator: str) -> tuple[str, pd.DataFrame, 
     The series is the one the assessments used (a variant such as ``beds_per_10k_dohs`` where
     the catalogue series is missing), else the indicator itself.
     """
-    rows = view.assessments[view.assessments["indicator"] == indicator] if len(view.assessments) \
+    rows = (
+        view.assessments[view.assessments["indicator"] == indicator]
+        if len(view.assessments)
         else pd.DataFrame(columns=["indicator", "series", "geo", "year", "value", "rate_required"])
+    )
     used = [s for s in rows.get("series", pd.Series(dtype=str)).fillna("") if s]
     series = used[0] if used else indicator
     g = rows["geo"].iloc[0] if len(rows) else view.province
     obs = view.observations[(view.observations["geo"] == g) & (view.observations["indicator"] == series)]
-    fc = view.forecasts[(view.forecasts["geo"] == g) & (view.forecasts["indicator"] == series)] \
-        if len(view.forecasts) else view.forecasts
+    fc = (
+        view.forecasts[(view.forecasts["geo"] == g) & (view.forecasts["indicator"] == series)]
+        if len(view.forecasts)
+        else view.forecasts
+    )
     return series, obs.sort_values("year"), fc, rows
 
 
-def series_panels(observations: pd.DataFrame, forecasts: pd.DataFrame, geo_name: str,
-                  lang: str = "vi") -> list[FanPanel]:
+def series_panels(
+    observations: pd.DataFrame, forecasts: pd.DataFrame, geo_name: str, lang: str = "vi"
+) -> list[FanPanel]:
     """Return fan-chart inputs for every forecast catalogue series of ``geo_name`` (no targets)."""
     fc = forecasts[forecasts["geo"] == geo_name]
     out = []
     for series in sorted(set(fc["indicator"]) & set(indicators.catalogue().index)):
         obs = observations[(observations["geo"] == geo_name) & (observations["indicator"] == series)]
         if len(obs):
-            out.append((indicator_name(series, lang) + f" ({series})", obs,
-                        fc[fc["indicator"] == series], pd.DataFrame(columns=["year", "value"])))
+            out.append(
+                (
+                    indicator_name(series, lang) + f" ({series})",
+                    obs,
+                    fc[fc["indicator"] == series],
+                    pd.DataFrame(columns=["year", "value"]),
+                )
+            )
     return out
 
 
@@ -118,6 +177,9 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
         if view.plan.empty:
             return paragraph_html(t("no_targets", lang, province=view.province))
         return milestones_html(others, view.province, lang)
-    return Html(heading_html("scorecard", lang) + scorecard_html(view.assessments, lang)
-                + heading_html("other_targets", lang, 3, when=len(others) > 0)
-                + other_targets_html(others, lang))
+    return Html(
+        heading_html("scorecard", lang)
+        + scorecard_html(view.assessments, lang)
+        + heading_html("other_targets", lang, 3, when=len(others) > 0)
+        + other_targets_html(others, lang)
+    )

@@ -1,4 +1,5 @@
 """Back-test and evaluate: the external contract, no peeking, and a CLI round trip."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast.engine.backtest import BACKTEST_COLUMNS, backtest, evaluate
 from forecast.cli import cli
+from forecast.engine.backtest import BACKTEST_COLUMNS, backtest, evaluate
 from forecast.errors import ValidationError
 
 
@@ -18,9 +19,10 @@ def tidy(rng) -> pd.DataFrame:
     for i in range(6):
         imr = 30 * np.exp(-0.04 * (years - 2004) + rng.normal(0, 0.03, len(years)))
         growth = 1.1 - 0.02 * (years - 2004) + rng.normal(0, 0.1, len(years))
-        rows += [pd.DataFrame({"geo": f"P{i}", "indicator": "imr_gso", "year": years, "value": imr}),
-                 pd.DataFrame({"geo": f"P{i}", "indicator": "pop_growth", "year": years,
-                               "value": growth})]
+        rows += [
+            pd.DataFrame({"geo": f"P{i}", "indicator": "imr_gso", "year": years, "value": imr}),
+            pd.DataFrame({"geo": f"P{i}", "indicator": "pop_growth", "year": years, "value": growth}),
+        ]
     return pd.concat(rows, ignore_index=True).assign(unit="")
 
 
@@ -34,17 +36,26 @@ def test_backtest_contract(tidy):
 def test_backtest_does_not_peek(tidy):
     later = tidy["year"] > 2015
     changed = tidy.assign(value=np.where(later, tidy["value"] * 5, tidy["value"]))
-    pd.testing.assert_frame_equal(backtest(tidy, 2015, 3, ["ensemble"]),
-                                  backtest(changed, 2015, 3, ["ensemble"]))
+    pd.testing.assert_frame_equal(
+        backtest(tidy, 2015, 3, ["ensemble"]), backtest(changed, 2015, 3, ["ensemble"])
+    )
 
 
 def test_evaluate_perfect_and_known_errors():
-    actuals = pd.DataFrame({"geo": "A", "indicator": "imr", "year": [2000, 2001, 2002, 2003, 2004],
-                            "value": [10.0, 12.0, 14.0, 16.0, 18.0]})
-    fc = pd.DataFrame({"geo": "A", "indicator": "imr", "model": "m", "year": [2003, 2004],
-                       "mean": [15.0, 18.0]})
-    for c, d in zip(["q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975"],
-                    [-4, -3, -2, -1, 0, 1, 2, 3, 4]):
+    actuals = pd.DataFrame(
+        {
+            "geo": "A",
+            "indicator": "imr",
+            "year": [2000, 2001, 2002, 2003, 2004],
+            "value": [10.0, 12.0, 14.0, 16.0, 18.0],
+        }
+    )
+    fc = pd.DataFrame(
+        {"geo": "A", "indicator": "imr", "model": "m", "year": [2003, 2004], "mean": [15.0, 18.0]}
+    )
+    for c, d in zip(
+        ["q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975"], [-4, -3, -2, -1, 0, 1, 2, 3, 4]
+    ):
         fc[c] = fc["mean"] + d * 0.4
     res = evaluate(fc, actuals).set_index("indicator")
     row = res.loc["imr"]
@@ -64,14 +75,27 @@ def test_cli_round_trip(tidy, tmp_path):
     src, out = tmp_path / "series.csv", tmp_path / "bt.csv"
     tidy.to_csv(src, index=False)
     runner = CliRunner()
-    res = runner.invoke(cli, ["backtest", "--input", str(src), "--origin", "2014", "--horizon", "4",
-                              "--out", str(out), "--models", "ensemble,naive,drift"])
+    res = runner.invoke(
+        cli,
+        [
+            "backtest",
+            "--input",
+            str(src),
+            "--origin",
+            "2014",
+            "--horizon",
+            "4",
+            "--out",
+            str(out),
+            "--models",
+            "ensemble,naive,drift",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "pop_growth" in res.output  # the unknown-indicator warning reaches the user
     bt = pd.read_csv(out)
     assert list(bt.columns) == BACKTEST_COLUMNS and set(bt["year"]) == {2015, 2016, 2017, 2018}
-    res = runner.invoke(cli, ["evaluate", "--forecasts", str(out), "--actuals", str(src),
-                              "--format", "csv"])
+    res = runner.invoke(cli, ["evaluate", "--forecasts", str(out), "--actuals", str(src), "--format", "csv"])
     assert res.exit_code == 0, res.output
     scores = pd.read_csv(pd.io.common.StringIO(res.output))
     assert set(scores["model"]) == {"ensemble", "naive", "drift"}
@@ -82,6 +106,20 @@ def test_cli_round_trip(tidy, tmp_path):
 def test_cli_bad_model_is_one_line(tidy, tmp_path):
     src = tmp_path / "series.csv"
     tidy.to_csv(src, index=False)
-    res = CliRunner().invoke(cli, ["backtest", "--input", str(src), "--origin", "2014", "--horizon",
-                                   "2", "--out", str(tmp_path / "x.csv"), "--models", "arima"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "backtest",
+            "--input",
+            str(src),
+            "--origin",
+            "2014",
+            "--horizon",
+            "2",
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--models",
+            "arima",
+        ],
+    )
     assert res.exit_code == 1 and "arima" in res.output and "Traceback" not in res.output

@@ -1,4 +1,5 @@
 """Calibration: learned intervals cover at their nominal rate out of sample; fallbacks and weights."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,14 @@ from forecast.engine.models import forecast_panel
 def _random_walks(rng, n=60, years=range(2000, 2016), sd=0.05) -> pd.DataFrame:
     years = np.asarray(years)
     z = np.log(30) + np.cumsum(rng.normal(-0.02, sd, (n, len(years))), axis=1)
-    return pd.DataFrame({"geo": np.repeat([f"P{i}" for i in range(n)], len(years)),
-                         "indicator": "imr", "year": np.tile(years, n), "value": np.exp(z).ravel()})
+    return pd.DataFrame(
+        {
+            "geo": np.repeat([f"P{i}" for i in range(n)], len(years)),
+            "indicator": "imr",
+            "year": np.tile(years, n),
+            "value": np.exp(z).ravel(),
+        }
+    )
 
 
 def test_intervals_cover_at_nominal_rate_out_of_sample(rng):
@@ -31,8 +38,9 @@ def _errors(rng, indicators=("a", "b"), n=2000):
     rows = []
     for ind in indicators:
         for h in (1, 2, 3):
-            rows.append(pd.DataFrame({"indicator": ind, "model": "naive", "h": h,
-                                      "err": rng.normal(0, h, n)}))
+            rows.append(
+                pd.DataFrame({"indicator": ind, "model": "naive", "h": h, "err": rng.normal(0, h, n)})
+            )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -42,15 +50,19 @@ def test_quantiles_learned_grow_and_fall_back(rng):
     assert np.all(np.diff(q1) >= 0)
     assert q1[-1] == pytest.approx(1.96, abs=0.3) and q3[-1] == pytest.approx(3 * 1.96, abs=0.8)
     far = cal.quantiles("a", "naive", np.array([6]))[0]
-    np.testing.assert_allclose(far, q3 * 2**cal.gammas[("a", "naive")])
+    np.testing.assert_allclose(far, q3 * 2 ** cal.gammas[("a", "naive")])
     assert cal.gammas[("a", "naive")] == pytest.approx(1.0, abs=0.1)  # errors grow as h
     # an indicator never back-tested uses the pooled table
     np.testing.assert_allclose(cal.quantiles("zzz", "naive", np.array([2]))[0], cal.pooled["naive"][1])
 
 
 def test_an_indicator_whose_errors_do_not_widen_keeps_its_width(rng):
-    steady = pd.concat([pd.DataFrame({"indicator": "steady", "model": "naive", "h": h,
-                                      "err": rng.normal(0, 1.0, 2000)}) for h in (1, 2)])
+    steady = pd.concat(
+        [
+            pd.DataFrame({"indicator": "steady", "model": "naive", "h": h, "err": rng.normal(0, 1.0, 2000)})
+            for h in (1, 2)
+        ]
+    )
     cal = fit_calibration(pd.concat([_errors(rng), steady]), {}, {"naive": 1.0}, max_horizon=3)
     assert cal.gammas[("steady", "naive")] < 0.1 < 0.8 < cal.gamma
     q2, q3, q9 = cal.quantiles("steady", "naive", np.array([2, 3, 9]))
@@ -78,8 +90,8 @@ def test_a_fitted_calibration_is_reused(rng):
 
 
 def test_orient_flips_quantile_levels(rng):
-    from forecast.engine.calibrate import orient
     from forecast.config import QUANTILES
+    from forecast.engine.calibrate import orient
 
     e = rng.gamma(2.0, 1.0, 5000) - 0.5  # skewed oriented errors s·e with a positive bias
     q = np.quantile(e, QUANTILES)[None, :]
@@ -96,8 +108,9 @@ def test_trend_sign_is_the_recent_direction():
 
     t = np.arange(2000.0, 2016.0)
     fall_then_rise = np.r_[-(t[:10] - 2000), -9 + 0.2 * (t[10:] - 2009)]
-    Z = np.vstack([0.1 * (t - 2000), -0.1 * (t - 2000), np.zeros(16),
-                   np.r_[np.full(15, np.nan), 1.0], fall_then_rise])
+    Z = np.vstack(
+        [0.1 * (t - 2000), -0.1 * (t - 2000), np.zeros(16), np.r_[np.full(15, np.nan), 1.0], fall_then_rise]
+    )
     np.testing.assert_array_equal(trend_sign(Z, t, window=5), [1, -1, 1, 1, 1])
     assert trend_sign(Z, t, window=16)[-1] == -1  # over 16 years the early fall dominates
 
@@ -109,8 +122,9 @@ def _mixed_directions(rng, years=np.arange(2000, 2016)) -> pd.DataFrame:
         for i in range(n):
             b = slopes[i % len(slopes)]
             z = np.log(30) + b * (years - years[0]) + rng.normal(0, 0.01, len(years))
-            frames.append(pd.DataFrame({"geo": f"{ind}{i}", "indicator": ind, "year": years,
-                                        "value": np.exp(z)}))
+            frames.append(
+                pd.DataFrame({"geo": f"{ind}{i}", "indicator": ind, "year": years, "value": np.exp(z)})
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -120,8 +134,7 @@ def test_median_follows_each_series_direction(rng, center):
 
     obs = _mixed_directions(rng)
     last = obs[obs["year"] == 2015].set_index("geo")["value"]
-    out = forecast_panel(obs, horizon=5, models=["naive"],
-                         settings=EngineSettings(center_pool=center))
+    out = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(center_pool=center))
     out = out[out["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
     falling = out["geo"].str[4:].astype(int) % 2 == 1
     assert np.all(out.loc[falling, "q50"] <= out.loc[falling, "last"])
@@ -159,15 +172,14 @@ def test_recent_errors_dominate_weighted_calibration(rng):
     np.testing.assert_allclose(same.tables[("a", "naive")], plain.tables[("a", "naive")])
     from forecast.engine.panels import recency_weights
 
-    recent = fit_calibration(err.assign(w=recency_weights(key, 0.7)), {}, {"naive": 1.0},
-                             max_horizon=3)
+    recent = fit_calibration(err.assign(w=recency_weights(key, 0.7)), {}, {"naive": 1.0}, max_horizon=3)
+
     def width(cal):
         return cal.tables[("a", "naive")][:, -1] - cal.tables[("a", "naive")][:, 0]
 
     assert np.all(width(recent) < 0.5 * width(plain))
     # Kish's effective count: the old half (weight 0.7**15) hardly counts
-    np.testing.assert_allclose(recent.counts[("a", "naive")], plain.counts[("a", "naive")] / 2,
-                               rtol=0.02)
+    np.testing.assert_allclose(recent.counts[("a", "naive")], plain.counts[("a", "naive")] / 2, rtol=0.02)
 
 
 def test_recency_decay_is_a_validated_setting(rng):

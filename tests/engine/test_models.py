@@ -1,4 +1,5 @@
 """Models: one interface, trends recovered on seeded synthetic series, bounds and statuses."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.engine import methods
 from forecast.config import QUANTILE_COLUMNS
-from forecast.errors import ModelError
+from forecast.engine import methods
 from forecast.engine.models import MODELS, EngineSettings, forecast_panel, get_model
+from forecast.errors import ModelError
 
 YEARS = np.arange(2000, 2016)
 TRUE_RATE = -0.04  # ln(imr) falls 4% a year
@@ -22,8 +23,7 @@ def _imr(rng, geo="A", level=30.0, noise=0.01, years=YEARS) -> pd.DataFrame:
 
 
 def _panel(rng, n=8, **kw) -> pd.DataFrame:
-    return pd.concat([_imr(rng, geo=f"P{i}", level=20 + 3 * i, **kw) for i in range(n)],
-                     ignore_index=True)
+    return pd.concat([_imr(rng, geo=f"P{i}", level=20 + 3 * i, **kw) for i in range(n)], ignore_index=True)
 
 
 def test_every_model_has_the_interface(rng):
@@ -74,8 +74,16 @@ def test_ensemble_forecast_follows_the_trend(rng):
 def test_forecast_panel_years_and_columns(rng):
     obs = _panel(rng, n=3)
     out = forecast_panel(obs, years=range(2010, 2021), models=["naive", "ensemble"])
-    assert list(out.columns) == ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUMNS,
-                                 "status", "reason"]
+    assert list(out.columns) == [
+        "geo",
+        "indicator",
+        "model",
+        "year",
+        "mean",
+        *QUANTILE_COLUMNS,
+        "status",
+        "reason",
+    ]
     assert sorted(out["year"].unique()) == list(range(2016, 2021))
     assert len(out) == 3 * 2 * 5
 
@@ -84,10 +92,12 @@ def test_bounds_respected(rng):
     years = np.arange(2005, 2016)
     cov = 100 / (1 + np.exp(-(0.5 * (years - 2005) + rng.normal(0, 0.1, len(years)))))
     falling = 40 * np.exp(-0.35 * (years - 2005))
-    obs = pd.concat([
-        pd.DataFrame({"geo": "A", "indicator": "bhyt_coverage", "year": years, "value": cov}),
-        pd.DataFrame({"geo": "A", "indicator": "u5mr", "year": years, "value": falling}),
-    ])
+    obs = pd.concat(
+        [
+            pd.DataFrame({"geo": "A", "indicator": "bhyt_coverage", "year": years, "value": cov}),
+            pd.DataFrame({"geo": "A", "indicator": "u5mr", "year": years, "value": falling}),
+        ]
+    )
     out = forecast_panel(obs, horizon=20, models=list(MODELS.keys() - {"ets"}))
     q = out[["mean", *QUANTILE_COLUMNS]].to_numpy()
     cov_rows = out["indicator"] == "bhyt_coverage"
@@ -95,12 +105,14 @@ def test_bounds_respected(rng):
 
 
 def test_short_constant_and_at_bound_series_get_a_status():
-    obs = pd.DataFrame({
-        "geo": ["short"] * 2 + ["flat"] * 4 + ["full"] * 4,
-        "indicator": ["full_immunization_u1"] * 10,
-        "year": [2014, 2015, 2012, 2013, 2014, 2015, 2012, 2013, 2014, 2015],
-        "value": [90.0, 91.0, 95.0, 95.0, 95.0, 95.0, 97.0, 99.0, 100.0, 100.0],
-    })
+    obs = pd.DataFrame(
+        {
+            "geo": ["short"] * 2 + ["flat"] * 4 + ["full"] * 4,
+            "indicator": ["full_immunization_u1"] * 10,
+            "year": [2014, 2015, 2012, 2013, 2014, 2015, 2012, 2013, 2014, 2015],
+            "value": [90.0, 91.0, 95.0, 95.0, 95.0, 95.0, 97.0, 99.0, 100.0, 100.0],
+        }
+    )
     out = forecast_panel(obs, horizon=3, models=["ensemble", "trend"])
     status = out.groupby("geo")["status"].first()
     assert status.to_dict() == {"flat": "constant", "full": "at_bound", "short": "too_short"}
@@ -124,8 +136,9 @@ def test_fit_needs_year_value_and_an_indicator():
     with pytest.raises(ModelError, match="indicator"):
         MODELS["naive"]().fit(pd.DataFrame({"year": [2000], "value": [1.0]}))
     with pytest.raises(ModelError, match="geo"):
-        MODELS["naive"]().fit(pd.DataFrame({"geo": ["A", "B"], "indicator": "imr",
-                                            "year": [2000, 2000], "value": [1.0, 2.0]}))
+        MODELS["naive"]().fit(
+            pd.DataFrame({"geo": ["A", "B"], "indicator": "imr", "year": [2000, 2000], "value": [1.0, 2.0]})
+        )
     series = pd.DataFrame({"year": [2000, 2001, 2002, 2003], "value": [1.0, 2.0, 2.5, 3.5]})
     series.attrs["indicator"] = "imr"
     assert len(MODELS["drift"]().fit(series).predict([2004])) == 1
@@ -133,8 +146,9 @@ def test_fit_needs_year_value_and_an_indicator():
 
 def test_pooled_nowcasts_a_province_from_the_longer_national_series(rng):
     years = np.arange(2005, 2021)
-    nat = pd.DataFrame({"geo": "VN", "indicator": "imr", "year": years,
-                        "value": 20 * np.exp(-0.05 * (years - 2005))})
+    nat = pd.DataFrame(
+        {"geo": "VN", "indicator": "imr", "year": years, "value": 20 * np.exp(-0.05 * (years - 2005))}
+    )
     prov = _imr(rng, geo="Hà Nam", level=30, years=np.arange(2005, 2017))
     out = forecast_panel(pd.concat([nat, prov]), years=[2020, 2021], models=["pooled"])
     got = out.set_index(["geo", "year"])["mean"]

@@ -1,4 +1,5 @@
 """The panel local-level model: common trend recovered, noisy series shrunk, no look-ahead."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -60,9 +61,14 @@ def test_selection_sees_only_the_data_passed_in(rng):
 
 def test_panel_through_the_public_interface(rng):
     Z = _trend_panel(rng, n=10)
-    obs = pd.DataFrame({"geo": np.repeat([f"P{i}" for i in range(10)], len(YEARS)),
-                        "indicator": "beds_per_10k", "year": np.tile(YEARS.astype(int), 10),
-                        "value": np.exp(Z).ravel()})
+    obs = pd.DataFrame(
+        {
+            "geo": np.repeat([f"P{i}" for i in range(10)], len(YEARS)),
+            "indicator": "beds_per_10k",
+            "year": np.tile(YEARS.astype(int), 10),
+            "value": np.exp(Z).ravel(),
+        }
+    )
     out = forecast_panel(obs, horizon=3, models=["panel", "ensemble"])
     assert set(out["model"]) == {"panel", "ensemble"} and (out["status"] == "ok").all()
     got = out[(out["model"] == "panel") & (out["year"] == 2019)].set_index("geo")["mean"]
@@ -73,11 +79,17 @@ def test_panel_through_the_public_interface(rng):
 
 def test_panel_nowcasts_a_province_from_the_longer_national_series(rng):
     years = np.arange(2005, 2021)
-    nat = pd.DataFrame({"geo": "VN", "indicator": "imr", "year": years,
-                        "value": 20 * np.exp(-0.05 * (years - 2005))})
-    prov = pd.DataFrame({"geo": "Hà Nam", "indicator": "imr", "year": years[:12],
-                         "value": 30 * np.exp(-0.04 * (years[:12] - 2005)
-                                              + rng.normal(0, 0.01, 12))})
+    nat = pd.DataFrame(
+        {"geo": "VN", "indicator": "imr", "year": years, "value": 20 * np.exp(-0.05 * (years - 2005))}
+    )
+    prov = pd.DataFrame(
+        {
+            "geo": "Hà Nam",
+            "indicator": "imr",
+            "year": years[:12],
+            "value": 30 * np.exp(-0.04 * (years[:12] - 2005) + rng.normal(0, 0.01, 12)),
+        }
+    )
     out = forecast_panel(pd.concat([nat, prov]), years=[2020], models=["panel"])
     got = out.set_index("geo")["mean"]
     # from the province's 2016 level it follows the national change 2016-2020 (-5% a year)

@@ -1,4 +1,5 @@
 """Target assessment on hand-made frames whose answers are computed by hand."""
+
 from __future__ import annotations
 
 import math
@@ -7,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.assess import assessment
 from forecast import config
-from forecast.errors import ValidationError
+from forecast.assess import assessment
 
 GEO = "Hà Nam"
 YEARS = list(range(2011, 2017))  # six observations, 2011-2016
@@ -17,9 +17,20 @@ SPREAD = np.array([0.80, 0.84, 0.88, 0.94, 1.0, 1.06, 1.12, 1.16, 1.20])  # q025
 
 
 def _target(**kw) -> dict:
-    row = {"plan_id": "HN-2021", "province": GEO, "indicator": "stunting_u5", "year": 2030,
-           "comparator": "<=", "value": 10.0, "value_high": math.nan, "unit": "percent",
-           "kind": "outcome", "quote": "", "note": "", "line": 2}
+    row = {
+        "plan_id": "HN-2021",
+        "province": GEO,
+        "indicator": "stunting_u5",
+        "year": 2030,
+        "comparator": "<=",
+        "value": 10.0,
+        "value_high": math.nan,
+        "unit": "percent",
+        "kind": "outcome",
+        "quote": "",
+        "note": "",
+        "line": 2,
+    }
     return {**row, **kw}
 
 
@@ -28,17 +39,35 @@ def _targets(*rows: dict) -> pd.DataFrame:
 
 
 def _obs(values, indicator="stunting_u5", years=YEARS, geo=GEO) -> pd.DataFrame:
-    return pd.DataFrame({"geo": geo, "indicator": indicator, "year": list(years),
-                         "value": [float(v) for v in values], "unit": "percent", "source": "test",
-                         "import_id": "t1"})
+    return pd.DataFrame(
+        {
+            "geo": geo,
+            "indicator": indicator,
+            "year": list(years),
+            "value": [float(v) for v in values],
+            "unit": "percent",
+            "source": "test",
+            "import_id": "t1",
+        }
+    )
 
 
 def _fc(q50_by_year: dict, indicator="stunting_u5", status="ok", reason="", geo=GEO) -> pd.DataFrame:
     rows = []
     for year, q50 in q50_by_year.items():
         qs = dict(zip(config.QUANTILE_COLUMNS, q50 * SPREAD))
-        rows.append({"geo": geo, "indicator": indicator, "model": "ensemble", "year": year,
-                     "mean": q50, **qs, "status": status, "reason": reason})
+        rows.append(
+            {
+                "geo": geo,
+                "indicator": indicator,
+                "model": "ensemble",
+                "year": year,
+                "mean": q50,
+                **qs,
+                "status": status,
+                "reason": reason,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -47,8 +76,8 @@ def _falling(rate=-0.05, start=40.0) -> list[float]:
 
 
 def test_hand_computed_acceleration_needed():
-    obs = _falling()                      # -5 % a year, latest 2016
-    target = obs[-1] * 0.92 ** 14         # needs -8 % a year to 2030
+    obs = _falling()  # -5 % a year, latest 2016
+    target = obs[-1] * 0.92**14  # needs -8 % a year to 2030
     path = {y: obs[-1] * 0.95 ** (y - 2016) for y in range(2017, 2036)}
     q50_2030 = path[2030] = target / 0.91  # puts the target between q10 and q25 in 2030
     assert q50_2030 * SPREAD[2] < target < q50_2030 * SPREAD[3]
@@ -74,8 +103,9 @@ def test_columns_and_types_follow_the_contract():
 
 
 def test_empty_registry_gives_an_empty_frame_with_the_columns():
-    out = assessment.assess_targets(_targets(_target(kind="activity")), _obs(_falling()), pd.DataFrame(),
-                                "2026Q4")
+    out = assessment.assess_targets(
+        _targets(_target(kind="activity")), _obs(_falling()), pd.DataFrame(), "2026Q4"
+    )
     assert out.empty and list(out.columns) == assessment.COLUMNS
 
 
@@ -104,11 +134,12 @@ def test_deterioration_when_series_moves_away():
 
 
 def test_higher_is_better_on_track():
-    obs = [50 * 1.04 ** i for i in range(6)]
-    target = obs[-1] * 1.03 ** 14  # needs 3 %/year, observed 4 %/year
+    obs = [50 * 1.04**i for i in range(6)]
+    target = obs[-1] * 1.03**14  # needs 3 %/year, observed 4 %/year
     t = _target(indicator="doctors_per_10k", comparator=">=", value=target, unit="per_10k")
-    out = assessment.assess_targets(_targets(t), _obs(obs, "doctors_per_10k"), _fc({}, "doctors_per_10k"),
-                                "2026Q4")
+    out = assessment.assess_targets(
+        _targets(t), _obs(obs, "doctors_per_10k"), _fc({}, "doctors_per_10k"), "2026Q4"
+    )
     r = out.iloc[0]
     assert r.ratio == pytest.approx(4 / 3, rel=1e-6) and r.category == "on_track"
     assert math.isnan(r.p_attain) and "no forecast" in r.reason
@@ -139,19 +170,20 @@ def test_single_observation_never_crashes():
 
 
 def test_range_target_is_assessed_on_its_lower_value():
-    t = _target(indicator="doctors_per_10k", comparator=">=", value=12.0, value_high=14.0,
-                unit="per_10k")
+    t = _target(indicator="doctors_per_10k", comparator=">=", value=12.0, value_high=14.0, unit="per_10k")
     obs = _obs([9, 10, 11, 12, 12.5, 13], "doctors_per_10k")
     out = assessment.assess_targets(_targets(t), obs, _fc({}, "doctors_per_10k"), "2026Q4")
     assert out.loc[0, "category"] == "achieved" and out.loc[0, "value_high"] == 14.0
 
 
-@pytest.mark.parametrize("year,basis", [(2016, "observed"), (2025, "nowcast"), (2026, "nowcast"),
-                                        (2027, "forecast")])
+@pytest.mark.parametrize(
+    "year,basis", [(2016, "observed"), (2025, "nowcast"), (2026, "nowcast"), (2027, "forecast")]
+)
 def test_basis_observed_nowcast_forecast(year, basis):
     path = {y: 20.0 for y in range(2017, 2036)}
-    out = assessment.assess_targets(_targets(_target(year=year, value=25.0)), _obs(_falling()),
-                                _fc(path), "2026Q4")
+    out = assessment.assess_targets(
+        _targets(_target(year=year, value=25.0)), _obs(_falling()), _fc(path), "2026Q4"
+    )
     assert out.loc[0, "basis"] == basis
 
 
@@ -166,10 +198,19 @@ def test_observed_basis_gives_probability_zero_or_one():
 
 
 def test_variant_series_used_and_named_when_note_mentions_central_hospitals():
-    t = _target(indicator="beds_per_10k", comparator=">=", value=40.0, unit="per_10k",
-                note="excluding central hospitals (trung ương)")
-    obs = pd.concat([_obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
-                     _obs([30, 31], "beds_per_10k_gso", years=[2015, 2016])])
+    t = _target(
+        indicator="beds_per_10k",
+        comparator=">=",
+        value=40.0,
+        unit="per_10k",
+        note="excluding central hospitals (trung ương)",
+    )
+    obs = pd.concat(
+        [
+            _obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
+            _obs([30, 31], "beds_per_10k_gso", years=[2015, 2016]),
+        ]
+    )
     out = assessment.assess_targets(_targets(t), obs, _fc({}, "beds_per_10k_dohs"), "2026Q4")
     r = out.iloc[0]
     assert r.series == "beds_per_10k_dohs" and "provincial departments of health" in r.definition
@@ -177,8 +218,12 @@ def test_variant_series_used_and_named_when_note_mentions_central_hospitals():
 
 def test_exact_code_preferred_over_variant():
     t = _target(indicator="beds_per_10k", comparator=">=", value=40.0, unit="per_10k")
-    obs = pd.concat([_obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
-                     _obs([30, 31], "beds_per_10k", years=[2015, 2016])])
+    obs = pd.concat(
+        [
+            _obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
+            _obs([30, 31], "beds_per_10k", years=[2015, 2016]),
+        ]
+    )
     out = assessment.assess_targets(_targets(t), obs, _fc({}), "2026Q4")
     assert out.loc[0, "series"] == "beds_per_10k" and out.loc[0, "definition"] == ""
 
@@ -222,10 +267,18 @@ def test_probability_tails_and_missing_quantiles():
     assert math.isnan(assessment.attainment_probability([math.nan] * 9, ">=", 50))
 
 
-@pytest.mark.parametrize("ratio,category", [(1.2, "on_track"), (0.95, "on_track"),
-                                            (0.7, "acceleration_needed"), (0.3, "limited_progress"),
-                                            (0.0, "limited_progress"), (-0.1, "deterioration"),
-                                            (math.nan, "insufficient_data")])
+@pytest.mark.parametrize(
+    "ratio,category",
+    [
+        (1.2, "on_track"),
+        (0.95, "on_track"),
+        (0.7, "acceleration_needed"),
+        (0.3, "limited_progress"),
+        (0.0, "limited_progress"),
+        (-0.1, "deterioration"),
+        (math.nan, "insufficient_data"),
+    ],
+)
 def test_progress_category_thresholds(ratio, category):
     assert assessment.progress_category(ratio) == category
 
@@ -234,38 +287,54 @@ REGION = "Vùng Đồng bằng sông Hồng"  # Hà Nam's GSO region
 
 
 def _life_expectancy(year=2030, value=76.0, province=GEO) -> dict:
-    return _target(indicator="life_expectancy", comparator=">=", value=value, year=year,
-                   unit="years", province=province)
+    return _target(
+        indicator="life_expectancy", comparator=">=", value=value, year=year, unit="years", province=province
+    )
 
 
 def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
     values = [73.0 + 0.2 * i for i in range(6)]  # 73.0 … 74.0, +0.27 %/year
-    obs = pd.concat([_obs(values, "life_expectancy", geo=REGION),
-                     _obs([70.0] * 6, "life_expectancy", geo="Việt Nam"),
-                     _obs(_falling(), geo=GEO)]).assign(source="GSO yearbook; choisy/gso")
+    obs = pd.concat(
+        [
+            _obs(values, "life_expectancy", geo=REGION),
+            _obs([70.0] * 6, "life_expectancy", geo="Việt Nam"),
+            _obs(_falling(), geo=GEO),
+        ]
+    ).assign(source="GSO yearbook; choisy/gso")
     fc = _fc({y: 74.0 + 0.2 * (y - 2016) for y in range(2017, 2036)}, "life_expectancy", geo=REGION)
     out = assessment.assess_targets(_targets(_life_expectancy()), obs, fc, "2026Q4")
     r = out.iloc[0]
     assert r.geo == REGION and r.series == "life_expectancy" and r.basis == "proxy"
-    assert r.definition == (f"regional series ({REGION}) used as a proxy: GSO yearbook gives life "
-                            "expectancy at birth only for regions")
-    assert r.reason.startswith(f"no provincial series for life_expectancy in Hà Nam: the series of "
-                               f"{REGION} is used as a regional proxy")
+    assert r.definition == (
+        f"regional series ({REGION}) used as a proxy: GSO yearbook gives life "
+        "expectancy at birth only for regions"
+    )
+    assert r.reason.startswith(
+        f"no provincial series for life_expectancy in Hà Nam: the series of "
+        f"{REGION} is used as a regional proxy"
+    )
     assert r.latest_value == pytest.approx(74.0) and r.q50 == pytest.approx(76.8)
     assert r.category in assessment.CATEGORIES[:5] and r.category != "no_data"
 
 
 def test_own_series_is_preferred_to_the_region():
-    obs = pd.concat([_obs([74.0, 74.5], "life_expectancy", years=[2015, 2016]),
-                     _obs([73.0] * 6, "life_expectancy", geo=REGION)])
-    out = assessment.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"),
-                                "2026Q4")
+    obs = pd.concat(
+        [
+            _obs([74.0, 74.5], "life_expectancy", years=[2015, 2016]),
+            _obs([73.0] * 6, "life_expectancy", geo=REGION),
+        ]
+    )
+    out = assessment.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"), "2026Q4")
     assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "proxy"
 
 
 def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
-    obs = pd.concat([_obs([90.0, 91.0, 92.0, 93.0, 94.0, 95.0], "full_immunization_u1"),
-                     _obs([80.0] * 6, "full_immunization_u1", geo=REGION)])
+    obs = pd.concat(
+        [
+            _obs([90.0, 91.0, 92.0, 93.0, 94.0, 95.0], "full_immunization_u1"),
+            _obs([80.0] * 6, "full_immunization_u1", geo=REGION),
+        ]
+    )
     t = _target(indicator="epi_coverage", comparator=">=", value=96.0, year=2025)
     fc = _fc({y: 95.0 + 0.1 * (y - 2016) for y in range(2017, 2036)}, "full_immunization_u1")
     r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4").iloc[0]
@@ -290,47 +359,72 @@ def test_a_proxy_whose_province_has_provincial_peers_says_so():
 
 
 def test_national_only_indicator_stays_no_data_with_a_specific_reason():
-    obs = pd.concat([_obs([85, 87, 89, 90, 91, 92], "bhyt_coverage", geo="Việt Nam"),
-                     _obs([73.0] * 6, "life_expectancy", geo=REGION)])
+    obs = pd.concat(
+        [
+            _obs([85, 87, 89, 90, 91, 92], "bhyt_coverage", geo="Việt Nam"),
+            _obs([73.0] * 6, "life_expectancy", geo=REGION),
+        ]
+    )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0, year=2025)
-    r = assessment.assess_targets(_targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"),
-                              "2026Q4").iloc[0]
+    r = assessment.assess_targets(
+        _targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"), "2026Q4"
+    ).iloc[0]
     assert r.category == "no_data" and r.series == "" and r.geo == GEO and r.basis == "nowcast"
-    assert r.reason == ("no provincial or regional series for bhyt_coverage in Hà Nam; the public files "
-                        "hold health-insurance (BHYT) coverage only nationally (Việt Nam; a "
-                        "national series is not used for a province)")
+    assert r.reason == (
+        "no provincial or regional series for bhyt_coverage in Hà Nam; the public files "
+        "hold health-insurance (BHYT) coverage only nationally (Việt Nam; a "
+        "national series is not used for a province)"
+    )
 
 
 def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
-    obs = pd.concat([_obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo=g)
-                     for g in ("Việt Nam", "Lâm Đồng", "Đồng Nai")])
+    obs = pd.concat(
+        [
+            _obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo=g)
+            for g in ("Việt Nam", "Lâm Đồng", "Đồng Nai")
+        ]
+    )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0)
     r = assessment.assess_targets(_targets(t), obs, pd.DataFrame(), "2026Q4").iloc[0]
     assert r.category == "no_data"
-    assert r.reason.endswith("coverage for Đồng Nai, Lâm Đồng and nationally (Việt Nam; a national "
-                             "series is not used for a province)")
-    none = assessment.assess_targets(_targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(),
-                                 "2026Q4").iloc[0]
+    assert r.reason.endswith(
+        "coverage for Đồng Nai, Lâm Đồng and nationally (Việt Nam; a national "
+        "series is not used for a province)"
+    )
+    none = assessment.assess_targets(
+        _targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(), "2026Q4"
+    ).iloc[0]
     assert none.reason.endswith("the public files hold no series of adult obesity for any geo")
 
 
 def test_merged_province_data_are_mentioned_but_never_used():
-    obs = pd.concat([_obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)"),
-                     _obs([90.0, 92.0], "bhyt_coverage", years=[2022, 2023], geo="Việt Nam")])
+    obs = pd.concat(
+        [
+            _obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)"),
+            _obs([90.0, 92.0], "bhyt_coverage", years=[2022, 2023], geo="Việt Nam"),
+        ]
+    )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2025, province="Lào Cai")
-    r = assessment.assess_targets(_targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"),
-                              "2026Q4").iloc[0]
+    r = assessment.assess_targets(
+        _targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"), "2026Q4"
+    ).iloc[0]
     assert r.category == "no_data" and r.series == "" and r.geo == "Lào Cai"
-    assert "Lào Cai (mới) (the province it merged into on 1 July 2025) has bhyt_coverage for 2025 " \
-           "(latest 88.21 in 2025); not used: it covers a larger territory than Lào Cai" in r.reason
+    assert (
+        "Lào Cai (mới) (the province it merged into on 1 July 2025) has bhyt_coverage for 2025 "
+        "(latest 88.21 in 2025); not used: it covers a larger territory than Lào Cai" in r.reason
+    )
     from forecast.assess import matching
 
     assert matching.merged_successor(r.reason) == "Lào Cai (mới)"
 
 
 def test_merged_province_data_older_than_the_own_series_are_not_mentioned():
-    obs = pd.concat([_obs([80.0, 85.0, 88.0], "bhyt_coverage", years=[2024, 2025, 2026], geo="Lào Cai"),
-                     _obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)")])
+    obs = pd.concat(
+        [
+            _obs([80.0, 85.0, 88.0], "bhyt_coverage", years=[2024, 2025, 2026], geo="Lào Cai"),
+            _obs([88.21], "bhyt_coverage", years=[2025], geo="Lào Cai (mới)"),
+        ]
+    )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2030, province="Lào Cai")
     r = assessment.assess_targets(_targets(t), obs, _fc({}, "bhyt_coverage", geo="Lào Cai"), "2026Q4").iloc[0]
     assert r.geo == "Lào Cai" and "merged" not in r.reason

@@ -2,6 +2,7 @@
 
 The hand-made frames below follow docs/contracts.md; test_plots and test_notebooks reuse them.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,10 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.report import views
-from forecast.registry import indicators
-from forecast.report import text
 from forecast.errors import ForecastError
+from forecast.registry import indicators
+from forecast.report import text, views
 
 PROVINCE = "Hà Nam"
 
@@ -21,17 +21,24 @@ PROVINCE = "Hà Nam"
 def make_observations() -> pd.DataFrame:
     """Ten years of IMR and DOH beds, four of life expectancy, for Hà Nam."""
     years = np.arange(2007, 2017)
-    rows = [dict(geo=PROVINCE, indicator="imr", year=y, value=20 * 0.95 ** (y - 2007), unit="per_1000")
-            for y in years]
-    rows += [dict(geo=PROVINCE, indicator="beds_per_10k_dohs", year=y, value=18 + 0.3 * (y - 2007),
-                  unit="per_10k") for y in years]
-    rows += [dict(geo=PROVINCE, indicator="life_expectancy", year=y, value=74 + 0.2 * (y - 2013),
-                  unit="years") for y in range(2013, 2017)]
+    rows = [
+        dict(geo=PROVINCE, indicator="imr", year=y, value=20 * 0.95 ** (y - 2007), unit="per_1000")
+        for y in years
+    ]
+    rows += [
+        dict(geo=PROVINCE, indicator="beds_per_10k_dohs", year=y, value=18 + 0.3 * (y - 2007), unit="per_10k")
+        for y in years
+    ]
+    rows += [
+        dict(geo=PROVINCE, indicator="life_expectancy", year=y, value=74 + 0.2 * (y - 2013), unit="years")
+        for y in range(2013, 2017)
+    ]
     df = pd.DataFrame(rows).assign(source="fixture", import_id="fx")
     base = {"beds_per_10k_dohs": "beds_per_10k"}
     df["base_indicator"] = df["indicator"].map(lambda c: base.get(c, c))
-    df["definition"] = np.where(df["indicator"] == "beds_per_10k_dohs",
-                                indicators.VARIANT_SUFFIXES["_dohs"], "")
+    df["definition"] = np.where(
+        df["indicator"] == "beds_per_10k_dohs", indicators.VARIANT_SUFFIXES["_dohs"], ""
+    )
     return df
 
 
@@ -43,10 +50,25 @@ def make_forecasts(run_id: str = "r1") -> pd.DataFrame:
             for h, year in enumerate(range(2017, 2031), start=1):
                 mid = start + slope * h + shift
                 sd = 0.3 * np.sqrt(h)
-                q = dict(zip(("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975"),
-                             mid + sd * np.array([-1.96, -1.64, -1.28, -0.67, 0, 0.67, 1.28, 1.64, 1.96])))
-                rows.append(dict(geo=PROVINCE, indicator=series, model=model, year=year, mean=mid, **q,
-                                 run_id=run_id, status="ok", reason=""))
+                q = dict(
+                    zip(
+                        ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975"),
+                        mid + sd * np.array([-1.96, -1.64, -1.28, -0.67, 0, 0.67, 1.28, 1.64, 1.96]),
+                    )
+                )
+                rows.append(
+                    dict(
+                        geo=PROVINCE,
+                        indicator=series,
+                        model=model,
+                        year=year,
+                        mean=mid,
+                        **q,
+                        run_id=run_id,
+                        status="ok",
+                        reason="",
+                    )
+                )
     return pd.DataFrame(rows)
 
 
@@ -54,18 +76,64 @@ def make_targets() -> pd.DataFrame:
     """Registry rows: three outcomes with data, one without, and two milestones."""
     base = dict(plan_id="hanam_2021", province=PROVINCE, value_high=np.nan, quote="", note="")
     rows = [
-        dict(base, indicator="imr", year=2030, comparator="<=", value=5.0, unit="per_1000", kind="outcome",
-             note="Source anomaly: the plan writes 5% for 5‰"),
-        dict(base, indicator="beds_per_10k", year=2025, comparator=">=", value=32.0, unit="per_10k",
-             kind="outcome", note="không tính giường bệnh viện trung ương"),
-        dict(base, indicator="life_expectancy", year=2025, comparator=">=", value=74.5, unit="years",
-             kind="outcome"),
-        dict(base, indicator="stunting_u5", year=2025, comparator="<=", value=15.0, unit="percent",
-             kind="outcome"),
-        dict(base, indicator="chs_with_doctor", year=2025, comparator=">=", value=100.0, unit="percent",
-             kind="milestone", quote="100% trạm y tế xã có bác sĩ"),
-        dict(base, indicator="ehr_coverage", year=2025, comparator=">=", value=90.0, unit="percent",
-             kind="activity", quote="90% dân số có hồ sơ sức khỏe điện tử"),
+        dict(
+            base,
+            indicator="imr",
+            year=2030,
+            comparator="<=",
+            value=5.0,
+            unit="per_1000",
+            kind="outcome",
+            note="Source anomaly: the plan writes 5% for 5‰",
+        ),
+        dict(
+            base,
+            indicator="beds_per_10k",
+            year=2025,
+            comparator=">=",
+            value=32.0,
+            unit="per_10k",
+            kind="outcome",
+            note="không tính giường bệnh viện trung ương",
+        ),
+        dict(
+            base,
+            indicator="life_expectancy",
+            year=2025,
+            comparator=">=",
+            value=74.5,
+            unit="years",
+            kind="outcome",
+        ),
+        dict(
+            base,
+            indicator="stunting_u5",
+            year=2025,
+            comparator="<=",
+            value=15.0,
+            unit="percent",
+            kind="outcome",
+        ),
+        dict(
+            base,
+            indicator="chs_with_doctor",
+            year=2025,
+            comparator=">=",
+            value=100.0,
+            unit="percent",
+            kind="milestone",
+            quote="100% trạm y tế xã có bác sĩ",
+        ),
+        dict(
+            base,
+            indicator="ehr_coverage",
+            year=2025,
+            comparator=">=",
+            value=90.0,
+            unit="percent",
+            kind="activity",
+            quote="90% dân số có hồ sơ sức khỏe điện tử",
+        ),
     ]
     return pd.DataFrame(rows)
 
@@ -74,23 +142,85 @@ def make_assessments(run_id: str = "r1") -> pd.DataFrame:
     """Assessments of the four outcome targets (as assess.assess_targets would shape them)."""
     t = make_targets()
     a = t[t["kind"] == "outcome"].drop(columns=["quote", "note"]).reset_index(drop=True)
-    extra = pd.DataFrame([
-        dict(geo=PROVINCE, series="imr", definition="", latest_year=2016, latest_value=12.6, mean=7.5,
-             q025=6.0, q10=6.5, q50=7.5, q90=8.5, q975=9.0, p_attain=0.02, rate_observed=-5.0,
-             rate_required=-6.9, ratio=0.72, category="acceleration_needed", expected_year=2034,
-             basis="forecast", status="ok", reason=""),
-        dict(geo=PROVINCE, series="beds_per_10k_dohs",
-             definition=indicators.VARIANT_SUFFIXES["_dohs"], latest_year=2016, latest_value=20.7,
-             mean=23.4, q025=22.0, q10=22.5, q50=23.4, q90=24.3, q975=24.8, p_attain=0.01,
-             rate_observed=1.5, rate_required=4.9, ratio=0.3, category="limited_progress",
-             expected_year=pd.NA, basis="nowcast", status="ok", reason=""),
-        dict(geo=PROVINCE, series="life_expectancy", definition="", latest_year=2016, latest_value=74.6,
-             mean=74.6, q025=74.6, q10=74.6, q50=74.6, q90=74.6, q975=74.6, p_attain=0.99,
-             rate_observed=0.27, rate_required=np.nan, ratio=np.nan, category="achieved",
-             expected_year=2016, basis="observed", status="ok", reason=""),
-        dict(geo=PROVINCE, series="", definition="", category="no_data", basis="nowcast", status="",
-             reason="no observed series for stunting_u5 in Hà Nam"),
-    ])
+    extra = pd.DataFrame(
+        [
+            dict(
+                geo=PROVINCE,
+                series="imr",
+                definition="",
+                latest_year=2016,
+                latest_value=12.6,
+                mean=7.5,
+                q025=6.0,
+                q10=6.5,
+                q50=7.5,
+                q90=8.5,
+                q975=9.0,
+                p_attain=0.02,
+                rate_observed=-5.0,
+                rate_required=-6.9,
+                ratio=0.72,
+                category="acceleration_needed",
+                expected_year=2034,
+                basis="forecast",
+                status="ok",
+                reason="",
+            ),
+            dict(
+                geo=PROVINCE,
+                series="beds_per_10k_dohs",
+                definition=indicators.VARIANT_SUFFIXES["_dohs"],
+                latest_year=2016,
+                latest_value=20.7,
+                mean=23.4,
+                q025=22.0,
+                q10=22.5,
+                q50=23.4,
+                q90=24.3,
+                q975=24.8,
+                p_attain=0.01,
+                rate_observed=1.5,
+                rate_required=4.9,
+                ratio=0.3,
+                category="limited_progress",
+                expected_year=pd.NA,
+                basis="nowcast",
+                status="ok",
+                reason="",
+            ),
+            dict(
+                geo=PROVINCE,
+                series="life_expectancy",
+                definition="",
+                latest_year=2016,
+                latest_value=74.6,
+                mean=74.6,
+                q025=74.6,
+                q10=74.6,
+                q50=74.6,
+                q90=74.6,
+                q975=74.6,
+                p_attain=0.99,
+                rate_observed=0.27,
+                rate_required=np.nan,
+                ratio=np.nan,
+                category="achieved",
+                expected_year=2016,
+                basis="observed",
+                status="ok",
+                reason="",
+            ),
+            dict(
+                geo=PROVINCE,
+                series="",
+                definition="",
+                category="no_data",
+                basis="nowcast",
+                status="",
+                reason="no observed series for stunting_u5 in Hà Nam",
+            ),
+        ]
+    )
     out = pd.concat([a, extra], axis=1).assign(run_id=run_id)
     return out.astype({"latest_year": "Int64", "expected_year": "Int64"})
 
@@ -134,7 +264,8 @@ def test_every_category_has_both_languages_and_a_colour(category):
 
 
 def test_categories_match_assess_if_present():
-    assess = pytest.importorskip("forecast.assess.assessment")
+    from forecast.assess import assessment as assess
+
     assert tuple(assess.CATEGORIES) == text.CATEGORIES
 
 
@@ -164,8 +295,10 @@ def test_title_renders_diacritics():
 
 def test_what_it_takes_compares_required_with_observed():
     vi = views.what_it_takes(make_assessments(), "vi")
-    assert any("tỷ suất tử vong trẻ em dưới 1 tuổi phải giảm 6,9%/năm, so với mức 5,0%/năm đã quan sát"
-               in s for s in vi)
+    assert any(
+        "tỷ suất tử vong trẻ em dưới 1 tuổi phải giảm 6,9%/năm, so với mức 5,0%/năm đã quan sát" in s
+        for s in vi
+    )
     assert any("đã đạt mục tiêu" in s for s in vi)
     en = views.what_it_takes(make_assessments(), "en")
     assert any("infant mortality rate must fall 6.9% a year, against 5.0% a year observed" in s for s in en)
@@ -204,8 +337,10 @@ def test_figure_html_embeds_a_png():
 
 
 def test_target_text_for_ranges_counts_and_aims():
-    assert views.target_text({"value": 25.0, "value_high": 27.0, "unit": "per_10k", "comparator": ">="},
-                             "vi") == "25,0–27,0/10.000 dân"
+    assert (
+        views.target_text({"value": 25.0, "value_high": 27.0, "unit": "per_10k", "comparator": ">="}, "vi")
+        == "25,0–27,0/10.000 dân"
+    )
     assert views.target_text({"value": 99.0, "unit": "count", "comparator": ">="}, "en") == "≥ 99"
     assert views.target_text({"value": float("nan"), "unit": "", "comparator": ""}, "vi") == "–"
 
@@ -220,9 +355,18 @@ def test_what_it_takes_says_when_the_trend_runs_the_wrong_way():
 
 def test_changes_table_and_first_run_message():
     assert "lần chạy đầu tiên" in views.changes_html(None, "vi")
-    changes = pd.DataFrame([{"province": PROVINCE, "indicator": "imr", "year": 2030,
-                             "category_old": "on_track", "category_new": "acceleration_needed",
-                             "reason": "new data"}])
+    changes = pd.DataFrame(
+        [
+            {
+                "province": PROVINCE,
+                "indicator": "imr",
+                "year": 2030,
+                "category_old": "on_track",
+                "category_new": "acceleration_needed",
+                "reason": "new data",
+            }
+        ]
+    )
     html = views.changes_html(changes, "vi")
     assert html.count('<tr class="change">') == 1 and "số liệu mới" in html
     assert "badge-on_track" in html and "badge-acceleration_needed" in html
@@ -234,13 +378,17 @@ def test_province_view_and_panels_select_one_province():
 
     a = make_assessments()
     other = a.assign(province="Lâm Đồng", geo="Lâm Đồng")
-    run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=pd.concat([a, other]),
-                          forecasts=make_forecasts())
+    run = SimpleNamespace(
+        run_id="r1", as_of="2026Q4", assessments=pd.concat([a, other]), forecasts=make_forecasts()
+    )
     view = views.province_view(run, make_observations(), make_targets(), "ha nam")
     assert view.province == PROVINCE and len(view.assessments) == 4 and len(view.plan) == 6
     titles = [p[0] for p in views.fan_panels(view, "en")]
-    assert titles == ["Hospital beds per 10,000 population (beds_per_10k_dohs)", "Infant mortality rate",
-                      "Life expectancy at birth"]
+    assert titles == [
+        "Hospital beds per 10,000 population (beds_per_10k_dohs)",
+        "Infant mortality rate",
+        "Life expectancy at birth",
+    ]
     series, obs, fc, rows = views.series_view(view, "beds_per_10k")
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
     section = views.scorecard_section(view, "en")
@@ -249,12 +397,16 @@ def test_province_view_and_panels_select_one_province():
 
 def test_anomalies_are_grouped_and_start_at_their_sentence():
     t = make_targets().iloc[:3].copy()
-    t["note"] = ["Per 1,000. Source anomaly: lines sum to 526.7, not 529.7.",
-                 "Budget. Source anomaly: lines sum to 526.7, not 529.7.",
-                 "Screening for congenital anomalies; 'đạt' read as >=."]
+    t["note"] = [
+        "Per 1,000. Source anomaly: lines sum to 526.7, not 529.7.",
+        "Budget. Source anomaly: lines sum to 526.7, not 529.7.",
+        "Screening for congenital anomalies; 'đạt' read as >=.",
+    ]
     caveats = [c for c in views.caveats(t, make_assessments().iloc[0:0], "en") if "anomaly" in c]
-    assert caveats == ["Infant mortality rate (2030); Hospital beds per 10,000 population (2025): "
-                       "Source anomaly: lines sum to 526.7, not 529.7."]
+    assert caveats == [
+        "Infant mortality rate (2030); Hospital beds per 10,000 population (2025): "
+        "Source anomaly: lines sum to 526.7, not 529.7."
+    ]
 
 
 def test_anomaly_sentence_survives_an_ellipsis():
@@ -268,15 +420,17 @@ def test_vietnamese_briefs_word_anomalies_in_vietnamese():
     t["note"] = ["Source anomaly: the plan writes '11%'.", "Source anomaly: the plan writes '11%'."]
     t["caveat_vi"] = ["Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.", ""]
     vi = [c for c in views.caveats(t, make_assessments().iloc[0:0], "vi") if "11%" in c]
-    assert vi == ["Tỷ suất tử vong trẻ em dưới 1 tuổi (2030): Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.",
-                  "Số giường bệnh trên 10.000 dân (2025): (ghi chú tiếng Anh) Source anomaly: the plan writes '11%'."]
+    assert vi == [
+        "Tỷ suất tử vong trẻ em dưới 1 tuổi (2030): Điểm bất thường của văn bản gốc: kế hoạch ghi “11%”.",
+        "Số giường bệnh trên 10.000 dân (2025): (ghi chú tiếng Anh) Source anomaly: the plan writes '11%'.",
+    ]
     en = [c for c in views.caveats(t, make_assessments().iloc[0:0], "en") if "11%" in c]
     assert len(en) == 1 and "Điểm" not in en[0]
 
 
 def test_every_registry_anomaly_has_a_vietnamese_wording():
-    from forecast.report.sentences import _anomaly_text
     from forecast.registry.targets import load_targets
+    from forecast.report.sentences import _anomaly_text
 
     reg = load_targets()
     flagged = reg[reg["note"].map(lambda n: bool(_anomaly_text(n)))]
@@ -292,16 +446,26 @@ def make_proxy_assessments() -> pd.DataFrame:
     """The fixture's assessments with life expectancy on the region's series (basis "proxy")
     and BHYT coverage without data but with 2025 data of the merged province."""
     a = make_assessments()
-    proxy = (f"regional series ({REGION}) used as a proxy: GSO yearbook gives life expectancy at "
-             "birth only for regions")
+    proxy = (
+        f"regional series ({REGION}) used as a proxy: GSO yearbook gives life expectancy at "
+        "birth only for regions"
+    )
     a.loc[2, ["geo", "definition", "basis", "reason"]] = [
-        REGION, proxy, "proxy", f"no provincial series for life_expectancy in Hà Nam: the series "
-                                f"of {REGION} is used as a regional proxy"]
-    bhyt = a.loc[[3]].assign(indicator="bhyt_coverage", province="Lào Cai", geo="Lào Cai",
-                             reason="no provincial or regional series for bhyt_coverage in Lào Cai; "
-                                    "Lào Cai (mới) (the province it merged into on 1 July 2025) has "
-                                    "bhyt_coverage for 2025 (latest 88.21 in 2025); not used: it "
-                                    "covers a larger territory than Lào Cai")
+        REGION,
+        proxy,
+        "proxy",
+        f"no provincial series for life_expectancy in Hà Nam: the series "
+        f"of {REGION} is used as a regional proxy",
+    ]
+    bhyt = a.loc[[3]].assign(
+        indicator="bhyt_coverage",
+        province="Lào Cai",
+        geo="Lào Cai",
+        reason="no provincial or regional series for bhyt_coverage in Lào Cai; "
+        "Lào Cai (mới) (the province it merged into on 1 July 2025) has "
+        "bhyt_coverage for 2025 (latest 88.21 in 2025); not used: it "
+        "covers a larger territory than Lào Cai",
+    )
     return pd.concat([a, bhyt], ignore_index=True)
 
 
@@ -318,16 +482,23 @@ def test_scorecard_labels_a_regional_proxy(lang, tag):
 def test_caveats_list_proxies_and_unused_merged_province_data():
     a = make_proxy_assessments()
     vi = views.caveats(make_targets(), a, "vi")
-    assert (f"Ước lượng theo vùng: Tuổi thọ trung bình — tỉnh không có chuỗi số liệu riêng nên dùng "
-            f"số liệu của {REGION}; kết quả phản ánh cả vùng, không riêng tỉnh.") in vi
+    assert (
+        f"Ước lượng theo vùng: Tuổi thọ trung bình — tỉnh không có chuỗi số liệu riêng nên dùng "
+        f"số liệu của {REGION}; kết quả phản ánh cả vùng, không riêng tỉnh."
+    ) in vi
     assert not any("regional series" in c for c in vi)  # the English definition is not repeated
-    assert any(c.startswith("Tỷ lệ bao phủ bảo hiểm y tế: số liệu gần đây chỉ có cho Lào Cai (mới)")
-               for c in vi)
+    assert any(
+        c.startswith("Tỷ lệ bao phủ bảo hiểm y tế: số liệu gần đây chỉ có cho Lào Cai (mới)") for c in vi
+    )
     en = "\n".join(views.caveats(make_targets(), a, "en"))
-    assert f"Regional proxy: Life expectancy at birth — the province has no series of its own, so " \
-           f"the series of {REGION} is used" in en
-    assert ("Health-insurance (BHYT) coverage: the only recent data are for Lào Cai (mới) (the "
-            "province formed by the merger of 1 July 2025); not used") in en
+    assert (
+        f"Regional proxy: Life expectancy at birth — the province has no series of its own, so "
+        f"the series of {REGION} is used" in en
+    )
+    assert (
+        "Health-insurance (BHYT) coverage: the only recent data are for Lào Cai (mới) (the "
+        "province formed by the merger of 1 July 2025); not used"
+    ) in en
     assert "excluding central" in en  # variant definitions are still named
 
 
@@ -335,8 +506,9 @@ def test_proxy_panel_names_the_region():
     from types import SimpleNamespace
 
     a = make_proxy_assessments().iloc[:4]
-    obs = make_observations().assign(geo=lambda d: np.where(d["indicator"] == "life_expectancy",
-                                                            REGION, d["geo"]))
+    obs = make_observations().assign(
+        geo=lambda d: np.where(d["indicator"] == "life_expectancy", REGION, d["geo"])
+    )
     run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=a, forecasts=make_forecasts())
     view = views.province_view(run, obs, make_targets(), PROVINCE)
     titles = [p[0] for p in views.fan_panels(view, "en")]
@@ -349,7 +521,9 @@ def test_caveats_name_the_known_break_of_a_series_used():
     a = make_assessments()
     a.loc[1, "series"] = "pharmacists_per_10k_dohs"
     vi = views.caveats(make_targets(), a, "vi")
-    assert "Số giường bệnh trên 10.000 dân: Chú thích 2012(**) của Tổng cục Thống kê: số dược sĩ" \
-        " năm 2012 gồm cả khu vực tư nhân, nên năm 2012 không so sánh được với các năm khác" \
+    assert (
+        "Số giường bệnh trên 10.000 dân: Chú thích 2012(**) của Tổng cục Thống kê: số dược sĩ"
+        " năm 2012 gồm cả khu vực tư nhân, nên năm 2012 không so sánh được với các năm khác"
         " (năm 2012 không dùng để dự báo)." in vi
+    )
     assert not any("2012(**)" in c for c in views.caveats(make_targets(), make_assessments(), "en"))

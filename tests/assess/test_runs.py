@@ -1,4 +1,5 @@
 """Stored runs: save/load round trip, previous run, compare_runs reasons, and `forecast run`."""
+
 from __future__ import annotations
 
 import contextlib
@@ -11,10 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast.assess import assessment
-from forecast import config
-from forecast import pipeline
-from forecast.assess import runs
+from forecast import config, pipeline
+from forecast.assess import assessment, runs
 from forecast.data import store as real_store
 from forecast.errors import MissingDataError
 
@@ -23,16 +22,36 @@ GEO = "Hà Nam"
 
 def _obs() -> pd.DataFrame:
     years = list(range(2011, 2017))
-    return pd.DataFrame({"geo": GEO, "indicator": "stunting_u5", "year": years,
-                         "value": [40 * 0.95 ** i for i in range(6)], "unit": "percent",
-                         "source": "test", "import_id": "t1", "base_indicator": "stunting_u5",
-                         "definition": ""})
+    return pd.DataFrame(
+        {
+            "geo": GEO,
+            "indicator": "stunting_u5",
+            "year": years,
+            "value": [40 * 0.95**i for i in range(6)],
+            "unit": "percent",
+            "source": "test",
+            "import_id": "t1",
+            "base_indicator": "stunting_u5",
+            "definition": "",
+        }
+    )
 
 
 def _registry() -> pd.DataFrame:
-    row = {"plan_id": "HN-2021", "province": GEO, "indicator": "stunting_u5", "year": 2030,
-           "comparator": "<=", "value": 20.0, "value_high": math.nan, "unit": "percent",
-           "kind": "outcome", "quote": "", "note": "", "line": 2}
+    row = {
+        "plan_id": "HN-2021",
+        "province": GEO,
+        "indicator": "stunting_u5",
+        "year": 2030,
+        "comparator": "<=",
+        "value": 20.0,
+        "value_high": math.nan,
+        "unit": "percent",
+        "kind": "outcome",
+        "quote": "",
+        "note": "",
+        "line": 2,
+    }
     return pd.DataFrame([row, {**row, "indicator": "bhyt_coverage", "comparator": ">=", "value": 95.0}])
 
 
@@ -51,8 +70,18 @@ def _forecast_panel(obs, years=None, horizon=None, models=("ensemble",), setting
         for year in range(int(s["year"].max()) + 1, 2036):
             q50 = last * 0.95 ** (year - s["year"].max())
             qs = dict(zip(config.QUANTILE_COLUMNS, q50 * np.linspace(0.8, 1.2, 9)))
-            rows.append({"geo": g, "indicator": ind, "model": "ensemble", "year": year, "mean": q50,
-                         **qs, "status": "ok", "reason": ""})
+            rows.append(
+                {
+                    "geo": g,
+                    "indicator": ind,
+                    "model": "ensemble",
+                    "year": year,
+                    "mean": q50,
+                    **qs,
+                    "status": "ok",
+                    "reason": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -71,13 +100,17 @@ def fake_store(tmp_path, monkeypatch):
         state["ensured"] += 1
         state["obs"] = _obs()
 
-    fake = SimpleNamespace(connect=connect, analysis_series=lambda p=None: state["obs"],
-                           ensure_default_data=ensure_default_data,
-                           data_fingerprint=lambda p=None: "fp-1")
+    fake = SimpleNamespace(
+        connect=connect,
+        analysis_series=lambda p=None: state["obs"],
+        ensure_default_data=ensure_default_data,
+        data_fingerprint=lambda p=None: "fp-1",
+    )
     monkeypatch.setattr(runs, "store_db", fake)
     monkeypatch.setattr(pipeline, "store_db", fake)
-    monkeypatch.setattr(pipeline, "models", SimpleNamespace(EngineSettings=_Settings,
-                                                            forecast_panel=_forecast_panel))
+    monkeypatch.setattr(
+        pipeline, "models", SimpleNamespace(EngineSettings=_Settings, forecast_panel=_forecast_panel)
+    )
     return SimpleNamespace(path=str(path), state=state)
 
 
@@ -91,10 +124,16 @@ def test_save_and_load_round_trip(fake_store):
     run = _run()
     runs.save_run(fake_store.path, run)
     back = runs.load_run(fake_store.path, run.run_id)
-    assert (back.run_id, back.as_of, back.created, back.data_fingerprint, back.settings) == \
-        (run.run_id, run.as_of, run.created, run.data_fingerprint, run.settings)
-    pd.testing.assert_frame_equal(back.assessments, run.assessments.assign(run_id=run.run_id),
-                                  check_dtype=False)
+    assert (back.run_id, back.as_of, back.created, back.data_fingerprint, back.settings) == (
+        run.run_id,
+        run.as_of,
+        run.created,
+        run.data_fingerprint,
+        run.settings,
+    )
+    pd.testing.assert_frame_equal(
+        back.assessments, run.assessments.assign(run_id=run.run_id), check_dtype=False
+    )
     expected = run.forecasts.assign(run_id=run.run_id).reindex(columns=runs.FORECAST_COLUMNS)
     pd.testing.assert_frame_equal(back.forecasts, expected, check_dtype=False)
     assert str(back.assessments["expected_year"].dtype) == "Int64"
@@ -123,23 +162,35 @@ def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
 
 
 def test_run_forecasts_restricted_to_a_province(fake_store):
-    run_id = pipeline.run_forecasts("2026Q4", store=fake_store.path, targets=_registry(),
-                                provinces=["Bắc Giang"])
+    run_id = pipeline.run_forecasts(
+        "2026Q4", store=fake_store.path, targets=_registry(), provinces=["Bắc Giang"]
+    )
     run = runs.load_run(fake_store.path, run_id)
     assert run.forecasts.empty and run.assessments.empty
 
 
 def _asm(**kw) -> pd.DataFrame:
-    base = {"plan_id": "p", "province": GEO, "indicator": "imr", "year": 2030, "category": "on_track",
-            "p_attain": 0.8, "latest_year": 2016, "latest_value": 10.0}
+    base = {
+        "plan_id": "p",
+        "province": GEO,
+        "indicator": "imr",
+        "year": 2030,
+        "category": "on_track",
+        "p_attain": 0.8,
+        "latest_year": 2016,
+        "latest_value": 10.0,
+    }
     return pd.DataFrame([{**base, **kw}]).astype({"latest_year": "Int64"})
 
 
-@pytest.mark.parametrize("new,reason", [
-    ({"category": "limited_progress", "latest_year": 2017}, "new data"),
-    ({"category": "limited_progress", "latest_value": 11.0}, "new data"),
-    ({"category": "acceleration_needed", "p_attain": 0.5}, "revised forecast"),
-])
+@pytest.mark.parametrize(
+    "new,reason",
+    [
+        ({"category": "limited_progress", "latest_year": 2017}, "new data"),
+        ({"category": "limited_progress", "latest_value": 11.0}, "new data"),
+        ({"category": "acceleration_needed", "p_attain": 0.5}, "revised forecast"),
+    ],
+)
 def test_compare_runs_reasons(new, reason):
     out = runs.compare_runs(_asm(), _asm(**new))
     assert list(out.columns) == runs.COMPARE_COLUMNS
@@ -151,8 +202,9 @@ def test_compare_runs_with_missing_latest_observation():
     old = _asm(category="no_data", latest_year=pd.NA, latest_value=math.nan)
     out = runs.compare_runs(old, _asm())
     assert list(out["reason"]) == ["new data"]
-    assert runs.compare_runs(old, _asm(category="insufficient_data", latest_year=pd.NA,
-                                       latest_value=math.nan))["reason"].tolist() == ["revised forecast"]
+    assert runs.compare_runs(
+        old, _asm(category="insufficient_data", latest_year=pd.NA, latest_value=math.nan)
+    )["reason"].tolist() == ["revised forecast"]
 
 
 def test_compare_runs_ignores_unmoved_and_flags_new_targets():
@@ -173,28 +225,30 @@ def test_cli_run_command(fake_store):
 
     registry = fake_store.path + ".targets.csv"
     _registry().drop(columns="line").to_csv(registry, index=False)
-    result = CliRunner().invoke(cli, ["--store", fake_store.path, "run", "--as-of", "2026Q4",
-                                      "--targets", registry])
+    result = CliRunner().invoke(
+        cli, ["--store", fake_store.path, "run", "--as-of", "2026Q4", "--targets", registry]
+    )
     assert result.exit_code == 0, result.output
     assert "2026Q4-" in result.output and "on_track: 1" in result.output and "no_data: 1" in result.output
 
 
 def test_round_trip_in_a_real_store(tmp_path):
-    pytest.importorskip("forecast.data.store")
     path = tmp_path / "real.duckdb"
     run = _run()
     runs.save_run(path, run)
     back = runs.load_run(path)
     assert back.run_id == run.run_id and len(back.assessments) == len(run.assessments)
-    pd.testing.assert_frame_equal(back.assessments, run.assessments.assign(run_id=run.run_id),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        back.assessments, run.assessments.assign(run_id=run.run_id), check_dtype=False
+    )
 
 
 def test_run_forecasts_with_the_real_store_and_engine(tmp_path):
-    store = pytest.importorskip("forecast.data.store")
+    store = real_store
     csv = tmp_path / "obs.csv"
-    rows = [f"{GEO},stunting_u5,{y},{40 * 0.95 ** (y - 2005):.3f},percent,test survey"
-            for y in range(2005, 2017)]
+    rows = [
+        f"{GEO},stunting_u5,{y},{40 * 0.95 ** (y - 2005):.3f},percent,test survey" for y in range(2005, 2017)
+    ]
     csv.write_text("geo,indicator,year,value,unit,source\n" + "\n".join(rows) + "\n", encoding="utf-8")
     path = tmp_path / "real.duckdb"
     store.import_files([csv], path)
@@ -214,9 +268,17 @@ def test_reading_waits_for_a_writer_in_another_process(fake_store):
     import sys
 
     runs.save_run(fake_store.path, _run())
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
-                               f"c = duckdb.connect({fake_store.path!r}); print('locked', flush=True); "
-                               "time.sleep(1.0)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; "
+            f"c = duckdb.connect({fake_store.path!r}); print('locked', flush=True); "
+            "time.sleep(1.0)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         assert runs.load_run(fake_store.path).run_id == "2026Q3-aaaa"
@@ -234,15 +296,23 @@ def test_notebook_reads_share_the_store_with_another_reader(tmp_path):
 
     path = tmp_path / "shared.duckdb"
     csv = tmp_path / "obs.csv"
-    csv.write_text(f"geo,indicator,year,value,unit,source\n{GEO},stunting_u5,2015,30.0,percent,x\n",
-                   encoding="utf-8")
+    csv.write_text(
+        f"geo,indicator,year,value,unit,source\n{GEO},stunting_u5,2015,30.0,percent,x\n", encoding="utf-8"
+    )
     real_store.import_files([csv], path)
     runs.save_run(path, _run())
     runs.save_run(path, _run("2026Q4-bbbb", "2026Q4", "2026-12-31 10:00"))
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, time; "
-                               f"c = duckdb.connect({str(path)!r}, read_only=True); "
-                               "print('reading', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, time; "
+            f"c = duckdb.connect({str(path)!r}, read_only=True); "
+            "print('reading', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "reading"
         assert len(real_store.analysis_series(path)) == len(real_store.load_observations(path)) == 1

@@ -1,4 +1,5 @@
 """The quarterly run: fixture notebooks executed by papermill in worker processes, on a fake run."""
+
 from __future__ import annotations
 
 import json
@@ -11,32 +12,53 @@ import pytest
 from click.testing import CliRunner
 
 from forecast import config, pipeline
-from forecast.report import quarter as report
 from forecast.cli import cli
 from forecast.errors import ReportError, ValidationError
+from forecast.report import quarter as report
 
-NB = Path(__file__).resolve().parent / "notebooks"
-FIXTURES = {"brief": NB / "report_brief.ipynb", "indicator": NB / "report_indicator.ipynb",
-            "overview": NB / "report_overview.ipynb"}
+NB = Path(__file__).resolve().parents[1] / "notebooks"
+FIXTURES = {
+    "brief": NB / "report_brief.ipynb",
+    "indicator": NB / "report_indicator.ipynb",
+    "overview": NB / "report_overview.ipynb",
+}
 
 
 def fake_run() -> SimpleNamespace:
     """A run as runs.load_run returns it: two provinces, one outcome target without data."""
-    assessments = pd.DataFrame({
-        "province": ["Hà Nam", "Hà Nam", "Lâm Đồng"],
-        "indicator": ["life_expectancy", "healthy_life_years", "life_expectancy"],
-        "kind": "outcome", "category": ["on_track", "no_data", "achieved"],
-        "latest_value": [74.0, None, 75.0], "latest_year": [2024, None, 2023]})
-    return SimpleNamespace(run_id="run-test", as_of="2026Q4", created=pd.Timestamp("2026-11-25"),
-                           data_fingerprint="f1ngerpr1nt0abc", settings={},
-                           forecasts=pd.DataFrame(), assessments=assessments)
+    assessments = pd.DataFrame(
+        {
+            "province": ["Hà Nam", "Hà Nam", "Lâm Đồng"],
+            "indicator": ["life_expectancy", "healthy_life_years", "life_expectancy"],
+            "kind": "outcome",
+            "category": ["on_track", "no_data", "achieved"],
+            "latest_value": [74.0, None, 75.0],
+            "latest_year": [2024, None, 2023],
+        }
+    )
+    return SimpleNamespace(
+        run_id="run-test",
+        as_of="2026Q4",
+        created=pd.Timestamp("2026-11-25"),
+        data_fingerprint="f1ngerpr1nt0abc",
+        settings={},
+        forecasts=pd.DataFrame(),
+        assessments=assessments,
+    )
 
 
 def fixture_report(out: Path, monkeypatch, notebooks: dict | None = None, **kw) -> report.ReportResult:
     """Run the report for Hà Nam on the fake run with the fixture notebooks."""
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
-    return pipeline.run_report("2026Q4", provinces=["Ha Nam"], out=out, store=out / "store.duckdb",
-                             jobs=2, notebooks={**FIXTURES, **(notebooks or {})}, **kw)
+    return pipeline.run_report(
+        "2026Q4",
+        provinces=["Ha Nam"],
+        out=out,
+        store=out / "store.duckdb",
+        jobs=2,
+        notebooks={**FIXTURES, **(notebooks or {})},
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +74,27 @@ def test_layout_of_a_published_quarter(published):
     q = published.folder
     assert published.index == q / "index.html" and not published.failures
     files = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
-    assert files == ["analyst/ha-nam/brief.html", "analyst/ha-nam/life_expectancy.html",
-                     "briefs/ha-nam.html", "index.html", "manifest.json"]
+    assert files == [
+        "analyst/ha-nam/brief.html",
+        "analyst/ha-nam/life_expectancy.html",
+        "briefs/ha-nam.html",
+        "index.html",
+        "manifest.json",
+    ]
     assert sorted(p.name for p in q.parent.iterdir() if p.is_dir()) == ["2026Q4"]
 
 
 def test_brief_has_no_code_no_traceback_and_embedded_images(published):
     html = (published.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
-    for needle in ("jp-InputArea", "input_area", 'class="highlight', "Traceback",
-                   "secret analyst detail", "analyst noise", "# Parameters"):
+    for needle in (
+        "jp-InputArea",
+        "input_area",
+        'class="highlight',
+        "Traceback",
+        "secret analyst detail",
+        "analyst noise",
+        "# Parameters",
+    ):
         assert needle not in html, needle
     imgs = re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", html)
     assert imgs and all(src.startswith("data:") for src in imgs)
@@ -88,13 +122,23 @@ def test_index_links_every_page_and_manifest_records_the_run(published):
 
 
 def test_plan_jobs_deep_dives_only_where_there_is_data():
-    jobs = report.plan_jobs(fake_run(), ["Hà Nam", "Lâm Đồng"], quarter="2026Q4", lang="vi",
-                            store="/s.duckdb", notebooks=FIXTURES)
+    jobs = report.plan_jobs(
+        fake_run(), ["Hà Nam", "Lâm Đồng"], quarter="2026Q4", lang="vi", store="/s.duckdb", notebooks=FIXTURES
+    )
     assert [j.html for j in jobs] == [
-        "index.html", "briefs/ha-nam.html", "briefs/lam-dong.html",
-        "analyst/ha-nam/life_expectancy.html", "analyst/lam-dong/life_expectancy.html"]
-    assert jobs[1].parameters == {"province": "Hà Nam", "quarter": "2026Q4", "run_id": "run-test",
-                                  "store": "/s.duckdb", "lang": "vi"}
+        "index.html",
+        "briefs/ha-nam.html",
+        "briefs/lam-dong.html",
+        "analyst/ha-nam/life_expectancy.html",
+        "analyst/lam-dong/life_expectancy.html",
+    ]
+    assert jobs[1].parameters == {
+        "province": "Hà Nam",
+        "quarter": "2026Q4",
+        "run_id": "run-test",
+        "store": "/s.duckdb",
+        "lang": "vi",
+    }
     assert all(Path(j.notebook).is_absolute() for j in jobs)
 
 
@@ -102,12 +146,15 @@ def test_broken_notebook_is_listed_and_the_cli_exits_nonzero(tmp_path, monkeypat
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
     nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
-    result = CliRunner().invoke(cli, ["report", "--quarter", "2026Q4", "--province", "Hà Nam",
-                                      "--out", str(tmp_path), "--jobs", "2"])
+    result = CliRunner().invoke(
+        cli, ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path), "--jobs", "2"]
+    )
     assert result.exit_code == 1, result.output
     assert "1 of 3 notebooks failed" in result.output
     q = tmp_path / "2026Q4"
-    assert (q / "briefs" / "ha-nam.html").exists() and not (q / "analyst" / "ha-nam" / "life_expectancy.html").exists()
+    assert (q / "briefs" / "ha-nam.html").exists() and not (
+        q / "analyst" / "ha-nam" / "life_expectancy.html"
+    ).exists()
     index = (q / "index.html").read_text(encoding="utf-8")
     assert "ValueError: no forecast for life_expectancy in Hà Nam" in index
     assert 'href="failed/analyst--ha-nam--life_expectancy.ipynb"' in index
@@ -154,8 +201,9 @@ REAL = [config.NOTEBOOKS_DIR / n for n in report.NOTEBOOKS.values()]
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
 def test_real_notebooks_for_one_province(tmp_path, shared_data):
     """The real notebooks on the bundled data for one province (the slowest test here, < ~60 s)."""
-    result = pipeline.run_report("2026Q4", provinces=["Hà Nam"], out=tmp_path / "reports",
-                               store=tmp_path / "store.duckdb", jobs=2)
+    result = pipeline.run_report(
+        "2026Q4", provinces=["Hà Nam"], out=tmp_path / "reports", store=tmp_path / "store.duckdb", jobs=2
+    )
     assert not result.failures, [(r.job.html, r.error) for r in result.failures]
     brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     assert "Hà Nam" in brief and "Traceback" not in brief and "input_area" not in brief

@@ -1,4 +1,5 @@
 """Readers and validation of forecast.data: every fixture row lands where it should."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -6,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from forecast.data import download
-from forecast.data.readers import ImportOptions, parse_file, parse_number, series_info, unit_key
+from forecast.data import pxweb
+from forecast.data.readers import ImportOptions, parse_file
+from forecast.data.validate import parse_number, unit_key
 from forecast.errors import DataFileError
+from forecast.registry.indicators import series_info
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "data"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
@@ -28,10 +31,21 @@ def values(parsed) -> dict:
     return {(r.geo, r.indicator, r.year): r.value for r in parsed.rows.itertuples()}
 
 
-@pytest.mark.parametrize("text, decimal, expected", [
-    ("12.5", ".", 12.5), ("12,5", ".", 12.5), ("1,234.5", ".", 1234.5), ("1.234,5", ",", 1234.5),
-    ("12,345", ".", 12345.0), ("1.234", ",", 1234.0), (" 7 ", ".", 7.0), ("3.1(**)", ".", 3.1),
-    ("91 713,3", ",", 91713.3), ("-0.4", ".", -0.4)])
+@pytest.mark.parametrize(
+    "text, decimal, expected",
+    [
+        ("12.5", ".", 12.5),
+        ("12,5", ".", 12.5),
+        ("1,234.5", ".", 1234.5),
+        ("1.234,5", ",", 1234.5),
+        ("12,345", ".", 12345.0),
+        ("1.234", ",", 1234.0),
+        (" 7 ", ".", 7.0),
+        ("3.1(**)", ".", 3.1),
+        ("91 713,3", ",", 91713.3),
+        ("-0.4", ".", -0.4),
+    ],
+)
 def test_parse_number(text, decimal, expected):
     assert parse_number(text, decimal) == pytest.approx(expected)
 
@@ -107,9 +121,11 @@ def test_gso_needs_an_indicator(tmp_path):
 def test_wdi_file_scaled_to_catalogue_unit():
     parsed = parse_file(FIXTURES / "API_SH.MED.BEDS.ZS_DS2_en_csv_v2_99999.csv")
     assert parsed.format == "wdi"
-    assert values(parsed) == {("Việt Nam", "beds_per_10k", 2012): 22.0,
-                              ("Việt Nam", "beds_per_10k", 2013): 25.0,
-                              ("Việt Nam", "beds_per_10k", 2015): 26.0}
+    assert values(parsed) == {
+        ("Việt Nam", "beds_per_10k", 2012): 22.0,
+        ("Việt Nam", "beds_per_10k", 2013): 25.0,
+        ("Việt Nam", "beds_per_10k", 2015): 26.0,
+    }
     assert parsed.rows["source"].str.startswith("World Bank WDI SH.MED.BEDS.ZS (updated 2025-06-05)").all()
 
 
@@ -135,33 +151,40 @@ def test_geo_era_2025_refuses_absorbed_province(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
 def test_encodings(tmp_path, encoding):
-    text = ("geo,indicator,year,value,unit,source\r\nHà Nội,imr,2015,10.7,per_1000,Niên giám\r\n"
-            "Đồng bằng sông Hồng,imr,2015,11.2,‰,Niên giám\r\n"
-            "Thừa Thiên Huế,imr,2015,13.5,per_1000,Niên giám\r\nĐắk Lắk,tfr,2015,2.2,,Niên giám\r\n")
+    text = (
+        "geo,indicator,year,value,unit,source\r\nHà Nội,imr,2015,10.7,per_1000,Niên giám\r\n"
+        "Đồng bằng sông Hồng,imr,2015,11.2,‰,Niên giám\r\n"
+        "Thừa Thiên Huế,imr,2015,13.5,per_1000,Niên giám\r\nĐắk Lắk,tfr,2015,2.2,,Niên giám\r\n"
+    )
     path = tmp_path / f"t_{encoding}.csv"
     path.write_bytes(cp1258(text) if encoding == "cp1258" else text.encode(encoding))
     parsed = parse_file(path)
-    assert values(parsed) == {("Hà Nội", "imr", 2015): 10.7, ("Thừa Thiên Huế", "imr", 2015): 13.5,
-                              ("Đắk Lắk", "tfr", 2015): 2.2,
-                              ("Vùng Đồng bằng sông Hồng", "imr", 2015): 11.2}
+    assert values(parsed) == {
+        ("Hà Nội", "imr", 2015): 10.7,
+        ("Thừa Thiên Huế", "imr", 2015): 13.5,
+        ("Đắk Lắk", "tfr", 2015): 2.2,
+        ("Vùng Đồng bằng sông Hồng", "imr", 2015): 11.2,
+    }
     assert set(parsed.rows["source"]) == {"Niên giám"}
 
 
 def test_bad_rows_get_the_right_reasons(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("geo,indicator,year,value,unit,source\n"
-                    "Ha Nma,imr,2015,12,per_1000,s\n"         # 2 unknown province (suggests Hà Nam)
-                    "Hà Nam,imr_typo,2015,12,per_1000,s\n"    # 3 unknown indicator
-                    "Hà Nam,imr,2015,twelve,per_1000,s\n"     # 4 non-numeric
-                    "Hà Nam,imr,1890,12,per_1000,s\n"         # 5 year out of range
-                    "Hà Nam,imr,2014,1200,per_1000,s\n"       # 6 out of bounds
-                    "Hà Nam,imr,2013,1.2,percent,s\n"         # 7 unit mismatch
-                    "Hà Nam,beds_per_10k,2013,2.5,per_1000,s\n"  # 8 per 1,000 where per 10,000
-                    "Hà Nam,imr,2012,12,per_1000,s\n"         # 9 conflict with line 10
-                    "Hà Nam,imr,2012,13,per_1000,s\n"         # 10
-                    "Hà Nam,imr,2011,14,per_1000,s\n"         # 11 good
-                    "Hà Nam,imr,2011,14,per_1000,s\n"         # 12 exact repeat: duplicate
-                    "Hà Nam,imr,2010\n")                      # 13 truncated line
+    path.write_text(
+        "geo,indicator,year,value,unit,source\n"
+        "Ha Nma,imr,2015,12,per_1000,s\n"  # 2 unknown province (suggests Hà Nam)
+        "Hà Nam,imr_typo,2015,12,per_1000,s\n"  # 3 unknown indicator
+        "Hà Nam,imr,2015,twelve,per_1000,s\n"  # 4 non-numeric
+        "Hà Nam,imr,1890,12,per_1000,s\n"  # 5 year out of range
+        "Hà Nam,imr,2014,1200,per_1000,s\n"  # 6 out of bounds
+        "Hà Nam,imr,2013,1.2,percent,s\n"  # 7 unit mismatch
+        "Hà Nam,beds_per_10k,2013,2.5,per_1000,s\n"  # 8 per 1,000 where per 10,000
+        "Hà Nam,imr,2012,12,per_1000,s\n"  # 9 conflict with line 10
+        "Hà Nam,imr,2012,13,per_1000,s\n"  # 10
+        "Hà Nam,imr,2011,14,per_1000,s\n"  # 11 good
+        "Hà Nam,imr,2011,14,per_1000,s\n"  # 12 exact repeat: duplicate
+        "Hà Nam,imr,2010\n"
+    )  # 13 truncated line
     parsed = parse_file(path)
     reasons = dict(zip(parsed.quarantine["line"], parsed.quarantine["reason"]))
     assert "did you mean 'Hà Nam'" in reasons[2]
@@ -179,9 +202,11 @@ def test_bad_rows_get_the_right_reasons(tmp_path):
 
 def test_two_sources_for_one_year_are_both_kept(tmp_path):
     path = tmp_path / "facts.csv"
-    path.write_text("geo,indicator,year,value,unit,source,url,note\n"
-                    "VN,bhyt_coverage,2022,92.04,percent,A,http://a,end-2022\n"
-                    "VN,bhyt_coverage,2022,91.1,percent,B,http://b,early Dec\n")
+    path.write_text(
+        "geo,indicator,year,value,unit,source,url,note\n"
+        "VN,bhyt_coverage,2022,92.04,percent,A,http://a,end-2022\n"
+        "VN,bhyt_coverage,2022,91.1,percent,B,http://b,early Dec\n"
+    )
     parsed = parse_file(path)
     assert len(parsed.rows) == 2 and parsed.quarantine.empty
     assert parsed.rows["note"].iloc[0] == "end-2022; http://a"
@@ -213,11 +238,12 @@ def test_excel_tidy(tmp_path):
 
     path = tmp_path / "t.xlsx"
     pd.DataFrame({"geo": ["Hà Nam"], "indicator": ["imr"], "year": [2015], "value": [12.5]}).to_excel(
-        path, index=False)
+        path, index=False
+    )
     assert values(parse_file(path)) == {("Hà Nam", "imr", 2015): 12.5}
 
 
 def test_indicator_from_title():
-    assert download.indicator_from_title("Infant mortality rate by province") == "imr"
-    assert download.indicator_from_title("Tuổi thọ trung bình tính từ lúc sinh") == "life_expectancy"
-    assert download.indicator_from_title("Average population by province") == "population_avg"
+    assert pxweb.indicator_from_title("Infant mortality rate by province") == "imr"
+    assert pxweb.indicator_from_title("Tuổi thọ trung bình tính từ lúc sinh") == "life_expectancy"
+    assert pxweb.indicator_from_title("Average population by province") == "population_avg"

@@ -1,8 +1,9 @@
 """Notebooks: one documented parameters cell, no def/class, no outputs; they execute on a tiny store.
 
-The fixture store holds the hand-made frames of test_brief (Hà Nam: three outcome targets with
+The fixture store holds the hand-made frames of test_views (Hà Nam: three outcome targets with
 data, one without; Đồng Nai: milestones only) as two runs, so the overview has a previous quarter.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,12 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
-from test_brief import PROVINCE, make_assessments, make_forecasts, make_observations, make_targets
+from test_views import PROVINCE, make_assessments, make_forecasts, make_observations, make_targets
 
 from forecast import config
 
 NOTEBOOKS = sorted((config.NOTEBOOKS_DIR).glob("*.ipynb"))
-FIXTURES = Path(__file__).resolve().parent / "notebooks"
+FIXTURES = Path(__file__).resolve().parents[1] / "notebooks"
 OURS = NOTEBOOKS + [FIXTURES / "good.ipynb", FIXTURES / "broken.ipynb"]
 PARAM_LINE = re.compile(r'^(\w+): (str|int|float|bool) = (".*"|-?[\d.]+|True|False)  # \S.*$')
 
@@ -63,14 +64,20 @@ def test_policy_brief_markdown_is_analyst_only():
 
 
 def test_renderer_drops_the_analyst_only_tag():
-    render = pytest.importorskip("forecast.report.render")
+    from forecast.report import render
+
     assert "analyst-only" in render.POLICY_REMOVE_TAGS
 
 
 def test_good_fixture_executes_with_injected_parameters(tmp_path):
     out = tmp_path / "good.ipynb"
-    nb = pm.execute_notebook(str(FIXTURES / "good.ipynb"), str(out), parameters={"msg": "hi"},
-                             progress_bar=False, kernel_name="python3")
+    nb = pm.execute_notebook(
+        str(FIXTURES / "good.ipynb"),
+        str(out),
+        parameters={"msg": "hi"},
+        progress_bar=False,
+        kernel_name="python3",
+    )
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected[0].source.splitlines()[:2] == ["# Parameters", 'msg = "hi"']
     assert "".join(o.get("text", "") for o in nb.cells[-1].outputs) == "hihi\n"
@@ -78,11 +85,16 @@ def test_good_fixture_executes_with_injected_parameters(tmp_path):
 
 def test_broken_fixture_raises(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match="broken on purpose"):
-        pm.execute_notebook(str(FIXTURES / "broken.ipynb"), str(tmp_path / "broken.ipynb"),
-                            progress_bar=False, kernel_name="python3")
+        pm.execute_notebook(
+            str(FIXTURES / "broken.ipynb"),
+            str(tmp_path / "broken.ipynb"),
+            progress_bar=False,
+            kernel_name="python3",
+        )
 
 
 # --- executing the report notebooks on a tiny store ------------------------------------------
+
 
 def _national(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["indicator"] == "imr"].assign(geo="Việt Nam")
@@ -97,13 +109,15 @@ def _milestones() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def tiny_store(tmp_path_factory) -> dict:
     """A store with observations (Hà Nam + VN), two runs and a registry CSV; paths as parameters."""
-    store_db = pytest.importorskip("forecast.data.store")
-    runs = pytest.importorskip("forecast.assess.runs")
+    from forecast.assess import runs
+    from forecast.data import store as store_db
+
     folder = tmp_path_factory.mktemp("store")
     path, csv, registry = folder / "tiny.duckdb", folder / "obs.csv", folder / "targets.csv"
     obs = make_observations()
-    pd.concat([obs, _national(obs)])[["geo", "indicator", "year", "value", "unit", "source"]] \
-        .to_csv(csv, index=False)
+    pd.concat([obs, _national(obs)])[["geo", "indicator", "year", "value", "unit", "source"]].to_csv(
+        csv, index=False
+    )
     store_db.import_files([csv], path)
     _milestones().to_csv(registry, index=False)
     for run_id, as_of, shift in (("2026Q3-fixture", "2026Q3", 1), ("2026Q4-fixture", "2026Q4", 0)):
@@ -111,15 +125,30 @@ def tiny_store(tmp_path_factory) -> dict:
         a = make_assessments(run_id)
         if shift:  # the previous quarter saw IMR on track
             a.loc[a["indicator"] == "imr", "category"] = "on_track"
-        runs.save_run(str(path), runs.Run(run_id, as_of, pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=shift),
-                                          "fixture", {}, pd.concat([fc, _national(fc)]), a))
+        runs.save_run(
+            str(path),
+            runs.Run(
+                run_id,
+                as_of,
+                pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=shift),
+                "fixture",
+                {},
+                pd.concat([fc, _national(fc)]),
+                a,
+            ),
+        )
     return {"store": str(path), "targets": str(registry), "run_id": "2026Q4-fixture"}
 
 
 def _execute(name: str, out: Path, parameters: dict) -> tuple[nbformat.NotebookNode, float, str]:
     start = time.perf_counter()
-    nb = pm.execute_notebook(str(config.NOTEBOOKS_DIR / name), str(out), parameters=parameters,
-                             progress_bar=False, kernel_name="python3")
+    nb = pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / name),
+        str(out),
+        parameters=parameters,
+        progress_bar=False,
+        kernel_name="python3",
+    )
     html = "\n".join(o.get("data", {}).get("text/html", "") for c in _code(nb) for o in c.outputs)
     errors = [o for c in _code(nb) for o in c.outputs if o.get("output_type") == "error"]
     assert not errors
@@ -160,9 +189,11 @@ def test_overview_executes_and_reports_the_change(tiny_store, tmp_path):
 
 
 def test_indicator_executes_on_a_tiny_store(tiny_store, tmp_path):
-    pytest.importorskip("forecast.engine.backtest")
     params = {k: v for k, v in tiny_store.items() if k != "targets"}
-    _, _, html = _execute("indicator.ipynb", tmp_path / "imr.ipynb",
-                          {**params, "province": PROVINCE, "indicator": "beds_per_10k"})
+    _, _, html = _execute(
+        "indicator.ipynb",
+        tmp_path / "imr.ipynb",
+        {**params, "province": PROVINCE, "indicator": "beds_per_10k"},
+    )
     assert "Số giường bệnh trên 10.000 dân" in html
     assert html.count('<img class="figure"') == 2

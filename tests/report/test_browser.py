@@ -3,18 +3,24 @@
 Needs Debian's ``chromium`` (``make test`` installs it when run as root) and the ``playwright``
 package, whose bundled driver talks to it over the DevTools protocol (never ``playwright install``).
 """
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-
-from test_report import fixture_report
+from test_quarter import fixture_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +53,23 @@ def _open(browser, path: Path, shot: Path) -> dict:
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri(), wait_until="load")
     images = page.eval_on_selector_all(
-        "img", "els => els.map(e => ({src: e.src.slice(0, 30), ok: e.complete && e.naturalWidth > 0}))")
+        "img", "els => els.map(e => ({src: e.src.slice(0, 30), ok: e.complete && e.naturalWidth > 0}))"
+    )
     h1 = page.eval_on_selector("h1", "e => e.textContent")
     page.screenshot(path=str(shot), full_page=True)
     context.close()
-    return {"errors": errors, "images": images, "h1": h1, "title": page_title(path),
-            "external": [u for u in requests if not u.startswith(("file:", "data:"))]}
+    return {
+        "errors": errors,
+        "images": images,
+        "h1": h1,
+        "title": page_title(path),
+        "external": [u for u in requests if not u.startswith(("file:", "data:"))],
+    }
 
 
 def page_title(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
-    return text[text.index("<title>") + 7:text.index("</title>")]
+    return text[text.index("<title>") + 7 : text.index("</title>")]
 
 
 def test_index_and_brief_load_offline_without_errors(browser, published, tmp_path):

@@ -1,34 +1,38 @@
 """Province reference and name lookup."""
+
 from __future__ import annotations
 
 import pytest
 
-from forecast.registry import geo
 from forecast.errors import UnknownGeoError
+from forecast.registry import geo
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("Hà Nam", "Hà Nam"),
-    ("ha nam", "Hà Nam"),
-    ("Tỉnh Hà Nam", "Hà Nam"),
-    ("HA NAM", "Hà Nam"),
-    ("TP. Hồ Chí Minh", "Hồ Chí Minh"),
-    ("Ho Chi Minh city", "Hồ Chí Minh"),
-    ("Thành phố Hồ Chí Minh", "Hồ Chí Minh"),
-    ("Thừa Thiên Huế", "Thừa Thiên Huế"),
-    ("Thua Thien-Hue", "Thừa Thiên Huế"),
-    ("Thua Thien Hue", "Thừa Thiên Huế"),
-    ("Ha Noi", "Hà Nội"),
-    ("Hoà Bình", "Hòa Bình"),
-    ("Lam Dong", "Lâm Đồng"),
-    ("Bac Giang", "Bắc Giang"),
-    ("Dong Nai", "Đồng Nai"),
-    ("WHOLE COUNTRY", "Việt Nam"),
-    ("VN", "Việt Nam"),
-    ("Red River Delta", "Vùng Đồng bằng sông Hồng"),
-    ("Ninh Bình (mới)", "Ninh Bình (mới)"),
-    ("Ninh Binh (new)", "Ninh Bình (mới)"),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("Hà Nam", "Hà Nam"),
+        ("ha nam", "Hà Nam"),
+        ("Tỉnh Hà Nam", "Hà Nam"),
+        ("HA NAM", "Hà Nam"),
+        ("TP. Hồ Chí Minh", "Hồ Chí Minh"),
+        ("Ho Chi Minh city", "Hồ Chí Minh"),
+        ("Thành phố Hồ Chí Minh", "Hồ Chí Minh"),
+        ("Thừa Thiên Huế", "Thừa Thiên Huế"),
+        ("Thua Thien-Hue", "Thừa Thiên Huế"),
+        ("Thua Thien Hue", "Thừa Thiên Huế"),
+        ("Ha Noi", "Hà Nội"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("Lam Dong", "Lâm Đồng"),
+        ("Bac Giang", "Bắc Giang"),
+        ("Dong Nai", "Đồng Nai"),
+        ("WHOLE COUNTRY", "Việt Nam"),
+        ("VN", "Việt Nam"),
+        ("Red River Delta", "Vùng Đồng bằng sông Hồng"),
+        ("Ninh Bình (mới)", "Ninh Bình (mới)"),
+        ("Ninh Binh (new)", "Ninh Bình (mới)"),
+    ],
+)
 def test_resolve_geo_ignores_case_diacritics_and_prefixes(name, expected):
     assert geo.resolve_geo(name) == expected
 
@@ -72,19 +76,22 @@ def test_each_old_province_is_in_exactly_one_region():
     assert (p.loc[p["era"] == "2025-", "region"] == "").all()
 
 
-@pytest.mark.parametrize("name,region", [
-    ("Hà Nam", "Vùng Đồng bằng sông Hồng"),
-    ("ha tay", "Vùng Đồng bằng sông Hồng"),
-    ("Lao Cai", "Vùng Trung du và miền núi phía Bắc"),
-    ("Bắc Giang", "Vùng Trung du và miền núi phía Bắc"),
-    ("Thua Thien-Hue", "Vùng Bắc Trung Bộ và Duyên hải miền Trung"),
-    ("Lâm Đồng", "Vùng Tây Nguyên"),
-    ("Đồng Nai", "Vùng Đông Nam Bộ"),
-    ("TP. Cần Thơ", "Vùng Đồng bằng sông Cửu Long"),
-    ("Lào Cai (mới)", None),
-    ("VN", None),
-    ("Red River Delta", None),
-])
+@pytest.mark.parametrize(
+    "name,region",
+    [
+        ("Hà Nam", "Vùng Đồng bằng sông Hồng"),
+        ("ha tay", "Vùng Đồng bằng sông Hồng"),
+        ("Lao Cai", "Vùng Trung du và miền núi phía Bắc"),
+        ("Bắc Giang", "Vùng Trung du và miền núi phía Bắc"),
+        ("Thua Thien-Hue", "Vùng Bắc Trung Bộ và Duyên hải miền Trung"),
+        ("Lâm Đồng", "Vùng Tây Nguyên"),
+        ("Đồng Nai", "Vùng Đông Nam Bộ"),
+        ("TP. Cần Thơ", "Vùng Đồng bằng sông Cửu Long"),
+        ("Lào Cai (mới)", None),
+        ("VN", None),
+        ("Red River Delta", None),
+    ],
+)
 def test_region_of(name, region):
     assert geo.region_of(name) == region
 

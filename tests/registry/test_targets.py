@@ -1,4 +1,5 @@
 """The target registry: counts per plan and year, spot values, and every validation error."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,13 @@ def test_counts_per_plan_and_year(registry):
     assert 6 <= len(bg) <= 12
     dn = registry[registry.plan_id == "dongnai-doh-2021"]
     assert (dn.kind == "outcome").sum() == 0 and (dn.kind == "milestone").sum() >= 2
-    assert set(registry.plan_id) == {"hanam-907-2018", "lamdong-50kh-2018", "laocai-07da-2024",
-                                     "bacgiang-25ct-2024", "dongnai-doh-2021"}
+    assert set(registry.plan_id) == {
+        "hanam-907-2018",
+        "lamdong-50kh-2018",
+        "laocai-07da-2024",
+        "bacgiang-25ct-2024",
+        "dongnai-doh-2021",
+    }
 
 
 def _one(reg, plan, indicator, year):
@@ -60,8 +66,10 @@ def test_spot_values_from_each_plan(registry):
 
 
 def test_hanam_definition_notes_are_kept(registry):
-    staff = registry[(registry.plan_id == "hanam-907-2018")
-                     & registry.indicator.isin(["beds_per_10k", "doctors_per_10k", "nurses_per_10k"])]
+    staff = registry[
+        (registry.plan_id == "hanam-907-2018")
+        & registry.indicator.isin(["beds_per_10k", "doctors_per_10k", "nurses_per_10k"])
+    ]
     assert len(staff) == 6
     assert staff.note.str.contains("central", case=False).all()
 
@@ -77,10 +85,18 @@ def test_every_quote_is_verbatim_from_its_plan(registry):
     seeds = config.PROJ_ROOT.parent / "shared" / "seeds"
     if not seeds.exists():
         pytest.skip("no seeds beside the checkout")
-    text = {"hanam-907-2018": "000", "dongnai-doh-2021": "001", "laocai-07da-2024": "002",
-            "lamdong-50kh-2018": "003", "bacgiang-25ct-2024": "004"}
+    text = {
+        "hanam-907-2018": "000",
+        "dongnai-doh-2021": "001",
+        "laocai-07da-2024": "002",
+        "lamdong-50kh-2018": "003",
+        "bacgiang-25ct-2024": "004",
+    }
     plans = {p: next(seeds.glob(f"{n}_*.txt")).read_text(encoding="utf-8") for p, n in text.items()}
-    norm = lambda s: " ".join(s.split())
+
+    def norm(s: str) -> str:
+        return " ".join(s.split())
+
     bad = [(r.plan_id, r.line) for r in registry.itertuples() if norm(r.quote) not in norm(plans[r.plan_id])]
     assert bad == []
 
@@ -91,7 +107,9 @@ def test_select_resolves_province_spelling(registry):
 
 
 def test_cli_lists_targets_for_a_province_and_year():
-    result = CliRunner().invoke(cli, ["targets", "--province", "Hà Nam", "--year", "2025", "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["targets", "--province", "Hà Nam", "--year", "2025", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert any(r["indicator"] == "life_expectancy" and r["value"] == 75.4 for r in rows)
@@ -100,26 +118,33 @@ def test_cli_lists_targets_for_a_province_and_year():
 
 # --- validation on a deliberately broken copy ------------------------------------------------------
 
-GOOD = ("hanam-907-2018,Hà Nam,life_expectancy,2025,>=,75.4,,years,outcome,"
-        "\"Tuổi thọ trung bình đạt 75,4 tuổi\",")
+GOOD = (
+    'hanam-907-2018,Hà Nam,life_expectancy,2025,>=,75.4,,years,outcome,"Tuổi thọ trung bình đạt 75,4 tuổi",'
+)
 HEADER = "plan_id,province,indicator,year,comparator,value,value_high,unit,kind,quote,note"
 
 
-@pytest.mark.parametrize("row,column,fragment", [
-    (GOOD.replace("life_expectancy", "life_expectancyy"), "indicator", "did you mean 'life_expectancy'"),
-    (GOOD.replace("Hà Nam", "Ha Namm"), "province", "did you mean 'Hà Nam'"),
-    (GOOD.replace(",>=,", ",=>,"), "comparator", "'=>' is not one of"),
-    (GOOD.replace(",years,", ",percent,"), "unit", "catalogue unit 'years'"),
-    (GOOD.replace(",75.4,", ",754,"), "value", "outside the bounds"),
-    (GOOD.replace(",75.4,,", ",75.4,70,"), "value_high", "below value"),
-    (GOOD.replace(",75.4,", ",bảy lăm,"), "value", "not a number"),
-    (GOOD.replace(",2025,", ",20x5,"), "year", "not a year"),
-    (GOOD.replace(",outcome,", ",goal,"), "kind", "not one of"),
-])
+@pytest.mark.parametrize(
+    "row,column,fragment",
+    [
+        (GOOD.replace("life_expectancy", "life_expectancyy"), "indicator", "did you mean 'life_expectancy'"),
+        (GOOD.replace("Hà Nam", "Ha Namm"), "province", "did you mean 'Hà Nam'"),
+        (GOOD.replace(",>=,", ",=>,"), "comparator", "'=>' is not one of"),
+        (GOOD.replace(",years,", ",percent,"), "unit", "catalogue unit 'years'"),
+        (GOOD.replace(",75.4,", ",754,"), "value", "outside the bounds"),
+        (GOOD.replace(",75.4,,", ",75.4,70,"), "value_high", "below value"),
+        (GOOD.replace(",75.4,", ",bảy lăm,"), "value", "not a number"),
+        (GOOD.replace(",2025,", ",20x5,"), "year", "not a year"),
+        (GOOD.replace(",outcome,", ",goal,"), "kind", "not one of"),
+    ],
+)
 def test_each_validation_error_names_file_line_column_value_and_fix(tmp_path, row, column, fragment):
     path = tmp_path / "targets.csv"
-    path.write_text("\n".join([HEADER, GOOD.replace("life_expectancy", "healthy_life_years")
-                               .replace("75.4", "68"), row]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join([HEADER, GOOD.replace("life_expectancy", "healthy_life_years").replace("75.4", "68"), row])
+        + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError) as err:
         load_targets(path)
     message = str(err.value)
@@ -140,5 +165,6 @@ def test_cli_reports_a_broken_registry_in_one_line_without_traceback(tmp_path):
     result = CliRunner().invoke(cli, ["targets", "--file", str(path)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert result.output.strip().splitlines() == [f"Error: {path}:2 column 'comparator': comparator "
-                                                  "'=>' is not one of >=, <=, >, <"]
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}:2 column 'comparator': comparator '=>' is not one of >=, <=, >, <"
+    ]

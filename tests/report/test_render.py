@@ -1,4 +1,5 @@
 """Rendering without a kernel: policy pages drop code and analyst cells, pages are self-contained."""
+
 from __future__ import annotations
 
 import base64
@@ -8,12 +9,14 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from forecast.report import publish
-from forecast.report import render
+from forecast.report import publish, render
 
-PNG = base64.b64encode(bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082")).decode()
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082"
+    )
+).decode()
 
 
 @pytest.fixture
@@ -22,18 +25,33 @@ def executed() -> nbformat.NotebookNode:
     cells = [
         new_code_cell('province = "Hà Nam"', metadata={"tags": ["injected-parameters"]}),
         new_markdown_cell("# Báo cáo: Hà Nam"),
-        new_code_cell("plot()", outputs=[new_output("display_data", data={"image/png": PNG}),
-                                         new_output("stream", name="stderr", text="FutureWarning: x")]),
-        new_code_cell("print('secret')", metadata={"tags": ["analyst-only"]},
-                      outputs=[new_output("stream", name="stdout", text="secret analyst detail")]),
+        new_code_cell(
+            "plot()",
+            outputs=[
+                new_output("display_data", data={"image/png": PNG}),
+                new_output("stream", name="stderr", text="FutureWarning: x"),
+            ],
+        ),
+        new_code_cell(
+            "print('secret')",
+            metadata={"tags": ["analyst-only"]},
+            outputs=[new_output("stream", name="stdout", text="secret analyst detail")],
+        ),
     ]
     return new_notebook(cells=cells)
 
 
 def test_policy_body_has_no_code_no_warnings_no_analyst_cells(executed):
     body = render.render_body(executed, policy=True)
-    for needle in ("input_area", 'class="highlight"', "jp-InputArea", "plot()", "province =",
-                   "secret analyst detail", "FutureWarning"):
+    for needle in (
+        "input_area",
+        'class="highlight"',
+        "jp-InputArea",
+        "plot()",
+        "province =",
+        "secret analyst detail",
+        "FutureWarning",
+    ):
         assert needle not in body
     assert "Báo cáo: Hà Nam" in body
     assert 'src="data:image/png;base64,' in body
@@ -45,8 +63,12 @@ def test_analyst_body_keeps_code(executed):
 
 
 def test_page_is_utf8_with_lang_font_and_footer():
-    page = render.render_page("<h1>Lâm Đồng</h1>", title="Lâm Đồng · 2026Q4", lang="vi",
-                              footer=[("Quý", "2026Q4"), ("Tham số", '{"a": "<b>"}')])
+    page = render.render_page(
+        "<h1>Lâm Đồng</h1>",
+        title="Lâm Đồng · 2026Q4",
+        lang="vi",
+        footer=[("Quý", "2026Q4"), ("Tham số", '{"a": "<b>"}')],
+    )
     assert page.startswith("<!DOCTYPE html>") and '<html lang="vi">' in page
     assert '<meta charset="utf-8">' in page and "Noto Sans" in page
     assert "<title>Lâm Đồng · 2026Q4</title>" in page and "&lt;b&gt;" in page
@@ -61,15 +83,24 @@ def test_markdown_image_beside_the_notebook_is_embedded(tmp_path):
 
 
 def test_external_refs_finds_network_and_local_files():
-    html = ('<img src="data:image/png;base64,AA"><img src="http://x/a.png">'
-            '<script src="https://cdn/require.js"></script><link rel="stylesheet" href="style.css">'
-            '<a href="briefs/ha-nam.html">ok</a>')
+    html = (
+        '<img src="data:image/png;base64,AA"><img src="http://x/a.png">'
+        '<script src="https://cdn/require.js"></script><link rel="stylesheet" href="style.css">'
+        '<a href="briefs/ha-nam.html">ok</a>'
+    )
     assert render.external_refs(html) == ["http://x/a.png", "https://cdn/require.js", "style.css"]
 
 
-@pytest.mark.parametrize("name,slug", [("Hà Nam", "ha-nam"), ("Đồng Nai", "dong-nai"),
-                                       ("Lâm Đồng", "lam-dong"), ("TP. Hồ Chí Minh", "tp-ho-chi-minh"),
-                                       ("Bà Rịa–Vũng Tàu", "ba-ria-vung-tau")])
+@pytest.mark.parametrize(
+    "name,slug",
+    [
+        ("Hà Nam", "ha-nam"),
+        ("Đồng Nai", "dong-nai"),
+        ("Lâm Đồng", "lam-dong"),
+        ("TP. Hồ Chí Minh", "tp-ho-chi-minh"),
+        ("Bà Rịa–Vũng Tàu", "ba-ria-vung-tau"),
+    ],
+)
 def test_slugify_is_ascii(name, slug):
     assert publish.slugify(name) == slug
 

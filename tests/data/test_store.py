@@ -1,4 +1,5 @@
 """The store: transactions, idempotent imports, quarantine, source priority, status and the CLI."""
+
 from __future__ import annotations
 
 import shutil
@@ -11,12 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecast import cli
-from forecast.data import readers
 from forecast.assess import coverage
-from forecast.data import store
+from forecast.data import readers, store
 from forecast.errors import DataFileError, ForecastError
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "data"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 TIDY = FIXTURES / "tidy_small.csv"
 
 
@@ -28,8 +28,17 @@ def test_import_and_load(store_file):
     summary = store.import_files([TIDY], store_file)
     assert summary.loc[0, "imported"] == 6 and summary.loc[0, "quarantined"] == 0
     obs = store.load_observations(store_file, geo="Ha Nam")
-    assert list(obs.columns[:9]) == ["geo", "indicator", "year", "value", "unit", "source",
-                                     "import_id", "base_indicator", "definition"]
+    assert list(obs.columns[:9]) == [
+        "geo",
+        "indicator",
+        "year",
+        "value",
+        "unit",
+        "source",
+        "import_id",
+        "base_indicator",
+        "definition",
+    ]
     assert obs["year"].tolist() == [2010, 2011] and set(obs["geo"]) == {"Hà Nam"}
     dohs = store.load_observations(store_file, indicator="beds_per_10k_dohs")
     assert dohs.loc[0, "base_indicator"] == "beds_per_10k" and "departments" in dohs.loc[0, "definition"]
@@ -88,15 +97,23 @@ def test_quarantine_file_and_good_rows(store_file):
 
 
 def test_source_priority_rule():
-    base = {"geo": "Việt Nam", "indicator": "bhyt_coverage", "unit": "percent", "base_indicator": "x",
-            "definition": "", "note": ""}
+    base = {
+        "geo": "Việt Nam",
+        "indicator": "bhyt_coverage",
+        "unit": "percent",
+        "base_indicator": "x",
+        "definition": "",
+        "note": "",
+    }
     rows = [dict(base, year=y, value=80.0 + y - 2015, source="Series", import_id=1) for y in (2015, 2016)]
-    rows += [dict(base, year=2016, value=99.0, source="Outlet A", import_id=2),
-             dict(base, year=2017, value=90.0, source="Mid", import_id=1, note="MID-YEAR estimate"),
-             dict(base, year=2017, value=91.0, source="End B", import_id=1),
-             dict(base, year=2018, value=92.0, source="C", import_id=1),
-             dict(base, year=2018, value=92.0, source="D", import_id=1),
-             dict(base, year=2018, value=93.0, source="A", import_id=1)]
+    rows += [
+        dict(base, year=2016, value=99.0, source="Outlet A", import_id=2),
+        dict(base, year=2017, value=90.0, source="Mid", import_id=1, note="MID-YEAR estimate"),
+        dict(base, year=2017, value=91.0, source="End B", import_id=1),
+        dict(base, year=2018, value=92.0, source="C", import_id=1),
+        dict(base, year=2018, value=92.0, source="D", import_id=1),
+        dict(base, year=2018, value=93.0, source="A", import_id=1),
+    ]
     picked = store.pick_sources(pd.DataFrame(rows)).set_index("year")["value"]
     assert picked.to_dict() == {2015: 80.0, 2016: 81.0, 2017: 91.0, 2018: 92.0}
 
@@ -108,7 +125,8 @@ def test_status_and_missing_targets(store_file, tmp_path):
         "plan_id,province,indicator,year,comparator,value,value_high,unit,kind,quote,note\n"
         "HNA,Hà Nam,imr,2025,<=,10,,per_1000,outcome,q,\n"
         "HNA,Hà Nam,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n"
-        "HNA,Hà Nam,beds_per_10k,2025,>=,30,,per_10k,milestone,q,\n")
+        "HNA,Hà Nam,beds_per_10k,2025,>=,30,,per_10k,milestone,q,\n"
+    )
     cover, missing = coverage.status(store_file, "Ha Nam", targets_path=registry)
     row = cover.set_index("indicator").loc["imr"]
     assert (row["first_year"], row["last_year"], row["points"]) == (2010, 2011, 2)
@@ -121,11 +139,13 @@ def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
     # Own series: covered. Region's series: a labelled proxy. National data, or data of the
     # merged 2025 province, never cover a province (forecast.series_choice).
     obs = tmp_path / "obs.csv"
-    obs.write_text("geo,indicator,year,value,unit,source\n"
-                   "Hà Nam,imr,2015,12.0,per_1000,GSO\n"
-                   "Vùng Đồng bằng sông Hồng,life_expectancy,2015,74.5,years,GSO\n"
-                   "VN,stunting_u5,2015,20.0,percent,GSO\n"
-                   "Lào Cai (mới),bhyt_coverage,2025,95.0,percent,BHXH\n")
+    obs.write_text(
+        "geo,indicator,year,value,unit,source\n"
+        "Hà Nam,imr,2015,12.0,per_1000,GSO\n"
+        "Vùng Đồng bằng sông Hồng,life_expectancy,2015,74.5,years,GSO\n"
+        "VN,stunting_u5,2015,20.0,percent,GSO\n"
+        "Lào Cai (mới),bhyt_coverage,2025,95.0,percent,BHXH\n"
+    )
     store.import_files([obs], store_file)
     registry = tmp_path / "targets.csv"
     registry.write_text(
@@ -134,11 +154,15 @@ def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
         "HNA,Hà Nam,life_expectancy,2025,>=,75,,years,outcome,q,\n"
         "HNA,Hà Nam,life_expectancy,2030,>=,76,,years,outcome,q,\n"
         "HNA,Hà Nam,stunting_u5,2025,<=,15,,percent,outcome,q,\n"
-        "LCA,Lào Cai,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n")
+        "LCA,Lào Cai,bhyt_coverage,2025,>=,95,,percent,outcome,q,\n"
+    )
     _, missing = coverage.status(store_file, targets_path=registry)
     got = missing.set_index(["province", "indicator"])
-    assert sorted(got.index) == [("Hà Nam", "life_expectancy"), ("Hà Nam", "stunting_u5"),
-                                 ("Lào Cai", "bhyt_coverage")]
+    assert sorted(got.index) == [
+        ("Hà Nam", "life_expectancy"),
+        ("Hà Nam", "stunting_u5"),
+        ("Lào Cai", "bhyt_coverage"),
+    ]
     proxy = got.loc[("Hà Nam", "life_expectancy")]
     assert (proxy["coverage"], proxy["targets"], proxy["years"]) == ("regional proxy", 2, "2025, 2030")
     assert proxy["note"] == "series of Vùng Đồng bằng sông Hồng"
@@ -147,8 +171,9 @@ def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
     assert merged["coverage"] == "none" and "Lào Cai (mới)" in merged["note"]
     _, one = coverage.status(store_file, "Ha Nam", targets_path=registry)  # the region still counts
     assert one["indicator"].tolist() == ["life_expectancy", "stunting_u5"]
-    out = CliRunner().invoke(cli.cli, ["--store", str(store_file), "data", "status",
-                                       "--targets", str(registry)])
+    out = CliRunner().invoke(
+        cli.cli, ["--store", str(store_file), "data", "status", "--targets", str(registry)]
+    )
     assert out.exit_code == 0 and "regional proxy" in out.output and "Lào Cai (mới)" in out.output
 
 
@@ -170,8 +195,19 @@ def test_cli_import_status_and_help(store_file, tmp_path):
     out = runner.invoke(cli.cli, ["--store", str(store_file), "data", "import", str(TIDY)])
     assert out.exit_code == 0, out.output
     assert "tidy_small.csv" in out.output
-    out = runner.invoke(cli.cli, ["--store", str(store_file), "data", "status", "--geo", "Ha Nam",
-                                  "--targets", str(tmp_path / "none.csv")])
+    out = runner.invoke(
+        cli.cli,
+        [
+            "--store",
+            str(store_file),
+            "data",
+            "status",
+            "--geo",
+            "Ha Nam",
+            "--targets",
+            str(tmp_path / "none.csv"),
+        ],
+    )
     assert out.exit_code == 0 and "imr" in out.output and "No target registry" in out.output
     junk = tmp_path / "junk.csv"
     junk.write_text("geo,indicator,year,value\nAtlantis,imr,2015,1\n")
@@ -181,7 +217,6 @@ def test_cli_import_status_and_help(store_file, tmp_path):
     assert out.exit_code == 1 and "x.csv" in out.output and "Traceback" not in out.output
     for name in ("import", "fetch", "status"):
         assert "Example" in runner.invoke(cli.cli, ["data", name, "--help"]).output
-
 
 
 def test_store_option_after_the_command_and_from_the_environment(tmp_path, monkeypatch):
@@ -208,20 +243,24 @@ def seeded_store(tmp_path_factory) -> Path:
     return path
 
 
-_CELLS = st.one_of(st.text(max_size=12), st.sampled_from(["Hà Nam", "imr", "2015", "12.5", "..",
-                                                           "per_1000", "VN", "-1e9", '"', ",", "\n"]))
+_CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["Hà Nam", "imr", "2015", "12.5", "..", "per_1000", "VN", "-1e9", '"', ",", "\n"]),
+)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(_CELLS, min_size=0, max_size=7), max_size=8),
-       header=st.booleans(), raw=st.binary(max_size=40))
+@given(
+    rows=st.lists(st.lists(_CELLS, min_size=0, max_size=7), max_size=8),
+    header=st.booleans(),
+    raw=st.binary(max_size=40),
+)
 def test_random_junk_never_loses_rows(seeded_store, tmp_path_factory, rows, header, raw):
     folder = tmp_path_factory.mktemp("junk")
     path = folder / "store.duckdb"
     shutil.copy(seeded_store, path)
     before = store.load_observations(path)
-    lines = (["geo,indicator,year,value,unit,source"] if header else []) + [
-        ",".join(cells) for cells in rows]
+    lines = (["geo,indicator,year,value,unit,source"] if header else []) + [",".join(cells) for cells in rows]
     junk = folder / "junk.csv"
     junk.write_bytes("\n".join(lines).encode("utf-8") + raw)
     try:
@@ -252,8 +291,11 @@ def test_reads_share_the_store(store_file, tmp_path):
         assert con.execute("SELECT count(*) FROM observations").fetchall()[0][0] == 6
         assert len(store.load_observations(store_file)) == 6
     with store.connect(store_file, read_only=True) as one, store.connect(store_file, read_only=True) as two:
-        assert one.execute("SELECT count(*) FROM imports").fetchall() == two.execute(
-            "SELECT count(*) FROM imports").fetchall() == [(1,)]
+        assert (
+            one.execute("SELECT count(*) FROM imports").fetchall()
+            == two.execute("SELECT count(*) FROM imports").fetchall()
+            == [(1,)]
+        )
     bad = tmp_path / "not_a_store.duckdb"
     bad.write_text("hello")
     with pytest.raises(ForecastError, match="not_a_store"):
@@ -263,21 +305,29 @@ def test_reads_share_the_store(store_file, tmp_path):
 def test_known_breaks_are_kept_in_the_store_but_left_out_of_the_analysis(store_file, tmp_path):
     from forecast.data import priority
 
-    rows = [("Hà Nam", "pharmacists_per_10k_dohs", y, v) for y, v in
-            [(2011, 0.30), (2012, 0.43), (2013, 0.29)]] + [
-        ("Lai Châu", "beds_per_10k_dohs", 2003, 22.3), ("Lai Châu", "beds_per_10k_dohs", 2004, 22.5),
-        ("Điện Biên", "beds_per_10k_dohs", 2003, 26.0), ("Hà Nam", "imr", 2012, 12.0)]
+    rows = [
+        ("Hà Nam", "pharmacists_per_10k_dohs", y, v) for y, v in [(2011, 0.30), (2012, 0.43), (2013, 0.29)]
+    ] + [
+        ("Lai Châu", "beds_per_10k_dohs", 2003, 22.3),
+        ("Lai Châu", "beds_per_10k_dohs", 2004, 22.5),
+        ("Điện Biên", "beds_per_10k_dohs", 2003, 26.0),
+        ("Hà Nam", "imr", 2012, 12.0),
+    ]
     f = tmp_path / "breaks.csv"
     pd.DataFrame(rows, columns=["geo", "indicator", "year", "value"]).assign(
         unit=lambda d: d["indicator"].map(lambda c: "per_1000" if c == "imr" else "per_10k"),
-        source="GSO yearbook").to_csv(f, index=False)
+        source="GSO yearbook",
+    ).to_csv(f, index=False)
     store.import_files([f], store_file)
     assert len(store.load_observations(store_file)) == 7  # nothing is lost
     kept = store.analysis_series(store_file)
     assert set(zip(kept["geo"], kept["indicator"], kept["year"])) == {
-        ("Hà Nam", "pharmacists_per_10k_dohs", 2011), ("Hà Nam", "pharmacists_per_10k_dohs", 2013),
-        ("Lai Châu", "beds_per_10k_dohs", 2004), ("Điện Biên", "beds_per_10k_dohs", 2003),
-        ("Hà Nam", "imr", 2012)}
+        ("Hà Nam", "pharmacists_per_10k_dohs", 2011),
+        ("Hà Nam", "pharmacists_per_10k_dohs", 2013),
+        ("Lai Châu", "beds_per_10k_dohs", 2004),
+        ("Điện Biên", "beds_per_10k_dohs", 2003),
+        ("Hà Nam", "imr", 2012),
+    }
     (vi,) = priority.break_notes([("Hà Nam", "pharmacists_per_10k_dohs"), ("Hà Nam", "imr")], "vi")
     assert vi.startswith("Chú thích 2012(**)") and vi.endswith("(năm 2012 không dùng để dự báo).")
     (en,) = priority.break_notes([("Lai Châu", "beds_per_10k_dohs")], "en")

@@ -1,14 +1,14 @@
 """Plots draw the data they are given: assert on the artists' data, never on pixels."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-from test_brief import PROVINCE, make_assessments, make_forecasts, make_observations
+from test_views import make_assessments, make_forecasts, make_observations
 
-from forecast.report import text
-from forecast.report import plots
+from forecast.report import plots, text
 
 
 def _by_gid(ax, gid):
@@ -92,8 +92,10 @@ def test_p_attain_hist_counts_every_target_with_a_probability():
 def test_model_comparison_draws_one_line_per_model():
     obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
     ax = plots.model_comparison(obs, fc, lang="en").axes[0]
-    assert {a.get_gid() for a in ax.lines if str(a.get_gid()).startswith("model:")} == \
-        {"model:drift", "model:ensemble"}
+    assert {a.get_gid() for a in ax.lines if str(a.get_gid()).startswith("model:")} == {
+        "model:drift",
+        "model:ensemble",
+    }
     assert [c.get_gid() for c in ax.collections] == ["band80:ensemble"]
 
 
@@ -102,7 +104,6 @@ def test_rate_sensitivity_draws_rates_by_window():
     ax = plots.rate_sensitivity(rates, "vi").axes[0]
     (line,) = _by_gid(ax, "rate")
     np.testing.assert_allclose(line.get_ydata(), [-4.0, -5.0, -5.5])
-    assert PROVINCE  # fixtures shared with test_brief
 
 
 def test_fan_chart_stops_the_fan_after_the_last_target():

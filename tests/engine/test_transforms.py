@@ -1,4 +1,5 @@
 """Transforms: round trips, bounds, catalogue look-up and series status."""
+
 from __future__ import annotations
 
 import logging
@@ -6,15 +7,18 @@ import logging
 import numpy as np
 import pytest
 
-from forecast.errors import ModelError
 from forecast.engine.transforms import Transform, for_indicator, series_status
+from forecast.errors import ModelError
 
 
-@pytest.mark.parametrize("tr, y", [
-    (Transform("logit", 0, 100), [0.5, 12.0, 50.0, 99.5]),
-    (Transform("log", 0, 1000), [0.3, 16.0, 250.0]),
-    (Transform("identity"), [-1.2, 0.0, 73.4]),
-])
+@pytest.mark.parametrize(
+    "tr, y",
+    [
+        (Transform("logit", 0, 100), [0.5, 12.0, 50.0, 99.5]),
+        (Transform("log", 0, 1000), [0.3, 16.0, 250.0]),
+        (Transform("identity"), [-1.2, 0.0, 73.4]),
+    ],
+)
 def test_round_trip(tr, y):
     np.testing.assert_allclose(tr.inverse(tr.forward(np.array(y))), y, rtol=1e-10)
 
@@ -50,18 +54,21 @@ def test_unknown_code_is_identity_with_a_warning(caplog):
     assert "not in the catalogue: forecasting it on the identity scale" in caplog.text
 
 
-@pytest.mark.parametrize("code, kind, lower, upper", [
-    ("stunting_u5_rural_gso", "logit", 0, 100),   # subgroup + variant of a catalogue indicator
-    ("u5mr_male_gso", "log", 0, 1000),
-    ("stunting_u5_survey", "logit", 0, 100),
-    ("dpt3_coverage", "logit", 0, 100),            # data/series.csv: percent -> logit
-    ("measles_coverage", "logit", 0, 100),
-    ("wasting_u5_survey", "logit", 0, 100),        # variant of a data/series.csv code
-    ("nurses_midwives_per_10k", "log", 0, 500),    # positive rate -> log
-    ("tfr_gso", "log", 0, 10),
-    ("sex_ratio_population_gso", "log", 50, 200),
-    ("height_18_male", "identity", 100, 220),      # a catalogue code is never stripped
-])
+@pytest.mark.parametrize(
+    "code, kind, lower, upper",
+    [
+        ("stunting_u5_rural_gso", "logit", 0, 100),  # subgroup + variant of a catalogue indicator
+        ("u5mr_male_gso", "log", 0, 1000),
+        ("stunting_u5_survey", "logit", 0, 100),
+        ("dpt3_coverage", "logit", 0, 100),  # data/series.csv: percent -> logit
+        ("measles_coverage", "logit", 0, 100),
+        ("wasting_u5_survey", "logit", 0, 100),  # variant of a data/series.csv code
+        ("nurses_midwives_per_10k", "log", 0, 500),  # positive rate -> log
+        ("tfr_gso", "log", 0, 10),
+        ("sex_ratio_population_gso", "log", 50, 200),
+        ("height_18_male", "identity", 100, 220),  # a catalogue code is never stripped
+    ],
+)
 def test_auxiliary_and_subgroup_codes_get_a_bounded_scale(code, kind, lower, upper, caplog):
     with caplog.at_level(logging.WARNING, logger="forecast"):
         tr = for_indicator(code)
@@ -75,13 +82,16 @@ def test_counts_keep_small_values_off_the_log_floor():
     np.testing.assert_allclose(tr.inverse(tr.forward(np.array([12.0, 3400.0]))), [12.0, 3400.0])
 
 
-@pytest.mark.parametrize("values, tr, status", [
-    ([5.0, 6.0], Transform("log", 0, 1000), "too_short"),
-    ([7.0, 7.0, 7.0, 7.0], Transform("log", 0, 1000), "constant"),
-    ([96.0, 99.0, 100.0], Transform("logit", 0, 100), "at_bound"),
-    ([3.0, 1.0, 0.0], Transform("log", 0, 1000), "at_bound"),
-    ([20.0, 18.0, 17.0], Transform("log", 0, 1000), "ok"),
-])
+@pytest.mark.parametrize(
+    "values, tr, status",
+    [
+        ([5.0, 6.0], Transform("log", 0, 1000), "too_short"),
+        ([7.0, 7.0, 7.0, 7.0], Transform("log", 0, 1000), "constant"),
+        ([96.0, 99.0, 100.0], Transform("logit", 0, 100), "at_bound"),
+        ([3.0, 1.0, 0.0], Transform("log", 0, 1000), "at_bound"),
+        ([20.0, 18.0, 17.0], Transform("log", 0, 1000), "ok"),
+    ],
+)
 def test_series_status(values, tr, status):
     got, reason = series_status(np.array(values), tr)
     assert got == status

@@ -1,27 +1,41 @@
 """The 2025 crosswalk rebuilds merged provinces from their parts."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from forecast.registry import crosswalk
 from forecast.data import store
 from forecast.errors import MissingDataError
+from forecast.registry import crosswalk
 
 PARTS = {"Ninh Bình": 950.0, "Hà Nam": 800.0, "Nam Định": 1850.0}
 
 
 def frame(indicator: str, values: dict, year: int = 2015, unit: str = "per_1000") -> pd.DataFrame:
-    return pd.DataFrame({"geo": list(values), "indicator": indicator, "year": year,
-                         "value": list(values.values()), "unit": unit, "source": "test"})
+    return pd.DataFrame(
+        {
+            "geo": list(values),
+            "indicator": indicator,
+            "year": year,
+            "value": list(values.values()),
+            "unit": unit,
+            "source": "test",
+        }
+    )
 
 
 def observations(year: int = 2015) -> pd.DataFrame:
-    return pd.concat([frame("imr", {"Ninh Bình": 12.0, "Hà Nam": 13.0, "Nam Định": 11.0}, year),
-                      frame("population_avg", PARTS, year, "thousand_persons"),
-                      frame("beds_dohs_count", {"Ninh Bình": 2000.0, "Hà Nam": 1500.0,
-                                                "Nam Định": 3000.0}, year, "beds")],
-                     ignore_index=True)
+    return pd.concat(
+        [
+            frame("imr", {"Ninh Bình": 12.0, "Hà Nam": 13.0, "Nam Định": 11.0}, year),
+            frame("population_avg", PARTS, year, "thousand_persons"),
+            frame(
+                "beds_dohs_count", {"Ninh Bình": 2000.0, "Hà Nam": 1500.0, "Nam Định": 3000.0}, year, "beds"
+            ),
+        ],
+        ignore_index=True,
+    )
 
 
 def test_crosswalk_lists_the_2025_merger_only():
@@ -62,5 +76,5 @@ def test_rebuild_from_store(store_file, tmp_path):
     path = tmp_path / "obs.csv"
     observations().to_csv(path, index=False)
     store.import_files([path], store_file)
-    out = crosswalk.rebuild_from_store("beds_dohs_count", store_file)
+    out = crosswalk.rebuild(store.analysis_series(store_file), "beds_dohs_count")
     assert out["value"].tolist() == [6500.0]
