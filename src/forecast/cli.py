@@ -349,7 +349,7 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
 
         forecast run --as-of 2026Q4
     """
-    from forecast.assess.assessment import CATEGORIES
+    from forecast.assess.assessment import VERDICTS
     from forecast.assess.runs import current_quarter
     from forecast.pipeline import prepare_run
 
@@ -357,14 +357,14 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
         as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
     )
     run_id = run.run_id
-    counts = run.assessments["category"].value_counts()
+    counts = run.assessments["verdict"].value_counts()
     click.echo(
         f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
         f"forecast, {len(run.assessments)} targets assessed"
     )
-    for category in CATEGORIES:
-        if counts.get(category):
-            click.echo(f"  {category}: {counts[category]}")
+    for verdict in VERDICTS:
+        if counts.get(verdict):
+            click.echo(f"  {verdict}: {counts[verdict]}")
 
 
 # --- report command -----------------------------------------------------------------------------

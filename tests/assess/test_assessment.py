@@ -86,9 +86,9 @@ def test_hand_computed_acceleration_needed():
     assert r.rate_observed == pytest.approx(-5.0, abs=1e-6)
     assert r.rate_required == pytest.approx(-8.0, abs=1e-6)
     assert r.ratio == pytest.approx(0.625, abs=1e-6)
-    assert r.category == "acceleration_needed"
-    assert 0.10 < r.p_attain < 0.25
-    assert r.basis == "forecast" and r.latest_year == 2016
+    assert r.pace == "acceleration_needed"
+    assert 0.10 < r.p_attain < 0.25 and r.verdict == "very_unlikely"
+    assert r.timing == "forecast" and r.basis == "own" and r.latest_year == 2016 and r.data_age == 10
     assert r.latest_value == pytest.approx(obs[-1])
     assert r.q50 == pytest.approx(q50_2030)
     assert pd.isna(r.expected_year)  # the q50 path stays above the target up to 2035
@@ -99,7 +99,7 @@ def test_columns_and_types_follow_the_contract():
     out = assessment.assess_targets(_targets(_target()), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
     assert list(out.columns) == assessment.COLUMNS
     assert str(out["expected_year"].dtype) == "Int64" and str(out["latest_year"].dtype) == "Int64"
-    assert set(out["category"]) <= set(assessment.CATEGORIES)
+    assert set(out["verdict"]) <= set(assessment.VERDICTS)
 
 
 def test_empty_registry_gives_an_empty_frame_with_the_columns():
@@ -115,13 +115,26 @@ def test_expected_year_is_first_year_the_median_path_meets_the_target():
     assert out.loc[0, "expected_year"] == 2026
 
 
-def test_achieved_when_latest_observation_meets_target():
+def test_met_early_is_not_achieved_before_the_target_year():
     obs = _falling()
     out = assessment.assess_targets(_targets(_target(value=35.0)), _obs(obs), _fc({2030: 20.0}), "2026Q4")
     r = out.iloc[0]
-    assert r.category == "achieved"
+    assert r.verdict == "likely"  # met in 2014, but 2030 is not observed yet: the verdict follows P
     assert r.expected_year == 2014  # first year of the trailing run at or below 35
     assert r.p_attain > 0.9
+
+
+def test_achieved_when_an_observation_at_the_target_year_meets_it():
+    obs = _falling()
+    out = assessment.assess_targets(_targets(_target(year=2015, value=35.0)), _obs(obs), _fc({}), "2026Q4")
+    assert out.loc[0, "verdict"] == "achieved" and out.loc[0, "timing"] == "observed"
+
+
+@pytest.mark.parametrize("p", [0.0, 0.1, 0.19, 0.2, 0.35, 0.5, 0.79, 0.8, 0.99, 1.0])
+def test_verdicts_are_monotone_in_p(p):
+    order = [v for _, v in assessment.VERDICT_CUTS][::-1]  # worst first
+    lower = assessment.verdict_from_p(max(p - 0.05, 0.0))
+    assert order.index(lower) <= order.index(assessment.verdict_from_p(p))
 
 
 def test_deterioration_when_series_moves_away():
@@ -129,7 +142,7 @@ def test_deterioration_when_series_moves_away():
     out = assessment.assess_targets(_targets(_target()), _obs(rising), _fc({2030: 30.0}), "2026Q4")
     r = out.iloc[0]
     assert r.rate_observed == pytest.approx(3.0, abs=1e-6)
-    assert r.ratio < 0 and r.category == "deterioration"
+    assert r.ratio < 0 and r.pace == "deterioration" and r.verdict == "very_unlikely"
     assert r.p_attain == pytest.approx(assessment.P_TAIL)  # target far below q025
 
 
@@ -141,7 +154,8 @@ def test_higher_is_better_on_track():
         _targets(t), _obs(obs, "doctors_per_10k"), _fc({}, "doctors_per_10k"), "2026Q4"
     )
     r = out.iloc[0]
-    assert r.ratio == pytest.approx(4 / 3, rel=1e-6) and r.category == "on_track"
+    assert r.ratio == pytest.approx(4 / 3, rel=1e-6) and r.pace == "on_track"
+    assert r.verdict == "insufficient_data"  # no forecast: no probability, whatever the pace
     assert math.isnan(r.p_attain) and "no forecast" in r.reason
 
 
@@ -149,9 +163,9 @@ def test_no_data_reason_names_indicator_and_province():
     t = _target(indicator="bhyt_coverage")
     out = assessment.assess_targets(_targets(t), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
     r = out.iloc[0]
-    assert r.category == "no_data"
+    assert r.verdict == "no_data"
     assert r.reason.startswith("no provincial or regional series for bhyt_coverage in Hà Nam")
-    assert r.basis == "forecast" and pd.isna(r.latest_year) and math.isnan(r.p_attain)
+    assert r.timing == "forecast" and pd.isna(r.latest_year) and math.isnan(r.p_attain)
 
 
 def test_short_series_is_insufficient_data_with_status_carried():
@@ -159,32 +173,33 @@ def test_short_series_is_insufficient_data_with_status_carried():
     fc = _fc({2030: 29.0}, status="too_short", reason="2 observation(s), fewer than 3")
     out = assessment.assess_targets(_targets(_target()), obs, fc, "2026Q4")
     r = out.iloc[0]
-    assert r.category == "insufficient_data" and r.status == "too_short"
+    assert r.verdict == "insufficient_data" and r.status == "too_short" and math.isnan(r.p_attain)
     assert "fewer than 3" in r.reason
 
 
 def test_single_observation_never_crashes():
     out = assessment.assess_targets(_targets(_target()), _obs([30.0], years=[2016]), _fc({}), "2026Q4")
-    assert out.loc[0, "category"] == "insufficient_data"
+    assert out.loc[0, "verdict"] == "insufficient_data"
     assert math.isnan(out.loc[0, "rate_observed"])
 
 
 def test_range_target_is_assessed_on_its_lower_value():
     t = _target(indicator="doctors_per_10k", comparator=">=", value=12.0, value_high=14.0, unit="per_10k")
     obs = _obs([9, 10, 11, 12, 12.5, 13], "doctors_per_10k")
+    t = {**t, "year": 2016}
     out = assessment.assess_targets(_targets(t), obs, _fc({}, "doctors_per_10k"), "2026Q4")
-    assert out.loc[0, "category"] == "achieved" and out.loc[0, "value_high"] == 14.0
+    assert out.loc[0, "verdict"] == "achieved" and out.loc[0, "value_high"] == 14.0
 
 
 @pytest.mark.parametrize(
-    "year,basis", [(2016, "observed"), (2025, "nowcast"), (2026, "nowcast"), (2027, "forecast")]
+    "year,timing", [(2016, "observed"), (2025, "nowcast"), (2026, "nowcast"), (2027, "forecast")]
 )
-def test_basis_observed_nowcast_forecast(year, basis):
+def test_timing_observed_nowcast_forecast(year, timing):
     path = {y: 20.0 for y in range(2017, 2036)}
     out = assessment.assess_targets(
         _targets(_target(year=year, value=25.0)), _obs(_falling()), _fc(path), "2026Q4"
     )
-    assert out.loc[0, "basis"] == basis
+    assert out.loc[0, "timing"] == timing
 
 
 def test_observed_basis_gives_probability_zero_or_one():
@@ -193,7 +208,7 @@ def test_observed_basis_gives_probability_zero_or_one():
     missed = _target(year=2014, value=20.0, plan_id="b")
     out = assessment.assess_targets(_targets(met, missed), _obs(obs), _fc({}), "2026Q4")
     assert list(out["p_attain"]) == [1.0, 0.0]
-    assert list(out["category"]) == ["achieved", "limited_progress"]
+    assert list(out["verdict"]) == ["achieved", "missed"]
     assert "passed without attainment" in out.loc[1, "reason"]
 
 
@@ -276,7 +291,7 @@ def test_probability_tails_and_missing_quantiles():
         (0.3, "limited_progress"),
         (0.0, "limited_progress"),
         (-0.1, "deterioration"),
-        (math.nan, "insufficient_data"),
+        (math.nan, ""),
     ],
 )
 def test_progress_category_thresholds(ratio, category):
@@ -304,7 +319,7 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
     fc = _fc({y: 74.0 + 0.2 * (y - 2016) for y in range(2017, 2036)}, "life_expectancy", geo=REGION)
     out = assessment.assess_targets(_targets(_life_expectancy()), obs, fc, "2026Q4")
     r = out.iloc[0]
-    assert r.geo == REGION and r.series == "life_expectancy" and r.basis == "proxy"
+    assert r.geo == REGION and r.series == "life_expectancy" and r.basis == "regional"
     assert r.definition == (
         f"regional series ({REGION}) used as a proxy: GSO yearbook gives life "
         "expectancy at birth only for regions"
@@ -314,7 +329,7 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
         f"{REGION} is used as a regional proxy"
     )
     assert r.latest_value == pytest.approx(74.0) and r.q50 == pytest.approx(76.8)
-    assert r.category in assessment.CATEGORIES[:5] and r.category != "no_data"
+    assert r.verdict in assessment.VERDICTS[:6] and r.verdict != "no_data"
 
 
 def test_own_series_is_preferred_to_the_region():
@@ -325,7 +340,7 @@ def test_own_series_is_preferred_to_the_region():
         ]
     )
     out = assessment.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"), "2026Q4")
-    assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "proxy"
+    assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "regional"
 
 
 def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
@@ -338,10 +353,10 @@ def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
     t = _target(indicator="epi_coverage", comparator=">=", value=96.0, year=2025)
     fc = _fc({y: 95.0 + 0.1 * (y - 2016) for y in range(2017, 2036)}, "full_immunization_u1")
     r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4").iloc[0]
-    assert r.geo == GEO and r.series == "full_immunization_u1" and r.basis != "proxy"
+    assert r.geo == GEO and r.series == "full_immunization_u1" and r.basis != "regional"
     assert r.definition.startswith("children under 1 fully immunised with every EPI vaccine")
     assert r.reason.startswith("no series of epi_coverage in Hà Nam: full_immunization_u1 stands in")
-    assert r.latest_value == pytest.approx(95.0) and r.category != "no_data"
+    assert r.latest_value == pytest.approx(95.0) and r.verdict != "no_data"
     from forecast.report.text import definition_text
 
     assert definition_text(r.definition, "vi").startswith("tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ")
@@ -355,7 +370,7 @@ def test_a_proxy_whose_province_has_provincial_peers_says_so():
     obs = pd.concat([_obs([20.0] * 6, "imr", geo=REGION), _obs([18.0] * 6, "imr", geo="Nam Định")])
     t = _target(indicator="imr", comparator="<=", value=10.0, unit="per_1000")
     r = assessment.assess_targets(_targets(t), obs, _fc({}, "imr", geo=REGION), "2026Q4").iloc[0]
-    assert r.basis == "proxy" and r.definition.endswith("the province has no series of its own")
+    assert r.basis == "regional" and r.definition.endswith("the province has no series of its own")
 
 
 def test_national_only_indicator_stays_no_data_with_a_specific_reason():
@@ -369,7 +384,7 @@ def test_national_only_indicator_stays_no_data_with_a_specific_reason():
     r = assessment.assess_targets(
         _targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"), "2026Q4"
     ).iloc[0]
-    assert r.category == "no_data" and r.series == "" and r.geo == GEO and r.basis == "nowcast"
+    assert r.verdict == "no_data" and r.series == "" and r.geo == GEO and r.timing == "nowcast"
     assert r.reason == (
         "no provincial or regional series for bhyt_coverage in Hà Nam; the public files "
         "hold health-insurance (BHYT) coverage only nationally (Việt Nam; a "
@@ -386,7 +401,7 @@ def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
     )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0)
     r = assessment.assess_targets(_targets(t), obs, pd.DataFrame(), "2026Q4").iloc[0]
-    assert r.category == "no_data"
+    assert r.verdict == "no_data"
     assert r.reason.endswith(
         "coverage for Đồng Nai, Lâm Đồng and nationally (Việt Nam; a national "
         "series is not used for a province)"
@@ -408,7 +423,7 @@ def test_merged_province_data_are_mentioned_but_never_used():
     r = assessment.assess_targets(
         _targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"), "2026Q4"
     ).iloc[0]
-    assert r.category == "no_data" and r.series == "" and r.geo == "Lào Cai"
+    assert r.verdict == "no_data" and r.series == "" and r.geo == "Lào Cai"
     assert (
         "Lào Cai (mới) (the province it merged into on 1 July 2025) has bhyt_coverage for 2025 "
         "(latest 88.21 in 2025); not used: it covers a larger territory than Lào Cai" in r.reason

@@ -157,7 +157,8 @@ def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
     assert fake_store.state["ensured"] == 1 and run_id.startswith("2026Q4-")
     run = runs.load_run(fake_store.path)
     assert run.run_id == run_id and run.settings == {"draws": 100} and run.data_fingerprint == "fp-1"
-    assert list(run.assessments["category"]) == ["on_track", "no_data"]
+    assert list(run.assessments["pace"]) == ["on_track", ""]
+    assert run.assessments["verdict"].iloc[1] == "no_data"
     assert set(run.forecasts["run_id"]) == {run_id} and run.forecasts["year"].max() == 2035
 
 
@@ -175,7 +176,7 @@ def _asm(**kw) -> pd.DataFrame:
         "province": GEO,
         "indicator": "imr",
         "year": 2030,
-        "category": "on_track",
+        "verdict": "likely",
         "p_attain": 0.8,
         "latest_year": 2016,
         "latest_value": 10.0,
@@ -186,24 +187,24 @@ def _asm(**kw) -> pd.DataFrame:
 @pytest.mark.parametrize(
     "new,reason",
     [
-        ({"category": "limited_progress", "latest_year": 2017}, "new data"),
-        ({"category": "limited_progress", "latest_value": 11.0}, "new data"),
-        ({"category": "acceleration_needed", "p_attain": 0.5}, "revised forecast"),
+        ({"verdict": "unlikely", "latest_year": 2017}, "new data"),
+        ({"verdict": "unlikely", "latest_value": 11.0}, "new data"),
+        ({"verdict": "possible", "p_attain": 0.5}, "revised forecast"),
     ],
 )
 def test_compare_runs_reasons(new, reason):
     out = runs.compare_runs(_asm(), _asm(**new))
     assert list(out.columns) == runs.COMPARE_COLUMNS
     assert len(out) == 1 and out.loc[0, "reason"] == reason
-    assert out.loc[0, "category_old"] == "on_track" and out.loc[0, "category_new"] == new["category"]
+    assert out.loc[0, "verdict_old"] == "likely" and out.loc[0, "verdict_new"] == new["verdict"]
 
 
 def test_compare_runs_with_missing_latest_observation():
-    old = _asm(category="no_data", latest_year=pd.NA, latest_value=math.nan)
+    old = _asm(verdict="no_data", latest_year=pd.NA, latest_value=math.nan)
     out = runs.compare_runs(old, _asm())
     assert list(out["reason"]) == ["new data"]
     assert runs.compare_runs(
-        old, _asm(category="insufficient_data", latest_year=pd.NA, latest_value=math.nan)
+        old, _asm(verdict="insufficient_data", latest_year=pd.NA, latest_value=math.nan)
     )["reason"].tolist() == ["revised forecast"]
 
 
@@ -229,7 +230,7 @@ def test_cli_run_command(fake_store):
         cli, ["--store", fake_store.path, "run", "--as-of", "2026Q4", "--targets", registry]
     )
     assert result.exit_code == 0, result.output
-    assert "2026Q4-" in result.output and "on_track: 1" in result.output and "no_data: 1" in result.output
+    assert "2026Q4-" in result.output and "likely: 1" in result.output and "no_data: 1" in result.output
 
 
 def test_round_trip_in_a_real_store(tmp_path):
@@ -258,8 +259,9 @@ def test_run_forecasts_with_the_real_store_and_engine(tmp_path):
     assert run.forecasts["year"].max() == 2035 and set(run.forecasts["model"]) == {"ensemble"}
     a = run.assessments.set_index("indicator")
     assert a.loc["stunting_u5", "rate_observed"] == pytest.approx(-5.0, abs=0.01)
-    assert a.loc["stunting_u5", "category"] == "on_track"  # needs about -0.9 %/year to reach 20 by 2030
-    assert a.loc["bhyt_coverage", "category"] == "no_data"
+    assert a.loc["stunting_u5", "pace"] == "on_track"  # needs about -0.9 %/year to reach 20 by 2030
+    assert a.loc["stunting_u5", "verdict"] in ("likely", "possible")
+    assert a.loc["bhyt_coverage", "verdict"] == "no_data"
     assert "members" in run.settings
 
 

@@ -124,7 +124,7 @@ def tiny_store(tmp_path_factory) -> dict:
         fc = make_forecasts(run_id)
         a = make_assessments(run_id)
         if shift:  # the previous quarter saw IMR on track
-            a.loc[a["indicator"] == "imr", "category"] = "on_track"
+            a.loc[a["indicator"] == "imr", "verdict"] = "likely"
         runs.save_run(
             str(path),
             runs.Run(

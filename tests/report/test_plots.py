@@ -56,15 +56,15 @@ def test_fan_chart_without_forecast_shows_observations_only():
 
 def test_category_heatmap_holds_category_codes():
     a = make_assessments()
-    other = a.assign(province="Lâm Đồng", category="deterioration")
+    other = a.assign(province="Lâm Đồng", verdict="very_unlikely")
     fig = plots.category_heatmap(pd.concat([a, other]), "en", drop_empty=False)
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (4, 2)  # indicators × provinces
-    codes = {text.CATEGORIES.index(c) for c in a["category"]}
+    codes = {text.CATEGORIES.index(c) for c in a["verdict"]}
     assert set(np.asarray(image[:, 0]).ravel()) == codes  # columns sorted by name: Hà Nam first
-    assert set(np.asarray(image[:, 1]).ravel()) == {text.CATEGORIES.index("deterioration")}
+    assert set(np.asarray(image[:, 1]).ravel()) == {text.CATEGORIES.index("very_unlikely")}
     legend = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
-    assert "Deterioration" in legend
+    assert "Very unlikely" in legend
 
 
 def test_category_heatmap_drops_indicators_without_data_anywhere():

@@ -31,7 +31,7 @@ def fake_run() -> SimpleNamespace:
             "province": ["Hà Nam", "Hà Nam", "Lâm Đồng"],
             "indicator": ["life_expectancy", "healthy_life_years", "life_expectancy"],
             "kind": "outcome",
-            "category": ["on_track", "no_data", "achieved"],
+            "verdict": ["likely", "no_data", "achieved"],
             "latest_value": [74.0, None, 75.0],
             "latest_year": [2024, None, 2023],
         }

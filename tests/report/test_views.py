@@ -160,9 +160,11 @@ def make_assessments(run_id: str = "r1") -> pd.DataFrame:
                 rate_observed=-5.0,
                 rate_required=-6.9,
                 ratio=0.72,
-                category="acceleration_needed",
+                verdict="very_unlikely",
+                pace="acceleration_needed",
                 expected_year=2034,
-                basis="forecast",
+                timing="forecast",
+                basis="own",
                 status="ok",
                 reason="",
             ),
@@ -182,9 +184,11 @@ def make_assessments(run_id: str = "r1") -> pd.DataFrame:
                 rate_observed=1.5,
                 rate_required=4.9,
                 ratio=0.3,
-                category="limited_progress",
+                verdict="very_unlikely",
+                pace="limited_progress",
                 expected_year=pd.NA,
-                basis="nowcast",
+                timing="nowcast",
+                basis="own",
                 status="ok",
                 reason="",
             ),
@@ -204,9 +208,11 @@ def make_assessments(run_id: str = "r1") -> pd.DataFrame:
                 rate_observed=0.27,
                 rate_required=np.nan,
                 ratio=np.nan,
-                category="achieved",
+                verdict="achieved",
+                pace="",
                 expected_year=2016,
-                basis="observed",
+                timing="observed",
+                basis="own",
                 status="ok",
                 reason="",
             ),
@@ -214,8 +220,10 @@ def make_assessments(run_id: str = "r1") -> pd.DataFrame:
                 geo=PROVINCE,
                 series="",
                 definition="",
-                category="no_data",
-                basis="nowcast",
+                verdict="no_data",
+                pace="",
+                timing="nowcast",
+                basis="",
                 status="",
                 reason="no observed series for stunting_u5 in Hà Nam",
             ),
@@ -237,10 +245,10 @@ def test_scorecard_has_one_row_per_target_with_its_badge(lang):
     rows = _rows(html)
     assert len(rows) == len(a)
     shown = [re.search(r'data-category="(\w+)"', row).group(1) for row in rows]
-    assert sorted(shown) == sorted(a["category"]) and shown[-1] == "no_data"  # no data last
+    assert sorted(shown) == sorted(a["verdict"]) and shown[-1] == "no_data"  # no data last
     for row, cat in zip(rows, shown):
         assert f"cat-{cat}" in row
-    for cat in a["category"]:
+    for cat in a["verdict"]:
         assert f'class="badge badge-{cat}"' in html
         assert text.category_label(cat, lang) in html
 
@@ -266,7 +274,7 @@ def test_every_category_has_both_languages_and_a_colour(category):
 def test_categories_match_assess_if_present():
     from forecast.assess import assessment as assess
 
-    assert tuple(assess.CATEGORIES) == text.CATEGORIES
+    assert tuple(assess.VERDICTS) == text.CATEGORIES
 
 
 def test_every_label_exists_in_both_languages():
@@ -276,8 +284,8 @@ def test_every_label_exists_in_both_languages():
 
 
 def test_labels_and_numbers():
-    assert text.category_label("on_track", "vi") == "Đúng hướng"
-    assert text.category_label("acceleration_needed", "en") == "Acceleration needed"
+    assert text.category_label("likely", "vi") == "Nhiều khả năng đạt"
+    assert text.category_label("very_unlikely", "en") == "Very unlikely"
     assert text.fmt_number(75.4, "vi") == "75,4"
     assert text.fmt_number(1234.5, "vi") == "1.234,5"
     assert text.fmt_number(1234.5, "en") == "1,234.5"
@@ -361,15 +369,15 @@ def test_changes_table_and_first_run_message():
                 "province": PROVINCE,
                 "indicator": "imr",
                 "year": 2030,
-                "category_old": "on_track",
-                "category_new": "acceleration_needed",
+                "verdict_old": "likely",
+                "verdict_new": "possible",
                 "reason": "new data",
             }
         ]
     )
     html = views.changes_html(changes, "vi")
     assert html.count('<tr class="change">') == 1 and "số liệu mới" in html
-    assert "badge-on_track" in html and "badge-acceleration_needed" in html
+    assert "badge-likely" in html and "badge-possible" in html
     assert "r0" in views.changes_html(changes.iloc[0:0], "en", "r0")
 
 
@@ -443,7 +451,7 @@ REGION = "Vùng Đồng bằng sông Hồng"
 
 
 def make_proxy_assessments() -> pd.DataFrame:
-    """The fixture's assessments with life expectancy on the region's series (basis "proxy")
+    """The fixture's assessments with life expectancy on the region's series (basis "regional")
     and BHYT coverage without data but with 2025 data of the merged province."""
     a = make_assessments()
     proxy = (
@@ -453,7 +461,7 @@ def make_proxy_assessments() -> pd.DataFrame:
     a.loc[2, ["geo", "definition", "basis", "reason"]] = [
         REGION,
         proxy,
-        "proxy",
+        "regional",
         f"no provincial series for life_expectancy in Hà Nam: the series "
         f"of {REGION} is used as a regional proxy",
     ]

@@ -1,12 +1,23 @@
 """Will each plan target be reached? One tidy row per registry outcome target.
 
-Categories follow Statistics Canada's progress measure for its Sustainable Development Goals data
+The headline is one ``verdict`` per target, read off the probability of attainment P (the share
+of the forecast distribution at the target year that meets the target) with published cut-offs
+(:data:`VERDICT_CUTS`: *likely* P >= 80 %, *possible* 50-80 %, *unlikely* 20-50 %, *very
+unlikely* < 20 %), so it is monotone in P by construction. *achieved* is given only when an
+observation at or after the target year meets the target, *missed* when one does not. A target
+with no series is *no_data*; one whose series is too short to forecast is *insufficient_data*
+(no P is given). ``timing`` says whether the target year is observed, nowcast (passed, not yet
+observed: the deadline has passed and P is the probability it was met) or forecast; ``basis``
+says whose series answers it (``own``, ``regional``, ``national``) and ``data_age`` how many
+years lie between its latest observation and the report's year.
+
+The pace column explains the verdict and is never a second one. Pace categories follow Statistics Canada's progress measure for its Sustainable Development Goals data
 hub, as adopted by Open SDG ("Progress Measurement Methodology", open-sdg/open-sdg
 ``docs/progress-methodology.md``): the ratio R of the observed to the required annual growth rate
 gives *on track* (R >= 95 %), *acceleration needed* (60 % <= R < 95 %), *limited progress*
 (0 <= R < 60 %) or *deterioration* (R < 0); a target whose latest observation already meets it is
 *achieved*. The probability of attainment comes from the forecast quantiles at the target year.
-A target assessed on its region's series (no provincial series) has basis *proxy*.
+A target assessed on its region's series (no provincial series) has basis *regional*.
 """
 
 from __future__ import annotations
@@ -23,16 +34,21 @@ from forecast.engine import transforms
 from forecast.log import logger
 from forecast.registry import indicators
 
-CATEGORIES = (
+VERDICTS = (
     "achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "deterioration",
-    "no_data",
+    "likely",
+    "possible",
+    "unlikely",
+    "very_unlikely",
+    "missed",
     "insufficient_data",
+    "no_data",
 )
-BASES = ("observed", "nowcast", "forecast", "proxy")
+# Cut-offs on P(attain), highest first: a verdict is the first whose cut-off P reaches.
+VERDICT_CUTS = ((0.8, "likely"), (0.5, "possible"), (0.2, "unlikely"), (0.0, "very_unlikely"))
+PACES = ("on_track", "acceleration_needed", "limited_progress", "deterioration")
+TIMINGS = ("observed", "nowcast", "forecast")
+BASES = ("own", "regional", "national")
 HORIZON_END = config.HORIZON_END
 RATE_WINDOW = 5  # years before the latest observation used for the observed rate
 P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
@@ -60,9 +76,12 @@ COLUMNS = REGISTRY_COLUMNS + [
     "rate_observed",
     "rate_required",
     "ratio",
-    "category",
+    "verdict",
+    "pace",
     "expected_year",
+    "timing",
     "basis",
+    "data_age",
     "status",
     "reason",
     "run_id",
@@ -164,13 +183,20 @@ def rate_windows(
 
 
 def progress_category(ratio: float) -> str:
-    """Return the Statistics Canada / Open SDG category of an observed/required rate ratio."""
+    """Return the Statistics Canada / Open SDG pace of an observed/required rate ratio ("" if unknown)."""
     if ratio is None or pd.isna(ratio):
-        return "insufficient_data"
+        return ""
     for threshold, category in THRESHOLDS:
         if ratio >= threshold:
             return category
     return "deterioration"
+
+
+def verdict_from_p(p: float) -> str:
+    """Return the verdict of a probability of attainment (:data:`VERDICT_CUTS`); NaN is insufficient."""
+    if p is None or pd.isna(p):
+        return "insufficient_data"
+    return next(v for cut, v in VERDICT_CUTS if p >= cut)
 
 
 def _forecast_rows(fc: pd.DataFrame | None, model: str) -> pd.DataFrame | None:
@@ -207,12 +233,12 @@ def _at_target_year(
     if year <= years[-1]:
         v = float(np.interp(year, years, values))
         out.update(
-            dict.fromkeys(FORECAST_COLUMNS, v), basis="observed", p_attain=float(satisfies(v, cmp, target))
+            dict.fromkeys(FORECAST_COLUMNS, v), timing="observed", p_attain=float(satisfies(v, cmp, target))
         )
         if year not in years:
             out["note"] = f"value at {year} interpolated between observations"
         return out
-    out["basis"] = "nowcast" if year <= as_of_year else "forecast"
+    out["timing"] = "nowcast" if year <= as_of_year else "forecast"
     row = None if fc is None else fc[fc["year"] == year]
     if row is None or row.empty or pd.isna(row["q50"].iloc[0]):
         out["note"] = f"no forecast for {year}"
@@ -234,20 +260,24 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
     reasons.append(at.pop("note", ""))
     observed, required = _rates(obs["year"].to_numpy(), obs["value"].to_numpy(float), target, year)
     ratio = observed / required if required and np.isfinite(required) else math.nan
-    met_in_year = at["basis"] == "observed" and at["p_attain"] == 1.0
-    achieved = satisfies(latest, cmp, target) or met_in_year
+    met_in_year = at["timing"] == "observed" and at["p_attain"] == 1.0
+    # Achieved only on an observation at or after the target year: a value that meets the
+    # target early can still slip back (Hà Nam beds 2016 met the 2025 target, trend falling).
+    achieved = met_in_year or (satisfies(latest, cmp, target) and latest_year >= year)
+    pace = progress_category(ratio)
     if achieved:
-        category = "achieved"
+        verdict = "achieved"
         when = (latest, latest_year) if satisfies(latest, cmp, target) else (at["mean"], year)
         reasons.append(f"observed {when[0]:g} in {when[1]} meets the target")
-    elif at["basis"] == "observed":  # the year has passed without attainment
+    elif at["timing"] == "observed":  # the year has passed without attainment
         toward = math.copysign(1.0, target - latest) * (observed if np.isfinite(observed) else 0)
-        category = "deterioration" if toward < 0 else "limited_progress"
+        verdict, pace = "missed", "deterioration" if toward < 0 else "limited_progress"
         reasons.append(f"target year {year} passed without attainment")
     elif status == "too_short":
-        category = "insufficient_data"
+        verdict = "insufficient_data"
+        at["p_attain"] = math.nan  # nothing honest can be said: no probability is printed
     else:
-        category = progress_category(ratio)
+        verdict = verdict_from_p(at.get("p_attain", math.nan))
     return {
         **at,
         "latest_year": latest_year,
@@ -255,12 +285,14 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
         "rate_observed": observed,
         "rate_required": required,
         "ratio": ratio,
-        "category": category,
+        "verdict": verdict,
+        "pace": pace,
         "expected_year": (
             year
             if achieved and not satisfies(latest, cmp, target)
-            else _expected_year(obs, fc, cmp, target, achieved)
+            else _expected_year(obs, fc, cmp, target, satisfies(latest, cmp, target))
         ),
+        "data_age": as_of_year - latest_year,
         "status": status,
         "reason": "; ".join(r for r in reasons if r),
     }
@@ -297,7 +329,7 @@ def assess_targets(
         whose ``base_indicator`` is the target's indicator — the catalogue code first, then the
         variant the target's note describes (a note on central hospitals picks ``*_dohs``), then
         the variant with the latest data. A province without one borrows its GSO region's
-        series as a proxy (``basis == "proxy"``); national series are never used for a province
+        series as a proxy (``basis == "regional"``); national series are never used for a province
         (:mod:`forecast.series_choice`). ``definition`` says how the series differs.
     forecasts
         Forecasts frame; model ``model`` where present, else the first model by name.
@@ -329,14 +361,16 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
     base = {c: t.get(c) for c in REGISTRY_COLUMNS}
     choice = matching.choose(t, obs_groups)
     if not choice.series:
-        basis = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
+        timing = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
         return {
             **base,
             "geo": choice.geo,
             "series": "",
             "definition": "",
-            "category": "no_data",
-            "basis": basis,
+            "verdict": "no_data",
+            "pace": "",
+            "timing": timing,
+            "basis": "",
             "status": "",
             "reason": choice.note,
         }
@@ -352,7 +386,7 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         "series": choice.series,
         "definition": choice.definition,
         "reason": reason,
-        **({"basis": "proxy"} if choice.proxy else {}),
+        "basis": "regional" if choice.proxy else "own",
     }
 
 
@@ -378,7 +412,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "geo",
         "series",
         "definition",
-        "category",
+        "verdict",
+        "pace",
+        "timing",
         "basis",
         "status",
         "reason",
@@ -391,5 +427,6 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "year": "int64",
             "latest_year": "Int64",
             "expected_year": "Int64",
+            "data_age": "Int64",
         }
     )

@@ -35,7 +35,7 @@ FORECAST_COLUMNS = [
     "reason",
 ]
 RUN_COLUMNS = ["run_id", "as_of", "created", "data_fingerprint", "settings"]
-_INTS = {"year", "latest_year", "expected_year"}
+_INTS = {"year", "latest_year", "expected_year", "data_age"}
 _FLOATS = {
     "mean",
     *config.QUANTILE_COLUMNS,
@@ -52,8 +52,8 @@ COMPARE_COLUMNS = [
     "province",
     "indicator",
     "year",
-    "category_old",
-    "category_new",
+    "verdict_old",
+    "verdict_new",
     "p_attain_old",
     "p_attain_new",
     "latest_year_old",
@@ -78,19 +78,26 @@ class Run:
     assessments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _ddl(table: str, columns: Sequence[str]) -> str:
-    def sql_type(c: str) -> str:
-        if c == "created":
-            return "TIMESTAMP"
-        return "INTEGER" if c in _INTS else "DOUBLE" if c in _FLOATS else "VARCHAR"
+def _sql_type(c: str) -> str:
+    if c == "created":
+        return "TIMESTAMP"
+    return "INTEGER" if c in _INTS else "DOUBLE" if c in _FLOATS else "VARCHAR"
 
-    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{c} {sql_type(c)}' for c in columns)})"
+
+def _ddl(table: str, columns: Sequence[str]) -> str:
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{c} {_sql_type(c)}' for c in columns)})"
 
 
 def _create_tables(con) -> None:
-    con.execute(_ddl("runs", RUN_COLUMNS))
-    con.execute(_ddl("forecasts", FORECAST_COLUMNS))
-    con.execute(_ddl("assessments", assessment.COLUMNS))
+    """Create the run tables, and add the columns a newer version introduced to older ones."""
+    for table, columns in (
+        ("runs", RUN_COLUMNS),
+        ("forecasts", FORECAST_COLUMNS),
+        ("assessments", assessment.COLUMNS),
+    ):
+        con.execute(_ddl(table, columns))
+        for c in columns:  # runs stored by an older version keep their rows; new columns are NULL
+            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c} {_sql_type(c)}")
 
 
 def save_run(store, run: Run) -> None:
@@ -224,16 +231,16 @@ def previous_run(store, run: Run) -> Run | None:
 
 
 def compare_runs(old_assessments: pd.DataFrame, new_assessments: pd.DataFrame) -> pd.DataFrame:
-    """Return the targets whose category moved between two runs, with the reason.
+    """Return the targets whose verdict moved between two runs, with the reason.
 
     ``reason`` is "new data" when the latest observation (year or value) changed, else
     "revised forecast"; "new target" / "target dropped" when a target is in one run only.
     """
-    cols = _KEY + ["category", "p_attain", "latest_year", "latest_value"]
+    cols = _KEY + ["verdict", "p_attain", "latest_year", "latest_value"]
     both = old_assessments[cols].merge(
         new_assessments[cols], on=_KEY, how="outer", suffixes=("_old", "_new"), indicator=True
     )
-    moved = both[both["category_old"].fillna("") != both["category_new"].fillna("")].copy()
+    moved = both[both["verdict_old"].fillna("") != both["verdict_new"].fillna("")].copy()
 
     def same(a, b) -> bool:
         return bool(pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)

@@ -127,9 +127,9 @@ def _rate(x: object, lang: str) -> str:
 
 def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
     """The same rows, those without data (no_data) moved to the end, order otherwise kept."""
-    if "category" not in assessments.columns:
+    if "verdict" not in assessments.columns:
         return assessments
-    return assessments.sort_values("category", key=lambda c: c.eq("no_data"), kind="stable")
+    return assessments.sort_values("verdict", key=lambda c: c.eq("no_data"), kind="stable")
 
 
 def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -153,7 +153,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             else f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
             f"{fmt_number(r.get('q90'), lang)})"
         )
-        proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "proxy" else ""
+        proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "regional" else ""
         rows.append(
             {
                 "indicator": r["indicator"],
@@ -164,7 +164,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "forecast": fc,
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
                 "rates": f"{_rate(r.get('rate_observed'), lang)} → {_rate(r.get('rate_required'), lang)}",
-                "category": str(r.get("category") or "no_data"),
+                "category": str(r.get("verdict") or "no_data"),
             }
         )
     return pd.DataFrame(
@@ -314,8 +314,8 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
             _esc(r["province"]),
             _esc(indicator_name(r["indicator"], lang)),
             _esc(r["year"]),
-            badge_html(str(r["category_old"] or "no_data"), lang),
-            badge_html(str(r["category_new"] or "no_data"), lang),
+            badge_html(str(r["verdict_old"] or "no_data"), lang),
+            badge_html(str(r["verdict_new"] or "no_data"), lang),
             _esc(t(reason, lang) if reason in _REASONS else r["reason"]),
         ]
         body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")

@@ -223,9 +223,9 @@ def category_heatmap(
     """
     cells = _cell_rows(assessments, year)
     if drop_empty:
-        has_data = cells.groupby("indicator")["category"].transform(lambda c: (c != "no_data").any())
+        has_data = cells.groupby("indicator")["verdict"].transform(lambda c: (c != "no_data").any())
         cells = cells[has_data]
-    codes = cells.assign(code=cells["category"].map({c: i for i, c in enumerate(CATEGORIES)}))
+    codes = cells.assign(code=cells["verdict"].map({c: i for i, c in enumerate(CATEGORIES)}))
     grid = codes.pivot(index="indicator", columns="province", values="code").astype(float)
     fig, ax = _canvas(ax, (3.6 + 0.9 * grid.shape[1], 0.9 + 0.26 * max(grid.shape[0], 1)))
     cmap = ListedColormap([BADGE_COLOURS[c] for c in CATEGORIES]).with_extremes(bad="white")
@@ -240,7 +240,7 @@ def category_heatmap(
     ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index], fontsize=7)
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8)
     ax.xaxis.tick_top()
-    present = [c for c in CATEGORIES if c in set(cells["category"])]
+    present = [c for c in CATEGORIES if c in set(cells["verdict"])]
     ax.legend(
         handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
         fontsize=7,
@@ -259,8 +259,8 @@ def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | Non
     """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1]."""
     fig, ax = _canvas(ax, (5.0, 3.0))
     a = assessments.dropna(subset=["p_attain"])
-    present = [c for c in CATEGORIES if c in set(a["category"])]
-    data = [a.loc[a["category"] == c, "p_attain"].to_numpy(float) for c in present]
+    present = [c for c in CATEGORIES if c in set(a["verdict"])]
+    data = [a.loc[a["verdict"] == c, "p_attain"].to_numpy(float) for c in present]
     if present:
         ax.hist(
             data,

@@ -57,7 +57,7 @@ def plan_jobs(
     Deep dives come from ``run.assessments``: outcome targets whose series has an observation.
     """
     a = run.assessments
-    keep = a["province"].isin(provinces) & a["latest_value"].notna() & (a["category"] != "no_data")
+    keep = a["province"].isin(provinces) & a["latest_value"].notna() & (a["verdict"] != "no_data")
     if "kind" in a:
         keep &= a["kind"] == "outcome"
     pairs = a.loc[keep, ["province", "indicator"]].drop_duplicates().itertuples(index=False)

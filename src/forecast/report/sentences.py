@@ -85,7 +85,7 @@ def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
     check_lang(lang)
     out = []
     for r in assessments.to_dict("records"):
-        cat = r.get("category")
+        cat = r.get("verdict")
         if cat == "achieved":
             name = indicator_name(r["indicator"], lang)
             out.append(
@@ -95,7 +95,7 @@ def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
             )
         elif cat not in ("no_data", "insufficient_data") and not is_missing(r.get("rate_required")):
             sentence = _takes_sentence(r, lang)
-            if cat != "on_track" and "expected_year" in r:
+            if r.get("pace") != "on_track" and "expected_year" in r:
                 sentence += " " + _pace_sentence(r, lang)
             out.append(sentence)
     return out
@@ -136,11 +136,11 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
         out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
     out += _anomalies(targets, lang)
     out += _breaks(seen, lang)
-    missing = a[a["category"] == "no_data"] if "category" in a else a.iloc[0:0]
+    missing = a[a["verdict"] == "no_data"] if "verdict" in a else a.iloc[0:0]
     if len(missing):
         absent = sorted({indicator_name(c, lang) for c in missing["indicator"]})
         out.append(("Chưa có số liệu cho: " if vi else "No data for: ") + "; ".join(absent) + ".")
-    short = a[a["category"] == "insufficient_data"] if "category" in a else a.iloc[0:0]
+    short = a[a["verdict"] == "insufficient_data"] if "verdict" in a else a.iloc[0:0]
     for r in short.to_dict("records"):
         reason = str(r.get("reason") or "").strip()
         out.append(
@@ -166,13 +166,13 @@ def _own_definitions(a: pd.DataFrame) -> pd.Series:
     if "basis" not in a.columns or "series" not in a.columns:
         return definition
     variant = a["series"].fillna("").map(lambda s: indicators.base_indicator(s)[1] if s else "")
-    return definition.where(a["basis"] != "proxy", variant)
+    return definition.where(a["basis"] != "regional", variant)
 
 
 def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
     """One caveat per region lending its series, one per merged province whose data went unused."""
     out = []
-    proxies = a[a["basis"] == "proxy"] if "basis" in a.columns else a.iloc[0:0]
+    proxies = a[a["basis"] == "regional"] if "basis" in a.columns else a.iloc[0:0]
     for region, rows in proxies.groupby("geo", sort=False):
         names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
         out.append(t("proxy_caveat", lang, names=names, region=region))

@@ -15,41 +15,50 @@ from forecast.registry import indicators
 
 LANGS = ("vi", "en")
 
-#: Assessment categories in display order (best first), as in ``assess.CATEGORIES``.
+#: Verdicts in display order (best first), as in ``forecast.assess.assessment.VERDICTS``.
 CATEGORIES = (
     "achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "deterioration",
-    "no_data",
+    "likely",
+    "possible",
+    "unlikely",
+    "very_unlikely",
+    "missed",
     "insufficient_data",
+    "no_data",
 )
 
 CATEGORY_LABELS = {
     "achieved": {"vi": "Đã đạt", "en": "Achieved"},
-    "on_track": {"vi": "Đúng hướng", "en": "On track"},
-    "acceleration_needed": {"vi": "Cần tăng tốc", "en": "Acceleration needed"},
-    "limited_progress": {"vi": "Tiến triển hạn chế", "en": "Limited progress"},
-    "deterioration": {"vi": "Đi lùi", "en": "Deterioration"},
+    "likely": {"vi": "Nhiều khả năng đạt", "en": "Likely"},
+    "possible": {"vi": "Có thể đạt", "en": "Possible"},
+    "unlikely": {"vi": "Khó đạt", "en": "Unlikely"},
+    "very_unlikely": {"vi": "Rất khó đạt", "en": "Very unlikely"},
+    "missed": {"vi": "Không đạt", "en": "Missed"},
     "no_data": {"vi": "Chưa có số liệu", "en": "No data"},
     "insufficient_data": {"vi": "Không đủ số liệu", "en": "Insufficient data"},
+}
+
+#: The pace (observed vs required rate, Statistics Canada): an explanation, never a verdict.
+PACE_LABELS = {
+    "on_track": {"vi": "nhịp độ đủ", "en": "pace sufficient"},
+    "acceleration_needed": {"vi": "cần tăng tốc", "en": "acceleration needed"},
+    "limited_progress": {"vi": "tiến triển chậm", "en": "limited progress"},
+    "deterioration": {"vi": "đang đi lùi", "en": "moving away"},
 }
 
 #: Badge background colours (colour-blind-aware traffic light, greys for missing data).
 BADGE_COLOURS = {
     "achieved": "#1a7f37",
-    "on_track": "#4caf50",
-    "acceleration_needed": "#f2b705",
-    "limited_progress": "#f57c00",
-    "deterioration": "#c62828",
+    "likely": "#4caf50",
+    "possible": "#f2b705",
+    "unlikely": "#f57c00",
+    "very_unlikely": "#c62828",
+    "missed": "#7f1d1d",
     "no_data": "#9e9e9e",
     "insufficient_data": "#cfd8dc",
 }
 #: Text colour that stays readable on each badge.
-BADGE_TEXT = {
-    c: ("#000000" if c in ("acceleration_needed", "insufficient_data") else "#ffffff") for c in CATEGORIES
-}
+BADGE_TEXT = {c: ("#000000" if c in ("possible", "insufficient_data") else "#ffffff") for c in CATEGORIES}
 
 TEXT = {
     # Titles and section headings
