@@ -303,19 +303,28 @@ def analysis_series(
     (:func:`forecast.data.jumps.detect_jumps`, which compares every geo, whatever ``geo`` asks
     for). The columns are those of :func:`load_observations`.
     """
-    picked = pick_sources(load_observations(path, None, indicator))
-    picked = picked[~picked["quality"].str.contains("suspect")]
+    picked = _picked(path, indicator)
     found = detect_jumps(picked)
     out = drop_jumps(drop_breaks(picked), found)
     if found.size:
         logger.info("left %d observations of breaks found in the data out of the analysis", len(found))
-    return out[out["geo"] == _geo_name(geo)].reset_index(drop=True) if geo else out
+    if indicator:
+        out = out[out["indicator"] == indicator]
+    return out[out["geo"] == _geo_name(geo)].reset_index(drop=True) if geo else out.reset_index(drop=True)
+
+
+def _picked(path: str | os.PathLike | None, indicator: str | None) -> pd.DataFrame:
+    # Every geo, and the national *_gso series beside the provincial one: breaks are found across them.
+    base = indicator[:-4] if indicator and indicator.endswith("_gso") else indicator
+    family = [base, f"{base}_gso"] if base else [None]
+    obs = pd.concat([load_observations(path, None, code) for code in family], ignore_index=True)
+    picked = pick_sources(obs)
+    return picked[~picked["quality"].str.contains("suspect")].reset_index(drop=True)
 
 
 def series_breaks(path: str | os.PathLike | None = None, indicator: str | None = None) -> pd.DataFrame:
     """Return the breaks found in the stored data (:func:`forecast.data.jumps.detect_jumps`)."""
-    picked = pick_sources(load_observations(path, None, indicator))
-    return detect_jumps(picked[~picked["quality"].str.contains("suspect")])
+    return detect_jumps(_picked(path, indicator))
 
 
 def data_fingerprint(path: str | os.PathLike | None = None) -> str:
