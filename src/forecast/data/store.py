@@ -322,6 +322,13 @@ def _picked(path: str | os.PathLike | None, indicator: str | None) -> pd.DataFra
     return picked[~picked["quality"].str.contains("suspect")].reset_index(drop=True)
 
 
+def analysis_parts(path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(picked, found)``: the whole store after the priority rule (suspect rows out) and the
+    breaks found in it, from which :func:`analysis_series` is made (one read for ``data show``)."""
+    picked = _picked(path, None)
+    return picked, detect_jumps(picked)
+
+
 def series_breaks(path: str | os.PathLike | None = None, indicator: str | None = None) -> pd.DataFrame:
     """Return the breaks found in the stored data (:func:`forecast.data.jumps.detect_jumps`)."""
     return detect_jumps(_picked(path, indicator))
