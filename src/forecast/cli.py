@@ -153,18 +153,22 @@ def _echo_import(summary) -> None:
     help="'2025': plain names mean the merged provinces (default: from 2025 on).",
 )
 @click.option("--source", help="Source for rows that name none (default: the file name).")
+@click.option("--sheet", help="Read only this sheet of a workbook (default: every sheet).")
 @click.pass_context
-def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source) -> None:
-    """Import observation files (tidy CSV/Excel, GSO PX-Web tables, WDI bulk CSV).
+def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source, sheet) -> None:
+    """Import observation files (tidy CSV/Excel, GSO PX-Web CSV or JSON-stat, WDI bulk CSV).
+
+    A PX-Web table with several dimensions becomes one indicator per dimension ("2002 Doctor"
+    -> doctors_dohs_count); --select keeps one.
 
     Example:
 
-        forecast data import beds.csv --format gso --indicator beds_dohs_count
+        forecast data import "Number of medical staff under provincial departments of health by province.csv"
     """
     from forecast.data.readers import ImportOptions
     from forecast.data.store import import_files
 
-    options = ImportOptions(fmt, indicator, select, geo_era, source)
+    options = ImportOptions(fmt, indicator, select, geo_era, source, sheet)
     _echo_import(import_files(paths, ctx.obj["store"], options))
 
 
@@ -191,6 +195,48 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
     else:
         summary = download.fetch_worldbank(ctx.obj["store"])
     _echo_import(summary)
+
+
+@data_group.command("template")
+@store_option
+@click.option("--province", required=True, help="Province whose plan's indicators are listed (any spelling).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="New .xlsx file to write.")
+@click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False),
+    help="Registry CSV (default data/targets.csv).",
+)
+@click.pass_context
+def data_template_cmd(ctx, province, out, targets_path) -> None:
+    """Write an Excel workbook for a provincial health department to fill with its own figures.
+
+    Example:
+
+        forecast data template --province "Hà Nam" --out hanam.xlsx
+    """
+    from forecast.data.template import write_template
+
+    path = write_template(province, out, ctx.obj["store"], targets_path)
+    click.echo(f"wrote {path}; fill the 'Số liệu' sheet, then: forecast data import {path}")
+
+
+@data_group.command("show")
+@store_option
+@click.option("--geo", required=True, help="Province, region or VN (any spelling).")
+@click.option("--indicator", help="Indicator code; a catalogue code includes its variants.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.pass_context
+def data_show_cmd(ctx, geo, indicator, fmt) -> None:
+    """Show the stored observations with source, definition, quality and whether the analysis uses them.
+
+    Example:
+
+        forecast data show --geo "Hà Nam" --indicator life_expectancy
+    """
+    from forecast.data.show import show_observations
+
+    _echo_frame(show_observations(ctx.obj["store"], geo, indicator), fmt)
 
 
 @data_group.command("status")

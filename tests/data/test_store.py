@@ -184,8 +184,9 @@ def test_ensure_default_data(store_file, tmp_path, monkeypatch):
         (shared / name).write_text(TIDY.read_text().replace("test yearbook", name))
     monkeypatch.setattr(store.config, "SHARED_DATA_DIR", shared)
     first = store.ensure_default_data(store_file)
-    # the "test outlet" rows are the same source in all three files: imported once
-    assert first["imported"] == 14 and first["duplicate"] == 4
+    # the "test outlet" rows are the same source in every file: imported once
+    n = len(store.DEFAULT_FILES)
+    assert first["imported"] == 4 * n + 2 and first["duplicate"] == 2 * (n - 1)
     assert first["files"] == list(store.DEFAULT_FILES)
     assert store.ensure_default_data(store_file)["imported"] == 0
 
@@ -277,7 +278,12 @@ def test_all_shared_data_imports_cleanly(shared_data, store_file):
     summary = store.import_files(files, store_file)
     assert summary["imported"].sum() > 20000
     q = pd.read_csv(store.quarantine_path(store_file))
-    assert q["reason"].str.contains("not a single calendar year").all()  # only the 2016-2020 average
+    assert q["reason"].str.contains("not a single calendar year").all()  # only the 2016-2020 averages
+    assert set(q["value"]) == {"2016-2020"}
+    obs = store.load_observations(store_file, geo="VN", indicator="life_expectancy_rural")
+    assert obs["year"].tolist() == [2020, 2023, 2024]  # "VN (rural)" is a residence breakdown
+    hanam = store.analysis_series(store_file, geo="Hà Nam", indicator="life_expectancy")
+    assert hanam["year"].max() >= 2018 and set(hanam["quality"]) == {"transcribed"}
     cover, _ = coverage.status(store_file, "Hà Nam", "imr")
     row = cover.set_index("indicator").loc["imr"]
     assert (row["first_year"], row["last_year"]) == (2005, 2016)

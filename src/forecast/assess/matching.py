@@ -2,9 +2,11 @@
 
 The order is
 
-1. the province's own series of the target's indicator: the catalogue code first, then the
-   variant the target's note describes (a note on central hospitals picks ``*_dohs``), then the
-   variant with the latest data;
+1. the province's own series of the target's indicator: the variant whose definition the
+   target's note states first (a plan excluding central hospitals picks ``*_dohs``; a note saying
+   the plan leaves it open states nothing), then the catalogue code (``doctors_per_10k``: all
+   facilities), then the variant with the latest data; the reason says which definition was
+   used when the province has several (:func:`definition_note`);
 2. else the province's own series of the indicator that statistics publish for it
    (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
    children under 1), with that definition;
@@ -21,6 +23,7 @@ recent data, the reason says so (:func:`merged_note`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,6 +37,7 @@ NOTE_HINTS = {
     "_gso": ("gso", "thống kê"),
     "_survey": ("survey", "điều tra"),
 }
+_OPEN = re.compile(r"does not say|not stated|whether|không nói rõ|không rõ")  # the note leaves it open
 PROXY_PREFIX = "regional series"  # start of a proxy's definition
 _MERGED = " (the province it merged into on 1 July 2025) has "
 _LISTED = 6  # geos named in a no-data reason before "and n more"
@@ -55,17 +59,35 @@ class Choice:
 
 
 def choose_series(candidates: pd.DataFrame, code: str, note: str) -> str | None:
-    """Prefer the catalogue code, then a variant the note describes, then the freshest variant."""
+    """Prefer the variant whose definition the target's note states, then the catalogue code, then
+    the freshest variant. A note that says the plan leaves the definition open hints nothing."""
     if candidates is None or candidates.empty:
         return None
-    note = note.lower()
 
     def rank(series: str) -> tuple:
-        hinted = any(series.endswith(s) and any(w in note for w in words) for s, words in NOTE_HINTS.items())
         rows = candidates[candidates["indicator"] == series]
-        return (series != code, not hinted, -rows["year"].max(), -len(rows), series)
+        return (not hinted_variant(series, note), series != code, -rows["year"].max(), -len(rows), series)
 
     return min(candidates["indicator"].unique(), key=rank)
+
+
+def hinted_variant(series: str, note: str) -> bool:
+    """Whether the target's note states the definition of the variant ``series`` (``*_dohs`` …)."""
+    sentences = [s for s in re.split(r"(?<=[.;])\s+", note.lower()) if not _OPEN.search(s)]
+    return any(
+        series.endswith(suffix) and any(w in s for s in sentences for w in words)
+        for suffix, words in NOTE_HINTS.items()
+    )
+
+
+def definition_note(rows: pd.DataFrame, series: str, code: str, note: str) -> str:
+    """Say which definition answers the target when the province has several (all facilities, DOH only)."""
+    others = sorted(set(rows["indicator"]) - {series})
+    if not others or not any(indicators.base_indicator(o)[0] == code for o in others):
+        return ""
+    if hinted_variant(series, note):
+        return f"{series} is used: its definition ({_definition(rows, series)}) is the one the plan states"
+    return f"{series} is used ({_definition(rows, series) or 'the catalogue definition'}); also held: {', '.join(others)}"
 
 
 def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
@@ -85,9 +107,8 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     series = choose_series(own, code, hint)
     if series is not None and own is not None:
         latest = int(own.loc[own["indicator"] == series, "year"].max())
-        return Choice(
-            province, series, _definition(own, series), note=merged_note(province, code, groups, latest)
-        )
+        note = _join(definition_note(own, series, code, hint), merged_note(province, code, groups, latest))
+        return Choice(province, series, _definition(own, series), note=note)
     stand_in = _stand_in(province, code, hint, groups)
     if stand_in is not None:
         return stand_in

@@ -144,8 +144,7 @@ def fetch_gso(
     meta = resp.json()
     hosts = (host, *[h for h in hosts if h != host])  # ask the host that answered first
     title = str(meta.get("title", table))
-    indicator = indicator or indicator_from_title(title)
-    if not indicator:
+    if not (indicator or indicator_from_title(title)):
         raise DataFileError(
             f"cannot tell the indicator from the table title {title!r}; pass --indicator CODE"
         )

@@ -3,7 +3,8 @@
 The store keeps every value of every source (:mod:`forecast.store`); when several rows share a
 geo, indicator and year, :func:`pick_sources` keeps one, chosen by, in order,
 
-1. final over provisional: rows flagged preliminary, mid-year or "as of" lose;
+1. quality: a row with a worse quality flag loses (:func:`forecast.data.quality.quality_rank`:
+   suspect < low confidence < preliminary / mid-year < transcribed < final);
 2. series consistency: the source covering the most years of that geo-indicator series wins,
    so a series is not stitched from outlets with different methods;
 3. agreement: the value reported by the most sources wins;
@@ -26,19 +27,17 @@ from functools import lru_cache
 import pandas as pd
 
 from forecast import config
+from forecast.data.quality import quality_column, quality_rank
 from forecast.log import logger
-
-_PROVISIONAL = r"(?i)prelim|mid-year|\bas of (?!end)|sơ bộ"
 
 
 def pick_sources(obs: pd.DataFrame) -> pd.DataFrame:
     """Apply the source-priority rule to an observations frame (a new frame is returned)."""
     key = ["geo", "indicator", "year"]
     family = _per_unique(obs["source"], lambda s: re.sub(r"\s*\[preliminary\]", "", s))
+    quality = obs["quality"] if "quality" in obs.columns else quality_column(obs["note"], obs["source"])
     ranked = obs.assign(
-        _provisional=_per_unique(
-            obs["source"] + " " + obs["note"], lambda s: bool(re.search(_PROVISIONAL, s))
-        ),
+        _provisional=_per_unique(quality.fillna(""), quality_rank),
         _coverage=obs.assign(_f=family).groupby(["geo", "indicator", "_f"])["year"].transform("nunique"),
         _agree=obs.groupby(key + ["value"])["source"].transform("nunique"),
     )
@@ -84,10 +83,15 @@ def drop_breaks(obs: pd.DataFrame) -> pd.DataFrame:
     return obs[~drop].reset_index(drop=True)
 
 
-def break_notes(series: Iterable[tuple[str, str]], lang: str = "vi") -> list[str]:
-    """The caveats of the breaks that touch the given ``(geo, indicator)`` series, one per break."""
+def break_notes(
+    series: Iterable[tuple[str, str]], lang: str = "vi", found: pd.DataFrame | None = None
+) -> list[str]:
+    """The caveats of the breaks that touch the given ``(geo, indicator)`` series, one per break.
+
+    ``found`` (from :func:`forecast.data.store.series_breaks`) adds the breaks found in the data.
+    """
     pairs = pd.DataFrame(list(series), columns=["geo", "indicator"])
-    out = []
+    out = _found_notes(pairs, found, lang) if found is not None and len(found) else []
     for brk in breaks().to_dict("records"):
         hit = _matches(pairs.assign(year=brk["first_year"]), brk)
         if hit.any():
@@ -106,3 +110,9 @@ def break_notes(series: Iterable[tuple[str, str]], lang: str = "vi") -> list[str
                 )
             )
     return out
+
+
+def _found_notes(pairs: pd.DataFrame, found: pd.DataFrame, lang: str) -> list[str]:
+    hit = found.merge(pairs, on=["geo", "indicator"])
+    column = "reason_vi" if lang == "vi" else "reason"
+    return list(dict.fromkeys(hit[column] + "."))

@@ -1,18 +1,30 @@
 """GSO/NSO PX-Web tables: provinces in rows, years (and other dimensions) in columns.
 
-GSO PX-Web tables have provinces in rows (Vietnamese or English names, region and "WHOLE
-COUNTRY" rows), years in columns, footnote marks ("Prel. 2016", "2012(**)"), ".." or "-" for
-missing, thousands separators, a quoted title line, ``;`` or ``,`` as delimiter (``;`` files use
-the decimal comma) and sometimes several dimensions in one header ("Total 1995", "Male 1995"):
-the total is kept unless ``select`` names another. The indicator comes from ``indicator`` or the
-title (:data:`GSO_TITLES`), the unit from the title's parenthesis.
+What the statistics office's PX-Web exports ("semicolon delimited with heading") look like, and
+what this reader takes care of: a quoted title line (sometimes absent: the file name then names
+the table), a blank line, a header whose cells fold several dimensions into one
+(``"2002 Doctor"``, ``"Crude birth rate Prel. 2016"``, ``"Pre. 2016"``), unquoted dot-decimal
+values (older exports: quoted comma-decimal ones), ``..`` for missing, ``" WHOLE COUNTRY"`` with a
+leading space (-> Việt Nam, code VN), region rows among the province rows, extra label columns
+(``"Items";"Health establishments"`` in a national table, which then lands on VN), doubled quotes
+(``""Ha Noi""``) and R re-exports (``X2002``, ``Pre..2014``, ``red_river_delta``, ``NA``).
+
+Every dimension becomes its own indicator by :func:`dimension_code`: a table-specific name
+(:data:`TABLE_DIMENSIONS`), else a label that is itself a known title (``"Crude birth rate"``),
+else the table's own indicator for its total. ``select`` keeps one dimension only; with
+``indicator`` given, the total (or the ``select``-ed dimension) is stored under that code.
+Years marked "Prel."/"Pre." are stored with the source suffix ``[preliminary]`` and the note
+``preliminary`` (the quality flag of :mod:`forecast.data.quality`). The JSON-stat answer of the
+PX-Web API (versions 1 and 2) is read by :func:`read_jsonstat`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -31,100 +43,359 @@ GSO_TITLES = [
     (r"sex ratio at birth", "srb"),
     (r"sex ratio", "sex_ratio_population"),
     (r"population growth", "pop_growth"),
+    (r"natural increase|tang tu nhien", "natural_increase_rate"),
     (r"crude birth", "crude_birth_rate"),
     (r"crude death", "crude_death_rate"),
     (r"patient beds under provincial", "beds_dohs_count"),
     (r"immuni[sz]ed fully|tiem chung day du", "full_immunization_u1"),
+    (r"hygienic water", "households_hygienic_water"),
 ]
 
-_MARKERS = re.compile(r"\(\*+\)|\*+|\b(prel\.?|preliminary|so bo|sơ bộ)", re.IGNORECASE)
+# Tables whose column/row dimensions name several series: title pattern -> [(label pattern,
+# code, unit)] (first match wins; labels lower-case ASCII; unit "" = the title's or the code's).
+TABLE_DIMENSIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
+    (
+        r"medical staff under provincial",
+        [
+            (r"^doctor", "doctors_dohs_count", "persons"),
+            (r"^physician", "assistant_physicians_dohs_count", "persons"),
+            (r"^nurse", "nurses_dohs_count", "persons"),
+            (r"^midwi", "midwives_dohs_count", "persons"),
+        ],
+    ),
+    (
+        r"pharmaceutical staffs? under provincial",
+        [
+            (r"high degree", "pharmacists_dohs_count", "persons"),
+            (r"middle degree", "pharmacists_middle_dohs_count", "persons"),
+            (r"assistant pharmacist", "assistant_pharmacists_dohs_count", "persons"),
+        ],
+    ),
+    (
+        r"health establishments under provincial",
+        [
+            (r"^total", "establishments_dohs_count", "count"),
+            (r"^hospital", "hospitals_dohs_count", "count"),
+            (r"polyclinic", "polyclinics_dohs_count", "count"),
+            (r"sanatorium", "sanatoria_dohs_count", "count"),
+            (r"medical service unit", "medical_service_units_dohs_count", "count"),
+        ],
+    ),
+    (
+        r"patient beds under provincial",
+        [
+            (r"^total", "beds_dohs_count", "beds"),
+            (r"^hospital", "beds_hospital_dohs_count", "beds"),
+            (r"polyclinic", "beds_polyclinic_dohs_count", "beds"),
+            (r"sanatorium", "beds_sanatorium_dohs_count", "beds"),
+            (r"medical service unit", "beds_medical_service_dohs_count", "beds"),
+        ],
+    ),
+    (
+        r"\bhiv\b",
+        [
+            (r"hiv infected people new", "hiv_new_cases_count", "persons"),
+            (r"aids patients new", "aids_new_cases_count", "persons"),
+            (r"hiv infected people alive", "hiv_living_count", "persons"),
+            (r"aids patients alive", "aids_living_count", "persons"),
+            (r"aids deaths", "aids_deaths_count", "persons"),
+        ],
+    ),
+    (
+        r"^number of patient beds",
+        [
+            (r"^number.*bed per 10000", "beds_per_10k_gso", "per_10k"),
+            (r"^number.*total", "beds_thousand_gso", "thousand_beds"),
+            (r"^number.*sanatorium", "beds_sanatorium_thousand_gso", "thousand_beds"),
+            (r"^number.*hospital", "beds_hospital_thousand_gso", "thousand_beds"),
+            (r"^number.*polyclinic", "beds_polyclinic_thousand_gso", "thousand_beds"),
+            (r"^number.*communes", "beds_commune_thousand_gso", "thousand_beds"),
+            (r"^number.*offices", "beds_office_thousand_gso", "thousand_beds"),
+            (r"^number.*others", "beds_other_thousand_gso", "thousand_beds"),
+            (r"^index.*bed per 10000", "beds_per_10k_index_gso", "index_prev_year_100"),
+            (r"^index.*total", "beds_index_gso", "index_prev_year_100"),
+            (r"^index.*sanatorium", "beds_sanatorium_index_gso", "index_prev_year_100"),
+            (r"^index.*hospital", "beds_hospital_index_gso", "index_prev_year_100"),
+            (r"^index.*polyclinic", "beds_polyclinic_index_gso", "index_prev_year_100"),
+            (r"^index.*communes", "beds_commune_index_gso", "index_prev_year_100"),
+            (r"^index.*offices", "beds_office_index_gso", "index_prev_year_100"),
+            (r"^index.*others", "beds_other_index_gso", "index_prev_year_100"),
+        ],
+    ),
+]
+
+TOTAL_LABELS = {"", "total", "tongso", "tong", "canuoc"}
+_GEO_HEADER = re.compile(r"(?i)citi|provin|region|residence|tinh|dia phuong|vung")
+_PRELIM = re.compile(r"(?i)\bprel?\b\.*|preliminary|sơ bộ|so bo")
+_MARKS = re.compile(r"\(\*+\)|\*+")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value cell of a table: where it is, the dimensions that name it, and its text."""
+
+    line: int
+    place: str
+    year: int
+    prelim: bool
+    label: str
+    column: str
+    value: str
+
+
+def plain(text: str) -> str:
+    """Lower-case ASCII of ``text`` (diacritics dropped, Đ -> d)."""
+    t = unicodedata.normalize("NFKD", str(text).replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in t if not unicodedata.combining(c)).lower()
 
 
 def indicator_from_title(title: str) -> str | None:
     """Return the indicator a GSO table title names ("Infant mortality rate by province" -> imr)."""
-    text = unicodedata.normalize("NFKD", title.replace("Đ", "D").replace("đ", "d"))
-    plain = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return next((code for pattern, code in GSO_TITLES if re.search(pattern, plain)), None)
+    text = plain(title)
+    return next((code for pattern, code in GSO_TITLES if re.search(pattern, text)), None)
 
 
-def _split_header(cell: str) -> tuple[int | None, str, bool]:
-    match = re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", cell)
+def dimension_code(title: str, label: str) -> tuple[str | None, str]:
+    """Return ``(code, unit)`` of the series a dimension label names in a table.
+
+    The naming rule: a table-specific name (:data:`TABLE_DIMENSIONS`), else a label that is a
+    known title ("Crude birth rate" -> crude_birth_rate), else, for a total (or a table with one
+    dimension), the table's own indicator; ``None`` when the label names nothing known.
+    """
+    text, lab = plain(title), plain(label).strip()
+    for pattern, dims in TABLE_DIMENSIONS:
+        if re.search(pattern, text):
+            return next(((c, u) for p, c, u in dims if re.search(p, lab)), (None, ""))
+    own = indicator_from_title(lab) if lab else None
+    if own:
+        return own, ""
+    if geo.normalize_name(lab) in TOTAL_LABELS:
+        return indicator_from_title(title), ""
+    return None, ""
+
+
+def split_header(cell: str) -> tuple[int | None, str, bool]:
+    """Return ``(year, other dimensions, preliminary)`` of a header cell ("Prel. 2016 Nurse")."""
+    cell = cell.replace(".", ". ") if re.match(r"^X\d{4}$|^Pre\.\.", cell) else cell
+    cell = re.sub(r"^X(?=\d{4}$)", "", cell)
+    match = _YEAR.search(cell)
     if not match:
         return None, cell, False
     rest = cell[: match.start()] + " " + cell[match.end() :]
-    prelim = bool(re.search(r"prel|sơ bộ|so bo", rest, re.IGNORECASE))
-    label = re.sub(r"\s+", " ", _MARKERS.sub(" ", rest)).strip(" .()")
+    prelim = bool(_PRELIM.search(rest))
+    label = re.sub(r"\s+", " ", _MARKS.sub(" ", _PRELIM.sub(" ", rest))).strip(" .()")
     return int(match.group()), label, prelim
 
 
-def read_gso(rows: list, name: str, opts: ImportOptions, decimal: str = ".") -> pd.DataFrame:
-    """Return the raw frame of a GSO PX-Web table (provinces in rows, years in columns)."""
-    hidx = next(
-        (i for i, (_, c) in enumerate(rows) if sum(_split_header(x)[0] is not None for x in c[1:]) >= 1), None
-    )
+def _clean_place(text: str) -> str:
+    place = _MARKS.sub("", text).strip().strip('"').strip()
+    if " " not in place and re.search(r"[_.]", place):  # R re-export: red_river_delta
+        place = re.sub(r"[_.]+", " ", place).strip()
+    return place
+
+
+def _unquote(cells: list[str]) -> list[str]:
+    return [re.sub(r'^"+|"+$', "", c.strip()).strip() for c in cells]
+
+
+def table_cells(rows: list, name: str) -> tuple[str, list[Cell]]:
+    """Return ``(title, cells)`` of a PX-Web CSV table given as ``[(line, cells)]``.
+
+    Raises
+    ------
+    DataFileError
+        If no header row with years is found.
+    """
+    rows = [(ln, _unquote(c)) for ln, c in rows]
+    hidx = next((i for i, (_, c) in enumerate(rows) if any(split_header(x)[0] for x in c[1:])), None)
     if hidx is None:
         raise DataFileError(
             f"{name}: no header row with years found; a GSO table has provinces "
             "in rows and years in columns (or use --format tidy)"
         )
-    title = next((" ".join(c) for _, c in rows[:hidx] if any(c)), "").strip().strip('"')
-    indicator = opts.indicator or indicator_from_title(title)
-    if not indicator:
+    title = " ".join(" ".join(c) for _, c in rows[:hidx] if any(c)).strip()
+    header = rows[hidx][1]
+    years = {j: split_header(h) for j, h in enumerate(header) if split_header(h)[0]}
+    first = min(years)
+    geo_col = next((j for j in range(first) if _GEO_HEADER.search(plain(header[j]))), None)
+    out = []
+    for line, cells in rows[hidx + 1 :]:
+        if not any(cells) or cells == header:
+            continue  # blank line, or a repeated header (R re-exports)
+        place = _clean_place(cells[geo_col]) if geo_col is not None and geo_col < len(cells) else "VN"
+        labels = [cells[j] for j in range(min(first, len(cells))) if j != geo_col]
+        if not place or all(cells[j].lower() in validate.MISSING for j in years if j < len(cells)):
+            continue  # footnote line, or a row with no value at all
+        for j, (year, label, prelim) in years.items():
+            text = cells[j] if j < len(cells) else ""
+            full = " ".join(filter(None, [*labels, label]))
+            out.append(Cell(line, place, int(year or 0), prelim, full, header[j], text))
+    return title, out
+
+
+def read_gso(rows: list, name: str, opts: ImportOptions, decimal: str | None = None) -> pd.DataFrame:
+    """Return the raw frame of a GSO PX-Web CSV table (provinces in rows, years in columns)."""
+    title, cells = table_cells(rows, name)
+    dec = "," if _comma_decimal(cells) else "."  # the delimiter does not tell (";" with dot decimals)
+    return cells_to_raw(title or Path(name).stem, cells, name, opts, dec)
+
+
+def _comma_decimal(cells: list[Cell]) -> bool:
+    sample = [c.value for c in cells[:500] if c.value.lower() not in validate.MISSING]
+    return any("," in v for v in sample) and not any(re.fullmatch(r"-?\d+\.\d+", v) for v in sample)
+
+
+def _selected(cells: list[Cell], select: str | None, name: str) -> list[Cell]:
+    if not select:
+        return cells
+    want = geo.normalize_name(select)
+    keep = [
+        c for c in cells if want in {geo.normalize_name(c.label), *map(geo.normalize_name, c.label.split())}
+    ]
+    keep = keep or [c for c in cells if want and want in geo.normalize_name(c.label)]
+    if not keep:
+        labels = sorted({c.label for c in cells})
+        raise DataFileError(
+            f"{name}: no column matches {select!r}; the table holds {labels}: pass --select with one of them"
+        )
+    return keep
+
+
+def _codes(title: str, cells: list[Cell], name: str, opts: ImportOptions) -> dict[str, tuple[str, str]]:
+    labels = sorted({c.label for c in cells})
+    if opts.indicator:
+        if len(labels) == 1 or opts.select:
+            return {lab: (opts.indicator, "") for lab in labels}
+        totals = [lab for lab in labels if geo.normalize_name(lab) in TOTAL_LABELS]
+        if not totals:
+            raise DataFileError(
+                f"{name}: the table holds {labels}: pass --select with one of them "
+                "(or leave out --indicator to import every dimension)"
+            )
+        return {lab: (opts.indicator, "") for lab in totals}
+    codes = {lab: dimension_code(title, lab) for lab in labels}
+    if len(labels) == 1 and codes[labels[0]][0] is None:
+        codes[labels[0]] = (indicator_from_title(title), "")
+    if not any(code for code, _ in codes.values()):
         raise DataFileError(
             f"{name}: cannot tell the indicator from the title {title!r}; pass --indicator CODE"
         )
-    columns = _gso_columns(rows[hidx][1], name, opts.select)
-    unit = next(
-        (
-            validate.unit_key(u)
-            for u in re.findall(r"\(([^)]*)\)", title)
-            if validate.unit_key(u) in _known_units()
-        ),
-        "",
-    )
+    return {lab: (code or _fallback_code(title, lab), unit) for lab, (code, unit) in codes.items()}
+
+
+def _fallback_code(title: str, label: str) -> str:
+    # Unknown dimension: a code that names table and label, quarantined as unknown by validation.
+    base = indicator_from_title(title) or "table"
+    return f"{base}_{re.sub(r'[^a-z0-9]+', '_', plain(label)).strip('_')}"
+
+
+def cells_to_raw(
+    title: str, cells: list[Cell], name: str, opts: ImportOptions, decimal: str = "."
+) -> pd.DataFrame:
+    """Return the raw frame (:data:`RAW_COLUMNS`) of a table's cells, one indicator per dimension."""
+    cells = _selected(cells, opts.select, name)
+    codes = _codes(title, cells, name, opts)
+    unit = _title_unit(title)
     source = opts.source or f"GSO PX-Web: {title or name}; {name}"
-    out = []
-    for line, cells in rows[hidx + 1 :]:
-        place = re.sub(r"\(\*+\)|\*+", "", cells[0] if cells else "").strip()
-        values = [(j, cells[j]) for j in columns if j < len(cells)]
-        if not place or all(v.lower() in validate.MISSING for _, v in values):
-            continue  # blank or footnote line
-        for j, v in values:
-            year, _, prelim = columns[j]
-            out.append(
-                [
-                    place,
-                    indicator,
-                    str(year),
-                    v,
-                    unit,
-                    source,
-                    "preliminary" if prelim else "",
-                    line,
-                    rows[hidx][1][j],
-                    1.0,
-                    decimal,
-                ]
-            )
+    out = [
+        [
+            c.place,
+            codes[c.label][0],
+            str(c.year),
+            c.value,
+            codes[c.label][1] or unit,
+            f"{source} [preliminary]" if c.prelim else source,
+            "preliminary" if c.prelim else "",
+            c.line,
+            c.column,
+            1.0,
+            decimal,
+        ]
+        for c in cells
+        if c.label in codes
+    ]
     return pd.DataFrame(out, columns=RAW_COLUMNS)
 
 
-def _gso_columns(header: list[str], name: str, select: str | None) -> dict[int, tuple]:
-    cols = {j: _split_header(h) for j, h in enumerate(header) if j and _split_header(h)[0]}
-    labels = {lab for _, lab, _ in cols.values()}
-    if len(labels) == 1 and not select:
-        return cols
-    wanted = {geo.normalize_name(select)} if select else {"total", "tongso", "", "canuoc"}
-    keep = {j: c for j, c in cols.items() if geo.normalize_name(c[1]) in wanted}
-    if not keep:
-        raise DataFileError(
-            f"{name}: no column matches {select or 'Total'!r}; the table holds "
-            f"{sorted(labels)}: pass --select with one of them"
-        )
-    return keep
+def _title_unit(title: str) -> str:
+    units = [validate.unit_key(u) for u in re.findall(r"\(([^)]*)\)", title)]
+    return next((u for u in units if u in _known_units()), "")
 
 
 @lru_cache(maxsize=1)
 def _known_units() -> frozenset:
     aux = {u for us in indicators.auxiliary_series()["units"] for u in us.split(";")}
     return frozenset(set(indicators.catalogue()["unit"]) | aux)
+
+
+# --- JSON-stat (PX-Web API "json-stat" and "json-stat2") ----------------------------------------
+
+
+def read_jsonstat(data: object, name: str, opts: ImportOptions) -> pd.DataFrame:
+    """Return the raw frame of a PX-Web API JSON-stat answer (version 1 or 2).
+
+    Raises
+    ------
+    DataFileError
+        If the document is not a JSON-stat dataset or its values do not fill its dimensions.
+    """
+    ds = data.get("dataset", data) if isinstance(data, dict) else None
+    if isinstance(ds, dict) and "dimension" in ds and "id" not in ds and "id" in ds["dimension"]:
+        ds = {**ds, "id": ds["dimension"]["id"], "size": ds["dimension"]["size"],
+              "role": ds["dimension"].get("role", {})}  # fmt: skip
+    if not isinstance(ds, dict) or not {"id", "dimension", "value"} <= set(ds):
+        raise DataFileError(f"{name}: not a JSON-stat dataset (no id/dimension/value); save the table as CSV")
+    try:
+        cells = _jsonstat_cells(ds)
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise DataFileError(f"{name}: a broken JSON-stat dataset ({e}); download the table again") from e
+    return cells_to_raw(str(ds.get("label", name)), cells, name, opts, ".")
+
+
+def _categories(dim: dict) -> list[str]:
+    cat = dim["category"]
+    index = cat.get("index") or {k: i for i, k in enumerate(cat["label"])}
+    keys = sorted(index, key=lambda k: index[k]) if isinstance(index, dict) else list(index)
+    labels = cat.get("label", {})
+    return [str(labels.get(k, k)) for k in keys]
+
+
+def _jsonstat_cells(ds: dict) -> list[Cell]:
+    ids, role = list(ds["id"]), ds.get("role", {}) or {}
+    cats = [_categories(ds["dimension"][d]) for d in ids]
+    time = next(iter(role.get("time", [])), None) or next(
+        d for d in ids if re.search(r"(?i)year|time|nam", d)
+    )
+    place = next(iter(role.get("geo", [])), None) or next(
+        (d for d in ids if d != time and _GEO_HEADER.search(plain(ds["dimension"][d].get("label", d)))), None
+    )
+    values = ds["value"]
+    total = 1
+    for c in cats:
+        total *= len(c)
+    if isinstance(values, list) and len(values) != total:
+        raise ValueError(f"{len(values)} values for {total} cells")
+    out = []
+    for flat in range(total):
+        pos, rest = {}, flat
+        for d, c in zip(reversed(ids), reversed(cats)):
+            pos[d], rest = c[rest % len(c)], rest // len(c)
+        v = values[flat] if isinstance(values, list) else values.get(str(flat))
+        year, label, prelim = split_header(pos[time])
+        if year is None:
+            continue
+        dims = " ".join(pos[d] for d in ids if d not in (time, place))
+        text = ".." if v is None else str(v)
+        out.append(
+            Cell(
+                flat + 1,
+                pos[place] if place else "VN",
+                year,
+                prelim,
+                " ".join(filter(None, [dims, label])),
+                pos[time],
+                text,
+            )
+        )
+    return out

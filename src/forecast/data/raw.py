@@ -30,13 +30,15 @@ GEO_ERAS = ("auto", "2025", "old")
 @dataclass(frozen=True)
 class ImportOptions:
     """How to read a file: ``format`` (auto|tidy|gso|wdi), the ``indicator`` of a GSO table,
-    ``select`` (the dimension to keep, default the total), ``geo_era`` and a default ``source``."""
+    ``select`` (the dimension to keep, default the total), ``geo_era``, a default ``source`` and
+    the ``sheet`` of a workbook to read (default: every sheet)."""
 
     format: str = "auto"
     indicator: str | None = None
     select: str | None = None
     geo_era: str = "auto"
     source: str | None = None
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)

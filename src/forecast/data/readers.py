@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -57,16 +58,59 @@ def read_rows(path: str | Path) -> tuple[list[tuple[int, list[str]]], str, str]:
         text = _decode(data)
     except UnicodeDecodeError as e:
         raise DataFileError(f"{path}: not a text file ({e}); export it as CSV (UTF-8)") from e
+    text = text.rstrip("\x00\r\n\t ")  # PX-Web exports may end in a NUL byte
     if not text.strip() or "\x00" in text:
         raise DataFileError(f"{path}: the file is empty or binary; export it again as CSV")
-    first = next((ln for ln in text.splitlines() if ln.count(",") + ln.count(";") + ln.count("\t")), "")
-    delim = max(",;\t", key=first.count)
+    delim = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     try:
         rows = [(reader.line_num, [c.strip() for c in cells]) for cells in reader]
     except csv.Error as e:
-        raise DataFileError(f"{path}: cannot parse the CSV ({e}); the file may be truncated") from e
+        if not _doubled_quotes(text):
+            raise DataFileError(f"{path}: cannot parse the CSV ({e}); the file may be truncated") from e
+        rows = [(i, [c.strip() for c in ln.split(delim)]) for i, ln in enumerate(text.splitlines(), 1)]
     return rows, delim, digest
+
+
+def _delimiter(text: str) -> str:
+    # Count delimiters outside quotes: a PX-Web title line ("... by Cities, provincies, Year") has commas.
+    lines = [re.sub(r'"[^"]*"', "", ln) for ln in text.splitlines()[:12]]
+    return max(",;\t", key=lambda d: max((ln.count(d) for ln in lines), default=0))
+
+
+def _doubled_quotes(text: str) -> bool:
+    # Some re-saved PX-Web exports quote every cell twice (""Ha Noi""); no cell then holds a delimiter.
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return bool(lines) and any(
+        ln.lstrip().startswith('""') and not ln.lstrip().startswith('"""') for ln in lines[:3]
+    )
+
+
+def read_sheets(path: str | Path, sheet: str | None = None) -> dict[str, list[tuple[int, list[str]]]]:
+    """Return ``{sheet name: [(row, cells)]}`` of every sheet of a workbook (or of ``sheet`` only).
+
+    Raises
+    ------
+    DataFileError
+        If the workbook cannot be opened or has no sheet called ``sheet``.
+    """
+    path = Path(path)
+    try:
+        frames = pd.read_excel(path, header=None, dtype=str, sheet_name=None)
+    except Exception as e:  # openpyxl raises many types on a broken zip
+        raise DataFileError(f"{path}: cannot open the workbook ({e}); save it again as .xlsx") from e
+    if sheet is not None and sheet not in frames:
+        raise DataFileError(
+            f"{path}: no sheet {sheet!r}; the workbook has {list(frames)}: pass --sheet with one"
+        )
+    return {
+        name: [
+            (i + 1, [str(c).strip() for c in row])
+            for i, row in enumerate(df.fillna("").itertuples(index=False))
+        ]
+        for name, df in frames.items()
+        if sheet is None or name == sheet
+    }
 
 
 def _excel_rows(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
@@ -108,10 +152,11 @@ def read_tidy(rows: list, name: str, opts: ImportOptions, decimal: str = ".") ->
         note = "; ".join(filter(None, [r.get("note", ""), r.get("url", "")]))
         if len(cells) != len(header):
             note = f"__fields:{len(cells)}/{len(header)}"
+        place, code = _residence(r.get("geo", ""), r.get("indicator", ""))
         out.append(
             [
-                r.get("geo", ""),
-                r.get("indicator", ""),
+                place,
+                code,
                 r.get("year", ""),
                 r.get("value", ""),
                 r.get("unit", ""),
@@ -126,8 +171,20 @@ def read_tidy(rows: list, name: str, opts: ImportOptions, decimal: str = ".") ->
     return pd.DataFrame(out, columns=RAW_COLUMNS)
 
 
+def _residence(place: str, code: str) -> tuple[str, str]:
+    # "VN (urban)" is not a geo but a residence breakdown: the series life_expectancy_urban of VN.
+    match = re.fullmatch(r"(.+?)\s*\((urban|rural|thành thị|nông thôn)\)", place.strip(), re.IGNORECASE)
+    if not match:
+        return place, code
+    kind = "urban" if match.group(2).lower() in ("urban", "thành thị") else "rural"
+    return match.group(1), f"{code}_{kind}"
+
+
 def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()) -> Parsed:
-    """Read and validate one file; nothing is stored.
+    """Read and validate one file (every sheet of a workbook, or ``options.sheet``); nothing is stored.
+
+    A workbook's quarantine rows name the sheet in ``file`` (``hanam.xlsx [Số liệu]``); sheets
+    that hold no table (instructions) are skipped when every sheet is read.
 
     Raises
     ------
@@ -145,15 +202,59 @@ def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()
             f"format {options.format!r} / geo era {options.geo_era!r}: use one of "
             f"{', '.join(FORMATS)} / {', '.join(GEO_ERAS)}"
         )
+    if path.suffix.lower() == ".json":
+        data, digest = _json(path)
+        raw = pxweb.read_jsonstat(data, path.name, options)
+        return _parsed(path, digest, "jsonstat", [(raw, path.name)], options)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return _parse_workbook(path, _json(path, parse=False)[1], options)
     rows, delim, digest = read_rows(path)
     fmt = detect_format(path, rows) if options.format == "auto" else options.format
+    raw = _read(fmt, rows, path.name, options, "," if delim == ";" else ".")
+    return _parsed(path, digest, fmt, [(raw, path.name)], options)
 
-    decimal = "," if delim == ";" else "."
+
+def _read(fmt: str, rows: list, name: str, options: ImportOptions, decimal: str) -> pd.DataFrame:
     if fmt == "tidy":
-        raw = read_tidy(rows, path.name, options, decimal)
-    elif fmt == "wdi":
-        raw = wdi.read_wdi(rows, path.name, options)
-    else:
-        raw = pxweb.read_gso(rows, path.name, options, decimal)
-    good, quarantine, missing, duplicate = validate(raw, path.name, options.geo_era)
-    return Parsed(str(path), digest, fmt, good, quarantine, len(raw), missing, duplicate)
+        return read_tidy(rows, name, options, decimal)
+    if fmt == "wdi":
+        return wdi.read_wdi(rows, name, options)
+    return pxweb.read_gso(rows, name, options, decimal)
+
+
+def _parse_workbook(path: Path, digest: str, options: ImportOptions) -> Parsed:
+    parts, formats, problems = [], set(), []
+    for sheet, rows in read_sheets(path, options.sheet).items():
+        label = f"{path.name} [{sheet}]"
+        fmt = detect_format(path, rows) if options.format == "auto" else options.format
+        try:
+            parts.append((_read(fmt, rows, label, options, "."), label))
+            formats.add(fmt)
+        except DataFileError as e:
+            if options.sheet:
+                raise
+            problems.append(str(e))
+    if not parts:
+        raise DataFileError(f"{path}: no sheet holds a table ({'; '.join(problems)})")
+    return _parsed(path, digest, "+".join(sorted(formats)), parts, options)
+
+
+def _parsed(path: Path, digest: str, fmt: str, parts: list, options: ImportOptions) -> Parsed:
+    checked = [validate(raw, label, options.geo_era) for raw, label in parts]
+    good = pd.concat([c[0] for c in checked], ignore_index=True)
+    quarantine = pd.concat([c[1] for c in checked], ignore_index=True)
+    read = sum(len(raw) for raw, _ in parts)
+    missing, duplicate = sum(c[2] for c in checked), sum(c[3] for c in checked)
+    return Parsed(str(path), digest, fmt, good, quarantine, read, missing, duplicate)
+
+
+def _json(path: Path, parse: bool = True) -> tuple[object, str]:
+    import json
+
+    try:
+        data = path.read_bytes()
+        return (json.loads(data.decode("utf-8-sig")) if parse else None), hashlib.sha256(data).hexdigest()
+    except OSError as e:
+        raise DataFileError(f"{path}: cannot read the file ({e.strerror}); check the path") from e
+    except ValueError as e:
+        raise DataFileError(f"{path}: not valid JSON ({e}); download the table again") from e

@@ -1,6 +1,7 @@
 """The embedded store: a DuckDB file holding every observation ever imported, and the imports.
 
-Tables: ``observations`` (geo, indicator, year, value, unit, source, note, import_id, line) and
+Tables: ``observations`` (geo, indicator, year, value, unit, source, note, import_id, line,
+quality: the flags of :mod:`forecast.data.quality`, added to older stores on first write) and
 ``imports`` (one row per file imported). The engine adds ``runs``, ``forecasts`` and
 ``assessments`` through :func:`connect`. Every import is one transaction: a failure leaves the
 store as it was. A row equal to a stored one (same geo, indicator, year, source and value) is
@@ -28,7 +29,9 @@ import pandas as pd
 
 from forecast import config
 from forecast.data import readers
+from forecast.data.jumps import detect_jumps, drop_jumps
 from forecast.data.priority import drop_breaks, pick_sources
+from forecast.data.quality import quality_column
 from forecast.data.raw import ImportOptions, Parsed
 from forecast.errors import DataFileError, StoreError
 from forecast.log import logger
@@ -45,8 +48,14 @@ OBS_COLUMNS = [
     "base_indicator",
     "definition",
     "note",
+    "quality",
 ]
-DEFAULT_FILES = ("vn_provinces.csv", "vn_national.csv", "vn_published_facts.csv")
+DEFAULT_FILES = (
+    "vn_provinces.csv",
+    "vn_national.csv",
+    "vn_published_facts.csv",
+    "vn_observed_2017plus.csv",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS imports (
     import_id INTEGER PRIMARY KEY, file VARCHAR, fingerprint VARCHAR, format VARCHAR,
@@ -55,7 +64,8 @@ CREATE TABLE IF NOT EXISTS imports (
 CREATE TABLE IF NOT EXISTS observations (
     geo VARCHAR NOT NULL, indicator VARCHAR NOT NULL, year INTEGER NOT NULL,
     value DOUBLE NOT NULL, unit VARCHAR, source VARCHAR NOT NULL, note VARCHAR,
-    import_id INTEGER NOT NULL, line INTEGER);
+    import_id INTEGER NOT NULL, line INTEGER, quality VARCHAR);
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS quality VARCHAR;
 """
 _LOCK_TRIES = 20
 
@@ -202,7 +212,8 @@ def _insert(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> int:
         con.execute(
             """
             INSERT INTO observations
-            SELECT i.geo, i.indicator, i.year, i.value, i.unit, i.source, i.note, ?, i.line
+                (geo, indicator, year, value, unit, source, note, import_id, line, quality)
+            SELECT i.geo, i.indicator, i.year, i.value, i.unit, i.source, i.note, ?, i.line, i.quality
             FROM incoming i WHERE NOT EXISTS (
                 SELECT 1 FROM observations o WHERE o.geo = i.geo AND o.indicator = i.indicator
                 AND o.year = i.year AND o.source = i.source AND o.value = i.value)""",
@@ -268,6 +279,12 @@ def load_observations(
     df["definition"] = df["indicator"].map(lambda c: links[c]["definition"]).astype("str")
     df = df.astype({"year": "int64", "import_id": "int64"})
     df["note"] = df["note"].fillna("")
+    if "quality" not in df.columns:  # a store opened read-only before its migration
+        df["quality"] = None
+    unflagged = df["quality"].isna()  # rows stored before the quality column existed
+    df["quality"] = df["quality"].astype(object)
+    df.loc[unflagged, "quality"] = quality_column(df.loc[unflagged, "note"], df.loc[unflagged, "source"])
+    df["quality"] = df["quality"].astype("str")
     return df[OBS_COLUMNS].reset_index(drop=True)
 
 
@@ -280,10 +297,41 @@ def analysis_series(
 ) -> pd.DataFrame:
     """Return one row per (geo, indicator, year), chosen by the source-priority rule.
 
-    The rule is :func:`forecast.sources.pick_sources`; years of a known series break are left out
-    (:func:`forecast.sources.drop_breaks`). The columns are those of :func:`load_observations`.
+    The rule is :func:`forecast.data.priority.pick_sources` (better ``quality`` first); rows
+    flagged ``suspect`` are left out, and so are the years of a known series break
+    (:func:`forecast.data.priority.drop_breaks`) and of a break found in the data
+    (:func:`forecast.data.jumps.detect_jumps`, which compares every geo, whatever ``geo`` asks
+    for). The columns are those of :func:`load_observations`.
     """
-    return drop_breaks(pick_sources(load_observations(path, geo, indicator)))
+    picked = _picked(path, indicator)
+    found = detect_jumps(picked)
+    out = drop_jumps(drop_breaks(picked), found)
+    if found.size:
+        logger.info("left %d observations of breaks found in the data out of the analysis", len(found))
+    if indicator:
+        out = out[out["indicator"] == indicator]
+    return out[out["geo"] == _geo_name(geo)].reset_index(drop=True) if geo else out.reset_index(drop=True)
+
+
+def _picked(path: str | os.PathLike | None, indicator: str | None) -> pd.DataFrame:
+    # Every geo, and the national *_gso series beside the provincial one: breaks are found across them.
+    base = indicator[:-4] if indicator and indicator.endswith("_gso") else indicator
+    family = [base, f"{base}_gso"] if base else [None]
+    obs = pd.concat([load_observations(path, None, code) for code in family], ignore_index=True)
+    picked = pick_sources(obs)
+    return picked[~picked["quality"].str.contains("suspect")].reset_index(drop=True)
+
+
+def analysis_parts(path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(picked, found)``: the whole store after the priority rule (suspect rows out) and the
+    breaks found in it, from which :func:`analysis_series` is made (one read for ``data show``)."""
+    picked = _picked(path, None)
+    return picked, detect_jumps(picked)
+
+
+def series_breaks(path: str | os.PathLike | None = None, indicator: str | None = None) -> pd.DataFrame:
+    """Return the breaks found in the stored data (:func:`forecast.data.jumps.detect_jumps`)."""
+    return detect_jumps(_picked(path, indicator))
 
 
 def data_fingerprint(path: str | os.PathLike | None = None) -> str:

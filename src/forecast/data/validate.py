@@ -29,11 +29,12 @@ from functools import lru_cache
 
 import pandas as pd
 
+from forecast.data.quality import quality_column
 from forecast.errors import ForecastError
 from forecast.registry import geo, indicators
 from forecast.registry.indicators import auxiliary_series, series_info
 
-ROW_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "note", "line"]
+ROW_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "note", "line", "quality"]
 QUARANTINE_COLUMNS = ["file", "line", "column", "value", "reason"]
 MISSING = {"", "..", "...", "-", "–", "—", "na", "n/a", "nan", "null", "none"}
 _UNIT_ALIASES = {
@@ -166,6 +167,9 @@ def _check_row(r: dict, era: str) -> dict:
             "", "", f"the line has {n} fields but the header has {m}; the line is truncated or badly quoted"
         )
     code = str(r["indicator"]).strip()
+    if code in indicators.CONVERSIONS:
+        r = _convert(r, code)
+        code = r["indicator"]
     info = series_info(code)
     if info is None:
         raise _Reject("indicator", code, f"unknown indicator {code!r}: {_suggest_code(code)}")
@@ -206,6 +210,15 @@ def _check_row(r: dict, era: str) -> dict:
         "note": r["note"],
         "line": r["line"],
     }
+
+
+def _convert(r: dict, code: str) -> dict:
+    target, factors = indicators.CONVERSIONS[code]
+    unit = unit_key(r["unit"]) if str(r["unit"]).strip() else ""
+    if unit not in factors:
+        raise _Reject("unit", r["unit"], f"unit {r['unit']!r} of {code}: write per_1000 or percent")
+    note = "; ".join(filter(None, [r["note"], f"converted from {code} ({unit or 'per_1000'})"]))
+    return {**r, "indicator": target, "unit": "", "factor": r["factor"] * factors[unit], "note": note}
 
 
 def _suggest_code(code: str) -> str:
@@ -252,7 +265,8 @@ def validate(
             bad.append(
                 {"file": file, "line": r["line"], "column": e.column, "value": str(e.value), "reason": str(e)}
             )
-    rows = pd.DataFrame(good, columns=ROW_COLUMNS)
+    rows = pd.DataFrame(good, columns=ROW_COLUMNS[:-1])
+    rows["quality"] = quality_column(rows["note"], rows["source"])
     rows, conflicts, duplicate = _conflicts(rows, file)
     quarantine = pd.DataFrame(bad + conflicts, columns=QUARANTINE_COLUMNS)
     return rows, quarantine, missing, duplicate

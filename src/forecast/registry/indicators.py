@@ -35,6 +35,12 @@ STAND_INS = {
     ),
 }
 
+# Codes that arrive in another unit than the catalogue's: ``code -> (catalogue code, factor per
+# unit)``. GSO publishes the natural increase rate per 1,000 population; plans state it in percent.
+CONVERSIONS = {
+    "natural_increase_rate": ("natural_pop_growth", {"per_1000": 0.1, "": 0.1, "percent": 1.0}),
+}
+
 
 @lru_cache(maxsize=1)
 def catalogue() -> pd.DataFrame:
