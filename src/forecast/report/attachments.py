@@ -114,14 +114,15 @@ def _observations(store: str) -> pd.DataFrame:
 
 
 def _brief_files(folder: Path, run: Any, province: str, stem: str, obs: pd.DataFrame, lang: str) -> list[str]:
-    """Write one brief's scorecard and chart series; return their paths relative to ``folder``."""
+    """Write one brief's scorecard and chart series (those it shows); return paths relative to ``folder``."""
     view = views.province_view(run, obs, None, province)
-    written = downloads.write_table(
-        downloads.scorecard_table(view.assessments, lang), folder / f"{stem}.scorecard"
-    )
-    written += downloads.write_table(
-        downloads.series_table(views.fan_panels(view, lang)), folder / f"{stem}.series"
-    )
+    written = []
+    if len(view.assessments):
+        table = downloads.scorecard_table(view.assessments, lang)
+        written += downloads.write_table(table, folder / f"{stem}.scorecard", "scorecard")
+    panels = views.fan_panels(view, lang) if len(view.forecasts.columns) else []
+    if panels:
+        written += downloads.write_table(downloads.series_table(panels), folder / f"{stem}.series", "series")
     return [p.relative_to(folder).as_posix() for p in written]
 
 
@@ -165,8 +166,8 @@ def attach(
                 out.files[j.html] = _brief_files(
                     folder, run, j.parameters["province"], j.html.removesuffix(".html"), obs, lang
                 )
-            except (ForecastError, KeyError, ValueError) as e:
-                logger.warning("no downloads for %s: %s", j.html, e)
+            except Exception as e:  # noqa: BLE001 - a brief without downloads still publishes
+                logger.warning("no downloads for %s: %r", j.html, e)
                 out.files[j.html] = []
         errors = printing.result()
     out.pdf_errors = {p.relative_to(folder).as_posix(): e for p, e in errors.items()}
