@@ -96,7 +96,8 @@ def _links(files: list[str], base: str, t: dict[str, str]) -> str:
     out = []
     for f in files:
         href = f.removeprefix(f"{base}/") if base else f
-        out.append(f'<a href="{html.escape(href)}">{html.escape(_label(f, t))}</a>')
+        save = "" if f.endswith(".pdf") else " download"  # tables are saved, the PDF may open in place
+        out.append(f'<a href="{html.escape(href)}"{save}>{html.escape(_label(f, t))}</a>')
     return " · ".join(out)
 
 
@@ -120,7 +121,8 @@ def _brief_files(folder: Path, run: Any, province: str, stem: str, obs: pd.DataF
     if len(view.assessments):
         table = downloads.scorecard_table(view.assessments, lang)
         written += downloads.write_table(table, folder / f"{stem}.scorecard", "scorecard")
-    panels = views.fan_panels(view, lang) if len(view.forecasts.columns) else []
+    charted = "series" in view.assessments.columns and "geo" in view.forecasts.columns
+    panels = views.fan_panels(view, lang) if charted else []
     if panels:
         written += downloads.write_table(downloads.series_table(panels), folder / f"{stem}.series", "series")
     return [p.relative_to(folder).as_posix() for p in written]
