@@ -15,6 +15,7 @@ could not be made (no Chromium) is said so in the index and the manifest, the re
 from __future__ import annotations
 
 import html
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +62,16 @@ class Attachments:
     quarter_files: list[str] = field(default_factory=list)
     pdf_errors: dict[str, str] = field(default_factory=dict)
     provinces: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
 
     def manifest(self) -> dict:
         """Return the manifest's ``downloads`` entry (relative paths, PDF errors by file)."""
-        return {"quarter": self.quarter_files, "briefs": self.files, "pdf_missing": self.pdf_errors}
+        return {
+            "quarter": self.quarter_files,
+            "briefs": self.files,
+            "pdf_missing": self.pdf_errors,
+            "seconds": round(self.seconds, 2),
+        }
 
     def index_html(self, lang: str) -> str:
         """Return the index's downloads section: the quarter's table, then each brief's files."""
@@ -156,6 +163,7 @@ def attach(
     lang, jobs
         Language of labels and links; PDFs printed at the same time.
     """
+    start = time.perf_counter()
     briefs = [r.job for r in results if r.ok and r.job.kind == "brief"]
     pages = [(folder / j.html, folder / j.html.replace(".html", ".pdf")) for j in briefs]
     with ThreadPoolExecutor(1) as printer:  # Chromium prints while the tables are written
@@ -178,6 +186,10 @@ def attach(
             out.files[j.html].insert(0, made.relative_to(folder).as_posix())
         if out.files[j.html]:
             _nav(page, out.files[j.html], lang)
+    out.seconds = time.perf_counter() - start
+    logger.info(
+        "%d PDFs and %d tables in %.1f s", len(briefs) - len(errors), len(out.quarter_files), out.seconds
+    )
     return out
 
 
