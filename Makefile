@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 report: $(VENV)/.installed  ## set up and run the main job on the bundled data
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: the briefs are published without PDFs"
 	$(BIN)/forecast report --quarter $(QUARTER)
 
 test: $(VENV)/.dev-installed  ## set up and run the whole test suite

@@ -82,3 +82,60 @@ def test_index_and_brief_load_offline_without_errors(browser, published, tmp_pat
     assert index["h1"] == "Bảng điểm quốc gia — 2026Q4"
     for shot in ("brief.png", "index.png"):
         assert (tmp_path / shot).stat().st_size > 5_000
+
+
+@pytest.fixture(scope="module")
+def served(published):
+    """The published quarter over HTTP on 127.0.0.1 (as a web server would publish it)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(published.folder))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+MAGIC = {".pdf": b"%PDF-", ".csv": b"\xef\xbb\xbf", ".xlsx": b"PK\x03\x04"}
+
+
+def test_brief_download_links_load(browser, served):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{served}/briefs/ha-nam.html", wait_until="load")
+    links = page.eval_on_selector_all(
+        "nav.downloads a",
+        "els => els.map(e => ({href: e.getAttribute('href'), save: e.hasAttribute('download')}))",
+    )
+    assert {Path(link["href"]).suffix for link in links} == set(MAGIC), links
+    for link in links:
+        suffix = Path(link["href"]).suffix
+        if link["save"]:  # CSV and Excel: a click saves the file
+            with page.expect_download() as info:
+                page.click(f'nav.downloads a[href="{link["href"]}"]')
+            body = Path(info.value.path()).read_bytes()
+            assert info.value.suggested_filename == link["href"]
+        else:  # the PDF opens in place
+            response = context.request.get(f"{served}/briefs/{link['href']}")
+            assert response.status == 200
+            body = response.body()
+        assert body.startswith(MAGIC[suffix]), link
+    index = context.request.get(f"{served}/index.html").text()
+    for href in ("assessments.csv", "assessments.xlsx", "briefs/ha-nam.pdf", "briefs/ha-nam.scorecard.csv"):
+        assert f'href="{href}"' in index
+        assert context.request.get(f"{served}/{href}").status == 200, href
+    context.close()
+
+
+def test_printed_brief_hides_the_links(browser, published):
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    page.goto((published.folder / "briefs" / "ha-nam.html").as_uri(), wait_until="load")
+    assert page.is_visible("nav.downloads")
+    page.emulate_media(media="print")
+    assert not page.is_visible("nav.downloads")
+    context.close()

@@ -15,6 +15,7 @@ from forecast import config, pipeline
 from forecast.cli import cli
 from forecast.errors import ReportError, ValidationError
 from forecast.report import quarter as report
+from forecast.report.pdf import find_chromium
 
 NB = Path(__file__).resolve().parents[1] / "notebooks"
 FIXTURES = {
@@ -29,6 +30,7 @@ def fake_run() -> SimpleNamespace:
     assessments = pd.DataFrame(
         {
             "province": ["Hà Nam", "Hà Nam", "Lâm Đồng"],
+            "geo": ["Hà Nam", "Hà Nam", "Lâm Đồng"],
             "indicator": ["life_expectancy", "healthy_life_years", "life_expectancy"],
             "kind": "outcome",
             "verdict": ["likely", "no_data", "achieved"],
@@ -42,7 +44,7 @@ def fake_run() -> SimpleNamespace:
         created=pd.Timestamp("2026-11-25"),
         data_fingerprint="f1ngerpr1nt0abc",
         settings={},
-        forecasts=pd.DataFrame(),
+        forecasts=pd.DataFrame(columns=["geo", "indicator", "model", "year", "q10", "q50", "q90"]),
         assessments=assessments,
     )
 
@@ -74,13 +76,21 @@ def test_layout_of_a_published_quarter(published):
     q = published.folder
     assert published.index == q / "index.html" and not published.failures
     files = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
-    assert files == [
-        "analyst/ha-nam/brief.html",
-        "analyst/ha-nam/life_expectancy.html",
-        "briefs/ha-nam.html",
-        "index.html",
-        "manifest.json",
-    ]
+    pdf = ["briefs/ha-nam.pdf"] if find_chromium() else []
+    assert files == sorted(
+        [
+            "analyst/ha-nam/brief.html",
+            "analyst/ha-nam/life_expectancy.html",
+            "assessments.csv",
+            "assessments.xlsx",
+            "briefs/ha-nam.html",
+            *pdf,
+            "briefs/ha-nam.scorecard.csv",
+            "briefs/ha-nam.scorecard.xlsx",
+            "index.html",
+            "manifest.json",
+        ]
+    )
     assert sorted(p.name for p in q.parent.iterdir() if p.is_dir()) == ["2026Q4"]
 
 

@@ -169,13 +169,13 @@ def _failures(results: list[JobResult], t: dict[str, str]) -> str:
 
 
 def write_index(
-    tmp: Path, results: list[JobResult], common: dict[str, str], *, lang: str, quarter: str
+    tmp: Path, results: list[JobResult], common: dict[str, str], *, lang: str, quarter: str, extra: str = ""
 ) -> Path:
-    """Write ``index.html``: the national scorecard (overview notebook), links and failures."""
+    """Write ``index.html``: the national scorecard (overview notebook), links, failures, ``extra`` HTML."""
     t = TEXT.get(lang, TEXT["en"])
     overview = next((r for r in results if r.job.kind == "overview"), None)
     scorecard = overview.body if overview and overview.ok else f"<p>{t['no_overview']}</p>"
-    body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang)])
+    body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang), extra])
     params = overview.job.parameters if overview else {"quarter": quarter}
     page = render.render_page(
         body, title=t["title"].format(q=quarter), lang=lang, footer=footer(common, params, lang), kind="index"
@@ -186,9 +186,15 @@ def write_index(
 
 
 def write_manifest(
-    tmp: Path, run: Any, results: list[JobResult], settings: dict, common: dict[str, str], started: float
+    tmp: Path,
+    run: Any,
+    results: list[JobResult],
+    settings: dict,
+    common: dict[str, str],
+    started: float,
+    extra: dict | None = None,
 ) -> Path:
-    """Write ``manifest.json``: parameters, data vintage, versions, durations and failures."""
+    """Write ``manifest.json``: parameters, data vintage, versions, durations, failures, ``extra`` keys."""
     entries = [
         {
             "kind": r.job.kind,
@@ -216,6 +222,7 @@ def write_manifest(
         "wall_seconds": round(time.time() - started, 2),
         "notebooks": entries,
         "failures": [e for e in entries if not e["ok"]],
+        **(extra or {}),
     }
     path = tmp / "manifest.json"
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

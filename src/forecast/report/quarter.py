@@ -4,6 +4,8 @@ Layout of ``reports/<quarter>/`` (written to a hidden sibling, moved into place 
 
     index.html                         national scorecard, links to every page, failures
     briefs/<province-slug>.html        policy brief (no code)
+    briefs/<province-slug>.pdf, .scorecard.csv/.xlsx, .series.csv/.xlsx   its print and downloads
+    assessments.csv, assessments.xlsx  the quarter's whole assessment table (report.attachments)
     analyst/<province-slug>/brief.html analyst version of the brief (with code)
     analyst/<province-slug>/<indicator>.html   deep dive (with code)
     failed/<name>.ipynb, .html         a failed notebook as executed up to its error
@@ -27,6 +29,7 @@ from typing import Any
 from forecast import config
 from forecast.errors import ReportError
 from forecast.log import logger
+from forecast.report import attachments
 from forecast.report.execute import Job, JobResult, execute_job, worker_init
 from forecast.report.publish import publish, remove_stale, slugify, temp_dir, write_index, write_manifest
 
@@ -189,8 +192,11 @@ def _publish_quarter(
     common, lang = _footer(run, quarter), settings["lang"]
     try:
         results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
-        index = write_index(tmp, results, common, lang=lang, quarter=quarter)
-        write_manifest(tmp, run, results, settings, common, started)
+        files = attachments.attach(
+            tmp, run, results, store=settings["store"], lang=lang, jobs=settings["jobs"]
+        )
+        index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=files.index_html(lang))
+        write_manifest(tmp, run, results, settings, common, started, extra={"downloads": files.manifest()})
         return publish(tmp, _destination(root, quarter, results)), index, results
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
