@@ -7,8 +7,8 @@ exceptions. :meth:`Executor.info` says, for the manifest, which executor ran and
 
 * :class:`ProcessPool` (default): spawned worker processes on this machine, prepared by
   :func:`~forecast.report.execute.worker_init`; they write the pages into the run's work folder.
-  A worker that dies breaks the pool (``BrokenProcessPool``): the jobs it took down are run once
-  more in a fresh pool, then listed as failed.
+  A worker that dies breaks the pool (``BrokenProcessPool``): the jobs it took down run once
+  more in a fresh pool (those that were running, each alone), then are listed as failed.
 * :class:`DaskCluster` (``--scheduler tcp://HOST:8786``, or ``local`` for a
   :class:`distributed.LocalCluster` on this machine): each job is self-contained. A worker reads
   the notebook and the store (read-only: it executes on its own copy) from paths every worker
@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -72,9 +73,21 @@ def _crashed(job: Job, error: BaseException) -> JobResult:
     return JobResult(job, ok=False, seconds=0.0, error=f"worker crashed: {error!r}")
 
 
+def _pooled(job: Job, root: str, footer: dict[str, str], lang: str) -> JobResult:
+    """Execute ``job`` in a pool worker, leaving a mark that it started (see :class:`ProcessPool`)."""
+    (Path(root) / "_work" / f"{job.name}.started").touch()
+    return execute_job(job, root, footer, lang)
+
+
 class ProcessPool:
     """Spawned worker processes on this machine (the parent holds DuckDB and BLAS threads, which a
-    fork would copy mid-state), each prepared by :func:`~forecast.report.execute.worker_init`."""
+    fork would copy mid-state), each prepared by :func:`~forecast.report.execute.worker_init`.
+
+    A worker that dies breaks the whole pool: every unfinished job is lost. Those that had not
+    started run again in a fresh pool; those that had (the one that killed its worker, and the
+    notebooks beside it) are *suspects*: each runs once more alone in a pool of one worker, and
+    is listed as failed if its worker dies again.
+    """
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
@@ -85,32 +98,38 @@ class ProcessPool:
         return {"executor": "process-pool", "workers": self.jobs, "pools": self.pools}
 
     def run(self, todo: list[Job], root: str, footer: dict[str, str], lang: str) -> Iterator[JobResult]:
-        """Run ``todo``; jobs lost with a broken pool run once more in a fresh pool, then fail."""
-        pending, lost = list(todo), {}  # lost: job page -> times its pool broke under it
+        """Run ``todo``; jobs lost with a broken pool run again (suspects alone), then fail."""
+        pending = list(todo)
         while pending:
+            suspects: list[Job] = []
             again: list[Job] = []
-            for job, result, error in self._round(pending, root, footer, lang):
-                if error is None:
-                    yield result
-                elif lost.get(job.html, 0) == 0:
-                    lost[job.html] = 1
-                    again.append(job)
-                else:
-                    yield _crashed(job, error)
-            if again:
-                logger.warning("a worker died: %d notebooks run again in a fresh pool", len(again))
+            with closing(self._round(pending, self.jobs, root, footer, lang)) as results:
+                for job, result, error in results:
+                    if error is None:
+                        yield result
+                        continue
+                    mark = Path(root) / "_work" / f"{job.name}.started"
+                    (suspects if mark.exists() else again).append(job)
+                    mark.unlink(missing_ok=True)
+            if suspects:
+                logger.warning("a worker died: %s run again, each alone", ", ".join(j.html for j in suspects))
+            for job in suspects:
+                with closing(self._round([job], 1, root, footer, lang)) as alone:
+                    for _, result, error in alone:
+                        yield _crashed(job, error) if error is not None else result
             pending = again
 
     def _round(
-        self, todo: list[Job], root: str, footer: dict[str, str], lang: str
+        self, todo: list[Job], workers: int, root: str, footer: dict[str, str], lang: str
     ) -> Iterator[tuple[Job, Any, BaseException | None]]:
         """Yield ``(job, result, None)``, or ``(job, None, error)`` when the pool broke under it."""
-        n = max(1, min(self.jobs, len(todo)))
         self.pools += 1
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(n, mp_context=ctx, initializer=worker_init) as pool:
+        with ProcessPoolExecutor(
+            max(1, min(workers, len(todo))), mp_context=ctx, initializer=worker_init
+        ) as pool:
             try:
-                futures = {pool.submit(execute_job, job, root, footer, lang): job for job in todo}
+                futures = {pool.submit(_pooled, job, root, footer, lang): job for job in todo}
                 for fut in as_completed(futures):
                     job = futures[fut]
                     try:
@@ -161,10 +180,11 @@ def run_portable(job: Job, footer: dict[str, str], lang: str) -> tuple[JobResult
     try:
         from distributed import get_worker
 
-        worker = get_worker().address
-    except (ImportError, ValueError):
-        worker = f"pid {os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="forecast-job-") as tmp:
+        worker, space = get_worker().address, get_worker().local_directory
+    except (ImportError, ValueError):  # called outside a Dask worker
+        worker, space = f"pid {os.getpid()}", None
+    # In the worker's own directory, which Dask purges if the worker dies mid-job.
+    with tempfile.TemporaryDirectory(prefix="forecast-job-", dir=space) as tmp:
         for sub in WORK_FOLDERS:
             (Path(tmp) / sub).mkdir()
         result = execute_job(job, tmp, footer, lang)
@@ -178,6 +198,9 @@ def run_portable(job: Job, footer: dict[str, str], lang: str) -> tuple[JobResult
 
 class DaskCluster:
     """The notebook jobs on a Dask distributed cluster (``local``: a LocalCluster started here)."""
+
+    #: How long to wait for an existing scheduler to answer.
+    TIMEOUT = "30s"
 
     def __init__(self, address: str, jobs: int | None = None) -> None:
         self.address = address
@@ -198,7 +221,7 @@ class DaskCluster:
             ) from e
         if self.address != "local":
             try:
-                return Client(self.address, timeout="30s")
+                return Client(self.address, timeout=self.TIMEOUT, set_as_default=False)
             except OSError as e:
                 raise ReportError(
                     f"no Dask scheduler answers at {self.address} ({e}); start one with "
@@ -206,7 +229,7 @@ class DaskCluster:
                 ) from e
         with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
             cluster = LocalCluster(
-                n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
         self.address = f"local ({cluster.scheduler_address})"
         return Client(cluster, set_as_default=False)
@@ -219,17 +242,17 @@ class DaskCluster:
         cluster = client.cluster
         try:
             token = f"{os.getpid()}-{time.time_ns()}"
-            futures = {
-                client.submit(
-                    run_portable, job, footer, lang, key=f"notebook-{job.name}-{token}", retries=1, pure=False
-                ): job
-                for job in todo
-            }
+            live, jobs = {}, {}  # key -> future not yet collected, key -> job
+            for job in todo:
+                key = f"notebook-{job.name}-{token}"
+                live[key] = client.submit(run_portable, job, footer, lang, key=key, retries=1, pure=False)
+                jobs[key] = job
             try:
-                for fut in dask_completed(futures):
-                    yield self._collect(fut, futures[fut], Path(root))
+                for fut in dask_completed(list(live.values()), loop=client.loop):
+                    yield self._collect(fut, jobs[fut.key], Path(root))
+                    live.pop(fut.key).release()  # a collected page no longer waits on a worker
             except BaseException:
-                client.cancel(list(futures))
+                client.cancel(list(live.values()))
                 raise
         finally:
             client.close()
