@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
@@ -44,7 +44,9 @@ __all__ = ["DaskCluster", "Executor", "ProcessPool", "make_executor", "run_porta
 class Executor(Protocol):
     """Runs a report's jobs and yields their results as they complete."""
 
-    def run(self, todo: list[Job], root: str, footer: dict[str, str], lang: str) -> Iterator[JobResult]:
+    def run(
+        self, todo: list[Job], root: str, footer: dict[str, str], lang: str
+    ) -> Generator[JobResult, None, None]:
         """Execute every job of ``todo`` (pages go under ``root``); yield each job's result once."""
         ...
 
@@ -97,7 +99,9 @@ class ProcessPool:
         """Return ``{"executor": "process-pool", "workers": N, "pools": pools started}``."""
         return {"executor": "process-pool", "workers": self.jobs, "pools": self.pools}
 
-    def run(self, todo: list[Job], root: str, footer: dict[str, str], lang: str) -> Iterator[JobResult]:
+    def run(
+        self, todo: list[Job], root: str, footer: dict[str, str], lang: str
+    ) -> Generator[JobResult, None, None]:
         """Run ``todo``; jobs lost with a broken pool run again (suspects alone), then fail."""
         pending = list(todo)
         while pending:
@@ -121,7 +125,7 @@ class ProcessPool:
 
     def _round(
         self, todo: list[Job], workers: int, root: str, footer: dict[str, str], lang: str
-    ) -> Iterator[tuple[Job, Any, BaseException | None]]:
+    ) -> Generator[tuple[Job, Any, BaseException | None], None, None]:
         """Yield ``(job, result, None)``, or ``(job, None, error)`` when the pool broke under it."""
         self.pools += 1
         ctx = multiprocessing.get_context("spawn")
@@ -234,7 +238,9 @@ class DaskCluster:
         self.address = f"local ({cluster.scheduler_address})"
         return Client(cluster, set_as_default=False)
 
-    def run(self, todo: list[Job], root: str, footer: dict[str, str], lang: str) -> Iterator[JobResult]:
+    def run(
+        self, todo: list[Job], root: str, footer: dict[str, str], lang: str
+    ) -> Generator[JobResult, None, None]:
         """Submit every job (``retries=1``), write each finished job's files under ``root``, yield."""
         from distributed import as_completed as dask_completed
 

@@ -252,7 +252,7 @@ def _execute_all(
     results: list[JobResult] = []
     # closing: an interruption stops the executor (it waits for running notebooks) before the
     # caller deletes the work folder.
-    with closing(executor.run(todo, str(tmp), footer, lang)) as stream:  # type: ignore[arg-type]
+    with closing(executor.run(todo, str(tmp), footer, lang)) as stream:
         for result in stream:
             results.append(result)
             _tick(progress, results, len(todo))
