@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+REPORT_ARGS ?=
 QUARTER ?= $(shell $(PYTHON) -c "import datetime as d; t=d.date.today(); print(f'{t.year}Q{(t.month-1)//3+1}')")
 
 .PHONY: report test lab bench clean install dev
@@ -24,7 +25,7 @@ dev: $(VENV)/.dev-installed
 
 report: $(VENV)/.installed  ## set up and run the main job on the bundled data
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: the briefs are published without PDFs"
-	$(BIN)/forecast report --quarter $(QUARTER)
+	$(BIN)/forecast report --quarter $(QUARTER) $(REPORT_ARGS)
 
 test: $(VENV)/.dev-installed  ## set up and run the whole test suite
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: tests/test_browser.py will be skipped"

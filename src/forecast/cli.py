@@ -426,7 +426,29 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     help="Province to report (repeatable; default: the seed-plan provinces).",
 )
 @click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
+    "--all",
+    "all_",
+    is_flag=True,
+    help="Every province of --scope that has data or a plan, not just the seed plans.",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["old", "merged", "both"]),
+    default=None,
+    help="With --all: the 63 provinces until mid-2025 (old), the 34 since (merged), or both (default).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    envvar="FORECAST_SCHEDULER",
+    help="Run the notebooks on a Dask cluster: tcp://HOST:8786, or `local` for a LocalCluster "
+    "(env FORECAST_SCHEDULER; default: local worker processes).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, of the pool or of --scheduler local (default: one per core).",
 )
 @click.option(
     "--out",
@@ -438,14 +460,19 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of the briefs."
 )
 @click.pass_context
-def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
+def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang) -> None:
     """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
 
     One failing notebook does not stop the others: the index lists it and the exit code is 1.
+    Forecasting runs once, here; only the notebooks go to the workers.
 
     Example:
 
         forecast report --quarter 2026Q4 --province "Hà Nam" --jobs 2
+
+        forecast report --quarter 2026Q4 --all --scope merged
+
+        forecast report --quarter 2026Q4 --all --scheduler tcp://10.0.0.5:8786
     """
     from tqdm import tqdm
 
@@ -453,6 +480,12 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
     from forecast.errors import ReportError
     from forecast.pipeline import run_report
 
+    if scope and not all_:
+        raise click.UsageError(
+            "--scope needs --all, e.g. `forecast report --quarter 2026Q4 --all --scope old`"
+        )
+    if all_ and provinces:
+        raise click.UsageError("--all and --province exclude each other: drop one of them")
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:
         click.echo(
@@ -464,6 +497,8 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
         result = run_report(
             quarter,
             provinces=list(provinces) or None,
+            scope=(scope or "both") if all_ else None,
+            scheduler=scheduler,
             jobs=jobs,
             out=out,
             store=ctx.obj["store"],

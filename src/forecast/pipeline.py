@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
-from forecast.assess import assessment, matching
+from forecast.assess import assessment, coverage, matching
 from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, save_run
 from forecast.data import store as store_db
 from forecast.engine import models
@@ -30,7 +30,7 @@ from forecast.registry import geo, indicators
 from forecast.registry.targets import load_targets
 from forecast.report import quarter as report_quarter
 
-__all__ = ["prepare_run", "run_forecasts", "run_report"]
+__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report"]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -146,10 +146,23 @@ def default_provinces() -> list[str]:
     return list(dict.fromkeys(load_targets()["province"]))
 
 
+def all_provinces(scope: str = "both", store: str | os.PathLike | None = None) -> list[str]:
+    """Return every province of ``scope`` (old | merged | both) that has data or a plan.
+
+    The selection is :func:`forecast.assess.coverage.report_provinces` on the store's series
+    (the bundled data are imported into an empty store first) and the target registry.
+    """
+    chosen = coverage.report_provinces(load_observations(store), load_targets(), scope)
+    logger.info("%d provinces of scope %s have data or a plan", len(chosen), scope)
+    return list(chosen["province"])
+
+
 def run_report(
     quarter: str,
     *,
     provinces: list[str] | None = None,
+    scope: str | None = None,
+    scheduler: str | None = None,
     jobs: int | None = None,
     out: str | os.PathLike | None = None,
     store: str | os.PathLike | None = None,
@@ -160,8 +173,9 @@ def run_report(
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
     Parameters are those of :func:`forecast.report.quarter.publish_report`, plus ``provinces``
-    (any spelling; default the seed-plan provinces) and ``store`` (default
-    :func:`forecast.config.store_path`).
+    (any spelling; default the seed-plan provinces), ``scope`` (``old``, ``merged`` or ``both``:
+    every province of it with data or a plan, :func:`all_provinces`, instead of ``provinces``)
+    and ``store`` (default :func:`forecast.config.store_path`).
 
     Raises
     ------
@@ -172,13 +186,17 @@ def run_report(
     quarter = config.parse_quarter(quarter)
     nbs = report_quarter.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
-    chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
-    run = prepare_run(quarter, store, provinces=[*chosen] if provinces else None)
+    if scope:
+        chosen = all_provinces(scope, store)
+    else:
+        chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
+    run = prepare_run(quarter, store, provinces=[*chosen] if provinces and not scope else None)
     return report_quarter.publish_report(
         run,
         chosen,
         quarter=quarter,
         jobs=jobs,
+        scheduler=scheduler,
         out=out,
         store=store,
         lang=lang,

@@ -99,3 +99,21 @@ def test_region_of(name, region):
 def test_region_of_an_unknown_name_raises():
     with pytest.raises(UnknownGeoError):
         geo.region_of("Ha Namm")
+
+
+def test_provinces_in_scope_old_merged_both():
+    old, merged, both = (geo.provinces_in_scope(s) for s in ("old", "merged", "both"))
+    assert len(old) == 63 and len(merged) == 34 and len(both) == 86
+    assert "Hà Tây" not in both  # gone in 2008
+    assert "Hà Nam" in old and "Hà Nam" not in merged
+    assert "Ninh Bình (mới)" in merged and "Ninh Bình (mới)" not in old
+    unchanged = set(old) & set(merged)
+    assert len(unchanged) == 11 and {"Hà Nội", "Cao Bằng", "Thanh Hóa"} <= unchanged
+    assert both == list(dict.fromkeys(both)) and set(both) == set(old) | set(merged)
+
+
+def test_unknown_scope_names_the_choices():
+    from forecast.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="unknown scope 'new': choose one of old, merged, both"):
+        geo.provinces_in_scope("new")

@@ -229,3 +229,69 @@ def test_a_run_where_everything_fails_keeps_the_good_report(tmp_path, monkeypatc
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "good report"
     assert result.folder == tmp_path / "2026Q4-failed"
     assert (tmp_path / "2026Q4-failed" / "manifest.json").exists()
+
+
+def test_all_gives_every_province_a_brief_and_deep_dives_where_assessed(tmp_path, monkeypatch):
+    seen: dict = {}
+
+    def prepare(quarter, store, provinces):
+        seen["restricted to"] = provinces
+        return fake_run()
+
+    def chosen(scope, store):
+        seen["scope"] = scope
+        return ["Hà Nam", "Cao Bằng", "Tuyên Quang (mới)"]
+
+    monkeypatch.setattr(pipeline, "prepare_run", prepare)
+    monkeypatch.setattr(pipeline, "all_provinces", chosen)
+    empty = str(NB / "report_empty.ipynb")
+    monkeypatch.setattr(report, "NOTEBOOKS", {"brief": empty, "indicator": empty, "overview": empty})
+    result = CliRunner().invoke(
+        cli, ["report", "--quarter", "2026Q4", "--all", "--scope", "merged", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == {"scope": "merged", "restricted to": None}  # one run over every geo
+    m = json.loads((tmp_path / "2026Q4" / "manifest.json").read_text(encoding="utf-8"))
+    assert [n["page"] for n in m["notebooks"]] == [
+        "index.html",
+        "briefs/ha-nam.html",
+        "briefs/cao-bang.html",
+        "briefs/tuyen-quang-moi.html",
+        "analyst/ha-nam/life_expectancy.html",
+    ]
+    assert m["settings"]["executor"] == {
+        "executor": "process-pool",
+        "workers": m["settings"]["jobs"],
+        "pools": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--scope", "old"], "--scope needs --all"),
+        (["--all", "--province", "Hà Nam"], "--all and --province exclude each other"),
+    ],
+)
+def test_all_scope_and_province_misuse(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["report", "--quarter", "2026Q4", "--out", str(tmp_path), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
+def test_real_brief_of_provinces_without_a_plan(tmp_path, shared_data):
+    """``--all`` briefs provinces with data but no targets, old and merged: they must execute."""
+    empty = NB / "report_empty.ipynb"
+    result = pipeline.run_report(
+        "2026Q4",
+        provinces=["Cao Bằng", "Tuyên Quang (mới)"],
+        out=tmp_path / "reports",
+        store=tmp_path / "store.duckdb",
+        jobs=2,
+        notebooks={"overview": empty, "indicator": empty},
+    )
+    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
+    for slug, name in (("cao-bang", "Cao Bằng"), ("tuyen-quang-moi", "Tuyên Quang (mới)")):
+        brief = (result.folder / "briefs" / f"{slug}.html").read_text(encoding="utf-8")
+        assert name in brief and "Traceback" not in brief

@@ -18,6 +18,7 @@ from forecast.data.store import load_observations
 from forecast.errors import DataFileError
 from forecast.log import logger
 from forecast.registry import geo, indicators
+from forecast.registry.crosswalk import load_crosswalk
 from forecast.registry.targets import load_targets, select_targets
 
 MISSING_COLUMNS = ["province", "indicator", "coverage", "targets", "years", "note"]
@@ -82,6 +83,47 @@ def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
         targets=("year", "size"), years=("year", lambda y: ", ".join(map(str, sorted(set(y)))))
     )
     return out.reindex(columns=MISSING_COLUMNS)
+
+
+REPORT_COLUMNS = ["province", "scope", "data", "plan"]
+
+
+def report_provinces(obs: pd.DataFrame, targets: pd.DataFrame, scope: str = "both") -> pd.DataFrame:
+    """Return the provinces of ``scope`` that have data or a plan: what ``forecast report --all`` covers.
+
+    Parameters
+    ----------
+    obs
+        Observations (:func:`forecast.data.store.analysis_series`); only column ``geo`` is read.
+    targets
+        The target registry; a province with a row in it has a plan.
+    scope
+        ``old``, ``merged`` or ``both`` (:func:`forecast.registry.geo.provinces_in_scope`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province, in the reference's order: ``scope`` (``old``, ``merged``, or
+        ``both`` for the 11 provinces the 2025 merger left unchanged), ``data`` (``own``;
+        ``parts`` for a merged province whose series can be rebuilt from the provinces it was
+        made of; ``""``) and ``plan`` (bool). Provinces with neither data nor a plan are left out.
+    """
+    old, merged = set(geo.provinces_in_scope("old")), set(geo.provinces_in_scope("merged"))
+    have = set(obs["geo"]) if "geo" in obs.columns else set()
+    cw = load_crosswalk()
+    parts = cw[cw["old_geo"].isin(have)].groupby("new_geo").size()
+    planned = set(targets["province"]) if "province" in targets.columns else set()
+    rows = [
+        {
+            "province": name,
+            "scope": "both" if name in old and name in merged else ("old" if name in old else "merged"),
+            "data": "own" if name in have else ("parts" if name in parts.index else ""),
+            "plan": name in planned,
+        }
+        for name in geo.provinces_in_scope(scope)
+    ]
+    out = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    return out[(out["data"] != "") | out["plan"]].reset_index(drop=True)
 
 
 def _note(choice: matching.Choice) -> str:

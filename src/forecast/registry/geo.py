@@ -17,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 
 from forecast import config
-from forecast.errors import UnknownGeoError
+from forecast.errors import UnknownGeoError, ValidationError
 
 # Administrative prefixes that carry no identity ("Tỉnh Hà Nam" is "Hà Nam").
 _PREFIX = re.compile(r"^(tinh|thanh pho|tp|province of|city of)\b\.?\s*")
@@ -113,3 +113,32 @@ def region_of(name: str) -> str | None:
     """
     regions = _regions()
     return regions[name] if name in regions else regions.get(resolve_geo(name))
+
+
+#: ``--scope`` of ``forecast report --all``: the 63 provinces until 30 June 2025, the 34 from 1 July
+#: 2025 (the 23 merged "(mới)" and the 11 left unchanged), or both (86 names, each once).
+SCOPES = ("old", "merged", "both")
+
+
+def provinces_in_scope(scope: str = "both") -> list[str]:
+    """Return the provinces (and centrally run cities) of a scope, in the reference's order.
+
+    ``old``: every province whose era (column ``era``, ``"<from>-<to>"``) reaches 2024, i.e. the 63
+    of 2008-2025 (Hà Tây, gone in 2008, is not one); ``merged``: those whose era is open-ended,
+    i.e. the 34 of Resolution 202/2025/QH15; ``both``: the union.
+
+    Raises
+    ------
+    ValidationError
+        If ``scope`` is not one of :data:`SCOPES`.
+    """
+    if scope not in SCOPES:
+        raise ValidationError(f"unknown scope {scope!r}: choose one of {', '.join(SCOPES)}")
+    p = provinces()
+    p = p[p["type"].isin(["province", "city"])]
+    era = p["era"].str.split("-", n=1, expand=True).reindex(columns=[0, 1]).fillna("")
+    start, end = pd.to_numeric(era[0], errors="coerce"), era[1]
+    open_ended = end == ""
+    old = (start <= 2024) & (open_ended | (pd.to_numeric(end, errors="coerce") >= 2025))
+    keep = {"old": old, "merged": open_ended, "both": old | open_ended}[scope]
+    return list(p.loc[keep, "name"])

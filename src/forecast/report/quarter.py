@@ -17,11 +17,10 @@ A notebook that fails does not stop the others; the run still publishes, lists t
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,8 @@ from forecast import config
 from forecast.errors import ReportError
 from forecast.log import logger
 from forecast.report import attachments
-from forecast.report.execute import Job, JobResult, execute_job, worker_init
+from forecast.report.execute import Job, JobResult
+from forecast.report.executors import Executor, make_executor
 from forecast.report.publish import publish, remove_stale, slugify, temp_dir, write_index, write_manifest
 
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
@@ -116,6 +116,7 @@ def publish_report(
     *,
     quarter: str,
     jobs: int | None = None,
+    scheduler: str | None = None,
     out: str | os.PathLike | None = None,
     store: str = "",
     lang: str = "vi",
@@ -134,7 +135,11 @@ def publish_report(
     quarter
         Reporting quarter, e.g. ``2026Q4``.
     jobs
-        Worker processes; default one per core.
+        Worker processes (of the pool, or of a LocalCluster); default one per core.
+    scheduler
+        None: a pool of local worker processes; ``local``: a Dask LocalCluster; ``tcp://HOST:8786``:
+        an existing Dask cluster (:func:`forecast.report.executors.make_executor`). The manifest's
+        ``settings.executor`` records which, and the workers.
     out
         Reports folder; default ``reports/``. Other quarters in it are never touched.
     store
@@ -172,14 +177,29 @@ def publish_report(
     }
     todo = plan_jobs(run, provinces, quarter=quarter, lang=lang, store=store, notebooks=nbs)
     final, index, results = _publish_quarter(
-        Path(out or config.REPORTS_DIR).resolve(), quarter, run, todo, settings, progress, started
+        Path(out or config.REPORTS_DIR).resolve(),
+        quarter,
+        run,
+        todo,
+        settings,
+        progress,
+        started,
+        executor=make_executor(scheduler, jobs),
     )
     logger.info("published %s (%d notebooks, %d failed)", final, len(results), sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
 
 
 def _publish_quarter(
-    root: Path, quarter: str, run: Any, todo: list[Job], settings: dict, progress: Any, started: float
+    root: Path,
+    quarter: str,
+    run: Any,
+    todo: list[Job],
+    settings: dict,
+    progress: Any,
+    started: float,
+    *,
+    executor: Executor,
 ) -> tuple[Path, Path, list[JobResult]]:
     """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
 
@@ -191,7 +211,8 @@ def _publish_quarter(
     tmp = temp_dir(root, quarter)
     common, lang = _footer(run, quarter), settings["lang"]
     try:
-        results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
+        results = _execute_all(todo, tmp, common, lang, executor, progress)
+        settings = {**settings, "executor": executor.info()}
         files = attachments.attach(
             tmp, run, results, store=settings["store"], lang=lang, jobs=settings["jobs"]
         )
@@ -229,36 +250,20 @@ def notebook_paths(overrides: dict[str, str | os.PathLike] | None) -> dict[str, 
 
 
 def _execute_all(
-    todo: list[Job], tmp: Path, footer: dict[str, str], lang: str, jobs: int | None, progress: Any
+    todo: list[Job], tmp: Path, footer: dict[str, str], lang: str, executor: Executor, progress: Any
 ) -> list[JobResult]:
-    """Execute every job in a pool of fresh worker processes; never stop at a failure."""
-    n = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    """Execute every job with ``executor``; never stop at a failure. Results come in ``todo``'s order."""
     if progress is not None:
         progress.reset(total=len(todo))
     results: list[JobResult] = []
-    # spawn: the parent holds DuckDB and BLAS threads, which a fork would copy mid-state.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(n, mp_context=ctx, initializer=worker_init) as pool:
-        try:
-            futures = {pool.submit(execute_job, job, str(tmp), footer, lang): job for job in todo}
-            for fut in as_completed(futures):
-                results.append(_result(fut, futures[fut]))
-                _tick(progress, results, len(todo))
-        except BaseException:
-            # Wait for the running notebooks (on Ctrl-C the workers got it too and stop at once):
-            # a worker still writing after the caller deleted the work folder would leave debris.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    # closing: an interruption stops the executor (it waits for running notebooks) before the
+    # caller deletes the work folder.
+    with closing(executor.run(todo, str(tmp), footer, lang)) as stream:
+        for result in stream:
+            results.append(result)
+            _tick(progress, results, len(todo))
     order = {j.html: i for i, j in enumerate(todo)}
     return sorted(results, key=lambda r: order[r.job.html])
-
-
-def _result(fut: Any, job: Job) -> JobResult:
-    # A worker that dies (out of memory, segfault) fails its notebook, not the run.
-    try:
-        return fut.result()
-    except Exception as e:  # noqa: BLE001 - any worker crash becomes a listed failure
-        return JobResult(job, ok=False, seconds=0.0, error=f"worker crashed: {e!r}")
 
 
 def _tick(progress: Any, results: list[JobResult], total: int) -> None:
