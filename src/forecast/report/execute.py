@@ -111,13 +111,14 @@ def private_store(params: dict, folder: Path) -> dict:
     """Return ``params`` with ``store`` pointing to this worker's own copy of the store file.
 
     DuckDB lets one process at a time open a file for writing, so kernels running side by side
-    each read a copy (refreshed when the original is newer); the original is never opened here.
+    each read a copy, made once: the original is the run's snapshot (:mod:`forecast.report.quarter`),
+    which never changes, so every page of a run reads the same data. The original is never opened here.
     """
     src = Path(params.get("store") or "")
     if not src.is_file():
         return params
     dst = folder / f"store-{os.getpid()}{src.suffix}"
-    if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
+    if not dst.exists():
         for suffix in ("", ".wal"):  # an un-checkpointed write-ahead log belongs to the data
             if Path(f"{src}{suffix}").exists():
                 shutil.copy2(f"{src}{suffix}", f"{dst}{suffix}")

@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,15 @@ from forecast import config
 from forecast.errors import ReportError
 from forecast.log import logger
 from forecast.report.execute import Job, JobResult, execute_job, worker_init
-from forecast.report.publish import publish, remove_stale, slugify, temp_dir, write_index, write_manifest
+from forecast.report.publish import (
+    check_replaceable,
+    publish,
+    remove_stale,
+    slugify,
+    temp_dir,
+    write_index,
+    write_manifest,
+)
 
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
@@ -184,10 +192,12 @@ def _publish_quarter(
     any interruption the work folder is deleted and ``root`` is left as it was.
     """
     root.mkdir(parents=True, exist_ok=True)
+    check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
     remove_stale(root, quarter)
     tmp = temp_dir(root, quarter)
     common, lang = _footer(run, quarter), settings["lang"]
     try:
+        todo = _read_snapshot(run, todo, tmp, settings)
         results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
         index = write_index(tmp, results, common, lang=lang, quarter=quarter)
         write_manifest(tmp, run, results, settings, common, started)
@@ -195,6 +205,31 @@ def _publish_quarter(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list[Job]:
+    """Snapshot the store once into the work folder and point every job at it.
+
+    Every page then reads the same data, whatever is imported meanwhile; the snapshot is recorded
+    in the manifest (``settings["snapshot"]``, with its data fingerprint). A store changed since
+    the run was forecast (an import in between) is logged as a warning and shows in the manifest
+    as a snapshot fingerprint different from ``data_fingerprint``.
+    """
+    from forecast.data.store import snapshot
+
+    store = settings.get("store")
+    if not store or not Path(store).is_file():
+        return todo
+    snap = snapshot(store, tmp / "_work" / "snapshot" / Path(store).name)
+    settings["snapshot"] = {k: v for k, v in snap.items() if k != "file"}
+    if str(run.data_fingerprint) != snap["data_fingerprint"]:
+        logger.warning(
+            "the store %s changed after the forecasts were made (an import ran meanwhile): every "
+            "page reads the snapshot taken at %s; run the report again for one data version",
+            store,
+            snap["taken"],
+        )
+    return [replace(j, parameters={**j.parameters, "store": snap["file"]}) for j in todo]
 
 
 def _destination(root: Path, quarter: str, results: list[JobResult]) -> Path:
