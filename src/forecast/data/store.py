@@ -321,7 +321,9 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, path: str | os.PathLike |
         return
     file = quarantine_path(path)
     try:
-        todo.drop(columns="rowid").to_csv(file, mode="a", header=not file.exists(), index=False, encoding="utf-8")
+        todo.drop(columns="rowid").to_csv(
+            file, mode="a", header=not file.exists(), index=False, encoding="utf-8"
+        )
     except OSError as e:
         logger.warning(
             "%d quarantined rows are recorded in the store but could not be written to %s (%s); "
@@ -463,7 +465,12 @@ def snapshot(path: str | os.PathLike | None, dest: str | os.PathLike) -> dict:
     except duckdb.Error as e:
         raise store_error(e, src if "forecast_source" in str(e) else target, "taking a snapshot") from e
     taken = pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds")
-    return {"source": str(src), "file": str(target), "data_fingerprint": data_fingerprint(target), "taken": taken}
+    return {
+        "source": str(src),
+        "file": str(target),
+        "data_fingerprint": data_fingerprint(target),
+        "taken": taken,
+    }
 
 
 def _sql_text(path: Path) -> str:

@@ -126,7 +126,9 @@ def remove_stale(root: Path, quarter: str) -> None:
             continue
         old = p.name.startswith(f".{quarter}.old-")
         if not (is_report(p) if old else _is_work(p)):
-            logger.warning("leaving %s alone: it looks like a work folder but was not made by this workbench", p)
+            logger.warning(
+                "leaving %s alone: it looks like a work folder but was not made by this workbench", p
+            )
             continue
         if old and not (root / quarter).exists():
             logger.warning("restoring %s set aside by an interrupted run", root / quarter)
