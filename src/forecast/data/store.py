@@ -19,6 +19,7 @@ coverage and the targets without data (``forecast data status``) are in :mod:`fo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import time
@@ -29,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from forecast import config
-from forecast.data import readers
+from forecast.data import readers, validate
 from forecast.data.priority import drop_breaks, pick_sources
 from forecast.data.raw import ImportOptions, Parsed
 from forecast.errors import (
@@ -201,6 +202,7 @@ def import_files(
 
 def _write(parsed: Parsed, path: str | os.PathLike | None) -> dict:
     with connect(path) as con:
+        parsed = _against_stored(con, parsed)
         imported = _insert(con, parsed, config.store_path(path))
         _export_quarantine(con, path)
     quarantined = len(parsed.quarantine)
@@ -221,6 +223,26 @@ def _write(parsed: Parsed, path: str | os.PathLike | None) -> dict:
     return summary
 
 
+def _against_stored(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> Parsed:
+    """Quarantine rows implausibly far from their series as stored (:func:`validate.implausible`)."""
+    if not len(parsed.rows):
+        return parsed
+    con.register("keys", parsed.rows[["geo", "indicator"]].drop_duplicates())
+    stored = con.execute(
+        "SELECT o.geo, o.indicator, o.year, o.value FROM observations o JOIN keys k USING (geo, indicator)"
+    ).df()
+    con.unregister("keys")
+    if not len(stored):
+        return parsed
+    rows, jumps = validate.implausible(parsed.rows, Path(parsed.file).name, stored)
+    if not jumps:
+        return parsed
+    bad = pd.concat(
+        [parsed.quarantine, pd.DataFrame(jumps, columns=parsed.quarantine.columns)], ignore_index=True
+    )
+    return dataclasses.replace(parsed, rows=rows, quarantine=bad)
+
+
 _KINDS = [
     ("unknown province", "unknown province"),
     ("merged into", "province merged in 2025"),
@@ -229,6 +251,8 @@ _KINDS = [
     ("single calendar year", "not a single year"),
     ("out of range", "year out of range"),
     ("outside the bounds", "value out of bounds"),
+    ("is implausible", "implausible value"),
+    ("not plausible", "implausible value"),
     ("disagrees with the unit", "unit mismatch"),
     ("different values", "conflicting duplicate"),
     ("fields but the header", "truncated line"),

@@ -6,7 +6,11 @@
 Quarantined: unknown province (closest name suggested), unknown indicator, non-numeric value,
 a year that is not one calendar year or is out of range, a value outside the indicator's bounds,
 a unit that disagrees with the indicator's, a truncated line, and one source giving two values
-for the same geo, indicator and year in one file. Empty cells and ".." / "-" are skipped as
+for the same geo, indicator and year in one file. Plausibility: a series the catalogue models on
+the log scale (mortality, staff and beds per 10,000) must be positive, so ``0``, ``-0`` or a
+denormal such as ``1e-320`` are refused, a denormal is refused everywhere, and an isolated spike
+more than :data:`IMPLAUSIBLE_FACTOR` times above or below the nearby years of its series
+(the file's rows plus what is stored, :func:`implausible`) is quarantined with that reason. Empty cells and ".." / "-" are skipped as
 missing; an exact repeat is a duplicate.
 
 Indicator codes are catalogue codes (``data/indicators.csv``), auxiliary series listed in
@@ -25,8 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
+import warnings
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError
@@ -54,6 +61,11 @@ _UNIT_ALIASES = {
     "pers": "persons",
     "bed": "beds",
 }
+#: A value this many times above or below the median of its series is a typo (unit, decimal mark).
+IMPLAUSIBLE_FACTOR = 5.0
+#: Years on either side whose values a row is compared with (growth over a decade is real).
+NEIGHBOUR_YEARS = 3
+_FACTOR_TRANSFORMS = ("log", "identity")  # ratio-scale series; logit shares may rise from near 0
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
@@ -196,16 +208,107 @@ def _check_row(r: dict, era: str) -> dict:
             f"[{info['lower']:g}, {info['upper']:g}] of {code} ({info['units'][0]}); "
             "check the unit and the decimal mark",
         )
+    _plausible(code, value, r)
     return {
         "geo": place,
         "indicator": code,
         "year": year,
-        "value": value,
+        "value": value + 0.0,  # -0 is stored as 0
         "unit": unit,
         "source": str(r["source"]).strip(),
         "note": r["note"],
         "line": r["line"],
     }
+
+
+@lru_cache(maxsize=512)
+def _catalogue_row(code: str) -> dict | None:
+    """The catalogue row a store code is measured against: its base, else its first word (imr_male)."""
+    cat = indicators.catalogue()
+    info = series_info(code)
+    for c in (info["base"] if info else code, code.split("_")[0]):
+        if c in cat.index:
+            return {"transform": str(cat.loc[c, "transform"]), "lower": float(cat.loc[c, "lower"])}
+    return None
+
+
+def _plausible(code: str, value: float, r: dict) -> None:
+    if value != 0 and abs(value) < sys.float_info.min:
+        raise _Reject(
+            r["column"],
+            r["value"],
+            f"value {r['value']!r} of {code} is not plausible (denormal); fix the value",
+        )
+    row = _catalogue_row(code)
+    if row and row["transform"] == "log" and value <= 0:
+        raise _Reject(
+            r["column"],
+            r["value"],
+            f"value {value:g} of {code} is not plausible: the series must be positive "
+            "(a rate of 0 is a typo or a missing value); fix it or leave the cell empty",
+        )
+
+
+def implausible(
+    rows: pd.DataFrame, file: str, reference: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Split off rows implausibly far from the neighbouring years of their series.
+
+    A series is one geo and indicator (all sources): ``rows`` plus ``reference`` (what is already
+    stored: geo, indicator, year, value), one median value per year. A row is implausible when it
+    is more than :data:`IMPLAUSIBLE_FACTOR` times above (or below) the median of the other years
+    within :data:`NEIGHBOUR_YEARS` of it (at least two of them): an isolated spike is a typo
+    (unit, decimal mark), steady growth from a low base is not. Only ratio-scale catalogue series
+    (log or identity transform, lower bound >= 0) are checked.
+
+    Returns
+    -------
+    tuple
+        ``(kept_rows, quarantine_records)``.
+    """
+    if not len(rows):
+        return rows, []
+    checked = rows["indicator"].map(lambda c: _factor_checked(str(c))).to_numpy(bool)
+    if not checked.any():
+        return rows, []
+    key = ["geo", "indicator", "year"]
+    ref = [reference[[*key, "value"]]] if reference is not None and len(reference) else []
+    pool = (
+        pd.concat([rows.loc[checked, [*key, "value"]], *ref]).groupby(key, as_index=False)["value"].median()
+    )
+    near = pool[key].copy()
+    for d in [d for d in range(-NEIGHBOUR_YEARS, NEIGHBOUR_YEARS + 1) if d]:
+        moved = pool.assign(year=pool["year"] - d).rename(columns={"value": f"v{d}"})
+        near = near.merge(moved, on=key, how="left")
+    others = near.drop(columns=key).to_numpy(float)
+    enough = (~np.isnan(others)).sum(axis=1) >= 2
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no neighbours
+        near["median"] = np.where(enough, np.nanmedian(others, axis=1), np.nan)
+    at = rows[key].merge(near[[*key, "median"]], on=key, how="left")["median"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = rows["value"].to_numpy(float) / at
+    f = IMPLAUSIBLE_FACTOR
+    off = checked & (at > 0) & ((ratio > f) | (ratio < 1 / f))
+    bad = [
+        {
+            "file": file,
+            "line": r.line,
+            "column": "value",
+            "value": f"{r.value:g}",
+            "reason": f"value {r.value:g} of {r.indicator} in {r.geo} {r.year} is implausible: more than "
+            f"{f:g} times off {m:g}, the median of its series within {NEIGHBOUR_YEARS} years; "
+            "check the unit and the decimal mark",
+        }
+        for r, m in zip(rows[off].itertuples(), at[off])
+    ]
+    return rows[~off].reset_index(drop=True), bad
+
+
+@lru_cache(maxsize=512)
+def _factor_checked(code: str) -> bool:
+    row = _catalogue_row(code)
+    return bool(row and row["transform"] in _FACTOR_TRANSFORMS and row["lower"] >= 0)
 
 
 def _suggest_code(code: str) -> str:
@@ -254,7 +357,8 @@ def validate(
             )
     rows = pd.DataFrame(good, columns=ROW_COLUMNS)
     rows, conflicts, duplicate = _conflicts(rows, file)
-    quarantine = pd.DataFrame(bad + conflicts, columns=QUARANTINE_COLUMNS)
+    rows, jumps = implausible(rows, file)
+    quarantine = pd.DataFrame(bad + conflicts + jumps, columns=QUARANTINE_COLUMNS)
     return rows, quarantine, missing, duplicate
 
 
