@@ -12,7 +12,15 @@ import sys
 import click
 
 from forecast import config
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, io_error
+
+
+class _Failure(click.ClickException):
+    """A one-line error with the exit code of its :class:`~forecast.errors.ForecastError` class."""
+
+    def __init__(self, error: ForecastError) -> None:
+        super().__init__(" ".join(str(error).split("\n")))
+        self.exit_code = error.exit_code
 
 
 class _Group(click.Group):
@@ -22,7 +30,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ForecastError as e:
-            raise click.ClickException(str(e)) from e
+            raise _Failure(e) from e
+        except OSError as e:  # a write the library did not expect to fail: full disk, read-only
+            raise _Failure(io_error(e, e.filename or "a file", "writing") or ForecastError(str(e))) from e
 
 
 def _echo_frame(df, fmt: str) -> None:

@@ -371,19 +371,24 @@ def load_quarantine(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 def load_observations(
-    path: str | os.PathLike | None = None, geo: str | None = None, indicator: str | None = None
+    path: str | os.PathLike | None = None,
+    geo: str | None = None,
+    indicator: str | None = None,
+    *,
+    must_exist: bool = False,
 ) -> pd.DataFrame:
     """Return every stored observation (all sources), optionally for one geo and/or indicator.
 
     Columns: geo, indicator, year, value, unit, source, import_id, base_indicator, definition,
-    note (see docs/contracts.md). ``geo`` may be any spelling ("Ha Nam", "VN").
+    note (see docs/contracts.md). ``geo`` may be any spelling ("Ha Nam", "VN"). With
+    ``must_exist`` a missing store is an error instead of a new empty store.
     """
     sql, args = "SELECT * FROM observations WHERE true", list[str]()
     if geo:
         sql, args = sql + " AND geo = ?", args + [_geo_name(geo)]
     if indicator:
         sql, args = sql + " AND indicator = ?", args + [indicator]
-    with connect(path, read_only=True) as con:
+    with connect(path, read_only=True, must_exist=must_exist) as con:
         df = con.execute(sql + " ORDER BY geo, indicator, year, source", args).df()
     links = {
         c: indicators.series_info(c) or {"base": c, "definition": "not in the catalogue"}
