@@ -6,7 +6,9 @@ exit code (1) with a one-line message, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
 
 import click
@@ -424,7 +426,10 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
             f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
             f"(see {quarantine_path(ctx.obj['store'])})."
         )
-    with tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
+    with (
+        _stop_on_sigterm(),
+        tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar,
+    ):
         result = run_report(
             quarter,
             provinces=list(provinces) or None,
@@ -441,6 +446,33 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
             f"{len(result.failures)} of {len(result.results)} notebooks failed "
             f"({names}); errors and saved notebooks are listed in {result.index}"
         )
+
+
+class _stop_on_sigterm:
+    """Context manager: SIGTERM ends the worker pool and unwinds like Ctrl-C (nothing published).
+
+    The workers are terminated first (they end their notebook kernels), then ``SystemExit(143)``
+    unwinds the run, which deletes its work folder and leaves ``--out`` as it was.
+    """
+
+    def __enter__(self):
+        self.previous = signal.getsignal(signal.SIGTERM)
+        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+            signal.signal(signal.SIGTERM, self.stop)
+        return self
+
+    @staticmethod
+    def stop(signum: int, _frame) -> None:
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.terminate()
+        click.echo("\nforecast: stopped by SIGTERM; nothing was published, --out is unchanged", err=True)
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc):
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast import config
-from forecast.errors import ReportError
+from forecast.errors import DiskFullError, ReportError
 from forecast.log import logger
 from forecast.report.execute import Job, JobResult, execute_job, worker_init
 from forecast.report.publish import (
@@ -220,6 +220,7 @@ def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list
     store = settings.get("store")
     if not store or not Path(store).is_file():
         return todo
+    _check_space(tmp, Path(store).stat().st_size * (int(settings["jobs"] or 1) + 1) + PAGE_BYTES * len(todo))
     snap = snapshot(store, tmp / "_work" / "snapshot" / Path(store).name)
     settings["snapshot"] = {k: v for k, v in snap.items() if k != "file"}
     if str(run.data_fingerprint) != snap["data_fingerprint"]:
@@ -230,6 +231,24 @@ def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list
             snap["taken"],
         )
     return [replace(j, parameters={**j.parameters, "store": snap["file"]}) for j in todo]
+
+
+#: Room one page and its analyst version take, for the free-space check before a run.
+PAGE_BYTES = 2_000_000
+
+
+def _check_space(folder: Path, need: int) -> None:
+    """Raise :class:`~forecast.errors.DiskFullError` when ``folder``'s disk has less than ``need`` free.
+
+    The snapshot, each worker's copy of it and the pages are written there; failing before the
+    notebooks run is better than failing them all with a full disk.
+    """
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise DiskFullError(
+            f"the disk holding {folder.parent} has {free / 1e6:.1f} MB free but the report needs about "
+            f"{need / 1e6:.0f} MB; free some space or pass --out on another disk (nothing was changed)"
+        )
 
 
 def _destination(root: Path, quarter: str, results: list[JobResult]) -> Path:
