@@ -35,6 +35,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from forecast.errors import ForecastError
 from forecast.registry import geo, indicators
@@ -117,16 +118,23 @@ def unit_key(unit: object) -> str:
 # --- rows ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
 def _resolve(name: str) -> str:
+    found, error = _resolved(name)
+    if error:
+        raise ForecastError(error)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _resolved(name: str) -> tuple[str, str]:
+    """``(geo, "")`` or ``("", message with the closest name)``: an unknown name is looked up once."""
     try:
-        return geo.resolve_geo(name)
-    except ForecastError:
+        return geo.resolve_geo(name), ""
+    except ForecastError as e:
         try:  # Vietnamese yearbooks name regions without "Vùng" ("Đồng bằng sông Hồng")
-            return geo.resolve_geo(f"Vùng {name}")
+            return geo.resolve_geo(f"Vùng {name}"), ""
         except ForecastError:
-            pass
-        raise
+            return "", str(e)
 
 
 @lru_cache(maxsize=1)
@@ -209,13 +217,13 @@ def _check_row(r: dict, era: str) -> dict:
             "check the unit and the decimal mark",
         )
     _plausible(code, value, r)
-    return {
+    return {  # interned: a million rows share a few dozen strings (large imports stay small)
         "geo": place,
-        "indicator": code,
+        "indicator": sys.intern(code),
         "year": year,
         "value": value + 0.0,  # -0 is stored as 0
-        "unit": unit,
-        "source": str(r["source"]).strip(),
+        "unit": sys.intern(unit),
+        "source": sys.intern(str(r["source"]).strip()),
         "note": r["note"],
         "line": r["line"],
     }
@@ -271,21 +279,22 @@ def implausible(
     checked = rows["indicator"].map(lambda c: _factor_checked(str(c))).to_numpy(bool)
     if not checked.any():
         return rows, []
-    key = ["geo", "indicator", "year"]
-    ref = [reference[[*key, "value"]]] if reference is not None and len(reference) else []
-    pool = (
-        pd.concat([rows.loc[checked, [*key, "value"]], *ref]).groupby(key, as_index=False)["value"].median()
+    ref = reference if reference is not None and len(reference) else rows.iloc[0:0]
+    both = pd.concat(
+        [rows.loc[checked, ["geo", "indicator", "year", "value"]], ref[["geo", "indicator", "year", "value"]]]
     )
-    near = pool[key].copy()
-    for d in [d for d in range(-NEIGHBOUR_YEARS, NEIGHBOUR_YEARS + 1) if d]:
-        moved = pool.assign(year=pool["year"] - d).rename(columns={"value": f"v{d}"})
-        near = near.merge(moved, on=key, how="left")
-    others = near.drop(columns=key).to_numpy(float)
+    series = both.groupby(["geo", "indicator"], sort=False, observed=True).ngroup().to_numpy(np.int64)
+    keys = series * 10_000 + both["year"].to_numpy(np.int64)  # one int per series-year
+    pool = pd.Series(both["value"].to_numpy(float)).groupby(keys).median()
+    others = np.column_stack(
+        [pool.reindex(pool.index + d).to_numpy() for d in range(-NEIGHBOUR_YEARS, NEIGHBOUR_YEARS + 1) if d]
+    )
     enough = (~np.isnan(others)).sum(axis=1) >= 2
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no neighbours
-        near["median"] = np.where(enough, np.nanmedian(others, axis=1), np.nan)
-    at = rows[key].merge(near[[*key, "median"]], on=key, how="left")["median"].to_numpy(float)
+        local = pd.Series(np.where(enough, np.nanmedian(others, axis=1), np.nan), index=pool.index)
+    at = np.full(len(rows), np.nan)
+    at[checked] = local.reindex(keys[: int(checked.sum())]).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = rows["value"].to_numpy(float) / at
     f = IMPLAUSIBLE_FACTOR
@@ -344,8 +353,20 @@ def validate(
         quarantined ones (``QUARANTINE_COLUMNS``), the number of empty cells skipped and the
         number of exact repeats within the file.
     """
+    rows, bad, missing = check_rows(raw, file, geo_era)
+    return finish([rows], bad, missing, file)
+
+
+def check_rows(raw: pd.DataFrame, file: str, geo_era: str = "auto") -> tuple[pd.DataFrame, list[dict], int]:
+    """Check each row of a raw frame (or of one chunk of a large file) on its own.
+
+    Returns ``(good_rows, quarantine_records, missing)``; :func:`finish` then applies the checks
+    that need the whole file (conflicting values, implausible jumps).
+    """
     good, bad, missing = [], [], 0
-    for r in raw.to_dict("records"):
+    columns = [raw[c].tolist() for c in raw.columns]  # far faster than to_dict("records")
+    for values in zip(*columns):
+        r = dict(zip(raw.columns, values))
         if str(r["value"]).strip().lower() in MISSING and not r["note"].startswith("__fields:"):
             missing += 1
             continue
@@ -355,11 +376,31 @@ def validate(
             bad.append(
                 {"file": file, "line": r["line"], "column": e.column, "value": str(e.value), "reason": str(e)}
             )
-    rows = pd.DataFrame(good, columns=ROW_COLUMNS)
+    return pd.DataFrame(good, columns=ROW_COLUMNS), bad, missing
+
+
+def finish(
+    parts: list[pd.DataFrame], bad: list[dict], missing: int, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """Join the checked chunks of one file and apply the whole-file checks; return as :func:`validate`."""
+    rows = _concat(parts)
     rows, conflicts, duplicate = _conflicts(rows, file)
     rows, jumps = implausible(rows, file)
     quarantine = pd.DataFrame(bad + conflicts + jumps, columns=QUARANTINE_COLUMNS)
     return rows, quarantine, missing, duplicate
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate chunks, keeping columns that are categorical in every chunk categorical."""
+    if len(parts) == 1:
+        return parts[0]
+    columns = {}
+    for c in parts[0].columns:
+        if all(isinstance(p[c].dtype, pd.CategoricalDtype) for p in parts):
+            columns[c] = union_categoricals([p[c] for p in parts])
+        else:
+            columns[c] = pd.concat([p[c] for p in parts], ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _conflicts(rows: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict], int]:
