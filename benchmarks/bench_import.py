@@ -1,10 +1,12 @@
 """Time the import of every observation file in the shared data folder into a fresh store.
 
-Run: ``python benchmarks/bench_import.py`` (prints seconds and counts; the budget is 10 s).
+Run: ``python benchmarks/bench_import.py`` (prints seconds and counts; the budget is 10 s), then
+the large-file figures of :mod:`bench_import_large` (1M rows: peak memory; 100k bad rows: time).
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +37,10 @@ def main() -> None:
     )
     print(f"re-import (all duplicates): {second:.2f} s ({again['imported'].sum()} imported)")
     print(f"analysis_series: {analysis:.2f} s ({len(picked)} rows)")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_import_large
+
+    bench_import_large.main()
 
 
 if __name__ == "__main__":

@@ -6,13 +6,27 @@ exit code (1) with a one-line message, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
 
 import click
 
 from forecast import config
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, io_error
+
+
+class _Failure(click.ClickException):
+    """A one-line error with the exit code of its :class:`~forecast.errors.ForecastError` class."""
+
+    def __init__(self, error: ForecastError) -> None:
+        super().__init__(" ".join(str(error).split("\n")))
+        self.code = error.exit_code
+
+    @property  # type: ignore[override]  # click reads it per instance
+    def exit_code(self) -> int:  # type: ignore[override]
+        return self.code
 
 
 class _Group(click.Group):
@@ -22,7 +36,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ForecastError as e:
-            raise click.ClickException(str(e)) from e
+            raise _Failure(e) from e
+        except OSError as e:  # a write the library did not expect to fail: full disk, read-only
+            raise _Failure(io_error(e, e.filename or "a file", "writing") or ForecastError(str(e))) from e
 
 
 def _echo_frame(df, fmt: str) -> None:
@@ -493,7 +509,10 @@ def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang)
             f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
             f"(see {quarantine_path(ctx.obj['store'])})."
         )
-    with tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
+    with (
+        _stop_on_sigterm(),
+        tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar,
+    ):
         result = run_report(
             quarter,
             provinces=list(provinces) or None,
@@ -512,6 +531,33 @@ def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang)
             f"{len(result.failures)} of {len(result.results)} notebooks failed "
             f"({names}); errors and saved notebooks are listed in {result.index}"
         )
+
+
+class _stop_on_sigterm:
+    """Context manager: SIGTERM ends the worker pool and unwinds like Ctrl-C (nothing published).
+
+    The workers are terminated first (they end their notebook kernels), then ``SystemExit(143)``
+    unwinds the run, which deletes its work folder and leaves ``--out`` as it was.
+    """
+
+    def __enter__(self):
+        self.previous = signal.getsignal(signal.SIGTERM)
+        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+            signal.signal(signal.SIGTERM, self.stop)
+        return self
+
+    @staticmethod
+    def stop(signum: int, _frame) -> None:
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.terminate()
+        click.echo("\nforecast: stopped by SIGTERM; nothing was published, --out is unchanged", err=True)
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc):
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def main() -> None:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 
 class ForecastError(Exception):
-    """Base class of every error the workbench raises on purpose."""
+    """Base class of every error the workbench raises on purpose.
+
+    ``exit_code`` is the CLI's exit status for it (1 unless a subclass says otherwise).
+    """
+
+    exit_code = 1
 
 
 class ValidationError(ForecastError):
@@ -54,3 +59,61 @@ class ModelError(ForecastError):
 
 class ReportError(ForecastError):
     """Raised when a report run cannot start or one of its notebooks failed."""
+
+
+class StoreLockedError(StoreError):
+    """Raised when another program keeps the store locked for longer than the wait."""
+
+    exit_code = 3
+
+
+class StoreCorruptError(StoreError):
+    """Raised when the store file is truncated, damaged or not a DuckDB file at all."""
+
+    exit_code = 4
+
+
+class DiskFullError(ForecastError):
+    """Raised when a write fails because the disk (or the user's quota) is full."""
+
+    exit_code = 5
+
+
+class ReadOnlyError(ForecastError):
+    """Raised when a write fails because a folder or file is read-only (or not ours to write)."""
+
+    exit_code = 6
+
+
+#: ``errno`` values of a full disk or quota, and of a read-only or forbidden place.
+_FULL = (28, 122)  # ENOSPC, EDQUOT
+_READ_ONLY = (30, 13, 1)  # EROFS, EACCES, EPERM
+_FULL_TEXT = ("no space left", "disk full", "quota exceeded")
+_READ_ONLY_TEXT = ("read-only file system", "permission denied", "operation not permitted")
+
+
+def io_error(error: BaseException, path: object, doing: str) -> ForecastError | None:
+    """Return the typed error for an ``OSError`` or I/O message (disk full, read-only), else ``None``.
+
+    Parameters
+    ----------
+    error
+        The exception raised by the operating system or by a library that wraps it (DuckDB).
+    path
+        The file or folder that was being written; named in the message.
+    doing
+        What was being done, e.g. ``"writing the store"``; the message says nothing was changed.
+    """
+    code = getattr(error, "errno", None)
+    text = str(error).lower()
+    if code in _FULL or any(t in text for t in _FULL_TEXT):
+        return DiskFullError(
+            f"the disk holding {path} is full while {doing}; free some space (or pass a folder "
+            "on another disk) and run again"
+        )
+    if code in _READ_ONLY or any(t in text for t in _READ_ONLY_TEXT):
+        return ReadOnlyError(
+            f"{path} is read-only or not writable while {doing}; make it writable "
+            "(chmod u+w, remount read-write) or pass a writable path"
+        )
+    return None

@@ -49,6 +49,13 @@ def fake_run() -> SimpleNamespace:
     )
 
 
+def make_published(folder: Path, text: str) -> None:
+    """Make ``folder`` look like a quarter this workbench published (index and manifest)."""
+    folder.mkdir()
+    (folder / "index.html").write_text(text)
+    (folder / "manifest.json").write_text(json.dumps({"generator": "forecast-workbench"}))
+
+
 def fixture_report(out: Path, monkeypatch, notebooks: dict | None = None, **kw) -> report.ReportResult:
     """Run the report for Hà Nam on the fake run with the fixture notebooks."""
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
@@ -177,8 +184,7 @@ def test_broken_notebook_is_listed_and_the_cli_exits_nonzero(tmp_path, monkeypat
 @pytest.mark.parametrize("where", ["_tick", "write_manifest"])
 def test_interrupted_run_leaves_no_partial_quarter(tmp_path, monkeypatch, where):
     for q, text in (("2026Q3", "earlier quarter"), ("2026Q4", "previous run of this quarter")):
-        (tmp_path / q).mkdir()
-        (tmp_path / q / "index.html").write_text(text)
+        make_published(tmp_path / q, text)
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
@@ -190,7 +196,7 @@ def test_interrupted_run_leaves_no_partial_quarter(tmp_path, monkeypatch, where)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3", "2026Q4"]
     assert (tmp_path / "2026Q3" / "index.html").read_text() == "earlier quarter"
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "previous run of this quarter"
-    assert [p.name for p in (tmp_path / "2026Q4").iterdir()] == ["index.html"]
+    assert sorted(p.name for p in (tmp_path / "2026Q4").iterdir()) == ["index.html", "manifest.json"]
 
 
 def test_bad_quarter_and_missing_notebook_fail_before_running(tmp_path):
@@ -221,8 +227,7 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
 
 
 def test_a_run_where_everything_fails_keeps_the_good_report(tmp_path, monkeypatch):
-    (tmp_path / "2026Q4").mkdir()
-    (tmp_path / "2026Q4" / "index.html").write_text("good report")
+    make_published(tmp_path / "2026Q4", "good report")
     broken = NB / "report_broken.ipynb"
     result = fixture_report(tmp_path, monkeypatch, {"brief": broken, "indicator": broken, "overview": broken})
     assert result.failures and not any(r.ok for r in result.results)

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from forecast.errors import ReportError
 from forecast.report import publish, render
 
 PNG = base64.b64encode(
@@ -105,11 +106,15 @@ def test_slugify_is_ascii(name, slug):
     assert publish.slugify(name) == slug
 
 
+def published(folder, text):
+    folder.mkdir()
+    (folder / "index.html").write_text(text)
+    (folder / "manifest.json").write_text('{"generator": "forecast-workbench"}')
+
+
 def test_publish_replaces_same_quarter_and_keeps_others(tmp_path):
-    (tmp_path / "2026Q3").mkdir()
-    (tmp_path / "2026Q3" / "index.html").write_text("Q3")
-    (tmp_path / "2026Q4").mkdir()
-    (tmp_path / "2026Q4" / "index.html").write_text("old")
+    published(tmp_path / "2026Q3", "Q3")
+    published(tmp_path / "2026Q4", "old")
     tmp = publish.temp_dir(tmp_path, "2026Q4")
     (tmp / "index.html").write_text("new")
     publish.publish(tmp, tmp_path / "2026Q4")
@@ -119,8 +124,7 @@ def test_publish_replaces_same_quarter_and_keeps_others(tmp_path):
 
 
 def test_publish_puts_the_old_quarter_back_if_the_move_fails(tmp_path, monkeypatch):
-    (tmp_path / "2026Q4").mkdir()
-    (tmp_path / "2026Q4" / "index.html").write_text("old")
+    published(tmp_path / "2026Q4", "old")
     tmp = publish.temp_dir(tmp_path, "2026Q4")
     real = os.replace
 
@@ -138,15 +142,27 @@ def test_publish_puts_the_old_quarter_back_if_the_move_fails(tmp_path, monkeypat
 def test_stale_work_folders_of_dead_runs_are_removed(tmp_path):
     dead = tmp_path / ".2026Q4.tmp-999999999"
     dead.mkdir()
+    (dead / publish.WORK_MARKER).write_text("")
     mine = tmp_path / f".2026Q4.tmp-{os.getpid()}"
     mine.mkdir()
+    users = tmp_path / ".2026Q4.tmp-999999998"  # named like a work folder, but not ours
+    users.mkdir()
+    (users / "thesis.docx").write_text("x")
     publish.remove_stale(tmp_path, "2026Q4")
-    assert not dead.exists() and mine.exists()
+    assert not dead.exists() and mine.exists() and (users / "thesis.docx").exists()
+
+
+def test_a_user_folder_named_like_the_quarter_is_never_replaced(tmp_path):
+    (tmp_path / "2026Q4").mkdir()
+    (tmp_path / "2026Q4" / "thesis.docx").write_text("x")
+    tmp = publish.temp_dir(tmp_path, "2026Q4")
+    with pytest.raises(ReportError, match="2026Q4 exists and is not a report"):
+        publish.publish(tmp, tmp_path / "2026Q4")
+    assert (tmp_path / "2026Q4" / "thesis.docx").read_text() == "x"
 
 
 def test_a_quarter_set_aside_by_a_killed_run_is_restored(tmp_path):
-    (tmp_path / ".2026Q4.old-999999999").mkdir()
-    (tmp_path / ".2026Q4.old-999999999" / "index.html").write_text("published")
+    published(tmp_path / ".2026Q4.old-999999999", "published")
     publish.remove_stale(tmp_path, "2026Q4")
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "published"
     assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]

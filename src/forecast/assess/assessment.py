@@ -147,8 +147,9 @@ def _rates(years: np.ndarray, values: np.ndarray, target: float, target_year: in
         return math.nan, math.nan
     if (v > 0).all() and target > 0:
         observed = math.expm1(np.polyfit(y, np.log(v), 1)[0]) * 100
-        required = ((target / latest) ** (1 / left) - 1) * 100 if left > 0 else math.nan
-        return float(observed), required
+        with np.errstate(over="ignore"):  # guard: a near-zero latest value must not give inf
+            required = ((target / latest) ** (1 / left) - 1) * 100 if left > 0 else math.nan
+        return float(observed), required if math.isfinite(required) else math.nan
     if latest == 0:
         return math.nan, math.nan
     observed = np.polyfit(y, v, 1)[0] / abs(latest) * 100

@@ -157,7 +157,9 @@ def status(
         there is no registry to check.
     """
 
-    obs = load_observations(path)  # every geo: a province's target may borrow its region's series
+    obs = load_observations(
+        path, must_exist=True
+    )  # every geo: a province's target may borrow its region's series
     if indicator:  # with the indicator that stands in for it (EPI coverage: full immunisation)
         codes = [indicator, indicators.STAND_INS.get(indicator, ("",))[0]]
         obs = obs[obs["indicator"].isin(codes) | obs["base_indicator"].isin(codes)]

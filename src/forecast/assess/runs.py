@@ -130,7 +130,8 @@ def save_run(store, run: Run) -> None:
                 con.unregister("_run_frame")
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(Exception):  # a failed ROLLBACK must not hide the real error
+                con.execute("ROLLBACK")
             raise
     logger.info(
         "stored run %s: %d forecast rows, %d assessments",

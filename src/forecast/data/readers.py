@@ -10,19 +10,22 @@ Nothing here touches the store: see :mod:`forecast.store`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from forecast.data import pxweb, wdi
 from forecast.data.raw import FORMATS, GEO_ERAS, RAW_COLUMNS, ImportOptions, Parsed
-from forecast.data.validate import validate
+from forecast.data.validate import check_rows, finish, validate
 from forecast.errors import DataFileError
 
 
@@ -180,6 +183,22 @@ def _residence(place: str, code: str) -> tuple[str, str]:
     return match.group(1), f"{code}_{kind}"
 
 
+#: Header cells only a target registry has (``data/targets.csv``).
+REGISTRY_COLUMNS = {"plan_id", "comparator"}
+
+
+def looks_like_registry(rows: list[tuple[int, list[str]]]) -> bool:
+    """Return whether one of the first rows is a target registry's header (plan_id, comparator …)."""
+    return any(REGISTRY_COLUMNS <= {c.strip().lower() for c in cells} for _, cells in rows[:3])
+
+
+def _refuse_targets(path: Path) -> None:
+    raise DataFileError(
+        f"{path}: holds plan targets, not observations; load targets with "
+        "`forecast targets --file`, never `forecast data import`"
+    )
+
+
 def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()) -> Parsed:
     """Read and validate one file (every sheet of a workbook, or ``options.sheet``); nothing is stored.
 
@@ -192,11 +211,8 @@ def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()
         If the file cannot be read at all, is a target file, or its format cannot be understood.
     """
     path = Path(path)
-    if path.parent.name == "targets" or "targets" in path.stem.lower():
-        raise DataFileError(
-            f"{path}: holds plan targets, not observations; load targets with "
-            "`forecast targets --file`, never `forecast data import`"
-        )
+    if path.parent.name == "targets":
+        _refuse_targets(path)
     if options.format not in FORMATS or options.geo_era not in GEO_ERAS:
         raise DataFileError(
             f"format {options.format!r} / geo era {options.geo_era!r}: use one of "
@@ -208,7 +224,12 @@ def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()
         return _parsed(path, digest, "jsonstat", [(raw, path.name)], options)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         return _parse_workbook(path, _json(path, parse=False)[1], options)
+    streamed = _parse_large_tidy(path, options)
+    if streamed is not None:
+        return streamed
     rows, delim, digest = read_rows(path)
+    if looks_like_registry(rows):
+        _refuse_targets(path)
     fmt = detect_format(path, rows) if options.format == "auto" else options.format
     raw = _read(fmt, rows, path.name, options, "," if delim == ";" else ".")
     return _parsed(path, digest, fmt, [(raw, path.name)], options)
@@ -258,3 +279,75 @@ def _json(path: Path, parse: bool = True) -> tuple[object, str]:
         raise DataFileError(f"{path}: cannot read the file ({e.strerror}); check the path") from e
     except ValueError as e:
         raise DataFileError(f"{path}: not valid JSON ({e}); download the table again") from e
+
+
+#: A UTF-8 tidy CSV larger than this is read and checked in chunks of :data:`CHUNK_ROWS` lines.
+STREAM_BYTES = 8_000_000
+CHUNK_ROWS = 50_000
+TEXT_COLUMNS = ("geo", "indicator", "unit", "source", "note")
+
+
+def _parse_large_tidy(path: Path, options: ImportOptions) -> Parsed | None:
+    """Read a large UTF-8 tidy CSV chunk by chunk (memory stays flat); ``None`` for any other file."""
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or options.format not in ("auto", "tidy"):
+        return None
+    try:
+        if path.stat().st_size <= STREAM_BYTES:
+            return None
+        digest, utf8 = _digest_utf8(path)
+    except OSError:
+        return None  # read_rows reports it
+    if not utf8:
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        first = f.readline()
+        delim = max(",;\t", key=first.count)
+        f.seek(0)
+        reader = csv.reader(f, delimiter=delim, strict=True)
+        lines = ((reader.line_num, [c.strip() for c in cells]) for cells in reader)
+        head = list(itertools.islice(lines, 3))
+        if looks_like_registry(head):
+            _refuse_targets(path)
+        if detect_format(path, head) != "tidy":
+            return None
+        return _check_chunks(path, head, lines, options, "," if delim == ";" else ".", digest)
+
+
+def _check_chunks(
+    path: Path, head: list, lines: Iterator, options: ImportOptions, decimal: str, digest: str
+) -> Parsed:
+    need = {"geo", "indicator", "year", "value"}
+    start = next((i for i, (_, c) in enumerate(head) if need <= {x.lower() for x in c}), 0)
+    header, pending = head[start], head[start + 1 :]
+    parts: list[pd.DataFrame] = []
+    bad: list[dict] = []
+    missing = read = 0
+    try:
+        while True:
+            chunk = pending + list(itertools.islice(lines, CHUNK_ROWS))
+            pending = []
+            if not chunk:
+                break
+            raw = read_tidy([header, *chunk], path.name, options, decimal)
+            rows, chunk_bad, chunk_missing = check_rows(raw, path.name, options.geo_era)
+            parts.append(rows.astype({c: "category" for c in TEXT_COLUMNS}))  # few distinct values each
+            bad, missing, read = bad + chunk_bad, missing + chunk_missing, read + len(raw)
+            del raw, rows, chunk
+    except csv.Error as e:
+        raise DataFileError(f"{path}: cannot parse the CSV ({e}); the file may be truncated") from e
+    good, quarantine, missing, duplicate = finish(parts, bad, missing, path.name)
+    return Parsed(str(path), digest, "tidy", good, quarantine, read, missing, duplicate)
+
+
+def _digest_utf8(path: Path) -> tuple[str, bool]:
+    """Return the file's SHA-256 and whether all of it is UTF-8, reading 1 MB at a time."""
+    digest, decoder, ok = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            if ok:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    ok = False
+    return digest.hexdigest(), ok and not decoder.getstate()[0]

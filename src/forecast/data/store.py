@@ -6,8 +6,10 @@ quality: the flags of :mod:`forecast.data.quality`, added to older stores on fir
 ``assessments`` through :func:`connect`. Every import is one transaction: a failure leaves the
 store as it was. A row equal to a stored one (same geo, indicator, year, source and value) is
 skipped as a duplicate, so re-importing a file adds nothing; a different value from the same
-source (a revision) is kept beside the old one. Rows that fail validation go to
-``<store>.quarantine.csv`` (appended, with file, line, column, value and reason).
+source (a revision) is kept beside the old one. Rows that fail validation go to the
+``quarantine`` table in the same transaction as the good rows (so they are never lost), and are
+then exported to ``<store>.quarantine.csv`` (appended, with file, line, column, value and reason);
+rows whose export failed are exported by the next import.
 
 Reads (:func:`load_observations`, :func:`analysis_series`, :func:`data_fingerprint`) open the
 file read-only, so report notebooks running side by side share it. :func:`analysis_series` keeps
@@ -18,6 +20,7 @@ coverage and the targets without data (``forecast data status``) are in :mod:`fo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import time
@@ -28,12 +31,19 @@ import duckdb
 import pandas as pd
 
 from forecast import config
-from forecast.data import readers
+from forecast.data import readers, validate
 from forecast.data.jumps import detect_jumps, drop_jumps
 from forecast.data.priority import drop_breaks, pick_sources
 from forecast.data.quality import quality_column
 from forecast.data.raw import ImportOptions, Parsed
-from forecast.errors import DataFileError, StoreError
+from forecast.errors import (
+    DataFileError,
+    ForecastError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    io_error,
+)
 from forecast.log import logger
 from forecast.registry import geo, indicators
 
@@ -66,26 +76,38 @@ CREATE TABLE IF NOT EXISTS observations (
     value DOUBLE NOT NULL, unit VARCHAR, source VARCHAR NOT NULL, note VARCHAR,
     import_id INTEGER NOT NULL, line INTEGER, quality VARCHAR);
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS quality VARCHAR;
+CREATE TABLE IF NOT EXISTS quarantine (
+    import_id INTEGER NOT NULL, file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR,
+    reason VARCHAR, quarantined_at VARCHAR, exported BOOLEAN DEFAULT false);
 """
 _LOCK_TRIES = 20
 
 
 @contextlib.contextmanager
 def connect(
-    path: str | os.PathLike | None = None, read_only: bool = False
+    path: str | os.PathLike | None = None, read_only: bool = False, must_exist: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to the store, creating the file and the schema on first use.
 
     ``read_only=True`` lets several processes (report notebooks) read one store at once; it
     falls back to a read-write connection when the store has no schema yet or this process
-    already holds one. A brief lock held by a writer is waited for.
+    already holds one. A brief lock held by a writer is waited for. ``must_exist=True`` never
+    creates a store: a missing file is an error (``data status --store typo.duckdb``).
 
     Raises
     ------
     StoreError
-        If the file cannot be opened (kept locked by another process, not a DuckDB file).
+        If the file cannot be opened: :class:`~forecast.errors.StoreLockedError` (kept locked by
+        another program), :class:`~forecast.errors.StoreCorruptError` (truncated, damaged, not a
+        DuckDB file), :class:`~forecast.errors.DiskFullError` or
+        :class:`~forecast.errors.ReadOnlyError` (a write failed), or missing with ``must_exist``.
     """
     file = config.store_path(path)
+    if must_exist and not file.is_file():
+        raise StoreError(
+            f"the store {file} does not exist; check the --store path (or FORECAST_STORE), "
+            "or create it with `forecast data import`"
+        )
     con = _open(file, read_only=True) if read_only and file.exists() else None
     if (
         con is not None
@@ -99,8 +121,42 @@ def connect(
     assert opened is not None  # _open raises when it cannot open
     try:
         yield opened
+    except duckdb.Error as e:  # damage found while reading, a full disk while writing
+        raise store_error(e, file, "using the store") from e
     finally:
-        opened.close()
+        with contextlib.suppress(duckdb.Error):  # closing a damaged or full store may fail too
+            opened.close()
+
+
+_LOCKED = ("could not set lock", "conflicting lock")
+_CORRUPT = ("corrupt", "not a valid duckdb", "could not read enough bytes", "checksum", "serializ")
+
+
+def is_locked(error: BaseException) -> bool:
+    """Return whether a DuckDB error means another process holds the file's lock.
+
+    Matched on DuckDB's own words: "block" (as in "checksum ... in block") also contains "lock".
+    """
+    return any(t in str(error).lower() for t in _LOCKED)
+
+
+def store_error(error: BaseException, file: Path, doing: str) -> ForecastError:
+    """Return the typed error for a DuckDB or OS error met while ``doing`` something with ``file``."""
+    text = str(error).split("\n")[0]
+    if is_locked(error):
+        return StoreLockedError(
+            f"the store {file} is locked by another program ({text}); close the other program "
+            "(another `forecast` or a notebook) or pass another file with --store"
+        )
+    if any(t in text.lower() for t in _CORRUPT):
+        return StoreCorruptError(
+            f"the store {file} is damaged or not a DuckDB file ({text}); restore it from a backup, "
+            "or move it away and re-import the data into a new store (`forecast data import`)"
+        )
+    typed = io_error(error, file, doing)
+    if typed is not None:
+        return typed
+    return StoreError(f"cannot use the store {file} ({text}); check the file or pass another with --store")
 
 
 def _open(file: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
@@ -112,16 +168,13 @@ def _open(file: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
                 con.execute(_SCHEMA).fetchall()
             return con
         except duckdb.Error as e:
-            if read_only and "lock" not in str(e).lower():
-                return None  # e.g. this process already holds a read-write connection
-            if "lock" not in str(e).lower() or attempt == _LOCK_TRIES - 1:
-                raise StoreError(
-                    f"cannot open the store {file} ({e}); close other programs "
-                    "using it or pass another file with --store"
-                ) from e
+            if not is_locked(e) or attempt == _LOCK_TRIES - 1:
+                if read_only and not is_locked(e) and "different configuration" in str(e):
+                    return None  # this process already holds a read-write connection
+                raise store_error(e, file, "opening the store") from e
             time.sleep(0.1 * (attempt + 1))
         except OSError as e:
-            raise StoreError(
+            raise io_error(e, file.parent, "creating the store") or StoreError(
                 f"cannot create the store {file} ({e}); pass a writable path with --store"
             ) from e
     return None
@@ -159,13 +212,10 @@ def import_files(
 
 def _write(parsed: Parsed, path: str | os.PathLike | None) -> dict:
     with connect(path) as con:
-        seen = con.execute(
-            "SELECT count(*) FROM imports WHERE fingerprint = ?", [parsed.fingerprint]
-        ).fetchall()[0][0]
-        imported = _insert(con, parsed)
+        parsed = _against_stored(con, parsed)
+        imported = _insert(con, parsed, config.store_path(path))
+        _export_quarantine(con, path)
     quarantined = len(parsed.quarantine)
-    if quarantined and not seen:  # a re-import does not repeat the same quarantine rows
-        _append_quarantine(parsed.quarantine, path)
     reasons = parsed.quarantine["reason"].map(reason_kind)
     summary = {
         "file": Path(parsed.file).name,
@@ -183,6 +233,26 @@ def _write(parsed: Parsed, path: str | os.PathLike | None) -> dict:
     return summary
 
 
+def _against_stored(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> Parsed:
+    """Quarantine rows implausibly far from their series as stored (:func:`validate.implausible`)."""
+    if not len(parsed.rows):
+        return parsed
+    con.register("keys", parsed.rows[["geo", "indicator"]].drop_duplicates())
+    stored = con.execute(
+        "SELECT o.geo, o.indicator, o.year, o.value FROM observations o JOIN keys k USING (geo, indicator)"
+    ).df()
+    con.unregister("keys")
+    if not len(stored):
+        return parsed
+    rows, jumps = validate.implausible(parsed.rows, Path(parsed.file).name, stored)
+    if not jumps:
+        return parsed
+    bad = pd.concat(
+        [parsed.quarantine, pd.DataFrame(jumps, columns=parsed.quarantine.columns)], ignore_index=True
+    )
+    return dataclasses.replace(parsed, rows=rows, quarantine=bad)
+
+
 _KINDS = [
     ("unknown province", "unknown province"),
     ("merged into", "province merged in 2025"),
@@ -191,6 +261,8 @@ _KINDS = [
     ("single calendar year", "not a single year"),
     ("out of range", "year out of range"),
     ("outside the bounds", "value out of bounds"),
+    ("is implausible", "implausible value"),
+    ("not plausible", "implausible value"),
     ("disagrees with the unit", "unit mismatch"),
     ("different values", "conflicting duplicate"),
     ("fields but the header", "truncated line"),
@@ -202,7 +274,7 @@ def reason_kind(reason: str) -> str:
     return next((kind for text, kind in _KINDS if text in reason), "other")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> int:
+def _insert(con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path) -> int:
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
@@ -237,39 +309,97 @@ def _insert(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> int:
                 len(parsed.quarantine),
             ],
         ).fetchall()
+        _record_quarantine(con, parsed.quarantine, import_id)
         con.execute("COMMIT").fetchall()
     except BaseException as e:
         with contextlib.suppress(duckdb.Error):  # closing without COMMIT rolls back anyway
-            con.execute("ROLLBACK").fetchall()
+            con.execute("ROLLBACK").fetchall()  # may fail itself (full disk): the first error counts
         if isinstance(e, duckdb.Error):
-            raise StoreError(
-                f"import of {parsed.file} failed and was rolled back ({e}); the store is unchanged"
+            typed = store_error(e, file, f"importing {parsed.file}")
+            raise type(typed)(
+                f"import of {parsed.file} failed and was rolled back; the store is unchanged: {typed}"
             ) from e
         raise
     return int(imported)
 
 
-def _append_quarantine(rows: pd.DataFrame, path: str | os.PathLike | None) -> None:
+def _record_quarantine(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, import_id: int) -> None:
+    """Store the quarantined rows not already recorded (a re-import adds none twice)."""
+    if not len(rows):
+        return
+    stamp = pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds")
+    bad = rows.assign(line=pd.to_numeric(rows["line"], errors="coerce").astype("Int64"), stamp=stamp)
+    con.register("bad", bad.astype({"file": str, "column": str, "value": str, "reason": str}))
+    con.execute(
+        """
+        INSERT INTO quarantine (import_id, file, line, "column", value, reason, quarantined_at)
+        SELECT ?, b.file, b.line, b."column", b.value, b.reason, b.stamp FROM bad b
+        WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.file = b.file
+            AND q.line IS NOT DISTINCT FROM b.line AND q."column" = b."column"
+            AND q.value = b.value AND q.reason = b.reason)""",
+        [import_id],
+    ).fetchall()
+    con.unregister("bad")
+
+
+def _export_quarantine(con: duckdb.DuckDBPyConnection, path: str | os.PathLike | None) -> None:
+    """Append the stored quarantine rows not yet exported to ``<store>.quarantine.csv``.
+
+    A failed export (read-only folder, full disk) is a warning: the rows stay in the store's
+    ``quarantine`` table and the next import exports them.
+    """
+    todo = con.execute(
+        'SELECT file, line, "column", value, reason, quarantined_at, rowid FROM quarantine '
+        "WHERE NOT exported ORDER BY rowid"
+    ).df()
+    if not len(todo):
+        return
     file = quarantine_path(path)
-    rows = rows.assign(quarantined_at=pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"))
-    rows.to_csv(file, mode="a", header=not file.exists(), index=False, encoding="utf-8")
-    logger.warning("%d rows quarantined in %s", len(rows), file)
+    try:
+        todo.drop(columns="rowid").to_csv(
+            file, mode="a", header=not file.exists(), index=False, encoding="utf-8"
+        )
+    except OSError as e:
+        logger.warning(
+            "%d quarantined rows are recorded in the store but could not be written to %s (%s); "
+            "make the folder writable: the next import writes them",
+            len(todo),
+            file,
+            e.strerror or e,
+        )
+        return
+    con.execute(f"UPDATE quarantine SET exported = true WHERE rowid <= {int(todo['rowid'].max())}").fetchall()
+    logger.warning("%d rows quarantined in %s", len(todo), file)
+
+
+def load_quarantine(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Return every quarantined row recorded in the store (file, line, column, value, reason …)."""
+    with connect(path, read_only=True, must_exist=True) as con:
+        return con.execute(
+            'SELECT import_id, file, line, "column", value, reason, quarantined_at, exported '
+            "FROM quarantine ORDER BY rowid"
+        ).df()
 
 
 def load_observations(
-    path: str | os.PathLike | None = None, geo: str | None = None, indicator: str | None = None
+    path: str | os.PathLike | None = None,
+    geo: str | None = None,
+    indicator: str | None = None,
+    *,
+    must_exist: bool = False,
 ) -> pd.DataFrame:
     """Return every stored observation (all sources), optionally for one geo and/or indicator.
 
     Columns: geo, indicator, year, value, unit, source, import_id, base_indicator, definition,
-    note (see docs/contracts.md). ``geo`` may be any spelling ("Ha Nam", "VN").
+    note (see docs/contracts.md). ``geo`` may be any spelling ("Ha Nam", "VN"). With
+    ``must_exist`` a missing store is an error instead of a new empty store.
     """
     sql, args = "SELECT * FROM observations WHERE true", list[str]()
     if geo:
         sql, args = sql + " AND geo = ?", args + [_geo_name(geo)]
     if indicator:
         sql, args = sql + " AND indicator = ?", args + [indicator]
-    with connect(path, read_only=True) as con:
+    with connect(path, read_only=True, must_exist=must_exist) as con:
         df = con.execute(sql + " ORDER BY geo, indicator, year, source", args).df()
     links = {
         c: indicators.series_info(c) or {"base": c, "definition": "not in the catalogue"}
@@ -382,3 +512,48 @@ def ensure_default_data(path: str | os.PathLike | None = None) -> dict:
         result["imported"],
     )
     return {**result, "files": [f.name for f in files]}
+
+
+def snapshot(path: str | os.PathLike | None, dest: str | os.PathLike) -> dict:
+    """Copy the store into the new file ``dest`` as one consistent snapshot; return what it holds.
+
+    The copy is made by DuckDB inside one read transaction (``COPY FROM DATABASE``), so an
+    import committed meanwhile is either wholly in it or not at all; a report then reads only
+    the snapshot (:mod:`forecast.report.quarter`).
+
+    Returns
+    -------
+    dict
+        ``{"source": store file, "file": dest, "data_fingerprint": ..., "taken": ISO time}``.
+    """
+    src, target = config.store_path(path), Path(dest)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (target, Path(f"{target}.wal")):
+        stale.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(target))
+        try:
+            con.execute(f"ATTACH '{_sql_text(src)}' AS forecast_source (READ_ONLY)").fetchall()
+            con.execute(f"COPY FROM DATABASE forecast_source TO {_sql_name(con)}").fetchall()
+            con.execute("DETACH forecast_source").fetchall()
+            con.execute("CHECKPOINT").fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        raise store_error(e, src if "forecast_source" in str(e) else target, "taking a snapshot") from e
+    taken = pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds")
+    return {
+        "source": str(src),
+        "file": str(target),
+        "data_fingerprint": data_fingerprint(target),
+        "taken": taken,
+    }
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _sql_name(con: duckdb.DuckDBPyConnection) -> str:
+    name = con.execute("SELECT current_database()").fetchall()[0][0]
+    return '"' + str(name).replace('"', '""') + '"'

@@ -6,7 +6,11 @@
 Quarantined: unknown province (closest name suggested), unknown indicator, non-numeric value,
 a year that is not one calendar year or is out of range, a value outside the indicator's bounds,
 a unit that disagrees with the indicator's, a truncated line, and one source giving two values
-for the same geo, indicator and year in one file. Empty cells and ".." / "-" are skipped as
+for the same geo, indicator and year in one file. Plausibility: a series the catalogue models on
+the log scale (mortality, staff and beds per 10,000) must be positive, so ``0``, ``-0`` or a
+denormal such as ``1e-320`` are refused, a denormal is refused everywhere, and an isolated spike
+more than :data:`IMPLAUSIBLE_FACTOR` times above or below the nearby years of its series
+(the file's rows plus what is stored, :func:`implausible`) is quarantined with that reason. Empty cells and ".." / "-" are skipped as
 missing; an exact repeat is a duplicate.
 
 Indicator codes are catalogue codes (``data/indicators.csv``), auxiliary series listed in
@@ -25,9 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
+import warnings
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from forecast.data.quality import quality_column
 from forecast.errors import ForecastError
@@ -55,6 +63,11 @@ _UNIT_ALIASES = {
     "pers": "persons",
     "bed": "beds",
 }
+#: A value this many times above or below the median of its series is a typo (unit, decimal mark).
+IMPLAUSIBLE_FACTOR = 5.0
+#: Years on either side whose values a row is compared with (growth over a decade is real).
+NEIGHBOUR_YEARS = 3
+_FACTOR_TRANSFORMS = ("log", "identity")  # ratio-scale series; logit shares may rise from near 0
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
@@ -106,16 +119,23 @@ def unit_key(unit: object) -> str:
 # --- rows ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
 def _resolve(name: str) -> str:
+    found, error = _resolved(name)
+    if error:
+        raise ForecastError(error)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _resolved(name: str) -> tuple[str, str]:
+    """``(geo, "")`` or ``("", message with the closest name)``: an unknown name is looked up once."""
     try:
-        return geo.resolve_geo(name)
-    except ForecastError:
+        return geo.resolve_geo(name), ""
+    except ForecastError as e:
         try:  # Vietnamese yearbooks name regions without "Vùng" ("Đồng bằng sông Hồng")
-            return geo.resolve_geo(f"Vùng {name}")
+            return geo.resolve_geo(f"Vùng {name}"), ""
         except ForecastError:
-            pass
-        raise
+            return "", str(e)
 
 
 @lru_cache(maxsize=1)
@@ -200,13 +220,14 @@ def _check_row(r: dict, era: str) -> dict:
             f"[{info['lower']:g}, {info['upper']:g}] of {code} ({info['units'][0]}); "
             "check the unit and the decimal mark",
         )
-    return {
+    _plausible(code, value, r)
+    return {  # interned: a million rows share a few dozen strings (large imports stay small)
         "geo": place,
-        "indicator": code,
+        "indicator": sys.intern(code),
         "year": year,
-        "value": value,
-        "unit": unit,
-        "source": str(r["source"]).strip(),
+        "value": value + 0.0,  # -0 is stored as 0
+        "unit": sys.intern(unit),
+        "source": sys.intern(str(r["source"]).strip()),
         "note": r["note"],
         "line": r["line"],
     }
@@ -219,6 +240,97 @@ def _convert(r: dict, code: str) -> dict:
         raise _Reject("unit", r["unit"], f"unit {r['unit']!r} of {code}: write per_1000 or percent")
     note = "; ".join(filter(None, [r["note"], f"converted from {code} ({unit or 'per_1000'})"]))
     return {**r, "indicator": target, "unit": "", "factor": r["factor"] * factors[unit], "note": note}
+
+
+@lru_cache(maxsize=512)
+def _catalogue_row(code: str) -> dict | None:
+    """The catalogue row a store code is measured against: its base, else its first word (imr_male)."""
+    cat = indicators.catalogue()
+    info = series_info(code)
+    for c in (info["base"] if info else code, code.split("_")[0]):
+        if c in cat.index:
+            return {"transform": str(cat.loc[c, "transform"]), "lower": float(cat.loc[c, "lower"])}
+    return None
+
+
+def _plausible(code: str, value: float, r: dict) -> None:
+    if value != 0 and abs(value) < sys.float_info.min:
+        raise _Reject(
+            r["column"],
+            r["value"],
+            f"value {r['value']!r} of {code} is not plausible (denormal); fix the value",
+        )
+    row = _catalogue_row(code)
+    if row and row["transform"] == "log" and value <= 0:
+        raise _Reject(
+            r["column"],
+            r["value"],
+            f"value {value:g} of {code} is not plausible: the series must be positive "
+            "(a rate of 0 is a typo or a missing value); fix it or leave the cell empty",
+        )
+
+
+def implausible(
+    rows: pd.DataFrame, file: str, reference: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Split off rows implausibly far from the neighbouring years of their series.
+
+    A series is one geo and indicator (all sources): ``rows`` plus ``reference`` (what is already
+    stored: geo, indicator, year, value), one median value per year. A row is implausible when it
+    is more than :data:`IMPLAUSIBLE_FACTOR` times above (or below) the median of the other years
+    within :data:`NEIGHBOUR_YEARS` of it (at least two of them): an isolated spike is a typo
+    (unit, decimal mark), steady growth from a low base is not. Only ratio-scale catalogue series
+    (log or identity transform, lower bound >= 0) are checked.
+
+    Returns
+    -------
+    tuple
+        ``(kept_rows, quarantine_records)``.
+    """
+    if not len(rows):
+        return rows, []
+    checked = rows["indicator"].map(lambda c: _factor_checked(str(c))).to_numpy(bool)
+    if not checked.any():
+        return rows, []
+    ref = reference if reference is not None and len(reference) else rows.iloc[0:0]
+    both = pd.concat(
+        [rows.loc[checked, ["geo", "indicator", "year", "value"]], ref[["geo", "indicator", "year", "value"]]]
+    )
+    series = both.groupby(["geo", "indicator"], sort=False, observed=True).ngroup().to_numpy(np.int64)
+    keys = series * 10_000 + both["year"].to_numpy(np.int64)  # one int per series-year
+    pool = pd.Series(both["value"].to_numpy(float)).groupby(keys).median()
+    others = np.column_stack(
+        [pool.reindex(pool.index + d).to_numpy() for d in range(-NEIGHBOUR_YEARS, NEIGHBOUR_YEARS + 1) if d]
+    )
+    enough = (~np.isnan(others)).sum(axis=1) >= 2
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no neighbours
+        local = pd.Series(np.where(enough, np.nanmedian(others, axis=1), np.nan), index=pool.index)
+    at = np.full(len(rows), np.nan)
+    at[checked] = local.reindex(keys[: int(checked.sum())]).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = rows["value"].to_numpy(float) / at
+    f = IMPLAUSIBLE_FACTOR
+    off = checked & (at > 0) & ((ratio > f) | (ratio < 1 / f))
+    bad = [
+        {
+            "file": file,
+            "line": r.line,
+            "column": "value",
+            "value": f"{r.value:g}",
+            "reason": f"value {r.value:g} of {r.indicator} in {r.geo} {r.year} is implausible: more than "
+            f"{f:g} times off {m:g}, the median of its series within {NEIGHBOUR_YEARS} years; "
+            "check the unit and the decimal mark",
+        }
+        for r, m in zip(rows[off].itertuples(), at[off])
+    ]
+    return rows[~off].reset_index(drop=True), bad
+
+
+@lru_cache(maxsize=512)
+def _factor_checked(code: str) -> bool:
+    row = _catalogue_row(code)
+    return bool(row and row["transform"] in _FACTOR_TRANSFORMS and row["lower"] >= 0)
 
 
 def _suggest_code(code: str) -> str:
@@ -254,8 +366,20 @@ def validate(
         quarantined ones (``QUARANTINE_COLUMNS``), the number of empty cells skipped and the
         number of exact repeats within the file.
     """
+    rows, bad, missing = check_rows(raw, file, geo_era)
+    return finish([rows], bad, missing, file)
+
+
+def check_rows(raw: pd.DataFrame, file: str, geo_era: str = "auto") -> tuple[pd.DataFrame, list[dict], int]:
+    """Check each row of a raw frame (or of one chunk of a large file) on its own.
+
+    Returns ``(good_rows, quarantine_records, missing)``; :func:`finish` then applies the checks
+    that need the whole file (conflicting values, implausible jumps).
+    """
     good, bad, missing = [], [], 0
-    for r in raw.to_dict("records"):
+    columns = [raw[c].tolist() for c in raw.columns]  # far faster than to_dict("records")
+    for values in zip(*columns):
+        r = dict(zip(raw.columns, values))
         if str(r["value"]).strip().lower() in MISSING and not r["note"].startswith("__fields:"):
             missing += 1
             continue
@@ -267,9 +391,31 @@ def validate(
             )
     rows = pd.DataFrame(good, columns=ROW_COLUMNS[:-1])
     rows["quality"] = quality_column(rows["note"], rows["source"])
+    return rows, bad, missing
+
+
+def finish(
+    parts: list[pd.DataFrame], bad: list[dict], missing: int, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """Join the checked chunks of one file and apply the whole-file checks; return as :func:`validate`."""
+    rows = _concat(parts)
     rows, conflicts, duplicate = _conflicts(rows, file)
-    quarantine = pd.DataFrame(bad + conflicts, columns=QUARANTINE_COLUMNS)
+    rows, jumps = implausible(rows, file)
+    quarantine = pd.DataFrame(bad + conflicts + jumps, columns=QUARANTINE_COLUMNS)
     return rows, quarantine, missing, duplicate
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate chunks, keeping columns that are categorical in every chunk categorical."""
+    if len(parts) == 1:
+        return parts[0]
+    columns = {}
+    for c in parts[0].columns:
+        if all(isinstance(p[c].dtype, pd.CategoricalDtype) for p in parts):
+            columns[c] = union_categoricals([p[c] for p in parts])
+        else:
+            columns[c] = pd.concat([p[c] for p in parts], ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _conflicts(rows: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict], int]:

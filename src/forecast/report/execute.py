@@ -7,10 +7,15 @@ notebook is saved under ``failed/`` and the :class:`JobResult` says what went wr
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import re
 import shutil
+import signal
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,12 +92,63 @@ def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, s
 
 
 def worker_init() -> None:
-    """Prepare a worker: one BLAS thread per kernel, imports and exporters built once."""
+    """Prepare a worker: one BLAS thread per kernel, imports and exporters built once.
+
+    The worker also ends with its parent (:func:`die_with_parent`): a killed ``forecast report``
+    leaves no worker, kernel or resource tracker behind.
+    """
+    die_with_parent()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     import papermill  # noqa: F401 - imported once per worker, not per notebook
 
     render.exporter(True), render.exporter(False)
+
+
+#: Seconds between two looks of a worker's watchdog at its parent.
+WATCH_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Make this worker end (with its notebook kernels) when its parent process dies or is stopped.
+
+    Three ways, so that no orphan is left: SIGTERM ends the worker and its kernels at once; on
+    Linux the kernel sends SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``, even after
+    ``kill -9``); a watchdog thread checks the parent every :data:`WATCH_SECONDS` elsewhere.
+    """
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, _end_worker)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        _end_worker(signal.SIGTERM, None)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        _end_worker(signal.SIGTERM, None)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _end_worker(signum: int, _frame: Any) -> None:
+    """End this worker's kernels (their own sessions: a signal to us misses them), then itself."""
+    for pid in _children(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(128 + signum)
+
+
+def _children(pid: int) -> list[int]:
+    """Return the processes whose parent is ``pid`` (Linux ``/proc``; none elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
 
 
 def describe(error: BaseException) -> str:
@@ -111,13 +167,14 @@ def private_store(params: dict, folder: Path) -> dict:
     """Return ``params`` with ``store`` pointing to this worker's own copy of the store file.
 
     DuckDB lets one process at a time open a file for writing, so kernels running side by side
-    each read a copy (refreshed when the original is newer); the original is never opened here.
+    each read a copy, made once: the original is the run's snapshot (:mod:`forecast.report.quarter`),
+    which never changes, so every page of a run reads the same data. The original is never opened here.
     """
     src = Path(params.get("store") or "")
     if not src.is_file():
         return params
     dst = folder / f"store-{os.getpid()}{src.suffix}"
-    if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
+    if not dst.exists():
         for suffix in ("", ".wal"):  # an un-checkpointed write-ahead log belongs to the data
             if Path(f"{src}{suffix}").exists():
                 shutil.copy2(f"{src}{suffix}", f"{dst}{suffix}")

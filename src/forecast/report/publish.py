@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from forecast.errors import ReportError
 from forecast.log import logger
 from forecast.report import render
 from forecast.report.execute import JobResult, footer
@@ -46,6 +47,39 @@ TEXT = {
 
 
 WORK_FOLDERS = ("_work", "briefs", "analyst", "failed")
+#: ``manifest.json["generator"]`` of every folder this project publishes: only such a folder is replaced.
+GENERATOR = "forecast-workbench"
+#: File inside every work folder this project creates: only such a folder is ever cleaned up.
+WORK_MARKER = ".forecast-work"
+_LEGACY_KEYS = {"quarter", "run_id", "data_fingerprint", "notebooks"}  # manifests written before GENERATOR
+
+
+def is_report(folder: Path) -> bool:
+    """Return whether ``folder`` is a quarter this project published (its ``manifest.json`` says so)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict):
+        return False
+    return manifest.get("generator") == GENERATOR or _LEGACY_KEYS <= set(manifest)
+
+
+def check_replaceable(final: Path) -> None:
+    """Raise :class:`ReportError` unless ``final`` is absent or a report this project published.
+
+    The workbench never deletes a folder it did not create: a user's folder named like a quarter
+    is refused with the fix.
+    """
+    if final.exists() and not (final.is_dir() and is_report(final)):
+        raise ReportError(
+            f"{final} exists and is not a report of this workbench (no manifest.json with "
+            f'"generator": "{GENERATOR}"); nothing was changed: move or rename it, or pass another --out'
+        )
+
+
+def _is_work(folder: Path) -> bool:
+    return (folder / WORK_MARKER).is_file()
 
 
 def slugify(name: str) -> str:
@@ -58,8 +92,11 @@ def slugify(name: str) -> str:
 def temp_dir(root: Path, quarter: str) -> Path:
     """Create and return this process's hidden work folder beside ``root/quarter``."""
     tmp = root / f".{quarter}.tmp-{os.getpid()}"
+    if tmp.exists() and not _is_work(tmp):
+        raise ReportError(f"{tmp} exists and was not made by this workbench; move it away and run again")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    (tmp / WORK_MARKER).write_text(f"{GENERATOR} work folder of pid {os.getpid()}\n", encoding="utf-8")
     for sub in WORK_FOLDERS:  # workers create nothing above these, so a deleted tmp stays deleted
         (tmp / sub).mkdir()
     return tmp
@@ -79,15 +116,26 @@ def remove_stale(root: Path, quarter: str) -> None:
     """Clean up after runs of ``quarter`` that were killed (their process is gone).
 
     Their work folders are deleted; a published quarter set aside by a run killed in the middle of
-    :func:`publish` is put back if no quarter folder took its place.
+    :func:`publish` is put back if no quarter folder took its place. Only folders this project
+    made are touched: a work folder carries :data:`WORK_MARKER`, a set-aside quarter a manifest
+    (:func:`is_report`); anything else that merely looks like one is left alone.
     """
     for p in sorted(root.glob(f".{quarter}.*-*")):
         pid = p.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)) or not p.is_dir():
             continue
-        if p.name.startswith(f".{quarter}.old-") and not (root / quarter).exists():
+        old = p.name.startswith(f".{quarter}.old-")
+        if not (is_report(p) if old else _is_work(p)):
+            logger.warning(
+                "leaving %s alone: it looks like a work folder but was not made by this workbench", p
+            )
+            continue
+        if old and not (root / quarter).exists():
             logger.warning("restoring %s set aside by an interrupted run", root / quarter)
             os.replace(p, root / quarter)
+        elif old:
+            logger.info("removing %s, an old copy of %s left by an interrupted run", p, root / quarter)
+            shutil.rmtree(p, ignore_errors=True)
         else:
             logger.info("removing %s left by an interrupted run", p)
             shutil.rmtree(p, ignore_errors=True)
@@ -98,8 +146,15 @@ def publish(tmp: Path, final: Path) -> Path:
 
     The old folder is renamed aside first, the new one renamed in, then the old one deleted; if the
     second rename fails the old folder is put back. Both renames stay within one file system.
+
+    Raises
+    ------
+    ReportError
+        If ``final`` exists but is not a report of this workbench (:func:`check_replaceable`).
     """
+    check_replaceable(final)
     shutil.rmtree(tmp / "_work", ignore_errors=True)
+    (tmp / WORK_MARKER).unlink(missing_ok=True)
     for sub in WORK_FOLDERS[1:]:
         if (tmp / sub).is_dir() and not any((tmp / sub).iterdir()):
             (tmp / sub).rmdir()
@@ -210,6 +265,7 @@ def write_manifest(
         for r in results
     ]
     manifest = {
+        "generator": GENERATOR,
         "quarter": common["quarter"],
         "run_id": str(run.run_id),
         "as_of": str(run.as_of),

@@ -21,17 +21,25 @@ import os
 import shutil
 import time
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from forecast import config
-from forecast.errors import ReportError
+from forecast.errors import DiskFullError, ReportError
 from forecast.log import logger
 from forecast.report import attachments
 from forecast.report.execute import Job, JobResult
 from forecast.report.executors import Executor, make_executor
-from forecast.report.publish import publish, remove_stale, slugify, temp_dir, write_index, write_manifest
+from forecast.report.publish import (
+    check_replaceable,
+    publish,
+    remove_stale,
+    slugify,
+    temp_dir,
+    write_index,
+    write_manifest,
+)
 
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
@@ -207,10 +215,12 @@ def _publish_quarter(
     any interruption the work folder is deleted and ``root`` is left as it was.
     """
     root.mkdir(parents=True, exist_ok=True)
+    check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
     remove_stale(root, quarter)
     tmp = temp_dir(root, quarter)
     common, lang = _footer(run, quarter), settings["lang"]
     try:
+        todo = _read_snapshot(run, todo, tmp, settings)
         results = _execute_all(todo, tmp, common, lang, executor, progress)
         settings = {**settings, "executor": executor.info()}
         files = attachments.attach(
@@ -222,6 +232,50 @@ def _publish_quarter(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list[Job]:
+    """Snapshot the store once into the work folder and point every job at it.
+
+    Every page then reads the same data, whatever is imported meanwhile; the snapshot is recorded
+    in the manifest (``settings["snapshot"]``, with its data fingerprint). A store changed since
+    the run was forecast (an import in between) is logged as a warning and shows in the manifest
+    as a snapshot fingerprint different from ``data_fingerprint``.
+    """
+    from forecast.data.store import snapshot
+
+    store = settings.get("store")
+    if not store or not Path(store).is_file():
+        return todo
+    _check_space(tmp, Path(store).stat().st_size * (int(settings["jobs"] or 1) + 1) + PAGE_BYTES * len(todo))
+    snap = snapshot(store, tmp / "_work" / "snapshot" / Path(store).name)
+    settings["snapshot"] = {k: v for k, v in snap.items() if k != "file"}
+    if str(run.data_fingerprint) != snap["data_fingerprint"]:
+        logger.warning(
+            "the store %s changed after the forecasts were made (an import ran meanwhile): every "
+            "page reads the snapshot taken at %s; run the report again for one data version",
+            store,
+            snap["taken"],
+        )
+    return [replace(j, parameters={**j.parameters, "store": snap["file"]}) for j in todo]
+
+
+#: Room one page and its analyst version take, for the free-space check before a run.
+PAGE_BYTES = 2_000_000
+
+
+def _check_space(folder: Path, need: int) -> None:
+    """Raise :class:`~forecast.errors.DiskFullError` when ``folder``'s disk has less than ``need`` free.
+
+    The snapshot, each worker's copy of it and the pages are written there; failing before the
+    notebooks run is better than failing them all with a full disk.
+    """
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise DiskFullError(
+            f"the disk holding {folder.parent} has {free / 1e6:.1f} MB free but the report needs about "
+            f"{need / 1e6:.0f} MB; free some space or pass --out on another disk (nothing was changed)"
+        )
 
 
 def _destination(root: Path, quarter: str, results: list[JobResult]) -> Path:
