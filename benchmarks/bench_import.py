@@ -16,9 +16,14 @@ from forecast.data import store
 
 
 def main() -> None:
-    """Import ``config.SHARED_DATA_DIR/*.csv`` (never ``targets/``) and print the figures."""
-    files = sorted(Path(config.SHARED_DATA_DIR).glob("*.csv"))
+    """Import ``config.SHARED_DATA_DIR/*.csv`` and ``gso_pxweb/*.csv`` (never ``targets/``), and the
+    bundled default (``store.ensure_default_data``) alone, and print the figures."""
+    shared = Path(config.SHARED_DATA_DIR)
+    files = sorted(shared.glob("*.csv")) + sorted((shared / "gso_pxweb").glob("*.csv"))
     with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        default = store.ensure_default_data(Path(tmp) / "default.duckdb")
+        bundled = time.perf_counter() - start
         path = Path(tmp) / "bench.duckdb"
         start = time.perf_counter()
         summary = store.import_files(files, path)
@@ -34,6 +39,10 @@ def main() -> None:
         f"\nfresh import of {len(files)} files: {first:.2f} s "
         f"({summary['imported'].sum()} imported, {summary['duplicate'].sum()} duplicate, "
         f"{summary['quarantined'].sum()} quarantined)"
+    )
+    print(
+        f"bundled default ({', '.join(default['files'])}): {bundled:.2f} s "
+        f"({default['imported']} imported, {default['quarantined']} quarantined)"
     )
     print(f"re-import (all duplicates): {second:.2f} s ({again['imported'].sum()} imported)")
     print(f"analysis_series: {analysis:.2f} s ({len(picked)} rows)")

@@ -112,16 +112,16 @@ def test_reimport_adds_nothing_and_junk_is_quarantined(pxdir, store_file, tmp_pa
     assert store.data_fingerprint(store_file) == fingerprint
 
 
-def test_truncated_export_fails_cleanly(tmp_path):
+def test_truncated_or_broken_files_fail_cleanly(tmp_path, store_file):
     bad = tmp_path / "broken.csv"
     bad.write_text('"Infant mortality rate by province"\n\n"Cities, provincies";"2015"\n"Ha Nam;12.5\n')
-    parsed_or_error = None
-    try:
-        parsed_or_error = parse_file(bad)
-    except DataFileError as e:
-        assert "broken.csv" in str(e)
-    if parsed_or_error is not None:
-        assert len(parsed_or_error.rows) == 0
+    with pytest.raises(DataFileError, match="broken.csv: cannot parse the CSV .* truncated"):
+        store.import_files([bad], store_file)
+    book = tmp_path / "broken.xlsx"
+    book.write_bytes(b"PK\x03\x04garbage")
+    with pytest.raises(DataFileError, match="broken.xlsx: cannot open the workbook"):
+        store.import_files([book], store_file)
+    assert not store.quarantine_path(store_file).exists()
 
 
 JSONSTAT2 = {

@@ -49,7 +49,7 @@ def test_template_lists_the_plan_and_round_trips(tmp_path, store_file):
     assert obs.loc["bhyt_coverage", "source"] == "Niên giám thống kê Hà Nam"
     q = pd.read_csv(store.quarantine_path(store_file)).iloc[0]
     assert q["file"] == f"hanam.xlsx [{template.DATA_SHEET}]" and q["line"] == where[("imr", 2023)]
-    assert q["column"] == "value" and "not a number" in q["reason"]
+    assert q["column"] == "value (D)" and "not a number" in q["reason"]
     # the next template starts after the year now stored
     again = template.template_rows("Hà Nam", store_file)
     assert again.loc[again["indicator"] == "life_expectancy", "year"].min() == 2024

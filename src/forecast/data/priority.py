@@ -113,6 +113,6 @@ def break_notes(
 
 
 def _found_notes(pairs: pd.DataFrame, found: pd.DataFrame, lang: str) -> list[str]:
-    hit = found.merge(pairs, on=["geo", "indicator"])
+    hit = drop_breaks(found.merge(pairs, on=["geo", "indicator"]))  # a known break says it better
     column = "reason_vi" if lang == "vi" else "reason"
     return list(dict.fromkeys(hit[column] + "."))

@@ -249,7 +249,7 @@ def _parse_workbook(path: Path, digest: str, options: ImportOptions) -> Parsed:
         label = f"{path.name} [{sheet}]"
         fmt = detect_format(path, rows) if options.format == "auto" else options.format
         try:
-            parts.append((_read(fmt, rows, label, options, "."), label))
+            parts.append((_read(fmt, rows, label, options, "."), label, _letters(rows)))
             formats.add(fmt)
         except DataFileError as e:
             if options.sheet:
@@ -260,11 +260,24 @@ def _parse_workbook(path: Path, digest: str, options: ImportOptions) -> Parsed:
     return _parsed(path, digest, "+".join(sorted(formats)), parts, options)
 
 
+def _letters(rows: list) -> dict[str, str]:
+    """Header name -> spreadsheet column letter ("value" -> "D"), from the header row of a sheet."""
+    from openpyxl.utils import get_column_letter
+
+    header: list[str] = next((c for _, c in rows[:3] if {"geo", "value"} <= {x.lower() for x in c}), [])
+    return {name.lower(): get_column_letter(i + 1) for i, name in enumerate(header) if name}
+
+
 def _parsed(path: Path, digest: str, fmt: str, parts: list, options: ImportOptions) -> Parsed:
-    checked = [validate(raw, label, options.geo_era) for raw, label in parts]
+    checked = [validate(raw, label, options.geo_era) for raw, label, *_ in parts]
+    for (_, _, *letters), check in zip(parts, checked):
+        if letters and len(check[1]):  # a workbook: name the cell's column letter too
+            check[1]["column"] = [
+                f"{c} ({letters[0][c]})" if c in letters[0] else c for c in check[1]["column"]
+            ]
     good = pd.concat([c[0] for c in checked], ignore_index=True)
     quarantine = pd.concat([c[1] for c in checked], ignore_index=True)
-    read = sum(len(raw) for raw, _ in parts)
+    read = sum(len(raw) for raw, *_ in parts)
     missing, duplicate = sum(c[2] for c in checked), sum(c[3] for c in checked)
     return Parsed(str(path), digest, fmt, good, quarantine, read, missing, duplicate)
 

@@ -101,13 +101,16 @@ def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
     return out
 
 
-def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
+def caveats(
+    targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi", found: pd.DataFrame | None = None
+) -> list[str]:
     """Return the data caveats of a brief, one sentence each.
 
     Covers series whose definition differs from the target's (e.g. beds without central
     hospitals), the last year of data per series, the registry notes that flag an anomaly of the
     source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), the known breaks of the
-    series used (:func:`forecast.sources.break_notes`), targets with no data and series that could
+    series used (:func:`forecast.sources.break_notes`; ``found``, from
+    :func:`forecast.data.store.series_breaks`, adds the breaks found in the data), targets with no data and series that could
     not be forecast. Regional proxies and data of a merged 2025 province that
     were left unused are named (:func:`_proxy_caveats`).
     """
@@ -135,7 +138,7 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
         ]
         out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
     out += _anomalies(targets, lang)
-    out += _breaks(seen, lang)
+    out += _breaks(seen, lang, found)
     missing = a[a["verdict"] == "no_data"] if "verdict" in a else a.iloc[0:0]
     if len(missing):
         absent = sorted({indicator_name(c, lang) for c in missing["indicator"]})
@@ -151,11 +154,11 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
     return list(dict.fromkeys(out))
 
 
-def _breaks(seen: pd.DataFrame, lang: str) -> list[str]:
+def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) -> list[str]:
     """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
     found: dict[str, list[str]] = {}
     for r in seen.to_dict("records"):
-        for text in priority.break_notes([(r["geo"], r["series"])], lang):
+        for text in priority.break_notes([(r["geo"], r["series"])], lang, in_data):
             found.setdefault(text, []).append(indicator_name(r["indicator"], lang))
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
 
