@@ -9,6 +9,7 @@ executing an empty notebook in the same kind of pool (goal: under 1.5x).
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import statistics
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from forecast import pipeline
 from forecast.report.execute import KERNEL_ARGS, worker_init
+from forecast.report.pdf import page_count
 
 EMPTY = Path(__file__).resolve().parents[1] / "tests" / "notebooks" / "report_empty.ipynb"
 
@@ -66,6 +68,8 @@ def main() -> None:
         overhead = [r.seconds - r.cell_seconds for r in ok]
         empty = empty_pool(max(4, 2 * args.jobs), args.jobs, tmp)
         sizes = {p.relative_to(res.folder).as_posix(): p.stat().st_size for p in res.folder.rglob("*.html")}
+        downloads = json.loads((res.folder / "manifest.json").read_text(encoding="utf-8"))["downloads"]
+        pdfs = {p.stem: (page_count(p), p.stat().st_size) for p in sorted(res.folder.glob("briefs/*.pdf"))}
     briefs = [s for k, s in sizes.items() if k.startswith("briefs/")]
     analyst = [s for k, s in sizes.items() if k.startswith("analyst/")]
     print(
@@ -86,6 +90,11 @@ def main() -> None:
         f"  HTML: brief median {statistics.median(briefs) / 1e3:.0f} KB, analyst median "
         f"{statistics.median(analyst) / 1e3:.0f} KB, index {sizes['index.html'] / 1e3:.0f} KB, "
         f"total {sum(sizes.values()) / 1e6:.1f} MB in {len(sizes)} files"
+    )
+    print(
+        f"  PDFs and downloads: {downloads['seconds']:.1f} s; PDF pages (KB): "
+        + ", ".join(f"{k} {n} ({b / 1e3:.0f})" for k, (n, b) in pdfs.items())
+        + (f"; missing: {len(downloads['pdf_missing'])}" if downloads["pdf_missing"] else "")
     )
     for r in res.failures:
         print(f"  FAILED {r.job.html}: {r.error}")

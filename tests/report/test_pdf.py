@@ -65,3 +65,21 @@ def test_real_chromium_prints_a_valid_a4_pdf(tmp_path):
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     assert "bảohiểmytế" in reader.pages[0].extract_text().replace(" ", "")  # Vietnamese text, not boxes
+
+
+def test_cancel_kills_the_running_printers_and_starts_no_more(tmp_path):
+    import threading
+    import time
+
+    exe = _script(tmp_path, "sleep 30")
+    pages = [(_page(tmp_path), tmp_path / f"out{i}.pdf") for i in range(3)]
+    found: dict = {}
+    worker = threading.Thread(target=lambda: found.update(pdf.print_pdfs(pages, chromium=exe, timeout=60)))
+    started = time.perf_counter()
+    worker.start()
+    time.sleep(1)
+    pdf.cancel()
+    worker.join(20)
+    assert not worker.is_alive() and time.perf_counter() - started < 20
+    assert sorted(found) == sorted(p for _, p in pages)  # none printed, none left running
+    assert list(found.values())[1:] == ["cancelled", "cancelled"]

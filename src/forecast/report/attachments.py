@@ -166,7 +166,8 @@ def attach(
     start = time.perf_counter()
     briefs = [r.job for r in results if r.ok and r.job.kind == "brief"]
     pages = [(folder / j.html, folder / j.html.replace(".html", ".pdf")) for j in briefs]
-    with ThreadPoolExecutor(1) as printer:  # Chromium prints while the tables are written
+    printer = ThreadPoolExecutor(1)  # Chromium prints while the tables are written
+    try:
         printing = printer.submit(pdf.print_pdfs, pages, jobs=jobs)
         out = Attachments(quarter_files=_quarter_files(folder, run, lang))
         obs = _observations(store)
@@ -180,6 +181,11 @@ def attach(
                 logger.warning("no downloads for %s: %r", j.html, e)
                 out.files[j.html] = []
         errors = printing.result()
+    except BaseException:
+        pdf.cancel()  # Ctrl-C reaches the parent only: stop the printers before the folder goes
+        raise
+    finally:
+        printer.shutdown(wait=True)
     out.pdf_errors = {p.relative_to(folder).as_posix(): e for p, e in errors.items()}
     for j, (page, made) in zip(briefs, pages, strict=True):
         if made.is_file():
@@ -187,9 +193,9 @@ def attach(
         if out.files[j.html]:
             _nav(page, out.files[j.html], lang)
     out.seconds = time.perf_counter() - start
-    logger.info(
-        "%d PDFs and %d tables in %.1f s", len(briefs) - len(errors), len(out.quarter_files), out.seconds
-    )
+    pdfs = sum(f.endswith(".pdf") for files in out.files.values() for f in files)
+    tables = len(out.quarter_files) + sum(len(f) for f in out.files.values()) - pdfs
+    logger.info("%d PDFs and %d tables in %.1f s", pdfs, tables, out.seconds)
     return out
 
 

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from forecast.errors import ReportError
 from forecast.log import logger
 
-__all__ = ["CHROMIUM_MISSING", "TIMEOUT", "find_chromium", "page_count", "print_pdf", "print_pdfs"]
+__all__ = ["CHROMIUM_MISSING", "TIMEOUT", "cancel", "find_chromium", "page_count", "print_pdf", "print_pdfs"]
 
 #: Seconds one page may take to print before its Chromium is killed.
 TIMEOUT = 90.0
@@ -45,6 +46,9 @@ CHROMIUM_MISSING = (
     "which `make report` does when run as root) or set FORECAST_CHROMIUM to a Chrome/Chromium executable"
 )
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_RUNNING: set[subprocess.Popen] = set()  # Chromium processes started here and not yet finished
+_LOCK = threading.Lock()
+_CANCELLED = threading.Event()
 
 
 def find_chromium() -> str | None:
@@ -64,13 +68,37 @@ def _run(cmd: list[str], timeout: float) -> tuple[int, str]:
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
+    with _LOCK:
+        _RUNNING.add(proc)
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # the browser and the renderers it started
+        _kill(proc)
         proc.communicate()
         raise
+    finally:
+        with _LOCK:
+            _RUNNING.discard(proc)
     return proc.returncode, err or ""
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the browser and the renderers it started
+    except ProcessLookupError:
+        pass
+
+
+def cancel() -> None:
+    """Stop :func:`print_pdfs`: start no further page and kill the Chromium processes it started.
+
+    Called when a report run is interrupted (Ctrl-C), which does not reach those processes:
+    they run in their own process group.
+    """
+    _CANCELLED.set()
+    with _LOCK:
+        for proc in list(_RUNNING):
+            _kill(proc)
 
 
 def print_pdf(page: Path, pdf: Path, *, chromium: str | None = None, timeout: float = TIMEOUT) -> Path:
@@ -130,7 +158,11 @@ def print_pdfs(
         logger.warning("%s; the report is published without PDFs", CHROMIUM_MISSING)
         return {pdf: CHROMIUM_MISSING for _, pdf in pages}
 
+    _CANCELLED.clear()
+
     def one(pair: tuple[Path, Path]) -> tuple[Path, str]:
+        if _CANCELLED.is_set():
+            return pair[1], "cancelled"
         try:
             print_pdf(pair[0], pair[1], chromium=exe, timeout=timeout)
         except ReportError as e:
