@@ -22,7 +22,7 @@ class _Failure(click.ClickException):
 
     def __init__(self, error: ForecastError) -> None:
         super().__init__(" ".join(str(error).split("\n")))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it when it exits
 
 
 class _Group(click.Group):

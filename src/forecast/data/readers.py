@@ -218,7 +218,9 @@ def _check_chunks(
     need = {"geo", "indicator", "year", "value"}
     start = next((i for i, (_, c) in enumerate(head) if need <= {x.lower() for x in c}), 0)
     header, pending = head[start], head[start + 1 :]
-    parts, bad, missing, read = [], [], 0, 0
+    parts: list[pd.DataFrame] = []
+    bad: list[dict] = []
+    missing = read = 0
     try:
         while True:
             chunk = pending + list(itertools.islice(lines, CHUNK_ROWS))
