@@ -22,11 +22,7 @@ class _Failure(click.ClickException):
 
     def __init__(self, error: ForecastError) -> None:
         super().__init__(" ".join(str(error).split("\n")))
-        self.code = error.exit_code
-
-    @property  # type: ignore[override]  # click reads it per instance
-    def exit_code(self) -> int:  # type: ignore[override]
-        return self.code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it when it exits
 
 
 class _Group(click.Group):

@@ -17,7 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import ReportError
+from forecast.errors import ReportError, io_error
 from forecast.log import logger
 from forecast.report import render
 from forecast.report.execute import JobResult, footer
@@ -95,10 +95,16 @@ def temp_dir(root: Path, quarter: str) -> Path:
     if tmp.exists() and not _is_work(tmp):
         raise ReportError(f"{tmp} exists and was not made by this workbench; move it away and run again")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    (tmp / WORK_MARKER).write_text(f"{GENERATOR} work folder of pid {os.getpid()}\n", encoding="utf-8")
-    for sub in WORK_FOLDERS:  # workers create nothing above these, so a deleted tmp stays deleted
-        (tmp / sub).mkdir()
+    try:
+        tmp.mkdir(parents=True)
+        (tmp / WORK_MARKER).write_text(f"{GENERATOR} work folder of pid {os.getpid()}\n", encoding="utf-8")
+        for sub in WORK_FOLDERS:  # workers create nothing above these, so a deleted tmp stays deleted
+            (tmp / sub).mkdir()
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise io_error(e, root, "creating the report's work folder") or ReportError(
+            f"cannot create the work folder {tmp} ({e}); pass a writable --out"
+        ) from e
     return tmp
 
 
