@@ -107,10 +107,14 @@ def prepare_run(
     """
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
-    obs, registry = restrict(load_observations(store), registry, provinces)
+    every = load_observations(store)
     settings = settings if settings is not None else models.EngineSettings()
-    fc = forecast_series(series_to_forecast(obs, registry), settings)
-    assessments = assessment.assess_targets(registry, obs, fc, quarter)
+    # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
+    # numbers of a province never depend on which others were requested.
+    fc = forecast_series(series_to_forecast(every, registry), settings)
+    obs, registry = restrict(every, registry, provinces)
+    fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
+    assessments = assessment.assess_targets(registry, every, fc, quarter)
     created = pd.Timestamp.now(tz="UTC")
     fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
     digest = hashlib.sha256(
