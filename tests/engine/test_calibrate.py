@@ -134,13 +134,17 @@ def test_median_follows_each_series_direction(rng, center):
 
     obs = _mixed_directions(rng)
     last = obs[obs["year"] == 2015].set_index("geo")["value"]
-    out = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(center_pool=center))
+    # with the bias of each indicator's errors kept (center_tables=False), it follows the direction
+    settings = EngineSettings(center_pool=center, center_tables=False)
+    out = forecast_panel(obs, horizon=5, models=["naive"], settings=settings)
     out = out[out["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
     falling = out["geo"].str[4:].astype(int) % 2 == 1
     assert np.all(out.loc[falling, "q50"] <= out.loc[falling, "last"])
     assert np.all(out.loc[~falling, "q50"] >= out.loc[~falling, "last"])
     # pooled raw, the rising majority pushes the falling series' median up (the bug fixed)
-    raw = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(orient_window=0))
+    raw = forecast_panel(
+        obs, horizon=5, models=["naive"], settings=EngineSettings(orient_window=0, center_tables=False)
+    )
     raw = raw[raw["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
     assert np.any(raw.loc[falling.to_numpy(), "q50"] > raw.loc[falling.to_numpy(), "last"])
 
@@ -192,3 +196,11 @@ def test_recency_decay_is_a_validated_setting(rng):
     obs = _random_walks(rng, n=20)
     out = forecast_panel(obs, horizon=3, settings=EngineSettings(recency_decay=0.8))
     assert np.isfinite(out[["q025", "q975"]].to_numpy()).all()
+
+
+def test_centred_tables_keep_the_median_at_the_point_forecast(rng):
+    from forecast.engine.forecast import EngineSettings
+
+    obs = _mixed_directions(rng)
+    out = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(center_tables=True))
+    np.testing.assert_allclose(out["q50"], out["mean"], rtol=1e-9)

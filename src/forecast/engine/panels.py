@@ -9,6 +9,7 @@ series' trend direction at the origin (:func:`trend_sign`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -248,3 +249,71 @@ def weighted_cells(errors: pd.DataFrame, keys: list[str], probs) -> tuple[pd.Dat
     n = np.array([w[i].sum() ** 2 / (w[i] ** 2).sum() for i in idx.values()])
     index = pd.MultiIndex.from_tuples(names, names=keys)
     return pd.DataFrame(q, index=index, columns=list(probs)), pd.Series(n, index=index)
+
+
+def _level_shift_free(M: np.ndarray, t: np.ndarray, jump: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative one-year changes of each row on a dense year grid, level shifts removed.
+
+    Inner gaps are filled by linear interpolation; a one-year change further than ``jump``
+    robust standard deviations (IQR / 1.349) from the panel's median change is taken as a level
+    shift (a series break such as GSO's 2010 pharmacist definition) and replaced by the median.
+    Returns the cumulative changes (NaN outside each row's observed span) and the grid years.
+    """
+    years = np.arange(int(t.min()), int(t.max()) + 1)
+    dense = np.full((len(M), len(years)), np.nan)
+    for i, row in enumerate(M):
+        ok = np.isfinite(row)
+        if ok.sum():
+            tt = t[ok].astype(int)
+            span = (years >= tt[0]) & (years <= tt[-1])
+            dense[i, span] = np.interp(years[span], tt, row[ok])
+    D = np.diff(dense, axis=1)
+    finite = D[np.isfinite(D)]
+    if len(finite):
+        med = np.median(finite)
+        sd = (np.quantile(finite, 0.75) - np.quantile(finite, 0.25)) / 1.349
+        D = np.where(np.isfinite(D) & (np.abs(D - med) > jump * max(sd, 1e-12)), med, D)
+    C = np.concatenate([np.zeros((len(M), 1)), np.cumsum(np.nan_to_num(D), axis=1)], axis=1)
+    return np.where(np.isfinite(dense), C, np.nan), years
+
+
+def change_limits(M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: int = 5) -> np.ndarray | None:
+    """Half-widths of the panel's h-year changes, the widest a forecast interval may be.
+
+    For every horizon ``h`` the changes ``m(t + h) - m(t)`` over all series and years of an
+    indicator (rows of ``M``: transformed values, or natural values for a percentage) form its
+    unconditional ("climatological") distribution of change; a forecast that knows a series'
+    past should be no less sharp than that (the climatological reference of probabilistic
+    forecast evaluation: Gneiting, Balabdaoui & Raftery 2007, JRSS B 69:243-268). Level shifts
+    are removed first (:func:`_level_shift_free`) and the spread is robust, a Gaussian quantile
+    times IQR / 1.349, so one series break does not set the width of a whole indicator. The
+    limit never shrinks with the horizon, is held beyond the longest horizon observed, and grows
+    no faster than a random walk of the one-year spread, ``sqrt(h)`` up to the panel's span:
+    series that drift apart for years (diverging provincial trends) widen the h-year changes
+    of the panel beyond what one series' forecast should carry. Applied to percentages on
+    their natural scale, it keeps a coverage near 100% from fanning out to the other bound.
+
+    Returns
+    -------
+    ndarray of shape (horizon, len(probs)) or None
+        Signed limits (negative below the median, positive above; zero at it); None when the
+        panel has fewer than ``min_pairs`` one-year changes.
+    """
+    probs = np.asarray(probs, dtype=float)
+    C, years = _level_shift_free(M, t)
+    out = np.full((horizon, len(probs)), np.nan)
+    z = np.array([NormalDist().inv_cdf(p) for p in probs])
+    for h in range(1, min(horizon, len(years) - 1) + 1):
+        d = (C[:, h:] - C[:, :-h]).ravel()
+        d = d[np.isfinite(d)]
+        if len(d) >= min_pairs:
+            q25, q75 = np.quantile(d, [0.25, 0.75])
+            out[h - 1] = z * (q75 - q25) / 1.349
+    if not np.isfinite(out[0]).all():
+        return None
+    span = np.minimum(np.arange(1, horizon + 1), max(len(years) - 1, 1))
+    walk = out[0][None, :] * np.sqrt(span)[:, None]  # a random walk of the one-year changes
+    for h in range(1, horizon):  # carry forward, never narrower than a shorter horizon
+        out[h] = np.where(np.isfinite(out[h]), out[h], out[h - 1])
+        out[h] = np.where(probs < 0.5, np.minimum(out[h], out[h - 1]), np.maximum(out[h], out[h - 1]))
+    return np.where(probs < 0.5, np.maximum(out, walk), np.minimum(out, walk))
