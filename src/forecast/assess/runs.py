@@ -35,7 +35,15 @@ FORECAST_COLUMNS = [
     "reason",
 ]
 RUN_COLUMNS = ["run_id", "as_of", "created", "data_fingerprint", "settings"]
-_INTS = {"year", "latest_year", "expected_year", "data_age", "rate_from_year", "rate_points", "required_from_year"}
+_INTS = {
+    "year",
+    "latest_year",
+    "expected_year",
+    "data_age",
+    "rate_from_year",
+    "rate_points",
+    "required_from_year",
+}
 _FLOATS = {
     "mean",
     *config.QUANTILE_COLUMNS,
