@@ -19,7 +19,7 @@ from forecast.engine.calibrate import Calibration, fit_calibration
 from forecast.engine.combine import ensemble_weights, stacked_weights
 from forecast.engine.components import Components, ends
 from forecast.engine.methods import KERNELS
-from forecast.engine.nowcast import national_paths, nowcast_mean
+from forecast.engine.nowcast import anchored, national_paths, nowcast_mean
 from forecast.engine.panels import (
     Panel,
     build_panels,
@@ -38,7 +38,6 @@ from forecast.registry.indicators import base_indicator
 
 ENSEMBLE = "ensemble"
 MODEL_NAMES = tuple(KERNELS) + (ENSEMBLE,)
-NOWCAST_MEMBERS = frozenset({"pooled", "panel"})
 
 
 @dataclass(frozen=True)
@@ -256,8 +255,11 @@ def _forecast_one(
     _, _, y1, _ = ends(panel.Y, panel.t)
     flat = np.isin(status[ii], ["constant", "at_bound"])
     means = {m: comps[m].at(ii, h) for m in comps}
-    for m in NOWCAST_MEMBERS & set(comps):  # pooled-trend models follow the national series first
+    for m in comps:  # every member follows the national series first (UN IGME-style gap to the nation)
         means[m] = nowcast_mean(comps[m], panel, path, ii, yy, ok)
+    moved = anchored(panel, path, ii, ok)
+    if moved.any():
+        note = f"until {int(path[0][-1])} follows the national series' change (its gap to the nation kept)"
     frames = []
     for m in models:
         zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)
@@ -272,6 +274,8 @@ def _forecast_one(
         frame.insert(0, "indicator", panel.indicator)
         frame.insert(0, "geo", panel.geos[ii])
         frame["status"], frame["reason"] = status[ii], reason[ii]
+        if moved.any():
+            frame.loc[moved, "reason"] = note
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
