@@ -48,6 +48,14 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
     return obs
 
 
+def fill_empty_store(store: str | os.PathLike | None) -> dict:
+    """Import the bundled public data into an empty store; return the import summary.
+
+    ``{"files": []}`` (nothing imported) when the store already holds observations.
+    """
+    return store_db.ensure_default_data(store) or {"files": []}
+
+
 def series_to_forecast(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Series of catalogue indicators marked for forecasting, and any series a target needs."""
     cat = indicators.catalogue()

@@ -31,6 +31,7 @@ import pandas as pd
 from forecast import config
 from forecast.assess import matching
 from forecast.engine import transforms
+from forecast.errors import DataFileError
 from forecast.log import logger
 from forecast.registry import indicators
 
@@ -503,3 +504,52 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "required_from_year": "Int64",
         }
     )
+
+
+# The assessment table `forecast run --out FILE.csv` writes: one row per outcome target.
+EXPORT_COLUMNS = [
+    "province",
+    "indicator",
+    "year",
+    "comparator",
+    "value",
+    "unit",
+    "latest_year",
+    "latest_value",
+    "q025",
+    "q10",
+    "q50",
+    "q90",
+    "q975",
+    "p_attain",
+    "verdict",
+    "pace",
+    "rate_observed",
+    "rate_required",
+    "rate_unit",
+    "basis",
+    "timing",
+    "reason",
+]
+
+
+def export_assessments(assessments: pd.DataFrame, path) -> int:
+    """Write the assessment table (:data:`EXPORT_COLUMNS`) to a new CSV file; return its rows.
+
+    Raises
+    ------
+    DataFileError
+        If ``path`` already exists (the workbench never overwrites a file it did not create)
+        or cannot be written.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists():
+        raise DataFileError(f"{path} already exists: choose a new file name or remove it first")
+    table = assessments.reindex(columns=EXPORT_COLUMNS)
+    try:
+        table.to_csv(path, index=False)
+    except OSError as e:
+        raise DataFileError(f"{path}: cannot be written ({e.strerror}): choose a writable folder") from e
+    return len(table)

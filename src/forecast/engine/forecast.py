@@ -176,7 +176,9 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     if not frames:  # no back-test window: equal weights, Gaussian default intervals
         return Calibration(pooled_weights={m: 1.0 / len(settings.members) for m in settings.members})
     wide = pd.concat(frames, ignore_index=True)
-    long = wide.melt(id_vars=["indicator", "h", "key"], value_vars=base, var_name="model", value_name="err")
+    long = wide.melt(
+        id_vars=["indicator", "h", "series", "origin"], value_vars=base, var_name="model", value_name="err"
+    )
     if settings.weighting == "stack":
         weights, pooled_w = stacked_weights(wide, list(settings.members), n0=settings.credibility)
     else:
@@ -191,9 +193,9 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     for ind, idx in wide.groupby("indicator").indices.items():
         for m, w in (weights.get(ind) or pooled_w).items():
             ens[idx] += w * wide[m].to_numpy()[idx]
-    long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
+    long = pd.concat([long, wide[["indicator", "h", "series", "origin"]].assign(model=ENSEMBLE, err=ens)])
     if settings.recency_decay < 1:  # weighted quantiles: recent origins count more
-        long["w"] = recency_weights(long["key"].to_numpy(), settings.recency_decay)
+        long["w"] = recency_weights(long["origin"].to_numpy(), settings.recency_decay)
     return fit_calibration(
         long,
         weights,

@@ -170,8 +170,8 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per (series, origin, target year) with ``indicator, h, key`` (``h`` = years after
-        the series' last observation at that origin) and one column per model holding
+        One row per (series, origin, target year) with ``indicator, h, series, origin`` (``h`` =
+        years after the series' last observation at that origin, ``series`` its row in the panel) and one column per model holding
         sign · (actual − forecast) / scale on the transformed scale, ``sign`` the series' trend
         direction at the origin (:func:`trend_sign`; ``+1`` if ``settings.orient_window`` is 0).
     """
@@ -194,7 +194,8 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
         row = {
             "indicator": panel.indicator,
             "h": H[seen].astype(int),
-            "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o),
+            "series": np.nonzero(ok)[0].repeat(seen.sum(axis=1)),
+            "origin": np.full(int(seen.sum()), int(o)),
         }
         for m in models:
             F = KERNELS[m](Zk, panel.t, **settings.kernel_args()).mean(H)
@@ -203,16 +204,16 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def recency_weights(key: np.ndarray, decay: float) -> np.ndarray:
+def recency_weights(origin: np.ndarray, decay: float) -> np.ndarray:
     """Weight ``decay ** age`` of each back-test error, ``age`` its origin's years before the latest.
 
-    ``key`` is the ``key`` column of :func:`rolling_errors` (its last four digits are the origin).
+    ``origin`` is the ``origin`` column of :func:`rolling_errors`.
     Recent errors are taken to represent today's forecasts better than old ones, as in
     exponentially weighted quantile estimation (Taylor 2008, J. Forecasting 27:1-23) and
     exponentially weighted empirical residual intervals (FPP3 §5.5); ``decay = 1`` weighs all
     origins equally.
     """
-    origin = np.asarray(key, dtype=np.int64) % 10_000
+    origin = np.asarray(origin, dtype=np.int64)
     if decay >= 1 or not len(origin):
         return np.ones(len(origin))
     return float(decay) ** (origin.max() - origin).astype(float)
