@@ -123,6 +123,7 @@ class EngineSettings:
     center_pool: bool = True
     center_tables: bool = True
     clip_to_panel: bool = True
+    clip_walk: bool = True
     steady_run: int = 4
     recency_decay: float = 1.0
     scale_shrink: float = 2.0
@@ -246,7 +247,13 @@ def _forecast_one(
     comps = _components(panel, models, ok, settings, cal)
     natural = panel.transform.kind == "logit"  # percentages: limits in percentage points
     limits = (
-        change_limits(panel.Y if natural else panel.Z, panel.t, int(h.max(initial=1)), QUANTILES)
+        change_limits(
+            panel.Y if natural else panel.Z,
+            panel.t,
+            int(h.max(initial=1)),
+            QUANTILES,
+            walk=settings.clip_walk,
+        )
         if settings.clip_to_panel
         else None
     )

@@ -8,6 +8,7 @@ series' trend direction at the origin (:func:`trend_sign`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -278,7 +279,28 @@ def _level_shift_free(M: np.ndarray, t: np.ndarray, jump: float = 4.0) -> tuple[
     return np.where(np.isfinite(dense), C, np.nan), years
 
 
-def change_limits(M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: int = 5) -> np.ndarray | None:
+def _change_persistence(M: np.ndarray, t: np.ndarray) -> float:
+    """Pooled lag-1 autocorrelation of the observed one-year changes (each row's mean removed).
+
+    Only changes between observed consecutive years count: interpolated gaps would look persistent.
+    """
+    years = np.arange(int(t.min()), int(t.max()) + 1)
+    dense = np.full((len(M), len(years)), np.nan)
+    dense[:, np.searchsorted(years, t.astype(int))] = M
+    D = np.diff(dense, axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        D = D - np.nanmean(D, axis=1, keepdims=True)
+    a, b = D[:, 1:].ravel(), D[:, :-1].ravel()
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3 or a[ok].std() == 0 or b[ok].std() == 0:
+        return 0.0
+    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+
+
+def change_limits(
+    M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: int = 5, walk: bool = True
+) -> np.ndarray | None:
     """Half-widths of the panel's h-year changes, the widest a forecast interval may be.
 
     For every horizon ``h`` the changes ``m(t + h) - m(t)`` over all series and years of an
@@ -288,10 +310,14 @@ def change_limits(M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: 
     forecast evaluation: Gneiting, Balabdaoui & Raftery 2007, JRSS B 69:243-268). Level shifts
     are removed first (:func:`_level_shift_free`) and the spread is robust, a Gaussian quantile
     times IQR / 1.349, so one series break does not set the width of a whole indicator. The
-    limit never shrinks with the horizon, is held beyond the longest horizon observed, and grows
-    no faster than a random walk of the one-year spread, ``sqrt(h)`` up to the panel's span:
-    series that drift apart for years (diverging provincial trends) widen the h-year changes
-    of the panel beyond what one series' forecast should carry. Applied to percentages on
+    limit never shrinks with the horizon and is held beyond the longest horizon observed. Where
+    the one-year changes revert (pooled lag-1 autocorrelation below -0.1: noise around a level,
+    as in the provincial staff densities) it also grows no faster than a random walk of the
+    one-year spread, ``sqrt(h)`` up to the panel's span: provinces that drift apart for years
+    widen the panel's h-year changes beyond what one series' forecast should carry; persistent
+    changes (smooth modelled country series) do outgrow a random walk, so they are not capped
+    so. The -0.1 was set on the development data (country dev half, provincial fit years).
+    Applied to percentages on
     their natural scale, it keeps a coverage near 100% from fanning out to the other bound.
 
     Returns
@@ -313,8 +339,10 @@ def change_limits(M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: 
     if not np.isfinite(out[0]).all():
         return None
     span = np.minimum(np.arange(1, horizon + 1), max(len(years) - 1, 1))
-    walk = out[0][None, :] * np.sqrt(span)[:, None]  # a random walk of the one-year changes
     for h in range(1, horizon):  # carry forward, never narrower than a shorter horizon
         out[h] = np.where(np.isfinite(out[h]), out[h], out[h - 1])
         out[h] = np.where(probs < 0.5, np.minimum(out[h], out[h - 1]), np.maximum(out[h], out[h - 1]))
-    return np.where(probs < 0.5, np.maximum(out, walk), np.minimum(out, walk))
+    if not walk or _change_persistence(M, t) > -0.1:  # persistent changes outgrow a random walk
+        return out
+    rw = out[0][None, :] * np.sqrt(span)[:, None]
+    return np.where(probs < 0.5, np.maximum(out, rw), np.minimum(out, rw))
