@@ -257,8 +257,9 @@ def _level_shift_free(M: np.ndarray, t: np.ndarray, jump: float = 4.0) -> tuple[
     """Cumulative one-year changes of each row on a dense year grid, level shifts removed.
 
     Inner gaps are filled by linear interpolation; a one-year change further than ``jump``
-    robust standard deviations (IQR / 1.349) from the panel's median change is taken as a level
-    shift (a series break such as GSO's 2010 pharmacist definition) and replaced by the median.
+    robust standard deviations (IQR / 1.349 of the changes around each row's median change) from
+    its row's median change is taken as a level shift (a series break such as Hà Nam's 2010
+    pharmacists) and replaced by that median; a fast but steady trend is not a shift.
     Returns the cumulative changes (NaN outside each row's observed span) and the grid years.
     """
     years = np.arange(int(t.min()), int(t.max()) + 1)
@@ -270,11 +271,14 @@ def _level_shift_free(M: np.ndarray, t: np.ndarray, jump: float = 4.0) -> tuple[
             span = (years >= tt[0]) & (years <= tt[-1])
             dense[i, span] = np.interp(years[span], tt, row[ok])
     D = np.diff(dense, axis=1)
-    finite = D[np.isfinite(D)]
-    if len(finite):
-        med = np.median(finite)
+    if np.isfinite(D).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(D, axis=1, keepdims=True)  # each row's own typical change
+        dev = D - med
+        finite = dev[np.isfinite(dev)]
         sd = (np.quantile(finite, 0.75) - np.quantile(finite, 0.25)) / 1.349
-        D = np.where(np.isfinite(D) & (np.abs(D - med) > jump * max(sd, 1e-12)), med, D)
+        D = np.where(np.isfinite(D) & (np.abs(dev) > jump * max(sd, 1e-12)), med, D)
     C = np.concatenate([np.zeros((len(M), 1)), np.cumsum(np.nan_to_num(D), axis=1)], axis=1)
     return np.where(np.isfinite(dense), C, np.nan), years
 
@@ -308,8 +312,9 @@ def change_limits(
     unconditional ("climatological") distribution of change; a forecast that knows a series'
     past should be no less sharp than that (the climatological reference of probabilistic
     forecast evaluation: Gneiting, Balabdaoui & Raftery 2007, JRSS B 69:243-268). Level shifts
-    are removed first (:func:`_level_shift_free`) and the spread is robust, a Gaussian quantile
-    times IQR / 1.349, so one series break does not set the width of a whole indicator. The
+    are removed first (:func:`_level_shift_free`), so one series break does not set the width of
+    a whole indicator; the limit is the wider of the empirical half-width (level ``p`` to
+    ``1 - p``) and the Gaussian quantile of the robust spread IQR / 1.349. The
     limit never shrinks with the horizon and is held beyond the longest horizon observed. Where
     the one-year changes revert (pooled lag-1 autocorrelation below -0.1: noise around a level,
     as in the provincial staff densities) it also grows no faster than a random walk of the
@@ -329,13 +334,16 @@ def change_limits(
     probs = np.asarray(probs, dtype=float)
     C, years = _level_shift_free(M, t)
     out = np.full((horizon, len(probs)), np.nan)
+    gauss = out.copy()
     z = np.array([NormalDist().inv_cdf(p) for p in probs])
     for h in range(1, min(horizon, len(years) - 1) + 1):
         d = (C[:, h:] - C[:, :-h]).ravel()
         d = d[np.isfinite(d)]
         if len(d) >= min_pairs:
-            q25, q75 = np.quantile(d, [0.25, 0.75])
-            out[h - 1] = z * (q75 - q25) / 1.349
+            q, (q25, q75) = np.quantile(d, probs), np.quantile(d, [0.25, 0.75])
+            gauss[h - 1] = z * (q75 - q25) / 1.349  # Gaussian quantiles of the robust spread
+            half = (q - q[::-1]) / 2  # empirical: heavy tails kept
+            out[h - 1] = np.where(probs < 0.5, np.minimum(gauss[h - 1], half), np.maximum(gauss[h - 1], half))
     if not np.isfinite(out[0]).all():
         return None
     span = np.minimum(np.arange(1, horizon + 1), max(len(years) - 1, 1))
@@ -344,5 +352,5 @@ def change_limits(
         out[h] = np.where(probs < 0.5, np.minimum(out[h], out[h - 1]), np.maximum(out[h], out[h - 1]))
     if not walk or _change_persistence(M, t) > -0.1:  # persistent changes outgrow a random walk
         return out
-    rw = out[0][None, :] * np.sqrt(span)[:, None]
+    rw = gauss[0][None, :] * np.sqrt(span)[:, None]  # the robust (Gaussian) one-year spread
     return np.where(probs < 0.5, np.maximum(out, rw), np.minimum(out, rw))
