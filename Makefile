@@ -34,7 +34,11 @@ test: $(VENV)/.dev-installed  ## set up and run the whole test suite
 lab: $(VENV)/.installed  ## open JupyterLab in the same environment
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(VENV)/.dev-installed  ## run the benchmarks and print their figures
+$(VENV)/.bench-installed: $(VENV)/.dev-installed
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed  ## run the benchmarks (with the statsforecast peers) and print their figures
 	$(BIN)/python -m benchmarks
 
 clean:

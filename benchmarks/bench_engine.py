@@ -1,19 +1,19 @@
-"""Accuracy, calibration and speed of the forecasting engine on the real series in ../shared/data.
+"""The engine against its best peers, side by side on the same series, in one run.
 
-Protocols (issue #4):
-  (a) national World Bank / JME / WUENIC series for Viet Nam, train to 2013, forecast 2014-2023;
-  (b) GSO provincial series, train to 2011, forecast 2012-2016.
-Robustness: the same protocols one or two origins earlier (national train to 2011, forecast
-2012-2021; provincial train to 2010, forecast 2011-2015), so a gain is not one origin's fluke.
-Calibration, ensemble weights and the ``panel`` model's hyper-parameters come only from rolling
-origins inside the training years.
-Inner validation (--inner): calibration variants (error orientation window, centred pool, recency
-decay of the error weights, lambda in {1, 0.9, 0.8, 0.7}; ``orient=5+centre`` is the default, lambda = 1) scored
-by pinball loss and coverage at origins inside the training years only (national 2002-2008,
-5 years ahead; provincial 2006-2008, 3 years ahead), which is how the defaults were chosen.
+Protocols (issue #10):
+  (a) country panel ``world/world_panel_dev.csv`` (the development half of a WDI/JME/WUENIC
+      panel; the other half is kept apart), fit <= 2012, score 2013-2019;
+  (b) GSO provincial series ``vn_provinces.csv``, fit <= 2011, score 2012-2016.
+Models: the engine's ensemble, statsforecast's AutoARIMA / AutoETS / AutoTheta (benchmarks/peers.py)
+and the engine's naive, drift and AARR. Every model sees the same series (those with at least
+three observations up to the origin) and nothing after the origin; calibration, ensemble weights
+and hyper-parameters come from rolling origins inside the fit years.
+Scores: MASE (Hyndman & Koehler 2006; scale = mean absolute yearly change up to the origin), the
+80% interval score (Gneiting & Raftery 2007, JASA 102:359-378, eq. 43, divided by the same scale),
+80% / 95% coverage and seconds.  Goals: ensemble MASE and interval score >= 10% below AutoARIMA's,
+coverage 75-85% / 90-98%, no headline indicator worse than AutoARIMA.
 
-Run:  .venv/bin/python benchmarks/bench_engine.py [--per-indicator] [--save] [--inner] [--recency L]
-(--save writes CSVs to benchmarks/results/, which is git-ignored).
+Run:  .venv/bin/python benchmarks/bench_engine.py [--no-peers] [--save]
 """
 
 from __future__ import annotations
@@ -22,23 +22,21 @@ import argparse
 import logging
 import time
 
+import numpy as np
 import pandas as pd
 
 from forecast import config
-from forecast.engine.backtest import backtest, evaluate
-from forecast.engine.forecast import EngineSettings
-from forecast.engine.models import forecast_panel
+from forecast.engine.backtest import backtest
 
-NATIONAL = [
+COUNTRY = [
     "life_expectancy",
     "imr",
     "u5mr",
+    "stunting_u5",
     "beds_per_10k",
     "doctors_per_10k",
     "nurses_midwives_per_10k",
     "oop_share",
-    "pop_growth",
-    "stunting_u5",
     "overweight_u5",
     "dpt3_coverage",
     "measles_coverage",
@@ -49,136 +47,126 @@ PROVINCIAL = [
     "beds_per_10k_dohs",
     "doctors_per_10k_dohs",
     "nurses_per_10k_dohs",
+    "pharmacists_per_10k_dohs",
     "full_immunization_u1",
-    "pop_growth",
 ]
-MODELS = ["ensemble", "naive", "drift", "aarr", "trend", "wtrend", "ses", "theta", "dholt", "pooled", "panel"]
-PROTOCOLS = {
-    "national": ("vn_national.csv", NATIONAL, 2013, 10),
-    "provincial": ("vn_provinces.csv", PROVINCIAL, 2011, 5),
+HEADLINE = ("imr", "u5mr", "stunting_u5", "life_expectancy", "bhyt_coverage")
+PROTOCOLS = {  # file, indicators, origin, last scored year
+    "country (world_panel_dev)": ("world/world_panel_dev.csv", COUNTRY, 2012, 2019),
+    "provincial (vn_provinces)": ("vn_provinces.csv", PROVINCIAL, 2011, 2016),
 }
-ROBUSTNESS_ORIGINS = {"national": 2011, "provincial": 2010}
-INNER_SPLITS = [("national", o, 5) for o in (2002, 2004, 2006, 2008)] + [
-    ("provincial", o, 3) for o in (2006, 2007, 2008)
-]
-INNER_VARIANTS = {
-    f"orient={w}{'+centre' if c else ''}": {"orient_window": w, "center_pool": c}
-    for w in (0, 5, 10)
-    for c in (False, True)
-} | {f"recency={lam}": {"recency_decay": lam} for lam in (0.9, 0.8, 0.7)}  # orient=5+centre is recency=1
+ENGINE = ("ensemble", "naive", "drift", "aarr")
+ORDER = ["ensemble", "AutoARIMA", "AutoETS", "AutoTheta", "naive", "drift", "aarr"]
+MIN_POINTS = 3
 
 
-def load(protocol: str) -> pd.DataFrame:
-    """The protocol's tidy observations (provinces only: GSO regions are left out)."""
-    file, codes, _, _ = PROTOCOLS[protocol]
+def load(file: str, codes: list[str]) -> pd.DataFrame:
+    """Tidy observations of ``codes`` (GSO regions left out)."""
     df = pd.read_csv(config.SHARED_DATA_DIR / file)
-    df = df[df["indicator"].isin(codes)]
-    return df[~df["geo"].str.startswith("Vùng")].reset_index(drop=True)
+    df = df[df["indicator"].isin(codes) & ~df["geo"].astype(str).str.startswith("Vùng")]
+    return df[["geo", "indicator", "year", "value"]].dropna().reset_index(drop=True)
 
 
-def run_protocol(
-    protocol: str,
-    models: list[str],
-    ets: bool = False,
-    origin: int | None = None,
-    settings: EngineSettings | None = None,
-) -> tuple[pd.DataFrame, float]:
-    """Back-test one protocol (at ``origin`` if given); return its evaluation and seconds taken."""
-    obs = load(protocol)
-    _, _, default_origin, horizon = PROTOCOLS[protocol]
-    origin = origin or default_origin
+def comparable(obs: pd.DataFrame, origin: int, last: int) -> pd.DataFrame:
+    """Series with >= MIN_POINTS observations up to the origin and one in the scored years."""
+    past = obs[obs["year"] <= origin]
+    n = past.groupby(["geo", "indicator"]).size()
+    fut = obs[(obs["year"] > origin) & (obs["year"] <= last)].groupby(["geo", "indicator"]).size()
+    keep = n[n >= MIN_POINTS].index.intersection(fut.index)
+    idx = pd.MultiIndex.from_frame(obs[["geo", "indicator"]])
+    return obs[idx.isin(keep)].reset_index(drop=True)
+
+
+def forecasts(obs: pd.DataFrame, origin: int, horizon: int, peers: bool) -> tuple[pd.DataFrame, dict]:
+    """Forecasts of every model and the seconds each took."""
+    secs, frames = {}, []
     t0 = time.perf_counter()
-    fc = backtest(obs, origin, horizon, models + (["ets"] if ets else []), settings)
-    secs = time.perf_counter() - t0
-    return evaluate(fc, obs), secs
-
-
-def inner_validation(models: list[str]) -> pd.DataFrame:
-    """Score the calibration variants at origins inside the training years (no test year seen)."""
-    rows = []
-    for protocol, origin, horizon in INNER_SPLITS:
-        obs = load(protocol)
-        for name, kw in INNER_VARIANTS.items():
-            fc = backtest(obs, origin, horizon, models, EngineSettings(**kw))
-            scores = evaluate(fc, obs)
-            scores = scores[scores["indicator"] == "(all)"]
-            rows.append(scores.assign(variant=name, split=f"{protocol} <= {origin}"))
-    return pd.concat(rows, ignore_index=True)
-
-
-def report_inner(scores: pd.DataFrame) -> None:
-    """Print the mean pinball loss per variant and model, and the ensemble's coverage per split."""
-    pin = scores.pivot_table(index="variant", columns="model", values="pinball", aggfunc="mean")
-    print("\n== inner validation: mean pinball loss over the inner splits (lower is better)")
-    print(pin.assign(mean=pin.mean(axis=1)).sort_values("mean").round(4).to_string())
-    ens = scores[scores["model"] == "ensemble"]
-    for col in ("coverage80", "coverage95"):
-        print(f"ensemble {col}:")
-        cov = ens.pivot(index="variant", columns="split", values=col)
-        print(cov.assign(mean=cov.mean(axis=1)).round(3).to_string())
-
-
-def speed() -> tuple[int, float]:
-    """Seconds to fit and calibrate the default ensemble on every provincial series."""
-    obs = pd.read_csv(config.SHARED_DATA_DIR / "vn_provinces.csv")
-    n = obs.groupby(["geo", "indicator"]).ngroups
+    frames.append(backtest(obs, origin, horizon, ["ensemble"]))
+    secs["ensemble"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    forecast_panel(obs, horizon=10)
-    return n, time.perf_counter() - t0
+    frames.append(backtest(obs, origin, horizon, list(ENGINE[1:])))
+    for m in ENGINE[1:]:  # fitted (and calibrated) in one call: each is charged a third
+        secs[m] = (time.perf_counter() - t0) / (len(ENGINE) - 1)
+    if peers:
+        from peers import PEERS, peer_forecasts
+
+        t0 = time.perf_counter()
+        frames.append(peer_forecasts(obs[obs["year"] <= origin], horizon))
+        for m in PEERS:  # the three are fitted in one call: each is charged a third
+            secs[m] = (time.perf_counter() - t0) / len(PEERS)
+    cols = ["geo", "indicator", "model", "year", "mean", "q025", "q10", "q90", "q975"]
+    return pd.concat([f[cols] for f in frames], ignore_index=True), secs
 
 
-def report(protocol: str, scores: pd.DataFrame, secs: float, per_indicator: bool) -> None:
-    """Print the all-indicator table, the goal check and optionally the per-indicator tables."""
-    allrows = scores[scores["indicator"] == "(all)"].set_index("model")
-    table = allrows[["n_series", "n", "mase", "smape", "coverage80", "coverage95", "pinball"]]
-    print(f"\n== {protocol}: back-test in {secs:.1f} s")
-    print(table.sort_values("mase").round(3).to_string())
-    best = allrows.loc[["naive", "drift", "aarr"], "mase"]
-    gain = 1 - allrows.loc["ensemble", "mase"] / best.min()
-    cov = allrows.loc["ensemble", ["coverage80", "coverage95"]]
-    print(
-        f"ensemble vs best of naive/drift/aarr ({best.idxmin()} {best.min():.3f}): "
-        f"{100 * gain:.1f}% lower MASE (goal >= 10%); coverage80 {cov.iloc[0]:.3f} "
-        f"(goal 0.75-0.85), coverage95 {cov.iloc[1]:.3f} (goal 0.90-0.98)"
-    )
-    if per_indicator:
-        wide = scores[scores["indicator"] != "(all)"].pivot(index="indicator", columns="model", values="mase")
+def scores(fc: pd.DataFrame, obs: pd.DataFrame, origin: int, last: int) -> pd.DataFrame:
+    """Per model x indicator (and ``(all)``): mase, interval score 80, coverage 80 / 95."""
+    past = obs[obs["year"] <= origin].sort_values("year")
+    d = past.groupby(["geo", "indicator"])["value"].apply(lambda v: v.diff().abs().mean())
+    scale = d[d > 0].rename("scale")
+    act = obs[(obs["year"] > origin) & (obs["year"] <= last)]
+    df = fc.merge(act, on=["geo", "indicator", "year"]).join(scale, on=["geo", "indicator"])
+    df = df.dropna(subset=["scale", "mean", "q10", "q90"])
+    y, lo, hi = df["value"], df["q10"], df["q90"]
+    df["ase"] = (y - df["mean"]).abs() / df["scale"]
+    df["is80"] = ((hi - lo) + 10 * (lo - y).clip(lower=0) + 10 * (y - hi).clip(lower=0)) / df["scale"]
+    df["in80"] = ((y >= lo) & (y <= hi)).astype(float)
+    df["in95"] = ((y >= df["q025"]) & (y <= df["q975"])).astype(float)
+    agg = {
+        "mase": ("ase", "mean"),
+        "is80": ("is80", "mean"),
+        "cov80": ("in80", "mean"),
+        "cov95": ("in95", "mean"),
+    }
+    per = df.groupby(["model", "indicator"]).agg(n=("ase", "size"), **agg).reset_index()
+    every = df.groupby("model").agg(n=("ase", "size"), **agg).reset_index().assign(indicator="(all)")
+    return pd.concat([per, every], ignore_index=True)
+
+
+def report(name: str, sc: pd.DataFrame, secs: dict) -> None:
+    """Print the overall table, the goal check and the per-indicator MASE / interval-score tables."""
+    models = [m for m in ORDER if m in set(sc["model"])]
+    allr = sc[sc["indicator"] == "(all)"].set_index("model").loc[models]
+    allr["seconds"] = [secs.get(m, np.nan) for m in models]
+    print(f"\n== {name}: {int(allr['n'].iloc[0])} scored values")
+    print(allr[["mase", "is80", "cov80", "cov95", "seconds"]].round(3).to_string())
+    if "AutoARIMA" in allr.index:
+        e, a = allr.loc["ensemble"], allr.loc["AutoARIMA"]
+        print(
+            f"ensemble vs AutoARIMA: MASE {100 * (1 - e.mase / a.mase):+.1f}%, interval score "
+            f"{100 * (1 - e.is80 / a.is80):+.1f}% lower (goals >= 10%); coverage80 {e.cov80:.3f} "
+            f"(0.75-0.85), coverage95 {e.cov95:.3f} (0.90-0.98)"
+        )
+    per = sc[sc["indicator"] != "(all)"]
+    for metric in ("mase", "is80", "cov80"):
+        wide = per.pivot(index="indicator", columns="model", values=metric)[models]
+        wide.index = [f"{i} *" if i in HEADLINE else i for i in wide.index]
+        print(f"-- {metric} per indicator (* headline)")
         print(wide.round(2).to_string())
 
 
 def main() -> None:
-    """Run both protocols and the speed test; print the tables."""
+    """Run both protocols, print the tables side by side per protocol."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--per-indicator", action="store_true")
-    ap.add_argument("--ets", action="store_true", help="also back-test statsmodels ETS (slow)")
+    ap.add_argument("--no-peers", action="store_true", help="skip statsforecast (not installed)")
     ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
-    ap.add_argument("--inner", action="store_true", help="only the inner validation of variants")
-    ap.add_argument(
-        "--recency",
-        type=float,
-        default=None,
-        help="recency_decay of the calibration (default: EngineSettings')",
-    )
     args = ap.parse_args()
     logging.getLogger("forecast").setLevel(logging.ERROR)
-    if args.inner:
-        report_inner(inner_validation(["ensemble", "naive", "drift", "aarr", "theta", "dholt"]))
-        return
-    runs = [(p, PROTOCOLS[p][2]) for p in PROTOCOLS] + list(ROBUSTNESS_ORIGINS.items())
-    for protocol, origin in runs:
-        settings = EngineSettings(recency_decay=args.recency) if args.recency else None
-        scores, secs = run_protocol(protocol, MODELS, args.ets, origin, settings)
-        label = f"{protocol}, train <= {origin}"
-        report(label, scores, secs, args.per_indicator)
+    peers = not args.no_peers
+    if peers:
+        try:
+            import statsforecast  # noqa: F401
+        except ImportError:
+            print("statsforecast is not installed (pip install -e '.[bench]'): peers skipped")
+            peers = False
+    for name, (file, codes, origin, last) in PROTOCOLS.items():
+        obs = comparable(load(file, codes), origin, last)
+        fc, secs = forecasts(obs, origin, last - origin, peers)
+        sc = scores(fc, obs, origin, last)
+        report(f"{name}, fit <= {origin}, score {origin + 1}-{last}", sc, secs)
         if args.save:
             out = config.PROJ_ROOT / "benchmarks" / "results"
             out.mkdir(parents=True, exist_ok=True)
-            scores.to_csv(out / f"{protocol}_{origin}_scores.csv", index=False)
-    n, secs = speed()
-    print(
-        f"\n== speed: forecast_panel(ensemble, calibration included) on all {n} provincial "
-        f"series of vn_provinces.csv: {secs:.1f} s"
-    )
+            sc.to_csv(out / f"{file.split('/')[-1][:-4]}_{origin}_scores.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ def test_environment_yml_agrees_with_pyproject():
     import yaml
 
     project = tomllib.loads((config.PROJ_ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(d) for d in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    extras = [d for group in project["optional-dependencies"].values() for d in group]
+    wanted = {_name(d) for d in project["dependencies"] + extras}
     env = yaml.safe_load((config.PROJ_ROOT / "environment.yml").read_text())
     names = set()
     for dep in env["dependencies"]:

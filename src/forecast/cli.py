@@ -399,18 +399,34 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
     type=click.Path(dir_okay=False),
     help="Registry CSV (default data/targets.csv).",
 )
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the assessment table (one row per outcome target) to this new CSV file.",
+)
 @click.pass_context
-def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
+def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path) -> None:
     """Forecast every series to 2035, assess every target and store the run.
+
+    An empty store is first filled with the bundled public data.
 
     Example:
 
-        forecast run --as-of 2026Q4
+        forecast run --as-of 2026Q4 --out assessments.csv
     """
-    from forecast.assess.assessment import VERDICTS
+    from forecast.assess.assessment import VERDICTS, export_assessments
     from forecast.assess.runs import current_quarter
-    from forecast.pipeline import prepare_run
+    from forecast.data.store import quarantine_path
+    from forecast.pipeline import fill_empty_store, prepare_run
 
+    loaded = fill_empty_store(ctx.obj["store"])
+    if loaded.get("files"):
+        click.echo(
+            f"The store was empty: imported the bundled public data ({', '.join(loaded['files'])}): "
+            f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
+            f"(see {quarantine_path(ctx.obj['store'])})."
+        )
     run = prepare_run(
         as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
     )
@@ -423,6 +439,8 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     for verdict in VERDICTS:
         if counts.get(verdict):
             click.echo(f"  {verdict}: {counts[verdict]}")
+    if out_path:
+        click.echo(f"assessment table: {out_path} ({export_assessments(run.assessments, out_path)} rows)")
 
 
 # --- report command -----------------------------------------------------------------------------

@@ -48,6 +48,14 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
     return obs
 
 
+def fill_empty_store(store: str | os.PathLike | None) -> dict:
+    """Import the bundled public data into an empty store; return the import summary.
+
+    ``{"files": []}`` (nothing imported) when the store already holds observations.
+    """
+    return store_db.ensure_default_data(store) or {"files": []}
+
+
 def series_to_forecast(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Series of catalogue indicators marked for forecasting, and any series a target needs."""
     cat = indicators.catalogue()
@@ -107,10 +115,14 @@ def prepare_run(
     """
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
-    obs, registry = restrict(load_observations(store), registry, provinces)
+    every = load_observations(store)
     settings = settings if settings is not None else models.EngineSettings()
-    fc = forecast_series(series_to_forecast(obs, registry), settings)
-    assessments = assessment.assess_targets(registry, obs, fc, quarter)
+    # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
+    # numbers of a province never depend on which others were requested.
+    fc = forecast_series(series_to_forecast(every, registry), settings)
+    obs, registry = restrict(every, registry, provinces)
+    fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
+    assessments = assessment.assess_targets(registry, every, fc, quarter)
     created = pd.Timestamp.now(tz="UTC")
     fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
     digest = hashlib.sha256(

@@ -84,9 +84,13 @@ def test_hand_computed_acceleration_needed():
     out = assessment.assess_targets(_targets(_target(value=target)), _obs(obs), _fc(path), "2026Q4")
     r = out.iloc[0]
     assert r.rate_observed == pytest.approx(-5.0, abs=1e-6)
-    assert r.rate_required == pytest.approx(-8.0, abs=1e-6)
-    assert r.ratio == pytest.approx(0.625, abs=1e-6)
-    assert r.pace == "acceleration_needed"
+    assert r.rate_unit == "pct" and r.rate_from_year == 2012 and r.rate_points == 5
+    # required from the 2026 nowcast (the report's year), not from the 2016 observation
+    assert r.required_from_year == 2026 and r.required_from_value == pytest.approx(path[2026])
+    required = 100 * ((target / path[2026]) ** (1 / 4) - 1)
+    assert r.rate_required == pytest.approx(required, abs=1e-6)
+    assert r.ratio == pytest.approx(-5.0 / required, abs=1e-6)
+    assert r.pace == "limited_progress"
     assert 0.10 < r.p_attain < 0.25 and r.verdict == "very_unlikely"
     assert r.timing == "forecast" and r.basis == "own" and r.latest_year == 2016 and r.data_age == 10
     assert r.latest_value == pytest.approx(obs[-1])
@@ -452,3 +456,23 @@ def test_rate_windows_recover_a_known_rate():
     assert list(rates["window"]) == [2, 3, 4, 5]
     np.testing.assert_allclose(rates["rate"], -5.0, atol=1e-9)  # the series falls 5 % a year
     assert assessment.rate_windows(obs.iloc[0:0]).empty
+
+
+def test_coverage_rates_are_in_percentage_points_a_year():
+    obs = _obs([90.0, 91.0, 92.0, 93.0, 94.0, 95.0], "full_immunization_u1")
+    path = {y: 95.0 + 0.2 * (y - 2016) for y in range(2017, 2036)}  # 97.0 in 2026
+    t = _target(indicator="full_immunization_u1", comparator=">=", value=99.0, year=2030)
+    r = assessment.assess_targets(_targets(t), obs, _fc(path, "full_immunization_u1"), "2026Q4").iloc[0]
+    assert r.rate_unit == "pp" and r.rate_observed == pytest.approx(1.0)
+    assert r.rate_required == pytest.approx((99.0 - 97.0) / 4)  # from the 2026 nowcast
+
+
+def test_deadline_passed_not_observed_gives_the_probability_it_was_met():
+    path = {y: 30.0 for y in range(2017, 2036)}
+    out = assessment.assess_targets(
+        _targets(_target(year=2025, value=32.0)), _obs(_falling()), _fc(path), "2026Q4"
+    )
+    r = out.iloc[0]
+    assert r.timing == "nowcast" and r.verdict in ("likely", "possible", "unlikely", "very_unlikely")
+    assert math.isnan(r.rate_required) and r.pace == "" and 0 < r.p_attain < 1
+    assert "deadline 2025 passed, not yet observed" in r.reason

@@ -323,3 +323,20 @@ def test_notebook_reads_share_the_store_with_another_reader(tmp_path):
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def test_cli_run_writes_the_assessment_table_and_never_overwrites(fake_store, tmp_path):
+    from forecast.cli import cli
+
+    registry = tmp_path / "targets.csv"
+    _registry().drop(columns="line").to_csv(registry, index=False)
+    out = tmp_path / "assessments.csv"
+    args = ["--store", fake_store.path, "run", "--as-of", "2026Q4", "--targets", str(registry)]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == assessment.EXPORT_COLUMNS and len(table) == 2
+    assert list(table["verdict"]) == ["likely", "no_data"]
+    again = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert again.exit_code != 0 and "already exists" in again.output
+    assert len(pd.read_csv(out)) == 2

@@ -134,13 +134,17 @@ def test_median_follows_each_series_direction(rng, center):
 
     obs = _mixed_directions(rng)
     last = obs[obs["year"] == 2015].set_index("geo")["value"]
-    out = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(center_pool=center))
+    # with the bias of each indicator's errors kept (center_tables=False), it follows the direction
+    settings = EngineSettings(center_pool=center, center_tables=False)
+    out = forecast_panel(obs, horizon=5, models=["naive"], settings=settings)
     out = out[out["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
     falling = out["geo"].str[4:].astype(int) % 2 == 1
     assert np.all(out.loc[falling, "q50"] <= out.loc[falling, "last"])
     assert np.all(out.loc[~falling, "q50"] >= out.loc[~falling, "last"])
     # pooled raw, the rising majority pushes the falling series' median up (the bug fixed)
-    raw = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(orient_window=0))
+    raw = forecast_panel(
+        obs, horizon=5, models=["naive"], settings=EngineSettings(orient_window=0, center_tables=False)
+    )
     raw = raw[raw["indicator"] == "u5mr"].assign(last=lambda d: d["geo"].map(last))
     assert np.any(raw.loc[falling.to_numpy(), "q50"] > raw.loc[falling.to_numpy(), "last"])
 
@@ -158,15 +162,15 @@ def test_weighted_quantiles_reduce_to_the_unweighted_ones(rng):
 def test_recency_weights_follow_the_origin_age():
     from forecast.engine.panels import recency_weights
 
-    key = np.array([3 * 10_000 + 2010, 2010, 7 * 10_000 + 2008, 2005])
-    np.testing.assert_allclose(recency_weights(key, 0.5), [1, 1, 0.25, 0.5**5])
-    np.testing.assert_allclose(recency_weights(key, 1.0), 1.0)
+    origin = np.array([2010, 2010, 2008, 2005])
+    np.testing.assert_allclose(recency_weights(origin, 0.5), [1, 1, 0.25, 0.5**5])
+    np.testing.assert_allclose(recency_weights(origin, 1.0), 1.0)
 
 
 def test_recent_errors_dominate_weighted_calibration(rng):
     err = _errors(rng, indicators=("a",), n=400)
     key = np.where(np.arange(len(err)) % 2 == 0, 2015, 2000)  # half old and wide, half recent
-    err = err.assign(err=np.where(key == 2000, 5 * err["err"], err["err"]), key=key)
+    err = err.assign(err=np.where(key == 2000, 5 * err["err"], err["err"]), origin=key)
     plain = fit_calibration(err, {}, {"naive": 1.0}, max_horizon=3)
     same = fit_calibration(err.assign(w=1.0), {}, {"naive": 1.0}, max_horizon=3)
     np.testing.assert_allclose(same.tables[("a", "naive")], plain.tables[("a", "naive")])
@@ -192,3 +196,11 @@ def test_recency_decay_is_a_validated_setting(rng):
     obs = _random_walks(rng, n=20)
     out = forecast_panel(obs, horizon=3, settings=EngineSettings(recency_decay=0.8))
     assert np.isfinite(out[["q025", "q975"]].to_numpy()).all()
+
+
+def test_centred_tables_keep_the_median_at_the_point_forecast(rng):
+    from forecast.engine.forecast import EngineSettings
+
+    obs = _mixed_directions(rng)
+    out = forecast_panel(obs, horizon=5, models=["naive"], settings=EngineSettings(center_tables=True))
+    np.testing.assert_allclose(out["q50"], out["mean"], rtol=1e-9)

@@ -155,3 +155,18 @@ def test_pooled_nowcasts_a_province_from_the_longer_national_series(rng):
     last = prov["value"].iloc[-1]
     assert got[("Hà Nam", 2020)] == pytest.approx(last * np.exp(-0.05 * 4), rel=1e-6)
     assert got[("Hà Nam", 2021)] < got[("Hà Nam", 2020)]
+
+
+def test_a_national_spike_is_not_copied_into_a_province_nowcast():
+    from forecast.engine.nowcast import running_median
+
+    z = np.array([74.0, 74.1, 74.2, 75.4, 74.1, 74.5, 74.6])
+    np.testing.assert_allclose(running_median(z), [74.0, 74.1, 74.2, 74.2, 74.5, 74.5, 74.6])
+
+
+def test_no_member_starts_behind_a_steady_run():
+    from forecast.engine.forecast import steady_direction
+
+    Z = np.array([[1.0, 2.0, 3.0, 4.0, 5.0], [5.0, 4.0, 3.0, 2.0, 1.0], [1.0, 2.0, 1.0, 2.0, 1.0]])
+    np.testing.assert_array_equal(steady_direction(Z, 4), [1, -1, 0])
+    np.testing.assert_array_equal(steady_direction(Z, 0), [0, 0, 0])

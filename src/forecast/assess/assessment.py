@@ -31,6 +31,7 @@ import pandas as pd
 from forecast import config
 from forecast.assess import matching
 from forecast.engine import transforms
+from forecast.errors import DataFileError
 from forecast.log import logger
 from forecast.registry import indicators
 
@@ -75,6 +76,11 @@ COLUMNS = REGISTRY_COLUMNS + [
     "p_attain",
     "rate_observed",
     "rate_required",
+    "rate_unit",
+    "rate_from_year",
+    "rate_points",
+    "required_from_year",
+    "required_from_value",
     "ratio",
     "verdict",
     "pace",
@@ -126,35 +132,76 @@ def attainment_probability(
     return float(np.clip(p, P_TAIL, 1 - P_TAIL))
 
 
-def _rates(years: np.ndarray, values: np.ndarray, target: float, target_year: int) -> tuple[float, float]:
-    """Return (observed, required) annual % change on the natural scale.
+def rate_unit(indicator: str) -> str:
+    """``"pp"`` (percentage points a year) for a coverage indicator, else ``"pct"`` (relative % a year).
 
-    Observed: the log-linear least-squares slope ``b`` over the observations of the last
-    ``RATE_WINDOW`` years (at least the last two), reported as ``100 * (exp(b) - 1)`` — UNICEF's
-    average annual rate of reduction with the sign kept (UNICEF, "Technical note: how to
-    calculate average annual rate of reduction (AARR) of underweight prevalence", 2007), more
-    robust to one noisy year than Open SDG's two-point CAGR. Required: the compound rate from the latest observation to
-    the target by its year, ``100 * ((target / latest) ** (1 / years_left) - 1)``. Where a value
-    is zero or negative (e.g. natural population growth) both fall back to linear change in
+    A coverage indicator is a percentage bounded by 0 and 100 where higher is better (BHYT,
+    immunisation): its progress is measured in percentage points a year, as UNICEF and WHO report
+    coverage trends. Mortality rates, densities per 10,000 and prevalences that should fall
+    (stunting, as the WHA nutrition targets' average annual rate of reduction) use relative rates.
+    """
+    cat = indicators.catalogue()
+    code = indicators.base_indicator(str(indicator))[0]
+    if code not in cat.index:
+        return "pct"
+    row = cat.loc[code]
+    bounded = float(row["lower"]) == 0 and float(row["upper"]) == 100
+    return "pp" if row["unit"] == "percent" and bounded and row["direction"] == "higher" else "pct"
+
+
+def _rates(
+    years: np.ndarray,
+    values: np.ndarray,
+    target: float,
+    target_year: int,
+    *,
+    unit: str = "pct",
+    base: tuple[float, float] | None = None,
+) -> dict:
+    """Return the observed and required annual rates and the facts behind them.
+
+    Observed: the least-squares slope over the observations of the last ``RATE_WINDOW`` years up
+    to the latest one (``rate_from_year`` … latest, ``rate_points`` values; at least the last
+    two). With ``unit == "pct"`` it is log-linear, ``100 * (exp(b) - 1)`` — UNICEF's average
+    annual rate of reduction with the sign kept (UNICEF Technical Note 185, 2007), more robust to
+    one noisy year than a two-point CAGR; with ``"pp"`` it is the linear slope in percentage
+    points a year. Required: from ``base`` = (year, value) — the latest nowcast at the report's
+    year when the data stop earlier, else the latest observation — to the target by its year:
+    ``100 * ((target / base) ** (1 / years_left) - 1)`` (pct) or ``(target - base) / years_left``
+    (pp); NaN when the target year is not after the base year (the deadline has passed). Where a
+    value is zero or negative (e.g. natural population growth) pct falls back to linear change in
     percent of the latest value.
     """
-    keep = years >= years[-1] - RATE_WINDOW
+    keep = years > years[-1] - RATE_WINDOW
     if keep.sum() < 2:
         keep[-2:] = True
     y, v = years[keep], values[keep]
-    latest, left = v[-1], target_year - years[-1]
+    base_year, base_value = base if base is not None else (float(years[-1]), float(values[-1]))
+    left = target_year - base_year
+    out = {
+        "rate_unit": unit,
+        "rate_from_year": int(y[0]),
+        "rate_points": int(len(y)),
+        "required_from_year": int(base_year),
+        "required_from_value": float(base_value),
+        "rate_observed": math.nan,
+        "rate_required": math.nan,
+    }
     if len(y) < 2:
-        return math.nan, math.nan
-    if (v > 0).all() and target > 0:
-        observed = math.expm1(np.polyfit(y, np.log(v), 1)[0]) * 100
-        with np.errstate(over="ignore"):  # guard: a near-zero latest value must not give inf
-            required = ((target / latest) ** (1 / left) - 1) * 100 if left > 0 else math.nan
-        return float(observed), required if math.isfinite(required) else math.nan
-    if latest == 0:
-        return math.nan, math.nan
-    observed = np.polyfit(y, v, 1)[0] / abs(latest) * 100
-    required = (target - latest) / left / abs(latest) * 100 if left > 0 else math.nan
-    return float(observed), required
+        return out
+    if unit == "pp":
+        out["rate_observed"] = float(np.polyfit(y, v, 1)[0])
+        out["rate_required"] = (target - base_value) / left if left > 0 else math.nan
+    elif (v > 0).all() and target > 0 and base_value > 0:
+        out["rate_observed"] = float(math.expm1(np.polyfit(y, np.log(v), 1)[0]) * 100)
+        with np.errstate(over="ignore"):  # guard: a near-zero base must not give inf
+            required = ((target / base_value) ** (1 / left) - 1) * 100 if left > 0 else math.nan
+        out["rate_required"] = required if math.isfinite(required) else math.nan
+    elif v[-1] != 0:
+        latest = abs(v[-1])
+        out["rate_observed"] = float(np.polyfit(y, v, 1)[0] / latest * 100)
+        out["rate_required"] = (target - base_value) / left / latest * 100 if left > 0 else math.nan
+    return out
 
 
 def rate_windows(
@@ -168,7 +215,7 @@ def rate_windows(
     years, values = obs["year"].to_numpy(float), obs["value"].to_numpy(float)
     rows = []
     for w in windows if len(years) else ():
-        keep = years >= years[-1] - w
+        keep = years > years[-1] - w
         if keep.sum() >= 2 and (values[keep] > 0).all():
             slope = np.polyfit(years[keep], np.log(values[keep]), 1)[0]
             rows.append(
@@ -250,6 +297,18 @@ def _at_target_year(
     return out
 
 
+def _nowcast_base(obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int) -> tuple[float, float]:
+    """(year, value) a required rate starts from: the median nowcast at the report's year, when
+    the observations stop before it and a forecast exists, else the latest observation."""
+    latest = (float(obs["year"].iloc[-1]), float(obs["value"].iloc[-1]))
+    if fc is None or fc.empty or latest[0] >= as_of_year:
+        return latest
+    row = fc[fc["year"] == as_of_year]
+    if row.empty or pd.isna(row["q50"].iloc[0]) or str(fc["status"].iloc[0]) == "too_short":
+        return latest
+    return float(as_of_year), float(row["q50"].iloc[0])
+
+
 def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int) -> dict:
     cmp, target, year = t["comparator"], float(t["value"]), int(t["year"])
     status = "" if fc is None or fc.empty else str(fc["status"].iloc[0])
@@ -259,13 +318,23 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
     latest_year, latest = int(obs["year"].iloc[-1]), float(obs["value"].iloc[-1])
     at = _at_target_year(t, obs, fc, as_of_year, transforms.for_indicator(t["indicator"]))
     reasons.append(at.pop("note", ""))
-    observed, required = _rates(obs["year"].to_numpy(), obs["value"].to_numpy(float), target, year)
+    rates = _rates(
+        obs["year"].to_numpy(),
+        obs["value"].to_numpy(float),
+        target,
+        year,
+        unit=rate_unit(t["indicator"]),
+        base=_nowcast_base(obs, fc, as_of_year),
+    )
+    observed, required = rates["rate_observed"], rates["rate_required"]
     ratio = observed / required if required and np.isfinite(required) else math.nan
     met_in_year = at["timing"] == "observed" and at["p_attain"] == 1.0
     # Achieved only on an observation at or after the target year: a value that meets the
     # target early can still slip back (Hà Nam beds 2016 met the 2025 target, trend falling).
     achieved = met_in_year or (satisfies(latest, cmp, target) and latest_year >= year)
     pace = progress_category(ratio)
+    if np.isfinite(required) and satisfies(rates["required_from_value"], cmp, target):
+        pace = "on_track"  # the nowcast already meets the target: keeping the course suffices
     if achieved:
         verdict = "achieved"
         when = (latest, latest_year) if satisfies(latest, cmp, target) else (at["mean"], year)
@@ -279,12 +348,13 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
         at["p_attain"] = math.nan  # nothing honest can be said: no probability is printed
     else:
         verdict = verdict_from_p(at.get("p_attain", math.nan))
+        if at["timing"] == "nowcast":
+            reasons.append(f"deadline {year} passed, not yet observed: P is the probability that it was met")
     return {
         **at,
+        **rates,
         "latest_year": latest_year,
         "latest_value": latest,
-        "rate_observed": observed,
-        "rate_required": required,
         "ratio": ratio,
         "verdict": verdict,
         "pace": pace,
@@ -401,6 +471,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "p_attain",
         "rate_observed",
         "rate_required",
+        "required_from_value",
         "ratio",
     ]
     text = [
@@ -415,6 +486,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "definition",
         "verdict",
         "pace",
+        "rate_unit",
         "timing",
         "basis",
         "status",
@@ -429,5 +501,57 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "latest_year": "Int64",
             "expected_year": "Int64",
             "data_age": "Int64",
+            "rate_from_year": "Int64",
+            "rate_points": "Int64",
+            "required_from_year": "Int64",
         }
     )
+
+
+# The assessment table `forecast run --out FILE.csv` writes: one row per outcome target.
+EXPORT_COLUMNS = [
+    "province",
+    "indicator",
+    "year",
+    "comparator",
+    "value",
+    "unit",
+    "latest_year",
+    "latest_value",
+    "q025",
+    "q10",
+    "q50",
+    "q90",
+    "q975",
+    "p_attain",
+    "verdict",
+    "pace",
+    "rate_observed",
+    "rate_required",
+    "rate_unit",
+    "basis",
+    "timing",
+    "reason",
+]
+
+
+def export_assessments(assessments: pd.DataFrame, path) -> int:
+    """Write the assessment table (:data:`EXPORT_COLUMNS`) to a new CSV file; return its rows.
+
+    Raises
+    ------
+    DataFileError
+        If ``path`` already exists (the workbench never overwrites a file it did not create)
+        or cannot be written.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists():
+        raise DataFileError(f"{path} already exists: choose a new file name or remove it first")
+    table = assessments.reindex(columns=EXPORT_COLUMNS)
+    try:
+        table.to_csv(path, index=False)
+    except OSError as e:
+        raise DataFileError(f"{path}: cannot be written ({e.strerror}): choose a writable folder") from e
+    return len(table)

@@ -35,7 +35,15 @@ FORECAST_COLUMNS = [
     "reason",
 ]
 RUN_COLUMNS = ["run_id", "as_of", "created", "data_fingerprint", "settings"]
-_INTS = {"year", "latest_year", "expected_year", "data_age"}
+_INTS = {
+    "year",
+    "latest_year",
+    "expected_year",
+    "data_age",
+    "rate_from_year",
+    "rate_points",
+    "required_from_year",
+}
 _FLOATS = {
     "mean",
     *config.QUANTILE_COLUMNS,
@@ -45,6 +53,7 @@ _FLOATS = {
     "p_attain",
     "rate_observed",
     "rate_required",
+    "required_from_value",
     "ratio",
 }
 COMPARE_COLUMNS = [

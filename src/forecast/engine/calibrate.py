@@ -194,6 +194,7 @@ def fit_calibration(
     n0: float = 30.0,
     center_pool: bool = False,
     orient_window: int = 0,
+    center_tables: bool = False,
 ) -> Calibration:
     """Learn interval quantiles from rolling-origin errors.
 
@@ -218,6 +219,11 @@ def fit_calibration(
     orient_window : int
         The window of the trend sign that oriented ``err`` (0 if not oriented), kept with the
         calibration so that forecasts map its quantiles back the same way.
+    center_tables : bool
+        Centre every indicator's quantiles on their median too, so the forecast median is the
+        model's point forecast and only the spread is learned. The oriented median error of an
+        indicator whose trend once reversed (pharmacists, falling 2002-2007 and rising after)
+        otherwise turns every rising series' median down.
     """
     errors = errors[(errors["h"] >= 1) & (errors["h"] <= max_horizon) & np.isfinite(errors["err"])]
     models = sorted(errors["model"].unique())
@@ -244,6 +250,8 @@ def fit_calibration(
             h0 = learned[-1] + 1
             h = np.arange(h0 + 1, max_horizon + 1)
             table[h0:] = table[h0 - 1] * ((h / h0) ** g)[:, None]
+        if center_tables:  # borrow only the spread: the median is the model's own forecast
+            table = table - table[:, [_MID]]
         tables[(ind, m)], counts[(ind, m)], gammas[(ind, m)] = table, n, g
     return Calibration(tables, pooled, counts, weights, pooled_weights, gamma, orient_window, gammas)
 

@@ -14,14 +14,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecast.config import QUANTILES
 from forecast.engine.calibrate import Calibration, fit_calibration
 from forecast.engine.combine import ensemble_weights, stacked_weights
 from forecast.engine.components import Components, ends
 from forecast.engine.methods import KERNELS
-from forecast.engine.nowcast import national_paths, nowcast_mean
+from forecast.engine.nowcast import anchored, national_paths, nowcast_mean
 from forecast.engine.panels import (
     Panel,
     build_panels,
+    change_limits,
     fallback_scales,
     panel_fallback,
     recency_weights,
@@ -36,7 +38,6 @@ from forecast.registry.indicators import base_indicator
 
 ENSEMBLE = "ensemble"
 MODEL_NAMES = tuple(KERNELS) + (ENSEMBLE,)
-NOWCAST_MEMBERS = frozenset({"pooled", "panel"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,15 @@ class EngineSettings:
         Centre the all-indicator error quantiles on their median (borrow only their spread, not
         the pooled bias). On inner back-tests it lowered the mean pinball loss of every model
         (all models 0.648 to 0.635, ensemble 0.623 to 0.622): see ``bench_engine.py --inner``.
+    center_tables : bool
+        Centre each indicator's error quantiles on their median as well (learn only the spread;
+        the median is the model's point forecast): see :func:`forecast.engine.calibrate.fit_calibration`.
+    clip_to_panel : bool
+        No interval wider than the indicator's panel-wide spread of h-year changes
+        (:func:`forecast.engine.panels.change_limits`).
+    steady_run : int
+        Changes in a row in one direction after which no member starts behind the last value
+        (:func:`steady_direction`); 0 turns the rule off.
     recency_decay : float
         Errors from a rolling origin ``a`` years before the latest weigh ``recency_decay ** a`` in
         the interval quantiles (:func:`forecast.rolling.recency_weights`); 1 weighs all origins
@@ -111,6 +121,10 @@ class EngineSettings:
     credibility: float = 30.0
     orient_window: int = 5
     center_pool: bool = True
+    center_tables: bool = True
+    clip_to_panel: bool = True
+    clip_walk: bool = True
+    steady_run: int = 4
     recency_decay: float = 1.0
     scale_shrink: float = 2.0
     scale_window: int | None = None
@@ -163,7 +177,9 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     if not frames:  # no back-test window: equal weights, Gaussian default intervals
         return Calibration(pooled_weights={m: 1.0 / len(settings.members) for m in settings.members})
     wide = pd.concat(frames, ignore_index=True)
-    long = wide.melt(id_vars=["indicator", "h", "key"], value_vars=base, var_name="model", value_name="err")
+    long = wide.melt(
+        id_vars=["indicator", "h", "series", "origin"], value_vars=base, var_name="model", value_name="err"
+    )
     if settings.weighting == "stack":
         weights, pooled_w = stacked_weights(wide, list(settings.members), n0=settings.credibility)
     else:
@@ -178,9 +194,9 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
     for ind, idx in wide.groupby("indicator").indices.items():
         for m, w in (weights.get(ind) or pooled_w).items():
             ens[idx] += w * wide[m].to_numpy()[idx]
-    long = pd.concat([long, wide[["indicator", "h", "key"]].assign(model=ENSEMBLE, err=ens)])
+    long = pd.concat([long, wide[["indicator", "h", "series", "origin"]].assign(model=ENSEMBLE, err=ens)])
     if settings.recency_decay < 1:  # weighted quantiles: recent origins count more
-        long["w"] = recency_weights(long["key"].to_numpy(), settings.recency_decay)
+        long["w"] = recency_weights(long["origin"].to_numpy(), settings.recency_decay)
     return fit_calibration(
         long,
         weights,
@@ -190,6 +206,7 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
         n0=settings.credibility,
         center_pool=settings.center_pool,
         orient_window=settings.orient_window,
+        center_tables=settings.center_tables,
     )
 
 
@@ -228,6 +245,18 @@ def _forecast_one(
         trend_sign(panel.Z, panel.t, cal.orient_window)[ii] if cal.orient_window else np.ones(len(ii))
     )  # map the oriented quantiles back as they were learned
     comps = _components(panel, models, ok, settings, cal)
+    natural = panel.transform.kind == "logit"  # percentages: limits in percentage points
+    limits = (
+        change_limits(
+            panel.Y if natural else panel.Z,
+            panel.t,
+            int(h.max(initial=1)),
+            QUANTILES,
+            walk=settings.clip_walk,
+        )
+        if settings.clip_to_panel
+        else None
+    )
     status = np.array(["ok"] * len(panel.geos), dtype=object)
     reason = np.array([""] * len(panel.geos), dtype=object)
     for i in np.nonzero(~ok & keep)[0]:
@@ -235,15 +264,18 @@ def _forecast_one(
     _, _, y1, _ = ends(panel.Y, panel.t)
     flat = np.isin(status[ii], ["constant", "at_bound"])
     means = {m: comps[m].at(ii, h) for m in comps}
-    for m in NOWCAST_MEMBERS & set(comps):  # pooled-trend models follow the national series first
+    for m in comps:  # every member follows the national series first (UN IGME-style gap to the nation)
         means[m] = nowcast_mean(comps[m], panel, path, ii, yy, ok)
+    moved = anchored(panel, path, ii, ok)
+    if moved.any():
+        note = f"until {int(path[0][-1])} follows the national series' change (its gap to the nation kept)"
     frames = []
     for m in models:
         zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)
         q_ok = cal.quantiles(panel.indicator, m, h, sign)
         q_flat = cal.quantiles(panel.indicator, "naive", h, sign)
         q = np.where(ok[ii][:, None], q_ok, q_flat)
-        vals = panel.transform.inverse(np.column_stack([zm, zm[:, None] + s[:, None] * q]))
+        vals = _clip(panel, zm, s[:, None] * q, limits, h)
         vals[flat] = y1[ii][flat, None]  # constant or at a bound: flat at the observed value
         frame = pd.DataFrame(vals, columns=["mean", *_QCOLS])
         frame.insert(0, "year", yy.astype(int))
@@ -251,8 +283,30 @@ def _forecast_one(
         frame.insert(0, "indicator", panel.indicator)
         frame.insert(0, "geo", panel.geos[ii])
         frame["status"], frame["reason"] = status[ii], reason[ii]
+        if moved.any():
+            frame.loc[moved, "reason"] = note
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def _clip(panel: Panel, zm: np.ndarray, off: np.ndarray, limits, h: np.ndarray) -> np.ndarray:
+    """Natural-scale mean and quantiles, the offsets from the median kept within ``limits``.
+
+    Limits (:func:`forecast.engine.panels.change_limits`) are on the transformed scale, except
+    for logit-scale percentages, whose limits are in percentage points on the natural scale.
+    """
+    if limits is None:
+        return panel.transform.inverse(np.column_stack([zm, zm[:, None] + off]))
+    lim = limits[np.clip(h, 1, len(limits)) - 1]
+    if panel.transform.kind != "logit":
+        mid = off[:, [_MID]]  # the limits bound the spread around the median, not the median
+        off = mid + np.where(_Q_LOW, np.maximum(off - mid, lim), np.minimum(off - mid, lim))
+        return panel.transform.inverse(np.column_stack([zm, zm[:, None] + off]))
+    vals = panel.transform.inverse(np.column_stack([zm, zm[:, None] + off]))
+    med = vals[:, [1 + _MID]]
+    bound = np.clip(med + lim, panel.transform.lower, panel.transform.upper)
+    vals[:, 1:] = np.where(_Q_LOW, np.maximum(vals[:, 1:], bound), np.minimum(vals[:, 1:], bound))
+    return vals
 
 
 def _components(panel, models, ok, settings, cal) -> dict:
@@ -262,12 +316,37 @@ def _components(panel, models, ok, settings, cal) -> dict:
     if ENSEMBLE in models:
         needed |= set(cal.ensemble_weights(panel.indicator))
     out = {}
+    run = steady_direction(panel.Z, settings.steady_run)
     for m in needed:
         comp = KERNELS[m](panel.Z[ok], panel.t, **settings.kernel_args()) if ok.any() else None
         level, slope, phi = flat.level.copy(), flat.slope.copy(), flat.phi.copy()
         if comp is not None:
             level[ok], slope[ok], phi[ok] = comp.level, comp.slope, comp.phi
+        # a smoother never starts behind a steady run: at least the jump-off (last) value
+        level = np.where(run > 0, np.maximum(level, flat.level), level)
+        level = np.where(run < 0, np.minimum(level, flat.level), level)
+        slope = np.where(run * slope < 0, 0.0, slope)  # nor trends against it
         out[m] = Components(level, slope, phi)
+    return out
+
+
+def steady_direction(Z: np.ndarray, k: int) -> np.ndarray:
+    """+1 / -1 for rows whose last ``k`` changes all rise / all fall, else 0 (``k = 0``: all 0).
+
+    Smoothers (SES, Theta, damped Holt) put their level behind the last value of a trending
+    series; where the series moved the same way ``k`` times in a row that lag is a bias, not
+    noise, so the forecast starts no lower (higher) than the jump-off value, as population
+    projections start from the observed jump-off year (UN DESA, World Population Prospects
+    methodology), and a member's trend fitted over a longer past (Theta's whole-sample slope)
+    is not allowed to point against the run (it is set flat).
+    """
+    if k <= 0:
+        return np.zeros(len(Z))
+    out = np.zeros(len(Z))
+    for i, row in enumerate(Z):
+        d = np.diff(row[np.isfinite(row)])[-k:]
+        if len(d) == k:
+            out[i] = 1.0 if (d > 0).all() else -1.0 if (d < 0).all() else 0.0
     return out
 
 
@@ -277,6 +356,8 @@ def _ensemble_mean(means: dict, cal: Calibration, indicator: str) -> np.ndarray:
     return sum(w * means[m] for m, w in weights.items())
 
 
+_Q_LOW = np.asarray(QUANTILES) < 0.5
+_MID = int(np.argmin(np.abs(np.asarray(QUANTILES) - 0.5)))
 _QCOLS = ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975")
 
 

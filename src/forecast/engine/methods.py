@@ -156,7 +156,8 @@ def pooled(Z: np.ndarray, t: np.ndarray, window: int = 10, damping: float = 0.9,
         tau2 = max(np.var(b[good]) - np.mean(v[good]), 0.0)
         wts = 1.0 / (v[good] + tau2)
         mu = np.sum(wts * b[good]) / wts.sum()
-        shrink = v / (v + tau2) if tau2 > 0 else np.ones_like(v)
+        with np.errstate(invalid="ignore"):  # rows with v = inf are not ``good``: they get mu
+            shrink = v / (v + tau2) if tau2 > 0 else np.ones_like(v)
         slope = np.where(good, (1 - shrink) * b + shrink * mu, mu)
     else:
         slope = np.where(np.isfinite(b), b, 0.0)

@@ -8,7 +8,9 @@ series' trend direction at the origin (:func:`trend_sign`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -169,8 +171,8 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per (series, origin, target year) with ``indicator, h, key`` (``h`` = years after
-        the series' last observation at that origin) and one column per model holding
+        One row per (series, origin, target year) with ``indicator, h, series, origin`` (``h`` =
+        years after the series' last observation at that origin, ``series`` its row in the panel) and one column per model holding
         sign · (actual − forecast) / scale on the transformed scale, ``sign`` the series' trend
         direction at the origin (:func:`trend_sign`; ``+1`` if ``settings.orient_window`` is 0).
     """
@@ -193,7 +195,8 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
         row = {
             "indicator": panel.indicator,
             "h": H[seen].astype(int),
-            "key": np.nonzero(ok)[0].repeat(seen.sum(axis=1)) * 10_000 + int(o),
+            "series": np.nonzero(ok)[0].repeat(seen.sum(axis=1)),
+            "origin": np.full(int(seen.sum()), int(o)),
         }
         for m in models:
             F = KERNELS[m](Zk, panel.t, **settings.kernel_args()).mean(H)
@@ -202,16 +205,16 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def recency_weights(key: np.ndarray, decay: float) -> np.ndarray:
+def recency_weights(origin: np.ndarray, decay: float) -> np.ndarray:
     """Weight ``decay ** age`` of each back-test error, ``age`` its origin's years before the latest.
 
-    ``key`` is the ``key`` column of :func:`rolling_errors` (its last four digits are the origin).
+    ``origin`` is the ``origin`` column of :func:`rolling_errors`.
     Recent errors are taken to represent today's forecasts better than old ones, as in
     exponentially weighted quantile estimation (Taylor 2008, J. Forecasting 27:1-23) and
     exponentially weighted empirical residual intervals (FPP3 §5.5); ``decay = 1`` weighs all
     origins equally.
     """
-    origin = np.asarray(key, dtype=np.int64) % 10_000
+    origin = np.asarray(origin, dtype=np.int64)
     if decay >= 1 or not len(origin):
         return np.ones(len(origin))
     return float(decay) ** (origin.max() - origin).astype(float)
@@ -248,3 +251,106 @@ def weighted_cells(errors: pd.DataFrame, keys: list[str], probs) -> tuple[pd.Dat
     n = np.array([w[i].sum() ** 2 / (w[i] ** 2).sum() for i in idx.values()])
     index = pd.MultiIndex.from_tuples(names, names=keys)
     return pd.DataFrame(q, index=index, columns=list(probs)), pd.Series(n, index=index)
+
+
+def _level_shift_free(M: np.ndarray, t: np.ndarray, jump: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative one-year changes of each row on a dense year grid, level shifts removed.
+
+    Inner gaps are filled by linear interpolation; a one-year change further than ``jump``
+    robust standard deviations (IQR / 1.349 of the changes around each row's median change) from
+    its row's median change is taken as a level shift (a series break such as Hà Nam's 2010
+    pharmacists) and replaced by that median; a fast but steady trend is not a shift.
+    Returns the cumulative changes (NaN outside each row's observed span) and the grid years.
+    """
+    years = np.arange(int(t.min()), int(t.max()) + 1)
+    dense = np.full((len(M), len(years)), np.nan)
+    for i, row in enumerate(M):
+        ok = np.isfinite(row)
+        if ok.sum():
+            tt = t[ok].astype(int)
+            span = (years >= tt[0]) & (years <= tt[-1])
+            dense[i, span] = np.interp(years[span], tt, row[ok])
+    D = np.diff(dense, axis=1)
+    if np.isfinite(D).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(D, axis=1, keepdims=True)  # each row's own typical change
+        dev = D - med
+        finite = dev[np.isfinite(dev)]
+        sd = (np.quantile(finite, 0.75) - np.quantile(finite, 0.25)) / 1.349
+        D = np.where(np.isfinite(D) & (np.abs(dev) > jump * max(sd, 1e-12)), med, D)
+    C = np.concatenate([np.zeros((len(M), 1)), np.cumsum(np.nan_to_num(D), axis=1)], axis=1)
+    return np.where(np.isfinite(dense), C, np.nan), years
+
+
+def _change_persistence(M: np.ndarray, t: np.ndarray) -> float:
+    """Pooled lag-1 autocorrelation of the observed one-year changes (each row's mean removed).
+
+    Only changes between observed consecutive years count: interpolated gaps would look persistent.
+    """
+    years = np.arange(int(t.min()), int(t.max()) + 1)
+    dense = np.full((len(M), len(years)), np.nan)
+    dense[:, np.searchsorted(years, t.astype(int))] = M
+    D = np.diff(dense, axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        D = D - np.nanmean(D, axis=1, keepdims=True)
+    a, b = D[:, 1:].ravel(), D[:, :-1].ravel()
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3 or a[ok].std() == 0 or b[ok].std() == 0:
+        return 0.0
+    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+
+
+def change_limits(
+    M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: int = 5, walk: bool = True
+) -> np.ndarray | None:
+    """Half-widths of the panel's h-year changes, the widest a forecast interval may be.
+
+    For every horizon ``h`` the changes ``m(t + h) - m(t)`` over all series and years of an
+    indicator (rows of ``M``: transformed values, or natural values for a percentage) form its
+    unconditional ("climatological") distribution of change; a forecast that knows a series'
+    past should be no less sharp than that (the climatological reference of probabilistic
+    forecast evaluation: Gneiting, Balabdaoui & Raftery 2007, JRSS B 69:243-268). Level shifts
+    are removed first (:func:`_level_shift_free`), so one series break does not set the width of
+    a whole indicator; the limit is the wider of the empirical half-width (level ``p`` to
+    ``1 - p``) and the Gaussian quantile of the robust spread IQR / 1.349. The
+    limit never shrinks with the horizon and is held beyond the longest horizon observed. Where
+    the one-year changes revert (pooled lag-1 autocorrelation below -0.1: noise around a level,
+    as in the provincial staff densities) it also grows no faster than a random walk of the
+    one-year spread, ``sqrt(h)`` up to the panel's span: provinces that drift apart for years
+    widen the panel's h-year changes beyond what one series' forecast should carry; persistent
+    changes (smooth modelled country series) do outgrow a random walk, so they are not capped
+    so. The -0.1 was set on the development data (country dev half, provincial fit years).
+    Applied to percentages on
+    their natural scale, it keeps a coverage near 100% from fanning out to the other bound.
+
+    Returns
+    -------
+    ndarray of shape (horizon, len(probs)) or None
+        Signed limits (negative below the median, positive above; zero at it); None when the
+        panel has fewer than ``min_pairs`` one-year changes.
+    """
+    probs = np.asarray(probs, dtype=float)
+    C, years = _level_shift_free(M, t)
+    out = np.full((horizon, len(probs)), np.nan)
+    gauss = out.copy()
+    z = np.array([NormalDist().inv_cdf(p) for p in probs])
+    for h in range(1, min(horizon, len(years) - 1) + 1):
+        d = (C[:, h:] - C[:, :-h]).ravel()
+        d = d[np.isfinite(d)]
+        if len(d) >= min_pairs:
+            q, (q25, q75) = np.quantile(d, probs), np.quantile(d, [0.25, 0.75])
+            gauss[h - 1] = z * (q75 - q25) / 1.349  # Gaussian quantiles of the robust spread
+            half = (q - q[::-1]) / 2  # empirical: heavy tails kept
+            out[h - 1] = np.where(probs < 0.5, np.minimum(gauss[h - 1], half), np.maximum(gauss[h - 1], half))
+    if not np.isfinite(out[0]).all():
+        return None
+    span = np.minimum(np.arange(1, horizon + 1), max(len(years) - 1, 1))
+    for h in range(1, horizon):  # carry forward, never narrower than a shorter horizon
+        out[h] = np.where(np.isfinite(out[h]), out[h], out[h - 1])
+        out[h] = np.where(probs < 0.5, np.minimum(out[h], out[h - 1]), np.maximum(out[h], out[h - 1]))
+    if not walk or _change_persistence(M, t) > -0.1:  # persistent changes outgrow a random walk
+        return out
+    rw = gauss[0][None, :] * np.sqrt(span)[:, None]  # the robust (Gaussian) one-year spread
+    return np.where(probs < 0.5, np.maximum(out, rw), np.minimum(out, rw))
