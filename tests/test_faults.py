@@ -167,8 +167,8 @@ def test_rate_required_is_never_infinite():
 
     from forecast.assess.assessment import _rates
 
-    _, required = _rates(np.array([2020.0, 2021.0]), np.array([12.0, 1e-300]), 10.0, 2030)
-    assert not np.isinf(required)
+    rates = _rates(np.array([2020.0, 2021.0]), np.array([12.0, 1e-300]), 10.0, 2030)
+    assert not np.isinf(rates["rate_required"]) and not np.isinf(rates["rate_observed"])
 
 
 # --- damaged, locked and missing stores --------------------------------------------------------
