@@ -35,7 +35,7 @@ FORECAST_COLUMNS = [
     "reason",
 ]
 RUN_COLUMNS = ["run_id", "as_of", "created", "data_fingerprint", "settings"]
-_INTS = {"year", "latest_year", "expected_year", "data_age"}
+_INTS = {"year", "latest_year", "expected_year", "data_age", "national_target_year", "successor_data_year"}
 _FLOATS = {
     "mean",
     *config.QUANTILE_COLUMNS,
@@ -46,6 +46,8 @@ _FLOATS = {
     "rate_observed",
     "rate_required",
     "ratio",
+    "gap",
+    "national_target",
 }
 COMPARE_COLUMNS = [
     "plan_id",

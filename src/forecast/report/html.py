@@ -153,7 +153,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             else f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
             f"{fmt_number(r.get('q90'), lang)})"
         )
-        proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "regional" else ""
+        proxy = basis_tag(r, lang)
         rows.append(
             {
                 "indicator": r["indicator"],
@@ -165,6 +165,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
                 "rates": f"{_rate(r.get('rate_observed'), lang)} → {_rate(r.get('rate_required'), lang)}",
                 "category": str(r.get("verdict") or "no_data"),
+                "national_target": national_target_text(r, lang),
             }
         )
     return pd.DataFrame(
@@ -179,8 +180,29 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             "p_attain",
             "rates",
             "category",
+            "national_target",
         ],
     )
+
+
+def basis_tag(row: dict, lang: str = "vi") -> str:
+    """Return the label after a borrowed series' indicator name (empty for the province's own)."""
+    basis = row.get("basis")
+    if basis not in ("regional", "national"):
+        return ""
+    shifted = not is_missing(row.get("gap"))
+    key = f"{basis}_gap_tag" if shifted else ("proxy_tag" if basis == "regional" else "national_tag")
+    return f" ({t(key, lang)})"
+
+
+def national_target_text(row: dict, lang: str = "vi") -> str:
+    """Return the national target beside a plan's, e.g. ``95,2% (2025)``, or an en dash."""
+    value = row.get("national_target")
+    if is_missing(value):
+        return "–"
+    year = row.get("national_target_year")
+    when = "" if is_missing(year) else f" ({int(year)})"  # type: ignore[arg-type]
+    return fmt_value(value, str(row.get("unit") or ""), lang) + when
 
 
 _SCORECARD_COLUMNS = (
@@ -192,6 +214,7 @@ _SCORECARD_COLUMNS = (
     "col_p_attain",
     "col_category",
     "col_rates",
+    "col_national_target",
 )
 
 
@@ -213,6 +236,7 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             _esc(r["p_attain"]),
             badge_html(r["category"], lang),
             _esc(r["rates"]),
+            _esc(r["national_target"]),
         ]
         body.append(
             f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'

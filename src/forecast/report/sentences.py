@@ -10,11 +10,10 @@ import re
 
 import pandas as pd
 
-from forecast.assess import matching
 from forecast.data import priority
 from forecast.registry import indicators
 from forecast.report.html import is_missing, target_text
-from forecast.report.text import check_lang, definition_text, fmt_rate, indicator_name, t
+from forecast.report.text import check_lang, definition_text, fmt_rate, fmt_value, indicator_name, t
 
 #: Registry notes shown as caveats: the source's own anomalies, not the registry's reading notes.
 ANOMALY = re.compile(r"(?i)\bsource (anomal|typo)|\btypo\b|bất thường|viết nhầm")
@@ -166,20 +165,34 @@ def _own_definitions(a: pd.DataFrame) -> pd.Series:
     if "basis" not in a.columns or "series" not in a.columns:
         return definition
     variant = a["series"].fillna("").map(lambda s: indicators.base_indicator(s)[1] if s else "")
-    return definition.where(a["basis"] != "regional", variant)
+    return definition.where(~a["basis"].isin(["regional", "national"]), variant)
+
+
+def _names(rows: pd.DataFrame, lang: str) -> str:
+    return "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
 
 
 def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
-    """One caveat per region lending its series, one per merged province whose data went unused."""
+    """One caveat per region or nation lending its series, per shifted series, per merged province.
+
+    Reads the columns ``basis``, ``gap``, ``successor`` and ``successor_data_year`` (a merged
+    2025 province whose newer data went unused).
+    """
     out = []
-    proxies = a[a["basis"] == "regional"] if "basis" in a.columns else a.iloc[0:0]
-    for region, rows in proxies.groupby("geo", sort=False):
-        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(t("proxy_caveat", lang, names=names, region=region))
-    successors = a.get("reason", pd.Series("", index=a.index)).map(matching.merged_successor)
-    for successor, rows in a[successors.notna()].groupby(successors.dropna(), sort=False):
-        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(t("merged_caveat", lang, names=names, successor=successor))
+    basis = a["basis"] if "basis" in a.columns else pd.Series("", index=a.index)
+    for region, rows in a[basis == "regional"].groupby("geo", sort=False):
+        out.append(t("proxy_caveat", lang, names=_names(rows, lang), region=region))
+    if (basis == "national").any():
+        out.append(t("national_caveat", lang, names=_names(a[basis == "national"], lang)))
+    gap = a["gap"] if "gap" in a.columns else pd.Series(float("nan"), index=a.index)
+    for (g, _series), rows in a[gap.notna()].groupby(["geo", "series"], sort=False):
+        size = fmt_value(rows["gap"].iloc[0], str(rows["unit"].iloc[0]), lang, 2)
+        size = size if size.startswith("−") else "+" + size
+        out.append(t("gap_caveat", lang, names=_names(rows, lang), geo=g, gap=size))
+    if "successor" not in a.columns or "successor_data_year" not in a.columns:
+        return out
+    for successor, rows in a[a["successor_data_year"].notna()].groupby("successor", sort=False):
+        out.append(t("merged_caveat", lang, names=_names(rows, lang), successor=successor))
     return out
 
 

@@ -140,6 +140,36 @@ TEXT = {
         "en": "{names}: the only recent data are for {successor} (the province formed "
         "by the merger of 1 July 2025); not used, as it covers a larger territory.",
     },
+    # Targets assessed on the nation's series, or on a borrowed series shifted by the province's gap
+    "national_tag": {"vi": "số liệu toàn quốc", "en": "national series"},
+    "regional_gap_tag": {
+        "vi": "số liệu vùng, hiệu chỉnh theo chênh lệch của tỉnh",
+        "en": "regional series, adjusted to the province's gap",
+    },
+    "national_gap_tag": {
+        "vi": "số liệu toàn quốc, hiệu chỉnh theo chênh lệch của tỉnh",
+        "en": "national series, adjusted to the province's gap",
+    },
+    "national_caveat": {
+        "vi": "Số liệu toàn quốc: {names} — cả tỉnh và vùng đều không có chuỗi số liệu riêng nên "
+        "đánh giá dựa trên chuỗi số liệu của cả nước; đây là bối cảnh quốc gia, không phải số "
+        "liệu của tỉnh.",
+        "en": "National series: {names} — neither the province nor its region has a series of "
+        "its own, so the national series is used; this is national context, not the "
+        "province's own figure.",
+    },
+    "gap_caveat": {
+        "vi": "{names}: chuỗi số liệu của {geo} được hiệu chỉnh theo chênh lệch trung bình "
+        "({gap}) giữa các số liệu đã công bố của tỉnh và chuỗi số liệu đó.",
+        "en": "{names}: the series of {geo} is adjusted by the mean gap ({gap}) between the "
+        "province's published figures and that series.",
+    },
+    "col_national_target": {"vi": "Mục tiêu quốc gia", "en": "National target"},
+    "no_data_group": {"vi": "Chưa thể đánh giá (chưa có số liệu)", "en": "Cannot be assessed (no data)"},
+    "no_data_item": {
+        "vi": "{name} ({years}): không có chuỗi số liệu nào của tỉnh, vùng hay cả nước.",
+        "en": "{name} ({years}): no provincial, regional or national series.",
+    },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
