@@ -101,17 +101,20 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     province, code = target["province"], target["indicator"]
     hint = str(target.get("note") or "")
     own = groups.get((province, code))
-    series = choose_series(own, code, hint)
-    short = series is not None and own is not None and _points(own, series) < MIN_OWN_POINTS
-    if series is not None and own is not None and not short:
+    full = (
+        None if own is None else own[own.groupby("indicator")["year"].transform("nunique") >= MIN_OWN_POINTS]
+    )
+    series = choose_series(full, code, hint)
+    if series is not None and own is not None:
         return _with_successor(
             Choice(province, series, _definition(own, series), "own"), province, code, groups, own
         )
+    series = choose_series(own, code, hint)  # a short own series, if any
     stand_in = _stand_in(province, code, hint, groups)
     if stand_in is not None:
         return stand_in
     borrowed = _borrowed(province, code, hint, groups)
-    if borrowed is not None and series is not None:
+    if borrowed is not None and series is not None and own is not None:
         note = f"{borrowed.note}, shifted by the gap of {province}'s own {series} points"
         borrowed = replace(borrowed, anchor=series, note=note)
     if borrowed is not None:
@@ -153,10 +156,6 @@ def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | Non
     note = f"no series of {code} in {province}: {series} stands in for it"
     choice = Choice(province, series, _join(meaning, _definition(rows, series)), "own", note)
     return _with_successor(choice, province, alt, groups, rows[rows["indicator"] == series])
-
-
-def _points(rows: pd.DataFrame, series: str) -> int:
-    return int(rows.loc[rows["indicator"] == series, "year"].nunique())
 
 
 def _with_successor(

@@ -16,8 +16,9 @@ import pandas as pd
 
 from forecast import config
 from forecast.log import logger
+from forecast.registry import indicators
 
-__all__ = ["COLUMNS", "load_national_targets", "national_target_for"]
+__all__ = ["COLUMNS", "PLAN_ID", "load_national_targets", "national_plan", "national_target_for"]
 
 COLUMNS = ["indicator", "year", "value", "unit", "source", "note"]
 NATIONAL = ("VN", "Việt Nam")
@@ -72,3 +73,54 @@ def national_target_for(national: pd.DataFrame, indicator: str, year: int) -> di
         "national_target_year": int(best["year"]),
         "national_target_source": str(best["source"]),
     }
+
+
+def national_plan(
+    provinces: list[str], national: pd.DataFrame | None = None, since: int = 2025
+) -> pd.DataFrame:
+    """Registry rows measuring ``provinces`` against the national targets from ``since`` on.
+
+    For a province without a plan of its own: one outcome target per national target (plan id
+    ``national-targets``), the comparator from the indicator's direction (``>=`` where higher is
+    better), the source quoted. Columns of :data:`forecast.registry.targets` registry frames.
+    """
+    national = load_national_targets() if national is None else national
+    rows = national[national["year"] >= since]
+    cat = indicators.catalogue()
+    out = [
+        {
+            "plan_id": PLAN_ID,
+            "province": p,
+            "indicator": r["indicator"],
+            "year": int(r["year"]),
+            "comparator": ">=" if cat.loc[r["indicator"], "direction"] == "higher" else "<=",
+            "value": float(r["value"]),
+            "value_high": float("nan"),
+            "unit": r["unit"],
+            "kind": "outcome",
+            "quote": str(r["source"]),
+            "note": f"national target ({r['source']}); the province has no plan in the registry",
+            "caveat_vi": "",
+        }
+        for p in provinces
+        for r in rows.to_dict("records")
+        if r["indicator"] in cat.index
+    ]
+    return pd.DataFrame(out, columns=PLAN_COLUMNS)
+
+
+PLAN_ID = "national-targets"
+PLAN_COLUMNS = [
+    "plan_id",
+    "province",
+    "indicator",
+    "year",
+    "comparator",
+    "value",
+    "value_high",
+    "unit",
+    "kind",
+    "quote",
+    "note",
+    "caveat_vi",
+]

@@ -170,6 +170,40 @@ TEXT = {
         "vi": "{name} ({years}): không có chuỗi số liệu nào của tỉnh, vùng hay cả nước.",
         "en": "{name} ({years}): no provincial, regional or national series.",
     },
+    # The brief's first screen (forecast.report.headline)
+    "headline": {"vi": "Tóm tắt", "en": "At a glance"},
+    "headline_counts": {
+        "vi": "{k}/{n} mục tiêu nhiều khả năng đạt (kể cả đã đạt), {p} có thể đạt, "
+        "{m} có nguy cơ không đạt, {j} chưa thể đánh giá.",
+        "en": "{k} of {n} targets likely met (achieved included), {p} possible, {m} at risk, "
+        "{j} cannot be assessed.",
+    },
+    "headline_indicators": {"vi": "Ba chỉ tiêu chính", "en": "The three headline indicators"},
+    "no_plan_target": {"vi": "kế hoạch không đặt mục tiêu", "en": "no target in the plan"},
+    "freshness": {"vi": "Độ mới của số liệu", "en": "Data freshness"},
+    "freshness_item": {
+        "vi": "{name}: số liệu mới nhất năm {year}, {age} năm ước tính hiện thời đến năm {report_year}",
+        "en": "{name}: latest data {year}, {age} year(s) of nowcast to {report_year}",
+    },
+    "successor_note": {
+        "vi": "Từ ngày 1/7/2025, {province} là một phần của {successor}; bản tin của {successor} "
+        "trình bày các mục tiêu của tỉnh cũ trong địa bàn mới.",
+        "en": "Since 1 July 2025, {province} is part of {successor}; the brief of {successor} "
+        "shows the old province's targets within the new one.",
+    },
+    "predecessors_note": {
+        "vi": "{province} được thành lập từ ngày 1/7/2025 trên cơ sở hợp nhất {parts}. Các mục "
+        "tiêu dưới đây là mục tiêu trong kế hoạch của tỉnh cũ ({plans}); chuỗi số liệu của tỉnh "
+        "mới được tính lại từ các tỉnh cũ, bình quân gia quyền theo dân số.",
+        "en": "{province} was formed on 1 July 2025 from {parts}. The targets below are those of "
+        "the old province's plan ({plans}); the new province's series are rebuilt from the old "
+        "provinces, weighted by population.",
+    },
+    "plan_of": {"vi": "Mục tiêu trong kế hoạch của {province}", "en": "Targets of the plan of {province}"},
+    "national_plan": {
+        "vi": "Đối chiếu với mục tiêu quốc gia (tỉnh chưa có kế hoạch trong sổ đăng ký)",
+        "en": "Measured against the national targets (no plan of the province in the registry)",
+    },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from forecast.registry import geo, indicators
+from forecast.registry.national_targets import PLAN_ID
+from forecast.report.headline import headline_html, no_data_items, predecessors
 from forecast.report.html import (
     Html,
     badge_html,
@@ -51,6 +53,8 @@ __all__ = [
     "fan_panels",
     "figure_html",
     "heading_html",
+    "headline_html",
+    "headline_section",
     "indicator_title_html",
     "list_html",
     "list_section",
@@ -92,9 +96,10 @@ def province_view(
 ) -> ProvinceView:
     """Select one province's rows from a run (``runs.Run``), the observations and the registry."""
     name = geo.resolve_geo(province)
+    names = [name, *predecessors(name)]  # a merged 2025 province shows its old provinces' plans
     plan = pd.DataFrame(columns=["province", "kind"]) if plan is None else plan
     a = run.assessments if run is not None else pd.DataFrame(columns=["province", "geo", "kind"])
-    a = a[a["province"] == name]
+    a = a[a["province"].isin(names)]
     a = a[a["kind"] == "outcome"] if "kind" in a.columns else a
     geos = set(a["geo"]) | {name}
     fc = run.forecasts if run is not None else pd.DataFrame(columns=["geo"])
@@ -102,7 +107,7 @@ def province_view(
         name,
         run,
         a.reset_index(drop=True),
-        plan[plan["province"] == name].reset_index(drop=True),
+        plan[plan["province"].isin(names)].reset_index(drop=True),
         observations[observations["geo"].isin(geos)],
         fc[fc["geo"].isin(geos)],
     )
@@ -138,8 +143,10 @@ def series_view(view: ProvinceView, indicator: str) -> tuple[str, pd.DataFrame, 
         if len(view.assessments)
         else pd.DataFrame(columns=["indicator", "series", "geo", "year", "value", "rate_required"])
     )
+    if predecessors(view.province) and "province" in rows.columns:  # a merged province's own series
+        rows = rows[rows["province"] == view.province]
     used = [s for s in rows.get("series", pd.Series(dtype=str)).fillna("") if s]
-    series = used[0] if used else indicator
+    series = used[0] if used else _own_series(view, indicator)
     g = rows["geo"].iloc[0] if len(rows) else view.province
     obs = view.observations[(view.observations["geo"] == g) & (view.observations["indicator"] == series)]
     fc = (
@@ -148,6 +155,17 @@ def series_view(view: ProvinceView, indicator: str) -> tuple[str, pd.DataFrame, 
         else view.forecasts
     )
     return series, obs.sort_values("year"), fc, rows
+
+
+def _own_series(view: ProvinceView, indicator: str) -> str:
+    """The province's series of ``indicator`` with the most years (a variant if need be)."""
+    obs = view.observations
+    if obs.empty or "base_indicator" not in obs.columns:
+        return indicator
+    mine = obs[(obs["geo"] == view.province) & (obs["base_indicator"] == indicator)]
+    if mine.empty:
+        return indicator
+    return str(mine.groupby("indicator")["year"].nunique().sort_values(kind="stable").index[-1])
 
 
 def series_panels(
@@ -177,9 +195,34 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
         if view.plan.empty:
             return paragraph_html(t("no_targets", lang, province=view.province))
         return milestones_html(others, view.province, lang)
+    a = view.assessments
+    missing = no_data_items(a, lang)
     return Html(
         heading_html("scorecard", lang)
-        + scorecard_html(view.assessments, lang)
+        + _scorecards(view, lang)
+        + heading_html("no_data_group", lang, 3, when=bool(missing))
+        + list_html(missing, "no-data")
         + heading_html("other_targets", lang, 3, when=len(others) > 0)
         + other_targets_html(others, lang)
     )
+
+
+def _scorecards(view: ProvinceView, lang: str) -> str:
+    """One scorecard of the targets with data, or one per plan (a merged province's old ones)."""
+    a = view.assessments
+    a = a[a["verdict"] != "no_data"] if "verdict" in a.columns else a
+    plans = list(dict.fromkeys(a["plan_id"])) if "plan_id" in a.columns else []
+    if len(plans) <= 1:
+        return scorecard_html(a, lang)
+    out = ""
+    for plan_id in plans:
+        rows = a[a["plan_id"] == plan_id]
+        key = "national_plan" if plan_id == PLAN_ID else "plan_of"
+        out += heading_html(key, lang, 3, province=rows["province"].iloc[0]) + scorecard_html(rows, lang)
+    return out
+
+
+def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
+    """Return the brief's first screen (:func:`forecast.report.headline.headline_html`)."""
+    as_of = str(getattr(view.run, "as_of", "") or quarter)
+    return headline_html(view.assessments, view.province, int(as_of[:4]), lang)
