@@ -21,7 +21,8 @@ import pandas as pd
 
 from forecast import config
 from forecast.assess import assessment, matching
-from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, save_run
+from forecast.assess import suggest as suggest_stage
+from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, save_run
 from forecast.data import merged
 from forecast.data import store as store_db
 from forecast.engine import models
@@ -31,7 +32,7 @@ from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report import quarter as report_quarter
 
-__all__ = ["prepare_run", "run_forecasts", "run_report"]
+__all__ = ["prepare_run", "run_forecasts", "run_report", "suggest"]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -166,6 +167,31 @@ def run_forecasts(
 ) -> str:
     """Make and save a run (:func:`prepare_run`) and return its id."""
     return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
+
+
+def suggest(
+    province: str,
+    year: int = 2030,
+    store: str | os.PathLike | None = None,
+    settings: models.EngineSettings | None = None,
+) -> pd.DataFrame:
+    """Values a province reaches by ``year`` with probability 50/80/90 % (:mod:`forecast.assess.suggest`).
+
+    Uses the forecasts of the store's latest run where it holds the province's series (the
+    numbers then agree with the briefs), else forecasts the province's series, its region's and
+    the nation's in memory (nothing is saved).
+    """
+    name = geo.resolve_geo(province)
+    obs = load_observations(store)
+    try:
+        fc = load_run(store).forecasts
+    except MissingDataError:
+        fc = pd.DataFrame(columns=["geo"])
+    if not (fc["geo"] == name).any():
+        mine, _ = restrict(obs, load_targets().iloc[0:0], [name])
+        settings = settings if settings is not None else models.EngineSettings()
+        fc = forecast_series(series_to_forecast(mine, load_targets().iloc[0:0]), settings)
+    return suggest_stage.suggest_targets(fc, obs, name, year)
 
 
 def default_provinces() -> list[str]:

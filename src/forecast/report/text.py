@@ -204,6 +204,24 @@ TEXT = {
         "vi": "Đối chiếu với mục tiêu quốc gia (tỉnh chưa có kế hoạch trong sổ đăng ký)",
         "en": "Measured against the national targets (no plan of the province in the registry)",
     },
+    # Targets for the next plan (forecast.report.suggestions)
+    "suggest_heading": {"vi": "Mục tiêu khả thi cho {year}", "en": "Feasible targets for {year}"},
+    "suggest_note": {
+        "vi": "Giá trị mà tỉnh đạt được vào năm {year} với xác suất 50%, 80% và 90% theo dự báo "
+        "(mức 90% là mục tiêu ít tham vọng nhất), kèm tốc độ thay đổi hằng năm cần có so với "
+        "số liệu mới nhất.",
+        "en": "The value the province reaches by {year} with probability 50%, 80% and 90% by "
+        "the forecast (the 90% value is the least ambitious), with the annual change each "
+        "implies from the latest observation.",
+    },
+    "suggest_none": {
+        "vi": "Không có chuỗi số liệu nào đủ dài để đề xuất mục tiêu.",
+        "en": "No series is long enough to suggest a target.",
+    },
+    "col_p50": {"vi": "Đạt với xác suất 50%", "en": "Reached with probability 50%"},
+    "col_p80": {"vi": "Đạt với xác suất 80%", "en": "Reached with probability 80%"},
+    "col_p90": {"vi": "Đạt với xác suất 90%", "en": "Reached with probability 90%"},
+    "per_year": {"vi": "năm", "en": "year"},
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},

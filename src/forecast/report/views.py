@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.assess import matching, suggest
+from forecast.errors import UnknownGeoError
 from forecast.registry import geo, indicators
 from forecast.registry.national_targets import PLAN_ID
 from forecast.report.headline import headline_html, no_data_items, predecessors
@@ -39,6 +41,7 @@ from forecast.report.html import (
     title_html,
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
+from forecast.report.suggestions import suggestions_html
 from forecast.report.text import indicator_name, t
 
 __all__ = [
@@ -69,6 +72,7 @@ __all__ = [
     "scorecard_section",
     "series_panels",
     "series_view",
+    "suggestions_section",
     "t",
     "target_text",
     "title_html",
@@ -101,7 +105,7 @@ def province_view(
     a = run.assessments if run is not None else pd.DataFrame(columns=["province", "geo", "kind"])
     a = a[a["province"].isin(names)]
     a = a[a["kind"] == "outcome"] if "kind" in a.columns else a
-    geos = set(a["geo"]) | {name}
+    geos = set(a["geo"]) | {name, *borrowed_geos(name)}
     fc = run.forecasts if run is not None else pd.DataFrame(columns=["geo"])
     return ProvinceView(
         name,
@@ -220,6 +224,21 @@ def _scorecards(view: ProvinceView, lang: str) -> str:
         key = "national_plan" if plan_id == PLAN_ID else "plan_of"
         out += heading_html(key, lang, 3, province=rows["province"].iloc[0]) + scorecard_html(rows, lang)
     return out
+
+
+def borrowed_geos(province: str) -> list[str]:
+    """The geos whose series a province may borrow: its GSO region (if any) and the nation."""
+    try:
+        region = geo.region_of(province)
+    except UnknownGeoError:
+        region = None
+    return [g for g in (region, matching.NATIONAL_GEO) if g]
+
+
+def suggestions_section(view: ProvinceView, year: int = 2030, lang: str = "vi") -> Html:
+    """Return the section "Mục tiêu khả thi cho <year>" (:func:`forecast.assess.suggest.suggest_targets`)."""
+    frame = suggest.suggest_targets(view.forecasts, view.observations, view.province, year)
+    return suggestions_html(frame, year, lang)
 
 
 def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
