@@ -444,7 +444,6 @@ def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
             for g in ("Việt Nam", "Lâm Đồng", "Đồng Nai")
         ]
     )
-    t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0)
     none = assessment.assess_targets(
         _targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(), "2026Q4"
     ).iloc[0]

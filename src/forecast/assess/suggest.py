@@ -61,7 +61,7 @@ def value_reached(quantiles: np.ndarray, p: float, direction: str, transform: tr
     """
     z = np.maximum.accumulate(transform.forward(np.asarray(quantiles, dtype=float)))
     level = 1 - p if direction == "higher" else p
-    return float(transform.inverse(np.interp(level, config.QUANTILES, z)))
+    return float(transform.inverse(np.asarray(np.interp(level, config.QUANTILES, z))))
 
 
 def _rate(latest: float, value: float, years: int) -> float:
@@ -84,7 +84,8 @@ def _one(code: str, province: str, year: int, groups: dict, fc_groups: dict, mod
         return None
     if choice.anchor:
         own = groups[(province, code)]
-        obs, fc, _ = assessment.shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], code)
+        obs, shifted, _ = assessment.shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], code)
+        fc = fc if shifted is None else shifted
     at = fc[fc["year"] == year]
     if at.empty:
         return None

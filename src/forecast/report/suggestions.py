@@ -25,7 +25,7 @@ def _cell(r: dict, p: int, lang: str) -> str:
     rate = r.get(f"rate_p{p}")
     if is_missing(rate):
         return value
-    sign = "+" if float(rate) > 0 else ""
+    sign = "+" if float(rate) > 0 else ""  # type: ignore[arg-type]  # a number
     return f"{value} ({sign}{fmt_rate(rate, lang)}%/{t('per_year', lang)})"
 
 
