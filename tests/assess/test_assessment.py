@@ -246,11 +246,17 @@ def test_exact_code_preferred_over_variant():
     obs = pd.concat(
         [
             _obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
-            _obs([30, 31], "beds_per_10k", years=[2015, 2016]),
+            _obs([30, 31, 32], "beds_per_10k", years=[2014, 2015, 2016]),
         ]
     )
     out = assessment.assess_targets(_targets(t), obs, _fc({}), "2026Q4")
     assert out.loc[0, "series"] == "beds_per_10k" and out.loc[0, "definition"] == ""
+    # too short to forecast (2 years), the exact code gives way to the province's longer variant
+    short = pd.concat(
+        [obs[obs["indicator"] != "beds_per_10k"], _obs([30, 31], "beds_per_10k", years=[2015, 2016])]
+    )
+    out = assessment.assess_targets(_targets(t), short, _fc({}), "2026Q4")
+    assert out.loc[0, "series"] == "beds_per_10k_dohs" and out.loc[0, "basis"] == "own"
 
 
 def test_only_outcome_targets_are_assessed_and_inputs_untouched():
@@ -484,3 +490,22 @@ def test_rate_windows_recover_a_known_rate():
     assert list(rates["window"]) == [2, 3, 4, 5]
     np.testing.assert_allclose(rates["rate"], -5.0, atol=1e-9)  # the series falls 5 % a year
     assert assessment.rate_windows(obs.iloc[0:0]).empty
+
+
+def test_a_rate_target_far_below_the_official_level_is_flagged_and_the_plans_series_used():
+    # Hà Nam IMR: the plan's 5.0‰ against GSO's 11.8‰ in 2016 — probably another count
+    obs = _obs([13.0, 12.8, 12.5, 12.2, 12.0, 11.8], "imr")
+    t = _target(indicator="imr", comparator="<=", value=5.0, year=2025, unit="per_1000")
+    fc = _fc({y: 11.0 for y in range(2017, 2036)}, "imr")
+    r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4", national=NATIONAL).iloc[0]
+    assert r.definition_gap == pytest.approx(5.0 / 11.8) and r.series == "imr"
+    near = assessment.assess_targets(_targets({**t, "value": 10.0}), obs, fc, "2026Q4", national=NATIONAL)
+    assert math.isnan(near.iloc[0].definition_gap)
+    # an imported series of the plan's own (health-sector) definition is used instead
+    moh = _obs([6.0, 5.9, 5.8, 5.6, 5.5, 5.4], "imr_moh").assign(base_indicator="imr")
+    fc_moh = _fc({y: 5.0 for y in range(2017, 2036)}, "imr_moh")
+    r = assessment.assess_targets(
+        _targets(t), pd.concat([obs, moh]), pd.concat([fc, fc_moh]), "2026Q4", national=NATIONAL
+    ).iloc[0]
+    assert r.series == "imr_moh" and r.definition.startswith("health-sector reporting")
+    assert math.isnan(r.definition_gap) and r.latest_value == pytest.approx(5.4)

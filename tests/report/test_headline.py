@@ -126,3 +126,13 @@ def test_suggestions_table(lang):
     assert text.t("suggest_heading", lang, year=2030) in html and html.count('<tr class="suggestion"') == 1
     assert ("10,0‰" if lang == "vi" else "10.0‰") in html
     assert text.t("suggest_none", lang) in suggestions.suggestions_html(frame.iloc[0:0], 2030, lang)
+
+
+@pytest.mark.parametrize("lang,tag", [("vi", "định nghĩa có thể khác"), ("en", "definition may differ")])
+def test_definition_gap_is_said_beside_the_verdict(lang, tag):
+    a = make_assessments().assign(definition_gap=[0.4, float("nan"), float("nan"), float("nan")])
+    html = views.scorecard_html(a, lang)
+    first = re.search(r'<tr class="target cat-very_unlikely".*?</tr>', html, re.S).group(0)
+    assert tag in first and html.count(tag) == 1
+    notes = "\n".join(views.caveats(make_targets(), a, lang))
+    assert ("0,40 lần" if lang == "vi" else "0.40 times") in notes

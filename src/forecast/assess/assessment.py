@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,8 @@ TIMINGS = ("observed", "nowcast", "forecast")
 BASES = ("own", "regional", "national")
 HORIZON_END = config.HORIZON_END
 RATE_WINDOW = 5  # years before the latest observation used for the observed rate
+DEFINITION_FACTOR = 2.0  # a rate target this far from the series' level suggests another count
+PLAN_DEFINITION = "_moh"  # variant of the plans' own (health-sector) count, used when imported
 P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
 THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
 REGISTRY_COLUMNS = [
@@ -90,6 +93,7 @@ COLUMNS = REGISTRY_COLUMNS + [
     "basis",
     "data_age",
     "gap",
+    "definition_gap",
     "national_target",
     "national_target_year",
     "national_target_source",
@@ -400,6 +404,14 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
     rows = obs_groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
     obs = rows[rows["indicator"] == choice.series]
     fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
+    official = choice.basis == "own" and choice.series == t["indicator"]  # not a known variant
+    level_gap = definition_gap(t, obs) if official else math.nan
+    plan_series = f"{t['indicator']}{PLAN_DEFINITION}"
+    if np.isfinite(level_gap) and plan_series in set(rows["indicator"]) and choice.series != plan_series:
+        obs = rows[rows["indicator"] == plan_series]  # the plan's own definition, imported
+        fc = _forecast_rows(fc_groups.get((choice.geo, plan_series)), model)
+        choice = replace(choice, series=plan_series, definition=indicators.VARIANT_SUFFIXES[PLAN_DEFINITION])
+        level_gap = math.nan
     gap = math.nan
     if choice.anchor:
         own = obs_groups[(t["province"], t["indicator"])]
@@ -416,7 +428,23 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         "reason": reason,
         "basis": choice.basis,
         "gap": gap,
+        "definition_gap": level_gap,
     }
+
+
+def definition_gap(t: dict, obs: pd.DataFrame) -> float:
+    """Return target / latest level where a plan's rate target sits far from the series (else NaN).
+
+    For rates on a ratio scale (log-transformed: per 1,000, per 10,000 ...) a target below half
+    or above twice the official series' latest level (Hà Nam IMR 5.0‰ against GSO's 11.8‰ in
+    2016) is more likely a different count (health-sector reporting) than a plan to halve the
+    rate: the ratio is returned so that the brief can say so beside the verdict.
+    """
+    if transforms.for_indicator(str(t["indicator"])).kind != "log" or obs.empty:
+        return math.nan
+    latest = float(obs["value"].iloc[-1])
+    ratio = float(t["value"]) / latest if latest > 0 else math.nan
+    return ratio if np.isfinite(ratio) and not 1 / DEFINITION_FACTOR < ratio < DEFINITION_FACTOR else math.nan
 
 
 def shift_by_gap(
@@ -463,6 +491,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "rate_required",
         "ratio",
         "gap",
+        "definition_gap",
         "national_target",
     ]
     text = [

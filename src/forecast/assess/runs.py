@@ -47,6 +47,7 @@ _FLOATS = {
     "rate_required",
     "ratio",
     "gap",
+    "definition_gap",
     "national_target",
 }
 COMPARE_COLUMNS = [

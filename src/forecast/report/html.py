@@ -166,6 +166,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "rates": f"{_rate(r.get('rate_observed'), lang)} → {_rate(r.get('rate_required'), lang)}",
                 "category": str(r.get("verdict") or "no_data"),
                 "national_target": national_target_text(r, lang),
+                "definition_gap": r.get("definition_gap", float("nan")),
             }
         )
     return pd.DataFrame(
@@ -181,8 +182,16 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             "rates",
             "category",
             "national_target",
+            "definition_gap",
         ],
     )
+
+
+def definition_gap_tag(row: dict, lang: str = "vi") -> str:
+    """Return the note beside a verdict whose target sits far from the series' level (else "")."""
+    if is_missing(row.get("definition_gap")):
+        return ""
+    return f' <small class="definition-gap">{_esc(t("definition_gap_tag", lang))}</small>'
 
 
 def basis_tag(row: dict, lang: str = "vi") -> str:
@@ -234,7 +243,7 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             _esc(r["latest"]),
             _esc(r["forecast"]),
             _esc(r["p_attain"]),
-            badge_html(r["category"], lang),
+            badge_html(r["category"], lang) + definition_gap_tag(r, lang),
             _esc(r["rates"]),
             _esc(r["national_target"]),
         ]

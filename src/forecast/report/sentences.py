@@ -13,7 +13,15 @@ import pandas as pd
 from forecast.data import priority
 from forecast.registry import indicators
 from forecast.report.html import is_missing, target_text
-from forecast.report.text import check_lang, definition_text, fmt_rate, fmt_value, indicator_name, t
+from forecast.report.text import (
+    check_lang,
+    definition_text,
+    fmt_number,
+    fmt_rate,
+    fmt_value,
+    indicator_name,
+    t,
+)
 
 #: Registry notes shown as caveats: the source's own anomalies, not the registry's reading notes.
 ANOMALY = re.compile(r"(?i)\bsource (anomal|typo)|\btypo\b|bất thường|viết nhầm")
@@ -122,6 +130,7 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
             f"{names}: " + ("số liệu " if vi else "the series is ") + definition_text(definition, lang) + "."
         )
     out += _proxy_caveats(a, lang)
+    out += definition_gap_notes(a, lang)
     seen = (
         a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"])
         if "latest_year" in a
@@ -148,6 +157,27 @@ def caveats(targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") 
             + (f" ({reason})." if reason else ".")
         )
     return list(dict.fromkeys(out))
+
+
+def definition_gap_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """One sentence per target far from the official series' level (column ``definition_gap``)."""
+    rows = a[a["definition_gap"].notna()] if "definition_gap" in a.columns else a.iloc[0:0]
+    out = []
+    for r in rows.to_dict("records"):
+        unit = str(r.get("unit") or "")
+        out.append(
+            t(
+                "definition_gap_note",
+                lang,
+                name=indicator_name(r["indicator"], lang),
+                year=int(r["year"]),
+                target=target_text(r, lang),
+                ratio=fmt_number(r["definition_gap"], lang, 2),
+                level=fmt_value(r["latest_value"], unit, lang),
+                latest_year=int(r["latest_year"]),
+            )
+        )
+    return out
 
 
 def _breaks(seen: pd.DataFrame, lang: str) -> list[str]:

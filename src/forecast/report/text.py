@@ -222,6 +222,17 @@ TEXT = {
     "col_p80": {"vi": "Đạt với xác suất 80%", "en": "Reached with probability 80%"},
     "col_p90": {"vi": "Đạt với xác suất 90%", "en": "Reached with probability 90%"},
     "per_year": {"vi": "năm", "en": "year"},
+    # A plan's rate target far from the official series' level (assessment.definition_gap)
+    "definition_gap_tag": {"vi": "định nghĩa có thể khác", "en": "definition may differ"},
+    "definition_gap_note": {
+        "vi": "{name} ({year}): mục tiêu {target} bằng {ratio} lần mức của chuỗi số liệu chính "
+        "thức ({level}, năm {latest_year}); kế hoạch có lẽ tính theo số liệu báo cáo của ngành "
+        "y tế, khác cách tính của Tổng cục Thống kê, nên đánh giá trên chuỗi chính thức có thể "
+        "quá bi quan.",
+        "en": "{name} ({year}): the target {target} is {ratio} times the official series' level "
+        "({level} in {latest_year}); the plan probably counts from health-sector reporting, not "
+        "as the GSO does, so the assessment on the official series may be too pessimistic.",
+    },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
@@ -280,6 +291,7 @@ DEFINITIONS_VI = {
     "bộ ngành khác và cơ sở tư nhân",
     "_gso": "chuỗi số liệu quốc gia của Tổng cục Thống kê",
     "_survey": "ước lượng từ điều tra",
+    "_moh": "số liệu báo cáo của ngành y tế (Bộ Y tế / Sở Y tế), cách tính mà kế hoạch tỉnh thường dùng",
 }
 
 #: Vietnamese wording of the stand-in definitions in :data:`forecast.indicators.STAND_INS`.
