@@ -191,8 +191,24 @@ def test_bad_quarter_and_missing_notebook_fail_before_running(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_default_provinces_are_the_seed_plans():
-    assert set(pipeline.default_provinces()) == {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
+def test_default_provinces_are_the_seed_plans_then_their_merged_provinces():
+    seeds = {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
+    merged = {"Ninh Bình (mới)", "Bắc Ninh (mới)", "Lào Cai (mới)", "Lâm Đồng (mới)", "Đồng Nai (mới)"}
+    got = pipeline.default_provinces()
+    assert set(got) == seeds | merged and set(got[:5]) == seeds
+
+
+def test_a_merged_province_brings_its_old_provinces_targets_and_borrowed_geos():
+    registry = pd.DataFrame(
+        {"province": ["Hà Nam", "Lào Cai"], "kind": "outcome", "indicator": "imr", "year": 2025}
+    )
+    obs = pd.DataFrame({"geo": ["Hà Nam", "Nam Định", "Việt Nam", "Lào Cai", "Ninh Bình (mới)"]})
+    got_obs, got_reg = pipeline.restrict(obs, registry, ["Ninh Bình (mới)"])
+    assert list(got_reg["province"]) == ["Hà Nam"]
+    assert set(got_obs["geo"]) == {"Hà Nam", "Nam Định", "Việt Nam", "Ninh Bình (mới)"}
+    plans = pipeline.with_national_plans(registry, ["Ninh Bình (mới)", "Hà Nam"])
+    extra = plans[plans["plan_id"] == "national-targets"]
+    assert set(extra["province"]) <= {"Ninh Bình (mới)"}
 
 
 REAL = [config.NOTEBOOKS_DIR / n for n in report.NOTEBOOKS.values()]
