@@ -49,7 +49,7 @@ def fake_run() -> SimpleNamespace:
 
 def fixture_report(out: Path, monkeypatch, notebooks: dict | None = None, **kw) -> report.ReportResult:
     """Run the report for Hà Nam on the fake run with the fixture notebooks."""
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     return pipeline.run_report(
         "2026Q4",
         provinces=["Ha Nam"],
@@ -143,7 +143,7 @@ def test_plan_jobs_deep_dives_only_where_there_is_data():
 
 
 def test_broken_notebook_is_listed_and_the_cli_exits_nonzero(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
     result = CliRunner().invoke(

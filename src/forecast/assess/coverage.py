@@ -88,10 +88,10 @@ _COVERAGE = {"regional": "regional proxy", "national": "national"}
 
 
 def _note(choice: matching.Choice) -> str:
-    if choice.proxy:
-        return f"series of {choice.geo}"
     unused = choice.successor and choice.successor_year is not None
-    return f"data of {choice.successor} not used (a larger territory)" if unused else ""
+    parts = [f"series of {choice.geo}" if choice.proxy else ""]
+    parts.append(f"data of {choice.successor} not used (a larger territory)" if unused else "")
+    return "; ".join(p for p in parts if p)
 
 
 def status(
