@@ -443,6 +443,29 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path) -> Non
         click.echo(f"assessment table: {out_path} ({export_assessments(run.assessments, out_path)} rows)")
 
 
+@cli.command("suggest")
+@store_option
+@click.option("--province", required=True, help='Province, old or merged ("Ninh Bình (mới)"), any spelling.')
+@click.option("--year", type=int, default=2030, show_default=True, help="Year of the next plan's targets.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.pass_context
+def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
+    """Targets for the next plan: the value reached by YEAR with probability 50, 80 and 90 %.
+
+    One row per indicator with a series (the province's own, else its region's or the nation's,
+    column basis), in the indicator's unit, with the annual rate each value implies and the
+    national target.
+
+    Example:
+
+        forecast suggest --province "Ninh Bình (mới)" --year 2030 --format csv
+    """
+    from forecast.pipeline import suggest
+
+    out = suggest(province, year, ctx.obj["store"])
+    _echo_frame(out.round(3) if fmt != "json" else out, fmt)
+
+
 # --- report command -----------------------------------------------------------------------------
 
 

@@ -21,20 +21,26 @@ import pandas as pd
 
 from forecast import config
 from forecast.assess import assessment, coverage, matching
-from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, save_run
+from forecast.assess import suggest as suggest_stage
+from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, save_run
+from forecast.data import merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
 from forecast.errors import MissingDataError
 from forecast.log import logger
-from forecast.registry import geo, indicators
+from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report import quarter as report_quarter
 
-__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report"]
+__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "suggest"]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
-    """Return the store's analysis series, importing the bundled public data into an empty store."""
+    """Return the store's analysis series, importing the bundled public data into an empty store.
+
+    The series of the merged 2025 provinces are rebuilt from their old provinces and appended
+    (:func:`forecast.data.merged.with_merged`).
+    """
     obs = store_db.analysis_series(store)
     if obs.empty:
         logger.info("the store is empty: importing the bundled public data first")
@@ -45,7 +51,7 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
             "the store holds no observations even after importing the bundled "
             "data; import a file with `forecast data import FILE`"
         )
-    return obs
+    return merged.with_merged(obs)
 
 
 def fill_empty_store(store: str | os.PathLike | None) -> dict:
@@ -70,8 +76,25 @@ def restrict(
     if not provinces:
         return obs, registry
     names = {geo.resolve_geo(p) for p in provinces}
-    geos = matching.related_geos(names)  # with regions and merged provinces
+    cw = crosswalk.load_crosswalk()
+    names |= set(cw.loc[cw["new_geo"].isin(names), "old_geo"])  # a merged province's old ones
+    geos = matching.related_geos(names)  # with regions, the nation and merged provinces
     return obs[obs["geo"].isin(geos)], registry[registry["province"].isin(names)]
+
+
+def with_national_plans(registry: pd.DataFrame, provinces: Sequence[str] | None) -> pd.DataFrame:
+    """The registry plus national-target rows for each of ``provinces`` without outcome targets.
+
+    A province without a plan of its own (Đồng Nai's plan sets none; the merged 2025 provinces
+    have none yet) is measured against the national targets
+    (:func:`forecast.registry.national_targets.national_plan`).
+    """
+    names = [geo.resolve_geo(p) for p in provinces or []]
+    planned = set(registry.loc[registry["kind"] == "outcome", "province"])
+    bare = [p for p in dict.fromkeys(names) if p not in planned]
+    if not bare:
+        return registry
+    return pd.concat([registry, national_targets.national_plan(bare)], ignore_index=True)
 
 
 def forecast_series(series: pd.DataFrame, settings: models.EngineSettings) -> pd.DataFrame:
@@ -126,6 +149,7 @@ def prepare_run(
     provinces: Sequence[str] | None = None,
     *,
     targets: pd.DataFrame | str | None = None,
+    national_for: Sequence[str] | None = None,
 ) -> Run:
     """Forecast every needed series to 2035, assess every target, save the run and return it.
 
@@ -143,6 +167,9 @@ def prepare_run(
         merged 2025 provinces (:func:`forecast.assess.matching.related_geos`); all geos when None.
     targets
         A registry frame or CSV path (default ``data/targets.csv``).
+    national_for
+        Provinces measured against the national targets when they have no outcome target of
+        their own (:func:`with_national_plans`); default the ``provinces``.
 
     Returns
     -------
@@ -151,6 +178,7 @@ def prepare_run(
     """
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
+    registry = with_national_plans(registry, national_for if national_for is not None else provinces)
     every = load_observations(store)
     settings = settings if settings is not None else models.EngineSettings()
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
@@ -192,9 +220,37 @@ def run_forecasts(
     return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
 
 
+def suggest(
+    province: str,
+    year: int = 2030,
+    store: str | os.PathLike | None = None,
+    settings: models.EngineSettings | None = None,
+) -> pd.DataFrame:
+    """Values a province reaches by ``year`` with probability 50/80/90 % (:mod:`forecast.assess.suggest`).
+
+    Uses the forecasts of the store's latest run where it holds the province's series (the
+    numbers then agree with the briefs), else forecasts the province's series, its region's and
+    the nation's in memory (nothing is saved).
+    """
+    name = geo.resolve_geo(province)
+    obs = load_observations(store)
+    try:
+        fc = load_run(store).forecasts
+    except MissingDataError:
+        fc = pd.DataFrame(columns=["geo"])
+    if not (fc["geo"] == name).any():
+        mine, _ = restrict(obs, load_targets().iloc[0:0], [name])
+        settings = settings if settings is not None else models.EngineSettings()
+        fc = forecast_series(series_to_forecast(mine, load_targets().iloc[0:0]), settings)
+    return suggest_stage.suggest_targets(fc, obs, name, year)
+
+
 def default_provinces() -> list[str]:
-    """Return the provinces of the seed plans (those in the target registry), in registry order."""
-    return list(dict.fromkeys(load_targets()["province"]))
+    """Return the seed plans' provinces (registry order), then the merged provinces containing them."""
+    seeds = list(dict.fromkeys(load_targets()["province"]))
+    cw = crosswalk.load_crosswalk()
+    successors = cw.loc[cw["old_geo"].isin(seeds), "new_geo"]
+    return seeds + [s for s in dict.fromkeys(successors) if s not in seeds]
 
 
 def all_provinces(scope: str = "both", store: str | os.PathLike | None = None) -> list[str]:
@@ -241,7 +297,9 @@ def run_report(
         chosen = all_provinces(scope, store)
     else:
         chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
-    run = prepare_run(quarter, store, provinces=[*chosen] if provinces and not scope else None)
+    run = prepare_run(
+        quarter, store, provinces=[*chosen] if provinces and not scope else None, national_for=chosen
+    )
     return report_quarter.publish_report(
         run,
         chosen,

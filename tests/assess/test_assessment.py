@@ -12,6 +12,16 @@ from forecast import config
 from forecast.assess import assessment
 
 GEO = "Hà Nam"
+NATIONAL = pd.DataFrame(
+    {
+        "indicator": ["bhyt_coverage", "stunting_u5"],
+        "year": [2025, 2025],
+        "value": [95.15, 17.0],
+        "unit": ["percent", "percent"],
+        "source": ["Prime Minister Decision 546/QĐ-TTg", "National Nutrition Strategy"],
+        "note": ["", ""],
+    }
+)
 YEARS = list(range(2011, 2017))  # six observations, 2011-2016
 SPREAD = np.array([0.80, 0.84, 0.88, 0.94, 1.0, 1.06, 1.12, 1.16, 1.20])  # q025 … q975 / q50
 
@@ -168,7 +178,7 @@ def test_no_data_reason_names_indicator_and_province():
     out = assessment.assess_targets(_targets(t), _obs(_falling()), _fc({2030: 20.0}), "2026Q4")
     r = out.iloc[0]
     assert r.verdict == "no_data"
-    assert r.reason.startswith("no provincial or regional series for bhyt_coverage in Hà Nam")
+    assert r.reason.startswith("no provincial, regional or national series for bhyt_coverage in Hà Nam")
     assert r.timing == "forecast" and pd.isna(r.latest_year) and math.isnan(r.p_attain)
 
 
@@ -240,11 +250,17 @@ def test_exact_code_preferred_over_variant():
     obs = pd.concat(
         [
             _obs([20, 21, 22, 23, 24, 25], "beds_per_10k_dohs"),
-            _obs([30, 31], "beds_per_10k", years=[2015, 2016]),
+            _obs([30, 31, 32], "beds_per_10k", years=[2014, 2015, 2016]),
         ]
     )
     out = assessment.assess_targets(_targets(t), obs, _fc({}), "2026Q4")
     assert out.loc[0, "series"] == "beds_per_10k" and out.loc[0, "definition"] == ""
+    # too short to forecast (2 years), the exact code gives way to the province's longer variant
+    short = pd.concat(
+        [obs[obs["indicator"] != "beds_per_10k"], _obs([30, 31], "beds_per_10k", years=[2015, 2016])]
+    )
+    out = assessment.assess_targets(_targets(t), short, _fc({}), "2026Q4")
+    assert out.loc[0, "series"] == "beds_per_10k_dohs" and out.loc[0, "basis"] == "own"
 
 
 def test_only_outcome_targets_are_assessed_and_inputs_untouched():
@@ -329,8 +345,7 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
         "expectancy at birth only for regions"
     )
     assert r.reason.startswith(
-        f"no provincial series for life_expectancy in Hà Nam: the series of "
-        f"{REGION} is used as a regional proxy"
+        f"no provincial series for life_expectancy in Hà Nam: the regional series of {REGION} is used"
     )
     assert r.latest_value == pytest.approx(74.0) and r.q50 == pytest.approx(76.8)
     assert r.verdict in assessment.VERDICTS[:6] and r.verdict != "no_data"
@@ -339,12 +354,50 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
 def test_own_series_is_preferred_to_the_region():
     obs = pd.concat(
         [
-            _obs([74.0, 74.5], "life_expectancy", years=[2015, 2016]),
+            _obs([74.0, 74.3, 74.5], "life_expectancy", years=[2014, 2015, 2016]),
             _obs([73.0] * 6, "life_expectancy", geo=REGION),
         ]
     )
     out = assessment.assess_targets(_targets(_life_expectancy()), obs, _fc({}, "life_expectancy"), "2026Q4")
-    assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] != "regional"
+    assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] == "own"
+
+
+def test_a_short_own_series_shifts_the_borrowed_one_by_its_gap():
+    # Lâm Đồng's two published BHYT points (2020, 2023) sit 3 points under the nation's
+    obs = pd.concat(
+        [
+            _obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo="Lâm Đồng"),
+            _obs(
+                [84.0, 86.0, 88.0, 90.0, 91.5, 93.0], "bhyt_coverage", years=range(2018, 2024), geo="Việt Nam"
+            ),
+        ]
+    )
+    t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2030, province="Lâm Đồng")
+    fc = _fc(
+        {y: min(93.0 + 0.5 * (y - 2023), 99.0) for y in range(2024, 2036)}, "bhyt_coverage", geo="Việt Nam"
+    )
+    r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4", national=NATIONAL).iloc[0]
+    assert r.basis == "national" and r.geo == "Việt Nam" and "shifted by the gap" in r.reason
+    assert r.gap == pytest.approx(-3.0)  # (85 - 88 + 90 - 93) / 2
+    assert r.latest_value < 93.0 and r.q50 < 96.5  # shifted down on the logit scale
+    assert r.national_target == 95.15 and r.national_target_year == 2025
+
+
+def test_fallback_chain_own_then_region_then_nation_then_nothing():
+    nation = _obs([20.0, 19.5, 19.0, 18.5, 18.0, 17.5], "stunting_u5", geo="Việt Nam")
+    region = _obs([25.0, 24.0, 23.0, 22.0, 21.0, 20.0], "stunting_u5", geo=REGION)
+    own = _obs([30.0, 29.0, 28.0, 27.0, 26.0, 25.0], "stunting_u5")
+    t = _targets(_target())
+    fcs = pd.concat([_fc({2030: 15.0}, geo=g) for g in (GEO, REGION, "Việt Nam")])
+
+    def basis(*frames):
+        r = assessment.assess_targets(t, pd.concat(frames), fcs, "2026Q4", national=NATIONAL).iloc[0]
+        return r.basis, r.geo, r.verdict
+
+    assert basis(own, region, nation)[:2] == ("own", GEO)
+    assert basis(region, nation)[:2] == ("regional", REGION)
+    assert basis(nation)[:2] == ("national", "Việt Nam")
+    assert basis(_obs([5.0] * 6, "imr", geo="Việt Nam")) == ("", GEO, "no_data")
 
 
 def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
@@ -377,7 +430,7 @@ def test_a_proxy_whose_province_has_provincial_peers_says_so():
     assert r.basis == "regional" and r.definition.endswith("the province has no series of its own")
 
 
-def test_national_only_indicator_stays_no_data_with_a_specific_reason():
+def test_national_only_indicator_is_assessed_on_the_national_basis_with_its_target():
     obs = pd.concat(
         [
             _obs([85, 87, 89, 90, 91, 92], "bhyt_coverage", geo="Việt Nam"),
@@ -386,14 +439,12 @@ def test_national_only_indicator_stays_no_data_with_a_specific_reason():
     )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0, year=2025)
     r = assessment.assess_targets(
-        _targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"), "2026Q4"
+        _targets(t), obs, _fc({2025: 93.0}, "bhyt_coverage", geo="Việt Nam"), "2026Q4", national=NATIONAL
     ).iloc[0]
-    assert r.verdict == "no_data" and r.series == "" and r.geo == GEO and r.timing == "nowcast"
-    assert r.reason == (
-        "no provincial or regional series for bhyt_coverage in Hà Nam; the public files "
-        "hold health-insurance (BHYT) coverage only nationally (Việt Nam; a "
-        "national series is not used for a province)"
-    )
+    assert r.basis == "national" and r.geo == "Việt Nam" and r.series == "bhyt_coverage"
+    assert r.verdict != "no_data" and not math.isnan(r.p_attain) and r.timing == "nowcast"
+    assert r.definition.startswith("national series (Việt Nam) shown as context")
+    assert r.national_target == 95.15 and "546" in r.national_target_source
 
 
 def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
@@ -402,13 +453,6 @@ def test_no_data_reason_lists_the_geos_that_hold_the_indicator():
             _obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo=g)
             for g in ("Việt Nam", "Lâm Đồng", "Đồng Nai")
         ]
-    )
-    t = _target(indicator="bhyt_coverage", comparator=">=", value=97.0)
-    r = assessment.assess_targets(_targets(t), obs, pd.DataFrame(), "2026Q4").iloc[0]
-    assert r.verdict == "no_data"
-    assert r.reason.endswith(
-        "coverage for Đồng Nai, Lâm Đồng and nationally (Việt Nam; a national "
-        "series is not used for a province)"
     )
     none = assessment.assess_targets(
         _targets(_target(indicator="obesity_adult")), obs, pd.DataFrame(), "2026Q4"
@@ -427,14 +471,8 @@ def test_merged_province_data_are_mentioned_but_never_used():
     r = assessment.assess_targets(
         _targets(t), obs, _fc({2026: 90.0}, "bhyt_coverage", geo="Lào Cai (mới)"), "2026Q4"
     ).iloc[0]
-    assert r.verdict == "no_data" and r.series == "" and r.geo == "Lào Cai"
-    assert (
-        "Lào Cai (mới) (the province it merged into on 1 July 2025) has bhyt_coverage for 2025 "
-        "(latest 88.21 in 2025); not used: it covers a larger territory than Lào Cai" in r.reason
-    )
-    from forecast.assess import matching
-
-    assert matching.merged_successor(r.reason) == "Lào Cai (mới)"
+    assert r.basis == "national" and r.geo == "Việt Nam"  # never the merged province's data
+    assert r.successor == "Lào Cai (mới)" and r.successor_data_year == 2025
 
 
 def test_merged_province_data_older_than_the_own_series_are_not_mentioned():
@@ -446,7 +484,7 @@ def test_merged_province_data_older_than_the_own_series_are_not_mentioned():
     )
     t = _target(indicator="bhyt_coverage", comparator=">=", value=95.0, year=2030, province="Lào Cai")
     r = assessment.assess_targets(_targets(t), obs, _fc({}, "bhyt_coverage", geo="Lào Cai"), "2026Q4").iloc[0]
-    assert r.geo == "Lào Cai" and "merged" not in r.reason
+    assert r.geo == "Lào Cai" and r.successor == "Lào Cai (mới)" and pd.isna(r.successor_data_year)
 
 
 def test_rate_windows_recover_a_known_rate():
@@ -476,3 +514,22 @@ def test_deadline_passed_not_observed_gives_the_probability_it_was_met():
     assert r.timing == "nowcast" and r.verdict in ("likely", "possible", "unlikely", "very_unlikely")
     assert math.isnan(r.rate_required) and r.pace == "" and 0 < r.p_attain < 1
     assert "deadline 2025 passed, not yet observed" in r.reason
+
+
+def test_a_rate_target_far_below_the_official_level_is_flagged_and_the_plans_series_used():
+    # Hà Nam IMR: the plan's 5.0‰ against GSO's 11.8‰ in 2016 — probably another count
+    obs = _obs([13.0, 12.8, 12.5, 12.2, 12.0, 11.8], "imr")
+    t = _target(indicator="imr", comparator="<=", value=5.0, year=2025, unit="per_1000")
+    fc = _fc({y: 11.0 for y in range(2017, 2036)}, "imr")
+    r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4", national=NATIONAL).iloc[0]
+    assert r.definition_gap == pytest.approx(5.0 / 11.8) and r.series == "imr"
+    near = assessment.assess_targets(_targets({**t, "value": 10.0}), obs, fc, "2026Q4", national=NATIONAL)
+    assert math.isnan(near.iloc[0].definition_gap)
+    # an imported series of the plan's own (health-sector) definition is used instead
+    moh = _obs([6.0, 5.9, 5.8, 5.6, 5.5, 5.4], "imr_moh").assign(base_indicator="imr")
+    fc_moh = _fc({y: 5.0 for y in range(2017, 2036)}, "imr_moh")
+    r = assessment.assess_targets(
+        _targets(t), pd.concat([obs, moh]), pd.concat([fc, fc_moh]), "2026Q4", national=NATIONAL
+    ).iloc[0]
+    assert r.series == "imr_moh" and r.definition.startswith("health-sector reporting")
+    assert math.isnan(r.definition_gap) and r.latest_value == pytest.approx(5.4)

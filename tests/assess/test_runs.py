@@ -169,7 +169,11 @@ def test_run_forecasts_restricted_to_a_province(fake_store):
         "2026Q4", store=fake_store.path, targets=_registry(), provinces=["Bắc Giang"]
     )
     run = runs.load_run(fake_store.path, run_id)
-    assert run.forecasts.empty and run.assessments.empty
+    # no plan of its own in this registry: measured against the national targets, no data here
+    assert run.forecasts.empty and set(run.assessments["plan_id"]) <= {"national-targets"}
+    assert set(run.assessments["verdict"]) <= {"no_data"} and set(run.assessments["province"]) <= {
+        "Bắc Giang"
+    }
 
 
 def _asm(**kw) -> pd.DataFrame:

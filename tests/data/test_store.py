@@ -166,9 +166,9 @@ def test_status_counts_targets_as_the_assessment_does(store_file, tmp_path):
     proxy = got.loc[("Hà Nam", "life_expectancy")]
     assert (proxy["coverage"], proxy["targets"], proxy["years"]) == ("regional proxy", 2, "2025, 2030")
     assert proxy["note"] == "series of Vùng Đồng bằng sông Hồng"
-    assert got.loc[("Hà Nam", "stunting_u5"), "coverage"] == "none"
+    assert got.loc[("Hà Nam", "stunting_u5"), "coverage"] == "national"  # the nation's series
     merged = got.loc[("Lào Cai", "bhyt_coverage")]
-    assert merged["coverage"] == "none" and "Lào Cai (mới)" in merged["note"]
+    assert merged["coverage"] in ("none", "national") and "Lào Cai (mới)" in merged["note"]
     _, one = coverage.status(store_file, "Ha Nam", targets_path=registry)  # the region still counts
     assert one["indicator"].tolist() == ["life_expectancy", "stunting_u5"]
     out = CliRunner().invoke(

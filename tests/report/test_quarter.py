@@ -58,7 +58,7 @@ def make_published(folder: Path, text: str) -> None:
 
 def fixture_report(out: Path, monkeypatch, notebooks: dict | None = None, **kw) -> report.ReportResult:
     """Run the report for Hà Nam on the fake run with the fixture notebooks."""
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     return pipeline.run_report(
         "2026Q4",
         provinces=["Ha Nam"],
@@ -160,7 +160,7 @@ def test_plan_jobs_deep_dives_only_where_there_is_data():
 
 
 def test_broken_notebook_is_listed_and_the_cli_exits_nonzero(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
     result = CliRunner().invoke(
@@ -207,8 +207,24 @@ def test_bad_quarter_and_missing_notebook_fail_before_running(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_default_provinces_are_the_seed_plans():
-    assert set(pipeline.default_provinces()) == {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
+def test_default_provinces_are_the_seed_plans_then_their_merged_provinces():
+    seeds = {"Hà Nam", "Lâm Đồng", "Lào Cai", "Bắc Giang", "Đồng Nai"}
+    merged = {"Ninh Bình (mới)", "Bắc Ninh (mới)", "Lào Cai (mới)", "Lâm Đồng (mới)", "Đồng Nai (mới)"}
+    got = pipeline.default_provinces()
+    assert set(got) == seeds | merged and set(got[:5]) == seeds
+
+
+def test_a_merged_province_brings_its_old_provinces_targets_and_borrowed_geos():
+    registry = pd.DataFrame(
+        {"province": ["Hà Nam", "Lào Cai"], "kind": "outcome", "indicator": "imr", "year": 2025}
+    )
+    obs = pd.DataFrame({"geo": ["Hà Nam", "Nam Định", "Việt Nam", "Lào Cai", "Ninh Bình (mới)"]})
+    got_obs, got_reg = pipeline.restrict(obs, registry, ["Ninh Bình (mới)"])
+    assert list(got_reg["province"]) == ["Hà Nam"]
+    assert set(got_obs["geo"]) == {"Hà Nam", "Nam Định", "Việt Nam", "Ninh Bình (mới)"}
+    plans = pipeline.with_national_plans(registry, ["Ninh Bình (mới)", "Hà Nam"])
+    extra = plans[plans["plan_id"] == "national-targets"]
+    assert set(extra["province"]) <= {"Ninh Bình (mới)"}
 
 
 REAL = [config.NOTEBOOKS_DIR / n for n in report.NOTEBOOKS.values()]
@@ -239,7 +255,7 @@ def test_a_run_where_everything_fails_keeps_the_good_report(tmp_path, monkeypatc
 def test_all_gives_every_province_a_brief_and_deep_dives_where_assessed(tmp_path, monkeypatch):
     seen: dict = {}
 
-    def prepare(quarter, store, provinces):
+    def prepare(quarter, store, provinces, **kw):
         seen["restricted to"] = provinces
         return fake_run()
 

@@ -473,6 +473,8 @@ def make_proxy_assessments() -> pd.DataFrame:
         "Lào Cai (mới) (the province it merged into on 1 July 2025) has "
         "bhyt_coverage for 2025 (latest 88.21 in 2025); not used: it "
         "covers a larger territory than Lào Cai",
+        successor="Lào Cai (mới)",
+        successor_data_year=2025,
     )
     return pd.concat([a, bhyt], ignore_index=True)
 

@@ -17,13 +17,20 @@ hub, as adopted by Open SDG ("Progress Measurement Methodology", open-sdg/open-s
 gives *on track* (R >= 95 %), *acceleration needed* (60 % <= R < 95 %), *limited progress*
 (0 <= R < 60 %) or *deterioration* (R < 0); a target whose latest observation already meets it is
 *achieved*. The probability of attainment comes from the forecast quantiles at the target year.
-A target assessed on its region's series (no provincial series) has basis *regional*.
+A target without a provincial series is assessed on its region's series (basis *regional*), else
+on the nation's (basis *national*, shown as context, as UNICEF/WHO progress assessments and Open SDG
+platforms show the national line beside a sub-national gap); where the province has a few published
+points of its own, the borrowed series is shifted by their mean gap on the indicator's model scale
+(:func:`shift_by_gap`; column ``gap``). Each row also carries the national target of the same
+indicator (``national_target*``, :mod:`forecast.registry.national_targets`) and the merged 2025
+province of its province (``successor``; ``successor_data_year``: its data left unused).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -34,6 +41,7 @@ from forecast.engine import transforms
 from forecast.errors import DataFileError
 from forecast.log import logger
 from forecast.registry import indicators
+from forecast.registry import national_targets as national_registry
 
 VERDICTS = (
     "achieved",
@@ -52,6 +60,8 @@ TIMINGS = ("observed", "nowcast", "forecast")
 BASES = ("own", "regional", "national")
 HORIZON_END = config.HORIZON_END
 RATE_WINDOW = 5  # years before the latest observation used for the observed rate
+DEFINITION_FACTOR = 2.0  # a rate target this far from the series' level suggests another count
+PLAN_DEFINITION = "_moh"  # variant of the plans' own (health-sector) count, used when imported
 P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
 THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
 REGISTRY_COLUMNS = [
@@ -88,6 +98,13 @@ COLUMNS = REGISTRY_COLUMNS + [
     "timing",
     "basis",
     "data_age",
+    "gap",
+    "definition_gap",
+    "national_target",
+    "national_target_year",
+    "national_target_source",
+    "successor",
+    "successor_data_year",
     "status",
     "reason",
     "run_id",
@@ -387,6 +404,7 @@ def assess_targets(
     as_of: str,
     *,
     model: str = "ensemble",
+    national: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Assess every outcome target of the registry against its series and forecast.
 
@@ -407,6 +425,9 @@ def assess_targets(
     as_of
         The quarter of the assessment (``2026Q4``): target years up to its year with no
         observation are *nowcasts*, later ones *forecasts*.
+    national
+        National targets (:func:`forecast.registry.national_targets.load_national_targets`,
+        loaded when None) shown beside each plan's target.
 
     Returns
     -------
@@ -420,8 +441,12 @@ def assess_targets(
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
     obs_groups = dict(list(obs.groupby(["geo", "base_indicator"], sort=False)))
     fc_groups = dict(list(forecasts.groupby(["geo", "indicator"], sort=False))) if len(forecasts) else {}
+    national = national_registry.load_national_targets() if national is None else national
     rows = [
-        _assess_target(t, obs_groups, fc_groups, as_of_year, model)
+        {
+            **_assess_target(t, obs_groups, fc_groups, as_of_year, model),
+            **national_registry.national_target_for(national, t["indicator"], int(t["year"])),
+        }
         for t in targets[targets["kind"] == "outcome"].to_dict("records")
     ]
     logger.info("assessed %d outcome targets as of %s", len(rows), as_of)
@@ -431,10 +456,12 @@ def assess_targets(
 def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, model: str) -> dict:
     base = {c: t.get(c) for c in REGISTRY_COLUMNS}
     choice = matching.choose(t, obs_groups)
+    merged = {"successor": choice.successor, "successor_data_year": choice.successor_year}
     if not choice.series:
         timing = "nowcast" if int(t["year"]) <= as_of_year else "forecast"
         return {
             **base,
+            **merged,
             "geo": choice.geo,
             "series": "",
             "definition": "",
@@ -448,17 +475,79 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
     rows = obs_groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
     obs = rows[rows["indicator"] == choice.series]
     fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
+    official = choice.basis == "own" and choice.series == t["indicator"]  # not a known variant
+    level_gap = definition_gap(t, obs) if official else math.nan
+    plan_series = f"{t['indicator']}{PLAN_DEFINITION}"
+    if np.isfinite(level_gap) and plan_series in set(rows["indicator"]) and choice.series != plan_series:
+        obs = rows[rows["indicator"] == plan_series]  # the plan's own definition, imported
+        fc = _forecast_rows(fc_groups.get((choice.geo, plan_series)), model)
+        choice = replace(choice, series=plan_series, definition=indicators.VARIANT_SUFFIXES[PLAN_DEFINITION])
+        level_gap = math.nan
+    gap = math.nan
+    if choice.anchor:
+        own = obs_groups[(t["province"], t["indicator"])]
+        obs, fc, gap = shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], t["indicator"])
     out = _assess_one(t, obs, fc, as_of_year)
     reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
     return {
         **base,
         **out,
+        **merged,
         "geo": choice.geo,
         "series": choice.series,
         "definition": choice.definition,
         "reason": reason,
-        "basis": "regional" if choice.proxy else "own",
+        "basis": choice.basis,
+        "gap": gap,
+        "definition_gap": level_gap,
     }
+
+
+def definition_gap(t: dict, obs: pd.DataFrame) -> float:
+    """Return target / latest level where a plan's rate target sits far from the series (else NaN).
+
+    For rates on a ratio scale (log-transformed: per 1,000, per 10,000 ...) a target below half
+    or above twice the official series' latest level (Hà Nam IMR 5.0‰ against GSO's 11.8‰ in
+    2016) is more likely a different count (health-sector reporting) than a plan to halve the
+    rate: the ratio is returned so that the brief can say so beside the verdict.
+    """
+    if transforms.for_indicator(str(t["indicator"])).kind != "log" or obs.empty:
+        return math.nan
+    latest = float(obs["value"].iloc[-1])
+    ratio = float(t["value"]) / latest if latest > 0 else math.nan
+    return ratio if np.isfinite(ratio) and not 1 / DEFINITION_FACTOR < ratio < DEFINITION_FACTOR else math.nan
+
+
+def shift_by_gap(
+    obs: pd.DataFrame, fc: pd.DataFrame | None, own: pd.DataFrame, indicator: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None, float]:
+    """Shift a borrowed series and its forecast by the province's mean gap to it.
+
+    The gap is measured at the years of the province's own points, against the borrowed series'
+    observation of the year, else its forecast median (a point after the last observation), on
+    the indicator's model scale (logit for a share, so the shifted path stays in 0-100 %). The
+    borrowed series keeps its shape; its level passes through the province's points on average.
+    Returns the shifted observations and forecast and the mean gap in natural units (province
+    minus borrowed series; NaN when no point can be compared, nothing shifted).
+    """
+    tr = transforms.for_indicator(indicator)
+    ref = obs.set_index("year")["value"]
+    if fc is not None and len(fc):
+        ref = ref.combine_first(fc.set_index("year")["q50"])
+    pairs = [(float(v), float(ref[y])) for y, v in zip(own["year"], own["value"]) if y in ref.index]
+    if not pairs:
+        return obs, fc, math.nan
+    mine, theirs = np.array(pairs).T
+    shift = float(np.mean(tr.forward(mine) - tr.forward(theirs)))
+
+    def moved(x: pd.Series) -> np.ndarray:
+        return tr.inverse(tr.forward(x.to_numpy(float)) + shift)
+
+    obs = obs.assign(value=moved(obs["value"]))
+    if fc is not None and len(fc):
+        cols = [c for c in (*config.QUANTILE_COLUMNS, "mean") if c in fc.columns]
+        fc = fc.assign(**{c: moved(fc[c]) for c in cols})
+    return obs, fc, float(np.mean(mine - theirs))
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -473,6 +562,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "rate_required",
         "required_from_value",
         "ratio",
+        "gap",
+        "definition_gap",
+        "national_target",
     ]
     text = [
         "plan_id",
@@ -489,6 +581,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "rate_unit",
         "timing",
         "basis",
+        "national_target_source",
+        "successor",
         "status",
         "reason",
         "run_id",
@@ -504,6 +598,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "rate_from_year": "Int64",
             "rate_points": "Int64",
             "required_from_year": "Int64",
+            "national_target_year": "Int64",
+            "successor_data_year": "Int64",
         }
     )
 

@@ -1,10 +1,10 @@
 """What the store covers: series per geo and indicator, and the outcome targets it cannot answer.
 
 Behind ``forecast data status``. A target counts as covered by the same rule as the assessment
-(:func:`forecast.series_choice.choose`): its province's own series of the indicator (a variant
-included) covers it; its GSO region's series answers it only as a *regional proxy*; national
-series and data of the province an old province was merged into on 1 July 2025 ("Lào Cai (mới)")
-never do.
+(:func:`forecast.assess.matching.choose`): its province's own series of the indicator (a variant
+included) covers it; its GSO region's series answers it only as a *regional proxy*, the nation's
+only as *national* context; data of the province an old province was merged into on 1 July 2025
+("Lào Cai (mới)") never do.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        One row per province, indicator and ``coverage``: ``"none"`` (no provincial or regional
-        series; national or merged-province data only, if any) or ``"regional proxy"``;
+        One row per province, indicator and ``coverage``: ``"none"`` (no series at all;
+        merged-province data only, if any), ``"regional proxy"`` or ``"national"``;
         ``targets`` and ``years`` count and list the targets, ``note`` names the region of a
         proxy or the merged province whose data went unused.
     """
@@ -67,13 +67,13 @@ def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     rows = []
     for t in outcome.to_dict("records"):
         choice = matching.choose(t, groups)
-        if choice.series and not choice.proxy:
+        if choice.series and choice.basis == "own":
             continue  # the province's own series
         rows.append(
             {
                 "province": t["province"],
                 "indicator": t["indicator"],
-                "coverage": "regional proxy" if choice.proxy else "none",
+                "coverage": _COVERAGE.get(choice.basis, "none"),
                 "year": t["year"],
                 "note": _note(choice),
             }
@@ -126,11 +126,14 @@ def report_provinces(obs: pd.DataFrame, targets: pd.DataFrame, scope: str = "bot
     return out[(out["data"] != "") | out["plan"]].reset_index(drop=True)
 
 
+_COVERAGE = {"regional": "regional proxy", "national": "national"}
+
+
 def _note(choice: matching.Choice) -> str:
-    if choice.proxy:
-        return f"series of {choice.geo}"
-    successor = matching.merged_successor(choice.note)
-    return f"data of {successor} not used (a larger territory)" if successor else ""
+    unused = choice.successor and choice.successor_year is not None
+    parts = [f"series of {choice.geo}" if choice.proxy else ""]
+    parts.append(f"data of {choice.successor} not used (a larger territory)" if unused else "")
+    return "; ".join(p for p in parts if p)
 
 
 def status(

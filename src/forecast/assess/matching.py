@@ -1,30 +1,37 @@
-"""Which observed series answers a target: the province's own, else its region's as a proxy.
+"""Which observed series answers a target: the province's own, else its region's, else the nation's.
 
 The order is
 
-1. the province's own series of the target's indicator: the variant whose definition the
-   target's note states first (a plan excluding central hospitals picks ``*_dohs``; a note saying
-   the plan leaves it open states nothing), then the catalogue code (``doctors_per_10k``: all
-   facilities), then the variant with the latest data; the reason says which definition was
-   used when the province has several (:func:`definition_note`);
+1. the province's own series of the target's indicator with at least :data:`MIN_OWN_POINTS`
+   years: the variant whose definition the target's note states first (a plan excluding central
+   hospitals picks ``*_dohs``; a note saying the plan leaves it open states nothing), then the
+   catalogue code (``doctors_per_10k``: all facilities), then the variant with the latest data;
+   the note says which definition was used when the province has several
+   (:func:`definition_note`);
 2. else the province's own series of the indicator that statistics publish for it
    (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
    children under 1), with that definition;
 3. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
-   chosen the same way and flagged as a *proxy*: GSO gives some indicators (life expectancy, sex
+   chosen the same way, basis ``regional``: GSO gives some indicators (life expectancy, sex
    ratio at birth) only for its six regions;
-4. else nothing. National series are never used for a provincial target: a country average says
-   too little about one province.
+4. else the national series (basis ``national``), as context: UNICEF/WHO progress assessments
+   and Open SDG platforms show the national line beside a sub-national gap;
+5. else nothing (``no_data``, with the geos that do hold the indicator).
+
+A borrowed (regional or national) series is shifted by the province's known gap when the
+province has a few published points of its own (fewer than :data:`MIN_OWN_POINTS`): ``anchor``
+names that short series (see :func:`forecast.assess.assessment.shift_by_gap`). A province with a
+short series and nothing to borrow keeps its own (it is then too short to forecast).
 
 Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai (mới)"``) cover
-a larger territory and are never used for the old province's target; when they are the only
-recent data, the reason says so (:func:`merged_note`).
+a larger territory and are never used for the old province's target; ``successor`` names that
+province and ``successor_year`` the latest year of its data newer than the series used.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -39,7 +46,8 @@ NOTE_HINTS = {
 }
 _OPEN = re.compile(r"does not say|not stated|whether|không nói rõ|không rõ")  # the note leaves it open
 PROXY_PREFIX = "regional series"  # start of a proxy's definition
-_MERGED = " (the province it merged into on 1 July 2025) has "
+NATIONAL_GEO = "Việt Nam"
+MIN_OWN_POINTS = 3  # fewer own years than the engine forecasts (transforms.MIN_POINTS)
 _LISTED = 6  # geos named in a no-data reason before "and n more"
 
 
@@ -47,15 +55,27 @@ _LISTED = 6  # geos named in a no-data reason before "and n more"
 class Choice:
     """The series chosen for a target: ``series`` is empty when there is none.
 
-    ``geo`` is the geo of the series (the region for a proxy), ``definition`` how the series
-    differs from the target's definition, ``note`` the sentence(s) the reason carries.
+    ``geo`` is the geo of the series (the region or the nation when borrowed), ``definition``
+    how the series differs from the target's definition, ``basis`` whose series it is (``own``,
+    ``regional``, ``national``; empty without a series), ``anchor`` the province's own short
+    series a borrowed one is shifted to (empty: no shift), ``successor`` the merged 2025
+    province of the target's province and ``successor_year`` the latest year of its data newer
+    than the series used (None: none), ``note`` the sentence(s) the reason carries.
     """
 
     geo: str
     series: str = ""
     definition: str = ""
-    proxy: bool = False
+    basis: str = ""
     note: str = ""
+    anchor: str = ""
+    successor: str = ""
+    successor_year: int | None = None
+
+    @property
+    def proxy(self) -> bool:
+        """Whether the series is borrowed from the region or the nation."""
+        return self.basis in ("regional", "national")
 
 
 def choose_series(candidates: pd.DataFrame, code: str, note: str) -> str | None:
@@ -91,7 +111,7 @@ def definition_note(rows: pd.DataFrame, series: str, code: str, note: str) -> st
 
 
 def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
-    """Return the series for one registry target.
+    """Return the series for one registry target (the order of the module docstring).
 
     Parameters
     ----------
@@ -104,27 +124,50 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     province, code = target["province"], target["indicator"]
     hint = str(target.get("note") or "")
     own = groups.get((province, code))
-    series = choose_series(own, code, hint)
+    full = (
+        None if own is None else own[own.groupby("indicator")["year"].transform("nunique") >= MIN_OWN_POINTS]
+    )
+    series = choose_series(full, code, hint)
     if series is not None and own is not None:
-        latest = int(own.loc[own["indicator"] == series, "year"].max())
-        note = _join(definition_note(own, series, code, hint), merged_note(province, code, groups, latest))
-        return Choice(province, series, _definition(own, series), note=note)
+        choice = Choice(
+            province, series, _definition(own, series), "own", definition_note(own, series, code, hint)
+        )
+        return _with_successor(choice, province, code, groups, own)
+    series = choose_series(own, code, hint)  # a short own series, if any
     stand_in = _stand_in(province, code, hint, groups)
     if stand_in is not None:
         return stand_in
-    region = _region(province)
-    rows = groups.get((region, code)) if region else None
-    series = choose_series(rows, code, hint)
-    if series is None or rows is None or region is None:
-        return Choice(
-            province, note=_join(no_data_reason(province, code, groups), merged_note(province, code, groups))
+    borrowed = _borrowed(province, code, hint, groups)
+    if borrowed is not None and series is not None and own is not None:
+        note = f"{borrowed.note}, shifted by the gap of {province}'s own {series} points"
+        borrowed = replace(borrowed, anchor=series, note=note)
+    if borrowed is not None:
+        rows = groups[(borrowed.geo, code)]
+        return _with_successor(borrowed, province, code, groups, rows[rows["indicator"] == borrowed.series])
+    if series is not None and own is not None:  # short, nothing to borrow: too short to forecast
+        return _with_successor(
+            Choice(province, series, _definition(own, series), "own"), province, code, groups, own
         )
-    latest = int(rows.loc[rows["indicator"] == series, "year"].max())
-    definition = _join(proxy_definition(region, code, rows, groups), _definition(rows, series))
-    note = (
-        f"no provincial series for {code} in {province}: the series of {region} is used as a regional proxy"
+    return _with_successor(
+        Choice(province, note=no_data_reason(province, code, groups)), province, code, groups
     )
-    return Choice(region, series, definition, True, _join(note, merged_note(province, code, groups, latest)))
+
+
+def _borrowed(province: str, code: str, hint: str, groups: dict) -> Choice | None:
+    """The region's series of ``code``, else the nation's (rules 3 and 4), or None."""
+    region = _region(province)
+    for geo_name, basis in ((region, "regional"), (NATIONAL_GEO, "national")):
+        rows = groups.get((geo_name, code)) if geo_name else None
+        series = choose_series(rows, code, hint)
+        if series is None or rows is None or geo_name is None:
+            continue
+        if basis == "regional":
+            why = proxy_definition(geo_name, code, rows, groups)
+        else:
+            why = f"national series ({geo_name}) shown as context: no provincial or regional series"
+        note = f"no provincial series for {code} in {province}: the {basis} series of {geo_name} is used"
+        return Choice(geo_name, series, _join(why, _definition(rows, series)), basis, note)
+    return None
 
 
 def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
@@ -134,22 +177,31 @@ def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | Non
     series = choose_series(rows, alt, hint)
     if series is None or rows is None:
         return None
-    latest = int(rows.loc[rows["indicator"] == series, "year"].max())
     note = f"no series of {code} in {province}: {series} stands in for it"
-    return Choice(
-        province,
-        series,
-        _join(meaning, _definition(rows, series)),
-        note=_join(note, merged_note(province, alt, groups, latest)),
-    )
+    choice = Choice(province, series, _join(meaning, _definition(rows, series)), "own", note)
+    return _with_successor(choice, province, alt, groups, rows[rows["indicator"] == series])
+
+
+def _with_successor(
+    choice: Choice, province: str, code: str, groups: dict, used: pd.DataFrame | None = None
+) -> Choice:
+    """Name the province's merged 2025 province and the latest year of its data newer than ``used``."""
+    successor = _successor(province) or ""
+    if not successor:
+        return choice
+    latest = None if used is None or used.empty else int(used["year"].max())
+    rows = groups.get((successor, code))
+    newer = [] if rows is None else [int(y) for y in rows["year"] if latest is None or y > latest]
+    return replace(choice, successor=successor, successor_year=max(newer) if newer else None)
 
 
 def related_geos(provinces: set[str]) -> set[str]:
-    """The provinces, their regions (proxies) and their merged 2025 provinces (mentioned only)."""
+    """The provinces, their regions and the nation (borrowed series), their merged 2025 provinces."""
     return (
         set(provinces)
         | {r for r in map(_region, provinces) if r}
         | {s for s in map(_successor, provinces) if s}
+        | {NATIONAL_GEO}
     )
 
 
@@ -176,7 +228,7 @@ def proxy_definition(
 
 def no_data_reason(province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame]) -> str:
     """Explain a target without data: which geos hold the indicator, and why none is used."""
-    text = f"no provincial or regional series for {code} in {province}; the public files hold "
+    text = f"no provincial, regional or national series for {code} in {province}; the public files hold "
     holders = sorted({g for g, c in groups if c == code}, key=geo.normalize_name)
     if not holders:
         return f"{text}no series of {_name(code)} for any geo"
@@ -187,40 +239,8 @@ def no_data_reason(province: str, code: str, groups: dict[tuple[str, str], pd.Da
     )
     where = f"for {shown}" if others else "only"
     if national:
-        where += (
-            f"{' and' if others else ''} nationally ({', '.join(national)}; a national "
-            "series is not used for a province)"
-        )
+        where += f"{' and' if others else ''} nationally ({', '.join(national)})"
     return f"{text}{_name(code)} {where}"
-
-
-def merged_note(
-    province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame], latest: int | None = None
-) -> str:
-    """Mention data of the merged 2025 province that are newer than ``latest`` (never used).
-
-    Returns an empty string when the province was not merged or its successor has no newer
-    data of ``code``.
-    """
-    successor = _successor(province)
-    rows = groups.get((successor, code)) if successor else None
-    if rows is None or rows.empty:
-        return ""
-    years = sorted({int(y) for y in rows["year"] if latest is None or y > latest})
-    if not years:
-        return ""
-    last = rows.sort_values("year").iloc[-1]
-    return (
-        f"{successor}{_MERGED}{code} for {', '.join(map(str, years))} "
-        f"(latest {float(last['value']):g} in {int(last['year'])}); not used: it covers a "
-        f"larger territory than {province}"
-    )
-
-
-def merged_successor(reason: str) -> str | None:
-    """Return the merged province named in a reason by :func:`merged_note`, else None."""
-    head, sep, _ = str(reason).partition(_MERGED)
-    return head.rsplit("; ", 1)[-1] if sep else None
 
 
 def _definition(rows: pd.DataFrame, series: str) -> str:

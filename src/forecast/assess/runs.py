@@ -50,6 +50,8 @@ _INTS = {
     "rate_from_year",
     "rate_points",
     "required_from_year",
+    "national_target_year",
+    "successor_data_year",
     "origin",
     "n_series",
     "n",
@@ -71,6 +73,9 @@ _FLOATS = {
     "coverage80",
     "coverage95",
     "pinball",
+    "gap",
+    "definition_gap",
+    "national_target",
 }
 COMPARE_COLUMNS = [
     "plan_id",

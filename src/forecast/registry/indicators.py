@@ -20,6 +20,8 @@ VARIANT_SUFFIXES = {
     "hospitals, other ministries and private facilities",
     "_gso": "GSO national series",
     "_survey": "survey point estimates",
+    "_moh": "health-sector reporting (Ministry of Health / provincial health department), the count "
+    "provincial plans usually use",
 }
 
 # Catalogue indicators that public statistics measure through another catalogue indicator:

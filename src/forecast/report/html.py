@@ -158,7 +158,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             else f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})"
         )
         fc = forecast_text(r, unit, lang)
-        proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "regional" else ""
+        proxy = basis_tag(r, lang)
         rows.append(
             {
                 "indicator": r["indicator"],
@@ -170,6 +170,8 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
                 "rates": f"{_rate(r.get('rate_observed'), lang)} → {_rate(r.get('rate_required'), lang)}",
                 "category": str(r.get("verdict") or "no_data"),
+                "national_target": national_target_text(r, lang),
+                "definition_gap": r.get("definition_gap", float("nan")),
             }
         )
     return pd.DataFrame(
@@ -184,8 +186,37 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             "p_attain",
             "rates",
             "category",
+            "national_target",
+            "definition_gap",
         ],
     )
+
+
+def definition_gap_tag(row: dict, lang: str = "vi") -> str:
+    """Return the note beside a verdict whose target sits far from the series' level (else "")."""
+    if is_missing(row.get("definition_gap")):
+        return ""
+    return f' <small class="definition-gap">{_esc(t("definition_gap_tag", lang))}</small>'
+
+
+def basis_tag(row: dict, lang: str = "vi") -> str:
+    """Return the label after a borrowed series' indicator name (empty for the province's own)."""
+    basis = row.get("basis")
+    if basis not in ("regional", "national"):
+        return ""
+    shifted = not is_missing(row.get("gap"))
+    key = f"{basis}_gap_tag" if shifted else ("proxy_tag" if basis == "regional" else "national_tag")
+    return f" ({t(key, lang)})"
+
+
+def national_target_text(row: dict, lang: str = "vi") -> str:
+    """Return the national target beside a plan's, e.g. ``95,2% (2025)``, or an en dash."""
+    value = row.get("national_target")
+    if is_missing(value):
+        return "–"
+    year = row.get("national_target_year")
+    when = "" if is_missing(year) else f" ({int(year)})"  # type: ignore[arg-type]
+    return fmt_value(value, str(row.get("unit") or ""), lang) + when
 
 
 _SCORECARD_COLUMNS = (
@@ -197,6 +228,7 @@ _SCORECARD_COLUMNS = (
     "col_p_attain",
     "col_category",
     "col_rates",
+    "col_national_target",
 )
 
 
@@ -216,8 +248,9 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             _esc(r["latest"]),
             _esc(r["forecast"]),
             _esc(r["p_attain"]),
-            badge_html(r["category"], lang),
+            badge_html(r["category"], lang) + definition_gap_tag(r, lang),
             _esc(r["rates"]),
+            _esc(r["national_target"]),
         ]
         body.append(
             f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'

@@ -10,11 +10,18 @@ import re
 
 import pandas as pd
 
-from forecast.assess import matching
 from forecast.data import priority
 from forecast.registry import indicators
 from forecast.report.html import is_missing, target_text
-from forecast.report.text import check_lang, definition_text, fmt_rate, indicator_name, t
+from forecast.report.text import (
+    check_lang,
+    definition_text,
+    fmt_number,
+    fmt_rate,
+    fmt_value,
+    indicator_name,
+    t,
+)
 
 #: Registry notes shown as caveats: the source's own anomalies, not the registry's reading notes.
 ANOMALY = re.compile(r"(?i)\bsource (anomal|typo)|\btypo\b|bất thường|viết nhầm")
@@ -126,6 +133,7 @@ def caveats(
             f"{names}: " + ("số liệu " if vi else "the series is ") + definition_text(definition, lang) + "."
         )
     out += _proxy_caveats(a, lang)
+    out += definition_gap_notes(a, lang)
     seen = (
         a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"])
         if "latest_year" in a
@@ -154,6 +162,27 @@ def caveats(
     return list(dict.fromkeys(out))
 
 
+def definition_gap_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """One sentence per target far from the official series' level (column ``definition_gap``)."""
+    rows = a[a["definition_gap"].notna()] if "definition_gap" in a.columns else a.iloc[0:0]
+    out = []
+    for r in rows.to_dict("records"):
+        unit = str(r.get("unit") or "")
+        out.append(
+            t(
+                "definition_gap_note",
+                lang,
+                name=indicator_name(r["indicator"], lang),
+                year=int(r["year"]),
+                target=target_text(r, lang),
+                ratio=fmt_number(r["definition_gap"], lang, 2),
+                level=fmt_value(r["latest_value"], unit, lang),
+                latest_year=int(r["latest_year"]),
+            )
+        )
+    return out
+
+
 def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) -> list[str]:
     """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
     found: dict[str, list[str]] = {}
@@ -169,20 +198,34 @@ def _own_definitions(a: pd.DataFrame) -> pd.Series:
     if "basis" not in a.columns or "series" not in a.columns:
         return definition
     variant = a["series"].fillna("").map(lambda s: indicators.base_indicator(s)[1] if s else "")
-    return definition.where(a["basis"] != "regional", variant)
+    return definition.where(~a["basis"].isin(["regional", "national"]), variant)
+
+
+def _names(rows: pd.DataFrame, lang: str) -> str:
+    return "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
 
 
 def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
-    """One caveat per region lending its series, one per merged province whose data went unused."""
+    """One caveat per region or nation lending its series, per shifted series, per merged province.
+
+    Reads the columns ``basis``, ``gap``, ``successor`` and ``successor_data_year`` (a merged
+    2025 province whose newer data went unused).
+    """
     out = []
-    proxies = a[a["basis"] == "regional"] if "basis" in a.columns else a.iloc[0:0]
-    for region, rows in proxies.groupby("geo", sort=False):
-        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(t("proxy_caveat", lang, names=names, region=region))
-    successors = a.get("reason", pd.Series("", index=a.index)).map(matching.merged_successor)
-    for successor, rows in a[successors.notna()].groupby(successors.dropna(), sort=False):
-        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(t("merged_caveat", lang, names=names, successor=successor))
+    basis = a["basis"] if "basis" in a.columns else pd.Series("", index=a.index)
+    for region, rows in a[basis == "regional"].groupby("geo", sort=False):
+        out.append(t("proxy_caveat", lang, names=_names(rows, lang), region=region))
+    if (basis == "national").any():
+        out.append(t("national_caveat", lang, names=_names(a[basis == "national"], lang)))
+    gap = a["gap"] if "gap" in a.columns else pd.Series(float("nan"), index=a.index)
+    for (g, _series), rows in a[gap.notna()].groupby(["geo", "series"], sort=False):
+        size = fmt_value(rows["gap"].iloc[0], str(rows["unit"].iloc[0]), lang, 2)
+        size = size if size.startswith("−") else "+" + size
+        out.append(t("gap_caveat", lang, names=_names(rows, lang), geo=g, gap=size))
+    if "successor" not in a.columns or "successor_data_year" not in a.columns:
+        return out
+    for successor, rows in a[a["successor_data_year"].notna()].groupby("successor", sort=False):
+        out.append(t("merged_caveat", lang, names=_names(rows, lang), successor=successor))
     return out
 
 

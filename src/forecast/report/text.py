@@ -140,6 +140,99 @@ TEXT = {
         "en": "{names}: the only recent data are for {successor} (the province formed "
         "by the merger of 1 July 2025); not used, as it covers a larger territory.",
     },
+    # Targets assessed on the nation's series, or on a borrowed series shifted by the province's gap
+    "national_tag": {"vi": "số liệu toàn quốc", "en": "national series"},
+    "regional_gap_tag": {
+        "vi": "số liệu vùng, hiệu chỉnh theo chênh lệch của tỉnh",
+        "en": "regional series, adjusted to the province's gap",
+    },
+    "national_gap_tag": {
+        "vi": "số liệu toàn quốc, hiệu chỉnh theo chênh lệch của tỉnh",
+        "en": "national series, adjusted to the province's gap",
+    },
+    "national_caveat": {
+        "vi": "Số liệu toàn quốc: {names} — cả tỉnh và vùng đều không có chuỗi số liệu riêng nên "
+        "đánh giá dựa trên chuỗi số liệu của cả nước; đây là bối cảnh quốc gia, không phải số "
+        "liệu của tỉnh.",
+        "en": "National series: {names} — neither the province nor its region has a series of "
+        "its own, so the national series is used; this is national context, not the "
+        "province's own figure.",
+    },
+    "gap_caveat": {
+        "vi": "{names}: chuỗi số liệu của {geo} được hiệu chỉnh theo chênh lệch trung bình "
+        "({gap}) giữa các số liệu đã công bố của tỉnh và chuỗi số liệu đó.",
+        "en": "{names}: the series of {geo} is adjusted by the mean gap ({gap}) between the "
+        "province's published figures and that series.",
+    },
+    "col_national_target": {"vi": "Mục tiêu quốc gia", "en": "National target"},
+    "no_data_group": {"vi": "Chưa thể đánh giá (chưa có số liệu)", "en": "Cannot be assessed (no data)"},
+    "no_data_item": {
+        "vi": "{name} ({years}): không có chuỗi số liệu nào của tỉnh, vùng hay cả nước.",
+        "en": "{name} ({years}): no provincial, regional or national series.",
+    },
+    # The brief's first screen (forecast.report.headline)
+    "headline": {"vi": "Tóm tắt", "en": "At a glance"},
+    "headline_counts": {
+        "vi": "{k}/{n} mục tiêu nhiều khả năng đạt (kể cả đã đạt), {p} có thể đạt, "
+        "{m} có nguy cơ không đạt, {j} chưa thể đánh giá.",
+        "en": "{k} of {n} targets likely met (achieved included), {p} possible, {m} at risk, "
+        "{j} cannot be assessed.",
+    },
+    "headline_indicators": {"vi": "Ba chỉ tiêu chính", "en": "The three headline indicators"},
+    "no_plan_target": {"vi": "kế hoạch không đặt mục tiêu", "en": "no target in the plan"},
+    "freshness": {"vi": "Độ mới của số liệu", "en": "Data freshness"},
+    "freshness_item": {
+        "vi": "{name}: số liệu mới nhất năm {year}, {age} năm ước tính hiện thời đến năm {report_year}",
+        "en": "{name}: latest data {year}, {age} year(s) of nowcast to {report_year}",
+    },
+    "successor_note": {
+        "vi": "Từ ngày 1/7/2025, {province} là một phần của {successor}; bản tin của {successor} "
+        "trình bày các mục tiêu của tỉnh cũ trong địa bàn mới.",
+        "en": "Since 1 July 2025, {province} is part of {successor}; the brief of {successor} "
+        "shows the old province's targets within the new one.",
+    },
+    "predecessors_note": {
+        "vi": "{province} được thành lập từ ngày 1/7/2025 trên cơ sở hợp nhất {parts}. Các mục "
+        "tiêu dưới đây là mục tiêu trong kế hoạch của tỉnh cũ ({plans}); chuỗi số liệu của tỉnh "
+        "mới được tính lại từ các tỉnh cũ, bình quân gia quyền theo dân số.",
+        "en": "{province} was formed on 1 July 2025 from {parts}. The targets below are those of "
+        "the old province's plan ({plans}); the new province's series are rebuilt from the old "
+        "provinces, weighted by population.",
+    },
+    "plan_of": {"vi": "Mục tiêu trong kế hoạch của {province}", "en": "Targets of the plan of {province}"},
+    "national_plan": {
+        "vi": "Đối chiếu với mục tiêu quốc gia (tỉnh chưa có kế hoạch trong sổ đăng ký)",
+        "en": "Measured against the national targets (no plan of the province in the registry)",
+    },
+    # Targets for the next plan (forecast.report.suggestions)
+    "suggest_heading": {"vi": "Mục tiêu khả thi cho {year}", "en": "Feasible targets for {year}"},
+    "suggest_note": {
+        "vi": "Giá trị mà tỉnh đạt được vào năm {year} với xác suất 50%, 80% và 90% theo dự báo "
+        "(mức 90% là mục tiêu ít tham vọng nhất), kèm tốc độ thay đổi hằng năm cần có so với "
+        "số liệu mới nhất.",
+        "en": "The value the province reaches by {year} with probability 50%, 80% and 90% by "
+        "the forecast (the 90% value is the least ambitious), with the annual change each "
+        "implies from the latest observation.",
+    },
+    "suggest_none": {
+        "vi": "Không có chuỗi số liệu nào đủ dài để đề xuất mục tiêu.",
+        "en": "No series is long enough to suggest a target.",
+    },
+    "col_p50": {"vi": "Đạt với xác suất 50%", "en": "Reached with probability 50%"},
+    "col_p80": {"vi": "Đạt với xác suất 80%", "en": "Reached with probability 80%"},
+    "col_p90": {"vi": "Đạt với xác suất 90%", "en": "Reached with probability 90%"},
+    "per_year": {"vi": "năm", "en": "year"},
+    # A plan's rate target far from the official series' level (assessment.definition_gap)
+    "definition_gap_tag": {"vi": "định nghĩa có thể khác", "en": "definition may differ"},
+    "definition_gap_note": {
+        "vi": "{name} ({year}): mục tiêu {target} bằng {ratio} lần mức của chuỗi số liệu chính "
+        "thức ({level}, năm {latest_year}); kế hoạch có lẽ tính theo số liệu báo cáo của ngành "
+        "y tế, khác cách tính của Tổng cục Thống kê, nên đánh giá trên chuỗi chính thức có thể "
+        "quá bi quan.",
+        "en": "{name} ({year}): the target {target} is {ratio} times the official series' level "
+        "({level} in {latest_year}); the plan probably counts from health-sector reporting, not "
+        "as the GSO does, so the assessment on the official series may be too pessimistic.",
+    },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
     "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
@@ -198,6 +291,7 @@ DEFINITIONS_VI = {
     "bộ ngành khác và cơ sở tư nhân",
     "_gso": "chuỗi số liệu quốc gia của Tổng cục Thống kê",
     "_survey": "ước lượng từ điều tra",
+    "_moh": "số liệu báo cáo của ngành y tế (Bộ Y tế / Sở Y tế), cách tính mà kế hoạch tỉnh thường dùng",
 }
 
 #: Vietnamese wording of the stand-in definitions in :data:`forecast.indicators.STAND_INS`.

@@ -16,9 +16,12 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.assess import matching, suggest
 from forecast.engine.backtest import COMPARE_HORIZON, evaluate
-from forecast.errors import ValidationError
+from forecast.errors import UnknownGeoError, ValidationError
 from forecast.registry import geo, indicators
+from forecast.registry.national_targets import PLAN_ID
+from forecast.report.headline import headline_html, no_data_items, predecessors
 from forecast.report.html import (
     Html,
     badge_html,
@@ -40,6 +43,7 @@ from forecast.report.html import (
     title_html,
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
+from forecast.report.suggestions import suggestions_html
 from forecast.report.text import indicator_name, t
 
 __all__ = [
@@ -58,6 +62,8 @@ __all__ = [
     "model_table",
     "figure_html",
     "heading_html",
+    "headline_html",
+    "headline_section",
     "indicator_title_html",
     "list_html",
     "list_section",
@@ -73,6 +79,7 @@ __all__ = [
     "series_scores",
     "series_panels",
     "series_view",
+    "suggestions_section",
     "t",
     "target_text",
     "title_html",
@@ -100,17 +107,18 @@ def province_view(
 ) -> ProvinceView:
     """Select one province's rows from a run (``runs.Run``), the observations and the registry."""
     name = geo.resolve_geo(province)
+    names = [name, *predecessors(name)]  # a merged 2025 province shows its old provinces' plans
     plan = pd.DataFrame(columns=["province", "kind"]) if plan is None else plan
     a = run.assessments if run is not None else pd.DataFrame(columns=["province", "geo", "kind"])
-    a = a[a["province"] == name]
+    a = a[a["province"].isin(names)]
     a = a[a["kind"] == "outcome"] if "kind" in a.columns else a
-    geos = set(a["geo"]) | {name}
+    geos = set(a["geo"]) | {name, *borrowed_geos(name)}
     fc = run.forecasts if run is not None else pd.DataFrame(columns=["geo"])
     return ProvinceView(
         name,
         run,
         a.reset_index(drop=True),
-        plan[plan["province"] == name].reset_index(drop=True),
+        plan[plan["province"].isin(names)].reset_index(drop=True),
         observations[observations["geo"].isin(geos)],
         fc[fc["geo"].isin(geos)],
     )
@@ -146,8 +154,10 @@ def series_view(view: ProvinceView, indicator: str) -> tuple[str, pd.DataFrame, 
         if len(view.assessments)
         else pd.DataFrame(columns=["indicator", "series", "geo", "year", "value", "rate_required"])
     )
+    if predecessors(view.province) and "province" in rows.columns:  # a merged province's own series
+        rows = rows[rows["province"] == view.province]
     used = [s for s in rows.get("series", pd.Series(dtype=str)).fillna("") if s]
-    series = used[0] if used else indicator
+    series = used[0] if used else _own_series(view, indicator)
     g = rows["geo"].iloc[0] if len(rows) else view.province
     obs = view.observations[(view.observations["geo"] == g) & (view.observations["indicator"] == series)]
     fc = (
@@ -156,6 +166,17 @@ def series_view(view: ProvinceView, indicator: str) -> tuple[str, pd.DataFrame, 
         else view.forecasts
     )
     return series, obs.sort_values("year"), fc, rows
+
+
+def _own_series(view: ProvinceView, indicator: str) -> str:
+    """The province's series of ``indicator`` with the most years (a variant if need be)."""
+    obs = view.observations
+    if obs.empty or "base_indicator" not in obs.columns:
+        return indicator
+    mine = obs[(obs["geo"] == view.province) & (obs["base_indicator"] == indicator)]
+    if mine.empty:
+        return indicator
+    return str(mine.groupby("indicator")["year"].nunique().sort_values(kind="stable").index[-1])
 
 
 def series_panels(
@@ -185,9 +206,13 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
         if view.plan.empty:
             return paragraph_html(t("no_targets", lang, province=view.province))
         return milestones_html(others, view.province, lang)
+    a = view.assessments
+    missing = no_data_items(a, lang)
     return Html(
         heading_html("scorecard", lang)
-        + scorecard_html(view.assessments, lang)
+        + _scorecards(view, lang)
+        + heading_html("no_data_group", lang, 3, when=bool(missing))
+        + list_html(missing, "no-data")
         + heading_html("other_targets", lang, 3, when=len(others) > 0)
         + other_targets_html(others, lang)
     )
@@ -240,3 +265,39 @@ def series_scores(backtests: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     except ValidationError:  # no observation in the held-out years
         return pd.DataFrame()
     return scores[scores["indicator"] != "(all)"].round(3)
+
+
+def _scorecards(view: ProvinceView, lang: str) -> str:
+    """One scorecard of the targets with data, or one per plan (a merged province's old ones)."""
+    a = view.assessments
+    a = a[a["verdict"] != "no_data"] if "verdict" in a.columns else a
+    plans = list(dict.fromkeys(a["plan_id"])) if "plan_id" in a.columns else []
+    if len(plans) <= 1:
+        return scorecard_html(a, lang)
+    out = ""
+    for plan_id in plans:
+        rows = a[a["plan_id"] == plan_id]
+        key = "national_plan" if plan_id == PLAN_ID else "plan_of"
+        out += heading_html(key, lang, 3, province=rows["province"].iloc[0]) + scorecard_html(rows, lang)
+    return out
+
+
+def borrowed_geos(province: str) -> list[str]:
+    """The geos whose series a province may borrow: its GSO region (if any) and the nation."""
+    try:
+        region = geo.region_of(province)
+    except UnknownGeoError:
+        region = None
+    return [g for g in (region, matching.NATIONAL_GEO) if g]
+
+
+def suggestions_section(view: ProvinceView, year: int = 2030, lang: str = "vi") -> Html:
+    """Return the section "Mục tiêu khả thi cho <year>" (:func:`forecast.assess.suggest.suggest_targets`)."""
+    frame = suggest.suggest_targets(view.forecasts, view.observations, view.province, year)
+    return suggestions_html(frame, year, lang)
+
+
+def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
+    """Return the brief's first screen (:func:`forecast.report.headline.headline_html`)."""
+    as_of = str(getattr(view.run, "as_of", "") or quarter)
+    return headline_html(view.assessments, view.province, int(as_of[:4]), lang)
