@@ -23,7 +23,7 @@ from forecast import config
 from forecast.assess import assessment, matching
 from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, save_run
 from forecast.data import store as store_db
-from forecast.engine import models
+from forecast.engine import backtest, models
 from forecast.errors import MissingDataError
 from forecast.log import logger
 from forecast.registry import geo, indicators
@@ -75,6 +75,42 @@ def forecast_series(series: pd.DataFrame, settings: models.EngineSettings) -> pd
     return models.forecast_panel(series, years=years, settings=settings)
 
 
+def target_series(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The ``(geo, indicator)`` store series the assessments used (those with targets)."""
+    a = assessments[assessments["series"].fillna("") != ""]
+    return a[["geo", "series"]].drop_duplicates().rename(columns={"series": "indicator"})
+
+
+def deep_dive_tables(
+    series: pd.DataFrame,
+    keys: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    settings: models.EngineSettings,
+    horizon: int = backtest.COMPARE_HORIZON,
+) -> dict[str, pd.DataFrame]:
+    """Every compared model's forecast and the back-tests of the ``keys`` series, computed once.
+
+    The ensemble rows are the run's own ``forecasts`` (so a deep dive shows the brief's numbers);
+    the other models of :data:`forecast.engine.backtest.COMPARE_MODELS` are forecast in one
+    vectorised call over the panels of the keys' indicators (every geo, as the pooled models need).
+    """
+    panel = series[series["indicator"].isin(set(keys["indicator"]))]
+    on = ["geo", "indicator"]
+    if panel.empty:
+        empty = pd.DataFrame(columns=FORECAST_COLUMNS)
+        return {
+            "model_forecasts": empty,
+            "backtests": empty.iloc[:, :0],
+            "backtest_scores": empty.iloc[:, :0],
+        }
+    others = [m for m in backtest.COMPARE_MODELS if m != "ensemble"]
+    years = range(int(series["year"].min()) + 1, HORIZON_END + 1)
+    fc = models.forecast_panel(panel, years=years, models=others, settings=settings)
+    mine = pd.concat([fc, forecasts[forecasts["model"] == "ensemble"]], ignore_index=True).merge(keys, on=on)
+    held_out, scores = backtest.backtest_series(panel, keys, horizon, backtest.COMPARE_MODELS, settings)
+    return {"model_forecasts": mine, "backtests": held_out, "backtest_scores": scores}
+
+
 def prepare_run(
     as_of: str,
     store: str | os.PathLike | None = None,
@@ -109,8 +145,10 @@ def prepare_run(
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
     obs, registry = restrict(load_observations(store), registry, provinces)
     settings = settings if settings is not None else models.EngineSettings()
-    fc = forecast_series(series_to_forecast(obs, registry), settings)
+    series = series_to_forecast(obs, registry)
+    fc = forecast_series(series, settings)
     assessments = assessment.assess_targets(registry, obs, fc, quarter)
+    detail = deep_dive_tables(series, target_series(assessments), fc, settings)
     created = pd.Timestamp.now(tz="UTC")
     fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
     digest = hashlib.sha256(
@@ -124,6 +162,7 @@ def prepare_run(
         params,
         fc.assign(run_id=f"{quarter}-{digest}"),
         assessments,
+        **detail,
     )
     save_run(store, run)
     return run

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from forecast import config, pipeline
 from forecast.assess import assessment, runs
 from forecast.data import store as real_store
+from forecast.engine import backtest
 from forecast.errors import MissingDataError
 
 GEO = "Hà Nam"
@@ -111,6 +112,7 @@ def fake_store(tmp_path, monkeypatch):
     monkeypatch.setattr(
         pipeline, "models", SimpleNamespace(EngineSettings=_Settings, forecast_panel=_forecast_panel)
     )
+    monkeypatch.setattr(pipeline, "deep_dive_tables", lambda *a, **k: {})  # the real engine's job
     return SimpleNamespace(path=str(path), state=state)
 
 
@@ -263,6 +265,15 @@ def test_run_forecasts_with_the_real_store_and_engine(tmp_path):
     assert a.loc["stunting_u5", "verdict"] in ("likely", "possible")
     assert a.loc["bhyt_coverage", "verdict"] == "no_data"
     assert "members" in run.settings
+    detail = runs.load_series_detail(path, run_id, GEO, "stunting_u5")
+    fc = detail["model_forecasts"]
+    assert set(fc["model"]) == set(backtest.COMPARE_MODELS)
+    ens = fc[(fc["model"] == "ensemble") & (fc["year"] == 2030)].iloc[0]  # the brief's numbers, exactly
+    assert [ens[q] for q in ("q10", "q50", "q90")] == [a.loc["stunting_u5", q] for q in ("q10", "q50", "q90")]
+    assert fc["year"].min() == 2017  # from the year after the last observation, not the panel's
+    held_out = detail["backtests"]
+    assert set(held_out["origin"]) == {2011} and held_out["year"].between(2012, 2016).all()
+    assert set(detail["backtest_scores"]["model"]) == set(backtest.COMPARE_MODELS)
 
 
 def test_reading_waits_for_a_writer_in_another_process(fake_store):

@@ -8,7 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from forecast.cli import cli
-from forecast.engine.backtest import BACKTEST_COLUMNS, backtest, evaluate
+from forecast.engine.backtest import (
+    BACKTEST_COLUMNS,
+    SCORE_COLUMNS,
+    SERIES_BACKTEST_COLUMNS,
+    backtest,
+    backtest_series,
+    evaluate,
+)
 from forecast.errors import ValidationError
 
 
@@ -123,3 +130,15 @@ def test_cli_bad_model_is_one_line(tidy, tmp_path):
         ],
     )
     assert res.exit_code == 1 and "arima" in res.output and "Traceback" not in res.output
+
+
+def test_backtest_series_from_each_series_own_origin(tidy):
+    short = tidy[~((tidy["geo"] == "P1") & (tidy["year"] > 2016))]  # P1 ends three years earlier
+    keys = pd.DataFrame({"geo": ["P0", "P1"], "indicator": ["imr_gso", "imr_gso"]})
+    rows, scores = backtest_series(short, keys, horizon=3, models=["naive", "ensemble"])
+    assert list(rows.columns) == SERIES_BACKTEST_COLUMNS and list(scores.columns) == SCORE_COLUMNS
+    origins = rows.groupby("geo")["origin"].first().to_dict()
+    assert origins == {"P0": 2016, "P1": 2013} and set(rows["indicator"]) == {"imr_gso"}
+    assert len(rows) == 2 * 2 * 3  # two series, two models, three years
+    panel = scores[(scores["origin"] == 2016) & (scores["indicator"] == "imr_gso")]
+    assert set(panel["model"]) == {"naive", "ensemble"} and set(panel["n_series"]) == {5}  # P1 ends early

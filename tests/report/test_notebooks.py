@@ -16,7 +16,8 @@ import papermill as pm
 import pytest
 from test_views import PROVINCE, make_assessments, make_forecasts, make_observations, make_targets
 
-from forecast import config
+from forecast import config, pipeline
+from forecast.engine.models import EngineSettings
 
 NOTEBOOKS = sorted((config.NOTEBOOKS_DIR).glob("*.ipynb"))
 FIXTURES = Path(__file__).resolve().parents[1] / "notebooks"
@@ -54,6 +55,25 @@ def test_notebook_has_no_definitions_and_no_outputs(path):
         assert not re.search(r"^\s*(async\s+)?(def|class)\s", cell.source, re.M), cell.source
         assert cell.outputs == [] and cell.execution_count is None
     nbformat.validate(nb)
+
+
+#: Calls that fit or back-test a model: notebooks read what the run stored instead.
+FITTING = re.compile(
+    r"\b(forecast_panel|backtest|backtest_series|get_model|deep_dive_tables|prepare_run)\(|\.fit\("
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_cell_fits_a_model(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in _code(nb):
+        assert not FITTING.search(cell.source), cell.source
+
+
+def test_the_fitting_pattern_catches_a_fit():
+    assert FITTING.search("x = backtest.backtest(panel, 2010, 5)")
+    assert FITTING.search("m = models.get_model('naive').fit(s)")
+    assert not FITTING.search("backtest.evaluate(rows, obs)")
 
 
 def test_policy_brief_markdown_is_analyst_only():
@@ -123,6 +143,7 @@ def tiny_store(tmp_path_factory) -> dict:
     for run_id, as_of, shift in (("2026Q3-fixture", "2026Q3", 1), ("2026Q4-fixture", "2026Q4", 0)):
         fc = make_forecasts(run_id)
         a = make_assessments(run_id)
+        detail = pipeline.deep_dive_tables(obs, pipeline.target_series(a), fc, EngineSettings())
         if shift:  # the previous quarter saw IMR on track
             a.loc[a["indicator"] == "imr", "verdict"] = "likely"
         runs.save_run(
@@ -135,6 +156,7 @@ def tiny_store(tmp_path_factory) -> dict:
                 {},
                 pd.concat([fc, _national(fc)]),
                 a,
+                **detail,
             ),
         )
     return {"store": str(path), "targets": str(registry), "run_id": "2026Q4-fixture"}
@@ -197,3 +219,23 @@ def test_indicator_executes_on_a_tiny_store(tiny_store, tmp_path):
     )
     assert "Số giường bệnh trên 10.000 dân" in html
     assert html.count('<img class="figure"') == 2
+
+
+def test_indicator_by_its_name_in_capitals_shows_every_stored_model(tiny_store, tmp_path):
+    params = {k: v for k, v in tiny_store.items() if k != "targets"}
+    nb, _, html = _execute(
+        "indicator.ipynb", tmp_path / "imr.ipynb", {**params, "province": PROVINCE, "indicator": "IMR"}
+    )
+    table = "\n".join(o.get("data", {}).get("text/plain", "") for c in _code(nb) for o in c.outputs)
+    models = {line.split()[0] for line in table.splitlines() if line.split()}
+    assert {"ensemble", "naive", "theta", "pooled"} <= models
+    assert "Tỷ suất tử vong trẻ em dưới 1 tuổi" in html
+
+
+def test_indicator_with_an_unknown_name_fails_in_one_line(tiny_store, tmp_path):
+    params = {k: v for k, v in tiny_store.items() if k != "targets"}
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        _execute(
+            "indicator.ipynb", tmp_path / "x.ipynb", {**params, "province": PROVINCE, "indicator": "IMRR"}
+        )
+    assert err.value.ename == "UnknownIndicatorError" and "did you mean 'imr'" in err.value.evalue

@@ -35,7 +35,14 @@ FORECAST_COLUMNS = [
     "reason",
 ]
 RUN_COLUMNS = ["run_id", "as_of", "created", "data_fingerprint", "settings"]
-_INTS = {"year", "latest_year", "expected_year", "data_age"}
+#: Per-model forecasts of the series that have targets (the deep dive's model chart).
+MODEL_FORECAST_COLUMNS = FORECAST_COLUMNS
+#: Back-test forecasts of those series from their own origin (last year − horizon).
+BACKTEST_COLUMNS = ["geo", "indicator", "model", "origin", "year", "mean", *config.QUANTILE_COLUMNS, "run_id"]
+#: Back-test scores over every series of each back-tested panel.
+SCORE_COLUMNS = ["indicator", "origin", "model", "n_series", "n", "mase", "smape", "bias"]
+SCORE_COLUMNS += ["coverage80", "coverage95", "pinball", "run_id"]
+_INTS = {"year", "latest_year", "expected_year", "data_age", "origin", "n_series", "n"}
 _FLOATS = {
     "mean",
     *config.QUANTILE_COLUMNS,
@@ -46,6 +53,12 @@ _FLOATS = {
     "rate_observed",
     "rate_required",
     "ratio",
+    "mase",
+    "smape",
+    "bias",
+    "coverage80",
+    "coverage95",
+    "pinball",
 }
 COMPARE_COLUMNS = [
     "plan_id",
@@ -76,6 +89,19 @@ class Run:
     settings: dict = field(default_factory=dict)
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     assessments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtest_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+#: Stored tables of a run beside ``runs``: attribute of :class:`Run` -> (table, columns).
+TABLES = {
+    "forecasts": ("forecasts", FORECAST_COLUMNS),
+    "assessments": ("assessments", assessment.COLUMNS),
+    "model_forecasts": ("model_forecasts", MODEL_FORECAST_COLUMNS),
+    "backtests": ("backtests", BACKTEST_COLUMNS),
+    "backtest_scores": ("backtest_scores", SCORE_COLUMNS),
+}
 
 
 def _sql_type(c: str) -> str:
@@ -90,11 +116,7 @@ def _ddl(table: str, columns: Sequence[str]) -> str:
 
 def _create_tables(con) -> None:
     """Create the run tables, and add the columns a newer version introduced to older ones."""
-    for table, columns in (
-        ("runs", RUN_COLUMNS),
-        ("forecasts", FORECAST_COLUMNS),
-        ("assessments", assessment.COLUMNS),
-    ):
+    for table, columns in (("runs", RUN_COLUMNS), *TABLES.values()):
         con.execute(_ddl(table, columns))
         for c in columns:  # runs stored by an older version keep their rows; new columns are NULL
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c} {_sql_type(c)}")
@@ -115,10 +137,9 @@ def save_run(store, run: Run) -> None:
             }
         ]
     )
-    frames = {
-        "runs": meta,
-        "forecasts": run.forecasts.assign(run_id=run.run_id).reindex(columns=FORECAST_COLUMNS),
-        "assessments": run.assessments.assign(run_id=run.run_id).reindex(columns=assessment.COLUMNS),
+    frames = {"runs": meta} | {
+        table: getattr(run, attr).assign(run_id=run.run_id).reindex(columns=columns)
+        for attr, (table, columns) in TABLES.items()
     }
     with store_db.connect(store) as con:
         _create_tables(con)
@@ -217,6 +238,41 @@ def load_run(store=None, run_id: str | None = None) -> Run:
         forecasts=_typed(fc, FORECAST_COLUMNS),
         assessments=_typed(asm, assessment.COLUMNS),
     )
+
+
+def _has_table(con, table: str) -> bool:
+    sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+    return con is not None and bool(con.execute(sql, [table]).fetchone()[0])
+
+
+def load_series_detail(store, run_id: str, geo: str, indicator: str) -> dict[str, pd.DataFrame]:
+    """Return what a run stored for one series' deep dive, without fitting anything.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``model_forecasts`` (every compared model, ``FORECAST_COLUMNS``), ``backtests`` (the
+        series' back-test from its origin, ``BACKTEST_COLUMNS``) and ``backtest_scores`` (scores
+        over every series of the indicator from that origin, ``SCORE_COLUMNS``); empty frames for
+        a series without targets or a run stored by a version without these tables.
+    """
+    where = {"model_forecasts": "geo = ? AND indicator = ?", "backtests": "geo = ? AND indicator = ?"}
+    out = {}
+    with _reader(store) as con:
+        for attr in ("model_forecasts", "backtests"):
+            table, columns = TABLES[attr]
+            df = pd.DataFrame(columns=columns)
+            if _has_table(con, table):
+                sql = f"SELECT * FROM {table} WHERE run_id = ? AND {where[attr]} ORDER BY model, year"
+                df = con.execute(sql, [run_id, geo, indicator]).df()
+            out[attr] = _typed(df, columns)
+        origins = sorted(set(out["backtests"]["origin"].dropna().astype(int)))
+        scores = pd.DataFrame(columns=SCORE_COLUMNS)
+        if origins and _has_table(con, "backtest_scores"):
+            sql = "SELECT * FROM backtest_scores WHERE run_id = ? AND indicator = ? AND origin = ? ORDER BY model"
+            scores = con.execute(sql, [run_id, indicator, origins[0]]).df()
+        out["backtest_scores"] = _typed(scores, SCORE_COLUMNS)
+    return out
 
 
 def previous_run(store, run: Run) -> Run | None:

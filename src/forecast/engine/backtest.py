@@ -155,3 +155,54 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     per = _aggregate(df, ["model", "indicator"])
     every = _aggregate(df.assign(indicator="(all)"), ["model", "indicator"])
     return pd.concat([per, every], ignore_index=True)[["model", "indicator", *METRICS]]
+
+
+#: Models the deep dive compares (the quarterly run stores their forecasts and back-tests).
+COMPARE_MODELS = ("naive", "drift", "aarr", "trend", "wtrend", "theta", "dholt", "pooled", "ensemble")
+#: Years held out in the back-test the quarterly run stores for the deep dive.
+COMPARE_HORIZON = 5
+SERIES_BACKTEST_COLUMNS = ["geo", "indicator", "model", "origin", "year", "mean", *QUANTILE_COLUMNS]
+SCORE_COLUMNS = ["indicator", "origin", "model", *METRICS]
+
+
+def backtest_series(
+    obs: pd.DataFrame,
+    keys: pd.DataFrame,
+    horizon: int = COMPARE_HORIZON,
+    models: Sequence[str] = COMPARE_MODELS,
+    settings: EngineSettings | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Back-test each ``(geo, indicator)`` of ``keys`` from its own origin, on its whole panel.
+
+    A series' origin is its last observed year − ``horizon``. Series sharing an origin are
+    back-tested in one vectorised :func:`backtest` of their indicators' panels (every geo), so the
+    pooled models and the calibration see what they see in the quarterly run.
+
+    Returns
+    -------
+    tuple of DataFrame
+        The back-test rows of the ``keys`` series (``SERIES_BACKTEST_COLUMNS``), and
+        :func:`evaluate` over every series of each back-tested panel per origin (``SCORE_COLUMNS``).
+    """
+    last = obs.groupby(["geo", "indicator"], as_index=False)["year"].max()
+    keys = keys[["geo", "indicator"]].drop_duplicates().merge(last, on=["geo", "indicator"])
+    keys = keys.assign(origin=keys["year"] - int(horizon)).drop(columns="year")
+    rows, scores = [], []
+    for origin, group in keys.groupby("origin"):
+        panel = obs[obs["indicator"].isin(set(group["indicator"]))]
+        if panel[panel["year"] <= origin].empty:
+            continue
+        out = backtest(panel, int(origin), horizon, models, settings).assign(origin=int(origin))
+        rows.append(out.merge(group, on=["geo", "indicator", "origin"]))
+        try:
+            scores.append(evaluate(out, panel).assign(origin=int(origin)))
+        except ValidationError:  # no actual in the held-out years
+            continue
+    return (
+        pd.concat(rows, ignore_index=True)[SERIES_BACKTEST_COLUMNS]
+        if rows
+        else pd.DataFrame(columns=SERIES_BACKTEST_COLUMNS),
+        pd.concat(scores, ignore_index=True)[SCORE_COLUMNS]
+        if scores
+        else pd.DataFrame(columns=SCORE_COLUMNS),
+    )

@@ -69,6 +69,33 @@ def indicator(code: str) -> pd.Series:
     raise UnknownIndicatorError(f"unknown indicator {code!r}: {fix}")
 
 
+def resolve_indicator(text: str) -> str:
+    """Return the catalogue or store code named by ``text``: a code in any case, or a name.
+
+    ``"IMR"``, ``"imr"`` and ``"Infant mortality rate"`` (English or Vietnamese catalogue name,
+    any case) all give ``"imr"``; a store code such as ``imr_gso`` is returned as is.
+
+    Raises
+    ------
+    UnknownIndicatorError
+        If nothing matches; the message suggests the closest code.
+    """
+    key = " ".join(str(text).split()).casefold()
+    cat, aux = catalogue(), auxiliary_series()
+    for codes in (cat.index, aux.index):
+        found = [c for c in codes if str(c).casefold() == key]
+        if found:
+            return str(found[0])
+    for column in ("name_en", "name_vi"):
+        found = cat.index[cat[column].str.casefold() == key]
+        if len(found):
+            return str(found[0])
+    if series_info(key):
+        return key
+    indicator(key)  # raises with the closest code
+    return key
+
+
 def base_indicator(code: str) -> tuple[str, str]:
     """Return ``(catalogue_code, definition)`` for a code or a variant such as ``beds_per_10k_dohs``.
 

@@ -119,6 +119,16 @@ def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
     return f"{cmp} {fmt_value(row['value'], unit, lang)}".strip()
 
 
+def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi") -> str:
+    """Return a forecast as the scorecard writes it: median (80 % prediction interval)."""
+    if is_missing(row.get("q50")):
+        return "–"
+    return (
+        f"{fmt_value(row['q50'], unit, lang)} ({fmt_number(row.get('q10'), lang)}–"
+        f"{fmt_number(row.get('q90'), lang)})"
+    )
+
+
 def _rate(x: object, lang: str) -> str:
     if is_missing(x):
         return "–"
@@ -147,12 +157,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             if is_missing(r.get("latest_value"))
             else f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})"
         )
-        fc = (
-            "–"
-            if is_missing(r.get("q50"))
-            else f"{fmt_value(r['q50'], unit, lang)} ({fmt_number(r.get('q10'), lang)}–"
-            f"{fmt_number(r.get('q90'), lang)})"
-        )
+        fc = forecast_text(r, unit, lang)
         proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "regional" else ""
         rows.append(
             {

@@ -16,12 +16,15 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.engine.backtest import COMPARE_HORIZON, evaluate
+from forecast.errors import ValidationError
 from forecast.registry import geo, indicators
 from forecast.report.html import (
     Html,
     badge_html,
     changes_html,
     figure_html,
+    forecast_text,
     heading_html,
     indicator_title_html,
     list_html,
@@ -48,7 +51,11 @@ __all__ = [
     "badge_html",
     "caveats",
     "changes_html",
+    "DeepDive",
+    "deep_dive_view",
     "fan_panels",
+    "forecast_text",
+    "model_table",
     "figure_html",
     "heading_html",
     "indicator_title_html",
@@ -63,6 +70,7 @@ __all__ = [
     "scorecard_frame",
     "scorecard_html",
     "scorecard_section",
+    "series_scores",
     "series_panels",
     "series_view",
     "t",
@@ -183,3 +191,52 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
         + heading_html("other_targets", lang, 3, when=len(others) > 0)
         + other_targets_html(others, lang)
     )
+
+
+@dataclass(frozen=True)
+class DeepDive:
+    """One indicator of one province: the series the assessments used, its data and targets."""
+
+    indicator: str
+    series: str
+    geo: str
+    observations: pd.DataFrame
+    targets: pd.DataFrame
+    origin: int | None = None  # of the stored back-test: the last observed year − COMPARE_HORIZON
+
+
+def deep_dive_view(view: ProvinceView, indicator: str) -> DeepDive:
+    """Resolve ``indicator`` (code in any case, or catalogue name) and select its series.
+
+    Raises
+    ------
+    UnknownIndicatorError
+        If ``indicator`` names no catalogue or store series (one line, with the closest code).
+    """
+    code = indicators.resolve_indicator(indicator)
+    series, obs, _, rows = series_view(view, code)
+    where = str(rows["geo"].iloc[0]) if len(rows) else view.province
+    origin = int(obs["year"].max()) - COMPARE_HORIZON if len(obs) else None
+    return DeepDive(code, series, where, obs, rows, origin)
+
+
+def model_table(model_forecasts: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Every model's forecast in each target year, written as the scorecard writes it."""
+    years = sorted(set(targets["year"].astype(int))) if len(targets) else []
+    unit = str(targets["unit"].iloc[0]) if len(targets) and "unit" in targets.columns else ""
+    fc = model_forecasts[model_forecasts["year"].isin(years)]
+    if fc.empty:
+        return pd.DataFrame()
+    text = fc.assign(forecast=[forecast_text(r, unit, lang) for r in fc.to_dict("records")])
+    return text.pivot(index="model", columns="year", values="forecast")
+
+
+def series_scores(backtests: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Score a series' stored back-test against its observations (empty when nothing to score)."""
+    if backtests.empty or observations.empty:
+        return pd.DataFrame()
+    try:
+        scores = evaluate(backtests, observations)
+    except ValidationError:  # no observation in the held-out years
+        return pd.DataFrame()
+    return scores[scores["indicator"] != "(all)"].round(3)
