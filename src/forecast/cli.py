@@ -372,7 +372,13 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
 
 @cli.command("report")
 @store_option
-@click.option("--quarter", required=True, help="Reporting quarter, e.g. 2026Q4.")
+@click.option("--quarter", default=None, help="Reporting quarter, e.g. 2026Q4 (default: the --run-id's).")
+@click.option("--run-id", "run_id", default=None, help="Republish this stored run without recomputing.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Publish over an already published quarter; the old one is kept under <quarter>/archive/<run_id>/.",
+)
 @click.option(
     "--province",
     "provinces",
@@ -392,14 +398,17 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
     "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of the briefs."
 )
 @click.pass_context
-def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
+def report_cmd(ctx, quarter, run_id, replace, provinces, jobs, out, lang) -> None:
     """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
 
     One failing notebook does not stop the others: the index lists it and the exit code is 1.
+    A published quarter is never replaced silently: without --replace the command refuses.
 
     Example:
 
         forecast report --quarter 2026Q4 --province "Hà Nam" --jobs 2
+
+        forecast report --run-id 2026Q4-1a2b3c4d --replace
     """
     from tqdm import tqdm
 
@@ -407,6 +416,8 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
     from forecast.errors import ReportError
     from forecast.pipeline import run_report
 
+    if not quarter and not run_id:
+        raise ReportError("give the quarter to report (--quarter 2026Q4) or a stored run (--run-id ID)")
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:
         click.echo(
@@ -414,7 +425,7 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
             f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
             f"(see {quarantine_path(ctx.obj['store'])})."
         )
-    with tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
+    with tqdm(desc=f"report {quarter or run_id}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar:
         result = run_report(
             quarter,
             provinces=list(provinces) or None,
@@ -423,6 +434,8 @@ def report_cmd(ctx, quarter, provinces, jobs, out, lang) -> None:
             store=ctx.obj["store"],
             lang=lang,
             progress=bar,
+            run_id=run_id,
+            replace=replace,
         )
     click.echo(f"Report: {result.index}")
     if result.failures:

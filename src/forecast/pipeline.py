@@ -21,10 +21,10 @@ import pandas as pd
 
 from forecast import config
 from forecast.assess import assessment, matching
-from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, save_run
+from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, run_scope, save_run
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
-from forecast.errors import MissingDataError
+from forecast.errors import MissingDataError, ReportError
 from forecast.log import logger
 from forecast.registry import geo, indicators
 from forecast.registry.targets import load_targets
@@ -143,6 +143,7 @@ def prepare_run(
     """
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
+    scope = sorted({geo.resolve_geo(p) for p in provinces}) if provinces else []
     obs, registry = restrict(load_observations(store), registry, provinces)
     settings = settings if settings is not None else models.EngineSettings()
     series = series_to_forecast(obs, registry)
@@ -150,7 +151,8 @@ def prepare_run(
     assessments = assessment.assess_targets(registry, obs, fc, quarter)
     detail = deep_dive_tables(series, target_series(assessments), fc, settings)
     created = pd.Timestamp.now(tz="UTC")
-    fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
+    fingerprint = str(store_db.data_fingerprint(store))
+    params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
     digest = hashlib.sha256(
         json.dumps([fingerprint, params, created.isoformat()], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]
@@ -185,8 +187,18 @@ def default_provinces() -> list[str]:
     return list(dict.fromkeys(load_targets()["province"]))
 
 
+def _stored_run(store: str, run_id: str, quarter: str | None) -> Run:
+    """A stored run to republish; its quarter must be the one asked for."""
+    run = load_run(store, run_id)
+    if quarter and config.parse_quarter(quarter) != run.as_of:
+        raise ReportError(
+            f"run {run_id} speaks for {run.as_of}, not {quarter}: pass --quarter {run.as_of} or omit it"
+        )
+    return run
+
+
 def run_report(
-    quarter: str,
+    quarter: str | None,
     *,
     provinces: list[str] | None = None,
     jobs: int | None = None,
@@ -195,24 +207,32 @@ def run_report(
     lang: str = "vi",
     notebooks: dict[str, str | os.PathLike] | None = None,
     progress: Any = None,
+    run_id: str | None = None,
+    replace: bool = False,
 ) -> report_quarter.ReportResult:
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
     Parameters are those of :func:`forecast.report.quarter.publish_report`, plus ``provinces``
-    (any spelling; default the seed-plan provinces) and ``store`` (default
-    :func:`forecast.config.store_path`).
+    (any spelling; default the run's scope, else the seed-plan provinces), ``store`` (default
+    :func:`forecast.config.store_path`) and ``run_id``: republish that stored run without
+    recomputing (``quarter`` may then be None). A published quarter is refused before anything
+    is computed unless ``replace``.
 
     Raises
     ------
     ReportError
-        If the quarter is malformed or a notebook file is missing (before anything runs).
+        If the quarter is malformed or already published (without ``replace``), a notebook file
+        is missing, or ``run_id`` speaks for another quarter (before anything runs).
     """
     started = time.time()
-    quarter = config.parse_quarter(quarter)
     nbs = report_quarter.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
-    chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
-    run = prepare_run(quarter, store, provinces=[*chosen] if provinces else None)
+    stored = _stored_run(store, run_id, quarter) if run_id else None
+    quarter = stored.as_of if stored is not None else config.parse_quarter(quarter or "")
+    report_quarter.check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
+    scope = sorted(run_scope(stored.settings) or []) if stored is not None else []
+    chosen = [geo.resolve_geo(p) for p in provinces] if provinces else scope or default_provinces()
+    run = stored or prepare_run(quarter, store, provinces=[*chosen] if provinces else None)
     return report_quarter.publish_report(
         run,
         chosen,
@@ -224,4 +244,5 @@ def run_report(
         notebooks=nbs,
         progress=progress,
         started=started,
+        replace=replace,
     )

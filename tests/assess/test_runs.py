@@ -158,7 +158,11 @@ def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
     run_id = pipeline.run_forecasts("2026Q4", store=fake_store.path, targets=_registry())
     assert fake_store.state["ensured"] == 1 and run_id.startswith("2026Q4-")
     run = runs.load_run(fake_store.path)
-    assert run.run_id == run_id and run.settings == {"draws": 100} and run.data_fingerprint == "fp-1"
+    assert (
+        run.run_id == run_id
+        and run.settings == {"draws": 100, "provinces": []}
+        and run.data_fingerprint == "fp-1"
+    )
     assert list(run.assessments["pace"]) == ["on_track", ""]
     assert run.assessments["verdict"].iloc[1] == "no_data"
     assert set(run.forecasts["run_id"]) == {run_id} and run.forecasts["year"].max() == 2035
@@ -191,7 +195,7 @@ def _asm(**kw) -> pd.DataFrame:
     [
         ({"verdict": "unlikely", "latest_year": 2017}, "new data"),
         ({"verdict": "unlikely", "latest_value": 11.0}, "new data"),
-        ({"verdict": "possible", "p_attain": 0.5}, "revised forecast"),
+        ({"verdict": "possible", "p_attain": 0.5}, "revised model"),
     ],
 )
 def test_compare_runs_reasons(new, reason):
@@ -207,11 +211,11 @@ def test_compare_runs_with_missing_latest_observation():
     assert list(out["reason"]) == ["new data"]
     assert runs.compare_runs(
         old, _asm(verdict="insufficient_data", latest_year=pd.NA, latest_value=math.nan)
-    )["reason"].tolist() == ["revised forecast"]
+    )["reason"].tolist() == ["revised model"]
 
 
 def test_compare_runs_ignores_unmoved_and_flags_new_targets():
-    assert runs.compare_runs(_asm(), _asm(p_attain=0.6)).empty
+    assert runs.compare_runs(_asm(), _asm(p_attain=0.75)).empty  # a 5-point move
     out = runs.compare_runs(_asm(), pd.concat([_asm(), _asm(plan_id="q")]))
     assert list(out["reason"]) == ["new target"]
 
@@ -334,3 +338,35 @@ def test_notebook_reads_share_the_store_with_another_reader(tmp_path):
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def test_compare_runs_lists_p_moves_of_ten_points_and_no_nan():
+    out = runs.compare_runs(_asm(p_attain=0.38), _asm(p_attain=0.15))  # same verdict, P moved
+    assert len(out) == 1 and out.loc[0, "reason"] == "revised model"
+    assert runs.compare_runs(_asm(p_attain=0.38), _asm(p_attain=0.30)).empty  # under the threshold
+
+
+def test_compare_runs_only_compares_provinces_both_runs_assessed():
+    old = _asm(province="Hà Nam")
+    new = pd.concat([_asm(province="Hà Nam"), _asm(province="Lào Cai"), _asm(province="Đồng Nai")])
+    assert runs.compare_runs(old, new).empty  # no target of another province is falsely new
+
+
+def test_previous_run_prefers_the_same_scope(fake_store):
+    everyone = dataclasses.replace(_run("2026Q3-all", created="2026-09-01"), settings={"provinces": []})
+    one = dataclasses.replace(_run("2026Q3-one", created="2026-09-02"), settings={"provinces": [GEO]})
+    for r in (everyone, one):
+        runs.save_run(fake_store.path, r)
+    new_all = dataclasses.replace(_run("2026Q4-all", "2026Q4"), settings={"provinces": []})
+    new_one = dataclasses.replace(_run("2026Q4-one", "2026Q4"), settings={"provinces": [GEO]})
+    assert runs.previous_run(fake_store.path, new_all).run_id == "2026Q3-all"
+    assert runs.previous_run(fake_store.path, new_one).run_id == "2026Q3-one"
+
+
+def test_load_run_by_default_takes_the_latest_run_covering_the_province(fake_store):
+    runs.save_run(fake_store.path, _run("2026Q4-a", "2026Q4", "2026-12-01"))
+    other = _run("2026Q4-b", "2026Q4", "2026-12-02")
+    runs.save_run(fake_store.path, dataclasses.replace(other, assessments=other.assessments.iloc[0:0]))
+    assert runs.load_run(fake_store.path).run_id == "2026Q4-b"
+    assert runs.load_run(fake_store.path, province=GEO).run_id == "2026Q4-a"
+    assert runs.load_run(fake_store.path, province="Nowhere").run_id == "2026Q4-b"

@@ -301,16 +301,29 @@ def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
     return Html(heading_html(key, lang, when=bool(items)) + list_html(items))
 
 
-def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id: str = "") -> Html:
-    """Return the targets that moved category since the previous run, with the reason.
+def _verdict_move(r: dict, lang: str) -> str:
+    """``badge (P%) → badge (P%)``; a missing side (new or dropped target) shows a dash."""
+    sides = []
+    for when in ("old", "new"):
+        verdict, p = r.get(f"verdict_{when}"), r.get(f"p_attain_{when}")
+        if is_missing(verdict) or not str(verdict):
+            sides.append("–")
+            continue
+        share = "" if is_missing(p) else f" {_esc(fmt_percent(p, lang))}"
+        sides.append(badge_html(str(verdict), lang) + share)
+    return " → ".join(sides)
 
-    ``changes`` is :func:`forecast.runs.compare_runs` output, or None for a first run.
+
+def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id: str = "") -> Html:
+    """Return the targets whose verdict or P(attain) moved since the previous run, with the reason.
+
+    ``changes`` is :func:`forecast.assess.runs.compare_runs` output, or None for a first run.
     """
     if changes is None:
         return paragraph_html(t("first_run", lang))
     if changes.empty:
         return paragraph_html(t("no_changes", lang, run_id=previous_run_id))
-    keys = ("col_province", "col_indicator", "col_year", "col_before", "col_after", "col_reason")
+    keys = ("col_province", "col_indicator", "col_year", "col_change", "col_reason")
     head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
     body = []
     for r in changes.to_dict("records"):
@@ -319,9 +332,8 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
             _esc(r["province"]),
             _esc(indicator_name(r["indicator"], lang)),
             _esc(r["year"]),
-            badge_html(str(r["verdict_old"] or "no_data"), lang),
-            badge_html(str(r["verdict_new"] or "no_data"), lang),
-            _esc(t(reason, lang) if reason in _REASONS else r["reason"]),
+            _verdict_move(r, lang),
+            _esc(t(reason, lang) if reason in _REASONS else "–"),
         ]
         body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return Html(
@@ -329,4 +341,4 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
     )
 
 
-_REASONS = {"reason_new data", "reason_revised forecast", "reason_new target", "reason_target dropped"}
+_REASONS = {"reason_new data", "reason_revised model", "reason_new target", "reason_target dropped"}

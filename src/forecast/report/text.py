@@ -104,8 +104,8 @@ TEXT = {
         "en": "This is the first run: there is no previous quarter to compare with.",
     },
     "no_changes": {
-        "vi": "Không mục tiêu nào thay đổi đánh giá so với lần chạy {run_id}.",
-        "en": "No target changed category since run {run_id}.",
+        "vi": "Không mục tiêu nào thay đổi đánh giá hay xác suất đạt (từ 10 điểm) so với lần chạy {run_id}.",
+        "en": "No target changed verdict or P(attain) (by 10 points or more) since run {run_id}.",
     },
     "models": {"vi": "Dự báo của từng mô hình", "en": "Every model's forecast"},
     "backtest": {
@@ -142,12 +142,16 @@ TEXT = {
     },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
-    "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
+    "reason_revised model": {"vi": "mô hình điều chỉnh", "en": "revised model"},
     "reason_new target": {"vi": "mục tiêu mới", "en": "new target"},
     "reason_target dropped": {"vi": "mục tiêu bị bỏ", "en": "target dropped"},
     "col_before": {"vi": "Quý trước", "en": "Before"},
     "col_after": {"vi": "Quý này", "en": "Now"},
     "col_reason": {"vi": "Lý do", "en": "Reason"},
+    "col_change": {
+        "vi": "Đánh giá (xác suất đạt): quý trước → quý này",
+        "en": "Verdict (P(attain)): before → now",
+    },
     # Scorecard columns
     "col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "col_target": {"vi": "Mục tiêu", "en": "Target"},
