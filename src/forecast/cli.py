@@ -341,30 +341,60 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
     type=click.Path(dir_okay=False),
     help="Registry CSV (default data/targets.csv).",
 )
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    help="Also write each target under a scenario: reference, rate=R (%/yr), national, best_decile (repeatable).",
+)
+@click.option(
+    "--scenario-out",
+    "scenario_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV file for the scenarios (default: standard output, the summary then goes to stderr).",
+)
 @click.pass_context
-def run_cmd(ctx: click.Context, as_of, provinces, targets_path) -> None:
+def run_cmd(ctx: click.Context, as_of, provinces, targets_path, scenarios, scenario_out) -> None:
     """Forecast every series to 2035, assess every target and store the run.
+
+    With --scenario, every target's value in its year under each scenario (and whether it is met)
+    is written as CSV.
 
     Example:
 
         forecast run --as-of 2026Q4
+
+        forecast run --as-of 2026Q4 --scenario national --scenario rate=-3 --scenario-out what-if.csv
     """
     from forecast.assess.assessment import VERDICTS
     from forecast.assess.runs import current_quarter
-    from forecast.pipeline import prepare_run
+    from forecast.assess.scenarios import parse_scenario
+    from forecast.pipeline import prepare_run, run_scenarios
 
+    for name in scenarios:  # a bad name fails before the run, not after it
+        parse_scenario(name)
     run = prepare_run(
         as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
     )
     run_id = run.run_id
     counts = run.assessments["verdict"].value_counts()
+    to_err = bool(scenarios) and not scenario_out
     click.echo(
         f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
-        f"forecast, {len(run.assessments)} targets assessed"
+        f"forecast, {len(run.assessments)} targets assessed",
+        err=to_err,
     )
     for verdict in VERDICTS:
         if counts.get(verdict):
-            click.echo(f"  {verdict}: {counts[verdict]}")
+            click.echo(f"  {verdict}: {counts[verdict]}", err=to_err)
+    if scenarios:
+        table = run_scenarios(run, ctx.obj["store"], list(scenarios))
+        if scenario_out:
+            table.to_csv(scenario_out, index=False)
+            click.echo(f"scenarios: {len(table)} rows in {scenario_out}")
+        else:
+            click.echo(table.to_csv(index=False), nl=False)
 
 
 # --- report command -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
-from forecast.assess import assessment, matching
+from forecast.assess import assessment, matching, scenarios
 from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, run_scope, save_run
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
@@ -30,7 +30,7 @@ from forecast.registry import geo, indicators
 from forecast.registry.targets import load_targets
 from forecast.report import quarter as report_quarter
 
-__all__ = ["prepare_run", "run_forecasts", "run_report"]
+__all__ = ["prepare_run", "run_forecasts", "run_report", "run_scenarios"]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -180,6 +180,13 @@ def run_forecasts(
 ) -> str:
     """Make and save a run (:func:`prepare_run`) and return its id."""
     return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
+
+
+def run_scenarios(run: Run, store: str | os.PathLike | None, names: list[str]) -> pd.DataFrame:
+    """Every target of ``run`` under each scenario of ``names`` (:mod:`forecast.assess.scenarios`)."""
+    obs = store_db.analysis_series(store)
+    year = int(run.as_of[:4])
+    return scenarios.scenario_table(obs, run.forecasts, run.assessments, names, as_of_year=year)
 
 
 def default_provinces() -> list[str]:

@@ -370,3 +370,18 @@ def test_load_run_by_default_takes_the_latest_run_covering_the_province(fake_sto
     assert runs.load_run(fake_store.path).run_id == "2026Q4-b"
     assert runs.load_run(fake_store.path, province=GEO).run_id == "2026Q4-a"
     assert runs.load_run(fake_store.path, province="Nowhere").run_id == "2026Q4-b"
+
+
+def test_cli_run_writes_scenarios_as_csv(fake_store, tmp_path, monkeypatch):
+    from forecast.cli import cli
+
+    registry = fake_store.path + ".targets.csv"
+    _registry().drop(columns="line").to_csv(registry, index=False)
+    out = tmp_path / "what-if.csv"
+    args = ["--store", fake_store.path, "run", "--as-of", "2026Q4", "--targets", registry]
+    result = CliRunner().invoke(cli, [*args, "--scenario", "rate=-2", "--scenario-out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert set(table["scenario"]) == {"rate"} and "meets" in table.columns
+    bad = CliRunner().invoke(cli, [*args, "--scenario", "fastest"])
+    assert bad.exit_code == 1 and "scenario 'fastest' unknown" in bad.output

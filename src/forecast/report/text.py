@@ -178,6 +178,25 @@ TEXT = {
     "kind_milestone": {"vi": "Mốc", "en": "Milestone"},
     "kind_activity": {"vi": "Hoạt động", "en": "Activity"},
     "kind_qualitative": {"vi": "Định tính", "en": "Qualitative"},
+    # Scenarios (assess.scenarios)
+    "scenarios": {"vi": "Kịch bản", "en": "Scenarios"},
+    "scenarios_note": {
+        "vi": "Giá trị năm mục tiêu nếu chỉ tiêu thay đổi đều từ ước tính hiện tại (năm {year}).",
+        "en": "The value in the target year if the indicator changed at a steady rate from the nowcast ({year}).",
+    },
+    "scenario_reference": {"vi": "Dự báo (tham chiếu)", "en": "Forecast (reference)"},
+    "scenario_rate": {"vi": "Tốc độ {rate}%/năm", "en": "At {rate}% a year"},
+    "scenario_national": {"vi": "Theo tốc độ toàn quốc", "en": "At the national pace"},
+    "scenario_best_decile": {
+        "vi": "Theo tốc độ của 10% tỉnh tốt nhất",
+        "en": "At the pace of the best tenth of provinces",
+    },
+    "col_scenario": {"vi": "Kịch bản", "en": "Scenario"},
+    "col_rate": {"vi": "Tốc độ (%/năm)", "en": "Rate (% a year)"},
+    "col_value": {"vi": "Giá trị năm mục tiêu", "en": "Value in the target year"},
+    "col_meets": {"vi": "Đạt mục tiêu?", "en": "Meets the target?"},
+    "yes": {"vi": "có", "en": "yes"},
+    "no": {"vi": "không", "en": "no"},
 }
 
 UNITS = {

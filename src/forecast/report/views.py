@@ -40,7 +40,7 @@ from forecast.report.html import (
     title_html,
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
-from forecast.report.text import indicator_name, t
+from forecast.report.text import fmt_rate, fmt_value, indicator_name, t
 
 __all__ = [
     "ANALYST_ONLY_TAG",
@@ -70,6 +70,7 @@ __all__ = [
     "scorecard_frame",
     "scorecard_html",
     "scorecard_section",
+    "scenario_frame",
     "series_scores",
     "series_panels",
     "series_view",
@@ -240,3 +241,22 @@ def series_scores(backtests: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     except ValidationError:  # no observation in the held-out years
         return pd.DataFrame()
     return scores[scores["indicator"] != "(all)"].round(3)
+
+
+def scenario_frame(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Scenario rows (:func:`forecast.assess.scenarios.scenario_table`) written for readers."""
+    rows = []
+    for r in table.to_dict("records"):
+        unit = str(r.get("unit") or "")
+        rate = fmt_rate(r.get("rate"), lang)
+        label = t(f"scenario_{r['scenario']}", lang, rate=rate)
+        rows.append(
+            {
+                t("col_year", lang): int(r["year"]),
+                t("col_scenario", lang): label,
+                t("col_rate", lang): "–" if r["scenario"] == "reference" else rate,
+                t("col_value", lang): fmt_value(r.get("scenario_value"), unit, lang),
+                t("col_meets", lang): t(r["meets"], lang) if r.get("meets") else "–",
+            }
+        )
+    return pd.DataFrame(rows)
