@@ -355,3 +355,14 @@ def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None =
     ax.set_ylabel("%/năm" if lang == "vi" else "% a year")
     ax.grid(alpha=0.3)
     return fig
+
+
+def scenario_lines(fig: Figure, paths: pd.DataFrame, label: str, until: int | None = None) -> Figure:
+    """Add a scenario path (``year, value``; :mod:`forecast.assess.scenarios`) to a fan chart, dashed."""
+    ax = fig.axes[0]
+    p = paths.sort_values("year")
+    p = p[p["year"] <= until] if until is not None else p
+    if len(p):
+        ax.plot(p["year"], p["value"], "--", color="#6a1b9a", linewidth=1.6, label=label, gid="scenario")
+        ax.legend(fontsize=7, frameon=False)
+    return fig
