@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+
 from test_views import PROVINCE, make_assessments, make_forecasts, make_observations
 
 from forecast.report import explore

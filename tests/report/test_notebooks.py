@@ -244,6 +244,11 @@ def test_indicator_with_an_unknown_name_fails_in_one_line(tiny_store, tmp_path):
 def test_explore_executes_headless_with_its_widgets(tiny_store, tmp_path):
     params = {k: v for k, v in tiny_store.items() if k != "targets"}
     nb, _, html = _execute("explore.ipynb", tmp_path / "explore.ipynb", {**params, "province": PROVINCE})
-    views = [o for c in _code(nb) for o in c.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    views = [
+        o
+        for c in _code(nb)
+        for o in c.outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert len(views) == 1  # the panel
     assert 'class="scorecard"' in html and '<img class="figure"' in html and "scenarios" in html

@@ -220,6 +220,28 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     assert "Hà Nam" in brief and "Traceback" not in brief and "input_area" not in brief
     assert all(s.startswith("data:") for s in re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", brief))
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", "", brief, flags=re.S))
+    found = [w for w in ENGLISH if w in text]
+    assert not found, found  # a Vietnamese brief is entirely Vietnamese
+    assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
+    assert "vn_provinces.csv 2016" in text  # the data vintage: the latest year per source
+
+
+#: English fragments that must not reach a Vietnamese brief (engine reasons, captions, labels).
+ENGLISH = [
+    "observation(s)",
+    "fewer than",
+    "flat forecast",
+    "regional proxy",
+    "too little data",
+    "No data",
+    "Latest",
+    "Forecast",
+    "target",
+    " the ",
+    "interval",
+    "fingerprint",
+]
 
 
 def test_a_run_where_everything_fails_keeps_the_good_report(tmp_path, monkeypatch):

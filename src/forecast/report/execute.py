@@ -32,14 +32,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LABELS = {
     "vi": {
         "quarter": "Quý",
-        "data": "Dữ liệu (mã · năm mới nhất)",
+        "data": "Số liệu (năm mới nhất theo nguồn)",
         "run": "Lượt chạy",
         "parameters": "Tham số",
         "versions": "Phần mềm",
     },
     "en": {
         "quarter": "Quarter",
-        "data": "Data (fingerprint · last year)",
+        "data": "Data (latest year per source)",
         "run": "Run",
         "parameters": "Parameters",
         "versions": "Software",

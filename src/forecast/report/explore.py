@@ -46,7 +46,9 @@ class Explorer:
     def on_province(self, change: Any = None) -> None:
         """Callback: a new province offers its indicators with targets."""
         codes = list(dict.fromkeys(self._targets(self.controls["province"].value)["indicator"]))
-        _choose(self.controls["indicator"], [(indicator_name(c, self.lang), c) for c in codes], self.on_indicator)
+        _choose(
+            self.controls["indicator"], [(indicator_name(c, self.lang), c) for c in codes], self.on_indicator
+        )
 
     def on_indicator(self, change: Any = None) -> None:
         """Callback: a new indicator offers its target years."""
@@ -81,7 +83,9 @@ class Explorer:
         paths = scenarios.scenario_paths(obs, series_fc, name, as_of_year=year0)
         table = scenarios.scenario_targets(rows, paths).assign(unit=r.get("unit", ""))
         label = views.scenario_frame(table, self.lang).iloc[0, 1]
-        fig = plots.fan_chart(series_obs, series_fc, rows, lang=self.lang, title=indicator_name(r["indicator"], self.lang))
+        fig = plots.fan_chart(
+            series_obs, series_fc, rows, lang=self.lang, title=indicator_name(r["indicator"], self.lang)
+        )
         plots.scenario_lines(fig, paths, label, until=int(r["year"]) + 1)
         frame = views.scenario_frame(table, self.lang).to_html(index=False, classes="scenarios")
         return Html(scorecard_html(rows, self.lang) + figure_html(fig) + frame)
@@ -116,7 +120,9 @@ def explorer(run: Any, observations: pd.DataFrame, lang: str = "vi", province: s
     first = province if province in provinces else (provinces[0] if provinces else None)
     style = {"description_width": "initial"}
     ex.controls = {
-        "province": widgets.Dropdown(options=provinces, value=first, description=t("col_province", lang), style=style),
+        "province": widgets.Dropdown(
+            options=provinces, value=first, description=t("col_province", lang), style=style
+        ),
         "indicator": widgets.Dropdown(description=t("col_indicator", lang), style=style),
         "year": widgets.Dropdown(description=t("col_year", lang), style=style),
         "scenario": widgets.Dropdown(
@@ -124,7 +130,9 @@ def explorer(run: Any, observations: pd.DataFrame, lang: str = "vi", province: s
             description=t("col_scenario", lang),
             style=style,
         ),
-        "rate": widgets.FloatSlider(value=-3.0, min=-10.0, max=10.0, step=0.5, description=t("col_rate", lang), style=style),
+        "rate": widgets.FloatSlider(
+            value=-3.0, min=-10.0, max=10.0, step=0.5, description=t("col_rate", lang), style=style
+        ),
     }
     ex.controls["province"].observe(ex.on_province, names="value")
     ex.controls["indicator"].observe(ex.on_indicator, names="value")

@@ -27,6 +27,7 @@ from forecast.report.text import (
     indicator_name,
     quarter_label,
     t,
+    target_digits,
     unit_label,
 )
 
@@ -112,20 +113,21 @@ def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
     if is_missing(row.get("value")):
         return "–"
     unit = str(row.get("unit") or "")
+    d = target_digits(row.get("value"), row.get("value_high"))
     if not is_missing(row.get("value_high")):
-        low = fmt_value(row["value"], unit, lang).removesuffix(unit_label(unit, lang))
-        return f"{low}–{fmt_value(row['value_high'], unit, lang)}"
+        low = fmt_value(row["value"], unit, lang, d).removesuffix(unit_label(unit, lang))
+        return f"{low}–{fmt_value(row['value_high'], unit, lang, d)}"
     cmp = _COMPARATORS.get(str(row.get("comparator") or ""), "")
-    return f"{cmp} {fmt_value(row['value'], unit, lang)}".strip()
+    return f"{cmp} {fmt_value(row['value'], unit, lang, d)}".strip()
 
 
-def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi") -> str:
+def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: int = 1) -> str:
     """Return a forecast as the scorecard writes it: median (80 % prediction interval)."""
     if is_missing(row.get("q50")):
         return "–"
     return (
-        f"{fmt_value(row['q50'], unit, lang)} ({fmt_number(row.get('q10'), lang)}–"
-        f"{fmt_number(row.get('q90'), lang)})"
+        f"{fmt_value(row['q50'], unit, lang, digits)} ({fmt_number(row.get('q10'), lang, digits)}–"
+        f"{fmt_number(row.get('q90'), lang, digits)})"
     )
 
 
@@ -152,12 +154,13 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
     rows = []
     for r in _data_first(assessments).to_dict("records"):
         unit = str(r.get("unit") or "")
+        d = target_digits(r.get("value"), r.get("value_high"))  # the target's precision
         latest = (
             "–"
             if is_missing(r.get("latest_value"))
-            else f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})"
+            else f"{fmt_value(r['latest_value'], unit, lang, d)} ({r['latest_year']})"
         )
-        fc = forecast_text(r, unit, lang)
+        fc = forecast_text(r, unit, lang, d)
         proxy = f" ({t('proxy_tag', lang)})" if r.get("basis") == "regional" else ""
         rows.append(
             {
@@ -265,10 +268,38 @@ def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> H
     return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
 
 
-def run_info_html(run: object | None, lang: str = "vi") -> Html:
-    """Return a one-line note naming the run and its as-of quarter (or that there is no run)."""
+def data_years(assessments: pd.DataFrame) -> str:
+    """The span of the latest years of the province's own data (``2016–2018``), "" without any."""
+    a = assessments
+    if "latest_year" not in a.columns:
+        return ""
+    own = a[a["basis"] == "own"] if "basis" in a.columns else a
+    years = own["latest_year"].dropna().astype(int)
+    if years.empty:
+        return ""
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFrame | None = None) -> Html:
+    """Return a one-line note naming the run and its quarter (or that there is no run).
+
+    With a province's ``assessments``, the note says how recent the province's own data are
+    ("số liệu tỉnh mới nhất: 2016–2018; báo cáo quý 4/2026") instead of implying data up to the
+    report's quarter.
+    """
     if run is None:
         return paragraph_html(t("no_run", lang))
+    if assessments is not None:
+        span = data_years(assessments)
+        text = t(
+            "run_info_data" if span else "run_info_no_data",
+            lang,
+            run_id=getattr(run, "run_id", ""),
+            years=span,
+            as_of=quarter_label(getattr(run, "as_of", ""), lang),
+        )
+        return Html(f'<p class="run-info">{_esc(text)}</p>')
     text = t(
         "run_info",
         lang,

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast import config
+from forecast.data import store as store_db
 from forecast.errors import ReportError
 from forecast.log import logger
 from forecast.report.execute import Job, JobResult, execute_job, worker_init
@@ -95,7 +96,17 @@ def plan_jobs(
     return jobs
 
 
-def _footer(run: Any, quarter: str) -> dict[str, str]:
+def _vintage(run: Any, store: str) -> str:
+    """The data vintage readers can read: the latest year of each source file (the fingerprint if none)."""
+    files = store_db.data_vintage(store) if store else None
+    if files is None or files.empty:
+        a = run.assessments
+        years = a["latest_year"].dropna() if "latest_year" in a else a.iloc[0:0]
+        return f"{str(run.data_fingerprint)[:12]} · {int(years.max()) if len(years) else '-'}"
+    return "; ".join(f"{r.source} {int(r.latest_year)}" for r in files.itertuples())
+
+
+def _footer(run: Any, quarter: str, store: str = "") -> dict[str, str]:
     """Return the provenance shown on every page (parameters are added per page)."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -105,9 +116,7 @@ def _footer(run: Any, quarter: str) -> dict[str, str]:
         except PackageNotFoundError:
             return "-"
 
-    a = run.assessments
-    years = a["latest_year"].dropna() if "latest_year" in a else a.iloc[0:0]
-    vintage = f"{str(run.data_fingerprint)[:12]} · {int(years.max()) if len(years) else '-'}"
+    vintage = _vintage(run, store)
     versions = ", ".join(
         f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels", "papermill", "nbconvert")
     )
@@ -241,7 +250,7 @@ def _publish_quarter(
     root.mkdir(parents=True, exist_ok=True)
     remove_stale(root, quarter)
     tmp = temp_dir(root, quarter)
-    common, lang = _footer(run, quarter), settings["lang"]
+    common, lang = _footer(run, quarter, settings.get("store", "")), settings["lang"]
     try:
         results = _execute_all(todo, tmp, common, lang, settings["jobs"], progress)
         index = write_index(tmp, results, common, lang=lang, quarter=quarter)

@@ -40,7 +40,7 @@ from forecast.report.html import (
     title_html,
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
-from forecast.report.text import fmt_rate, fmt_value, indicator_name, t
+from forecast.report.text import fmt_rate, fmt_value, indicator_name, t, target_digits
 
 __all__ = [
     "ANALYST_ONLY_TAG",
@@ -228,7 +228,8 @@ def model_table(model_forecasts: pd.DataFrame, targets: pd.DataFrame, lang: str 
     fc = model_forecasts[model_forecasts["year"].isin(years)]
     if fc.empty:
         return pd.DataFrame()
-    text = fc.assign(forecast=[forecast_text(r, unit, lang) for r in fc.to_dict("records")])
+    d = target_digits(*targets["value"]) if "value" in targets.columns else 1  # the scorecard's precision
+    text = fc.assign(forecast=[forecast_text(r, unit, lang, d) for r in fc.to_dict("records")])
     return text.pivot(index="model", columns="year", values="forecast")
 
 
