@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 REPORT_ARGS ?=
 QUARTER ?= $(shell $(PYTHON) -c "import datetime as d; t=d.date.today(); print(f'{t.year}Q{(t.month-1)//3+1}')")
 
-.PHONY: report test lab bench clean install dev
+.PHONY: report test lint lab bench clean install dev
 
 $(BIN)/python:
 	$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11) and 'Python 3.11+ is needed')"
@@ -27,9 +27,15 @@ report: $(VENV)/.installed  ## set up and run the main job on the bundled data
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: the briefs are published without PDFs"
 	$(BIN)/forecast report --quarter $(QUARTER) $(REPORT_ARGS)
 
-test: $(VENV)/.dev-installed  ## set up and run the whole test suite
+test: $(VENV)/.dev-installed  ## set up and run the whole test suite (lint and type check first)
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: tests/test_browser.py will be skipped"
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-installed  ## ruff (lint and format) and mypy, as CI runs them
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 lab: $(VENV)/.installed  ## open JupyterLab in the same environment
 	$(BIN)/jupyter lab notebooks/

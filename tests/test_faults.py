@@ -312,7 +312,7 @@ from forecast import pipeline
 from forecast.report import quarter
 from forecast.cli import main
 
-def fake_run(quarter_, store, provinces):
+def fake_run(quarter_, store, provinces, **kw):
     a = pd.DataFrame({"province": ["Hà Nam"] * 2, "indicator": ["imr", "u5mr"], "kind": "outcome",
                       "verdict": "likely", "latest_value": [12.0, 15.0], "latest_year": [2020, 2020]})
     return SimpleNamespace(run_id="run-sig", as_of="2026Q4", created=pd.Timestamp("2026-11-25"),

@@ -405,42 +405,72 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
     type=click.Path(dir_okay=False),
     help="Also write the assessment table (one row per outcome target) to this new CSV file.",
 )
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    help="Also write each target under a scenario: reference, rate=R (%/yr), national, best_decile (repeatable).",
+)
+@click.option(
+    "--scenario-out",
+    "scenario_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="New CSV file for the scenarios (default: standard output, the summary then goes to stderr).",
+)
 @click.pass_context
-def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path) -> None:
+def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path, scenarios, scenario_out) -> None:
     """Forecast every series to 2035, assess every target and store the run.
 
-    An empty store is first filled with the bundled public data.
+    An empty store is first filled with the bundled public data. With --scenario, every
+    target's value in its year under each scenario (and whether it is met) is written as CSV.
 
     Example:
 
         forecast run --as-of 2026Q4 --out assessments.csv
-    """
-    from forecast.assess.assessment import VERDICTS, export_assessments
-    from forecast.assess.runs import current_quarter
-    from forecast.data.store import quarantine_path
-    from forecast.pipeline import fill_empty_store, prepare_run
 
+        forecast run --as-of 2026Q4 --scenario national --scenario rate=-3 --scenario-out what-if.csv
+    """
+    from forecast.assess.assessment import VERDICTS, export_assessments, write_new_csv
+    from forecast.assess.runs import current_quarter
+    from forecast.assess.scenarios import parse_scenario
+    from forecast.data.store import quarantine_path
+    from forecast.pipeline import fill_empty_store, prepare_run, run_scenarios
+
+    for name in scenarios:  # a bad name fails before the run, not after it
+        parse_scenario(name)
+    to_err = bool(scenarios) and not scenario_out
     loaded = fill_empty_store(ctx.obj["store"])
     if loaded.get("files"):
         click.echo(
             f"The store was empty: imported the bundled public data ({', '.join(loaded['files'])}): "
             f"{loaded['imported']} rows, {loaded['quarantined']} quarantined "
-            f"(see {quarantine_path(ctx.obj['store'])})."
+            f"(see {quarantine_path(ctx.obj['store'])}).",
+            err=to_err,
         )
     run = prepare_run(
         as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
     )
     run_id = run.run_id
     counts = run.assessments["verdict"].value_counts()
+    to_err = bool(scenarios) and not scenario_out
     click.echo(
         f"run {run_id}: {run.forecasts.groupby(['geo', 'indicator']).ngroups} series "
-        f"forecast, {len(run.assessments)} targets assessed"
+        f"forecast, {len(run.assessments)} targets assessed",
+        err=to_err,
     )
     for verdict in VERDICTS:
         if counts.get(verdict):
-            click.echo(f"  {verdict}: {counts[verdict]}")
+            click.echo(f"  {verdict}: {counts[verdict]}", err=to_err)
     if out_path:
-        click.echo(f"assessment table: {out_path} ({export_assessments(run.assessments, out_path)} rows)")
+        rows = export_assessments(run.assessments, out_path)
+        click.echo(f"assessment table: {out_path} ({rows} rows)", err=to_err)
+    if scenarios:
+        table = run_scenarios(run, ctx.obj["store"], list(scenarios))
+        if scenario_out:
+            click.echo(f"scenarios: {write_new_csv(table, scenario_out)} rows in {scenario_out}")
+        else:
+            click.echo(table.to_csv(index=False), nl=False)
 
 
 @cli.command("suggest")
@@ -471,7 +501,13 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
 
 @cli.command("report")
 @store_option
-@click.option("--quarter", required=True, help="Reporting quarter, e.g. 2026Q4.")
+@click.option("--quarter", default=None, help="Reporting quarter, e.g. 2026Q4 (default: the --run-id's).")
+@click.option("--run-id", "run_id", default=None, help="Republish this stored run without recomputing.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Publish over an already published quarter; the old one is kept under <quarter>/archive/<run_id>/.",
+)
 @click.option(
     "--province",
     "provinces",
@@ -513,11 +549,12 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of the briefs."
 )
 @click.pass_context
-def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang) -> None:
+def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler, jobs, out, lang) -> None:
     """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
 
     One failing notebook does not stop the others: the index lists it and the exit code is 1.
-    Forecasting runs once, here; only the notebooks go to the workers.
+    Forecasting runs once, here; only the notebooks go to the workers. A published quarter is
+    never replaced silently: without --replace the command refuses.
 
     Example:
 
@@ -526,6 +563,8 @@ def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang)
         forecast report --quarter 2026Q4 --all --scope merged
 
         forecast report --quarter 2026Q4 --all --scheduler tcp://10.0.0.5:8786
+
+        forecast report --run-id 2026Q4-1a2b3c4d --replace
     """
     from tqdm import tqdm
 
@@ -539,6 +578,8 @@ def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang)
         )
     if all_ and provinces:
         raise click.UsageError("--all and --province exclude each other: drop one of them")
+    if not quarter and not run_id:
+        raise ReportError("give the quarter to report (--quarter 2026Q4) or a stored run (--run-id ID)")
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:
         click.echo(
@@ -548,7 +589,7 @@ def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang)
         )
     with (
         _stop_on_sigterm(),
-        tqdm(desc=f"report {quarter}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar,
+        tqdm(desc=f"report {quarter or run_id}", unit="nb", file=sys.stderr, dynamic_ncols=True) as bar,
     ):
         result = run_report(
             quarter,
@@ -560,6 +601,8 @@ def report_cmd(ctx, quarter, provinces, all_, scope, scheduler, jobs, out, lang)
             store=ctx.obj["store"],
             lang=lang,
             progress=bar,
+            run_id=run_id,
+            replace=replace,
         )
     click.echo(f"Report: {result.index}")
     if result.failures:

@@ -20,19 +20,19 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
-from forecast.assess import assessment, coverage, matching
+from forecast.assess import assessment, coverage, matching, scenarios
 from forecast.assess import suggest as suggest_stage
-from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, save_run
+from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, run_scope, save_run
 from forecast.data import merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
-from forecast.errors import MissingDataError
+from forecast.errors import MissingDataError, ReportError
 from forecast.log import logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report import quarter as report_quarter
 
-__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "suggest"]
+__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "run_scenarios", "suggest"]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -179,6 +179,7 @@ def prepare_run(
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
     registry = with_national_plans(registry, national_for if national_for is not None else provinces)
+    scope = sorted({geo.resolve_geo(p) for p in provinces}) if provinces else []
     every = load_observations(store)
     settings = settings if settings is not None else models.EngineSettings()
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
@@ -190,7 +191,8 @@ def prepare_run(
     assessments = assessment.assess_targets(registry, every, fc, quarter)
     detail = deep_dive_tables(series, target_series(assessments), fc, settings)
     created = pd.Timestamp.now(tz="UTC")
-    fingerprint, params = str(store_db.data_fingerprint(store)), settings.to_dict()
+    fingerprint = str(store_db.data_fingerprint(store))
+    params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
     digest = hashlib.sha256(
         json.dumps([fingerprint, params, created.isoformat()], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]
@@ -245,6 +247,13 @@ def suggest(
     return suggest_stage.suggest_targets(fc, obs, name, year)
 
 
+def run_scenarios(run: Run, store: str | os.PathLike | None, names: list[str]) -> pd.DataFrame:
+    """Every target of ``run`` under each scenario of ``names`` (:mod:`forecast.assess.scenarios`)."""
+    obs = load_observations(store)
+    year = int(run.as_of[:4])
+    return scenarios.scenario_table(obs, run.forecasts, run.assessments, names, as_of_year=year)
+
+
 def default_provinces() -> list[str]:
     """Return the seed plans' provinces (registry order), then the merged provinces containing them."""
     seeds = list(dict.fromkeys(load_targets()["province"]))
@@ -264,8 +273,18 @@ def all_provinces(scope: str = "both", store: str | os.PathLike | None = None) -
     return list(chosen["province"])
 
 
+def _stored_run(store: str, run_id: str, quarter: str | None) -> Run:
+    """A stored run to republish; its quarter must be the one asked for."""
+    run = load_run(store, run_id)
+    if quarter and config.parse_quarter(quarter) != run.as_of:
+        raise ReportError(
+            f"run {run_id} speaks for {run.as_of}, not {quarter}: pass --quarter {run.as_of} or omit it"
+        )
+    return run
+
+
 def run_report(
-    quarter: str,
+    quarter: str | None,
     *,
     provinces: list[str] | None = None,
     scope: str | None = None,
@@ -276,28 +295,37 @@ def run_report(
     lang: str = "vi",
     notebooks: dict[str, str | os.PathLike] | None = None,
     progress: Any = None,
+    run_id: str | None = None,
+    replace: bool = False,
 ) -> report_quarter.ReportResult:
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
     Parameters are those of :func:`forecast.report.quarter.publish_report`, plus ``provinces``
-    (any spelling; default the seed-plan provinces), ``scope`` (``old``, ``merged`` or ``both``:
-    every province of it with data or a plan, :func:`all_provinces`, instead of ``provinces``)
-    and ``store`` (default :func:`forecast.config.store_path`).
+    (any spelling; default the run's provinces, else the seed-plan provinces), ``scope``
+    (``old``, ``merged`` or ``both``: every province of it with data or a plan,
+    :func:`all_provinces`, instead of ``provinces``), ``store`` (default
+    :func:`forecast.config.store_path`) and ``run_id``: republish that stored run without
+    recomputing (``quarter`` may then be None). A published quarter is refused before anything
+    is computed unless ``replace``.
 
     Raises
     ------
     ReportError
-        If the quarter is malformed or a notebook file is missing (before anything runs).
+        If the quarter is malformed or already published (without ``replace``), a notebook file
+        is missing, or ``run_id`` speaks for another quarter (before anything runs).
     """
     started = time.time()
-    quarter = config.parse_quarter(quarter)
     nbs = report_quarter.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
+    stored = _stored_run(store, run_id, quarter) if run_id else None
+    quarter = stored.as_of if stored is not None else config.parse_quarter(quarter or "")
+    report_quarter.check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
+    covered = sorted(run_scope(stored.settings) or []) if stored is not None else []
     if scope:
         chosen = all_provinces(scope, store)
     else:
-        chosen = [geo.resolve_geo(p) for p in provinces] if provinces else default_provinces()
-    run = prepare_run(
+        chosen = [geo.resolve_geo(p) for p in provinces] if provinces else covered or default_provinces()
+    run = stored or prepare_run(
         quarter, store, provinces=[*chosen] if provinces and not scope else None, national_for=chosen
     )
     return report_quarter.publish_report(
@@ -312,4 +340,5 @@ def run_report(
         notebooks=nbs,
         progress=progress,
         started=started,
+        replace=replace,
     )

@@ -158,7 +158,11 @@ def test_run_forecasts_fills_an_empty_store_and_saves(fake_store):
     run_id = pipeline.run_forecasts("2026Q4", store=fake_store.path, targets=_registry())
     assert fake_store.state["ensured"] == 1 and run_id.startswith("2026Q4-")
     run = runs.load_run(fake_store.path)
-    assert run.run_id == run_id and run.settings == {"draws": 100} and run.data_fingerprint == "fp-1"
+    assert (
+        run.run_id == run_id
+        and run.settings == {"draws": 100, "provinces": []}
+        and run.data_fingerprint == "fp-1"
+    )
     assert list(run.assessments["pace"]) == ["on_track", ""]
     assert run.assessments["verdict"].iloc[1] == "no_data"
     assert set(run.forecasts["run_id"]) == {run_id} and run.forecasts["year"].max() == 2035
@@ -195,7 +199,7 @@ def _asm(**kw) -> pd.DataFrame:
     [
         ({"verdict": "unlikely", "latest_year": 2017}, "new data"),
         ({"verdict": "unlikely", "latest_value": 11.0}, "new data"),
-        ({"verdict": "possible", "p_attain": 0.5}, "revised forecast"),
+        ({"verdict": "possible", "p_attain": 0.5}, "revised model"),
     ],
 )
 def test_compare_runs_reasons(new, reason):
@@ -211,11 +215,11 @@ def test_compare_runs_with_missing_latest_observation():
     assert list(out["reason"]) == ["new data"]
     assert runs.compare_runs(
         old, _asm(verdict="insufficient_data", latest_year=pd.NA, latest_value=math.nan)
-    )["reason"].tolist() == ["revised forecast"]
+    )["reason"].tolist() == ["revised model"]
 
 
 def test_compare_runs_ignores_unmoved_and_flags_new_targets():
-    assert runs.compare_runs(_asm(), _asm(p_attain=0.6)).empty
+    assert runs.compare_runs(_asm(), _asm(p_attain=0.75)).empty  # a 5-point move
     out = runs.compare_runs(_asm(), pd.concat([_asm(), _asm(plan_id="q")]))
     assert list(out["reason"]) == ["new target"]
 
@@ -355,3 +359,50 @@ def test_cli_run_writes_the_assessment_table_and_never_overwrites(fake_store, tm
     again = CliRunner().invoke(cli, [*args, "--out", str(out)])
     assert again.exit_code != 0 and "already exists" in again.output
     assert len(pd.read_csv(out)) == 2
+
+
+def test_compare_runs_lists_p_moves_of_ten_points_and_no_nan():
+    out = runs.compare_runs(_asm(p_attain=0.38), _asm(p_attain=0.15))  # same verdict, P moved
+    assert len(out) == 1 and out.loc[0, "reason"] == "revised model"
+    assert runs.compare_runs(_asm(p_attain=0.38), _asm(p_attain=0.30)).empty  # under the threshold
+
+
+def test_compare_runs_only_compares_provinces_both_runs_assessed():
+    old = _asm(province="Hà Nam")
+    new = pd.concat([_asm(province="Hà Nam"), _asm(province="Lào Cai"), _asm(province="Đồng Nai")])
+    assert runs.compare_runs(old, new).empty  # no target of another province is falsely new
+
+
+def test_previous_run_prefers_the_same_scope(fake_store):
+    everyone = dataclasses.replace(_run("2026Q3-all", created="2026-09-01"), settings={"provinces": []})
+    one = dataclasses.replace(_run("2026Q3-one", created="2026-09-02"), settings={"provinces": [GEO]})
+    for r in (everyone, one):
+        runs.save_run(fake_store.path, r)
+    new_all = dataclasses.replace(_run("2026Q4-all", "2026Q4"), settings={"provinces": []})
+    new_one = dataclasses.replace(_run("2026Q4-one", "2026Q4"), settings={"provinces": [GEO]})
+    assert runs.previous_run(fake_store.path, new_all).run_id == "2026Q3-all"
+    assert runs.previous_run(fake_store.path, new_one).run_id == "2026Q3-one"
+
+
+def test_load_run_by_default_takes_the_latest_run_covering_the_province(fake_store):
+    runs.save_run(fake_store.path, _run("2026Q4-a", "2026Q4", "2026-12-01"))
+    other = _run("2026Q4-b", "2026Q4", "2026-12-02")
+    runs.save_run(fake_store.path, dataclasses.replace(other, assessments=other.assessments.iloc[0:0]))
+    assert runs.load_run(fake_store.path).run_id == "2026Q4-b"
+    assert runs.load_run(fake_store.path, province=GEO).run_id == "2026Q4-a"
+    assert runs.load_run(fake_store.path, province="Nowhere").run_id == "2026Q4-b"
+
+
+def test_cli_run_writes_scenarios_as_csv(fake_store, tmp_path, monkeypatch):
+    from forecast.cli import cli
+
+    registry = fake_store.path + ".targets.csv"
+    _registry().drop(columns="line").to_csv(registry, index=False)
+    out = tmp_path / "what-if.csv"
+    args = ["--store", fake_store.path, "run", "--as-of", "2026Q4", "--targets", registry]
+    result = CliRunner().invoke(cli, [*args, "--scenario", "rate=-2", "--scenario-out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert set(table["scenario"]) == {"rate"} and "meets" in table.columns
+    bad = CliRunner().invoke(cli, [*args, "--scenario", "fastest"])
+    assert bad.exit_code == 1 and "scenario 'fastest' unknown" in bad.output

@@ -41,8 +41,11 @@ def test_brief_pdf_is_valid_with_at_most_two_pages_before_the_annex(real):
     assert path.read_bytes()[:5] == b"%PDF-"
     pages = [_squash(p.extract_text()) for p in pypdf.PdfReader(path).pages]
     assert _squash("Bản tin chính sách: Hà Nam") in pages[0]
-    # the annex: the targets not forecast (details), the fan charts, what it takes, the caveats
-    headings = [_squash(t(k, "vi")) for k in ("other_targets", "fan_charts", "what_it_takes", "caveats")]
+    # the annex: the targets without data, those not forecast, the fan charts, what it takes, caveats
+    headings = [
+        _squash(t(k, "vi"))
+        for k in ("no_data_group", "other_targets", "fan_charts", "what_it_takes", "caveats")
+    ]
     annex = next(i for i, text in enumerate(pages) if any(h in text for h in headings))
     assert 1 <= annex <= 2, f"the annex starts on page {annex + 1}"
     assert any(pages[annex].startswith(h) for h in headings)  # on a new page, heading first

@@ -47,7 +47,7 @@ def process_cluster():
 def test_report_through_scheduler_lists_the_broken_notebook_and_publishes_the_rest(
     tmp_path, monkeypatch, threaded_cluster
 ):
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
     address = threaded_cluster.scheduler_address
@@ -72,7 +72,7 @@ def test_report_through_scheduler_lists_the_broken_notebook_and_publishes_the_re
 
 
 def test_scheduler_from_the_environment(tmp_path, monkeypatch, threaded_cluster):
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
     monkeypatch.setenv("FORECAST_SCHEDULER", threaded_cluster.scheduler_address)
     result = CliRunner().invoke(
@@ -83,7 +83,7 @@ def test_scheduler_from_the_environment(tmp_path, monkeypatch, threaded_cluster)
 
 
 def test_unreachable_scheduler_is_one_line_and_publishes_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces: fake_run())
+    monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
     monkeypatch.setattr(executors.DaskCluster, "TIMEOUT", "1s")
     args = ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path)]

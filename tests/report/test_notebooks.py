@@ -206,7 +206,7 @@ def test_province_brief_for_a_plan_with_milestones_only(tiny_store, tmp_path):
 def test_overview_executes_and_reports_the_change(tiny_store, tmp_path):
     params = {k: v for k, v in tiny_store.items() if k != "targets"}
     _, _, html = _execute("overview.ipynb", tmp_path / "overview.ipynb", {**params, "lang": "en"})
-    assert html.count('<tr class="change">') == 1 and "revised forecast" in html
+    assert html.count('<tr class="change">') == 1 and "revised model" in html and "nan" not in html
     assert html.count('<img class="figure"') >= 3  # heatmap, P(attain), the national IMR
 
 
@@ -239,3 +239,16 @@ def test_indicator_with_an_unknown_name_fails_in_one_line(tiny_store, tmp_path):
             "indicator.ipynb", tmp_path / "x.ipynb", {**params, "province": PROVINCE, "indicator": "IMRR"}
         )
     assert err.value.ename == "UnknownIndicatorError" and "did you mean 'imr'" in err.value.evalue
+
+
+def test_explore_executes_headless_with_its_widgets(tiny_store, tmp_path):
+    params = {k: v for k, v in tiny_store.items() if k != "targets"}
+    nb, _, html = _execute("explore.ipynb", tmp_path / "explore.ipynb", {**params, "province": PROVINCE})
+    views = [
+        o
+        for c in _code(nb)
+        for o in c.outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(views) == 1  # the panel
+    assert 'class="scorecard"' in html and '<img class="figure"' in html and "scenarios" in html

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from forecast import config, pipeline
 from forecast.cli import cli
 from forecast.errors import ReportError, ValidationError
+from forecast.report import execute as report_execute
 from forecast.report import quarter as report
 from forecast.report.pdf import find_chromium
 
@@ -125,6 +126,15 @@ def test_brief_has_no_code_no_traceback_and_embedded_images(published):
 def test_analyst_pages_keep_code(published):
     html = (published.folder / "analyst" / "ha-nam" / "life_expectancy.html").read_text(encoding="utf-8")
     assert 'class="highlight' in html and "subplots" in html
+    params = re.sub(r"<[^>]+>", "", html)  # the highlighted code as text
+    assert "H\\xe0" not in params and "Hà Nam" in params
+    assert str(published.folder.parent / "store.duckdb") in params and "store-" not in params
+
+
+def test_parameters_source_shows_names_as_written():
+    assert report_execute.parameters_source({"province": "Hà Nam", "horizon": 5}) == (
+        '# Parameters\nprovince = "Hà Nam"\nhorizon = 5\n'
+    )
 
 
 def test_index_links_every_page_and_manifest_records_the_run(published):
@@ -192,7 +202,9 @@ def test_interrupted_run_leaves_no_partial_quarter(tmp_path, monkeypatch, where)
     monkeypatch.setattr(report, where, interrupt)
     empty = NB / "report_empty.ipynb"
     with pytest.raises(KeyboardInterrupt):
-        fixture_report(tmp_path, monkeypatch, {"brief": empty, "indicator": empty, "overview": empty})
+        fixture_report(
+            tmp_path, monkeypatch, {"brief": empty, "indicator": empty, "overview": empty}, replace=True
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q3", "2026Q4"]
     assert (tmp_path / "2026Q3" / "index.html").read_text() == "earlier quarter"
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "previous run of this quarter"
@@ -240,12 +252,36 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     assert "Hà Nam" in brief and "Traceback" not in brief and "input_area" not in brief
     assert all(s.startswith("data:") for s in re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", brief))
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", "", brief, flags=re.S))
+    found = [w for w in ENGLISH if w in text]
+    assert not found, found  # a Vietnamese brief is entirely Vietnamese
+    assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
+    assert "vn_provinces.csv 2016" in text  # the data vintage: the latest year per source
+
+
+#: English fragments that must not reach a Vietnamese brief (engine reasons, captions, labels).
+ENGLISH = [
+    "observation(s)",
+    "fewer than",
+    "flat forecast",
+    "regional proxy",
+    "too little data",
+    "No data",
+    "Latest",
+    "Forecast",
+    "target",
+    " the ",
+    "interval",
+    "fingerprint",
+]
 
 
 def test_a_run_where_everything_fails_keeps_the_good_report(tmp_path, monkeypatch):
     make_published(tmp_path / "2026Q4", "good report")
     broken = NB / "report_broken.ipynb"
-    result = fixture_report(tmp_path, monkeypatch, {"brief": broken, "indicator": broken, "overview": broken})
+    result = fixture_report(
+        tmp_path, monkeypatch, {"brief": broken, "indicator": broken, "overview": broken}, replace=True
+    )
     assert result.failures and not any(r.ok for r in result.results)
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "good report"
     assert result.folder == tmp_path / "2026Q4-failed"
@@ -316,3 +352,23 @@ def test_real_brief_of_provinces_without_a_plan(tmp_path, shared_data):
     for slug, name in (("cao-bang", "Cao Bằng"), ("tuyen-quang-moi", "Tuyên Quang (mới)")):
         brief = (result.folder / "briefs" / f"{slug}.html").read_text(encoding="utf-8")
         assert name in brief and "Traceback" not in brief
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_published_quarter_is_refused_then_replaced_with_an_archive(tmp_path, monkeypatch):
+    first = fixture_report(tmp_path, monkeypatch)
+    before = _tree(first.folder)
+    args = ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path), "--jobs", "1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "already published (run run-test)" in result.output
+    assert "--replace" in result.output and "Traceback" not in result.output
+    assert _tree(first.folder) == before  # byte-identical
+    second = fixture_report(tmp_path, monkeypatch, replace=True)
+    archived = second.folder / "archive" / "run-test"
+    assert {k: v for k, v in _tree(archived).items()} == before
+    third = fixture_report(tmp_path, monkeypatch, replace=True)  # earlier archives are kept
+    assert (third.folder / "archive" / "run-test" / "manifest.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]

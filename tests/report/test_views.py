@@ -418,9 +418,24 @@ def test_anomalies_are_grouped_and_start_at_their_sentence():
 
 
 def test_anomaly_sentence_survives_an_ellipsis():
-    t = make_targets().iloc[:1].assign(note="Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
-    (c,) = [c for c in views.caveats(t, make_assessments().iloc[0:0], "vi") if "typo" in c]
-    assert c.endswith(": (ghi chú tiếng Anh) Obesity, 'không chế ... dưới' (source typo for 'khống chế').")
+    t = make_targets().iloc[:1].assign(note="Obesity, 'không chế ... dưới' (source anomaly: 12 ... 21).")
+    (c,) = [c for c in views.caveats(t, make_assessments().iloc[0:0], "en") if "anomaly" in c]
+    assert c.endswith(": Obesity, 'không chế ... dưới' (source anomaly: 12 ... 21).")
+
+
+def test_source_typos_are_not_data_caveats():
+    t = (
+        make_targets()
+        .iloc[:1]
+        .assign(
+            note="Adult obesity, 'không chế ... dưới' (source typo for 'khống chế').",
+            caveat_vi="Lỗi chính tả trong văn bản gốc: “không chế” là “khống chế”.",
+        )
+    )
+    for lang in ("vi", "en"):
+        assert not [
+            c for c in views.caveats(t, make_assessments().iloc[0:0], lang) if "chính tả" in c or "typo" in c
+        ]
 
 
 def test_vietnamese_briefs_word_anomalies_in_vietnamese():
@@ -442,7 +457,7 @@ def test_every_registry_anomaly_has_a_vietnamese_wording():
 
     reg = load_targets()
     flagged = reg[reg["note"].map(lambda n: bool(_anomaly_text(n)))]
-    assert len(flagged) >= 10 and (flagged["caveat_vi"].str.strip() != "").all()
+    assert len(flagged) >= 7 and (flagged["caveat_vi"].str.strip() != "").all()  # typos are not caveats
     lamdong = reg[(reg.plan_id == "lamdong-50kh-2018") & (reg.indicator == "u5mr") & (reg.year == 2025)]
     assert "18,5‰" in lamdong["caveat_vi"].iloc[0]
 

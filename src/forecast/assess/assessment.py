@@ -631,8 +631,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_assessments(assessments: pd.DataFrame, path) -> int:
-    """Write the assessment table (:data:`EXPORT_COLUMNS`) to a new CSV file; return its rows.
+def write_new_csv(table: pd.DataFrame, path) -> int:
+    """Write ``table`` to a new CSV file; return its rows.
 
     Raises
     ------
@@ -645,9 +645,13 @@ def export_assessments(assessments: pd.DataFrame, path) -> int:
     path = Path(path)
     if path.exists():
         raise DataFileError(f"{path} already exists: choose a new file name or remove it first")
-    table = assessments.reindex(columns=EXPORT_COLUMNS)
     try:
         table.to_csv(path, index=False)
     except OSError as e:
         raise DataFileError(f"{path}: cannot be written ({e.strerror}): choose a writable folder") from e
     return len(table)
+
+
+def export_assessments(assessments: pd.DataFrame, path) -> int:
+    """Write the assessment table (:data:`EXPORT_COLUMNS`) to a new CSV file (:func:`write_new_csv`)."""
+    return write_new_csv(assessments.reindex(columns=EXPORT_COLUMNS), path)

@@ -221,8 +221,31 @@ def _typed(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return df
 
 
-def load_run(store=None, run_id: str | None = None) -> Run:
-    """Return a stored run, the latest one when ``run_id`` is None.
+def _latest_id(con, run_id: str | None, province: str | None) -> str | None:
+    """The run to load: ``run_id``; else the latest that assessed ``province``; else the latest."""
+    if not _has_runs(con):
+        return None
+    if run_id:
+        row = con.execute("SELECT run_id FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        return row[0] if row else None
+    order = " ORDER BY r.created DESC, r.run_id DESC LIMIT 1"
+    if province and _has_table(con, "assessments"):
+        row = con.execute(
+            "SELECT r.run_id FROM runs r WHERE EXISTS (SELECT 1 FROM assessments a "
+            "WHERE a.run_id = r.run_id AND a.province = ?)" + order,
+            [province],
+        ).fetchone()
+        if row:
+            return row[0]
+    row = con.execute("SELECT r.run_id FROM runs r" + order).fetchone()
+    return row[0] if row else None
+
+
+def load_run(store=None, run_id: str | None = None, province: str | None = None) -> Run:
+    """Return a stored run: ``run_id``, else the latest run that covers ``province``, else the latest.
+
+    A notebook opened with its default parameters (no ``run_id``) so reads the latest run that
+    assessed its province, not a later run restricted to another province.
 
     Raises
     ------
@@ -230,19 +253,14 @@ def load_run(store=None, run_id: str | None = None) -> Run:
         If the store holds no run (or not ``run_id``); the message says how to make one.
     """
     with _reader(store) as con:
-        meta = pd.DataFrame()
-        if _has_runs(con):
-            sql = "SELECT * FROM runs " + ("WHERE run_id = ? " if run_id else "")
-            meta = con.execute(
-                sql + "ORDER BY created DESC, run_id DESC LIMIT 1", [run_id] if run_id else []
-            ).df()
-        if meta.empty:
+        chosen = _latest_id(con, run_id, province)
+        if chosen is None:
             what = f"no run {run_id!r} in the store" if run_id else "the store holds no run yet"
             raise MissingDataError(
                 f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
                 "with `forecast run --as-of 2026Q4`"
             )
-        m = meta.iloc[0]
+        m = con.execute("SELECT * FROM runs WHERE run_id = ?", [chosen]).df().iloc[0]
         fc = con.execute(
             "SELECT * FROM forecasts WHERE run_id = ? ORDER BY geo, indicator, model, year", [m["run_id"]]
         ).df()
@@ -293,42 +311,72 @@ def load_series_detail(store, run_id: str, geo: str, indicator: str) -> dict[str
     return out
 
 
+def run_scope(settings: dict) -> frozenset[str] | None:
+    """The provinces a run was restricted to (its settings' ``provinces``); None for every province."""
+    chosen = (settings or {}).get("provinces") or []
+    return frozenset(chosen) if chosen else None
+
+
+def _covers(scope: frozenset[str] | None, other: frozenset[str] | None) -> bool:
+    return scope is None or (other is not None and other <= scope)
+
+
 def previous_run(store, run: Run) -> Run | None:
-    """Return the latest run of an earlier ``as_of`` quarter than ``run``'s, or None."""
-    with _reader(store) as con:
-        if not _has_runs(con):
-            return None
-        row = con.execute(
-            "SELECT run_id FROM runs WHERE as_of < ? ORDER BY as_of DESC, created DESC LIMIT 1", [run.as_of]
-        ).fetchone()
-    return load_run(store, row[0]) if row else None
+    """Return the run of an earlier quarter to compare ``run`` with, or None.
+
+    The latest earlier-quarter run of the same scope (provinces) first, else the latest that covers
+    ``run``'s provinces, else the latest earlier run (:func:`compare_runs` then compares only the
+    provinces both assessed).
+    """
+    earlier = list_runs(store)
+    earlier = earlier[earlier["as_of"] < run.as_of].sort_values(["as_of", "created"], ascending=False)
+    if earlier.empty:
+        return None
+    mine = run_scope(run.settings)
+    scopes = [run_scope(json.loads(x or "{}")) for x in earlier["settings"]]
+    for ok in (lambda s: s == mine, lambda s: _covers(s, mine), lambda s: True):
+        hits = [rid for rid, sc in zip(earlier["run_id"], scopes, strict=True) if ok(sc)]
+        if hits:
+            return load_run(store, hits[0])
+    return None
 
 
-def compare_runs(old_assessments: pd.DataFrame, new_assessments: pd.DataFrame) -> pd.DataFrame:
-    """Return the targets whose verdict moved between two runs, with the reason.
+#: P(attain) moves at least this large (in probability) are listed even without a verdict change.
+P_MOVE = 0.10
 
-    ``reason`` is "new data" when the latest observation (year or value) changed, else
-    "revised forecast"; "new target" / "target dropped" when a target is in one run only.
+
+def _same(a: object, b: object) -> bool:
+    return bool(pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+
+def _reason(r: dict) -> str:
+    if r["_merge"] != "both":
+        return "new target" if r["_merge"] == "right_only" else "target dropped"
+    fresh = not (
+        _same(r["latest_year_old"], r["latest_year_new"])
+        and _same(r["latest_value_old"], r["latest_value_new"])
+    )
+    return "new data" if fresh else "revised model"
+
+
+def compare_runs(
+    old_assessments: pd.DataFrame, new_assessments: pd.DataFrame, threshold: float = P_MOVE
+) -> pd.DataFrame:
+    """Return the targets whose verdict moved, or whose P(attain) moved by ``threshold`` or more.
+
+    Only provinces assessed in both runs are compared (a one-province run followed by a full one
+    calls no target of another province new). ``reason`` is "new data" when the latest
+    observation (year or value) changed, else "revised model" (the same data read by a changed
+    model or panel); "new target" / "target dropped" when a target is in one run only.
     """
     cols = _KEY + ["verdict", "p_attain", "latest_year", "latest_value"]
-    both = old_assessments[cols].merge(
-        new_assessments[cols], on=_KEY, how="outer", suffixes=("_old", "_new"), indicator=True
-    )
-    moved = both[both["verdict_old"].fillna("") != both["verdict_new"].fillna("")].copy()
-
-    def same(a, b) -> bool:
-        return bool(pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
-
-    def reason(r) -> str:
-        if r["_merge"] != "both":
-            return "new target" if r["_merge"] == "right_only" else "target dropped"
-        fresh = not (
-            same(r["latest_year_old"], r["latest_year_new"])
-            and same(r["latest_value_old"], r["latest_value_new"])
-        )
-        return "new data" if fresh else "revised forecast"
-
-    moved["reason"] = [reason(r) for r in moved.to_dict("records")]
+    common = set(old_assessments["province"]) & set(new_assessments["province"])
+    old, new = (df[df["province"].isin(common)][cols] for df in (old_assessments, new_assessments))
+    both = old.merge(new, on=_KEY, how="outer", suffixes=("_old", "_new"), indicator=True)
+    verdict = both["verdict_old"].fillna("") != both["verdict_new"].fillna("")
+    p_move = (both["p_attain_new"] - both["p_attain_old"]).abs() >= threshold - 1e-9
+    moved = both[verdict | p_move].copy()
+    moved["reason"] = [_reason(r) for r in moved.to_dict("records")]
     return moved.reindex(columns=COMPARE_COLUMNS).sort_values(_KEY).reset_index(drop=True)
 
 

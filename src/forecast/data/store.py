@@ -557,3 +557,22 @@ def _sql_text(path: Path) -> str:
 def _sql_name(con: duckdb.DuckDBPyConnection) -> str:
     name = con.execute("SELECT current_database()").fetchall()[0][0]
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def data_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The latest observed year per imported file (``source`` = file name, ``latest_year``), newest first.
+
+    A readable data vintage for report footers; an empty frame when there is no store.
+    """
+    empty = pd.DataFrame(columns=["source", "latest_year"])
+    if not config.store_path(path).exists():
+        return empty
+    with connect(path, read_only=True) as con:
+        if con is None:
+            return empty
+        df = con.execute(
+            "SELECT i.file AS source, max(o.year) AS latest_year FROM observations o "
+            "JOIN imports i USING (import_id) GROUP BY i.file ORDER BY latest_year DESC, source"
+        ).df()
+    df["source"] = [Path(str(f)).name for f in df["source"]]
+    return df.reindex(columns=empty.columns)

@@ -37,14 +37,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LABELS = {
     "vi": {
         "quarter": "Quý",
-        "data": "Dữ liệu (mã · năm mới nhất)",
+        "data": "Số liệu (năm mới nhất theo nguồn)",
         "run": "Lượt chạy",
         "parameters": "Tham số",
         "versions": "Phần mềm",
     },
     "en": {
         "quarter": "Quarter",
-        "data": "Data (fingerprint · last year)",
+        "data": "Data (latest year per source)",
         "run": "Run",
         "parameters": "Parameters",
         "versions": "Software",
@@ -181,11 +181,31 @@ def private_store(params: dict, folder: Path) -> dict:
     return {**params, "store": str(dst)}
 
 
+def parameters_source(params: dict) -> str:
+    """The injected-parameters cell as a reader should see it: names as written, the real store.
+
+    Papermill escapes non-ASCII text (``"H\\xe0 Nam"``) and the kernel was given a private copy
+    of the store; the published cell shows what to pass to rerun the page instead.
+    """
+    lines = ["# Parameters"]
+    for k, v in params.items():
+        literal = json.dumps(v, ensure_ascii=False) if isinstance(v, str) else repr(v)
+        lines.append(f"{k} = {literal}")
+    return "\n".join(lines) + "\n"
+
+
+def _shown_parameters(nb: nbformat.NotebookNode, params: dict) -> nbformat.NotebookNode:
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = parameters_source(params)
+    return nb
+
+
 def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
     """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
     for attempt in (1, 2):
         try:
-            return pm.execute_notebook(
+            nb = pm.execute_notebook(
                 job.notebook,
                 str(work),
                 kernel_name="python3",
@@ -197,6 +217,7 @@ def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
                 extra_arguments=KERNEL_ARGS,
                 shutdown_kernel="immediate",
             )  # nothing to flush: saves ~0.1 s
+            return _shown_parameters(nb, job.parameters)
         except RuntimeError as e:
             if attempt == 2 or "Kernel died before replying" not in str(e):
                 raise

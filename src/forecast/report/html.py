@@ -27,6 +27,7 @@ from forecast.report.text import (
     indicator_name,
     quarter_label,
     t,
+    target_digits,
     unit_label,
 )
 
@@ -112,20 +113,21 @@ def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
     if is_missing(row.get("value")):
         return "–"
     unit = str(row.get("unit") or "")
+    d = target_digits(row.get("value"), row.get("value_high"))
     if not is_missing(row.get("value_high")):
-        low = fmt_value(row["value"], unit, lang).removesuffix(unit_label(unit, lang))
-        return f"{low}–{fmt_value(row['value_high'], unit, lang)}"
+        low = fmt_value(row["value"], unit, lang, d).removesuffix(unit_label(unit, lang))
+        return f"{low}–{fmt_value(row['value_high'], unit, lang, d)}"
     cmp = _COMPARATORS.get(str(row.get("comparator") or ""), "")
-    return f"{cmp} {fmt_value(row['value'], unit, lang)}".strip()
+    return f"{cmp} {fmt_value(row['value'], unit, lang, d)}".strip()
 
 
-def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi") -> str:
+def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: int = 1) -> str:
     """Return a forecast as the scorecard writes it: median (80 % prediction interval)."""
     if is_missing(row.get("q50")):
         return "–"
     return (
-        f"{fmt_value(row['q50'], unit, lang)} ({fmt_number(row.get('q10'), lang)}–"
-        f"{fmt_number(row.get('q90'), lang)})"
+        f"{fmt_value(row['q50'], unit, lang, digits)} ({fmt_number(row.get('q10'), lang, digits)}–"
+        f"{fmt_number(row.get('q90'), lang, digits)})"
     )
 
 
@@ -152,12 +154,13 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
     rows = []
     for r in _data_first(assessments).to_dict("records"):
         unit = str(r.get("unit") or "")
+        d = target_digits(r.get("value"), r.get("value_high"))  # the target's precision
         latest = (
             "–"
             if is_missing(r.get("latest_value"))
-            else f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_year']})"
+            else f"{fmt_value(r['latest_value'], unit, lang, d)} ({r['latest_year']})"
         )
-        fc = forecast_text(r, unit, lang)
+        fc = forecast_text(r, unit, lang, d)
         proxy = basis_tag(r, lang)
         rows.append(
             {
@@ -298,10 +301,38 @@ def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> H
     return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
 
 
-def run_info_html(run: object | None, lang: str = "vi") -> Html:
-    """Return a one-line note naming the run and its as-of quarter (or that there is no run)."""
+def data_years(assessments: pd.DataFrame) -> str:
+    """The span of the latest years of the province's own data (``2016–2018``), "" without any."""
+    a = assessments
+    if "latest_year" not in a.columns:
+        return ""
+    own = a[a["basis"] == "own"] if "basis" in a.columns else a
+    years = own["latest_year"].dropna().astype(int)
+    if years.empty:
+        return ""
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFrame | None = None) -> Html:
+    """Return a one-line note naming the run and its quarter (or that there is no run).
+
+    With a province's ``assessments``, the note says how recent the province's own data are
+    ("số liệu tỉnh mới nhất: 2016–2018; báo cáo quý 4/2026") instead of implying data up to the
+    report's quarter.
+    """
     if run is None:
         return paragraph_html(t("no_run", lang))
+    if assessments is not None:
+        span = data_years(assessments)
+        text = t(
+            "run_info_data" if span else "run_info_no_data",
+            lang,
+            run_id=getattr(run, "run_id", ""),
+            years=span,
+            as_of=quarter_label(getattr(run, "as_of", ""), lang),
+        )
+        return Html(f'<p class="run-info">{_esc(text)}</p>')
     text = t(
         "run_info",
         lang,
@@ -334,16 +365,29 @@ def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
     return Html(heading_html(key, lang, when=bool(items)) + list_html(items))
 
 
-def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id: str = "") -> Html:
-    """Return the targets that moved category since the previous run, with the reason.
+def _verdict_move(r: dict, lang: str) -> str:
+    """``badge (P%) → badge (P%)``; a missing side (new or dropped target) shows a dash."""
+    sides = []
+    for when in ("old", "new"):
+        verdict, p = r.get(f"verdict_{when}"), r.get(f"p_attain_{when}")
+        if is_missing(verdict) or not str(verdict):
+            sides.append("–")
+            continue
+        share = "" if is_missing(p) else f" {_esc(fmt_percent(p, lang))}"
+        sides.append(badge_html(str(verdict), lang) + share)
+    return " → ".join(sides)
 
-    ``changes`` is :func:`forecast.runs.compare_runs` output, or None for a first run.
+
+def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id: str = "") -> Html:
+    """Return the targets whose verdict or P(attain) moved since the previous run, with the reason.
+
+    ``changes`` is :func:`forecast.assess.runs.compare_runs` output, or None for a first run.
     """
     if changes is None:
         return paragraph_html(t("first_run", lang))
     if changes.empty:
         return paragraph_html(t("no_changes", lang, run_id=previous_run_id))
-    keys = ("col_province", "col_indicator", "col_year", "col_before", "col_after", "col_reason")
+    keys = ("col_province", "col_indicator", "col_year", "col_change", "col_reason")
     head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
     body = []
     for r in changes.to_dict("records"):
@@ -352,9 +396,8 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
             _esc(r["province"]),
             _esc(indicator_name(r["indicator"], lang)),
             _esc(r["year"]),
-            badge_html(str(r["verdict_old"] or "no_data"), lang),
-            badge_html(str(r["verdict_new"] or "no_data"), lang),
-            _esc(t(reason, lang) if reason in _REASONS else r["reason"]),
+            _verdict_move(r, lang),
+            _esc(t(reason, lang) if reason in _REASONS else "–"),
         ]
         body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return Html(
@@ -362,4 +405,4 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
     )
 
 
-_REASONS = {"reason_new data", "reason_revised forecast", "reason_new target", "reason_target dropped"}
+_REASONS = {"reason_new data", "reason_revised model", "reason_new target", "reason_target dropped"}

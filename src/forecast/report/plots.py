@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from forecast.report.text import BADGE_COLOURS, CATEGORIES, category_label, indicator_name, t, unit_label
 
@@ -167,6 +168,7 @@ def _draw_fan(
 def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) -> None:
     """Label the axes (the y axis with the series' name unless there is a title), grid, legend."""
     ax.set_xlabel(t("year", lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # 2008, never 2007.5
     _label_y(ax, observations, lang, with_name=not title)
     if title:
         ax.set_title(title, fontsize=10)
@@ -198,6 +200,15 @@ def _label_y(ax: Axes, observations: pd.DataFrame, lang: str, with_name: bool) -
     unit = unit_label(str(observations["unit"].iloc[0]), lang).strip() if "unit" in observations else ""
     name = indicator_name(code, lang) if with_name else ""
     ax.set_ylabel(f"{name} ({unit})" if name and unit else name or unit, fontsize=8)
+
+
+def heatmap_year(assessments: pd.DataFrame) -> int | None:
+    """The target year the heatmap shows: the year with the most assessed targets (latest on a tie)."""
+    years = assessments["year"].dropna().astype(int) if "year" in assessments else pd.Series(dtype=int)
+    if years.empty:
+        return None
+    counts = years.value_counts()
+    return int(max(counts[counts == counts.max()].index))
 
 
 def _cell_rows(assessments: pd.DataFrame, year: int | None) -> pd.DataFrame:
@@ -326,6 +337,7 @@ def model_comparison(
     if target_rows is not None and len(target_rows) and len(obs):
         _draw_targets(ax, target_rows, float(obs["year"].min()), lang)
     ax.set_xlabel(t("year", lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
@@ -354,4 +366,15 @@ def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None =
     ax.set_xlabel("Cửa sổ (năm)" if lang == "vi" else "Window (years)")
     ax.set_ylabel("%/năm" if lang == "vi" else "% a year")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def scenario_lines(fig: Figure, paths: pd.DataFrame, label: str, until: int | None = None) -> Figure:
+    """Add a scenario path (``year, value``; :mod:`forecast.assess.scenarios`) to a fan chart, dashed."""
+    ax = fig.axes[0]
+    p = paths.sort_values("year")
+    p = p[p["year"] <= until] if until is not None else p
+    if len(p):
+        ax.plot(p["year"], p["value"], "--", color="#6a1b9a", linewidth=1.6, label=label, gid="scenario")
+        ax.legend(fontsize=7, frameon=False)
     return fig

@@ -10,6 +10,10 @@ Layout of ``reports/<quarter>/`` (written to a hidden sibling, moved into place 
     analyst/<province-slug>/<indicator>.html   deep dive (with code)
     failed/<name>.ipynb, .html         a failed notebook as executed up to its error
     manifest.json                      parameters, data vintage, versions, durations, failures
+    archive/<run_id>/                  earlier publications of the quarter (``--replace``)
+
+A published quarter never changes silently: publishing over it is refused unless ``replace``,
+which keeps the previous publication under ``archive/<run_id>/``.
 
 A notebook that fails does not stop the others; the run still publishes, lists the failure and
 :class:`ReportResult` carries it (the CLI turns it into a non-zero exit).
@@ -17,6 +21,7 @@ A notebook that fails does not stop the others; the run still publishes, lists t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -26,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast import config
+from forecast.data import store as store_db
 from forecast.errors import DiskFullError, ReportError
 from forecast.log import logger
 from forecast.report import attachments
@@ -43,7 +49,9 @@ from forecast.report.publish import (
 
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
-__all__ = ["publish_report", "plan_jobs", "notebook_paths", "ReportResult"]
+__all__ = ["publish_report", "plan_jobs", "notebook_paths", "check_replace", "published_run", "ReportResult"]
+
+ARCHIVE = "archive"
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,17 @@ def plan_jobs(
     return jobs
 
 
-def _footer(run: Any, quarter: str) -> dict[str, str]:
+def _vintage(run: Any, store: str) -> str:
+    """The data vintage readers can read: the latest year of each source file (the fingerprint if none)."""
+    files = store_db.data_vintage(store) if store else None
+    if files is None or files.empty:
+        a = run.assessments
+        years = a["latest_year"].dropna() if "latest_year" in a else a.iloc[0:0]
+        return f"{str(run.data_fingerprint)[:12]} · {int(years.max()) if len(years) else '-'}"
+    return "; ".join(f"{r.source} {int(r.latest_year)}" for r in files.itertuples())
+
+
+def _footer(run: Any, quarter: str, store: str = "") -> dict[str, str]:
     """Return the provenance shown on every page (parameters are added per page)."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -109,9 +127,7 @@ def _footer(run: Any, quarter: str) -> dict[str, str]:
         except PackageNotFoundError:
             return "-"
 
-    a = run.assessments
-    years = a["latest_year"].dropna() if "latest_year" in a else a.iloc[0:0]
-    vintage = f"{str(run.data_fingerprint)[:12]} · {int(years.max()) if len(years) else '-'}"
+    vintage = _vintage(run, store)
     versions = ", ".join(
         f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels", "papermill", "nbconvert")
     )
@@ -131,6 +147,7 @@ def publish_report(
     notebooks: dict[str, Path] | None = None,
     progress: Any = None,
     started: float | None = None,
+    replace: bool = False,
 ) -> ReportResult:
     """Execute every notebook of ``run`` and publish them as HTML under ``out/<quarter>/``.
 
@@ -160,6 +177,9 @@ def publish_report(
         A tqdm-like bar (``reset``, ``update``, ``set_postfix_str``) owned by the caller.
     started
         When the run began (``time.time()``), for the manifest's durations.
+    replace
+        Publish over an already published quarter, keeping it under ``archive/<run_id>/``;
+        without it a published quarter is left byte-identical and :class:`ReportError` raised.
 
     Returns
     -------
@@ -174,6 +194,7 @@ def publish_report(
     An interruption (exception, Ctrl-C) deletes the work folder and leaves ``out`` as it was.
     """
     started = started or time.time()
+    check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
     nbs = notebooks or notebook_paths(None)
     settings = {
         "provinces": provinces,
@@ -182,6 +203,7 @@ def publish_report(
         "store": store,
         "notebooks": {k: str(v) for k, v in nbs.items()},
         "forecast_seconds": round(time.time() - started, 2),
+        "replace": replace,
     }
     todo = plan_jobs(run, provinces, quarter=quarter, lang=lang, store=store, notebooks=nbs)
     final, index, results = _publish_quarter(
@@ -196,6 +218,49 @@ def publish_report(
     )
     logger.info("published %s (%d notebooks, %d failed)", final, len(results), sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
+
+
+def published_run(root: str | os.PathLike, quarter: str) -> str | None:
+    """The run id published as ``root/<quarter>`` (from its manifest); None if nothing is published.
+
+    A quarter folder without a readable manifest gives ``"unknown"``.
+    """
+    folder = Path(root) / quarter
+    if not folder.exists():
+        return None
+    try:
+        return str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["run_id"])
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
+def check_replace(root: str | os.PathLike, quarter: str, replace: bool) -> None:
+    """Refuse to publish over a published quarter unless ``replace`` (call before any work).
+
+    Raises
+    ------
+    ReportError
+        If ``root/<quarter>`` is published and ``replace`` is False; the message names the run.
+    """
+    check_replaceable(Path(root) / quarter)  # a user's folder is refused as such, even with replace
+    done = published_run(root, quarter)
+    if done is not None and not replace:
+        raise ReportError(
+            f"{Path(root) / quarter} is already published (run {done}) and may have been sent: "
+            f"pass --replace to publish anew (the old one is kept under {quarter}/{ARCHIVE}/{done}/)"
+        )
+
+
+def _archive(final: Path, tmp: Path) -> None:
+    """Copy the published ``final`` and its archive into ``tmp/archive/`` (before ``tmp`` replaces it)."""
+    done = published_run(final.parent, final.name)
+    if done is None:
+        return
+    (tmp / ARCHIVE).mkdir(exist_ok=True)
+    for old in sorted((final / ARCHIVE).glob("*")) if (final / ARCHIVE).is_dir() else []:
+        shutil.copytree(old, tmp / ARCHIVE / old.name, dirs_exist_ok=True)
+    shutil.copytree(final, tmp / ARCHIVE / done, ignore=shutil.ignore_patterns(ARCHIVE), dirs_exist_ok=True)
+    logger.info("the publication of run %s is kept under %s/%s/%s", done, final, ARCHIVE, done)
 
 
 def _publish_quarter(
@@ -218,7 +283,7 @@ def _publish_quarter(
     check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
     remove_stale(root, quarter)
     tmp = temp_dir(root, quarter)
-    common, lang = _footer(run, quarter), settings["lang"]
+    common, lang = _footer(run, quarter, settings.get("store", "")), settings["lang"]
     try:
         todo = _read_snapshot(run, todo, tmp, settings)
         results = _execute_all(todo, tmp, common, lang, executor, progress)
@@ -228,7 +293,11 @@ def _publish_quarter(
         )
         index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=files.index_html(lang))
         write_manifest(tmp, run, results, settings, common, started, extra={"downloads": files.manifest()})
-        return publish(tmp, _destination(root, quarter, results)), index, results
+        final = _destination(root, quarter, results)
+        if final.name == quarter:
+            check_replace(root, quarter, settings.get("replace", False))
+            _archive(final, tmp)
+        return publish(tmp, final), index, results
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

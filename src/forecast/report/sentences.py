@@ -14,6 +14,7 @@ from forecast.data import priority
 from forecast.registry import indicators
 from forecast.report.html import is_missing, target_text
 from forecast.report.text import (
+    TEXT,
     check_lang,
     definition_text,
     fmt_number,
@@ -23,8 +24,9 @@ from forecast.report.text import (
     t,
 )
 
-#: Registry notes shown as caveats: the source's own anomalies, not the registry's reading notes.
-ANOMALY = re.compile(r"(?i)\bsource (anomal|typo)|\btypo\b|bất thường|viết nhầm")
+#: Registry notes shown as caveats: the source's own anomalies of data, not the registry's reading
+#: notes nor the source's spelling mistakes (a typo changes no number: it is not a data caveat).
+ANOMALY = re.compile(r"(?i)\bsource anomal|bất thường")
 
 
 def _lower_first(name: str) -> str:
@@ -153,11 +155,13 @@ def caveats(
         out.append(("Chưa có số liệu cho: " if vi else "No data for: ") + "; ".join(absent) + ".")
     short = a[a["verdict"] == "insufficient_data"] if "verdict" in a else a.iloc[0:0]
     for r in short.to_dict("records"):
-        reason = str(r.get("reason") or "").strip()
+        # The engine's status code, translated; the English ``reason`` text never reaches a brief.
+        status = str(r.get("status") or "")
+        why = t(f"status_{status}", lang) if f"status_{status}" in TEXT else ""
         out.append(
             f"{indicator_name(r['indicator'], lang)}: "
-            + ("không đủ số liệu để dự báo" if vi else "too little data to forecast")
-            + (f" ({reason})." if reason else ".")
+            + t("too_little_data", lang)
+            + (f" ({why})." if why else ".")
         )
     return list(dict.fromkeys(out))
 

@@ -90,12 +90,23 @@ TEXT = {
         "vi": "Không có mục tiêu nào cho {province} trong sổ đăng ký.",
         "en": "The registry holds no target for {province}.",
     },
-    "run_info": {"vi": "Lần chạy {run_id}, số liệu đến {as_of}.", "en": "Run {run_id}, data as of {as_of}."},
+    "run_info": {"vi": "Lần chạy {run_id}, báo cáo {as_of}.", "en": "Run {run_id}, report for {as_of}."},
+    "run_info_data": {
+        "vi": "Số liệu tỉnh mới nhất: {years}; báo cáo {as_of} (lần chạy {run_id}).",
+        "en": "Latest provincial data: {years}; report for {as_of} (run {run_id}).",
+    },
+    "run_info_no_data": {
+        "vi": "Chưa có số liệu riêng của tỉnh; báo cáo {as_of} (lần chạy {run_id}).",
+        "en": "No data of the province's own; report for {as_of} (run {run_id}).",
+    },
     "no_run": {
         "vi": "Chưa có lần chạy dự báo nào trong kho số liệu.",
         "en": "The store holds no forecast run yet.",
     },
-    "heatmap": {"vi": "Đánh giá theo tỉnh và chỉ tiêu", "en": "Assessment by province and indicator"},
+    "heatmap": {
+        "vi": "Đánh giá theo tỉnh và chỉ tiêu — mục tiêu năm {year}",
+        "en": "Assessment by province and indicator — targets for {year}",
+    },
     "p_attain_dist": {"vi": "Phân bố xác suất đạt mục tiêu", "en": "Distribution of P(attain)"},
     "national": {"vi": "Bức tranh toàn quốc", "en": "The national picture"},
     "changes": {"vi": "Thay đổi so với quý trước", "en": "Changes since the previous quarter"},
@@ -104,8 +115,8 @@ TEXT = {
         "en": "This is the first run: there is no previous quarter to compare with.",
     },
     "no_changes": {
-        "vi": "Không mục tiêu nào thay đổi đánh giá so với lần chạy {run_id}.",
-        "en": "No target changed category since run {run_id}.",
+        "vi": "Không mục tiêu nào thay đổi đánh giá hay xác suất đạt (từ 10 điểm) so với lần chạy {run_id}.",
+        "en": "No target changed verdict or P(attain) (by 10 points or more) since run {run_id}.",
     },
     "models": {"vi": "Dự báo của từng mô hình", "en": "Every model's forecast"},
     "backtest": {
@@ -235,19 +246,26 @@ TEXT = {
     },
     # Reasons a target changed category (runs.compare_runs)
     "reason_new data": {"vi": "số liệu mới", "en": "new data"},
-    "reason_revised forecast": {"vi": "dự báo điều chỉnh", "en": "revised forecast"},
+    "reason_revised model": {"vi": "mô hình điều chỉnh", "en": "revised model"},
     "reason_new target": {"vi": "mục tiêu mới", "en": "new target"},
     "reason_target dropped": {"vi": "mục tiêu bị bỏ", "en": "target dropped"},
     "col_before": {"vi": "Quý trước", "en": "Before"},
     "col_after": {"vi": "Quý này", "en": "Now"},
     "col_reason": {"vi": "Lý do", "en": "Reason"},
+    "col_change": {
+        "vi": "Đánh giá (xác suất đạt): quý trước → quý này",
+        "en": "Verdict (P(attain)): before → now",
+    },
     # Scorecard columns
     "col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "col_target": {"vi": "Mục tiêu", "en": "Target"},
     "col_year": {"vi": "Năm", "en": "Year"},
     "col_kind": {"vi": "Loại", "en": "Kind"},
     "col_latest": {"vi": "Số liệu mới nhất", "en": "Latest observed"},
-    "col_forecast": {"vi": "Dự báo năm mục tiêu (KTC 80%)", "en": "Forecast at target year (80% interval)"},
+    "col_forecast": {
+        "vi": "Dự báo năm mục tiêu (khoảng dự báo 80%)",
+        "en": "Forecast at target year (80% interval)",
+    },
     "col_p_attain": {"vi": "Xác suất đạt", "en": "P(attain)"},
     "col_category": {"vi": "Đánh giá", "en": "Assessment"},
     "col_rates": {"vi": "Tốc độ thay đổi/năm: quan sát → cần", "en": "Change a year: observed → required"},
@@ -267,6 +285,39 @@ TEXT = {
     "kind_milestone": {"vi": "Mốc", "en": "Milestone"},
     "kind_activity": {"vi": "Hoạt động", "en": "Activity"},
     "kind_qualitative": {"vi": "Định tính", "en": "Qualitative"},
+    # Why a series could not be forecast (engine status codes; captions instead of `reason` text)
+    "too_little_data": {"vi": "không đủ số liệu để dự báo", "en": "too little data to forecast"},
+    "status_too_short": {
+        "vi": "ít hơn 3 quan sát: dự báo giữ nguyên giá trị cuối",
+        "en": "fewer than 3 observations: flat forecast at the last value",
+    },
+    "status_constant": {
+        "vi": "mọi giá trị bằng nhau: dự báo giữ nguyên",
+        "en": "all values are equal: flat forecast",
+    },
+    "status_at_bound": {
+        "vi": "giá trị cuối ở giới hạn của chỉ tiêu: dự báo giữ nguyên",
+        "en": "the last value sits at a bound of the indicator: flat forecast",
+    },
+    # Scenarios (assess.scenarios)
+    "scenarios": {"vi": "Kịch bản", "en": "Scenarios"},
+    "scenarios_note": {
+        "vi": "Giá trị năm mục tiêu nếu chỉ tiêu thay đổi đều từ ước tính hiện tại (năm {year}).",
+        "en": "The value in the target year if the indicator changed at a steady rate from the nowcast ({year}).",
+    },
+    "scenario_reference": {"vi": "Dự báo (tham chiếu)", "en": "Forecast (reference)"},
+    "scenario_rate": {"vi": "Tốc độ {rate}%/năm", "en": "At {rate}% a year"},
+    "scenario_national": {"vi": "Theo tốc độ toàn quốc", "en": "At the national pace"},
+    "scenario_best_decile": {
+        "vi": "Theo tốc độ của 10% tỉnh tốt nhất",
+        "en": "At the pace of the best tenth of provinces",
+    },
+    "col_scenario": {"vi": "Kịch bản", "en": "Scenario"},
+    "col_rate": {"vi": "Tốc độ (%/năm)", "en": "Rate (% a year)"},
+    "col_value": {"vi": "Giá trị năm mục tiêu", "en": "Value in the target year"},
+    "col_meets": {"vi": "Đạt mục tiêu?", "en": "Meets the target?"},
+    "yes": {"vi": "có", "en": "yes"},
+    "no": {"vi": "không", "en": "no"},
 }
 
 UNITS = {
@@ -374,6 +425,19 @@ def fmt_number(x: object, lang: str = "vi", digits: int = 1) -> str:
     if lang == "vi":
         s = s.translate({ord(","): ".", ord("."): ","})
     return s.replace("-", "−")
+
+
+def target_digits(*values: object, least: int = 1, most: int = 3) -> int:
+    """Decimals a target is written with (``1.25`` -> 2, ``75.4`` -> 1), between ``least`` and ``most``.
+
+    Values of a target's row are shown with its precision, so a ``≥ 1,25`` target is not printed ``≥ 1,2``.
+    """
+    digits = least
+    for x in values:
+        if _is_number(x):
+            text = f"{float(x):.{most}f}".rstrip("0")  # type: ignore[arg-type]
+            digits = max(digits, len(text.split(".")[1]) if "." in text else 0)
+    return min(digits, most)
 
 
 def fmt_rate(x: object, lang: str = "vi") -> str:

@@ -44,7 +44,7 @@ from forecast.report.html import (
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
 from forecast.report.suggestions import suggestions_html
-from forecast.report.text import indicator_name, t
+from forecast.report.text import fmt_rate, fmt_value, indicator_name, t, target_digits
 
 __all__ = [
     "ANALYST_ONLY_TAG",
@@ -76,6 +76,7 @@ __all__ = [
     "scorecard_frame",
     "scorecard_html",
     "scorecard_section",
+    "scenario_frame",
     "series_scores",
     "series_panels",
     "series_view",
@@ -252,7 +253,8 @@ def model_table(model_forecasts: pd.DataFrame, targets: pd.DataFrame, lang: str 
     fc = model_forecasts[model_forecasts["year"].isin(years)]
     if fc.empty:
         return pd.DataFrame()
-    text = fc.assign(forecast=[forecast_text(r, unit, lang) for r in fc.to_dict("records")])
+    d = target_digits(*targets["value"]) if "value" in targets.columns else 1  # the scorecard's precision
+    text = fc.assign(forecast=[forecast_text(r, unit, lang, d) for r in fc.to_dict("records")])
     return text.pivot(index="model", columns="year", values="forecast")
 
 
@@ -301,3 +303,22 @@ def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html
     """Return the brief's first screen (:func:`forecast.report.headline.headline_html`)."""
     as_of = str(getattr(view.run, "as_of", "") or quarter)
     return headline_html(view.assessments, view.province, int(as_of[:4]), lang)
+
+
+def scenario_frame(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Scenario rows (:func:`forecast.assess.scenarios.scenario_table`) written for readers."""
+    rows = []
+    for r in table.to_dict("records"):
+        unit = str(r.get("unit") or "")
+        rate = fmt_rate(r.get("rate"), lang)
+        label = t(f"scenario_{r['scenario']}", lang, rate=rate)
+        rows.append(
+            {
+                t("col_year", lang): int(r["year"]),
+                t("col_scenario", lang): label,
+                t("col_rate", lang): "–" if r["scenario"] == "reference" else rate,
+                t("col_value", lang): fmt_value(r.get("scenario_value"), unit, lang),
+                t("col_meets", lang): t(r["meets"], lang) if r.get("meets") else "–",
+            }
+        )
+    return pd.DataFrame(rows)
