@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from forecast.config import QUANTILES
 from forecast.engine.panels import change_limits
@@ -19,6 +20,20 @@ def test_change_limits_are_symmetric_monotone_and_grow_no_faster_than_a_random_w
     assert np.all(lim[:, -1] <= lim[0, -1] * np.sqrt(np.minimum(np.arange(1, 21), 15)) + 1e-12)
     # the 97.5% half-width of a one-year change of white noise (sd 0.1 * sqrt 2) is about 0.28
     assert 0.2 < lim[0, -1] < 0.36
+
+
+def test_plateau_limits_are_the_widest_of_the_panel_span_at_every_horizon():
+    rng = np.random.default_rng(3)
+    t = np.arange(2000.0, 2016.0)
+    Z = np.cumsum(rng.normal(0.02, 0.05, (40, len(t))), axis=1)  # persistent: no random-walk cap
+    by_h = change_limits(Z, t, 30, QUANTILES)
+    flat = change_limits(Z, t, 4, QUANTILES, plateau=True)
+    assert flat.shape == (4, len(QUANTILES))
+    np.testing.assert_allclose(flat, np.repeat(by_h[-1:], 4, axis=0))  # request-independent
+    assert np.all(flat[0, -1] > by_h[0, -1])  # the short horizon is not narrowed to its own spread
+    noisy = rng.normal(0, 0.1, (40, len(t)))  # reverting: the plateau is the random walk over the span
+    walk = change_limits(noisy, t, 3, QUANTILES, plateau=True)
+    assert walk[0, -1] == pytest.approx(change_limits(noisy, t, 30, QUANTILES)[-1, -1])
 
 
 def test_a_level_shift_does_not_widen_the_limits():

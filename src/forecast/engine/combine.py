@@ -87,3 +87,47 @@ def stacked_weights(
         n = len(sub)
         weights[str(ind)] = as_dict((n * _simplex_ls(sub) + n0 * pooled) / (n + n0))
     return weights, as_dict(pooled)
+
+
+def selected_weights(
+    errors: pd.DataFrame,
+    members: list[str],
+    *,
+    top: int,
+    powers: tuple[float, ...],
+    n0: float = 30.0,
+) -> tuple[dict, dict, dict]:
+    """Inverse-MASE weights whose power is chosen per indicator on a split of the rolling origins.
+
+    For every candidate power, :func:`ensemble_weights` is fitted on the errors of the earlier
+    half of the rolling origins and the combination is scored (mean absolute scaled error) on
+    the later half; each indicator keeps the power that scored lowest (ties: the smaller power,
+    the flatter combination) and its weights are refitted on all origins. This is the
+    combination-weight selection by an inner validation split of FPP3 §5.10 / §13.4: a power
+    near 1 averages the members, a high power selects the best one, as suits indicators where
+    one member is consistently best (damped trend on smooth modelled series such as stunting).
+
+    Returns
+    -------
+    (weights, pooled_weights, powers)
+        As :func:`ensemble_weights`, plus ``{indicator: chosen power}``.
+    """
+    e = errors[errors["model"].isin(members)]
+    origins = np.sort(e["origin"].unique()) if "origin" in e and len(e) else np.array([])
+    fits = {p: ensemble_weights(e, members, top=top, power=p, n0=n0) for p in powers}
+    if len(origins) < 2:
+        w, pooled = fits[powers[0]]
+        return w, pooled, {i: powers[0] for i in w}
+    cut = origins[len(origins) // 2]
+    early, late = e[e["origin"] < cut], e[e["origin"] >= cut]
+    wide = late.pivot_table(index=["indicator", "series", "origin", "h"], columns="model", values="err")
+    loss: dict[str, list[float]] = {}
+    for p in powers:
+        w_early, pooled_early = ensemble_weights(early, members, top=top, power=p, n0=n0)
+        for ind, sub in wide.groupby(level=0):
+            wts = w_early.get(ind) or pooled_early
+            comb = sum(wt * sub[m] for m, wt in wts.items() if m in sub)
+            loss.setdefault(ind, []).append(float(np.nanmean(np.abs(comb))))
+    chosen = {ind: powers[int(np.argmin(v))] for ind, v in loss.items()}
+    weights = {ind: fits[chosen.get(ind, powers[0])][0][ind] for ind in fits[powers[0]][0]}
+    return weights, fits[powers[0]][1], chosen

@@ -303,7 +303,13 @@ def _change_persistence(M: np.ndarray, t: np.ndarray) -> float:
 
 
 def change_limits(
-    M: np.ndarray, t: np.ndarray, horizon: int, probs, min_pairs: int = 5, walk: bool = True
+    M: np.ndarray,
+    t: np.ndarray,
+    horizon: int,
+    probs,
+    min_pairs: int = 5,
+    walk: bool = True,
+    plateau: bool = False,
 ) -> np.ndarray | None:
     """Half-widths of the panel's h-year changes, the widest a forecast interval may be.
 
@@ -324,6 +330,9 @@ def change_limits(
     so. The -0.1 was set on the development data (country dev half, provincial fit years).
     Applied to percentages on
     their natural scale, it keeps a coverage near 100% from fanning out to the other bound.
+    With ``plateau`` every horizon gets the limit of the panel's whole span (the widest, held
+    beyond it): a plausibility bound on any interval of the indicator rather than a narrowing of
+    the short horizons, whose calibrated widths are learned from back-test errors.
 
     Returns
     -------
@@ -333,6 +342,9 @@ def change_limits(
     """
     probs = np.asarray(probs, dtype=float)
     C, years = _level_shift_free(M, t)
+    if plateau:
+        full = change_limits(M, t, max(horizon, len(years)), probs, min_pairs, walk)
+        return None if full is None else np.repeat(full[-1:], horizon, axis=0)
     out = np.full((horizon, len(probs)), np.nan)
     gauss = out.copy()
     z = np.array([NormalDist().inv_cdf(p) for p in probs])
