@@ -20,6 +20,7 @@ from forecast.report.html import (
     basis_tag,
     is_missing,
     national_target_text,
+    series_label,
     target_text,
 )
 from forecast.report.text import check_lang, fmt_percent, indicator_name, t
@@ -102,9 +103,12 @@ def freshness_items(a: pd.DataFrame, report_year: int, lang: str = "vi") -> list
     check_lang(lang)
     out = []
     seen = a.dropna(subset=["latest_year"]) if "latest_year" in a.columns else a.iloc[0:0]
-    for (code, _series), rows in seen.groupby(["indicator", "series"], sort=False):
+    keys = [c for c in ("indicator", "series", "geo") if c in seen.columns]  # a geo's series each
+    groups = list(seen.groupby(keys, sort=False))
+    twice = pd.Series([k[0] for k, _ in groups]).duplicated(keep=False).tolist()
+    for (_key, rows), dup in zip(groups, twice, strict=True):
         year = int(rows["latest_year"].max())
-        name = indicator_name(code, lang) + basis_tag(rows.iloc[0].to_dict(), lang)
+        name = series_label(rows.iloc[0].to_dict(), lang, name_geo=dup)
         age = max(report_year - year, 0)
         out.append(t("freshness_item", lang, name=name, year=year, age=age, report_year=report_year))
     return out

@@ -22,7 +22,7 @@ from forecast.report.text import (
     check_lang,
     fmt_number,
     fmt_percent,
-    fmt_rate,
+    fmt_rate_unit,
     fmt_value,
     indicator_name,
     quarter_label,
@@ -131,10 +131,8 @@ def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: in
     )
 
 
-def _rate(x: object, lang: str) -> str:
-    if is_missing(x):
-        return "–"
-    return ("+" if float(x) > 0 else "") + fmt_rate(x, lang) + "%"  # type: ignore[arg-type]  # a number
+def _rate(x: object, lang: str, rate_unit: object = "pct") -> str:
+    return fmt_rate_unit(x, str(rate_unit or "pct"), lang, signed=True, short=True)
 
 
 def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +169,8 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "latest": latest,
                 "forecast": fc,
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
-                "rates": f"{_rate(r.get('rate_observed'), lang)} → {_rate(r.get('rate_required'), lang)}",
+                "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'))} → "
+                f"{_rate(r.get('rate_required'), lang, r.get('rate_unit'))}",
                 "category": str(r.get("verdict") or "no_data"),
                 "national_target": national_target_text(r, lang),
                 "definition_gap": r.get("definition_gap", float("nan")),
@@ -212,6 +211,17 @@ def basis_tag(row: dict, lang: str = "vi") -> str:
     return f" ({t(key, lang)})"
 
 
+def series_label(row: dict, lang: str = "vi", *, name_geo: bool = False) -> str:
+    """The indicator's name with its basis tag; ``name_geo`` adds the province's own geo too.
+
+    A merged province reads one indicator on several geos (an old province's, the new one's):
+    ``name_geo`` tells them apart (``Số bác sĩ trên 10.000 dân, Hà Nam``).
+    """
+    name = indicator_name(row["indicator"], lang) + basis_tag(row, lang)
+    own = row.get("basis") not in ("regional", "national")
+    return f"{name}, {row['geo']}" if name_geo and own and not is_missing(row.get("geo")) else name
+
+
 def national_target_text(row: dict, lang: str = "vi") -> str:
     """Return the national target beside a plan's, e.g. ``95,2% (2025)``, or an en dash."""
     value = row.get("national_target")
@@ -219,7 +229,8 @@ def national_target_text(row: dict, lang: str = "vi") -> str:
         return "–"
     year = row.get("national_target_year")
     when = "" if is_missing(year) else f" ({int(year)})"  # type: ignore[arg-type]
-    return fmt_value(value, str(row.get("unit") or ""), lang) + when
+    d = target_digits(value, row.get("value"), row.get("value_high"))  # as precise as the plan's target
+    return fmt_value(value, str(row.get("unit") or ""), lang, d) + when
 
 
 _SCORECARD_COLUMNS = (

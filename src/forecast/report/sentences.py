@@ -10,18 +10,21 @@ import re
 
 import pandas as pd
 
+from forecast import config
 from forecast.data import priority
 from forecast.registry import indicators
-from forecast.report.html import is_missing, target_text
+from forecast.report.html import is_missing, series_label, target_text
 from forecast.report.text import (
     TEXT,
     check_lang,
     definition_text,
     fmt_number,
     fmt_rate,
+    fmt_rate_unit,
     fmt_value,
     indicator_name,
     t,
+    target_digits,
 )
 
 #: Registry notes shown as caveats: the source's own anomalies of data, not the registry's reading
@@ -34,55 +37,80 @@ def _lower_first(name: str) -> str:
     return name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:]
 
 
-_VERBS = {"vi": ("tăng", "giảm"), "en": ("rise", "fall")}
-_VERBS_ING = {"vi": ("tăng", "giảm"), "en": ("rising", "falling")}
+def _period(r: dict, lang: str) -> str:
+    """`` trong 2013–2016``: the years the observed rate was measured over (empty if unknown)."""
+    start, end = r.get("rate_from_year"), r.get("latest_year")
+    if is_missing(start) or is_missing(end):
+        return ""
+    return t("takes_period", lang, start=int(start), end=int(end))  # type: ignore[arg-type]
+
+
+def _is_met(r: dict, req: float) -> bool:
+    """Whether the nowcast already meets a one-sided target (the required rate allows a move away)."""
+    cmp = str(r.get("comparator") or "")
+    if not is_missing(r.get("value_high")) or cmp not in (">=", ">", "<=", "<"):
+        return False
+    return req <= 0 if cmp in (">=", ">") else req >= 0
+
+
+def _met_sentence(r: dict, req: float, lang: str) -> str:
+    """The nowcast meets the target: say so, and how far the indicator may move away."""
+    name = _lower_first(indicator_name(r["indicator"], lang))
+    unit, rate_unit = str(r.get("unit") or ""), str(r.get("rate_unit") or "pct")
+    d = target_digits(r.get("value"), r.get("value_high"))
+    rate = fmt_rate_unit(abs(req), rate_unit, lang)
+    fields = {
+        "year": int(r["year"]),
+        "target": target_text(r, lang),
+        "name": name,
+        "from_year": int(r["required_from_year"]) if not is_missing(r.get("required_from_year")) else "–",
+        "level": fmt_value(r.get("required_from_value"), unit, lang, d),
+    }
+    if fmt_rate(abs(req), lang).strip("0,.") == "":
+        text = t("takes_met_hold", lang, **fields)
+    else:
+        away = "verb_fall" if str(r.get("comparator")) in (">=", ">") else "verb_rise"
+        text = t("takes_met", lang, verb=t(away, lang), rate=rate, **fields)
+    obs = r.get("rate_observed")
+    if obs is not None and not is_missing(obs):
+        verb = t("verb_falling" if float(obs) < 0 else "verb_rising", lang)
+        size = fmt_rate_unit(abs(float(obs)), rate_unit, lang)
+        text += t("takes_met_observed", lang, period=_period(r, lang), verb=verb, rate=size)
+    return text + "."
 
 
 def _takes_sentence(r: dict, lang: str) -> str:
-    name = _lower_first(indicator_name(r["indicator"], lang))
-    req, obs, year = float(r["rate_required"]), r.get("rate_observed"), int(r["year"])
-    target = target_text(r, lang)
-    verb = _VERBS[lang][req < 0]
-    if lang == "vi":
-        text = f"Để đạt mục tiêu năm {year} ({target}), {name} phải {verb} {fmt_rate(abs(req), lang)}%/năm"
-    else:
-        text = (
-            f"To reach the {year} target ({target}), the {name} must {verb} "
-            f"{fmt_rate(abs(req), lang)}% a year"
-        )
+    req = float(r["rate_required"])
+    if _is_met(r, req):
+        return _met_sentence(r, req, lang)
+    rate_unit = str(r.get("rate_unit") or "pct")
+    text = t(
+        "takes",
+        lang,
+        year=int(r["year"]),
+        target=target_text(r, lang),
+        name=_lower_first(indicator_name(r["indicator"], lang)),
+        verb=t("verb_fall" if req < 0 else "verb_rise", lang),
+        rate=fmt_rate_unit(abs(req), rate_unit, lang),
+    )
+    obs = r.get("rate_observed")
     if obs is not None and not is_missing(obs):
         obs = float(obs)
-        same = (obs < 0) == (req < 0)
-        size = fmt_rate(abs(obs), lang)
-        if lang == "vi":
-            text += (
-                f", so với mức {size}%/năm đã quan sát"
-                if same
-                else f", trong khi số liệu quan sát đang {_VERBS_ING[lang][obs < 0]} {size}%/năm"
-            )
+        size, period = fmt_rate_unit(abs(obs), rate_unit, lang), _period(r, lang)
+        if (obs < 0) == (req < 0):
+            text += t("takes_same", lang, rate=size, period=period)
         else:
-            text += (
-                f", against {size}% a year observed"
-                if same
-                else f", whereas it has been {_VERBS_ING[lang][obs < 0]} {size}% a year"
-            )
+            verb = t("verb_falling" if obs < 0 else "verb_rising", lang)
+            text += t("takes_opposite", lang, verb=verb, rate=size, period=period)
     return text + "."
 
 
 def _pace_sentence(r: dict, lang: str) -> str:
-    name = indicator_name(r["indicator"], lang)
+    name = _lower_first(indicator_name(r["indicator"], lang))
     exp = r.get("expected_year")
     if exp is None or is_missing(exp):
-        return (
-            f"Với xu hướng hiện tại, {_lower_first(name)} chưa đạt mục tiêu trước năm 2035."
-            if lang == "vi"
-            else f"At the current trend, the {_lower_first(name)} target would not be reached by 2035."
-        )
-    return (
-        f"Với xu hướng hiện tại, {_lower_first(name)} đạt mục tiêu vào khoảng năm {int(exp)}."
-        if lang == "vi"
-        else f"At the current trend, the {_lower_first(name)} target would be reached around {int(exp)}."
-    )
+        return t("pace_never", lang, name=name, horizon=config.HORIZON_END)
+    return t("pace_year", lang, name=name, year=int(exp))
 
 
 def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
@@ -97,14 +125,11 @@ def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
         cat = r.get("verdict")
         if cat == "achieved":
             name = indicator_name(r["indicator"], lang)
-            out.append(
-                f"{name}: đã đạt mục tiêu năm {int(r['year'])}."
-                if lang == "vi"
-                else f"{name}: the {int(r['year'])} target is already met."
-            )
+            out.append(t("takes_achieved", lang, name=name, year=int(r["year"])))
         elif cat not in ("no_data", "insufficient_data") and not is_missing(r.get("rate_required")):
             sentence = _takes_sentence(r, lang)
-            if r.get("pace") != "on_track" and "expected_year" in r:
+            met = _is_met(r, float(r["rate_required"]))
+            if r.get("pace") != "on_track" and "expected_year" in r and not met:
                 sentence += " " + _pace_sentence(r, lang)
             out.append(sentence)
     return out
@@ -124,35 +149,36 @@ def caveats(
     were left unused are named (:func:`_proxy_caveats`).
     """
     check_lang(lang)
-    vi = lang == "vi"
     out = []
     a = assessments
     differ = a.assign(definition=_own_definitions(a))
     differ = differ[differ["definition"] != ""]
     for definition, rows in differ.groupby("definition", sort=False):
         names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(
-            f"{names}: " + ("số liệu " if vi else "the series is ") + definition_text(definition, lang) + "."
-        )
+        out.append(f"{names}: " + t("caveat_series_is", lang) + definition_text(definition, lang) + ".")
     out += _proxy_caveats(a, lang)
     out += definition_gap_notes(a, lang)
     seen = (
-        a.dropna(subset=["latest_year"]).drop_duplicates(["indicator", "series"])
+        a.dropna(subset=["latest_year"]).drop_duplicates(
+            [c for c in ("indicator", "series", "geo") if c in a.columns]
+        )
         if "latest_year" in a
         else a.iloc[0:0]
     )
     if len(seen):
+        twice = seen["indicator"].duplicated(keep=False)  # one indicator read on two geos: name each
         parts = [
-            f"{indicator_name(r['indicator'], lang)} ({int(r['latest_year'])})"
-            for r in seen.to_dict("records")
+            f"{series_label(r, lang, name_geo=True) if dup else indicator_name(r['indicator'], lang)} "
+            f"({int(r['latest_year'])})"
+            for r, dup in zip(seen.to_dict("records"), twice, strict=True)
         ]
-        out.append(("Năm có số liệu mới nhất: " if vi else "Last year with data: ") + "; ".join(parts) + ".")
+        out.append(t("caveat_latest_years", lang) + "; ".join(parts) + ".")
     out += _anomalies(targets, lang)
     out += _breaks(seen, lang, found)
     missing = a[a["verdict"] == "no_data"] if "verdict" in a else a.iloc[0:0]
     if len(missing):
         absent = sorted({indicator_name(c, lang) for c in missing["indicator"]})
-        out.append(("Chưa có số liệu cho: " if vi else "No data for: ") + "; ".join(absent) + ".")
+        out.append(t("caveat_no_data_for", lang) + "; ".join(absent) + ".")
     short = a[a["verdict"] == "insufficient_data"] if "verdict" in a else a.iloc[0:0]
     for r in short.to_dict("records"):
         # The engine's status code, translated; the English ``reason`` text never reaches a brief.
@@ -257,7 +283,7 @@ def _anomalies(targets: pd.DataFrame, lang: str) -> list[str]:
         text = _anomaly_text(str(r.get("note") or ""))
         if text and lang == "vi":
             vi = str(r.get("caveat_vi") or "").strip()
-            text = vi or f"(ghi chú tiếng Anh) {text}"
+            text = vi or t("caveat_english_note", lang) + text
         if text:
             found.setdefault(text, []).append(f"{indicator_name(r['indicator'], lang)} ({r['year']})")
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]

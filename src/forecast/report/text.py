@@ -305,6 +305,54 @@ TEXT = {
         "vi": "giá trị cuối ở giới hạn của chỉ tiêu: dự báo giữ nguyên",
         "en": "the last value sits at a bound of the indicator: flat forecast",
     },
+    # What it would take (forecast.report.sentences.what_it_takes)
+    "takes": {
+        "vi": "Để đạt mục tiêu năm {year} ({target}), {name} phải {verb} {rate}",
+        "en": "To reach the {year} target ({target}), the {name} must {verb} {rate}",
+    },
+    "takes_same": {"vi": ", so với mức {rate} quan sát{period}", "en": ", against {rate} observed{period}"},
+    "takes_opposite": {
+        "vi": ", trong khi số liệu quan sát{period} {verb} {rate}",
+        "en": ", whereas it was {verb} {rate}{period}",
+    },
+    "takes_met": {
+        "vi": "Mục tiêu năm {year} ({target}) đã đạt ở mức ước tính năm {from_year} ({level}): "
+        "{name} chỉ cần không {verb} quá {rate}",
+        "en": "The {year} target ({target}) is already met by the {from_year} estimate ({level}): "
+        "the {name} need only not {verb} by more than {rate}",
+    },
+    "takes_met_hold": {
+        "vi": "Mục tiêu năm {year} ({target}) đã đạt ở mức ước tính năm {from_year} ({level}): "
+        "{name} chỉ cần giữ mức hiện tại",
+        "en": "The {year} target ({target}) is already met by the {from_year} estimate ({level}): "
+        "the {name} need only hold its level",
+    },
+    "takes_met_observed": {
+        "vi": " (số liệu quan sát{period}: {verb} {rate})",
+        "en": " (observed{period}: {verb} {rate})",
+    },
+    "takes_period": {"vi": " trong {start}–{end}", "en": " over {start}–{end}"},
+    "verb_rise": {"vi": "tăng", "en": "rise"},
+    "verb_fall": {"vi": "giảm", "en": "fall"},
+    "verb_rising": {"vi": "tăng", "en": "rising"},
+    "verb_falling": {"vi": "giảm", "en": "falling"},
+    "takes_achieved": {
+        "vi": "{name}: đã đạt mục tiêu năm {year}.",
+        "en": "{name}: the {year} target is already met.",
+    },
+    "pace_never": {
+        "vi": "Với xu hướng hiện tại, {name} chưa đạt mục tiêu trước năm {horizon}.",
+        "en": "At the current trend, the {name} target would not be reached by {horizon}.",
+    },
+    "pace_year": {
+        "vi": "Với xu hướng hiện tại, {name} đạt mục tiêu vào khoảng năm {year}.",
+        "en": "At the current trend, the {name} target would be reached around {year}.",
+    },
+    # Caveats (forecast.report.sentences.caveats)
+    "caveat_series_is": {"vi": "số liệu ", "en": "the series is "},
+    "caveat_latest_years": {"vi": "Năm có số liệu mới nhất: ", "en": "Last year with data: "},
+    "caveat_no_data_for": {"vi": "Chưa có số liệu cho: ", "en": "No data for: "},
+    "caveat_english_note": {"vi": "(ghi chú tiếng Anh) ", "en": "(note in English) "},
     # Scenarios (assess.scenarios)
     "scenarios": {"vi": "Kịch bản", "en": "Scenarios"},
     "scenarios_note": {
@@ -325,6 +373,15 @@ TEXT = {
     "yes": {"vi": "có", "en": "yes"},
     "no": {"vi": "không", "en": "no"},
 }
+
+#: How an annual rate of change is written, per assessment ``rate_unit``: relative % a year or
+#: percentage points a year (coverage indicators, :func:`forecast.assess.assessment.rate_unit`).
+RATE_UNITS = {
+    "pct": {"vi": "%/năm", "en": "% a year"},
+    "pp": {"vi": " điểm phần trăm/năm", "en": " percentage points a year"},
+}
+#: The same, short, for a table cell ("+0,99 điểm %" beside "+0,37%").
+RATE_UNITS_SHORT = {"pct": {"vi": "%", "en": "%"}, "pp": {"vi": " điểm %", "en": " pp"}}
 
 UNITS = {
     "percent": {"vi": "%", "en": "%"},
@@ -448,8 +505,28 @@ def target_digits(*values: object, least: int = 1, most: int = 3) -> int:
 
 def fmt_rate(x: object, lang: str = "vi") -> str:
     """Format an annual rate of change in percent: two decimals below 1 (``0,11`` vs ``0,13``)."""
-    small = _is_number(x) and abs(float(x)) < 1  # type: ignore[arg-type]
-    return fmt_number(x, lang, 2 if small else 1)
+    if not _is_number(x):
+        return fmt_number(x, lang)
+    v = float(x)  # type: ignore[arg-type]
+    digits = 2 if abs(v) < 1 else 1
+    return fmt_number(0.0 if round(v, digits) == 0 else v, lang, digits)  # never "−0,00"
+
+
+def fmt_rate_unit(
+    x: object, rate_unit: str = "pct", lang: str = "vi", *, signed: bool = False, short: bool = False
+) -> str:
+    """Format an annual rate with its unit: ``0,37%/năm`` or ``0,72 điểm phần trăm/năm`` (``pp``).
+
+    ``signed`` writes a ``+`` before a rise; ``short`` uses the table form (``+0,72 điểm %``).
+    Missing values give an en dash.
+    """
+    check_lang(lang)
+    text = fmt_rate(x, lang)
+    if text == "–":
+        return text
+    units = RATE_UNITS_SHORT if short else RATE_UNITS
+    sign = "+" if signed and float(x) > 0 and text.strip("0,.") else ""  # type: ignore[arg-type]
+    return sign + text + units.get(str(rate_unit), units["pct"])[lang]
 
 
 def fmt_value(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
