@@ -490,7 +490,7 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         level_gap = math.nan
     gap = math.nan
     if choice.anchor:
-        own = obs_groups[(choice.anchor_geo or t["province"], t["indicator"])]
+        own = obs_groups[(choice.anchor_geo or t["province"], indicators.base_indicator(choice.anchor)[0])]
         obs, fc, gap = shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], t["indicator"])
     out = _assess_one(t, obs, fc, as_of_year)
     reason = "; ".join(r for r in (choice.note, out["reason"]) if r)

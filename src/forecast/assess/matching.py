@@ -144,8 +144,10 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     if stand_in is not None:
         return stand_in
     borrowed = _borrowed(province, code, hint, groups, series if own is not None else None)
+    if borrowed is None and series is None:
+        borrowed = _borrowed_stand_in(province, code, hint, groups)
     if borrowed is not None:
-        rows = groups[(borrowed.geo, code)]
+        rows = groups[(borrowed.geo, indicators.base_indicator(borrowed.series)[0])]
         return _with_successor(borrowed, province, code, groups, rows[rows["indicator"] == borrowed.series])
     if series is not None and own is not None:  # short, nothing to borrow: too short to forecast
         return _with_successor(
@@ -192,6 +194,16 @@ def _borrowed(province: str, code: str, hint: str, groups: dict, own: str | None
             continue
         return _shifted(choice, province, own, short)
     return _shifted(short, province, own, None) if short is not None else None
+
+
+def _borrowed_stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
+    """The region's (else the nation's) series of the indicator that stands in for ``code``."""
+    alt, meaning = indicators.STAND_INS.get(code, ("", ""))
+    choice = _borrowed(province, alt, hint, groups) if alt else None
+    if choice is None:
+        return None
+    note = f"{choice.note.replace(f'for {alt} ', f'for {code} ', 1)}; {choice.series} stands in for {code}"
+    return replace(choice, definition=_join(meaning, choice.definition), note=note)
 
 
 def _shifted(choice: Choice, province: str, own: str | None, short: Choice | None) -> Choice:
