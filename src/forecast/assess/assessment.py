@@ -29,9 +29,9 @@ province of its province (``successor``; ``successor_data_year``: its data left 
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from collections.abc import Sequence
 from dataclasses import replace
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
