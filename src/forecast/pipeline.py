@@ -23,7 +23,7 @@ from forecast import config
 from forecast.assess import assessment, coverage, matching, scenarios
 from forecast.assess import suggest as suggest_stage
 from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, run_scope, save_run
-from forecast.data import merged
+from forecast.data import derived, merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
 from forecast.errors import MissingDataError, ReportError
@@ -39,7 +39,8 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
     """Return the store's analysis series, importing the bundled public data into an empty store.
 
     The series of the merged 2025 provinces are rebuilt from their old provinces and appended
-    (:func:`forecast.data.merged.with_merged`).
+    (:func:`forecast.data.merged.with_merged`), then the series the catalogue derives
+    (:func:`forecast.data.derived.with_derived`: the crude birth rate's yearly fall).
     """
     obs = store_db.analysis_series(store)
     if obs.empty:
@@ -51,7 +52,7 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
             "the store holds no observations even after importing the bundled "
             "data; import a file with `forecast data import FILE`"
         )
-    return merged.with_merged(obs)
+    return derived.with_derived(merged.with_merged(obs))
 
 
 def fill_empty_store(store: str | os.PathLike | None) -> dict:
@@ -63,9 +64,11 @@ def fill_empty_store(store: str | os.PathLike | None) -> dict:
 
 
 def series_to_forecast(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """Series of catalogue indicators marked for forecasting, and any series a target needs."""
+    """Series of catalogue indicators marked for forecasting, any series a target needs, and the
+    series that stand in for one (:data:`forecast.registry.indicators.STAND_INS`)."""
     cat = indicators.catalogue()
-    wanted = set(cat.index[cat["forecast"] == "yes"]) | set(targets["indicator"])
+    stand_ins = {alt for alt, _ in indicators.STAND_INS.values()}
+    wanted = set(cat.index[cat["forecast"] == "yes"]) | set(targets["indicator"]) | stand_ins
     return obs[obs["base_indicator"].isin(wanted)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -533,3 +534,65 @@ def test_a_rate_target_far_below_the_official_level_is_flagged_and_the_plans_ser
     ).iloc[0]
     assert r.series == "imr_moh" and r.definition.startswith("health-sector reporting")
     assert math.isnan(r.definition_gap) and r.latest_value == pytest.approx(5.4)
+
+
+def test_a_one_year_regional_series_gives_way_to_the_national_one_shifted_by_its_gap():
+    # Hà Nam has no stunting point; its region has one survey year (2018): the nation's trend
+    # at the region's level answers, labelled national, with the national target beside it
+    nation = _obs(
+        [24.0, 23.5, 23.0, 22.5, 22.0, 21.5], "stunting_u5", years=range(2015, 2021), geo="Việt Nam"
+    )
+    region = _obs([20.0], "stunting_u5", years=[2018], geo=REGION)
+    fc = _fc({y: 21.5 - 0.5 * (y - 2020) for y in range(2021, 2036)}, geo="Việt Nam")
+    t = _target(year=2025, value=18.0)
+    r = assessment.assess_targets(_targets(t), pd.concat([nation, region]), fc, "2026Q4", national=NATIONAL)
+    r = r.iloc[0]
+    assert r.basis == "national" and r.geo == "Việt Nam" and r.verdict != "insufficient_data"
+    assert r.gap == pytest.approx(20.0 - 22.5) and not math.isnan(r.p_attain)
+    assert f"the regional series of {REGION} is too short to forecast" in r.reason
+    assert "shifted by the gap of the regional stunting_u5 points" in r.reason
+    assert r.definition.startswith(
+        f"national series (Việt Nam) shifted to the level of the regional series ({REGION})"
+    )
+    assert r.national_target == 17.0
+    # the province's own point, where one exists, anchors instead of the region's
+    own = _obs([30.0], "stunting_u5", years=[2019], geo=GEO)
+    r = assessment.assess_targets(_targets(t), pd.concat([nation, region, own]), fc, "2026Q4").iloc[0]
+    assert r.basis == "national" and r.gap == pytest.approx(30.0 - 22.0)
+    assert f"shifted by the gap of {GEO}'s own stunting_u5 points" in r.reason
+    # without a national series the short regional one is kept: too short to forecast
+    short = _fc({2025: 20.0}, geo=REGION, status="too_short")
+    r = assessment.assess_targets(_targets(t), region, short, "2026Q4").iloc[0]
+    assert r.basis == "regional" and r.verdict == "insufficient_data"
+
+
+def test_a_shifted_forecast_is_widened_for_the_drift_of_the_gap():
+    tr = assessment.transforms.for_indicator("stunting_u5")
+    fc = _fc({2018: 20.0, 2025: 20.0, 2035: 20.0}, geo="Việt Nam")
+    wide = assessment.widen_for_gap(fc, pd.Series([2018]), tr)
+    assert np.allclose(wide["q50"], fc["q50"]) and np.allclose(wide["q025"].iloc[0], fc["q025"].iloc[0])
+    width = (wide["q975"] - wide["q025"]).to_numpy()
+    assert width[0] < width[1] < width[2]  # wider the further from the anchor year
+    assert (wide["q025"] <= fc["q025"]).all() and (wide["q975"] >= fc["q975"]).all()
+    cols = list(config.QUANTILE_COLUMNS)
+    assert (np.diff(wide[cols].to_numpy(), axis=1) >= 0).all()  # quantiles stay ordered
+    z = float(NormalDist().inv_cdf(0.975))
+    spread = (tr.forward(fc["q975"].to_numpy()) - tr.forward(fc["q50"].to_numpy())) / z
+    expected = tr.inverse(tr.forward(fc["q50"].to_numpy()) + z * np.sqrt(spread**2 + 0.08**2 * 17))
+    assert wide["q975"].iloc[2] == pytest.approx(expected[2])
+    # identity-scale indicators (life expectancy, years) are not widened
+    ident = assessment.widen_for_gap(
+        fc, pd.Series([2018]), assessment.transforms.for_indicator("life_expectancy")
+    )
+    assert ident.equals(fc)
+
+
+def test_hygienic_water_of_the_region_stands_in_for_rural_clean_water_with_the_difference_said():
+    obs = _obs([98.6, 99.5, 99.4], "households_hygienic_water", years=[2010, 2012, 2014], geo=REGION)
+    fc = _fc({y: 99.4 for y in range(2015, 2036)}, "households_hygienic_water", geo=REGION)
+    t = _target(indicator="rural_clean_water", comparator=">=", value=100.0, year=2020)
+    r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4").iloc[0]
+    assert r.basis == "regional" and r.series == "households_hygienic_water" and r.geo == REGION
+    assert "households_hygienic_water stands in for rural_clean_water" in r.reason
+    assert "for rural_clean_water in Hà Nam" in r.reason
+    assert "'nước sạch'), a stricter standard" in r.definition and not math.isnan(r.p_attain)

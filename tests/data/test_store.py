@@ -181,13 +181,14 @@ def test_ensure_default_data(store_file, tmp_path, monkeypatch):
     shared = tmp_path / "shared"
     shared.mkdir()
     for name in store.DEFAULT_FILES:
+        (shared / name).parent.mkdir(parents=True, exist_ok=True)
         (shared / name).write_text(TIDY.read_text().replace("test yearbook", name))
     monkeypatch.setattr(store.config, "SHARED_DATA_DIR", shared)
     first = store.ensure_default_data(store_file)
     # the "test outlet" rows are the same source in every file: imported once
     n = len(store.DEFAULT_FILES)
     assert first["imported"] == 4 * n + 2 and first["duplicate"] == 2 * (n - 1)
-    assert first["files"] == list(store.DEFAULT_FILES)
+    assert first["files"] == [Path(name).name for name in store.DEFAULT_FILES]
     assert store.ensure_default_data(store_file)["imported"] == 0
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,10 @@ HORIZON_END = config.HORIZON_END
 RATE_WINDOW = 5  # years before the latest observation used for the observed rate
 DEFINITION_FACTOR = 2.0  # a rate target this far from the series' level suggests another count
 PLAN_DEFINITION = "_moh"  # variant of the plans' own (health-sector) count, used when imported
+# Drift of a province's gap to a borrowed series, per sqrt(year) on the model scale (log/logit):
+# the root-mean-square change of the gap between a province's and the national (GSO) infant
+# mortality on the log scale, 2005-2016, all 63 provinces, is 0.24 over 8 years (0.18 over 5).
+GAP_DRIFT = 0.08
 P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
 THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
 REGISTRY_COLUMNS = [
@@ -485,7 +490,7 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         level_gap = math.nan
     gap = math.nan
     if choice.anchor:
-        own = obs_groups[(t["province"], t["indicator"])]
+        own = obs_groups[(choice.anchor_geo or t["province"], indicators.base_indicator(choice.anchor)[0])]
         obs, fc, gap = shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], t["indicator"])
     out = _assess_one(t, obs, fc, as_of_year)
     reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
@@ -527,8 +532,10 @@ def shift_by_gap(
     observation of the year, else its forecast median (a point after the last observation), on
     the indicator's model scale (logit for a share, so the shifted path stays in 0-100 %). The
     borrowed series keeps its shape; its level passes through the province's points on average.
-    Returns the shifted observations and forecast and the mean gap in natural units (province
-    minus borrowed series; NaN when no point can be compared, nothing shifted).
+    The gap is not constant: the forecast's quantiles are widened for its drift away from the
+    years it was measured in (:func:`widen_for_gap`). Returns the shifted observations and
+    forecast and the mean gap in natural units (province minus borrowed series; NaN when no
+    point can be compared, nothing shifted).
     """
     tr = transforms.for_indicator(indicator)
     ref = obs.set_index("year")["value"]
@@ -546,8 +553,33 @@ def shift_by_gap(
     obs = obs.assign(value=moved(obs["value"]))
     if fc is not None and len(fc):
         cols = [c for c in (*config.QUANTILE_COLUMNS, "mean") if c in fc.columns]
-        fc = fc.assign(**{c: moved(fc[c]) for c in cols})
+        fc = widen_for_gap(fc.assign(**{c: moved(fc[c]) for c in cols}), own["year"], tr)
     return obs, fc, float(np.mean(mine - theirs))
+
+
+def widen_for_gap(fc: pd.DataFrame, anchor_years: pd.Series, tr: transforms.Transform) -> pd.DataFrame:
+    """Widen a shifted forecast's quantiles for the drift of the gap it was shifted by.
+
+    The gap between a province and the series it borrows is treated as a random walk from the
+    years it was measured in: after ``h`` years (to the nearest anchor year) its standard
+    deviation on the model scale is ``GAP_DRIFT * sqrt(h)``, added in quadrature to each side's
+    spread (quantile minus median, over its normal score), so the median stays put. Only
+    log/logit-scale indicators are widened: :data:`GAP_DRIFT` was measured on such scales.
+    """
+    if tr.kind == "identity" or fc.empty or len(anchor_years) == 0:
+        return fc
+    anchors = np.asarray(anchor_years, dtype=float)
+    h = np.abs(fc["year"].to_numpy(float)[:, None] - anchors[None, :]).min(axis=1)
+    extra = GAP_DRIFT**2 * h
+    mid = tr.forward(fc["q50"].to_numpy(float))
+    out = {}
+    for level, col in zip(config.QUANTILES, config.QUANTILE_COLUMNS):
+        if col == "q50" or col not in fc.columns:
+            continue
+        z = float(NormalDist().inv_cdf(level))
+        spread = (tr.forward(fc[col].to_numpy(float)) - mid) / z
+        out[col] = tr.inverse(mid + z * np.sqrt(spread**2 + extra))
+    return fc.assign(**out)
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

@@ -21,7 +21,11 @@ The order is
 A borrowed (regional or national) series is shifted by the province's known gap when the
 province has a few published points of its own (fewer than :data:`MIN_OWN_POINTS`): ``anchor``
 names that short series (see :func:`forecast.assess.assessment.shift_by_gap`). A province with a
-short series and nothing to borrow keeps its own (it is then too short to forecast).
+short series and nothing to borrow keeps its own (it is then too short to forecast). A regional
+series that is itself too short to forecast (one survey year of stunting) is not used as the
+basis: the national series is, shifted by the province's own points or, without them, by the
+region's (``anchor_geo`` names the region), so the answer keeps the region's level and the
+nation's trend.
 
 Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai (mới)"``) cover
 a larger territory and are never used for the old province's target; ``successor`` names that
@@ -57,8 +61,9 @@ class Choice:
 
     ``geo`` is the geo of the series (the region or the nation when borrowed), ``definition``
     how the series differs from the target's definition, ``basis`` whose series it is (``own``,
-    ``regional``, ``national``; empty without a series), ``anchor`` the province's own short
-    series a borrowed one is shifted to (empty: no shift), ``successor`` the merged 2025
+    ``regional``, ``national``; empty without a series), ``anchor`` the short series a borrowed
+    one is shifted to (empty: no shift), ``anchor_geo`` its geo (empty: the target's province;
+    else the region whose short series shifts the national one), ``successor`` the merged 2025
     province of the target's province and ``successor_year`` the latest year of its data newer
     than the series used (None: none), ``note`` the sentence(s) the reason carries.
     """
@@ -69,6 +74,7 @@ class Choice:
     basis: str = ""
     note: str = ""
     anchor: str = ""
+    anchor_geo: str = ""
     successor: str = ""
     successor_year: int | None = None
 
@@ -137,12 +143,11 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     stand_in = _stand_in(province, code, hint, groups)
     if stand_in is not None:
         return stand_in
-    borrowed = _borrowed(province, code, hint, groups)
-    if borrowed is not None and series is not None and own is not None:
-        note = f"{borrowed.note}, shifted by the gap of {province}'s own {series} points"
-        borrowed = replace(borrowed, anchor=series, note=note)
+    borrowed = _borrowed(province, code, hint, groups, series if own is not None else None)
+    if borrowed is None and series is None:
+        borrowed = _borrowed_stand_in(province, code, hint, groups)
     if borrowed is not None:
-        rows = groups[(borrowed.geo, code)]
+        rows = groups[(borrowed.geo, indicators.base_indicator(borrowed.series)[0])]
         return _with_successor(borrowed, province, code, groups, rows[rows["indicator"] == borrowed.series])
     if series is not None and own is not None:  # short, nothing to borrow: too short to forecast
         return _with_successor(
@@ -153,9 +158,15 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     )
 
 
-def _borrowed(province: str, code: str, hint: str, groups: dict) -> Choice | None:
-    """The region's series of ``code``, else the nation's (rules 3 and 4), or None."""
+def _borrowed(province: str, code: str, hint: str, groups: dict, own: str | None = None) -> Choice | None:
+    """The region's series of ``code``, else the nation's (rules 3 and 4), or None.
+
+    ``own`` names the province's short series, if any: the borrowed series is shifted by its gap.
+    A regional series too short to forecast gives way to the national one, shifted by the
+    province's points or else the region's; it is kept only when the nation has none.
+    """
     region = _region(province)
+    short: Choice | None = None
     for geo_name, basis in ((region, "regional"), (NATIONAL_GEO, "national")):
         rows = groups.get((geo_name, code)) if geo_name else None
         series = choose_series(rows, code, hint)
@@ -163,11 +174,47 @@ def _borrowed(province: str, code: str, hint: str, groups: dict) -> Choice | Non
             continue
         if basis == "regional":
             why = proxy_definition(geo_name, code, rows, groups)
+        elif short is not None:
+            why = (
+                f"national series ({geo_name}) shifted to the level of the "
+                f"{'province' if own else f'regional series ({short.geo})'}: the regional series "
+                f"has fewer than {MIN_OWN_POINTS} years"
+            )
         else:
             why = f"national series ({geo_name}) shown as context: no provincial or regional series"
         note = f"no provincial series for {code} in {province}: the {basis} series of {geo_name} is used"
-        return Choice(geo_name, series, _join(why, _definition(rows, series)), basis, note)
-    return None
+        if short is not None:
+            note = (
+                f"no provincial series for {code} in {province} and the regional series of {short.geo} "
+                f"is too short to forecast: the national series of {geo_name} is used"
+            )
+        choice = Choice(geo_name, series, _join(why, _definition(rows, series)), basis, note)
+        if basis == "regional" and rows.loc[rows["indicator"] == series, "year"].nunique() < MIN_OWN_POINTS:
+            short = choice  # too short to forecast: try the nation's trend at the region's level
+            continue
+        return _shifted(choice, province, own, short)
+    return _shifted(short, province, own, None) if short is not None else None
+
+
+def _borrowed_stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
+    """The region's (else the nation's) series of the indicator that stands in for ``code``."""
+    alt, meaning = indicators.STAND_INS.get(code, ("", ""))
+    choice = _borrowed(province, alt, hint, groups) if alt else None
+    if choice is None:
+        return None
+    note = f"{choice.note.replace(f'for {alt} ', f'for {code} ', 1)}; {choice.series} stands in for {code}"
+    return replace(choice, definition=_join(meaning, choice.definition), note=note)
+
+
+def _shifted(choice: Choice, province: str, own: str | None, short: Choice | None) -> Choice:
+    """Anchor a borrowed series on the province's own short series, else on the short regional one."""
+    if own:
+        note = f"{choice.note}, shifted by the gap of {province}'s own {own} points"
+        return replace(choice, anchor=own, note=note)
+    if short is not None:
+        note = f"{choice.note}, shifted by the gap of the regional {short.series} points"
+        return replace(choice, anchor=short.series, anchor_geo=short.geo, note=note)
+    return choice
 
 
 def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:

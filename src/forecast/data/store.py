@@ -65,6 +65,7 @@ DEFAULT_FILES = (
     "vn_national.csv",
     "vn_published_facts.csv",
     "vn_observed_2017plus.csv",
+    "gso_pxweb/Percentage of household having hygienic water by region.csv",  # regions only
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS imports (

@@ -24,7 +24,7 @@ VARIANT_SUFFIXES = {
     "provincial plans usually use",
 }
 
-# Catalogue indicators that public statistics measure through another catalogue indicator:
+# Catalogue indicators that public statistics measure through another indicator:
 # ``target code -> (stand-in code, what the stand-in measures)``. Vietnamese plans state EPI
 # coverage ("tỷ lệ tiêm chủng mở rộng") as a share of children; the GSO publishes it as the share
 # of children under 1 fully immunised with every EPI vaccine.
@@ -35,12 +35,30 @@ STAND_INS = {
         "vaccine (GSO), the published measure of EPI coverage; the plan's basket of "
         "vaccines may be wider",
     ),
+    "rural_clean_water": (
+        "households_hygienic_water",
+        "households using hygienic water ('nước hợp vệ sinh'), all households, urban and rural "
+        "(GSO living-standards survey, by region); the plan counts rural households using clean "
+        "water ('nước sạch'), a stricter standard, so the stand-in overstates the plan's measure",
+    ),
 }
 
 # Codes that arrive in another unit than the catalogue's: ``code -> (catalogue code, factor per
 # unit)``. GSO publishes the natural increase rate per 1,000 population; plans state it in percent.
 CONVERSIONS = {
     "natural_increase_rate": ("natural_pop_growth", {"per_1000": 0.1, "": 0.1, "percent": 1.0}),
+}
+
+# Catalogue indicators computed from another series of the same geo: ``code -> (source series,
+# how, what the derived series is)``. ``"decline"`` is the fall from the previous year (previous
+# minus this year's value), given only for consecutive years of one source. Plans state the crude
+# birth rate's progress as an average yearly fall in per-mille points ("giảm 0,3‰/năm").
+DERIVED = {
+    "cbr_decline": (
+        "crude_birth_rate",
+        "decline",
+        "yearly fall of the GSO crude birth rate (previous year minus this year, per-mille points)",
+    ),
 }
 
 
