@@ -227,8 +227,15 @@ def _own_definitions(a: pd.DataFrame) -> pd.Series:
     definition = a.get("definition", pd.Series("", index=a.index)).fillna("").astype(str)
     if "basis" not in a.columns or "series" not in a.columns:
         return definition
-    variant = a["series"].fillna("").map(lambda s: indicators.base_indicator(s)[1] if s else "")
+    variant = a["series"].fillna("").map(_variant_definition)
     return definition.where(~a["basis"].isin(["regional", "national"]), variant)
+
+
+def _variant_definition(series: str) -> str:
+    """A variant's definition (``*_dohs`` ...); none for a catalogue code or an auxiliary series."""
+    if not series or indicators.base_indicator(series)[0] == series:
+        return ""  # a catalogue code, or a stand-in series outside the catalogue (its caveat says it)
+    return indicators.base_indicator(series)[1]
 
 
 def _names(rows: pd.DataFrame, lang: str) -> str:

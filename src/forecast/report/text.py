@@ -8,6 +8,7 @@ parameter. Vietnamese writes decimals with a comma (``75,4``) and groups thousan
 from __future__ import annotations
 
 import math
+import re
 
 from forecast import config
 from forecast.errors import ForecastError, ValidationError
@@ -413,7 +414,26 @@ STAND_INS_VI = {
     "epi_coverage": "tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ các loại vắc xin trong "
     "Chương trình tiêm chủng mở rộng (Tổng cục Thống kê), thước đo được công bố của "
     "tiêm chủng mở rộng; danh mục vắc xin của kế hoạch có thể rộng hơn",
+    "rural_clean_water": "tỷ lệ hộ sử dụng nước hợp vệ sinh, mọi hộ ở thành thị và nông thôn "
+    "(khảo sát mức sống của Tổng cục Thống kê, theo vùng); kế hoạch tính hộ nông thôn dùng nước "
+    "sạch, chuẩn chặt hơn, nên số liệu thay thế cao hơn thước đo của kế hoạch",
 }
+
+#: The matching stage's borrowed-series definitions, in Vietnamese (``forecast.assess.matching``).
+_BORROWED_VI = (
+    (
+        re.compile(r"national series \((?P<geo>[^)]*)\) shifted to the level of the province"),
+        "chuỗi số liệu toàn quốc ({geo}) được điều chỉnh về mức của tỉnh: chuỗi của vùng quá ngắn",
+    ),
+    (
+        re.compile(r"national series \((?P<geo>[^)]*)\) shifted to the level of the regional series"),
+        "chuỗi số liệu toàn quốc ({geo}) được điều chỉnh về mức của vùng: chuỗi của vùng quá ngắn",
+    ),
+    (
+        re.compile(r"national series \((?P<geo>[^)]*)\) shown as context"),
+        "chuỗi số liệu toàn quốc ({geo}) dùng làm bối cảnh: tỉnh và vùng không có chuỗi số liệu",
+    ),
+)
 
 
 def check_lang(lang: str) -> str:
@@ -467,8 +487,12 @@ def definition_text(definition: str, lang: str = "vi") -> str:
             if definition == meaning:
                 return DEFINITIONS_VI[suffix]
         for code, (_, meaning) in indicators.STAND_INS.items():
-            if definition == meaning:
+            if definition == meaning and code in STAND_INS_VI:
                 return STAND_INS_VI[code]
+        for pattern, text in _BORROWED_VI:
+            m = pattern.match(definition)
+            if m:
+                return text.format(**m.groupdict())
     return definition
 
 
