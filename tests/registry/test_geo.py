@@ -87,7 +87,9 @@ def test_each_old_province_is_in_exactly_one_region():
         ("Lâm Đồng", "Vùng Tây Nguyên"),
         ("Đồng Nai", "Vùng Đông Nam Bộ"),
         ("TP. Cần Thơ", "Vùng Đồng bằng sông Cửu Long"),
-        ("Lào Cai (mới)", None),
+        ("Lào Cai (mới)", "Vùng Trung du và miền núi phía Bắc"),
+        ("Ninh Bình (mới)", "Vùng Đồng bằng sông Hồng"),
+        ("Lâm Đồng (mới)", None),  # Lâm Đồng, Đắk Nông (Tây Nguyên) and Bình Thuận (Bắc Trung Bộ)
         ("VN", None),
         ("Red River Delta", None),
     ],

@@ -92,14 +92,23 @@ def _regions() -> dict[str, str]:
     p = provinces()
     if "region" not in p.columns:
         return {}
-    return {n: r for n, r in zip(p["name"], p["region"]) if r}
+    regions = {n: r for n, r in zip(p["name"], p["region"]) if r}
+    # A merged province of 2025 whose old provinces all lie in one region belongs to it; one
+    # spanning two regions (Lâm Đồng (mới): Tây Nguyên and Bình Thuận) has none.
+    old = p[p["province_2025"].fillna("") != p["name"]]
+    for merged, parts in old.groupby("province_2025"):
+        found = {regions.get(n) for n in parts["name"]}
+        if merged and merged not in regions and len(found) == 1 and None not in found:
+            regions[merged] = found.pop()
+    return regions
 
 
 def region_of(name: str) -> str | None:
     """Return the GSO socio-economic region of a province (``"Vùng Đồng bằng sông Hồng"``).
 
-    Any spelling of the 63 provinces or Hà Tây is accepted. The country, the regions and the
-    merged provinces of 2025 (some of which span two regions) have no region: None.
+    Any spelling of the 63 provinces or Hà Tây is accepted. A merged province of 2025 has the
+    region of its old provinces when they share one (``"Ninh Bình (mới)"``); one that spans two
+    regions, the country and the regions themselves have no region: None.
 
     Raises
     ------
