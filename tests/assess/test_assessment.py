@@ -596,3 +596,36 @@ def test_hygienic_water_of_the_region_stands_in_for_rural_clean_water_with_the_d
     assert "households_hygienic_water stands in for rural_clean_water" in r.reason
     assert "for rural_clean_water in Hà Nam" in r.reason
     assert "'nước sạch'), a stricter standard" in r.definition and not math.isnan(r.p_attain)
+
+
+@pytest.mark.parametrize(
+    "indicator,unit",
+    [
+        ("bhyt_coverage", "pp"),  # coverage: percentage points a year
+        ("imr", "pct"),  # mortality: relative rate (AARR)
+        ("stunting_u5", "pct"),
+        ("natural_pop_growth", "pp"),  # can be negative: change in points, never % of ~0
+        ("cbr_decline", "abs"),  # can be negative, in per-mille points
+    ],
+)
+def test_rate_unit_by_indicator(indicator, unit):
+    assert assessment.rate_unit(indicator) == unit
+
+
+def test_annual_rate_compound_linear_and_undefined():
+    assert assessment.annual_rate(100, 121, 2, "pct") == pytest.approx(10.0)
+    assert assessment.annual_rate(90, 96, 3, "pp") == pytest.approx(2.0)
+    assert assessment.annual_rate(0.3, -0.2, 10, "abs") == pytest.approx(-0.05)
+    assert math.isnan(assessment.annual_rate(90, 96, 0, "pp"))  # deadline passed
+    assert math.isnan(assessment.annual_rate(0.0, 1.0, 5, "pct"))  # no relative rate from zero
+
+
+def test_a_signed_indicator_near_zero_gets_a_rate_in_its_own_unit():
+    years = np.arange(2015, 2021, dtype=float)
+    values = np.array([0.9, 0.7, 0.5, 0.4, 0.3, 0.297])  # cbr_decline, per-mille points
+    r = assessment._rates(years, values, 0.5, 2030, unit=assessment.rate_unit("cbr_decline"))
+    assert r["rate_unit"] == "abs"
+    keep = years > years[-1] - assessment.RATE_WINDOW
+    assert r["rate_observed"] == pytest.approx(np.polyfit(years[keep], values[keep], 1)[0])
+    assert r["rate_required"] == pytest.approx((0.5 - 0.297) / 10)
+    assert abs(r["rate_observed"]) < 1  # not -85 % a year relative to 0.3

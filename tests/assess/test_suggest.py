@@ -126,3 +126,15 @@ def test_the_cli_prints_one_csv_row_per_indicator(tmp_path, monkeypatch):
     assert out.exit_code == 0, out.output
     lines = out.output.strip().splitlines()
     assert lines[0].startswith("indicator,p50,p80,p90") and len(lines) == 3
+
+
+def test_implied_rates_are_measured_as_in_the_scorecard():
+    obs = pd.concat(
+        [_obs("bhyt_coverage", [88.0, 89.0, 90.0, 91.0, 92.0]), _obs("imr", [14.0, 13.5, 13.0, 12.5, 12.0])]
+    )
+    fc = pd.concat([_fc("bhyt_coverage", 96.0, 0.1), _fc("imr", 10.0, 0.05)])
+    out = suggest.suggest_targets(fc, obs, GEO, 2030, national=NATIONAL).set_index("indicator")
+    bhyt, imr = out.loc["bhyt_coverage"], out.loc["imr"]
+    assert bhyt.rate_unit == "pp" and imr.rate_unit == "pct"  # as assessment.rate_unit says
+    assert bhyt.rate_p50 == pytest.approx((bhyt.p50 - 92.0) / (2030 - 2016))
+    assert imr.rate_p50 == pytest.approx(assessment.annual_rate(12.0, imr.p50, 2030 - 2016, "pct"))

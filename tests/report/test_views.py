@@ -564,3 +564,10 @@ def test_caveats_name_the_known_break_of_a_series_used():
         " (năm 2012 không dùng để dự báo)." in vi
     )
     assert not any("2012(**)" in c for c in views.caveats(make_targets(), make_assessments(), "en"))
+
+
+def test_a_rate_in_the_indicators_own_unit_is_written_with_that_unit():
+    fmt_rate_unit = text.fmt_rate_unit
+    assert fmt_rate_unit(-0.05, "abs", "vi", unit="per_1000") == "−0,05‰/năm"
+    assert fmt_rate_unit(0.05, "abs", "en", signed=True, short=True, unit="per_1000") == "+0.05‰"
+    assert fmt_rate_unit(0.5, "pp", "vi", signed=True, short=True) == "+0,50 điểm %"

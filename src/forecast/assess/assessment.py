@@ -155,20 +155,44 @@ def attainment_probability(
 
 
 def rate_unit(indicator: str) -> str:
-    """``"pp"`` (percentage points a year) for a coverage indicator, else ``"pct"`` (relative % a year).
+    """How an indicator's annual rate is measured: ``"pct"``, ``"pp"`` or ``"abs"``.
 
-    A coverage indicator is a percentage bounded by 0 and 100 where higher is better (BHYT,
-    immunisation): its progress is measured in percentage points a year, as UNICEF and WHO report
-    coverage trends. Mortality rates, densities per 10,000 and prevalences that should fall
-    (stunting, as the WHA nutrition targets' average annual rate of reduction) use relative rates.
+    ``"pp"`` (percentage points a year) for a coverage indicator, a percentage bounded by 0 and
+    100 where higher is better (BHYT, immunisation): its progress is measured in percentage points
+    a year, as UNICEF and WHO report coverage trends. Mortality rates, densities per 10,000 and
+    prevalences that should fall (stunting, as the WHA nutrition targets' average annual rate of
+    reduction) use relative rates, ``"pct"``. An indicator that can be negative (natural population
+    growth, the yearly fall of the birth rate: catalogue ``lower`` < 0) has no meaningful relative
+    rate near zero: its rate is the change in its own unit a year, ``"pp"`` for a percentage and
+    ``"abs"`` otherwise.
     """
     cat = indicators.catalogue()
     code = indicators.base_indicator(str(indicator))[0]
     if code not in cat.index:
         return "pct"
     row = cat.loc[code]
+    if float(row["lower"]) < 0:
+        return "pp" if row["unit"] == "percent" else "abs"
     bounded = float(row["lower"]) == 0 and float(row["upper"]) == 100
     return "pp" if row["unit"] == "percent" and bounded and row["direction"] == "higher" else "pct"
+
+
+def annual_rate(start: float, end: float, years: float, unit: str = "pct") -> float:
+    """Return the annual rate that takes ``start`` to ``end`` in ``years`` years (NaN if none).
+
+    ``"pct"``: the compound rate ``100 * ((end / start) ** (1 / years) - 1)`` (UNICEF's AARR with
+    the sign kept); where a value is zero or negative, linear change in percent of ``|start|``.
+    ``"pp"`` and ``"abs"``: the linear change ``(end - start) / years`` in the indicator's unit.
+    """
+    if years <= 0 or not (np.isfinite(start) and np.isfinite(end)):
+        return math.nan
+    if unit in ("pp", "abs"):
+        return (end - start) / years
+    if start > 0 and end > 0:
+        with np.errstate(over="ignore"):  # guard: a near-zero start must not give inf
+            rate = ((end / start) ** (1 / years) - 1) * 100
+        return rate if math.isfinite(rate) else math.nan
+    return (end - start) / years / abs(start) * 100 if start else math.nan
 
 
 def _rates(
@@ -186,13 +210,12 @@ def _rates(
     to the latest one (``rate_from_year`` … latest, ``rate_points`` values; at least the last
     two). With ``unit == "pct"`` it is log-linear, ``100 * (exp(b) - 1)`` — UNICEF's average
     annual rate of reduction with the sign kept (UNICEF Technical Note 185, 2007), more robust to
-    one noisy year than a two-point CAGR; with ``"pp"`` it is the linear slope in percentage
-    points a year. Required: from ``base`` = (year, value) — the latest nowcast at the report's
-    year when the data stop earlier, else the latest observation — to the target by its year:
-    ``100 * ((target / base) ** (1 / years_left) - 1)`` (pct) or ``(target - base) / years_left``
-    (pp); NaN when the target year is not after the base year (the deadline has passed). Where a
-    value is zero or negative (e.g. natural population growth) pct falls back to linear change in
-    percent of the latest value.
+    one noisy year than a two-point CAGR; with ``"pp"`` (``"abs"``) it is the linear slope in
+    percentage points (the indicator's unit) a year. Required: from ``base`` = (year, value) — the
+    latest nowcast at the report's year when the data stop earlier, else the latest observation —
+    to the target by its year (:func:`annual_rate`); NaN when the target year is not after the
+    base year (the deadline has passed). Where a value is zero or negative pct falls back to
+    linear change in percent of the latest value.
     """
     keep = years > years[-1] - RATE_WINDOW
     if keep.sum() < 2:
@@ -211,18 +234,13 @@ def _rates(
     }
     if len(y) < 2:
         return out
-    if unit == "pp":
+    if unit in ("pp", "abs"):
         out["rate_observed"] = float(np.polyfit(y, v, 1)[0])
-        out["rate_required"] = (target - base_value) / left if left > 0 else math.nan
-    elif (v > 0).all() and target > 0 and base_value > 0:
+    elif (v > 0).all():
         out["rate_observed"] = float(math.expm1(np.polyfit(y, np.log(v), 1)[0]) * 100)
-        with np.errstate(over="ignore"):  # guard: a near-zero base must not give inf
-            required = ((target / base_value) ** (1 / left) - 1) * 100 if left > 0 else math.nan
-        out["rate_required"] = required if math.isfinite(required) else math.nan
     elif v[-1] != 0:
-        latest = abs(v[-1])
-        out["rate_observed"] = float(np.polyfit(y, v, 1)[0] / latest * 100)
-        out["rate_required"] = (target - base_value) / left / latest * 100 if left > 0 else math.nan
+        out["rate_observed"] = float(np.polyfit(y, v, 1)[0] / abs(v[-1]) * 100)
+    out["rate_required"] = annual_rate(float(base_value), float(target), left, unit)
     return out
 
 

@@ -12,13 +12,13 @@ one: below the 50 % value where higher is better, above it where lower is better
 
 Each indicator's series is chosen as for a plan's target (:func:`forecast.assess.matching.choose`:
 own, else regional, else national, shifted by the province's gap where it has a few points), and
-its ``basis`` is reported. The annual rate each value implies is the compound rate from the
-latest observation (UNICEF's AARR with the sign kept, as in the assessment).
+its ``basis`` is reported. The annual rate each value implies from the latest observation is
+measured as in the scorecard (:func:`forecast.assess.assessment.annual_rate`, column
+``rate_unit``): compound % a year (UNICEF's AARR with the sign kept), percentage points a year for
+coverage indicators, the change in the indicator's unit for one that can be negative.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ COLUMNS = [
     "rate_p50",
     "rate_p80",
     "rate_p90",
+    "rate_unit",
     "unit",
     "direction",
     "year",
@@ -64,14 +65,6 @@ def value_reached(quantiles: np.ndarray, p: float, direction: str, transform: tr
     return float(transform.inverse(np.asarray(np.interp(level, config.QUANTILES, z))))
 
 
-def _rate(latest: float, value: float, years: int) -> float:
-    if years <= 0 or not np.isfinite(value):
-        return math.nan
-    if latest > 0 and value > 0:
-        return ((value / latest) ** (1 / years) - 1) * 100
-    return (value - latest) / years / abs(latest) * 100 if latest else math.nan
-
-
 def _one(code: str, province: str, year: int, groups: dict, fc_groups: dict, model: str) -> dict | None:
     choice = matching.choose({"province": province, "indicator": code, "note": ""}, groups)
     if not choice.series or indicators.base_indicator(choice.series)[0] != code:
@@ -93,11 +86,13 @@ def _one(code: str, province: str, year: int, groups: dict, fc_groups: dict, mod
     q = at.iloc[0][list(config.QUANTILE_COLUMNS)].to_numpy(float)
     tr = transforms.for_indicator(code)
     latest_year, latest = int(obs["year"].iloc[-1]), float(obs["value"].iloc[-1])
+    unit_of_rate = assessment.rate_unit(code)  # the scorecard's unit: pp for coverage
     out = {"indicator": code, "year": year, "direction": direction, "geo": choice.geo}
     for p in PROBABILITIES:
         v = value_reached(q, p, direction, tr)
         out[f"p{round(p * 100)}"] = v
-        out[f"rate_p{round(p * 100)}"] = _rate(latest, v, year - latest_year)
+        out[f"rate_p{round(p * 100)}"] = assessment.annual_rate(latest, v, year - latest_year, unit_of_rate)
+    out["rate_unit"] = unit_of_rate
     unit = str(indicators.catalogue().loc[code, "unit"])
     return {
         **out,
@@ -137,8 +132,8 @@ def suggest_targets(
     -------
     pandas.DataFrame
         Columns :data:`COLUMNS`: ``p50``, ``p80``, ``p90`` the values reached with probability 50,
-        80 and 90 % (indicator's unit), ``rate_p*`` the annual % change each implies from the
-        latest observation, the national target of the indicator closest to ``year``.
+        80 and 90 % (indicator's unit), ``rate_p*`` the annual change each implies from the
+        latest observation (in ``rate_unit``), the national target of the indicator closest to ``year``.
     """
     national = national_registry.load_national_targets() if national is None else national
     obs = observations.dropna(subset=["value"])

@@ -131,8 +131,8 @@ def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: in
     )
 
 
-def _rate(x: object, lang: str, rate_unit: object = "pct") -> str:
-    return fmt_rate_unit(x, str(rate_unit or "pct"), lang, signed=True, short=True)
+def _rate(x: object, lang: str, rate_unit: object = "pct", unit: object = "") -> str:
+    return fmt_rate_unit(x, str(rate_unit or "pct"), lang, signed=True, short=True, unit=str(unit or ""))
 
 
 def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
@@ -169,8 +169,8 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "latest": latest,
                 "forecast": fc,
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
-                "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'))} → "
-                f"{_rate(r.get('rate_required'), lang, r.get('rate_unit'))}",
+                "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'), r.get('unit'))} → "
+                f"{_rate(r.get('rate_required'), lang, r.get('rate_unit'), r.get('unit'))}",
                 "category": str(r.get("verdict") or "no_data"),
                 "national_target": national_target_text(r, lang),
                 "definition_gap": r.get("definition_gap", float("nan")),

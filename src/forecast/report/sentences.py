@@ -58,7 +58,7 @@ def _met_sentence(r: dict, req: float, lang: str) -> str:
     name = _lower_first(indicator_name(r["indicator"], lang))
     unit, rate_unit = str(r.get("unit") or ""), str(r.get("rate_unit") or "pct")
     d = target_digits(r.get("value"), r.get("value_high"))
-    rate = fmt_rate_unit(abs(req), rate_unit, lang)
+    rate = fmt_rate_unit(abs(req), rate_unit, lang, unit=unit)
     fields = {
         "year": int(r["year"]),
         "target": target_text(r, lang),
@@ -74,7 +74,7 @@ def _met_sentence(r: dict, req: float, lang: str) -> str:
     obs = r.get("rate_observed")
     if obs is not None and not is_missing(obs):
         verb = t("verb_falling" if float(obs) < 0 else "verb_rising", lang)
-        size = fmt_rate_unit(abs(float(obs)), rate_unit, lang)
+        size = fmt_rate_unit(abs(float(obs)), rate_unit, lang, unit=unit)
         text += t("takes_met_observed", lang, period=_period(r, lang), verb=verb, rate=size)
     return text + "."
 
@@ -83,7 +83,7 @@ def _takes_sentence(r: dict, lang: str) -> str:
     req = float(r["rate_required"])
     if _is_met(r, req):
         return _met_sentence(r, req, lang)
-    rate_unit = str(r.get("rate_unit") or "pct")
+    rate_unit, unit = str(r.get("rate_unit") or "pct"), str(r.get("unit") or "")
     text = t(
         "takes",
         lang,
@@ -91,12 +91,12 @@ def _takes_sentence(r: dict, lang: str) -> str:
         target=target_text(r, lang),
         name=_lower_first(indicator_name(r["indicator"], lang)),
         verb=t("verb_fall" if req < 0 else "verb_rise", lang),
-        rate=fmt_rate_unit(abs(req), rate_unit, lang),
+        rate=fmt_rate_unit(abs(req), rate_unit, lang, unit=unit),
     )
     obs = r.get("rate_observed")
     if obs is not None and not is_missing(obs):
         obs = float(obs)
-        size, period = fmt_rate_unit(abs(obs), rate_unit, lang), _period(r, lang)
+        size, period = fmt_rate_unit(abs(obs), rate_unit, lang, unit=unit), _period(r, lang)
         if (obs < 0) == (req < 0):
             text += t("takes_same", lang, rate=size, period=period)
         else:

@@ -11,7 +11,7 @@ import html
 import pandas as pd
 
 from forecast.report.html import Html, basis_tag, is_missing, national_target_text
-from forecast.report.text import check_lang, fmt_rate, fmt_value, indicator_name, t
+from forecast.report.text import check_lang, fmt_rate_unit, fmt_value, indicator_name, t
 
 __all__ = ["suggestions_html"]
 
@@ -25,8 +25,8 @@ def _cell(r: dict, p: int, lang: str) -> str:
     rate = r.get(f"rate_p{p}")
     if is_missing(rate):
         return value
-    sign = "+" if float(rate) > 0 else ""  # type: ignore[arg-type]  # a number
-    return f"{value} ({sign}{fmt_rate(rate, lang)}%/{t('per_year', lang)})"
+    unit_of_rate = str(r.get("rate_unit") or "pct")  # as in the scorecard: pp for coverage
+    return f"{value} ({fmt_rate_unit(rate, unit_of_rate, lang, signed=True, unit=str(r['unit']))})"
 
 
 def suggestions_html(frame: pd.DataFrame, year: int, lang: str = "vi") -> Html:

@@ -233,7 +233,6 @@ TEXT = {
     "col_p50": {"vi": "Đạt với xác suất 50%", "en": "Reached with probability 50%"},
     "col_p80": {"vi": "Đạt với xác suất 80%", "en": "Reached with probability 80%"},
     "col_p90": {"vi": "Đạt với xác suất 90%", "en": "Reached with probability 90%"},
-    "per_year": {"vi": "năm", "en": "year"},
     # A plan's rate target far from the official series' level (assessment.definition_gap)
     "definition_gap_tag": {"vi": "định nghĩa có thể khác", "en": "definition may differ"},
     "definition_gap_note": {
@@ -374,9 +373,14 @@ TEXT = {
 RATE_UNITS = {
     "pct": {"vi": "%/năm", "en": "% a year"},
     "pp": {"vi": " điểm phần trăm/năm", "en": " percentage points a year"},
+    "abs": {"vi": "{unit}/năm", "en": "{unit} a year"},  # change in the indicator's own unit
 }
 #: The same, short, for a table cell ("+0,99 điểm %" beside "+0,37%").
-RATE_UNITS_SHORT = {"pct": {"vi": "%", "en": "%"}, "pp": {"vi": " điểm %", "en": " pp"}}
+RATE_UNITS_SHORT = {
+    "pct": {"vi": "%", "en": "%"},
+    "pp": {"vi": " điểm %", "en": " pp"},
+    "abs": {"vi": "{unit}", "en": "{unit}"},
+}
 
 UNITS = {
     "percent": {"vi": "%", "en": "%"},
@@ -531,11 +535,18 @@ def fmt_rate(x: object, lang: str = "vi") -> str:
 
 
 def fmt_rate_unit(
-    x: object, rate_unit: str = "pct", lang: str = "vi", *, signed: bool = False, short: bool = False
+    x: object,
+    rate_unit: str = "pct",
+    lang: str = "vi",
+    *,
+    signed: bool = False,
+    short: bool = False,
+    unit: str = "",
 ) -> str:
     """Format an annual rate with its unit: ``0,37%/năm`` or ``0,72 điểm phần trăm/năm`` (``pp``).
 
     ``signed`` writes a ``+`` before a rise; ``short`` uses the table form (``+0,72 điểm %``).
+    A rate in the indicator's own unit (``abs``) needs that ``unit`` (``0,05‰/năm``).
     Missing values give an en dash.
     """
     check_lang(lang)
@@ -544,7 +555,8 @@ def fmt_rate_unit(
         return text
     units = RATE_UNITS_SHORT if short else RATE_UNITS
     sign = "+" if signed and float(x) > 0 and text.strip("0,.") else ""  # type: ignore[arg-type]
-    return sign + text + units.get(str(rate_unit), units["pct"])[lang]
+    suffix = units.get(str(rate_unit), units["pct"])[lang]
+    return sign + text + suffix.format(unit=unit_label(unit, lang).rstrip() if unit else "")
 
 
 def fmt_value(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
