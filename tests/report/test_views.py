@@ -13,6 +13,7 @@ import pytest
 
 from forecast.errors import ForecastError
 from forecast.registry import indicators
+from forecast.report import html as report_html
 from forecast.report import text, views
 
 PROVINCE = "Hà Nam"
@@ -571,3 +572,15 @@ def test_a_rate_in_the_indicators_own_unit_is_written_with_that_unit():
     assert fmt_rate_unit(-0.05, "abs", "vi", unit="per_1000") == "−0,05‰/năm"
     assert fmt_rate_unit(0.05, "abs", "en", signed=True, short=True, unit="per_1000") == "+0.05‰"
     assert fmt_rate_unit(0.5, "pp", "vi", signed=True, short=True) == "+0,50 điểm %"
+
+
+def test_a_past_deadline_says_so_instead_of_a_required_rate():
+    row = {
+        "rate_required": float("nan"),
+        "required_from_year": 2026,
+        "year": 2025,
+        "rate_unit": "pct",
+        "unit": "",
+    }
+    assert report_html._required(row, "vi") == "đã hết hạn"
+    assert report_html._required({**row, "required_from_year": float("nan")}, "vi") == "–"  # no data: no claim

@@ -131,6 +131,14 @@ def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: in
     )
 
 
+def _required(r: dict, lang: str) -> str:
+    """The required rate; past its deadline (the report's year is after the target's) no rate is."""
+    passed = is_missing(r.get("rate_required")) and not is_missing(r.get("required_from_year"))
+    if passed and int(r["required_from_year"]) >= int(r["year"]):
+        return t("deadline_passed", lang)
+    return _rate(r.get("rate_required"), lang, r.get("rate_unit"), r.get("unit"))
+
+
 def _rate(x: object, lang: str, rate_unit: object = "pct", unit: object = "") -> str:
     return fmt_rate_unit(x, str(rate_unit or "pct"), lang, signed=True, short=True, unit=str(unit or ""))
 
@@ -170,7 +178,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "forecast": fc,
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
                 "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'), r.get('unit'))} → "
-                f"{_rate(r.get('rate_required'), lang, r.get('rate_unit'), r.get('unit'))}",
+                f"{_required(r, lang)}",
                 "category": str(r.get("verdict") or "no_data"),
                 "national_target": national_target_text(r, lang),
                 "definition_gap": r.get("definition_gap", float("nan")),
