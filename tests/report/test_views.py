@@ -583,4 +583,6 @@ def test_a_past_deadline_says_so_instead_of_a_required_rate():
         "unit": "",
     }
     assert report_html._required(row, "vi") == "đã hết hạn"
-    assert report_html._required({**row, "required_from_year": float("nan")}, "vi") == "–"  # no data: no claim
+    assert (
+        report_html._required({**row, "required_from_year": float("nan")}, "vi") == "–"
+    )  # no data: no claim
