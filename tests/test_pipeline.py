@@ -12,7 +12,7 @@ import pytest
 
 from forecast import config, pipeline
 from forecast.assess import suggest
-from forecast.data import merged
+from forecast.data import merged, readers
 from forecast.data import store as store_db
 from forecast.engine import transforms
 from forecast.registry import indicators
@@ -154,3 +154,60 @@ def test_the_deep_dive_works_for_a_merged_province(default):
         assert len(dive.observations) or own.empty, code  # a target of its own has its series
         if len(own):
             assert dive.geo == own["geo"].iloc[0]
+
+
+def _codes_in_shared_files() -> dict[str, set[str]]:
+    """Every indicator code of every file under the shared data, read by the workbench's importers.
+
+    The parsed rows (tidy CSVs, PX-Web exports) and, for tidy files, the raw ``indicator`` cell of
+    every row, so that rows the importer quarantines (the world panel's ISO3 geos) count too.
+    """
+    codes: dict[str, set[str]] = {}
+    for path in sorted(config.SHARED_DATA_DIR.rglob("*.csv")):
+        if path.parent.name == "targets":  # the national targets: not observations
+            continue
+        parsed = readers.parse_file(path)
+        found = set(parsed.rows["indicator"])
+        if parsed.format == "tidy":
+            rows, _, _ = readers.read_rows(path)
+            header = [c.strip() for c in rows[0][1]]
+            at = header.index("indicator")
+            found |= {cells[at].strip() for _, cells in rows[1:] if len(cells) > at}
+        for code in found:
+            codes.setdefault(code, set()).add(path.name)
+    return codes
+
+
+def _family(code: str) -> set[str]:
+    """The indicator, its stand-in, the series it converts or derives from."""
+    out = {code}
+    if code in indicators.STAND_INS:
+        out.add(indicators.STAND_INS[code][0])
+    out |= {src for src, (to, _) in indicators.CONVERSIONS.items() if to == code}
+    if code in indicators.DERIVED:
+        out.add(indicators.DERIVED[code][0])
+    return out
+
+
+def _measures(series: str) -> str:
+    """The catalogue indicator a store code measures (variant suffixes and auxiliary bases resolved)."""
+    info = indicators.series_info(series)
+    return str(info["base"]) if info else indicators.base_indicator(series)[0]
+
+
+def test_every_target_left_without_data_has_no_series_in_any_shared_file(default):
+    a = default.run.assessments
+    missing = a[a["verdict"] == "no_data"]
+    assert len(missing) and (missing["basis"] == "").all()
+    held = _codes_in_shared_files()
+    assert "bhyt_coverage" in held and "households_hygienic_water" in held  # the reader sees the files
+    measured = {}
+    for code, files in held.items():
+        for c in {code, _measures(code)}:
+            measured.setdefault(c, set()).update(files)
+    for code in sorted(set(missing["indicator"])):
+        found = {c: sorted(measured[c]) for c in _family(code) if c in measured}
+        assert not found, f"{code} is no_data in the default run, yet the shared files hold {found}"
+    # everything else has a P(attain) (or a stated reason it is too short), with its basis
+    rest = a[a["verdict"] != "no_data"]
+    assert rest["basis"].isin(["own", "regional", "national"]).all()
