@@ -51,6 +51,7 @@ def test_suggest_without_a_run_equals_suggest_from_the_run(default, province):
 @pytest.mark.parametrize("province", PROVINCES)
 def test_suggest_is_the_runs_forecast_quantiles_in_the_right_order(default, province):
     out = default.after[province]
+    assert set(out["direction"]) == {"higher", "lower"}  # both orders are checked
     fc = default.run.forecasts
     fc = fc[(fc["model"] == "ensemble") & (fc["year"] == 2030)].set_index(["geo", "indicator"])
     checked = 0
