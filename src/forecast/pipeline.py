@@ -234,8 +234,10 @@ def suggest(
     """Values a province reaches by ``year`` with probability 50/80/90 % (:mod:`forecast.assess.suggest`).
 
     Uses the forecasts of the store's latest run where it holds the province's series (the
-    numbers then agree with the briefs), else forecasts the province's series, its region's and
-    the nation's in memory (nothing is saved).
+    numbers then agree with the briefs), else forecasts in memory (nothing is saved) as
+    :func:`prepare_run` does: on the whole panel, so that the pooled models and the calibration
+    see every province, then keeps the province's series, its region's and the nation's. Either
+    way the values equal the quantile-derived values of a run's forecast for the province.
     """
     name = geo.resolve_geo(province)
     obs = load_observations(store)
@@ -244,9 +246,11 @@ def suggest(
     except MissingDataError:
         fc = pd.DataFrame(columns=["geo"])
     if not (fc["geo"] == name).any():
-        mine, _ = restrict(obs, load_targets().iloc[0:0], [name])
+        registry = with_national_plans(load_targets(), [name])
         settings = settings if settings is not None else models.EngineSettings()
-        fc = forecast_series(series_to_forecast(mine, load_targets().iloc[0:0]), settings)
+        every = forecast_series(series_to_forecast(obs, registry), settings)
+        mine, _ = restrict(obs, registry, [name])
+        fc = every[every["geo"].isin(set(mine["geo"]))].reset_index(drop=True)
     return suggest_stage.suggest_targets(fc, obs, name, year)
 
 

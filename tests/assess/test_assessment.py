@@ -244,6 +244,7 @@ def test_variant_series_used_and_named_when_note_mentions_central_hospitals():
     out = assessment.assess_targets(_targets(t), obs, _fc({}, "beds_per_10k_dohs"), "2026Q4")
     r = out.iloc[0]
     assert r.series == "beds_per_10k_dohs" and "provincial departments of health" in r.definition
+    assert r.definition_code == "_dohs" and r.borrowed == ""
 
 
 def test_exact_code_preferred_over_variant():
@@ -345,6 +346,7 @@ def test_regional_series_is_used_as_a_proxy_when_the_province_has_none():
         f"regional series ({REGION}) used as a proxy: GSO yearbook gives life "
         "expectancy at birth only for regions"
     )
+    assert r.borrowed == "regional_only" and r.definition_code == "" and r.anchor_geo == ""
     assert r.reason.startswith(
         f"no provincial series for life_expectancy in Hà Nam: the regional series of {REGION} is used"
     )
@@ -415,13 +417,11 @@ def test_full_immunisation_stands_in_for_epi_coverage_before_any_region():
     assert r.definition.startswith("children under 1 fully immunised with every EPI vaccine")
     assert r.reason.startswith("no series of epi_coverage in Hà Nam: full_immunization_u1 stands in")
     assert r.latest_value == pytest.approx(95.0) and r.verdict != "no_data"
-    from forecast.report.text import definition_text
-
-    assert definition_text(r.definition, "vi").startswith("tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ")
+    assert r.definition_code == "full_immunization_u1" and r.borrowed == "" and r.anchor_geo == ""
     # the province's own EPI series, where one exists, comes first
     own = pd.concat([obs, _obs([97.0] * 6, "epi_coverage")])
     r = assessment.assess_targets(_targets(t), own, _fc({2025: 97.0}, "epi_coverage"), "2026Q4").iloc[0]
-    assert r.series == "epi_coverage" and r.definition == ""
+    assert r.series == "epi_coverage" and r.definition == "" and r.definition_code == ""
 
 
 def test_a_proxy_whose_province_has_provincial_peers_says_so():
@@ -429,6 +429,7 @@ def test_a_proxy_whose_province_has_provincial_peers_says_so():
     t = _target(indicator="imr", comparator="<=", value=10.0, unit="per_1000")
     r = assessment.assess_targets(_targets(t), obs, _fc({}, "imr", geo=REGION), "2026Q4").iloc[0]
     assert r.basis == "regional" and r.definition.endswith("the province has no series of its own")
+    assert r.borrowed == "regional_no_own" and r.definition_code == "" and r.anchor_geo == ""
 
 
 def test_national_only_indicator_is_assessed_on_the_national_basis_with_its_target():
@@ -445,6 +446,7 @@ def test_national_only_indicator_is_assessed_on_the_national_basis_with_its_targ
     assert r.basis == "national" and r.geo == "Việt Nam" and r.series == "bhyt_coverage"
     assert r.verdict != "no_data" and not math.isnan(r.p_attain) and r.timing == "nowcast"
     assert r.definition.startswith("national series (Việt Nam) shown as context")
+    assert r.borrowed == "national_context" and r.anchor_geo == ""
     assert r.national_target == 95.15 and "546" in r.national_target_source
 
 
@@ -533,6 +535,7 @@ def test_a_rate_target_far_below_the_official_level_is_flagged_and_the_plans_ser
         _targets(t), pd.concat([obs, moh]), pd.concat([fc, fc_moh]), "2026Q4", national=NATIONAL
     ).iloc[0]
     assert r.series == "imr_moh" and r.definition.startswith("health-sector reporting")
+    assert r.definition_code == "_moh"
     assert math.isnan(r.definition_gap) and r.latest_value == pytest.approx(5.4)
 
 
@@ -554,12 +557,14 @@ def test_a_one_year_regional_series_gives_way_to_the_national_one_shifted_by_its
     assert r.definition.startswith(
         f"national series (Việt Nam) shifted to the level of the regional series ({REGION})"
     )
+    assert r.borrowed == "national_short_region" and r.anchor_geo == REGION
     assert r.national_target == 17.0
     # the province's own point, where one exists, anchors instead of the region's
     own = _obs([30.0], "stunting_u5", years=[2019], geo=GEO)
     r = assessment.assess_targets(_targets(t), pd.concat([nation, region, own]), fc, "2026Q4").iloc[0]
     assert r.basis == "national" and r.gap == pytest.approx(30.0 - 22.0)
     assert f"shifted by the gap of {GEO}'s own stunting_u5 points" in r.reason
+    assert r.borrowed == "national_short_region" and r.anchor_geo == GEO
     # without a national series the short regional one is kept: too short to forecast
     short = _fc({2025: 20.0}, geo=REGION, status="too_short")
     r = assessment.assess_targets(_targets(t), region, short, "2026Q4").iloc[0]
@@ -596,6 +601,7 @@ def test_hygienic_water_of_the_region_stands_in_for_rural_clean_water_with_the_d
     assert "households_hygienic_water stands in for rural_clean_water" in r.reason
     assert "for rural_clean_water in Hà Nam" in r.reason
     assert "'nước sạch'), a stricter standard" in r.definition and not math.isnan(r.p_attain)
+    assert r.definition_code == "households_hygienic_water" and r.borrowed == "regional_only"
 
 
 @pytest.mark.parametrize(

@@ -136,3 +136,35 @@ def test_definition_gap_is_said_beside_the_verdict(lang, tag):
     assert tag in first and html.count(tag) == 1
     notes = "\n".join(views.caveats(make_targets(), a, lang))
     assert ("0,40 lần" if lang == "vi" else "0.40 times") in notes
+
+
+@pytest.mark.parametrize(
+    "lang,labels",
+    [
+        (
+            "vi",
+            {
+                ("own", False): "",
+                ("regional", False): " (ước lượng theo vùng)",
+                ("national", False): " (số liệu toàn quốc)",
+                ("regional", True): " (số liệu vùng, hiệu chỉnh theo chênh lệch của tỉnh)",
+                ("national", True): " (số liệu toàn quốc, hiệu chỉnh theo chênh lệch của tỉnh)",
+            },
+        ),
+        (
+            "en",
+            {
+                ("own", False): "",
+                ("regional", False): " (regional proxy)",
+                ("national", False): " (national series)",
+                ("regional", True): " (regional series, adjusted to the province's gap)",
+                ("national", True): " (national series, adjusted to the province's gap)",
+            },
+        ),
+    ],
+)
+def test_the_basis_is_labelled_in_both_languages(lang, labels):
+    from forecast.report.html import basis_tag
+
+    for (basis, shifted), label in labels.items():
+        assert basis_tag({"basis": basis, "gap": 1.5 if shifted else float("nan")}, lang) == label

@@ -586,3 +586,71 @@ def test_a_past_deadline_says_so_instead_of_a_required_rate():
     assert (
         report_html._required({**row, "required_from_year": float("nan")}, "vi") == "–"
     )  # no data: no claim
+
+
+def _coded_definitions() -> list[str]:
+    """Every definition code the matching stage writes: variants, stand-ins, auxiliary series."""
+    aux = indicators.auxiliary_series()
+    with_base = aux.index[(aux["base_indicator"] != "") & (aux["definition"] != "")]
+    return [*indicators.VARIANT_SUFFIXES, *(alt for alt, _ in indicators.STAND_INS.values()), *with_base]
+
+
+@pytest.mark.parametrize("code", _coded_definitions())
+def test_every_definition_code_has_both_languages(code):
+    vi, en = text.definition_text(code, "vi"), text.definition_text(code, "en")
+    assert vi and en and vi != en  # the Vietnamese wording is not the English one kept
+    assert text.definition_text("", "vi") == "" == text.definition_text("", "en")
+
+
+@pytest.mark.parametrize("lang", text.LANGS)
+def test_caveats_are_written_from_the_columns_never_from_the_english_sentence(lang):
+    a = make_assessments()
+    # an English sentence the report must not read: the codes alone decide what is written
+    a["definition"] = "some English sentence nobody parses"
+    a["definition_code"] = ["", "_dohs", "", ""]
+    a["borrowed"] = ""
+    a["anchor_geo"] = ""
+    i = a.index[a["indicator"] == "stunting_u5"][0]
+    a.loc[i, ["geo", "series", "basis", "borrowed", "anchor_geo", "gap", "unit"]] = [
+        "Việt Nam",
+        "stunting_u5",
+        "national",
+        "national_short_region",
+        REGION,
+        -2.5,
+        "percent",
+    ]
+    a.loc[i, ["verdict", "latest_year", "latest_value"]] = ["possible", 2020, 21.5]
+    caveats = views.caveats(make_targets(), a, lang)
+    joined = "\n".join(caveats)
+    assert "nobody parses" not in joined
+    beds = text.indicator_name("beds_per_10k", lang)
+    assert f"{beds}: {text.t('caveat_series_is', lang)}{text.definition_text('_dohs', lang)}." in caveats
+    stunting = text.indicator_name("stunting_u5", lang)
+    assert text.t("national_short_caveat", lang, names=stunting, anchor=REGION) in caveats
+    assert text.t("national_caveat", lang, names=stunting) not in caveats  # not "context only"
+    gap = "−2,50%" if lang == "vi" else "−2.50%"
+    assert text.t("gap_caveat", lang, names=stunting, geo="Việt Nam", gap=gap, anchor=REGION) in caveats
+    # the same row shifted by the province's own points names the province
+    a.loc[i, "anchor_geo"] = PROVINCE
+    assert text.t("national_short_caveat", lang, names=stunting, anchor=PROVINCE) in views.caveats(
+        make_targets(), a, lang
+    )
+
+
+@pytest.mark.parametrize("lang", text.LANGS)
+def test_a_borrowed_stand_in_states_its_definition(lang):
+    a = make_assessments()
+    i = a.index[a["indicator"] == "stunting_u5"][0]
+    a.loc[i, ["geo", "series", "basis", "verdict"]] = [
+        REGION,
+        "households_hygienic_water",
+        "regional",
+        "likely",
+    ]
+    a.loc[i, "indicator"] = "rural_clean_water"
+    a["definition_code"] = ["", "_dohs", "", "households_hygienic_water"]
+    joined = "\n".join(views.caveats(make_targets(), a, lang))
+    assert text.definition_text("households_hygienic_water", lang) in joined
+    if lang == "vi":
+        assert "nước hợp vệ sinh" in joined and "households using" not in joined

@@ -85,6 +85,9 @@ COLUMNS = REGISTRY_COLUMNS + [
     "geo",
     "series",
     "definition",
+    "definition_code",
+    "borrowed",
+    "anchor_geo",
     "latest_year",
     "latest_value",
     *FORECAST_COLUMNS,
@@ -488,6 +491,9 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
             "geo": choice.geo,
             "series": "",
             "definition": "",
+            "definition_code": "",
+            "borrowed": "",
+            "anchor_geo": "",
             "verdict": "no_data",
             "pace": "",
             "timing": timing,
@@ -504,11 +510,12 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
     if np.isfinite(level_gap) and plan_series in set(rows["indicator"]) and choice.series != plan_series:
         obs = rows[rows["indicator"] == plan_series]  # the plan's own definition, imported
         fc = _forecast_rows(fc_groups.get((choice.geo, plan_series)), model)
-        choice = replace(choice, series=plan_series, definition=indicators.VARIANT_SUFFIXES[PLAN_DEFINITION])
+        meaning = indicators.VARIANT_SUFFIXES[PLAN_DEFINITION]
+        choice = replace(choice, series=plan_series, definition=meaning, definition_code=PLAN_DEFINITION)
         level_gap = math.nan
     gap = math.nan
     if choice.anchor:
-        own = obs_groups[(choice.anchor_geo or t["province"], indicators.base_indicator(choice.anchor)[0])]
+        own = obs_groups[(choice.anchor_geo, indicators.base_indicator(choice.anchor)[0])]
         obs, fc, gap = shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], t["indicator"])
     out = _assess_one(t, obs, fc, as_of_year)
     reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
@@ -519,6 +526,9 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         "geo": choice.geo,
         "series": choice.series,
         "definition": choice.definition,
+        "definition_code": choice.definition_code,
+        "borrowed": choice.borrowed,
+        "anchor_geo": choice.anchor_geo,
         "reason": reason,
         "basis": choice.basis,
         "gap": gap,
@@ -626,6 +636,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "geo",
         "series",
         "definition",
+        "definition_code",
+        "borrowed",
+        "anchor_geo",
         "verdict",
         "pace",
         "rate_unit",

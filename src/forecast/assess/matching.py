@@ -30,6 +30,12 @@ nation's trend.
 Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai (mới)"``) cover
 a larger territory and are never used for the old province's target; ``successor`` names that
 province and ``successor_year`` the latest year of its data newer than the series used.
+
+The facts a report writes about the series travel as codes (house rule 10), never inside the
+English ``definition`` sentence, which is kept for readers of the stored table only:
+``definition_code`` (how the series' definition differs: :func:`definition_code`) and
+``borrowed`` (why a borrowed series is used: one of :data:`BORROWED`), with ``geo`` and
+``anchor_geo``.
 """
 
 from __future__ import annotations
@@ -53,6 +59,11 @@ PROXY_PREFIX = "regional series"  # start of a proxy's definition
 NATIONAL_GEO = "Việt Nam"
 MIN_OWN_POINTS = 3  # fewer own years than the engine forecasts (transforms.MIN_POINTS)
 _LISTED = 6  # geos named in a no-data reason before "and n more"
+#: Why a borrowed series answers a target (``Choice.borrowed``): the region's, because its
+#: publisher gives the indicator only for regions, or because the province has no series of its
+#: own; the nation's, as context (neither province nor region has one), or because the
+#: region's series is too short to forecast (then shifted to the level of ``anchor_geo``).
+BORROWED = ("regional_only", "regional_no_own", "national_context", "national_short_region")
 
 
 @dataclass(frozen=True)
@@ -62,10 +73,13 @@ class Choice:
     ``geo`` is the geo of the series (the region or the nation when borrowed), ``definition``
     how the series differs from the target's definition, ``basis`` whose series it is (``own``,
     ``regional``, ``national``; empty without a series), ``anchor`` the short series a borrowed
-    one is shifted to (empty: no shift), ``anchor_geo`` its geo (empty: the target's province;
-    else the region whose short series shifts the national one), ``successor`` the merged 2025
+    one is shifted to (empty: no shift), ``anchor_geo`` its geo (the target's province, or
+    the region whose short series shifts the national one; empty without a shift), ``successor`` the merged 2025
     province of the target's province and ``successor_year`` the latest year of its data newer
     than the series used (None: none), ``note`` the sentence(s) the reason carries.
+    ``definition_code`` says how the series' definition differs from the target's
+    (:func:`definition_code`; empty: the same), ``borrowed`` why a borrowed series is used
+    (:data:`BORROWED`; empty for an own series). ``anchor_geo`` is set whenever ``anchor`` is.
     """
 
     geo: str
@@ -77,6 +91,8 @@ class Choice:
     anchor_geo: str = ""
     successor: str = ""
     successor_year: int | None = None
+    definition_code: str = ""
+    borrowed: str = ""
 
     @property
     def proxy(self) -> bool:
@@ -136,7 +152,12 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     series = choose_series(full, code, hint)
     if series is not None and own is not None:
         choice = Choice(
-            province, series, _definition(own, series), "own", definition_note(own, series, code, hint)
+            province,
+            series,
+            _definition(own, series),
+            "own",
+            definition_note(own, series, code, hint),
+            definition_code=definition_code(series, code),
         )
         return _with_successor(choice, province, code, groups, own)
     series = choose_series(own, code, hint)  # a short own series, if any
@@ -150,9 +171,10 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
         rows = groups[(borrowed.geo, indicators.base_indicator(borrowed.series)[0])]
         return _with_successor(borrowed, province, code, groups, rows[rows["indicator"] == borrowed.series])
     if series is not None and own is not None:  # short, nothing to borrow: too short to forecast
-        return _with_successor(
-            Choice(province, series, _definition(own, series), "own"), province, code, groups, own
+        short_own = Choice(
+            province, series, _definition(own, series), "own", definition_code=definition_code(series, code)
         )
+        return _with_successor(short_own, province, code, groups, own)
     return _with_successor(
         Choice(province, note=no_data_reason(province, code, groups)), province, code, groups
     )
@@ -172,28 +194,52 @@ def _borrowed(province: str, code: str, hint: str, groups: dict, own: str | None
         series = choose_series(rows, code, hint)
         if series is None or rows is None or geo_name is None:
             continue
-        if basis == "regional":
-            why = proxy_definition(geo_name, code, rows, groups)
-        elif short is not None:
-            why = (
-                f"national series ({geo_name}) shifted to the level of the "
-                f"{'province' if own else f'regional series ({short.geo})'}: the regional series "
-                f"has fewer than {MIN_OWN_POINTS} years"
-            )
-        else:
-            why = f"national series ({geo_name}) shown as context: no provincial or regional series"
+        kind, why = _why_borrowed(basis, geo_name, code, rows, groups, short, own)
         note = f"no provincial series for {code} in {province}: the {basis} series of {geo_name} is used"
         if short is not None:
             note = (
                 f"no provincial series for {code} in {province} and the regional series of {short.geo} "
                 f"is too short to forecast: the national series of {geo_name} is used"
             )
-        choice = Choice(geo_name, series, _join(why, _definition(rows, series)), basis, note)
+        choice = Choice(
+            geo_name,
+            series,
+            _join(why, _definition(rows, series)),
+            basis,
+            note,
+            definition_code=definition_code(series, code),
+            borrowed=kind,
+        )
         if basis == "regional" and rows.loc[rows["indicator"] == series, "year"].nunique() < MIN_OWN_POINTS:
             short = choice  # too short to forecast: try the nation's trend at the region's level
             continue
         return _shifted(choice, province, own, short)
     return _shifted(short, province, own, None) if short is not None else None
+
+
+def _why_borrowed(
+    basis: str,
+    geo_name: str,
+    code: str,
+    rows: pd.DataFrame,
+    groups: dict,
+    short: Choice | None,
+    own: str | None,
+) -> tuple[str, str]:
+    """The :data:`BORROWED` code of a borrowed series and its English definition sentence."""
+    if basis == "regional":
+        kind = "regional_only" if regional_only(code, rows, groups) else "regional_no_own"
+        return kind, proxy_definition(geo_name, code, rows, groups)
+    if short is not None:
+        level = "province" if own else f"regional series ({short.geo})"
+        return "national_short_region", (
+            f"national series ({geo_name}) shifted to the level of the {level}: the regional series "
+            f"has fewer than {MIN_OWN_POINTS} years"
+        )
+    return (
+        "national_context",
+        f"national series ({geo_name}) shown as context: no provincial or regional series",
+    )
 
 
 def _borrowed_stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | None:
@@ -203,14 +249,14 @@ def _borrowed_stand_in(province: str, code: str, hint: str, groups: dict) -> Cho
     if choice is None:
         return None
     note = f"{choice.note.replace(f'for {alt} ', f'for {code} ', 1)}; {choice.series} stands in for {code}"
-    return replace(choice, definition=_join(meaning, choice.definition), note=note)
+    return replace(choice, definition=_join(meaning, choice.definition), note=note, definition_code=alt)
 
 
 def _shifted(choice: Choice, province: str, own: str | None, short: Choice | None) -> Choice:
     """Anchor a borrowed series on the province's own short series, else on the short regional one."""
     if own:
         note = f"{choice.note}, shifted by the gap of {province}'s own {own} points"
-        return replace(choice, anchor=own, note=note)
+        return replace(choice, anchor=own, anchor_geo=province, note=note)
     if short is not None:
         note = f"{choice.note}, shifted by the gap of the regional {short.series} points"
         return replace(choice, anchor=short.series, anchor_geo=short.geo, note=note)
@@ -225,7 +271,9 @@ def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | Non
     if series is None or rows is None:
         return None
     note = f"no series of {code} in {province}: {series} stands in for it"
-    choice = Choice(province, series, _join(meaning, _definition(rows, series)), "own", note)
+    choice = Choice(
+        province, series, _join(meaning, _definition(rows, series)), "own", note, definition_code=alt
+    )
     return _with_successor(choice, province, alt, groups, rows[rows["indicator"] == series])
 
 
@@ -259,18 +307,46 @@ def proxy_definition(
 
     E.g. ``regional series (Vùng Đồng bằng sông Hồng) used as a proxy: GSO yearbook gives life
     expectancy at birth only for regions`` when the publisher of the regional series has no
-    provincial series of the indicator (scattered provincial facts from other outlets aside).
+    provincial series of the indicator (scattered provincial facts from other outlets aside):
+    :func:`regional_only`.
     """
-    publisher = _publisher(rows)
-    provincial = any(
-        c == code and publisher in _publishers(r) and _is_province(g) for (g, c), r in groups.items()
-    )
     why = (
-        "the province has no series of its own"
-        if provincial
-        else f"{publisher} gives {_name(code)} only for regions"
+        f"{_publisher(rows)} gives {_name(code)} only for regions"
+        if regional_only(code, rows, groups)
+        else "the province has no series of its own"
     )
     return f"{PROXY_PREFIX} ({region}) used as a proxy: {why}"
+
+
+def regional_only(code: str, rows: pd.DataFrame, groups: dict[tuple[str, str], pd.DataFrame]) -> bool:
+    """Whether the publisher of the regional series ``rows`` gives ``code`` for no province."""
+    publisher = _publisher(rows)
+    return not any(
+        c == code and publisher in _publishers(r) and _is_province(g) for (g, c), r in groups.items()
+    )
+
+
+def definition_code(series: str, code: str = "") -> str:
+    """How a store series' definition differs from the target indicator ``code``'s, as a code.
+
+    ``""`` for the catalogue definition (or a series outside the lists); the stand-in series'
+    code when ``series`` measures the indicator that stands in for ``code``
+    (``"full_immunization_u1"`` for ``epi_coverage``, :data:`forecast.registry.indicators.STAND_INS`);
+    the variant suffix for a variant (``"_dohs"`` for ``beds_per_10k_dohs``, keys of
+    :data:`forecast.registry.indicators.VARIANT_SUFFIXES`); the series code itself for an
+    auxiliary series of ``data/series.csv`` measuring a catalogue indicator with a definition of
+    its own (``nurses_midwives_per_10k``).
+    """
+    alt = indicators.STAND_INS.get(code, ("", ""))[0]
+    if series and alt and indicators.base_indicator(series)[0] == alt:
+        return alt
+    if not series or series in indicators.catalogue().index:
+        return ""
+    base, _ = indicators.base_indicator(series)
+    if base != series:
+        return series[len(base) :]
+    info = indicators.series_info(series)
+    return series if info and info["definition"] and info["base"] != series else ""
 
 
 def no_data_reason(province: str, code: str, groups: dict[tuple[str, str], pd.DataFrame]) -> str:

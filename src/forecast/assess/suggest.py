@@ -76,7 +76,7 @@ def _one(code: str, province: str, year: int, groups: dict, fc_groups: dict, mod
     if fc is None or fc.empty or fc["status"].iloc[0] == "too_short":
         return None
     if choice.anchor:
-        own = groups[(choice.anchor_geo or province, indicators.base_indicator(choice.anchor)[0])]
+        own = groups[(choice.anchor_geo, indicators.base_indicator(choice.anchor)[0])]
         obs, shifted, _ = assessment.shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], code)
         fc = fc if shifted is None else shifted
     at = fc[fc["year"] == year]

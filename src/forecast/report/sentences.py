@@ -11,8 +11,8 @@ import re
 import pandas as pd
 
 from forecast import config
+from forecast.assess import matching
 from forecast.data import priority
-from forecast.registry import indicators
 from forecast.report.html import is_missing, series_label, target_text
 from forecast.report.text import (
     TEXT,
@@ -151,11 +151,11 @@ def caveats(
     check_lang(lang)
     out = []
     a = assessments
-    differ = a.assign(definition=_own_definitions(a))
-    differ = differ[differ["definition"] != ""]
-    for definition, rows in differ.groupby("definition", sort=False):
+    differ = a.assign(definition_code=definition_codes(a))
+    differ = differ[differ["definition_code"] != ""]
+    for code, rows in differ.groupby("definition_code", sort=False):
         names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
-        out.append(f"{names}: " + t("caveat_series_is", lang) + definition_text(definition, lang) + ".")
+        out.append(f"{names}: " + t("caveat_series_is", lang) + definition_text(code, lang) + ".")
     out += _proxy_caveats(a, lang)
     out += definition_gap_notes(a, lang)
     seen = (
@@ -222,20 +222,14 @@ def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) 
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
 
 
-def _own_definitions(a: pd.DataFrame) -> pd.Series:
-    """The definitions, a proxy's reduced to its series' own (the proxy has its own caveat)."""
-    definition = a.get("definition", pd.Series("", index=a.index)).fillna("").astype(str)
-    if "basis" not in a.columns or "series" not in a.columns:
-        return definition
-    variant = a["series"].fillna("").map(_variant_definition)
-    return definition.where(~a["basis"].isin(["regional", "national"]), variant)
-
-
-def _variant_definition(series: str) -> str:
-    """A variant's definition (``*_dohs`` ...); none for a catalogue code or an auxiliary series."""
-    if not series or indicators.base_indicator(series)[0] == series:
-        return ""  # a catalogue code, or a stand-in series outside the catalogue (its caveat says it)
-    return indicators.base_indicator(series)[1]
+def definition_codes(a: pd.DataFrame) -> pd.Series:
+    """The assessments' ``definition_code`` column; derived from ``series`` for tables without it."""
+    if "definition_code" in a.columns:
+        return a["definition_code"].fillna("").astype(str)
+    if "series" not in a.columns:
+        return pd.Series("", index=a.index)
+    pairs = zip(a["series"].fillna("").astype(str), a["indicator"].astype(str), strict=True)
+    return pd.Series([matching.definition_code(s, c) for s, c in pairs], index=a.index, dtype=str)
 
 
 def _names(rows: pd.DataFrame, lang: str) -> str:
@@ -245,25 +239,41 @@ def _names(rows: pd.DataFrame, lang: str) -> str:
 def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
     """One caveat per region or nation lending its series, per shifted series, per merged province.
 
-    Reads the columns ``basis``, ``gap``, ``successor`` and ``successor_data_year`` (a merged
-    2025 province whose newer data went unused).
+    Reads the columns ``basis``, ``borrowed`` (a national series used because the region's is too
+    short), ``anchor_geo`` (whose points shift it), ``gap``, ``successor`` and
+    ``successor_data_year`` (a merged 2025 province whose newer data went unused).
     """
     out = []
     basis = a["basis"] if "basis" in a.columns else pd.Series("", index=a.index)
+    borrowed = a["borrowed"].fillna("") if "borrowed" in a.columns else pd.Series("", index=a.index)
+    anchor = _anchor_geos(a)
     for region, rows in a[basis == "regional"].groupby("geo", sort=False):
         out.append(t("proxy_caveat", lang, names=_names(rows, lang), region=region))
-    if (basis == "national").any():
-        out.append(t("national_caveat", lang, names=_names(a[basis == "national"], lang)))
+    short = (basis == "national") & (borrowed == "national_short_region")
+    if ((basis == "national") & ~short).any():
+        out.append(t("national_caveat", lang, names=_names(a[(basis == "national") & ~short], lang)))
+    for level, rows in a[short].groupby(anchor[short], sort=False):
+        out.append(t("national_short_caveat", lang, names=_names(rows, lang), anchor=level))
     gap = a["gap"] if "gap" in a.columns else pd.Series(float("nan"), index=a.index)
-    for (g, _series), rows in a[gap.notna()].groupby(["geo", "series"], sort=False):
+    for (g, _series, level), rows in a[gap.notna()].groupby(
+        ["geo", "series", anchor[gap.notna()]], sort=False
+    ):
         size = fmt_value(rows["gap"].iloc[0], str(rows["unit"].iloc[0]), lang, 2)
         size = size if size.startswith("−") else "+" + size
-        out.append(t("gap_caveat", lang, names=_names(rows, lang), geo=g, gap=size))
+        out.append(t("gap_caveat", lang, names=_names(rows, lang), geo=g, gap=size, anchor=level))
     if "successor" not in a.columns or "successor_data_year" not in a.columns:
         return out
     for successor, rows in a[a["successor_data_year"].notna()].groupby("successor", sort=False):
         out.append(t("merged_caveat", lang, names=_names(rows, lang), successor=successor))
     return out
+
+
+def _anchor_geos(a: pd.DataFrame) -> pd.Series:
+    """The geo whose published points shift a borrowed series (``anchor_geo``; else the province)."""
+    province = a["province"].astype(str) if "province" in a.columns else pd.Series("", index=a.index)
+    if "anchor_geo" not in a.columns:
+        return province
+    return a["anchor_geo"].fillna("").astype(str).where(lambda s: s != "", province)
 
 
 def _anomaly_text(note: str) -> str:

@@ -8,7 +8,6 @@ parameter. Vietnamese writes decimals with a comma (``75,4``) and groups thousan
 from __future__ import annotations
 
 import math
-import re
 
 from forecast import config
 from forecast.errors import ForecastError, ValidationError
@@ -172,9 +171,19 @@ TEXT = {
     },
     "gap_caveat": {
         "vi": "{names}: chuỗi số liệu của {geo} được hiệu chỉnh theo chênh lệch trung bình "
-        "({gap}) giữa các số liệu đã công bố của tỉnh và chuỗi số liệu đó.",
+        "({gap}) giữa các số liệu đã công bố của {anchor} và chuỗi số liệu đó.",
         "en": "{names}: the series of {geo} is adjusted by the mean gap ({gap}) between the "
-        "province's published figures and that series.",
+        "published figures of {anchor} and that series.",
+    },
+    # A national series used because the region's is too short (assessment borrowed
+    # "national_short_region"), shifted to the level of the province or the region (anchor_geo)
+    "national_short_caveat": {
+        "vi": "Số liệu toàn quốc: {names} — tỉnh không có chuỗi số liệu riêng và chuỗi số liệu "
+        "của vùng quá ngắn để dự báo, nên dùng xu hướng của cả nước, điều chỉnh về mức của "
+        "{anchor}; đây không phải số liệu riêng của tỉnh.",
+        "en": "National series: {names} — the province has no series of its own and the "
+        "region's is too short to forecast, so the national trend is used, adjusted to the "
+        "level of {anchor}; this is not the province's own figure.",
     },
     "col_national_target": {"vi": "Mục tiêu quốc gia", "en": "National target"},
     "no_data_group": {"vi": "Chưa thể đánh giá (chưa có số liệu)", "en": "Cannot be assessed (no data)"},
@@ -418,21 +427,11 @@ STAND_INS_VI = {
     "sạch, chuẩn chặt hơn, nên số liệu thay thế cao hơn thước đo của kế hoạch",
 }
 
-#: The matching stage's borrowed-series definitions, in Vietnamese (``forecast.assess.matching``).
-_BORROWED_VI = (
-    (
-        re.compile(r"national series \((?P<geo>[^)]*)\) shifted to the level of the province"),
-        "chuỗi số liệu toàn quốc ({geo}) được điều chỉnh về mức của tỉnh: chuỗi của vùng quá ngắn",
-    ),
-    (
-        re.compile(r"national series \((?P<geo>[^)]*)\) shifted to the level of the regional series"),
-        "chuỗi số liệu toàn quốc ({geo}) được điều chỉnh về mức của vùng: chuỗi của vùng quá ngắn",
-    ),
-    (
-        re.compile(r"national series \((?P<geo>[^)]*)\) shown as context"),
-        "chuỗi số liệu toàn quốc ({geo}) dùng làm bối cảnh: tỉnh và vùng không có chuỗi số liệu",
-    ),
-)
+#: Vietnamese wording of the definitions of auxiliary series (``data/series.csv``) that measure a
+#: catalogue indicator with a definition of their own (``definition_code`` is the series code).
+SERIES_DEFINITIONS_VI = {
+    "nurses_midwives_per_10k": "điều dưỡng và hộ sinh tính chung (WHO/WDI SH.MED.NUMW.P3)",
+}
 
 
 def check_lang(lang: str) -> str:
@@ -478,21 +477,25 @@ def unit_label(unit: str, lang: str = "vi") -> str:
     return UNITS.get(str(unit), {}).get(lang, f" {unit}" if unit else "")
 
 
-def definition_text(definition: str, lang: str = "vi") -> str:
-    """Translate a variant or stand-in definition from :mod:`forecast.indicators` (other text is kept)."""
+def definition_text(code: str, lang: str = "vi") -> str:
+    """Say how a series' definition differs from its indicator's, from the code that names it.
+
+    ``code`` is an assessment's ``definition_code`` (:func:`forecast.assess.matching.definition_code`):
+    a variant suffix (``"_dohs"``), a stand-in series (``"full_immunization_u1"``) or an auxiliary
+    series with a definition of its own (``"nurses_midwives_per_10k"``); ``""`` gives ``""``. Both
+    languages are written from the code; no sentence is read back.
+    """
     check_lang(lang)
-    if lang == "vi":
-        for suffix, meaning in indicators.VARIANT_SUFFIXES.items():
-            if definition == meaning:
-                return DEFINITIONS_VI[suffix]
-        for code, (_, meaning) in indicators.STAND_INS.items():
-            if definition == meaning and code in STAND_INS_VI:
-                return STAND_INS_VI[code]
-        for pattern, text in _BORROWED_VI:
-            m = pattern.match(definition)
-            if m:
-                return text.format(**m.groupdict())
-    return definition
+    if not code:
+        return ""
+    if code in indicators.VARIANT_SUFFIXES:
+        return DEFINITIONS_VI[code] if lang == "vi" else indicators.VARIANT_SUFFIXES[code]
+    for target, (alt, meaning) in indicators.STAND_INS.items():
+        if code == alt:
+            return STAND_INS_VI[target] if lang == "vi" else meaning
+    info = indicators.series_info(code)
+    english = str(info["definition"]) if info and info["definition"] else code
+    return SERIES_DEFINITIONS_VI.get(code, english) if lang == "vi" else english
 
 
 def fmt_number(x: object, lang: str = "vi", digits: int = 1) -> str:
