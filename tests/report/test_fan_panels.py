@@ -73,6 +73,6 @@ def test_no_panel_title_holds_a_code(default_run, lang):
     codes = set(indicators.catalogue().index) | {s for s, _ in indicators.STAND_INS.values()}
     pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True)) + r")\b")
     titles = [p.title for panels in _panels(default_run, lang).values() for p in panels]
-    assert len(titles) > 50
+    assert len(titles) >= 30  # five plans: every brief's charts
     bad = [x for x in titles if "_" in x or pattern.search(x)]
     assert not bad, bad[:5]
