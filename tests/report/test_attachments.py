@@ -72,6 +72,8 @@ def test_downloads_hold_the_runs_numbers(real):
             for col in ("value", "latest_value", "q10", "q50", "q90", "p_attain", "rate_required"):
                 np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12)
             assert got["verdict"].tolist() == want["verdict"].tolist()
+            if name == "assessments":  # the quarter's table names the run of every row
+                assert (got["run_id"].astype(str) == run.run_id).all(), got["run_id"].unique()
     series = pd.read_csv(q / "briefs" / "ha-nam.series.csv", encoding="utf-8-sig")
     assert set(series["kind"]) == {"observed", "forecast", "target"}
     assert series["chart"].nunique() >= 3 and not series["year"].isna().any()

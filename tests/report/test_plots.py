@@ -48,6 +48,23 @@ def test_fan_chart_draws_a_range_target_as_a_band_and_picks_a_model():
     assert len(_by_gid(ax, "target")) == 1  # a PolyCollection band
 
 
+def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legend_outside():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    anchors = pd.DataFrame({"year": [2012, 2016], "value": [14.0, 12.0]})
+    context = obs.assign(value=obs["value"] * 1.2)
+    title = "A long title of a borrowed series adjusted to the level of the province " * 2
+    fig = plots.fan_chart(obs, fc, make_assessments().iloc[:1], title=title, anchors=anchors, context=context)
+    ax = fig.axes[0]
+    (own,) = _by_gid(ax, "anchor")
+    np.testing.assert_allclose(own.get_ydata(), [14.0, 12.0])
+    (grey,) = _by_gid(ax, "context")
+    np.testing.assert_allclose(grey.get_ydata(), context.sort_values("year")["value"])
+    assert "\n" in ax.get_title() and ax.get_title().replace("\n", " ").strip() == title.strip()
+    fig.canvas.draw()
+    box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
+    assert legend.x0 >= box.x1  # right of the axes: never over the data or the targets
+
+
 def test_fan_chart_without_forecast_shows_observations_only():
     obs = _series(make_observations(), "life_expectancy")
     ax = plots.fan_chart(obs, make_forecasts().iloc[0:0]).axes[0]

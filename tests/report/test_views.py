@@ -406,7 +406,7 @@ def test_province_view_and_panels_select_one_province():
     assert view.province == PROVINCE and len(view.assessments) == 4 and len(view.plan) == 6
     titles = [p[0] for p in views.fan_panels(view, "en")]
     assert titles == [
-        "Hospital beds per 10,000 population (beds_per_10k_dohs)",
+        "Hospital beds per 10,000 population (health-department facilities)",
         "Infant mortality rate",
         "Life expectancy at birth",
     ]
@@ -550,7 +550,7 @@ def test_proxy_panel_names_the_region():
     run = SimpleNamespace(run_id="r1", as_of="2026Q4", assessments=a, forecasts=make_forecasts())
     view = views.province_view(run, obs, make_targets(), PROVINCE)
     titles = [p[0] for p in views.fan_panels(view, "en")]
-    assert f"Life expectancy at birth — {REGION}" in titles
+    assert f"Life expectancy at birth (regional proxy) — {REGION}" in titles  # as the scorecard names it
     series, rows_obs, _, _ = views.series_view(view, "life_expectancy")
     assert series == "life_expectancy" and set(rows_obs["geo"]) == {REGION} and len(rows_obs) == 4
 

@@ -200,7 +200,11 @@ def attach(
 
 
 def _quarter_files(folder: Path, run: Any, lang: str) -> list[str]:
-    table = downloads.scorecard_table(run.assessments, lang)
+    a, run_id = run.assessments, str(getattr(run, "run_id", "") or "")
+    if run_id:  # the in-memory run's rows carry no run_id (only the stored ones do)
+        own = a["run_id"].fillna("").astype(str) if "run_id" in a.columns else pd.Series("", index=a.index)
+        a = a.assign(run_id=own.where(own != "", run_id))
+    table = downloads.scorecard_table(a, lang)
     table = table.sort_values(["province"], kind="stable") if "province" in table else table
     return [
         p.relative_to(folder).as_posix()

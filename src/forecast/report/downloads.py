@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -104,14 +105,14 @@ def _panel_rows(title: str, obs: pd.DataFrame, fc: pd.DataFrame, targets: pd.Dat
     return rows.assign(chart=title)
 
 
-def series_table(panels: Sequence[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
+def series_table(panels: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
     """Return the series behind fan charts as one long table (:data:`SERIES_COLUMNS`).
 
     ``panels`` are ``(title, observations, forecasts, targets)`` as
     :func:`forecast.report.views.fan_panels` gives them; ``kind`` is ``observed``, ``forecast``
     (quantiles ``q025`` … ``q975`` of the model the chart draws) or ``target``.
     """
-    frames = [_panel_rows(*p) for p in panels]
+    frames = [_panel_rows(*p[:4]) for p in panels]  # a FanPanel's title, observations, forecasts, targets
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return rows.reindex(columns=list(SERIES_COLUMNS))
 

@@ -10,6 +10,8 @@ glyphs.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -85,6 +87,8 @@ def fan_chart(
     lang: str = "vi",
     title: str | None = None,
     ax: Axes | None = None,
+    anchors: pd.DataFrame | None = None,
+    context: pd.DataFrame | None = None,
 ) -> Figure:
     """Draw observed points, the median forecast, its 80 % and 95 % bands, and the targets.
 
@@ -105,14 +109,31 @@ def fan_chart(
         Last forecast year drawn; default the year after the last target (all years when
         there is no target).
     lang, title, ax
-        Label language (``vi``/``en``), axes title, and axes to draw on (default a new figure).
+        Label language (``vi``/``en``), axes title (wrapped when long), and axes to draw on
+        (default a new figure).
+    anchors, context
+        For a borrowed series shifted by a province's gap (``observations`` and ``forecasts``
+        already shifted, :func:`forecast.assess.used.used_series`): the own points the shift
+        was measured at, drawn as red diamonds, and the series before the shift, a thin grey line.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = _canvas(ax, (6.0, 3.4))
+    fig, ax = _canvas(ax, (7.2, 3.4))
     obs = observations.dropna(subset=["value"]).sort_values("year")
+    anchors = pd.DataFrame(columns=["year", "value"]) if anchors is None else anchors
+    shifted = len(anchors) > 0
+    if shifted and context is not None and len(context):
+        c = context.dropna(subset=["value"]).sort_values("year")
+        ax.plot(
+            c["year"],
+            c["value"],
+            color="grey",
+            linewidth=0.8,
+            label=t("unshifted_series", lang),
+            gid="context",
+        )
     fc = _draw_fan(ax, _one_model(forecasts, model).sort_values("year"), until, target_rows, lang)
     ax.plot(
         obs["year"],
@@ -120,14 +141,26 @@ def fan_chart(
         "o",
         color="black",
         markersize=3.5,
-        label=t("observed", lang),
+        label=t("observed_shifted" if shifted else "observed", lang),
         gid="observed",
     )
+    if shifted:
+        ax.plot(
+            anchors["year"],
+            anchors["value"],
+            "D",
+            color=TARGET_COLOUR,
+            markersize=5,
+            linestyle="none",
+            label=t("anchor_points", lang),
+            gid="anchor",
+        )
     if target_rows is not None and len(target_rows):
         starts = [s.min() for s in (obs["year"], fc.get("year", pd.Series(dtype=float))) if len(s)]
         x0 = float(min(starts)) if starts else float(target_rows["year"].min()) - 5
         _draw_targets(ax, target_rows, x0, lang)
-    ax.set_ylim(*_focus(obs, fc, target_rows))
+    seen = pd.concat([obs, anchors[["year", "value"]]]) if shifted else obs
+    ax.set_ylim(*_focus(seen, fc, target_rows))
     _finish(ax, observations, title, lang)
     return fig
 
@@ -171,9 +204,10 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # 2008, never 2007.5
     _label_y(ax, observations, lang, with_name=not title)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(textwrap.fill(title, 70), fontsize=10)  # wrapped, never cut
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best", frameon=False)
+    # outside the axes, to the right: a legend never covers the data or the targets
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
 
 
 def _focus(obs: pd.DataFrame, fc: pd.DataFrame, target_rows: pd.DataFrame | None) -> tuple[float, float]:

@@ -185,6 +185,21 @@ TEXT = {
         "region's is too short to forecast, so the national trend is used, adjusted to the "
         "level of {anchor}; this is not the province's own figure.",
     },
+    # Fan charts of a borrowed series shifted by a gap (report.views.fan_panels)
+    "fan_shift_caption": {
+        "vi": "Chuỗi số liệu của {geo} được hiệu chỉnh về mức của {anchor} theo "
+        "chênh lệch trung bình với các số liệu đã công bố của {anchor} (điểm đỏ), đúng chuỗi mà "
+        "bảng đánh giá sử dụng; khoảng dự báo được nới rộng vì chênh lệch có thể thay đổi; "
+        "đường xám mảnh là chuỗi của {geo} trước khi hiệu chỉnh.",
+        "en": "The series of {geo} is shifted to the level of {anchor} by the mean "
+        "gap to the published figures of {anchor} (red points), the series the scorecard uses; "
+        "the forecast interval is widened since the gap may drift; the thin grey line is the "
+        "series of {geo} before the shift.",
+    },
+    "observed_shifted": {"vi": "Quan sát (đã hiệu chỉnh)", "en": "Observed (shifted)"},
+    "anchor_points": {"vi": "Số liệu đã công bố của địa phương", "en": "Published local figures"},
+    "unshifted_series": {"vi": "Chuỗi trước hiệu chỉnh", "en": "Series before the shift"},
+    "stand_in_tag": {"vi": "số liệu thay thế", "en": "stand-in series"},
     "col_national_target": {"vi": "Mục tiêu quốc gia", "en": "National target"},
     "no_data_group": {"vi": "Chưa thể đánh giá (chưa có số liệu)", "en": "Cannot be assessed (no data)"},
     "no_data_item": {
@@ -432,6 +447,45 @@ STAND_INS_VI = {
 SERIES_DEFINITIONS_VI = {
     "nurses_midwives_per_10k": "điều dưỡng và hộ sinh tính chung (WHO/WDI SH.MED.NUMW.P3)",
 }
+
+#: Short qualifiers of a variant series in chart titles (``beds_per_10k_dohs``), by suffix.
+VARIANT_TAGS = {
+    "_dohs_gso": {
+        "vi": "cơ sở thuộc Sở Y tế, số liệu Tổng cục Thống kê",
+        "en": "health-department facilities, GSO",
+    },
+    "_dohs": {"vi": "cơ sở thuộc Sở Y tế", "en": "health-department facilities"},
+    "_gso": {"vi": "số liệu Tổng cục Thống kê", "en": "GSO series"},
+    "_survey": {"vi": "ước lượng từ điều tra", "en": "survey estimates"},
+    "_moh": {"vi": "số liệu ngành y tế", "en": "health-sector reporting"},
+}
+
+#: Short qualifiers of a stand-in series in chart titles, by the stand-in's code.
+STAND_IN_TAGS = {
+    "full_immunization_u1": {
+        "vi": "thay bằng tỷ lệ trẻ dưới 1 tuổi tiêm chủng đầy đủ",
+        "en": "stand-in: children under 1 fully immunised",
+    },
+    "households_hygienic_water": {
+        "vi": "thay bằng tỷ lệ hộ dùng nước hợp vệ sinh",
+        "en": "stand-in: households using hygienic water",
+    },
+}
+
+
+def series_tag(indicator: str, series: str, lang: str = "vi") -> str:
+    """The short qualifier of ``series`` answering ``indicator`` ("" when it is the indicator itself)."""
+    check_lang(lang)
+    if not series or series == indicator:
+        return ""
+    base, _ = indicators.base_indicator(series)
+    tags = []
+    if base != indicator:  # a stand-in (possibly a variant of one)
+        tags.append(STAND_IN_TAGS.get(base, {}).get(lang) or TEXT["stand_in_tag"][lang])
+    suffix = series[len(base) :]
+    if suffix in VARIANT_TAGS:
+        tags.append(VARIANT_TAGS[suffix][lang])
+    return "; ".join(tags)
 
 
 def check_lang(lang: str) -> str:

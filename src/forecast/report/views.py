@@ -12,11 +12,11 @@ reads the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
-from forecast.assess import matching, suggest
+from forecast.assess import matching, suggest, used
 from forecast.engine.backtest import COMPARE_HORIZON, evaluate
 from forecast.errors import UnknownGeoError, ValidationError
 from forecast.registry import geo, indicators
@@ -25,6 +25,7 @@ from forecast.report.headline import headline_html, no_data_items, predecessors
 from forecast.report.html import (
     Html,
     badge_html,
+    basis_tag,
     changes_html,
     figure_html,
     forecast_text,
@@ -44,7 +45,7 @@ from forecast.report.html import (
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
 from forecast.report.suggestions import suggestions_html
-from forecast.report.text import fmt_rate, fmt_value, indicator_name, t, target_digits
+from forecast.report.text import fmt_rate, fmt_value, indicator_name, series_tag, t, target_digits
 
 __all__ = [
     "ANALYST_ONLY_TAG",
@@ -113,7 +114,7 @@ def province_view(
     a = run.assessments if run is not None else pd.DataFrame(columns=["province", "geo", "kind"])
     a = a[a["province"].isin(names)]
     a = a[a["kind"] == "outcome"] if "kind" in a.columns else a
-    geos = set(a["geo"]) | {name, *borrowed_geos(name)}
+    geos = set(a["geo"]) | set(a["province"]) | {name, *borrowed_geos(name)}  # + own anchor points
     fc = run.forecasts if run is not None else pd.DataFrame(columns=["geo"])
     return ProvinceView(
         name,
@@ -125,23 +126,62 @@ def province_view(
     )
 
 
-FanPanel = tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]  # title, observations, forecasts, targets
+class FanPanel(NamedTuple):
+    """One fan chart: the first four fields are what :func:`forecast.report.plots.fan_chart` takes.
+
+    ``observations`` and ``forecasts`` are the series as the scorecard's assessment used it (a
+    borrowed series shifted by the province's gap: shifted and widened), ``anchors`` the own
+    points the shift was measured at, ``context`` the borrowed series before the shift (both
+    empty when unshifted) and ``caption`` the sentence shown under the chart ("" when none).
+    """
+
+    title: str
+    observations: pd.DataFrame
+    forecasts: pd.DataFrame
+    targets: pd.DataFrame
+    anchors: pd.DataFrame = pd.DataFrame()
+    context: pd.DataFrame = pd.DataFrame()
+    caption: str = ""
 
 
 def fan_panels(view: ProvinceView, lang: str = "vi") -> list[FanPanel]:
-    """Return ``(title, observations, forecasts, targets)`` for each assessed series with data."""
+    """Return one :class:`FanPanel` for each assessed series with data (a shifted series per province)."""
     out = []
     a = view.assessments
     a = a[a["series"].fillna("") != ""] if "series" in a.columns else a.iloc[0:0]
-    for (g, series), rows in a.groupby(["geo", "series"], sort=True):
-        obs = view.observations[(view.observations["geo"] == g) & (view.observations["indicator"] == series)]
-        if obs.empty:
+    shifted = a["gap"].notna() if "gap" in a.columns else pd.Series(False, index=a.index)
+    key = a["province"].where(shifted, "") if "province" in a.columns else pd.Series("", index=a.index)
+    for (g, _series, _), rows in a.groupby([a["geo"], a["series"], key], sort=True):
+        row = rows.iloc[0].to_dict()
+        used_series = used.used_series(row, view.observations, view.forecasts)
+        if used_series.observations.empty:
             continue
-        fc = view.forecasts[(view.forecasts["geo"] == g) & (view.forecasts["indicator"] == series)]
-        title = indicator_name(series, lang) + ("" if series == rows["indicator"].iloc[0] else f" ({series})")
-        title += "" if g == view.province else f" — {g}"  # a regional proxy
-        out.append((title, obs, fc, rows))
+        title = panel_title(row, view.province, lang)
+        caption = (
+            t("fan_shift_caption", lang, geo=g, anchor=used_series.anchors["geo"].iloc[0])
+            if used_series.shifted
+            else ""
+        )
+        out.append(
+            FanPanel(
+                title,
+                used_series.observations,
+                used_series.forecasts,
+                rows,
+                used_series.anchors,
+                used_series.context,
+                caption,
+            )
+        )
     return out
+
+
+def panel_title(row: dict, province: str, lang: str = "vi") -> str:
+    """A fan chart's title: the indicator's name as the scorecard writes it, the series' qualifier
+    (variant, stand-in) and the geo of a borrowed series; never a code."""
+    tag = series_tag(str(row["indicator"]), str(row["series"]), lang)
+    title = indicator_name(str(row["indicator"]), lang) + (f" ({tag})" if tag else "") + basis_tag(row, lang)
+    return title if row["geo"] == province else f"{title} — {row['geo']}"
 
 
 def series_view(view: ProvinceView, indicator: str) -> tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -182,8 +222,9 @@ def _own_series(view: ProvinceView, indicator: str) -> str:
 
 def series_panels(
     observations: pd.DataFrame, forecasts: pd.DataFrame, geo_name: str, lang: str = "vi"
-) -> list[FanPanel]:
-    """Return fan-chart inputs for every forecast catalogue series of ``geo_name`` (no targets)."""
+) -> list[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Return ``(title, observations, forecasts, targets)`` for every forecast catalogue series of
+    ``geo_name`` (no targets): the first four fields of a :class:`FanPanel`."""
     fc = forecasts[forecasts["geo"] == geo_name]
     out = []
     for series in sorted(set(fc["indicator"]) & set(indicators.catalogue().index)):
