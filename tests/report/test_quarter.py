@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_notebooks import tiny_store  # noqa: F401 - the fixture, shared
 
 from forecast import config, pipeline
 from forecast.cli import cli
@@ -88,7 +89,9 @@ def test_layout_of_a_published_quarter(published):
     assert files == sorted(
         [
             "analyst/ha-nam/brief.html",
+            "analyst/ha-nam/brief.ipynb",
             "analyst/ha-nam/life_expectancy.html",
+            "analyst/ha-nam/life_expectancy.ipynb",
             "assessments.csv",
             "assessments.xlsx",
             "briefs/ha-nam.html",
@@ -372,3 +375,58 @@ def test_a_published_quarter_is_refused_then_replaced_with_an_archive(tmp_path, 
     third = fixture_report(tmp_path, monkeypatch, replace=True)  # earlier archives are kept
     assert (third.folder / "archive" / "run-test" / "manifest.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]
+
+
+def _scorecard_text(html: str) -> list[str]:
+    """Every scorecard table of a page as text (verdicts, P(attain), q10–q90), in page order."""
+    tables = re.findall(r'<table class="scorecard">.*?</table>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in tables]
+
+
+@pytest.fixture(scope="module")
+def tiny_quarter(tmp_path_factory, tiny_store) -> report.ReportResult:  # noqa: F811
+    """The real brief and deep-dive notebooks published for Hà Nam on the tiny store's run."""
+    from forecast.assess import runs
+
+    run = runs.load_run(tiny_store["store"], tiny_store["run_id"])
+    return report.publish_report(
+        run,
+        ["Hà Nam"],
+        quarter="2026Q4",
+        jobs=2,
+        out=tmp_path_factory.mktemp("tiny-reports"),
+        store=tiny_store["store"],
+        notebooks={**{k: config.NOTEBOOKS_DIR / n for k, n in report.NOTEBOOKS.items()}, "overview": EMPTY},
+    )
+
+
+EMPTY = NB / "report_empty.ipynb"
+
+
+def test_published_analyst_pages_rerun_to_the_same_numbers(tiny_quarter, tiny_store, tmp_path):  # noqa: F811
+    """The published parameters name the real store and names as written; rerunning gives the page."""
+    import papermill as pm
+
+    from forecast.report import render
+
+    assert not tiny_quarter.failures, [(r.job.html, r.error) for r in tiny_quarter.failures]
+    m = json.loads((tiny_quarter.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert m["settings"]["store"] == tiny_store["store"] and "snapshot" in m["settings"]
+    assert {n["parameters"]["store"] for n in m["notebooks"] if "store" in n["parameters"]} == {
+        tiny_store["store"]
+    }
+    pages = [p for p in (tiny_quarter.folder / "analyst" / "ha-nam").glob("*.html")]
+    assert len(pages) >= 2 and all(p.with_suffix(".ipynb").is_file() for p in pages)
+    for page in (tiny_quarter.folder / "analyst" / "ha-nam" / "brief.html", min(pages)):
+        html = page.read_text(encoding="utf-8")
+        code = re.sub(r"<[^>]+>", "", html).replace("&quot;", '"')
+        assert f'store = "{tiny_store["store"]}"' in code and 'province = "Hà Nam"' in code
+        assert "snapshot" not in code and "store-" not in code and "\\xe0" not in code
+        again = pm.execute_notebook(
+            str(page.with_suffix(".ipynb")),
+            str(tmp_path / f"{page.stem}.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+        )
+        published, rerun = _scorecard_text(html), _scorecard_text(render.render_body(again, policy=False))
+        assert published and rerun == published, page.name  # P(attain), q10/q50/q90 to the digit
