@@ -430,3 +430,69 @@ def test_published_analyst_pages_rerun_to_the_same_numbers(tiny_quarter, tiny_st
         )
         published, rerun = _scorecard_text(html), _scorecard_text(render.render_body(again, policy=False))
         assert published and rerun == published, page.name  # P(attain), q10/q50/q90 to the digit
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def english_phrases(frames: list[pd.DataFrame], n: int = 4) -> set[str]:
+    """Every run of ``n`` words of the English text in the ``reason``/``note``/``definition`` columns.
+
+    Only runs of plain ASCII words, at least two of them alphabetic, count: numbers, codes and
+    Vietnamese words (with diacritics) do not make an English phrase.
+    """
+    found: set[str] = set()
+    for frame in frames:
+        for col in ("reason", "note", "definition"):
+            for value in frame[col].dropna().astype(str).unique() if col in frame else []:
+                words = value.split()
+                for i in range(len(words) - n + 1):
+                    run = words[i : i + n]
+                    if (
+                        all(w.isascii() for w in run)
+                        and sum(bool(_WORD.fullmatch(w.strip(".,;:()"))) for w in run) >= 2
+                    ):
+                        found.add(" ".join(run).lower())
+    return found
+
+
+def page_text(html: str) -> str:
+    """The visible text of a page without its code cells (an analyst page's code is English)."""
+    import html as html_lib
+
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<div class="highlight[^"]*">.*?</div>', " ", html, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split()).lower()
+
+
+def english_leaks(folder: Path, frames: list[pd.DataFrame]) -> dict[str, list[str]]:
+    """The English phrases of ``frames`` found in each Vietnamese page of a published ``folder``."""
+    phrases = english_phrases(frames)
+    leaks = {}
+    for page in sorted(folder.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        if '<html lang="vi">' not in html or "archive" in page.parts:
+            continue
+        text = page_text(html)
+        found = sorted(p for p in phrases if p in text)
+        if found:
+            leaks[page.relative_to(folder).as_posix()] = found[:5]
+    return leaks
+
+
+def test_english_phrases_are_runs_of_english_words():
+    frame = pd.DataFrame(
+        {"reason": ["1 observation(s), fewer than 3: flat forecast", "Hà Nam 2016 2017 2018 2019"]}
+    )
+    found = english_phrases([frame])
+    assert "fewer than 3: flat" in found and "than 3: flat forecast" in found and len(found) == 4
+    assert not any("nam" in p for p in found)  # Vietnamese words and years are no English phrase
+
+
+def test_no_english_sentence_of_the_run_reaches_a_vietnamese_page(tiny_quarter, tiny_store):  # noqa: F811
+    from forecast.assess import runs
+
+    run = runs.load_run(tiny_store["store"], tiny_store["run_id"])
+    frames = [run.assessments, run.forecasts]
+    assert english_phrases(frames)  # the run has English reasons and definitions to leak
+    assert english_leaks(tiny_quarter.folder, frames) == {}

@@ -413,6 +413,9 @@ def test_province_view_and_panels_select_one_province():
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
     section = views.scorecard_section(view, "en")
     assert "Target scorecard" in section and "Other targets (not forecast)" in section
+    # the printed annex begins right after the scorecard, at the one marker the library emits
+    head, annex = section.split(views.annex_html())
+    assert "</table>" in head and "Other targets (not forecast)" in annex and views.annex_html() not in annex
 
 
 def test_anomalies_are_grouped_and_start_at_their_sentence():
@@ -564,3 +567,27 @@ def test_caveats_name_the_known_break_of_a_series_used():
         " (năm 2012 không dùng để dự báo)." in vi
     )
     assert not any("2012(**)" in c for c in views.caveats(make_targets(), make_assessments(), "en"))
+
+
+def test_suggestions_name_a_stand_in_series_as_the_scorecard_does():
+    a = pd.DataFrame(
+        {
+            "indicator": ["epi_coverage", "imr"],
+            "geo": ["Hà Nam", "Hà Nam"],
+            "series": ["full_immunization_u1", "imr"],
+            "basis": ["own", "own"],
+            "verdict": ["likely", "possible"],
+        }
+    )
+    frame = pd.DataFrame(
+        {
+            "indicator": ["full_immunization_u1", "imr", "life_expectancy"],
+            "geo": ["Hà Nam", "Hà Nam", "Đồng bằng sông Hồng"],
+            "series": ["full_immunization_u1", "imr", "life_expectancy"],
+            "basis": ["own", "own", "regional"],
+        }
+    )
+    names = views.scorecard_names(frame, a, "vi")
+    card = views.scorecard_frame(a.assign(year=2025, unit="percent"), "vi")["name"].tolist()
+    assert names[:2] == card  # one series, one name in a brief
+    assert names[2] == text.indicator_name("life_expectancy", "vi") + views.basis_tag(frame.iloc[2], "vi")

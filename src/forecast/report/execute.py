@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecast.log import logger
-from forecast.report import render
+from forecast.report import render, text
 
 if TYPE_CHECKING:
     import nbformat
@@ -34,23 +34,6 @@ CELL_TIMEOUT = 900
 # CLI's progress bar; a notebook's own errors reach us through papermill.
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-LABELS = {
-    "vi": {
-        "quarter": "Quý",
-        "data": "Số liệu (năm mới nhất theo nguồn)",
-        "run": "Lượt chạy",
-        "parameters": "Tham số",
-        "versions": "Phần mềm",
-    },
-    "en": {
-        "quarter": "Quarter",
-        "data": "Data (latest year per source)",
-        "run": "Run",
-        "parameters": "Parameters",
-        "versions": "Software",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -89,9 +72,11 @@ class JobResult:
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
     """Return the labelled footer rows: the run's provenance plus this page's parameters."""
-    labels = LABELS.get(lang, LABELS["en"])
+    labels = text.labels("footer", lang)
     shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
     rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
+    if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
+        rows["quarter"] = text.quarter_label(rows["quarter"], lang if lang in text.LANGS else "en")
     order = ("quarter", "data", "run", "parameters", "versions")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
 

@@ -18,7 +18,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from forecast.report.text import BADGE_COLOURS, CATEGORIES, category_label, indicator_name, t, unit_label
+from forecast.report.text import (
+    BADGE_COLOURS,
+    CATEGORIES,
+    category_label,
+    indicator_name,
+    labels,
+    t,
+    unit_label,
+)
 
 DPI = 90
 FAN_COLOUR = "#1f5fa8"
@@ -363,8 +371,8 @@ def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None =
         )
         ax.legend(fontsize=7, frameon=False)
     ax.axhline(0, color="grey", linewidth=0.6)
-    ax.set_xlabel("Cửa sổ (năm)" if lang == "vi" else "Window (years)")
-    ax.set_ylabel("%/năm" if lang == "vi" else "% a year")
+    ax.set_xlabel(labels("plots", lang)["window"])
+    ax.set_ylabel(labels("plots", lang)["rate_axis"])
     ax.grid(alpha=0.3)
     return fig
 

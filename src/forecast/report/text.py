@@ -574,3 +574,80 @@ def _is_number(x: object) -> bool:
         return not math.isnan(float(x))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+#: Labels of the report's own pages, by group (``index``: the quarter's index page, ``footer``: the
+#: provenance footer of every page, ``downloads``: the download links, ``plots``: axis labels):
+#: ``labels(group, lang)`` returns one language's dictionary.
+PAGE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "index": {
+        "vi": {
+            "title": "Báo cáo {q}",
+            "briefs": "Báo cáo tỉnh",
+            "analyst": "bản phân tích",
+            "deep": "Phân tích chuyên sâu",
+            "failures": "Notebook bị lỗi",
+            "notebook": "notebook",
+            "view": "xem",
+            "no_overview": "Không tạo được bảng điểm quốc gia (xem danh sách lỗi).",
+        },
+        "en": {
+            "title": "Quarterly report {q}",
+            "briefs": "Province briefs",
+            "analyst": "analyst version",
+            "deep": "Deep dives",
+            "failures": "Failed notebooks",
+            "notebook": "notebook",
+            "view": "view",
+            "no_overview": "The national scorecard could not be made (see failures).",
+        },
+    },
+    "footer": {
+        "vi": {
+            "quarter": "Quý",
+            "data": "Số liệu (năm mới nhất theo nguồn)",
+            "run": "Lượt chạy",
+            "parameters": "Tham số",
+            "versions": "Phần mềm",
+        },
+        "en": {
+            "quarter": "Quarter",
+            "data": "Data (latest year per source)",
+            "run": "Run",
+            "parameters": "Parameters",
+            "versions": "Software",
+        },
+    },
+    "downloads": {
+        "vi": {
+            "download": "Tải về",
+            "pdf": "PDF để in",
+            "scorecard": "bảng theo dõi",
+            "series": "số liệu biểu đồ",
+            "quarter": "Toàn bộ đánh giá của quý",
+            "no_pdf": "Chưa tạo được bản PDF của {n} báo cáo: {why}.",
+            "no_chromium": "máy chưa có trình duyệt chromium (cài bằng lệnh apt-get install chromium)",
+            "pdf_failed": "chromium báo lỗi (chi tiết trong manifest.json)",
+        },
+        "en": {
+            "download": "Download",
+            "pdf": "PDF for print",
+            "scorecard": "scorecard",
+            "series": "chart data",
+            "quarter": "The quarter's whole assessment",
+            "no_pdf": "No PDF could be made for {n} brief(s): {why}.",
+            "no_chromium": "chromium is not installed (apt-get install chromium)",
+            "pdf_failed": "chromium failed (details in manifest.json)",
+        },
+    },
+    "plots": {
+        "vi": {"window": "Cửa sổ (năm)", "rate_axis": "%/năm"},
+        "en": {"window": "Window (years)", "rate_axis": "% a year"},
+    },
+}
+
+
+def labels(group: str, lang: str = "vi") -> dict[str, str]:
+    """Return the page labels of ``group`` (:data:`PAGE_LABELS`) in ``lang`` (English for another)."""
+    texts = PAGE_LABELS[group]
+    return texts.get(lang, texts["en"])
