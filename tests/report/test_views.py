@@ -405,7 +405,7 @@ def test_province_view_and_panels_select_one_province():
     assert view.province == PROVINCE and len(view.assessments) == 4 and len(view.plan) == 6
     titles = [p[0] for p in views.fan_panels(view, "en")]
     assert titles == [
-        "Hospital beds per 10,000 population (beds_per_10k_dohs)",
+        "Hospital beds per 10,000 population (provincial health departments only)",
         "Infant mortality rate",
         "Life expectancy at birth",
     ]
@@ -591,3 +591,19 @@ def test_suggestions_name_a_stand_in_series_as_the_scorecard_does():
     card = views.scorecard_frame(a.assign(year=2025, unit="percent"), "vi")["name"].tolist()
     assert names[:2] == card  # one series, one name in a brief
     assert names[2] == text.indicator_name("life_expectancy", "vi") + views.basis_tag(frame.iloc[2], "vi")
+
+
+def test_a_required_rate_after_the_target_year_says_the_year_has_passed():
+    a = pd.DataFrame(
+        {
+            "indicator": ["imr", "imr"],
+            "year": [2025, 2030],
+            "unit": "per_1000",
+            "rate_observed": [-1.5, -1.5],
+            "rate_required": [float("nan"), -8.0],
+            "required_from_year": [2026, 2026],
+            "verdict": ["unlikely", "unlikely"],
+        }
+    )
+    rates = views.scorecard_frame(a, "vi")["rates"].tolist()
+    assert rates[0].endswith("→ đã qua năm mục tiêu") and "đã qua" not in rates[1]

@@ -86,7 +86,7 @@ def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True, 
 
 
 #: Where a printed brief's annex begins: the print stylesheet starts a new page here (``style.css``).
-ANNEX_MARKER = '<div class="annex-start" role="separator" aria-hidden="true"></div>'
+ANNEX_MARKER = '<div class="annex-start"></div>'
 
 
 def annex_html() -> Html:
@@ -148,6 +148,14 @@ def _rate(x: object, lang: str, rate_unit: object = "pct") -> str:
     return fmt_rate_unit(x, str(rate_unit or "pct"), lang, signed=True, short=True)
 
 
+def _required(r: dict, lang: str) -> str:
+    """The required rate, or "the target year has passed" when it is not after the rate's start."""
+    start = r.get("required_from_year")
+    if is_missing(r.get("rate_required")) and not is_missing(start) and int(r["year"]) <= int(start):  # type: ignore[arg-type]
+        return t("deadline_passed", lang)
+    return _rate(r.get("rate_required"), lang, r.get("rate_unit"))
+
+
 def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
     """The same rows, those without data (no_data) moved to the end, order otherwise kept."""
     if "verdict" not in assessments.columns:
@@ -182,8 +190,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "latest": latest,
                 "forecast": fc,
                 "p_attain": fmt_percent(r.get("p_attain"), lang),
-                "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'))} → "
-                f"{_rate(r.get('rate_required'), lang, r.get('rate_unit'))}",
+                "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'))} → {_required(r, lang)}",
                 "category": str(r.get("verdict") or "no_data"),
                 "national_target": national_target_text(r, lang),
                 "definition_gap": r.get("definition_gap", float("nan")),

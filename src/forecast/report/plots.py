@@ -179,7 +179,7 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # 2008, never 2007.5
     _label_y(ax, observations, lang, with_name=not title)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_wrap(title), fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best", frameon=False)
 
@@ -274,6 +274,13 @@ def _short(name: str, width: int = 32) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+def _wrap(title: str, width: int = 62) -> str:
+    """A chart title on lines of at most ``width`` characters (a long one is never cut off)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
 def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
     """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1]."""
     fig, ax = _canvas(ax, (5.0, 3.0))
@@ -347,7 +354,7 @@ def model_comparison(
     ax.set_xlabel(t("year", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_wrap(title), fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, frameon=False, ncol=2)
     return fig

@@ -270,6 +270,7 @@ TEXT = {
     "col_p_attain": {"vi": "Xác suất đạt", "en": "P(attain)"},
     "col_category": {"vi": "Đánh giá", "en": "Assessment"},
     "col_rates": {"vi": "Tốc độ thay đổi/năm: quan sát → cần", "en": "Change a year: observed → required"},
+    "deadline_passed": {"vi": "đã qua năm mục tiêu", "en": "target year passed"},
     "col_quote": {"vi": "Nội dung trong kế hoạch", "en": "As written in the plan"},
     "col_province": {"vi": "Tỉnh", "en": "Province"},
     # Plot labels
@@ -463,7 +464,7 @@ def indicator_name(code: str, lang: str = "vi") -> str:
     base, _ = indicators.base_indicator(str(code))
     cat = indicators.catalogue()
     if base not in cat.index:
-        return str(code)
+        return AUXILIARY_NAMES.get(str(code), {}).get(lang, str(code))
     return str(cat.loc[base, "name_vi" if lang == "vi" else "name_en"])
 
 
@@ -651,3 +652,38 @@ def labels(group: str, lang: str = "vi") -> dict[str, str]:
     """Return the page labels of ``group`` (:data:`PAGE_LABELS`) in ``lang`` (English for another)."""
     texts = PAGE_LABELS[group]
     return texts.get(lang, texts["en"])
+
+
+#: Short names of the series variants (:data:`forecast.indicators.VARIANT_SUFFIXES`) for chart titles.
+VARIANT_SHORT = {
+    "_dohs_gso": {
+        "vi": "cơ sở thuộc sở y tế, tổng toàn quốc",
+        "en": "health-department facilities, national total",
+    },
+    "_dohs": {"vi": "chỉ cơ sở thuộc sở y tế tỉnh", "en": "provincial health departments only"},
+    "_gso": {"vi": "Tổng cục Thống kê", "en": "GSO"},
+    "_survey": {"vi": "điều tra", "en": "survey"},
+    "_moh": {"vi": "báo cáo ngành y tế", "en": "health-sector reporting"},
+}
+
+
+def series_title(series: str, lang: str = "vi") -> str:
+    """A chart title for a store series: its indicator's name, a variant named in words, never its code.
+
+    ``beds_per_10k_dohs`` -> ``Số giường bệnh trên 10.000 dân (chỉ cơ sở thuộc sở y tế tỉnh)``.
+    """
+    name = indicator_name(series, lang)
+    base, definition = indicators.base_indicator(str(series))
+    if base == series or not definition:
+        return name
+    suffix = str(series)[len(base) :]
+    return f"{name} ({VARIANT_SHORT[suffix][lang]})" if suffix in VARIANT_SHORT else name
+
+
+#: Names of the auxiliary series (``data/series.csv``) that answer a target as a stand-in.
+AUXILIARY_NAMES = {
+    "households_hygienic_water": {
+        "vi": "Tỷ lệ hộ dân sử dụng nước hợp vệ sinh",
+        "en": "Households using hygienic water",
+    },
+}

@@ -46,7 +46,15 @@ from forecast.report.html import (
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
 from forecast.report.suggestions import suggestions_html
-from forecast.report.text import definition_text, fmt_rate, fmt_value, indicator_name, t, target_digits
+from forecast.report.text import (
+    definition_text,
+    fmt_rate,
+    fmt_value,
+    indicator_name,
+    series_title,
+    t,
+    target_digits,
+)
 
 __all__ = [
     "ANALYST_ONLY_TAG",
@@ -144,7 +152,7 @@ def fan_panels(view: ProvinceView, lang: str = "vi") -> list[FanPanel]:
         if obs.empty:
             continue
         fc = view.forecasts[(view.forecasts["geo"] == g) & (view.forecasts["indicator"] == series)]
-        title = indicator_name(series, lang) + ("" if series == rows["indicator"].iloc[0] else f" ({series})")
+        title = series_title(series, lang)  # a variant in words, never its code
         title += "" if g == view.province else f" — {g}"  # a regional proxy
         out.append((title, obs, fc, rows))
     return out
@@ -197,7 +205,7 @@ def series_panels(
         if len(obs):
             out.append(
                 (
-                    indicator_name(series, lang) + f" ({series})",
+                    series_title(series, lang),
                     obs,
                     fc[fc["indicator"] == series],
                     pd.DataFrame(columns=["year", "value"]),
