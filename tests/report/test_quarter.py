@@ -260,6 +260,13 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     assert not found, found  # a Vietnamese brief is entirely Vietnamese
     assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
     assert "vn_provinces.csv 2016" in text  # the data vintage: the latest year per source
+    from forecast.assess import runs
+    from forecast.registry import targets
+
+    run = runs.load_run(tmp_path / "store.duckdb")
+    frames = [run.assessments, run.forecasts, targets.load_targets()]
+    for pages in ("briefs/*.html", "index.html"):  # the policy pages (analyst data tables quote sources)
+        assert english_leaks(result.folder, frames, pages) == {}
 
 
 #: English fragments that must not reach a Vietnamese brief (engine reasons, captions, labels).
@@ -457,19 +464,24 @@ def english_phrases(frames: list[pd.DataFrame], n: int = 4) -> set[str]:
 
 
 def page_text(html: str) -> str:
-    """The visible text of a page without its code cells (an analyst page's code is English)."""
+    """The visible text of a page without its code cells (an analyst page's code is English).
+
+    The footer is left out: its provenance names source files and parameters as they are written.
+    """
     import html as html_lib
 
-    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(style|script|footer)\b.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r'<div class="highlight[^"]*">.*?</div>', " ", html, flags=re.S)
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split()).lower()
 
 
-def english_leaks(folder: Path, frames: list[pd.DataFrame]) -> dict[str, list[str]]:
+def english_leaks(
+    folder: Path, frames: list[pd.DataFrame], pattern: str = "**/*.html"
+) -> dict[str, list[str]]:
     """The English phrases of ``frames`` found in each Vietnamese page of a published ``folder``."""
     phrases = english_phrases(frames)
     leaks = {}
-    for page in sorted(folder.rglob("*.html")):
+    for page in sorted(folder.glob(pattern)):
         html = page.read_text(encoding="utf-8")
         if '<html lang="vi">' not in html or "archive" in page.parts:
             continue

@@ -356,7 +356,8 @@ def model_comparison(
     if title:
         ax.set_title(_wrap(title), fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False, ncol=2)
+    # beside the axes: nine models' labels inside would cover the data and the targets
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return fig
 
 
