@@ -259,6 +259,9 @@ def category_heatmap(
     ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index], fontsize=7)
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8)
     ax.xaxis.tick_top()
+    # slanted, so that neighbouring names such as "Lâm Đồng (mới)" and "Ninh Bình (mới)" never overlap
+    for label in ax.get_xticklabels():
+        label.set(rotation=35, ha="left", rotation_mode="anchor")
     present = [c for c in CATEGORIES if c in set(cells["verdict"])]
     ax.legend(
         handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
