@@ -606,4 +606,4 @@ def test_a_required_rate_after_the_target_year_says_the_year_has_passed():
         }
     )
     rates = views.scorecard_frame(a, "vi")["rates"].tolist()
-    assert rates[0].endswith("→ đã qua năm mục tiêu") and "đã qua" not in rates[1]
+    assert rates[0].endswith("→ quá hạn") and "quá hạn" not in rates[1]

@@ -48,6 +48,7 @@ from forecast.report.publish import (
     write_index,
     write_manifest,
 )
+from forecast.report.text import LANGS, indicator_name, quarter_label
 
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
@@ -83,7 +84,8 @@ def plan_jobs(
         keep &= a["kind"] == "outcome"
     pairs = a.loc[keep, ["province", "indicator"]].drop_duplicates().itertuples(index=False)
     common = {"quarter": quarter, "run_id": run.run_id, "store": store, "lang": lang}
-    jobs = [Job("overview", str(notebooks["overview"]), dict(common), "index.html", quarter)]
+    shown = quarter_label(quarter, lang if lang in LANGS else "en")  # page titles: "quý 4/2026"
+    jobs = [Job("overview", str(notebooks["overview"]), dict(common), "index.html", shown)]
     for p in provinces:
         slug = slugify(p)
         jobs.append(
@@ -92,7 +94,7 @@ def plan_jobs(
                 str(notebooks["brief"]),
                 {"province": p, **common},
                 f"briefs/{slug}.html",
-                f"{p} · {quarter}",
+                f"{p} · {shown}",
                 analyst_html=f"analyst/{slug}/brief.html",
             )
         )
@@ -103,7 +105,7 @@ def plan_jobs(
                 str(notebooks["indicator"]),
                 {"province": p, "indicator": ind, **common},
                 f"analyst/{slugify(p)}/{ind}.html",
-                f"{p} · {ind} · {quarter}",
+                f"{p} · {indicator_name(ind, lang if lang in LANGS else 'en')} · {shown}",
             )
         )
     return jobs

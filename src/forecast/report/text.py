@@ -270,7 +270,7 @@ TEXT = {
     "col_p_attain": {"vi": "Xác suất đạt", "en": "P(attain)"},
     "col_category": {"vi": "Đánh giá", "en": "Assessment"},
     "col_rates": {"vi": "Tốc độ thay đổi/năm: quan sát → cần", "en": "Change a year: observed → required"},
-    "deadline_passed": {"vi": "đã qua năm mục tiêu", "en": "target year passed"},
+    "deadline_passed": {"vi": "quá hạn", "en": "year passed"},  # no rate is required after the target year
     "col_quote": {"vi": "Nội dung trong kế hoạch", "en": "As written in the plan"},
     "col_province": {"vi": "Tỉnh", "en": "Province"},
     # Plot labels
