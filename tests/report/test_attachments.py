@@ -40,6 +40,9 @@ def test_brief_pdf_is_valid_with_at_most_two_pages_before_the_annex(real):
     path = real[0].folder / "briefs" / "ha-nam.pdf"
     assert path.read_bytes()[:5] == b"%PDF-"
     pages = [_squash(p.extract_text()) for p in pypdf.PdfReader(path).pages]
+    html = (real[0].folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
+    assert html.count('class="annex-start"') == 1  # the library marks the annex, the stylesheet breaks there
+    assert "scorecard +" not in html  # no sibling selectors guessing where it begins
     assert _squash("Bản tin chính sách: Hà Nam") in pages[0]
     # the annex: the targets without data, those not forecast, the fan charts, what it takes, caveats
     headings = [

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_notebooks import tiny_store  # noqa: F401 - the fixture, shared
 
 from forecast import config, pipeline
 from forecast.cli import cli
@@ -88,7 +89,9 @@ def test_layout_of_a_published_quarter(published):
     assert files == sorted(
         [
             "analyst/ha-nam/brief.html",
+            "analyst/ha-nam/brief.ipynb",
             "analyst/ha-nam/life_expectancy.html",
+            "analyst/ha-nam/life_expectancy.ipynb",
             "assessments.csv",
             "assessments.xlsx",
             "briefs/ha-nam.html",
@@ -257,6 +260,13 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     assert not found, found  # a Vietnamese brief is entirely Vietnamese
     assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
     assert "vn_provinces.csv 2016" in text  # the data vintage: the latest year per source
+    from forecast.assess import runs
+    from forecast.registry import targets
+
+    run = runs.load_run(tmp_path / "store.duckdb")
+    frames = [run.assessments, run.forecasts, targets.load_targets()]
+    for pages in ("briefs/*.html", "index.html"):  # the policy pages (analyst data tables quote sources)
+        assert english_leaks(result.folder, frames, pages) == {}
 
 
 #: English fragments that must not reach a Vietnamese brief (engine reasons, captions, labels).
@@ -372,3 +382,129 @@ def test_a_published_quarter_is_refused_then_replaced_with_an_archive(tmp_path, 
     third = fixture_report(tmp_path, monkeypatch, replace=True)  # earlier archives are kept
     assert (third.folder / "archive" / "run-test" / "manifest.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]
+
+
+def _scorecard_text(html: str) -> list[str]:
+    """Every scorecard table of a page as text (verdicts, P(attain), q10–q90), in page order."""
+    tables = re.findall(r'<table class="scorecard">.*?</table>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in tables]
+
+
+@pytest.fixture(scope="module")
+def tiny_quarter(tmp_path_factory, tiny_store) -> report.ReportResult:  # noqa: F811
+    """The real brief and deep-dive notebooks published for Hà Nam on the tiny store's run."""
+    from forecast.assess import runs
+
+    run = runs.load_run(tiny_store["store"], tiny_store["run_id"])
+    return report.publish_report(
+        run,
+        ["Hà Nam"],
+        quarter="2026Q4",
+        jobs=2,
+        out=tmp_path_factory.mktemp("tiny-reports"),
+        store=tiny_store["store"],
+        notebooks={**{k: config.NOTEBOOKS_DIR / n for k, n in report.NOTEBOOKS.items()}, "overview": EMPTY},
+    )
+
+
+EMPTY = NB / "report_empty.ipynb"
+
+
+def test_published_analyst_pages_rerun_to_the_same_numbers(tiny_quarter, tiny_store, tmp_path):  # noqa: F811
+    """The published parameters name the real store and names as written; rerunning gives the page."""
+    import papermill as pm
+
+    from forecast.report import render
+
+    assert not tiny_quarter.failures, [(r.job.html, r.error) for r in tiny_quarter.failures]
+    m = json.loads((tiny_quarter.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert m["settings"]["store"] == tiny_store["store"] and "snapshot" in m["settings"]
+    assert {n["parameters"]["store"] for n in m["notebooks"] if "store" in n["parameters"]} == {
+        tiny_store["store"]
+    }
+    pages = [p for p in (tiny_quarter.folder / "analyst" / "ha-nam").glob("*.html")]
+    assert len(pages) >= 2 and all(p.with_suffix(".ipynb").is_file() for p in pages)
+    for page in (tiny_quarter.folder / "analyst" / "ha-nam" / "brief.html", min(pages)):
+        html = page.read_text(encoding="utf-8")
+        code = re.sub(r"<[^>]+>", "", html).replace("&quot;", '"')
+        assert f'store = "{tiny_store["store"]}"' in code and 'province = "Hà Nam"' in code
+        assert "snapshot" not in code and "store-" not in code and "\\xe0" not in code
+        again = pm.execute_notebook(
+            str(page.with_suffix(".ipynb")),
+            str(tmp_path / f"{page.stem}.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+        )
+        published, rerun = _scorecard_text(html), _scorecard_text(render.render_body(again, policy=False))
+        assert published and rerun == published, page.name  # P(attain), q10/q50/q90 to the digit
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def english_phrases(frames: list[pd.DataFrame], n: int = 4) -> set[str]:
+    """Every run of ``n`` words of the English text in the ``reason``/``note``/``definition`` columns.
+
+    Only runs of plain ASCII words, at least two of them alphabetic, count: numbers, codes and
+    Vietnamese words (with diacritics) do not make an English phrase.
+    """
+    found: set[str] = set()
+    for frame in frames:
+        for col in ("reason", "note", "definition"):
+            for value in frame[col].dropna().astype(str).unique() if col in frame else []:
+                words = value.split()
+                for i in range(len(words) - n + 1):
+                    run = words[i : i + n]
+                    if (
+                        all(w.isascii() for w in run)
+                        and sum(bool(_WORD.fullmatch(w.strip(".,;:()"))) for w in run) >= 2
+                    ):
+                        found.add(" ".join(run).lower())
+    return found
+
+
+def page_text(html: str) -> str:
+    """The visible text of a page without its code cells (an analyst page's code is English).
+
+    The footer is left out: its provenance names source files and parameters as they are written.
+    """
+    import html as html_lib
+
+    html = re.sub(r"<(style|script|footer)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<div class="highlight[^"]*">.*?</div>', " ", html, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split()).lower()
+
+
+def english_leaks(
+    folder: Path, frames: list[pd.DataFrame], pattern: str = "**/*.html"
+) -> dict[str, list[str]]:
+    """The English phrases of ``frames`` found in each Vietnamese page of a published ``folder``."""
+    phrases = english_phrases(frames)
+    leaks = {}
+    for page in sorted(folder.glob(pattern)):
+        html = page.read_text(encoding="utf-8")
+        if '<html lang="vi">' not in html or "archive" in page.parts:
+            continue
+        text = page_text(html)
+        found = sorted(p for p in phrases if p in text)
+        if found:
+            leaks[page.relative_to(folder).as_posix()] = found[:5]
+    return leaks
+
+
+def test_english_phrases_are_runs_of_english_words():
+    frame = pd.DataFrame(
+        {"reason": ["1 observation(s), fewer than 3: flat forecast", "Hà Nam 2016 2017 2018 2019"]}
+    )
+    found = english_phrases([frame])
+    assert "fewer than 3: flat" in found and "than 3: flat forecast" in found and len(found) == 4
+    assert not any("nam" in p for p in found)  # Vietnamese words and years are no English phrase
+
+
+def test_no_english_sentence_of_the_run_reaches_a_vietnamese_page(tiny_quarter, tiny_store):  # noqa: F811
+    from forecast.assess import runs
+
+    run = runs.load_run(tiny_store["store"], tiny_store["run_id"])
+    frames = [run.assessments, run.forecasts]
+    assert english_phrases(frames)  # the run has English reasons and definitions to leak
+    assert english_leaks(tiny_quarter.folder, frames) == {}

@@ -414,6 +414,9 @@ def test_province_view_and_panels_select_one_province():
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
     section = views.scorecard_section(view, "en")
     assert "Target scorecard" in section and "Other targets (not forecast)" in section
+    # the printed annex begins right after the scorecard, at the one marker the library emits
+    head, annex = section.split(views.annex_html())
+    assert "</table>" in head and "Other targets (not forecast)" in annex and views.annex_html() not in annex
 
 
 def test_anomalies_are_grouped_and_start_at_their_sentence():
@@ -582,7 +585,7 @@ def test_a_past_deadline_says_so_instead_of_a_required_rate():
         "rate_unit": "pct",
         "unit": "",
     }
-    assert report_html._required(row, "vi") == "đã hết hạn"
+    assert report_html._required(row, "vi") == "quá hạn"
     assert (
         report_html._required({**row, "required_from_year": float("nan")}, "vi") == "–"
     )  # no data: no claim
@@ -654,3 +657,43 @@ def test_a_borrowed_stand_in_states_its_definition(lang):
     assert text.definition_text("households_hygienic_water", lang) in joined
     if lang == "vi":
         assert "nước hợp vệ sinh" in joined and "households using" not in joined
+
+
+def test_suggestions_name_a_stand_in_series_as_the_scorecard_does():
+    a = pd.DataFrame(
+        {
+            "indicator": ["epi_coverage", "imr"],
+            "geo": ["Hà Nam", "Hà Nam"],
+            "series": ["full_immunization_u1", "imr"],
+            "basis": ["own", "own"],
+            "verdict": ["likely", "possible"],
+        }
+    )
+    frame = pd.DataFrame(
+        {
+            "indicator": ["full_immunization_u1", "imr", "life_expectancy"],
+            "geo": ["Hà Nam", "Hà Nam", "Đồng bằng sông Hồng"],
+            "series": ["full_immunization_u1", "imr", "life_expectancy"],
+            "basis": ["own", "own", "regional"],
+        }
+    )
+    names = views.scorecard_names(frame, a, "vi")
+    card = views.scorecard_frame(a.assign(year=2025, unit="percent"), "vi")["name"].tolist()
+    assert names[:2] == card  # one series, one name in a brief
+    assert names[2] == text.indicator_name("life_expectancy", "vi") + views.basis_tag(frame.iloc[2], "vi")
+
+
+def test_a_required_rate_after_the_target_year_says_the_year_has_passed():
+    a = pd.DataFrame(
+        {
+            "indicator": ["imr", "imr"],
+            "year": [2025, 2030],
+            "unit": "per_1000",
+            "rate_observed": [-1.5, -1.5],
+            "rate_required": [float("nan"), -8.0],
+            "required_from_year": [2026, 2026],
+            "verdict": ["unlikely", "unlikely"],
+        }
+    )
+    rates = views.scorecard_frame(a, "vi")["rates"].tolist()
+    assert rates[0].endswith("→ quá hạn") and "quá hạn" not in rates[1]

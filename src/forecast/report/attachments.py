@@ -27,31 +27,9 @@ from forecast.errors import ForecastError
 from forecast.log import logger
 from forecast.report import downloads, pdf, views
 from forecast.report.execute import JobResult
+from forecast.report.text import labels
 
 __all__ = ["Attachments", "attach"]
-
-TEXT = {
-    "vi": {
-        "download": "Tải về",
-        "pdf": "PDF để in",
-        "scorecard": "bảng theo dõi",
-        "series": "số liệu biểu đồ",
-        "quarter": "Toàn bộ đánh giá của quý",
-        "no_pdf": "Chưa tạo được bản PDF của {n} báo cáo: {why}.",
-        "no_chromium": "máy chưa có trình duyệt chromium (cài bằng lệnh apt-get install chromium)",
-        "pdf_failed": "chromium báo lỗi (chi tiết trong manifest.json)",
-    },
-    "en": {
-        "download": "Download",
-        "pdf": "PDF for print",
-        "scorecard": "scorecard",
-        "series": "chart data",
-        "quarter": "The quarter's whole assessment",
-        "no_pdf": "No PDF could be made for {n} brief(s): {why}.",
-        "no_chromium": "chromium is not installed (apt-get install chromium)",
-        "pdf_failed": "chromium failed (details in manifest.json)",
-    },
-}
 
 
 @dataclass
@@ -75,7 +53,7 @@ class Attachments:
 
     def index_html(self, lang: str) -> str:
         """Return the index's downloads section: the quarter's table, then each brief's files."""
-        t = TEXT.get(lang, TEXT["en"])
+        t = labels("downloads", lang)
         items = [f"<li>{html.escape(t['quarter'])}: {_links(self.quarter_files, '', t)}</li>"]
         for page, files in self.files.items():
             items.append(f"<li>{html.escape(self.provinces[page])}: {_links(files, '', t)}</li>")
@@ -137,7 +115,7 @@ def _brief_files(folder: Path, run: Any, province: str, stem: str, obs: pd.DataF
 
 def _nav(page: Path, files: list[str], lang: str) -> None:
     """Put a row of download links under the page's title (``<h1>``), or at the top of ``<main>``."""
-    t = TEXT.get(lang, TEXT["en"])
+    t = labels("downloads", lang)
     base = page.parent.name
     nav = f'<nav class="downloads">{html.escape(t["download"])}: {_links(files, base, t)}</nav>'
     text = page.read_text(encoding="utf-8")

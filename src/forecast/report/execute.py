@@ -8,6 +8,7 @@ notebook is saved under ``failed/`` and the :class:`JobResult` says what went wr
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import json
 import os
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecast.log import logger
-from forecast.report import render
+from forecast.report import render, text
 
 if TYPE_CHECKING:
     import nbformat
@@ -33,23 +34,6 @@ CELL_TIMEOUT = 900
 # CLI's progress bar; a notebook's own errors reach us through papermill.
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-LABELS = {
-    "vi": {
-        "quarter": "Quý",
-        "data": "Số liệu (năm mới nhất theo nguồn)",
-        "run": "Lượt chạy",
-        "parameters": "Tham số",
-        "versions": "Phần mềm",
-    },
-    "en": {
-        "quarter": "Quarter",
-        "data": "Data (latest year per source)",
-        "run": "Run",
-        "parameters": "Parameters",
-        "versions": "Software",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -62,6 +46,10 @@ class Job:
     html: str
     title: str
     analyst_html: str | None = None
+    #: The store file the kernel reads (the run's snapshot of ``parameters["store"]``); empty: that
+    #: store itself. ``parameters`` stay as the user gave them: the published pages and the manifest
+    #: name the real store, so a page can be rerun from them.
+    reads: str = ""
 
     @property
     def name(self) -> str:
@@ -84,9 +72,11 @@ class JobResult:
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
     """Return the labelled footer rows: the run's provenance plus this page's parameters."""
-    labels = LABELS.get(lang, LABELS["en"])
+    labels = text.labels("footer", lang)
     shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
     rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
+    if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
+        rows["quarter"] = text.quarter_label(rows["quarter"], lang if lang in text.LANGS else "en")
     order = ("quarter", "data", "run", "parameters", "versions")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
 
@@ -201,6 +191,11 @@ def _shown_parameters(nb: nbformat.NotebookNode, params: dict) -> nbformat.Noteb
     return nb
 
 
+def _reading(job: Job) -> dict:
+    """The parameters the kernel gets: ``job.parameters`` with ``store`` set to what it reads."""
+    return {**job.parameters, "store": job.reads} if job.reads else job.parameters
+
+
 def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
     """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
     for attempt in (1, 2):
@@ -209,7 +204,7 @@ def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
                 job.notebook,
                 str(work),
                 kernel_name="python3",
-                parameters=private_store(job.parameters, work.parent),
+                parameters=private_store(_reading(job), work.parent),
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
@@ -273,7 +268,30 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[st
             base / job.analyst_html,
             render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),
         )
+    analyst = job.analyst_html or (None if policy else job.html)
+    if analyst:
+        rerunnable(nb, (base / analyst).with_suffix(".ipynb"))
     return ""
+
+
+def rerunnable(nb: nbformat.NotebookNode, path: Path) -> Path:
+    """Save ``nb`` without outputs beside its analyst page: its parameters cell reruns the page.
+
+    The injected parameters name the real store, the run and names as written
+    (:func:`parameters_source`), so ``papermill path out.ipynb`` (or opening it in JupyterLab)
+    gives the published numbers again.
+    """
+    import nbformat
+
+    clean = copy.deepcopy(nb)
+    for cell in clean.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs, cell.execution_count = [], None
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+    clean.metadata.pop("papermill", None)
+    nbformat.write(clean, str(path))
+    return path
 
 
 def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]], lang: str) -> str | None:

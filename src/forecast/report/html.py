@@ -85,6 +85,19 @@ def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True, 
     return Html(f"<h{level}>{_esc(t(key, lang, **fields))}</h{level}>" if when else "")
 
 
+#: Where a printed brief's annex begins: the print stylesheet starts a new page here (``style.css``).
+ANNEX_MARKER = '<div class="annex-start"></div>'
+
+
+def annex_html() -> Html:
+    """Return the marker after which a printed brief is its annex (:data:`ANNEX_MARKER`).
+
+    The headline and scorecard come before it (at most two printed pages); the targets without
+    data or not forecast, the fan charts, what it takes and the caveats after it.
+    """
+    return Html(ANNEX_MARKER)
+
+
 def paragraph_html(text: str) -> Html:
     """Return ``text`` as an HTML paragraph (escaped)."""
     return Html(f"<p>{_esc(text)}</p>")

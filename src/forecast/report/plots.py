@@ -20,7 +20,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from forecast.report.text import BADGE_COLOURS, CATEGORIES, category_label, indicator_name, t, unit_label
+from forecast.report.text import (
+    BADGE_COLOURS,
+    CATEGORIES,
+    category_label,
+    indicator_name,
+    labels,
+    t,
+    unit_label,
+)
 
 DPI = 90
 FAN_COLOUR = "#1f5fa8"
@@ -204,7 +212,7 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # 2008, never 2007.5
     _label_y(ax, observations, lang, with_name=not title)
     if title:
-        ax.set_title(textwrap.fill(title, 70), fontsize=10)  # wrapped, never cut
+        ax.set_title(_wrap(title), fontsize=10)
     ax.grid(alpha=0.3)
     # outside the axes, to the right: a legend never covers the data or the targets
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
@@ -285,6 +293,9 @@ def category_heatmap(
     ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index], fontsize=7)
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8)
     ax.xaxis.tick_top()
+    # slanted, so that neighbouring names such as "Lâm Đồng (mới)" and "Ninh Bình (mới)" never overlap
+    for label in ax.get_xticklabels():
+        label.set(rotation=35, ha="left", rotation_mode="anchor")
     present = [c for c in CATEGORIES if c in set(cells["verdict"])]
     ax.legend(
         handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
@@ -298,6 +309,11 @@ def category_heatmap(
 
 def _short(name: str, width: int = 32) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _wrap(title: str, width: int = 62) -> str:
+    """A chart title on lines of at most ``width`` characters (a long one is never cut off)."""
+    return "\n".join(textwrap.wrap(title, width)) or title
 
 
 def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
@@ -373,9 +389,10 @@ def model_comparison(
     ax.set_xlabel(t("year", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_wrap(title), fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False, ncol=2)
+    # beside the axes: nine models' labels inside would cover the data and the targets
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return fig
 
 
@@ -397,8 +414,8 @@ def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None =
         )
         ax.legend(fontsize=7, frameon=False)
     ax.axhline(0, color="grey", linewidth=0.6)
-    ax.set_xlabel("Cửa sổ (năm)" if lang == "vi" else "Window (years)")
-    ax.set_ylabel("%/năm" if lang == "vi" else "% a year")
+    ax.set_xlabel(labels("plots", lang)["window"])
+    ax.set_ylabel(labels("plots", lang)["rate_axis"])
     ax.grid(alpha=0.3)
     return fig
 

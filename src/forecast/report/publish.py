@@ -21,30 +21,7 @@ from forecast.errors import ReportError, io_error
 from forecast.log import logger
 from forecast.report import render
 from forecast.report.execute import JobResult, footer
-
-TEXT = {
-    "vi": {
-        "title": "Báo cáo quý {q}",
-        "briefs": "Báo cáo tỉnh",
-        "analyst": "bản phân tích",
-        "deep": "Phân tích chuyên sâu",
-        "failures": "Notebook bị lỗi",
-        "notebook": "notebook",
-        "view": "xem",
-        "no_overview": "Không tạo được bảng điểm quốc gia (xem danh sách lỗi).",
-    },
-    "en": {
-        "title": "Quarterly report {q}",
-        "briefs": "Province briefs",
-        "analyst": "analyst version",
-        "deep": "Deep dives",
-        "failures": "Failed notebooks",
-        "notebook": "notebook",
-        "view": "view",
-        "no_overview": "The national scorecard could not be made (see failures).",
-    },
-}
-
+from forecast.report.text import labels, quarter_label
 
 WORK_FOLDERS = ("_work", "briefs", "analyst", "failed")
 #: ``manifest.json["generator"]`` of every folder this project publishes: only such a folder is replaced.
@@ -233,13 +210,17 @@ def write_index(
     tmp: Path, results: list[JobResult], common: dict[str, str], *, lang: str, quarter: str, extra: str = ""
 ) -> Path:
     """Write ``index.html``: the national scorecard (overview notebook), links, failures, ``extra`` HTML."""
-    t = TEXT.get(lang, TEXT["en"])
+    t = labels("index", lang)
     overview = next((r for r in results if r.job.kind == "overview"), None)
     scorecard = overview.body if overview and overview.ok else f"<p>{t['no_overview']}</p>"
     body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang), extra])
     params = overview.job.parameters if overview else {"quarter": quarter}
     page = render.render_page(
-        body, title=t["title"].format(q=quarter), lang=lang, footer=footer(common, params, lang), kind="index"
+        body,
+        title=t["title"].format(q=quarter_label(quarter, lang if lang in ("vi", "en") else "en")),
+        lang=lang,
+        footer=footer(common, params, lang),
+        kind="index",
     )
     path = tmp / "index.html"
     render.write_page(path, page)

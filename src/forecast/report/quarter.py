@@ -8,6 +8,8 @@ Layout of ``reports/<quarter>/`` (written to a hidden sibling, moved into place 
     assessments.csv, assessments.xlsx  the quarter's whole assessment table (report.attachments)
     analyst/<province-slug>/brief.html analyst version of the brief (with code)
     analyst/<province-slug>/<indicator>.html   deep dive (with code)
+    analyst/<province-slug>/*.ipynb    each analyst page's notebook without outputs: rerun it with
+                                       papermill or JupyterLab (its parameters name the real store)
     failed/<name>.ipynb, .html         a failed notebook as executed up to its error
     manifest.json                      parameters, data vintage, versions, durations, failures
     archive/<run_id>/                  earlier publications of the quarter (``--replace``)
@@ -46,6 +48,7 @@ from forecast.report.publish import (
     write_index,
     write_manifest,
 )
+from forecast.report.text import LANGS, indicator_name, quarter_label
 
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
@@ -81,7 +84,8 @@ def plan_jobs(
         keep &= a["kind"] == "outcome"
     pairs = a.loc[keep, ["province", "indicator"]].drop_duplicates().itertuples(index=False)
     common = {"quarter": quarter, "run_id": run.run_id, "store": store, "lang": lang}
-    jobs = [Job("overview", str(notebooks["overview"]), dict(common), "index.html", quarter)]
+    shown = quarter_label(quarter, lang if lang in LANGS else "en")  # page titles: "quý 4/2026"
+    jobs = [Job("overview", str(notebooks["overview"]), dict(common), "index.html", shown)]
     for p in provinces:
         slug = slugify(p)
         jobs.append(
@@ -90,7 +94,7 @@ def plan_jobs(
                 str(notebooks["brief"]),
                 {"province": p, **common},
                 f"briefs/{slug}.html",
-                f"{p} · {quarter}",
+                f"{p} · {shown}",
                 analyst_html=f"analyst/{slug}/brief.html",
             )
         )
@@ -101,7 +105,7 @@ def plan_jobs(
                 str(notebooks["indicator"]),
                 {"province": p, "indicator": ind, **common},
                 f"analyst/{slugify(p)}/{ind}.html",
-                f"{p} · {ind} · {quarter}",
+                f"{p} · {indicator_name(ind, lang if lang in LANGS else 'en')} · {shown}",
             )
         )
     return jobs
@@ -304,7 +308,10 @@ def _publish_quarter(
 
 
 def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list[Job]:
-    """Snapshot the store once into the work folder and point every job at it.
+    """Snapshot the store once into the work folder and have every job read it.
+
+    The jobs' ``parameters`` keep the store the user gave (the published pages and the manifest
+    show it, so a page can be rerun); only :attr:`~forecast.report.execute.Job.reads` names the snapshot.
 
     Every page then reads the same data, whatever is imported meanwhile; the snapshot is recorded
     in the manifest (``settings["snapshot"]``, with its data fingerprint). A store changed since
@@ -326,7 +333,7 @@ def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list
             store,
             snap["taken"],
         )
-    return [replace(j, parameters={**j.parameters, "store": snap["file"]}) for j in todo]
+    return [replace(j, reads=snap["file"]) if "store" in j.parameters else j for j in todo]
 
 
 #: Room one page and its analyst version take, for the free-space check before a run.

@@ -30,7 +30,10 @@ def _cell(r: dict, p: int, lang: str) -> str:
 
 
 def suggestions_html(frame: pd.DataFrame, year: int, lang: str = "vi") -> Html:
-    """Return the heading and table of the feasible targets for ``year`` (a note when empty)."""
+    """Return the heading and table of the feasible targets for ``year`` (a note when empty).
+
+    A ``name`` column, where given, names the rows (as the scorecard does: ``views.scorecard_names``).
+    """
     check_lang(lang)
     heading = f"<h2>{_esc(t('suggest_heading', lang, year=year))}</h2>"
     if frame.empty:
@@ -41,7 +44,9 @@ def suggestions_html(frame: pd.DataFrame, year: int, lang: str = "vi") -> Html:
     for r in frame.to_dict("records"):
         latest = f"{fmt_value(r['latest_value'], str(r['unit']), lang)} ({int(r['latest_year'])})"
         cells = [
-            indicator_name(r["indicator"], lang) + basis_tag(r, lang),
+            r["name"]
+            if isinstance(r.get("name"), str)
+            else indicator_name(r["indicator"], lang) + basis_tag(r, lang),
             latest,
             _cell(r, 50, lang),
             _cell(r, 80, lang),

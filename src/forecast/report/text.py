@@ -293,7 +293,10 @@ TEXT = {
     "col_p_attain": {"vi": "Xác suất đạt", "en": "P(attain)"},
     "col_category": {"vi": "Đánh giá", "en": "Assessment"},
     "col_rates": {"vi": "Tốc độ thay đổi/năm: quan sát → cần", "en": "Change a year: observed → required"},
-    "deadline_passed": {"vi": "đã hết hạn", "en": "deadline passed"},
+    "deadline_passed": {
+        "vi": "quá hạn",
+        "en": "deadline passed",
+    },  # no rate is required after the target year
     "col_quote": {"vi": "Nội dung trong kế hoạch", "en": "As written in the plan"},
     "col_province": {"vi": "Tỉnh", "en": "Province"},
     # Plot labels
@@ -521,7 +524,7 @@ def indicator_name(code: str, lang: str = "vi") -> str:
     base, _ = indicators.base_indicator(str(code))
     cat = indicators.catalogue()
     if base not in cat.index:
-        return str(code)
+        return AUXILIARY_NAMES.get(str(code), {}).get(lang, str(code))
     return str(cat.loc[base, "name_vi" if lang == "vi" else "name_en"])
 
 
@@ -644,3 +647,115 @@ def _is_number(x: object) -> bool:
         return not math.isnan(float(x))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+#: Labels of the report's own pages, by group (``index``: the quarter's index page, ``footer``: the
+#: provenance footer of every page, ``downloads``: the download links, ``plots``: axis labels):
+#: ``labels(group, lang)`` returns one language's dictionary.
+PAGE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "index": {
+        "vi": {
+            "title": "Báo cáo {q}",
+            "briefs": "Báo cáo tỉnh",
+            "analyst": "bản phân tích",
+            "deep": "Phân tích chuyên sâu",
+            "failures": "Notebook bị lỗi",
+            "notebook": "notebook",
+            "view": "xem",
+            "no_overview": "Không tạo được bảng điểm quốc gia (xem danh sách lỗi).",
+        },
+        "en": {
+            "title": "Quarterly report {q}",
+            "briefs": "Province briefs",
+            "analyst": "analyst version",
+            "deep": "Deep dives",
+            "failures": "Failed notebooks",
+            "notebook": "notebook",
+            "view": "view",
+            "no_overview": "The national scorecard could not be made (see failures).",
+        },
+    },
+    "footer": {
+        "vi": {
+            "quarter": "Quý",
+            "data": "Số liệu (năm mới nhất theo nguồn)",
+            "run": "Lượt chạy",
+            "parameters": "Tham số",
+            "versions": "Phần mềm",
+        },
+        "en": {
+            "quarter": "Quarter",
+            "data": "Data (latest year per source)",
+            "run": "Run",
+            "parameters": "Parameters",
+            "versions": "Software",
+        },
+    },
+    "downloads": {
+        "vi": {
+            "download": "Tải về",
+            "pdf": "PDF để in",
+            "scorecard": "bảng theo dõi",
+            "series": "số liệu biểu đồ",
+            "quarter": "Toàn bộ đánh giá của quý",
+            "no_pdf": "Chưa tạo được bản PDF của {n} báo cáo: {why}.",
+            "no_chromium": "máy chưa có trình duyệt chromium (cài bằng lệnh apt-get install chromium)",
+            "pdf_failed": "chromium báo lỗi (chi tiết trong manifest.json)",
+        },
+        "en": {
+            "download": "Download",
+            "pdf": "PDF for print",
+            "scorecard": "scorecard",
+            "series": "chart data",
+            "quarter": "The quarter's whole assessment",
+            "no_pdf": "No PDF could be made for {n} brief(s): {why}.",
+            "no_chromium": "chromium is not installed (apt-get install chromium)",
+            "pdf_failed": "chromium failed (details in manifest.json)",
+        },
+    },
+    "plots": {
+        "vi": {"window": "Cửa sổ (năm)", "rate_axis": "%/năm"},
+        "en": {"window": "Window (years)", "rate_axis": "% a year"},
+    },
+}
+
+
+def labels(group: str, lang: str = "vi") -> dict[str, str]:
+    """Return the page labels of ``group`` (:data:`PAGE_LABELS`) in ``lang`` (English for another)."""
+    texts = PAGE_LABELS[group]
+    return texts.get(lang, texts["en"])
+
+
+#: Short names of the series variants (:data:`forecast.indicators.VARIANT_SUFFIXES`) for chart titles.
+VARIANT_SHORT = {
+    "_dohs_gso": {
+        "vi": "cơ sở thuộc sở y tế, tổng toàn quốc",
+        "en": "health-department facilities, national total",
+    },
+    "_dohs": {"vi": "chỉ cơ sở thuộc sở y tế tỉnh", "en": "provincial health departments only"},
+    "_gso": {"vi": "Tổng cục Thống kê", "en": "GSO"},
+    "_survey": {"vi": "điều tra", "en": "survey"},
+    "_moh": {"vi": "báo cáo ngành y tế", "en": "health-sector reporting"},
+}
+
+
+def series_title(series: str, lang: str = "vi") -> str:
+    """A chart title for a store series: its indicator's name, a variant named in words, never its code.
+
+    ``beds_per_10k_dohs`` -> ``Số giường bệnh trên 10.000 dân (chỉ cơ sở thuộc sở y tế tỉnh)``.
+    """
+    name = indicator_name(series, lang)
+    base, definition = indicators.base_indicator(str(series))
+    if base == series or not definition:
+        return name
+    suffix = str(series)[len(base) :]
+    return f"{name} ({VARIANT_SHORT[suffix][lang]})" if suffix in VARIANT_SHORT else name
+
+
+#: Names of the auxiliary series (``data/series.csv``) that answer a target as a stand-in.
+AUXILIARY_NAMES = {
+    "households_hygienic_water": {
+        "vi": "Tỷ lệ hộ dân sử dụng nước hợp vệ sinh",
+        "en": "Households using hygienic water",
+    },
+}

@@ -24,6 +24,7 @@ from forecast.registry.national_targets import PLAN_ID
 from forecast.report.headline import headline_html, no_data_items, predecessors
 from forecast.report.html import (
     Html,
+    annex_html,
     badge_html,
     basis_tag,
     changes_html,
@@ -45,11 +46,24 @@ from forecast.report.html import (
 )
 from forecast.report.sentences import ANOMALY, caveats, what_it_takes
 from forecast.report.suggestions import suggestions_html
-from forecast.report.text import fmt_rate, fmt_value, indicator_name, series_tag, t, target_digits
+from forecast.report.text import (
+    definition_text,
+    fmt_rate,
+    fmt_value,
+    indicator_name,
+    series_tag,
+    series_title,
+    t,
+    target_digits,
+)
 
 __all__ = [
     "ANALYST_ONLY_TAG",
     "ANOMALY",
+    "annex_html",
+    "data_table",
+    "basis_tag",
+    "scorecard_names",
     "FanPanel",
     "Html",
     "ProvinceView",
@@ -232,7 +246,7 @@ def series_panels(
         if len(obs):
             out.append(
                 (
-                    indicator_name(series, lang) + f" ({series})",
+                    series_title(series, lang),
                     obs,
                     fc[fc["indicator"] == series],
                     pd.DataFrame(columns=["year", "value"]),
@@ -242,7 +256,10 @@ def series_panels(
 
 
 def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
-    """Return the scorecard with its heading, then the other targets; or the milestones message."""
+    """Return the scorecard with its heading, then the other targets; or the milestones message.
+
+    The printed brief's annex begins after the scorecard (:func:`~forecast.report.html.annex_html`).
+    """
     others = view.plan[view.plan["kind"] != "outcome"] if "kind" in view.plan.columns else view.plan
     if view.assessments.empty:
         if view.plan.empty:
@@ -253,6 +270,7 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
+        + annex_html()
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
         + heading_html("other_targets", lang, 3, when=len(others) > 0)
@@ -337,7 +355,40 @@ def borrowed_geos(province: str) -> list[str]:
 def suggestions_section(view: ProvinceView, year: int = 2030, lang: str = "vi") -> Html:
     """Return the section "Mục tiêu khả thi cho <year>" (:func:`forecast.assess.suggest.suggest_targets`)."""
     frame = suggest.suggest_targets(view.forecasts, view.observations, view.province, year)
-    return suggestions_html(frame, year, lang)
+    return suggestions_html(frame.assign(name=scorecard_names(frame, view.assessments, lang)), year, lang)
+
+
+DATA_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "definition"]
+
+
+def data_table(observations: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The deep dive's data: one row per observation, each definition in ``lang`` (:func:`definition_text`)."""
+    table = observations[[c for c in DATA_COLUMNS if c in observations.columns]].copy()
+    if "definition" in table.columns:
+        table["definition"] = [
+            definition_text(d, lang) if isinstance(d, str) else d for d in table["definition"]
+        ]
+    return table
+
+
+def scorecard_names(frame: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """Name each row of ``frame`` (``indicator``, ``geo``, ``series``, ``basis``) as the scorecard does.
+
+    A series that answers a scorecard target of another indicator (the full-immunisation series
+    standing in for EPI coverage) is named as that target, so one series has one name in a brief.
+    """
+    a = assessments[assessments["verdict"] != "no_data"] if "verdict" in assessments.columns else assessments
+    by_series: dict[tuple, dict] = {}
+    if {"geo", "series", "indicator"} <= set(a.columns):
+        for r in a.to_dict("records"):
+            key = (r["geo"], r["series"])
+            if key not in by_series or r["indicator"] == indicators.base_indicator(str(r["series"]))[0]:
+                by_series[key] = r
+    out = []
+    for r in frame.to_dict("records"):
+        target = by_series.get((r.get("geo"), r.get("series")), r)
+        out.append(indicator_name(target["indicator"], lang) + basis_tag(target, lang))
+    return out
 
 
 def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
