@@ -32,6 +32,20 @@ CELL_TIMEOUT = 900
 # The kernel's start-up warnings (e.g. "running over TCP without encryption") would garble the
 # CLI's progress bar; a notebook's own errors reach us through papermill.
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Times a job runs again when its kernel did not start (a loaded machine, two kernels racing for
+#: a port): not the notebook's fault. A notebook's own error is never retried.
+KERNEL_RETRIES = 2
+#: Seconds to wait before starting the kernel again (the load that delayed it may pass).
+KERNEL_RETRY_PAUSE = 1.0
+# How jupyter_client's ``KernelClient.wait_for_ready`` (called by nbclient's
+# ``start_new_kernel_client`` within papermill's ``start_timeout``, 60 s) says the kernel never
+# answered: a plain RuntimeError. nbclient's DeadKernelError (a subclass) is raised when a kernel
+# dies *while running a cell*, which may be the notebook's doing, so it is not retried.
+_STARTUP_FAILURES = (
+    "Kernel didn't respond in",  # "... in 60 seconds": the start-up timeout
+    "Kernel didn't respond to heartbeats",
+    "Kernel died before replying to kernel_info",
+)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 LABELS = {
@@ -79,6 +93,7 @@ class JobResult:
     error: str = ""
     failed: str | None = None
     cell_seconds: float = 0.0  # time spent in the notebook's own cells (the rest is overhead)
+    kernel_retries: list[str] = field(default_factory=list)  # kernel start-up failures, run again
     body: str = field(default="", repr=False)
 
 
@@ -201,9 +216,18 @@ def _shown_parameters(nb: nbformat.NotebookNode, params: dict) -> nbformat.Noteb
     return nb
 
 
-def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
-    """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
-    for attempt in (1, 2):
+def kernel_start_failed(error: BaseException) -> bool:
+    """Whether ``error`` says the notebook's kernel never started (retried), not that a cell failed."""
+    return type(error) is RuntimeError and str(error).startswith(_STARTUP_FAILURES)
+
+
+def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.NotebookNode:
+    """Run papermill; run it again (up to :data:`KERNEL_RETRIES` times) if the kernel did not start.
+
+    Each start-up failure retried is appended to ``retries`` (the job's result and the manifest
+    list them), also when the last attempt fails too.
+    """
+    while True:
         try:
             nb = pm.execute_notebook(
                 job.notebook,
@@ -219,10 +243,14 @@ def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
             )  # nothing to flush: saves ~0.1 s
             return _shown_parameters(nb, job.parameters)
         except RuntimeError as e:
-            if attempt == 2 or "Kernel died before replying" not in str(e):
+            if not kernel_start_failed(e) or len(retries) >= KERNEL_RETRIES:
                 raise
-            logger.warning("%s: kernel died while starting (%s); retrying once", job.name, e)
-    raise AssertionError("unreachable")
+            retries.append(describe(e))
+            logger.warning(
+                "%s: the kernel did not start (%s); running it again (%d of %d)",
+                job.name, e, len(retries), KERNEL_RETRIES,
+            )
+            time.sleep(KERNEL_RETRY_PAUSE)
 
 
 def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
@@ -244,15 +272,18 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     start = time.perf_counter()
     base = Path(root)
     work = base / "_work" / f"{job.name}.ipynb"  # the folders exist: layout.temp_dir made them
+    retries: list[str] = []
     try:
-        nb = _execute(pm, job, work)
+        nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
         body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
-        return JobResult(job, False, time.perf_counter() - start, describe(e), failed)
+        return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
     work.unlink(missing_ok=True)
-    return JobResult(job, True, time.perf_counter() - start, body=body, cell_seconds=cells)
+    return JobResult(
+        job, True, time.perf_counter() - start, body=body, cell_seconds=cells, kernel_retries=retries
+    )
 
 
 def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
