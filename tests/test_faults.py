@@ -433,7 +433,9 @@ def test_overview_of_a_run_without_targets_says_there_is_nothing_to_assess(tmp_p
 
     empty = load_targets().iloc[0:0]
     for quarter_ in ("2026Q3", "2026Q4"):  # a previous run too: the changes section compares them
-        run = pipeline.prepare_run(quarter_, small_store, provinces=["Hà Nam"], targets=empty, national_for=[])
+        run = pipeline.prepare_run(
+            quarter_, small_store, provinces=["Hà Nam"], targets=empty, national_for=[]
+        )
     assert run.assessments.empty and "verdict" in run.assessments
     nb = pm.execute_notebook(
         str(config.NOTEBOOKS_DIR / "overview.ipynb"),

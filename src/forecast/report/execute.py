@@ -248,7 +248,10 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
             retries.append(describe(e))
             logger.warning(
                 "%s: the kernel did not start (%s); running it again (%d of %d)",
-                job.name, e, len(retries), KERNEL_RETRIES,
+                job.name,
+                e,
+                len(retries),
+                KERNEL_RETRIES,
             )
             time.sleep(KERNEL_RETRY_PAUSE)
 
