@@ -1,14 +1,24 @@
-"""One notebook job: a kernel that does not start is run again; a notebook's own error is not."""
+"""One notebook job: a kernel that does not start is run again; a notebook's own error is not.
+
+Every attempt has its own event loop and leaves no kernel behind, whatever the thread or context
+it runs in (Dask's in-process workers run jobs in copies of another thread's context).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
+import os
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import papermill
 import pytest
+from jupyter_client.manager import KernelManager
+from jupyter_core.utils import ensure_event_loop
 from nbclient.exceptions import DeadKernelError
 from test_quarter import NB, fixture_report
 
@@ -112,3 +122,82 @@ def test_manifest_lists_the_kernel_retries(tmp_path, monkeypatch, flaky_kernel):
     (entry,) = m["kernel_retries"]
     assert entry["ok"] and entry["retries"] == [f"RuntimeError: {STARTUP_TIMEOUT}"]
     assert entry["page"] in {n["page"] for n in m["notebooks"]}
+
+
+def _in_thread(fn: Any) -> Any:
+    """Call ``fn`` in a thread of its own (its event loop state stays there); return its result."""
+    out: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+            out["error"] = e
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def test_job_in_a_copy_of_a_busy_context_runs_on_a_loop_of_its_own(tmp_path):
+    # As in a Dask in-process worker: the job runs in a copy of a context whose jupyter_core loop
+    # (kept in a context variable) is running a job in another thread. The old code reused that
+    # loop: "This event loop is already running", async_start_new_kernel never awaited.
+    root = str(_root(tmp_path))
+
+    def scenario() -> JobResult:
+        busy = ensure_event_loop()  # jupyter_core's loop of this thread and context
+        ctx = contextvars.copy_context()
+        try:
+            job = busy.run_in_executor(None, ctx.run, execute_job, _job(), root, {}, "en")
+            return busy.run_until_complete(job)  # the loop runs while the job runs
+        finally:
+            busy.close()
+
+    result = _in_thread(scenario)
+    assert result.ok, result.error
+    assert result.kernel_retries == [] and (tmp_path / "briefs" / "x.html").exists()
+
+
+def test_each_attempt_has_a_new_loop_closed_after_it():
+    seen: list[asyncio.AbstractEventLoop] = []
+
+    def attempt() -> None:
+        seen.append(ensure_event_loop())  # what nbclient's run_sync gets
+        asyncio.get_event_loop_policy().get_event_loop().create_task(asyncio.sleep(60))  # left over
+
+    def two_attempts() -> None:
+        outer = ensure_event_loop()
+        execute.in_own_loop(attempt)
+        execute.in_own_loop(attempt)
+        assert seen[0] is not seen[1] and outer not in seen
+        assert all(loop.is_closed() for loop in seen)  # the left-over task was cancelled first
+        assert ensure_event_loop() is outer and not outer.is_closed()  # the caller's context kept
+        outer.close()
+
+    _in_thread(two_attempts)
+
+
+def test_kernel_that_fails_while_starting_is_stopped(monkeypatch):
+    launched: dict[str, Any] = {}
+
+    async def dies_after_launch(self: KernelManager, **kw: Any) -> None:
+        launched["pid"] = self.provisioner.pid
+        launched["connection_file"] = self.connection_file
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(KernelManager, "_async_post_start_kernel", dies_after_launch)
+    km = execute.kernel_manager_class()(kernel_name="python3")
+
+    def start() -> None:
+        ensure_event_loop().run_until_complete(km.start_kernel())  # as nbclient's run_sync does
+
+    with pytest.raises(RuntimeError, match="Kernel died before replying"):
+        _in_thread(lambda: execute.in_own_loop(start))
+    assert launched["pid"] and not km.has_kernel
+    with pytest.raises(ProcessLookupError):
+        os.kill(launched["pid"], 0)  # killed and reaped: not a zombie either
+    assert not Path(launched["connection_file"]).exists()

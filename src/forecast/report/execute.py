@@ -7,8 +7,11 @@ notebook is saved under ``failed/`` and the :class:`JobResult` says what went wr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import ctypes
+import functools
 import json
 import os
 import re
@@ -17,9 +20,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from forecast.log import logger
 from forecast.report import render
@@ -47,6 +51,7 @@ _STARTUP_FAILURES = (
     "Kernel died before replying to kernel_info",
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_T = TypeVar("_T")
 
 LABELS = {
     "vi": {
@@ -225,22 +230,28 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
     """Run papermill; run it again (up to :data:`KERNEL_RETRIES` times) if the kernel did not start.
 
     Each start-up failure retried is appended to ``retries`` (the job's result and the manifest
-    list them), also when the last attempt fails too.
+    list them), also when the last attempt fails too. Every attempt has an event loop of its own
+    (:func:`in_own_loop`) and a kernel manager that stops a kernel it could not finish starting
+    (:func:`kernel_manager_class`), so a failed attempt leaves nothing to the next one.
     """
     while True:
         try:
-            nb = pm.execute_notebook(
-                job.notebook,
-                str(work),
-                kernel_name="python3",
-                parameters=private_store(job.parameters, work.parent),
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=CELL_TIMEOUT,
-                extra_arguments=KERNEL_ARGS,
-                shutdown_kernel="immediate",
-            )  # nothing to flush: saves ~0.1 s
+            nb = in_own_loop(
+                functools.partial(
+                    pm.execute_notebook,
+                    job.notebook,
+                    str(work),
+                    kernel_name="python3",
+                    parameters=private_store(job.parameters, work.parent),
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,  # nothing to flush: saves ~0.1 s
+                    execution_timeout=CELL_TIMEOUT,
+                    extra_arguments=KERNEL_ARGS,
+                    shutdown_kernel="immediate",
+                    kernel_manager_class=kernel_manager_class(),
+                )
+            )
             return _shown_parameters(nb, job.parameters)
         except RuntimeError as e:
             if not kernel_start_failed(e) or len(retries) >= KERNEL_RETRIES:
@@ -254,6 +265,82 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
                 KERNEL_RETRIES,
             )
             time.sleep(KERNEL_RETRY_PAUSE)
+
+
+def in_own_loop(run: Callable[[], _T]) -> _T:
+    """Call ``run`` (one papermill run) in a fresh context with an event loop of its own, closed after.
+
+    nbclient and jupyter_client drive every kernel step through ``jupyter_core.utils.run_sync``,
+    which keeps the event loop it made in a *context variable*. A thread given a copy of another
+    thread's context (Dask's in-process workers run each task in a copy of the context that started
+    the cluster) would then share that thread's loop: with two jobs at once the second gets
+    ``RuntimeError: This event loop is already running`` before nbclient's
+    ``async_start_new_kernel`` coroutine was awaited. Here each run starts from an empty context,
+    so ``run_sync`` makes a new loop, and that loop is closed (its tasks cancelled, as
+    :func:`asyncio.run` does) when the run ends: nothing is left to the worker's next job.
+    """
+    return contextvars.Context().run(_run_in_new_loop, run)
+
+
+def _run_in_new_loop(run: Callable[[], _T]) -> _T:
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # called from async code: run_sync runs each step on a loop thread of its own
+        return run()
+    loop = ensure_event_loop()  # a new loop: this context is empty and no loop runs here
+    try:
+        return run()
+    finally:
+        _close_loop(loop)
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left on ``loop`` and close it, as :func:`asyncio.run` does on its way out."""
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:  # gather() of nothing would look for the thread's current loop
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+@functools.cache
+def kernel_manager_class() -> type:
+    """jupyter_client's ``AsyncKernelManager``, but a kernel that did not finish starting is stopped.
+
+    nbclient stops the kernel when its *client* cannot connect (``start_new_kernel_client``), but
+    not when ``start_kernel`` itself fails after launching the process (e.g. in
+    ``post_start_kernel``): that kernel would live on beside the next attempt. Here it is killed
+    and its connection file and sockets are removed before the error goes on.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class CleanStartKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            try:
+                await super().start_kernel(**kw)
+            except Exception:
+                await self._discard()
+                raise
+
+        async def _discard(self) -> None:
+            try:
+                await self.shutdown_kernel(now=True)
+            except Exception as e:  # noqa: BLE001 - the start-up error is the one to report
+                logger.warning("could not stop a kernel that did not start: %s", e)
+                with contextlib.suppress(Exception):
+                    await self.cleanup_resources()
+
+    return CleanStartKernelManager
 
 
 def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
