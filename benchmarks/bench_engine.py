@@ -23,13 +23,12 @@ Run:  .venv/bin/python benchmarks/bench_engine.py [--no-peers] [--save] [--inner
 from __future__ import annotations
 
 import argparse
-import logging
 import time
 
 import numpy as np
 import pandas as pd
 
-from forecast import config
+from common import load_series, quiet, save_scores
 from forecast.engine.backtest import backtest
 
 COUNTRY = [
@@ -69,9 +68,8 @@ MIN_POINTS = 3
 
 
 def load(file: str, codes: list[str]) -> pd.DataFrame:
-    """Tidy observations of ``codes`` (GSO regions left out)."""
-    df = pd.read_csv(config.SHARED_DATA_DIR / file)
-    df = df[df["indicator"].isin(codes) & ~df["geo"].astype(str).str.startswith("Vùng")]
+    """Tidy observations of ``codes`` (GSO regions left out), rows without a value dropped."""
+    df = load_series(file, codes)
     return df[["geo", "indicator", "year", "value"]].dropna().reset_index(drop=True)
 
 
@@ -162,7 +160,7 @@ def main() -> None:
     ap.add_argument("--save", action="store_true", help="write CSVs to benchmarks/results/")
     ap.add_argument("--inner", action="store_true", help="the inner protocols settings are chosen on")
     args = ap.parse_args()
-    logging.getLogger("forecast").setLevel(logging.ERROR)
+    quiet()
     peers = not args.no_peers
     if peers:
         try:
@@ -176,9 +174,7 @@ def main() -> None:
         sc = scores(fc, obs, origin, last)
         report(f"{name}, fit <= {origin}, score {origin + 1}-{last}", sc, secs)
         if args.save:
-            out = config.PROJ_ROOT / "benchmarks" / "results"
-            out.mkdir(parents=True, exist_ok=True)
-            sc.to_csv(out / f"{file.split('/')[-1][:-4]}_{origin}_scores.csv", index=False)
+            save_scores(sc, f"{file.split('/')[-1][:-4]}_{origin}")
 
 
 if __name__ == "__main__":

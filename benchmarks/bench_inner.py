@@ -21,11 +21,11 @@ bench_engine.py, the side-by-side comparison with the statsforecast peers)
 from __future__ import annotations
 
 import argparse
-import logging
 import time
 
 import pandas as pd
 
+from common import load_series, quiet, save_scores
 from forecast import config
 from forecast.engine.backtest import backtest, evaluate
 from forecast.engine.forecast import EngineSettings
@@ -73,9 +73,7 @@ INNER_VARIANTS = {
 def load(protocol: str) -> pd.DataFrame:
     """The protocol's tidy observations (provinces only: GSO regions are left out)."""
     file, codes, _, _ = PROTOCOLS[protocol]
-    df = pd.read_csv(config.SHARED_DATA_DIR / file)
-    df = df[df["indicator"].isin(codes)]
-    return df[~df["geo"].str.startswith("Vùng")].reset_index(drop=True)
+    return load_series(file, codes)
 
 
 def run_protocol(
@@ -162,7 +160,7 @@ def main() -> None:
         help="recency_decay of the calibration (default: EngineSettings')",
     )
     args = ap.parse_args()
-    logging.getLogger("forecast").setLevel(logging.ERROR)
+    quiet()
     if args.inner:
         report_inner(inner_validation(["ensemble", "naive", "drift", "aarr", "theta", "dholt"]))
         return
@@ -173,9 +171,7 @@ def main() -> None:
         label = f"{protocol}, train <= {origin}"
         report(label, scores, secs, args.per_indicator)
         if args.save:
-            out = config.PROJ_ROOT / "benchmarks" / "results"
-            out.mkdir(parents=True, exist_ok=True)
-            scores.to_csv(out / f"{protocol}_{origin}_scores.csv", index=False)
+            save_scores(scores, f"{protocol}_{origin}")
     n, secs = speed()
     print(
         f"\n== speed: forecast_panel(ensemble, calibration included) on all {n} provincial "

@@ -10,45 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import statistics
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from common import empty_pool, overheads
 from forecast import pipeline
-from forecast.report.execute import KERNEL_ARGS, worker_init
 from forecast.report.pdf import page_count
-
-EMPTY = Path(__file__).resolve().parents[1] / "tests" / "notebooks" / "report_empty.ipynb"
-
-
-def _empty(out: str) -> float:
-    """Execute the empty notebook with papermill, as a report worker would; return seconds."""
-    import papermill as pm
-
-    start = time.perf_counter()
-    pm.execute_notebook(
-        str(EMPTY),
-        out,
-        parameters={"x": 2},
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=False,
-        request_save_on_cell_execute=False,
-        extra_arguments=KERNEL_ARGS,
-    )
-    return time.perf_counter() - start
-
-
-def empty_pool(n: int, jobs: int, folder: Path) -> list[float]:
-    """Per-notebook seconds of ``n`` empty notebooks in a spawn pool of ``jobs`` warmed workers."""
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_init) as pool:
-        list(pool.map(_empty, [str(folder / f"warm{i}.ipynb") for i in range(jobs)]))
-        return list(pool.map(_empty, [str(folder / f"e{i}.ipynb") for i in range(n)]))
 
 
 def main() -> None:
@@ -65,7 +35,7 @@ def main() -> None:
         )
         wall = time.perf_counter() - start
         ok = [r for r in res.results if r.ok]
-        overhead = [r.seconds - r.cell_seconds for r in ok]
+        overhead = overheads(res.results)
         empty = empty_pool(max(4, 2 * args.jobs), args.jobs, tmp)
         sizes = {p.relative_to(res.folder).as_posix(): p.stat().st_size for p in res.folder.rglob("*.html")}
         downloads = json.loads((res.folder / "manifest.json").read_text(encoding="utf-8"))["downloads"]

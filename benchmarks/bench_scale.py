@@ -24,50 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
+from common import empty_notebook, empty_pool, overheads
 from forecast import pipeline
 from forecast.data.store import ensure_default_data
-from forecast.report.execute import KERNEL_ARGS
 
-EMPTY = Path(__file__).resolve().parents[1] / "tests" / "notebooks" / "report_empty.ipynb"
 SIZES = {"one": ["Hà Nam"], "default": None, "all": "both"}
-
-
-def _empty(out: str) -> float:
-    """Execute the empty notebook with papermill, as a report worker would; return seconds."""
-    import papermill as pm
-
-    start = time.perf_counter()
-    pm.execute_notebook(
-        str(EMPTY),
-        out,
-        parameters={"x": 2},
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=False,
-        request_save_on_cell_execute=False,
-        extra_arguments=KERNEL_ARGS,
-    )
-    return time.perf_counter() - start
 
 
 def _empty_in_dask(out: str) -> float:
     from forecast.report.executors import _prepare_dask_worker
 
     _prepare_dask_worker()
-    return _empty(out)
-
-
-def empty_pool(n: int, jobs: int, folder: Path) -> list[float]:
-    """Per-notebook seconds of ``n`` empty notebooks in a spawn pool of ``jobs`` warmed workers."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from forecast.report.execute import worker_init
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_init) as pool:
-        list(pool.map(_empty, [str(folder / f"warm{i}.ipynb") for i in range(jobs)]))
-        return list(pool.map(_empty, [str(folder / f"e{i}.ipynb") for i in range(n)]))
+    return empty_notebook(out)
 
 
 def empty_dask(n: int, jobs: int, folder: Path, address: str) -> list[float]:
@@ -94,14 +62,14 @@ def one_run(size: str, scheduler: str | None, jobs: int, quarter: str, tmp: Path
         store=tmp / "store.duckdb",
     )
     wall = time.perf_counter() - start
-    ok = [r for r in res.results if r.ok]
+    over = overheads(res.results)
     return {
         "size": size,
         "wall": wall,
         "n": len(res.results),
         "failed": len(res.failures),
-        "overhead": statistics.median(r.seconds - r.cell_seconds for r in ok) if ok else float("nan"),
-        "cells": sum(r.cell_seconds for r in ok),
+        "overhead": statistics.median(over) if over else float("nan"),
+        "cells": sum(r.cell_seconds for r in res.results if r.ok),
     }
 
 

@@ -420,3 +420,32 @@ def test_the_manifest_records_the_snapshot(tmp_path, small_store):
     assert snap["source"] == str(small_store) and snap["data_fingerprint"] == store.data_fingerprint(
         small_store
     )
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_of_a_run_without_targets_says_there_is_nothing_to_assess(tmp_path, small_store, lang):
+    """A run whose provinces have no outcome target (none in the registry, no national plan)."""
+    import papermill as pm
+
+    from forecast import config, pipeline
+    from forecast.registry.targets import load_targets
+    from forecast.report.text import t
+
+    empty = load_targets().iloc[0:0]
+    for quarter_ in ("2026Q3", "2026Q4"):  # a previous run too: the changes section compares them
+        run = pipeline.prepare_run(
+            quarter_, small_store, provinces=["Hà Nam"], targets=empty, national_for=[]
+        )
+    assert run.assessments.empty and "verdict" in run.assessments
+    nb = pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / "overview.ipynb"),
+        str(tmp_path / "overview.ipynb"),
+        parameters={"store": str(small_store), "lang": lang, "quarter": "2026Q4"},
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert t("nothing_to_assess", lang) in html
+    assert t("p_attain_dist", lang) not in html  # no empty chart

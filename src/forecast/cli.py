@@ -73,6 +73,17 @@ store_option = click.option(
     callback=_set_store,
     help="Store file (overrides `forecast --store` and FORECAST_STORE).",
 )
+#: ``--format table|csv|json`` of every command that prints a table.
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+#: ``--targets`` of every command that reads the target registry.
+targets_option = click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False),
+    help="Registry CSV (default data/targets.csv).",
+)
+#: ``--select`` of the commands that read a GSO PX-Web table.
+select_option = click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +121,7 @@ def cli(ctx: click.Context, store: str | None, verbose: bool) -> None:
 @click.option(
     "--file", "path", type=click.Path(dir_okay=False), help="Registry CSV (default data/targets.csv)."
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@format_option
 def targets_cmd(province, year, indicator, kind, summary, path, fmt) -> None:
     """List the plan targets in the registry.
 
@@ -157,7 +168,7 @@ def _echo_import(summary) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["auto", "tidy", "gso", "wdi"]), default="auto")
 @click.option("--indicator", help="Indicator code of a GSO table (default: from its title).")
-@click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
+@select_option
 @click.option(
     "--geo-era",
     type=click.Choice(["auto", "2025", "old"]),
@@ -189,7 +200,7 @@ def data_import_cmd(ctx, paths, fmt, indicator, select, geo_era, source, sheet) 
 @click.argument("source", type=click.Choice(["worldbank", "gso"]))
 @click.option("--table", help="PX-Web table path for gso, e.g. 'V02.Dan so/V02.24.px'.")
 @click.option("--indicator", help="Indicator code (default: from the table title or WDI code).")
-@click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
+@select_option
 @click.pass_context
 def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
     """Download a table (World Bank API or GSO PX-Web), cache it and import it.
@@ -213,12 +224,7 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
 @store_option
 @click.option("--province", required=True, help="Province whose plan's indicators are listed (any spelling).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="New .xlsx file to write.")
-@click.option(
-    "--targets",
-    "targets_path",
-    type=click.Path(dir_okay=False),
-    help="Registry CSV (default data/targets.csv).",
-)
+@targets_option
 @click.pass_context
 def data_template_cmd(ctx, province, out, targets_path) -> None:
     """Write an Excel workbook for a provincial health department to fill with its own figures.
@@ -237,7 +243,7 @@ def data_template_cmd(ctx, province, out, targets_path) -> None:
 @store_option
 @click.option("--geo", required=True, help="Province, region or VN (any spelling).")
 @click.option("--indicator", help="Indicator code; a catalogue code includes its variants.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@format_option
 @click.pass_context
 def data_show_cmd(ctx, geo, indicator, fmt) -> None:
     """Show the stored observations with source, definition, quality and whether the analysis uses them.
@@ -255,12 +261,7 @@ def data_show_cmd(ctx, geo, indicator, fmt) -> None:
 @store_option
 @click.option("--geo", help="Province, region or VN (any spelling).")
 @click.option("--indicator", help="Indicator code; catalogue codes include their variants.")
-@click.option(
-    "--targets",
-    "targets_path",
-    type=click.Path(dir_okay=False),
-    help="Registry CSV (default data/targets.csv).",
-)
+@targets_option
 @click.pass_context
 def data_status_cmd(ctx, geo, indicator, targets_path) -> None:
     """Show which series the store holds, and outcome targets without a provincial series.
@@ -372,7 +373,7 @@ def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
     type=click.Path(dir_okay=False),
     help="Tidy CSV of actual values (geo, indicator, year, value).",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@format_option
 def evaluate_cmd(fc_path, act_path, fmt) -> None:
     """Score back-test forecasts: MASE, sMAPE, bias, 80%/95% coverage, pinball loss.
 
@@ -393,12 +394,7 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
 @store_option
 @click.option("--as-of", "as_of", help="Quarter the run speaks for, e.g. 2026Q4 (default: this quarter).")
 @click.option("--province", "provinces", multiple=True, help="Restrict to a province (repeatable).")
-@click.option(
-    "--targets",
-    "targets_path",
-    type=click.Path(dir_okay=False),
-    help="Registry CSV (default data/targets.csv).",
-)
+@targets_option
 @click.option(
     "--out",
     "out_path",
@@ -477,7 +473,7 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path, scenar
 @store_option
 @click.option("--province", required=True, help='Province, old or merged ("Ninh Bình (mới)"), any spelling.')
 @click.option("--year", type=int, default=2030, show_default=True, help="Year of the next plan's targets.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@format_option
 @click.pass_context
 def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     """Targets for the next plan: the value reached by YEAR with probability 50, 80 and 90 %.

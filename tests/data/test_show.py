@@ -17,6 +17,8 @@ def test_show_names_use_quality_and_breaks(shared_data, store_file):
     )
     got = show.show_observations(store_file, "Ha Nam", "doctors_per_10k")
     assert list(got.columns) == show.SHOW_COLUMNS
+    shown = ["geo", "indicator", "year", "value", "unit", "source", "definition", "quality"]
+    assert show.SHOW_COLUMNS == [*shown, "used", "why"]  # the store's columns, in its order
     assert {"doctors_per_10k", "doctors_per_10k_dohs"} <= set(got["indicator"])
     le = got[got["indicator"] == "doctors_per_10k_dohs"].set_index("year")
     assert not le.loc[2012, "used"] and "2012" in le.loc[2012, "why"] and le.loc[2011, "used"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 
@@ -78,3 +80,36 @@ def test_rebuild_from_store(store_file, tmp_path):
     store.import_files([path], store_file)
     out = crosswalk.rebuild(store.analysis_series(store_file), "beds_dohs_count")
     assert out["value"].tolist() == [6500.0]
+
+
+def test_first_missing_population_is_named_year_by_year():
+    obs = pd.concat([observations(2015), observations(2016)], ignore_index=True)
+    pop = obs["indicator"] == "population_avg"
+    gone = pop & (
+        ((obs["geo"] == "Nam Định") & (obs["year"] == 2015))
+        | ((obs["geo"] == "Hà Nam") & (obs["year"] == 2016))
+    )
+    obs = obs[~gone]
+    with pytest.raises(MissingDataError, match="population_avg of Nam Định in 2015"):
+        crosswalk.rebuild(obs, "imr")
+
+
+def test_only_years_a_part_has_are_reported_skipped(caplog):
+    obs = pd.concat([observations(2015), observations(2016)], ignore_index=True)
+    obs = obs[~((obs["indicator"] == "imr") & (obs["geo"] == "Hà Nam") & (obs["year"] == 2016))]
+    elsewhere = frame("imr", {"Hà Giang": 30.0}, 2010)  # a part of Tuyên Quang (mới), not of Ninh Bình's
+    caplog.set_level(logging.INFO, logger="forecast")
+    crosswalk.rebuild(pd.concat([obs, elsewhere], ignore_index=True), "imr")
+    assert "Ninh Bình (mới) imr: 1 year(s) skipped" in caplog.text  # 2016, not 2010
+    assert "Tuyên Quang (mới) imr: 1 year(s) skipped" in caplog.text
+
+
+@pytest.mark.parametrize("code", ["imr", "doctors_per_10k_dohs", "beds_dohs_count"])
+def test_all_merged_provinces_at_once_equal_each_alone(shared_data, code):
+    # rebuild reads every merged province from one year x geo table: none may borrow from another
+    obs = pd.read_csv(shared_data / "vn_provinces.csv")
+    cw = crosswalk.load_crosswalk()
+    together = crosswalk.rebuild(obs, code, cw)
+    alone = [crosswalk.rebuild(obs, code, one) for _, one in cw.groupby("new_geo", sort=False)]
+    pd.testing.assert_frame_equal(together, pd.concat([a for a in alone if len(a)], ignore_index=True))
+    assert together["geo"].nunique() > 10 and together["value"].notna().all()

@@ -188,6 +188,17 @@ def split_header(cell: str) -> tuple[int | None, str, bool]:
     return int(match.group()), label, prelim
 
 
+def header_years(cells: list[str]) -> dict[int, tuple[int, str, bool]]:
+    """Return ``{column: (year, other dimensions, preliminary)}`` of the header cells naming a year."""
+    split = {j: split_header(c) for j, c in enumerate(cells)}
+    return {j: (year, label, prelim) for j, (year, label, prelim) in split.items() if year}
+
+
+def _label(*parts: str) -> str:
+    """The dimensions naming a cell, as one label ("2002 Doctor" + "" -> "2002 Doctor")."""
+    return " ".join(filter(None, parts))
+
+
 def _clean_place(text: str) -> str:
     place = _MARKS.sub("", text).strip().strip('"').strip()
     if " " not in place and re.search(r"[_.]", place):  # R re-export: red_river_delta
@@ -208,7 +219,7 @@ def table_cells(rows: list, name: str) -> tuple[str, list[Cell]]:
         If no header row with years is found.
     """
     rows = [(ln, _unquote(c)) for ln, c in rows]
-    hidx = next((i for i, (_, c) in enumerate(rows) if any(split_header(x)[0] for x in c[1:])), None)
+    hidx = next((i for i, (_, c) in enumerate(rows) if any(j > 0 for j in header_years(c))), None)
     if hidx is None:
         raise DataFileError(
             f"{name}: no header row with years found; a GSO table has provinces "
@@ -216,7 +227,7 @@ def table_cells(rows: list, name: str) -> tuple[str, list[Cell]]:
         )
     title = " ".join(" ".join(c) for _, c in rows[:hidx] if any(c)).strip()
     header = rows[hidx][1]
-    years = {j: split_header(h) for j, h in enumerate(header) if split_header(h)[0]}
+    years = header_years(header)
     first = min(years)
     geo_col = next((j for j in range(first) if _GEO_HEADER.search(plain(header[j]))), None)
     out = []
@@ -229,8 +240,7 @@ def table_cells(rows: list, name: str) -> tuple[str, list[Cell]]:
             continue  # footnote line, or a row with no value at all
         for j, (year, label, prelim) in years.items():
             text = cells[j] if j < len(cells) else ""
-            full = " ".join(filter(None, [*labels, label]))
-            out.append(Cell(line, place, int(year or 0), prelim, full, header[j], text))
+            out.append(Cell(line, place, year, prelim, _label(*labels, label), header[j], text))
     return title, out
 
 
@@ -393,7 +403,7 @@ def _jsonstat_cells(ds: dict) -> list[Cell]:
                 pos[place] if place else "VN",
                 year,
                 prelim,
-                " ".join(filter(None, [dims, label])),
+                _label(dims, label),
                 pos[time],
                 text,
             )

@@ -19,18 +19,9 @@ from forecast.data.jumps import drop_jumps
 from forecast.data.priority import drop_breaks
 from forecast.errors import StoreError
 
-SHOW_COLUMNS = [
-    "geo",
-    "indicator",
-    "year",
-    "value",
-    "unit",
-    "source",
-    "definition",
-    "quality",
-    "used",
-    "why",
-]
+_NOT_SHOWN = ("import_id", "base_indicator", "note")  # bookkeeping, or said by ``definition``
+#: The store's columns (:data:`forecast.data.store.OBS_COLUMNS`) but :data:`_NOT_SHOWN`, then ``used``, ``why``.
+SHOW_COLUMNS = [c for c in store.OBS_COLUMNS if c not in _NOT_SHOWN] + ["used", "why"]
 _KEY = ["geo", "indicator", "year", "source", "value"]
 
 

@@ -13,6 +13,7 @@ error (:class:`~forecast.errors.MissingDataError`), never silently unweighted.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from forecast import config
@@ -62,10 +63,12 @@ def rebuild(obs: pd.DataFrame, indicator: str, crosswalk: pd.DataFrame | None = 
     """
     cw = load_crosswalk() if crosswalk is None else crosswalk
     series = obs[obs["indicator"] == indicator]
-    pop = obs[obs["indicator"] == POPULATION].set_index(["geo", "year"])["value"]
-    pop = pop[~pop.index.duplicated()]
+    # one table (year x geo) of every province at once, the merged provinces' parts read from it
+    wide = series.pivot_table(index="year", columns="geo", values="value", aggfunc="first")
+    pop = _population(obs) if not is_count(indicator) else None
+    unit = series["unit"].iloc[0] if len(series) else ""
     frames = [
-        _rebuild_one(series, pop, indicator, new, list(parts["old_geo"]))
+        _rebuild_one(wide, pop, indicator, unit, new, list(parts["old_geo"]))
         for new, parts in cw.groupby("new_geo", sort=False)
     ]
     frames = [f for f in frames if len(f)]
@@ -75,22 +78,24 @@ def rebuild(obs: pd.DataFrame, indicator: str, crosswalk: pd.DataFrame | None = 
 
 
 def _rebuild_one(
-    series: pd.DataFrame, pop: pd.Series, indicator: str, new: str, parts: list[str]
+    wide: pd.DataFrame,
+    pop: tuple[pd.DataFrame, pd.DataFrame] | None,
+    indicator: str,
+    unit: str,
+    new: str,
+    parts: list[str],
 ) -> pd.DataFrame:
-    wide = series[series["geo"].isin(parts)].pivot_table(
-        index="year", columns="geo", values="value", aggfunc="first"
-    )
-    complete = wide.reindex(columns=parts).dropna()
-    if len(complete) < len(wide):
+    held = wide.reindex(columns=parts).dropna(how="all")  # the years some part has a value
+    complete = held.dropna()
+    if len(complete) < len(held):
         logger.info(
-            "%s %s: %d year(s) skipped, not every part has a value", new, indicator, len(wide) - len(complete)
+            "%s %s: %d year(s) skipped, not every part has a value", new, indicator, len(held) - len(complete)
         )
-    if is_count(indicator):
+    if pop is None:
         values, how = complete.sum(axis=1), "sum"
     else:
         weights = _weights(pop, complete, indicator, new)
         values, how = (complete * weights).sum(axis=1) / weights.sum(axis=1), "population-weighted mean"
-    unit = series["unit"].iloc[0] if len(series) else ""
     source = f"crosswalk 2025 ({how} of {', '.join(parts)}; Resolution 202/2025/QH15)"
     return pd.DataFrame(
         {
@@ -104,14 +109,27 @@ def _rebuild_one(
     )
 
 
-def _weights(pop: pd.Series, complete: pd.DataFrame, indicator: str, new: str) -> pd.DataFrame:
-    weights = complete.copy()
-    for year in complete.index:
-        for geo in complete.columns:
-            if (geo, year) not in pop.index:
-                raise MissingDataError(
-                    f"population_avg of {geo} in {year} is missing, needed to rebuild {indicator} "
-                    f"for {new}; import it first (e.g. forecast data import vn_provinces.csv)"
-                )
-            weights.loc[year, geo] = pop[(geo, year)]
-    return weights
+def _population(obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every geo's ``population_avg`` as a year x geo table, and which (year, geo) cells it holds."""
+    pop = obs[obs["indicator"] == POPULATION].set_index(["geo", "year"])["value"]
+    pop = pop[~pop.index.duplicated()]
+    if pop.empty:
+        return pd.DataFrame(dtype=float), pd.DataFrame(dtype=bool)
+    held = pd.Series(True, index=pop.index).unstack("geo", fill_value=False)
+    return pop.unstack("geo"), held
+
+
+def _weights(
+    pop: tuple[pd.DataFrame, pd.DataFrame], complete: pd.DataFrame, indicator: str, new: str
+) -> pd.DataFrame:
+    """The parts' population in each cell of ``complete``; the first one missing is an error."""
+    table, held = pop
+    values = table.reindex(index=complete.index, columns=complete.columns)
+    missing = ~held.reindex(index=complete.index, columns=complete.columns, fill_value=False).to_numpy(bool)
+    if missing.any():
+        row, col = np.argwhere(missing)[0]  # year by year, then the parts in order
+        raise MissingDataError(
+            f"population_avg of {complete.columns[col]} in {complete.index[row]} is missing, needed to "
+            f"rebuild {indicator} for {new}; import it first (e.g. forecast data import vn_provinces.csv)"
+        )
+    return values.astype(float)

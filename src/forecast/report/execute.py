@@ -7,9 +7,12 @@ notebook is saved under ``failed/`` and the :class:`JobResult` says what went wr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import copy
 import ctypes
+import functools
 import json
 import os
 import re
@@ -18,9 +21,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from forecast.log import logger
 from forecast.report import render, text
@@ -33,7 +37,22 @@ CELL_TIMEOUT = 900
 # The kernel's start-up warnings (e.g. "running over TCP without encryption") would garble the
 # CLI's progress bar; a notebook's own errors reach us through papermill.
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Times a job runs again when its kernel did not start (a loaded machine, two kernels racing for
+#: a port): not the notebook's fault. A notebook's own error is never retried.
+KERNEL_RETRIES = 2
+#: Seconds to wait before starting the kernel again (the load that delayed it may pass).
+KERNEL_RETRY_PAUSE = 1.0
+# How jupyter_client's ``KernelClient.wait_for_ready`` (called by nbclient's
+# ``start_new_kernel_client`` within papermill's ``start_timeout``, 60 s) says the kernel never
+# answered: a plain RuntimeError. nbclient's DeadKernelError (a subclass) is raised when a kernel
+# dies *while running a cell*, which may be the notebook's doing, so it is not retried.
+_STARTUP_FAILURES = (
+    "Kernel didn't respond in",  # "... in 60 seconds": the start-up timeout
+    "Kernel didn't respond to heartbeats",
+    "Kernel died before replying to kernel_info",
+)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,7 @@ class JobResult:
     error: str = ""
     failed: str | None = None
     cell_seconds: float = 0.0  # time spent in the notebook's own cells (the rest is overhead)
+    kernel_retries: list[str] = field(default_factory=list)  # kernel start-up failures, run again
     body: str = field(default="", repr=False)
 
 
@@ -196,28 +216,126 @@ def _reading(job: Job) -> dict:
     return {**job.parameters, "store": job.reads} if job.reads else job.parameters
 
 
-def _execute(pm: Any, job: Job, work: Path) -> nbformat.NotebookNode:
-    """Run papermill once more if the kernel died while starting (two kernels racing for a port)."""
-    for attempt in (1, 2):
+def kernel_start_failed(error: BaseException) -> bool:
+    """Whether ``error`` says the notebook's kernel never started (retried), not that a cell failed."""
+    return type(error) is RuntimeError and str(error).startswith(_STARTUP_FAILURES)
+
+
+def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.NotebookNode:
+    """Run papermill; run it again (up to :data:`KERNEL_RETRIES` times) if the kernel did not start.
+
+    Each start-up failure retried is appended to ``retries`` (the job's result and the manifest
+    list them), also when the last attempt fails too. Every attempt has an event loop of its own
+    (:func:`in_own_loop`) and a kernel manager that stops a kernel it could not finish starting
+    (:func:`kernel_manager_class`), so a failed attempt leaves nothing to the next one.
+    """
+    while True:
         try:
-            nb = pm.execute_notebook(
-                job.notebook,
-                str(work),
-                kernel_name="python3",
-                parameters=private_store(_reading(job), work.parent),
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=CELL_TIMEOUT,
-                extra_arguments=KERNEL_ARGS,
-                shutdown_kernel="immediate",
-            )  # nothing to flush: saves ~0.1 s
+            nb = in_own_loop(
+                functools.partial(
+                    pm.execute_notebook,
+                    job.notebook,
+                    str(work),
+                    kernel_name="python3",
+                    parameters=private_store(_reading(job), work.parent),
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,  # nothing to flush: saves ~0.1 s
+                    execution_timeout=CELL_TIMEOUT,
+                    extra_arguments=KERNEL_ARGS,
+                    shutdown_kernel="immediate",
+                    kernel_manager_class=kernel_manager_class(),
+                )
+            )
             return _shown_parameters(nb, job.parameters)
         except RuntimeError as e:
-            if attempt == 2 or "Kernel died before replying" not in str(e):
+            if not kernel_start_failed(e) or len(retries) >= KERNEL_RETRIES:
                 raise
-            logger.warning("%s: kernel died while starting (%s); retrying once", job.name, e)
-    raise AssertionError("unreachable")
+            retries.append(describe(e))
+            logger.warning(
+                "%s: the kernel did not start (%s); running it again (%d of %d)",
+                job.name,
+                e,
+                len(retries),
+                KERNEL_RETRIES,
+            )
+            time.sleep(KERNEL_RETRY_PAUSE)
+
+
+def in_own_loop(run: Callable[[], _T]) -> _T:
+    """Call ``run`` (one papermill run) in a fresh context with an event loop of its own, closed after.
+
+    nbclient and jupyter_client drive every kernel step through ``jupyter_core.utils.run_sync``,
+    which keeps the event loop it made in a *context variable*. A thread given a copy of another
+    thread's context (Dask's in-process workers run each task in a copy of the context that started
+    the cluster) would then share that thread's loop: with two jobs at once the second gets
+    ``RuntimeError: This event loop is already running`` before nbclient's
+    ``async_start_new_kernel`` coroutine was awaited. Here each run starts from an empty context,
+    so ``run_sync`` makes a new loop, and that loop is closed (its tasks cancelled, as
+    :func:`asyncio.run` does) when the run ends: nothing is left to the worker's next job.
+    """
+    return contextvars.Context().run(_run_in_new_loop, run)
+
+
+def _run_in_new_loop(run: Callable[[], _T]) -> _T:
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # called from async code: run_sync runs each step on a loop thread of its own
+        return run()
+    loop = ensure_event_loop()  # a new loop: this context is empty and no loop runs here
+    try:
+        return run()
+    finally:
+        _close_loop(loop)
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left on ``loop`` and close it, as :func:`asyncio.run` does on its way out."""
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:  # gather() of nothing would look for the thread's current loop
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+@functools.cache
+def kernel_manager_class() -> type:
+    """jupyter_client's ``AsyncKernelManager``, but a kernel that did not finish starting is stopped.
+
+    nbclient stops the kernel when its *client* cannot connect (``start_new_kernel_client``), but
+    not when ``start_kernel`` itself fails after launching the process (e.g. in
+    ``post_start_kernel``): that kernel would live on beside the next attempt. Here it is killed
+    and its connection file and sockets are removed before the error goes on.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class CleanStartKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            try:
+                await super().start_kernel(**kw)
+            except Exception:
+                await self._discard()
+                raise
+
+        async def _discard(self) -> None:
+            try:
+                await self.shutdown_kernel(now=True)
+            except Exception as e:  # noqa: BLE001 - the start-up error is the one to report
+                logger.warning("could not stop a kernel that did not start: %s", e)
+                with contextlib.suppress(Exception):
+                    await self.cleanup_resources()
+
+    return CleanStartKernelManager
 
 
 def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
@@ -239,15 +357,18 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     start = time.perf_counter()
     base = Path(root)
     work = base / "_work" / f"{job.name}.ipynb"  # the folders exist: layout.temp_dir made them
+    retries: list[str] = []
     try:
-        nb = _execute(pm, job, work)
+        nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
         body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
-        return JobResult(job, False, time.perf_counter() - start, describe(e), failed)
+        return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
     work.unlink(missing_ok=True)
-    return JobResult(job, True, time.perf_counter() - start, body=body, cell_seconds=cells)
+    return JobResult(
+        job, True, time.perf_counter() - start, body=body, cell_seconds=cells, kernel_retries=retries
+    )
 
 
 def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:

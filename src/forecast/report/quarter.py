@@ -296,7 +296,8 @@ def _publish_quarter(
             tmp, run, results, store=settings["store"], lang=lang, jobs=settings["jobs"]
         )
         index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=files.index_html(lang))
-        write_manifest(tmp, run, results, settings, common, started, extra={"downloads": files.manifest()})
+        extra = {"downloads": files.manifest(), "kernel_retries": kernel_retries(results)}
+        write_manifest(tmp, run, results, settings, common, started, extra=extra)
         final = _destination(root, quarter, results)
         if final.name == quarter:
             check_replace(root, quarter, settings.get("replace", False))
@@ -394,6 +395,15 @@ def _execute_all(
             _tick(progress, results, len(todo))
     order = {j.html: i for i, j in enumerate(todo)}
     return sorted(results, key=lambda r: order[r.job.html])
+
+
+def kernel_retries(results: list[JobResult]) -> list[dict[str, Any]]:
+    """The manifest's ``kernel_retries``: each job whose kernel had to be started again, and why."""
+    return [
+        {"notebook": r.job.notebook, "page": r.job.html, "ok": r.ok, "retries": r.kernel_retries}
+        for r in results
+        if r.kernel_retries
+    ]
 
 
 def _tick(progress: Any, results: list[JobResult], total: int) -> None:

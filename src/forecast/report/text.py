@@ -103,6 +103,12 @@ TEXT = {
         "vi": "Chưa có lần chạy dự báo nào trong kho số liệu.",
         "en": "The store holds no forecast run yet.",
     },
+    "nothing_to_assess": {
+        "vi": "Lần chạy này không có mục tiêu kết quả nào để đánh giá: "
+        "sổ đăng ký của các tỉnh được chọn chưa có mục tiêu định lượng.",
+        "en": "This run has no outcome target to assess: the registry holds no quantitative "
+        "target for the provinces chosen.",
+    },
     "heatmap": {
         "vi": "Đánh giá theo tỉnh và chỉ tiêu — mục tiêu năm {year}",
         "en": "Assessment by province and indicator — targets for {year}",
