@@ -443,6 +443,7 @@ def test_overview_of_a_run_without_targets_says_there_is_nothing_to_assess(tmp_p
         parameters={"store": str(small_store), "lang": lang, "quarter": "2026Q4"},
         progress_bar=False,
         kernel_name="python3",
+        execution_timeout=600,  # a hung cell fails the test, never stalls CI
     )
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.get("output_type") == "error"]

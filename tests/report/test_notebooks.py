@@ -97,6 +97,7 @@ def test_good_fixture_executes_with_injected_parameters(tmp_path):
         parameters={"msg": "hi"},
         progress_bar=False,
         kernel_name="python3",
+        execution_timeout=600,  # a hung cell fails the test, never stalls CI
     )
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected[0].source.splitlines()[:2] == ["# Parameters", 'msg = "hi"']
@@ -110,6 +111,7 @@ def test_broken_fixture_raises(tmp_path):
             str(tmp_path / "broken.ipynb"),
             progress_bar=False,
             kernel_name="python3",
+            execution_timeout=600,  # a hung cell fails the test, never stalls CI
         )
 
 
@@ -170,6 +172,7 @@ def _execute(name: str, out: Path, parameters: dict) -> tuple[nbformat.NotebookN
         parameters=parameters,
         progress_bar=False,
         kernel_name="python3",
+        execution_timeout=600,  # a hung cell fails the test, never stalls CI
     )
     html = "\n".join(o.get("data", {}).get("text/html", "") for c in _code(nb) for o in c.outputs)
     errors = [o for c in _code(nb) for o in c.outputs if o.get("output_type") == "error"]

@@ -433,6 +433,7 @@ def test_published_analyst_pages_rerun_to_the_same_numbers(tiny_quarter, tiny_st
             str(page.with_suffix(".ipynb")),
             str(tmp_path / f"{page.stem}.ipynb"),
             kernel_name="python3",
+            execution_timeout=600,  # a hung cell fails the test, never stalls CI
             progress_bar=False,
         )
         published, rerun = _scorecard_text(html), _scorecard_text(render.render_body(again, policy=False))
