@@ -697,3 +697,11 @@ def test_a_required_rate_after_the_target_year_says_the_year_has_passed():
     )
     rates = views.scorecard_frame(a, "vi")["rates"].tolist()
     assert rates[0].endswith("→ quá hạn") and "quá hạn" not in rates[1]
+
+
+def test_a_national_series_shifted_to_the_region_says_so():
+    row = {"indicator": "stunting_u5", "basis": "national", "gap": -1.2, "province": "Hà Nam"}
+    own = report_html.basis_tag({**row, "anchor_geo": "Hà Nam"}, "vi")
+    region = report_html.basis_tag({**row, "anchor_geo": "Vùng Đồng bằng sông Hồng"}, "vi")
+    assert "chênh lệch của tỉnh" in own and "chênh lệch của vùng" in region
+    assert "region's gap" in report_html.basis_tag({**row, "anchor_geo": "Vùng Đồng bằng sông Hồng"}, "en")

@@ -229,6 +229,15 @@ def basis_tag(row: dict, lang: str = "vi") -> str:
         return ""
     shifted = not is_missing(row.get("gap"))
     key = f"{basis}_gap_tag" if shifted else ("proxy_tag" if basis == "regional" else "national_tag")
+    anchor = row.get("anchor_geo")
+    if (
+        shifted
+        and basis == "national"
+        and not is_missing(anchor)
+        and anchor
+        and anchor != row.get("province")
+    ):
+        key = "national_region_gap_tag"  # shifted to the region's short series, not the province's
     return f" ({t(key, lang)})"
 
 

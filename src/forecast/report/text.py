@@ -167,6 +167,10 @@ TEXT = {
         "vi": "số liệu toàn quốc, hiệu chỉnh theo chênh lệch của tỉnh",
         "en": "national series, adjusted to the province's gap",
     },
+    "national_region_gap_tag": {
+        "vi": "số liệu toàn quốc, hiệu chỉnh theo chênh lệch của vùng",
+        "en": "national series, adjusted to the region's gap",
+    },
     "national_caveat": {
         "vi": "Số liệu toàn quốc: {names} — cả tỉnh và vùng đều không có chuỗi số liệu riêng nên "
         "đánh giá dựa trên chuỗi số liệu của cả nước; đây là bối cảnh quốc gia, không phải số "
