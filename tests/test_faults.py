@@ -293,8 +293,9 @@ def test_an_import_during_a_report_never_reaches_its_pages(tmp_path, small_store
     work = tmp_path / "work"
     (work / "_work").mkdir(parents=True)
     [job] = quarter._read_snapshot(run, jobs, work, settings)
-    snap = Path(job.parameters["store"])
+    snap = Path(job.reads)  # the kernel reads the snapshot; the page names the real store
     assert snap != small_store and snap.name == small_store.name
+    assert job.parameters["store"] == str(small_store)
     extra = tmp_path / "extra.csv"
     extra.write_text("geo,indicator,year,value\nLâm Đồng,imr,2015,11\n")
     store.import_files([extra], small_store)  # the concurrent import

@@ -705,3 +705,18 @@ def test_a_national_series_shifted_to_the_region_says_so():
     region = report_html.basis_tag({**row, "anchor_geo": "Vùng Đồng bằng sông Hồng"}, "vi")
     assert "chênh lệch của tỉnh" in own and "chênh lệch của vùng" in region
     assert "region's gap" in report_html.basis_tag({**row, "anchor_geo": "Vùng Đồng bằng sông Hồng"}, "en")
+
+
+def test_the_deep_dives_data_table_writes_definitions_from_their_code():
+    obs = pd.DataFrame(
+        {
+            "geo": ["Hà Nam", "Hà Nam"],
+            "indicator": ["beds_per_10k_dohs", "imr"],
+            "year": [2016, 2016],
+            "value": [30.2, 11.8],
+            "definition": [indicators.VARIANT_SUFFIXES["_dohs"], "an English note of the source"],
+        }
+    )
+    vi = views.data_table(obs, "vi")["definition"].tolist()
+    assert vi == [text.DEFINITIONS_VI["_dohs"], ""]  # no English sentence in a Vietnamese page
+    assert views.data_table(obs, "en")["definition"].tolist() == obs["definition"].tolist()

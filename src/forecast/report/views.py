@@ -364,9 +364,12 @@ DATA_COLUMNS = ["geo", "indicator", "year", "value", "unit", "source", "definiti
 def data_table(observations: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The deep dive's data: one row per observation, each definition in ``lang`` (:func:`definition_text`)."""
     table = observations[[c for c in DATA_COLUMNS if c in observations.columns]].copy()
-    if "definition" in table.columns:
+    if "definition" in table.columns and "indicator" in table.columns:
+        # written from the series' definition code (never by reading the stored sentence back)
+        codes = [matching.definition_code(str(s)) for s in table["indicator"]]
         table["definition"] = [
-            definition_text(d, lang) if isinstance(d, str) else d for d in table["definition"]
+            definition_text(c, lang) if c else ("" if lang == "vi" else d)
+            for c, d in zip(codes, table["definition"])
         ]
     return table
 
