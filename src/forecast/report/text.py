@@ -736,30 +736,18 @@ def labels(group: str, lang: str = "vi") -> dict[str, str]:
     return texts.get(lang, texts["en"])
 
 
-#: Short names of the series variants (:data:`forecast.indicators.VARIANT_SUFFIXES`) for chart titles.
-VARIANT_SHORT = {
-    "_dohs_gso": {
-        "vi": "cơ sở thuộc sở y tế, tổng toàn quốc",
-        "en": "health-department facilities, national total",
-    },
-    "_dohs": {"vi": "chỉ cơ sở thuộc sở y tế tỉnh", "en": "provincial health departments only"},
-    "_gso": {"vi": "Tổng cục Thống kê", "en": "GSO"},
-    "_survey": {"vi": "điều tra", "en": "survey"},
-    "_moh": {"vi": "báo cáo ngành y tế", "en": "health-sector reporting"},
-}
-
-
 def series_title(series: str, lang: str = "vi") -> str:
     """A chart title for a store series: its indicator's name, a variant named in words, never its code.
 
-    ``beds_per_10k_dohs`` -> ``Số giường bệnh trên 10.000 dân (chỉ cơ sở thuộc sở y tế tỉnh)``.
+    ``beds_per_10k_dohs`` -> ``Số giường bệnh trên 10.000 dân (cơ sở thuộc Sở Y tế)`` (:data:`VARIANT_TAGS`,
+    the qualifiers of the briefs' chart titles).
     """
     name = indicator_name(series, lang)
     base, definition = indicators.base_indicator(str(series))
     if base == series or not definition:
         return name
     suffix = str(series)[len(base) :]
-    return f"{name} ({VARIANT_SHORT[suffix][lang]})" if suffix in VARIANT_SHORT else name
+    return f"{name} ({VARIANT_TAGS[suffix][lang]})" if suffix in VARIANT_TAGS else name
 
 
 #: Names of the auxiliary series (``data/series.csv``) that answer a target as a stand-in.
