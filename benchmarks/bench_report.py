@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common import empty_pool, overheads
 from forecast import pipeline
-from forecast.report.pdf import page_count
+from forecast.report.publish.pdf import page_count
 
 
 def main() -> None:

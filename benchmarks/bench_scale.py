@@ -32,7 +32,7 @@ SIZES = {"one": ["Hà Nam"], "default": None, "all": "both"}
 
 
 def _empty_in_dask(out: str) -> float:
-    from forecast.report.executors import _prepare_dask_worker
+    from forecast.report.publish.executors import _prepare_dask_worker
 
     _prepare_dask_worker()
     return empty_notebook(out)

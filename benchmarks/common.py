@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
-from forecast.report.execute import KERNEL_ARGS, worker_init
+from forecast.report.publish.execute import KERNEL_ARGS, worker_init
 
 EMPTY = Path(__file__).resolve().parents[1] / "tests" / "notebooks" / "report_empty.ipynb"
 RESULTS = config.PROJ_ROOT / "benchmarks" / "results"

@@ -284,8 +284,8 @@ def test_run_and_import_in_a_read_only_folder(tmp_path, real_store):
 def test_an_import_during_a_report_never_reaches_its_pages(tmp_path, small_store):
     from types import SimpleNamespace
 
-    from forecast.report import quarter
-    from forecast.report.execute import Job
+    from forecast.report.publish import quarter
+    from forecast.report.publish.jobs import Job
 
     run = SimpleNamespace(data_fingerprint=store.data_fingerprint(small_store))
     settings = {"store": str(small_store), "jobs": 1}
@@ -310,7 +310,7 @@ import sys
 from types import SimpleNamespace
 import pandas as pd
 from forecast import pipeline
-from forecast.report import quarter
+from forecast.report.publish import jobs
 from forecast.cli import main
 
 def fake_run(quarter_, store, provinces, **kw):
@@ -320,7 +320,7 @@ def fake_run(quarter_, store, provinces, **kw):
                            data_fingerprint="x", settings={}, forecasts=pd.DataFrame(), assessments=a)
 
 pipeline.prepare_run = fake_run
-quarter.NOTEBOOKS = {k: sys.argv[1] for k in ("brief", "indicator", "overview")}
+jobs.NOTEBOOKS = {k: sys.argv[1] for k in ("brief", "indicator", "overview")}
 sys.argv = ["forecast", *sys.argv[2:]]
 main()
 """
@@ -430,7 +430,7 @@ def test_overview_of_a_run_without_targets_says_there_is_nothing_to_assess(tmp_p
 
     from forecast import config, pipeline
     from forecast.registry.targets import load_targets
-    from forecast.report.text import t
+    from forecast.report.pages.text import t
 
     empty = load_targets().iloc[0:0]
     for quarter_ in ("2026Q3", "2026Q4"):  # a previous run too: the changes section compares them

@@ -99,9 +99,31 @@ def test_no_import_cycles():
 
 def test_a_lower_stage_importing_a_higher_one_is_caught(tmp_path):
     probe = SRC / "registry" / "_probe_layers.py"
-    probe.write_text("from forecast.report import text\n", encoding="utf-8")
+    probe.write_text("from forecast.report.pages import text\n", encoding="utf-8")
     try:
         deps = _imports(probe)
         assert any(_stage(d) == "report" and RANKS["report"] > RANKS["registry"] for d in deps)
     finally:
         probe.unlink()
+
+
+# The report stage has two rooms: what a page shows (pages) and how pages are produced (publish).
+# publish may use pages; pages never use publish (a chart or a sentence knows nothing of kernels,
+# folders or PDFs).
+ROOMS = {"forecast.report.pages": 0, "forecast.report.publish": 1}
+
+
+def _room(mod: str) -> str | None:
+    return next((r for r in ROOMS if mod == r or mod.startswith(r + ".")), None)
+
+
+def test_every_report_module_is_in_a_room():
+    loose = [m for m in GRAPH if _stage(m) == "report" and m != "forecast.report" and _room(m) is None]
+    assert not loose, f"report modules outside report/pages and report/publish: {loose}"
+
+
+@pytest.mark.parametrize("mod", sorted(m for m in GRAPH if _room(m)))
+def test_report_rooms_run_one_way(mod):
+    here = ROOMS[_room(mod)]
+    bad = [m for m in GRAPH[mod] if _room(m) and ROOMS[_room(m)] > here]
+    assert not bad, f"{mod} imports the later room: {bad}"

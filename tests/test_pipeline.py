@@ -17,7 +17,7 @@ from forecast.data import store as store_db
 from forecast.engine import transforms
 from forecast.registry import indicators
 from forecast.registry.targets import load_targets
-from forecast.report import text, views
+from forecast.report.pages import text, views
 
 PROVINCES = ("Hà Nam", "Ninh Bình (mới)")  # an old province and the merged one containing it
 COLUMNS = ["p50", "p80", "p90"]

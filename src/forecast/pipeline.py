@@ -30,7 +30,8 @@ from forecast.errors import MissingDataError, ReportError
 from forecast.log import logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
-from forecast.report import quarter as report_quarter
+from forecast.report.publish import jobs as report_jobs
+from forecast.report.publish import quarter as report_quarter
 
 __all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "run_scenarios", "suggest"]
 
@@ -307,7 +308,7 @@ def run_report(
 ) -> report_quarter.ReportResult:
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
-    Parameters are those of :func:`forecast.report.quarter.publish_report`, plus ``provinces``
+    Parameters are those of :func:`forecast.report.publish.quarter.publish_report`, plus ``provinces``
     (any spelling; default the run's provinces, else the seed-plan provinces), ``scope``
     (``old``, ``merged`` or ``both``: every province of it with data or a plan,
     :func:`all_provinces`, instead of ``provinces``), ``store`` (default
@@ -322,7 +323,7 @@ def run_report(
         is missing, or ``run_id`` speaks for another quarter (before anything runs).
     """
     started = time.time()
-    nbs = report_quarter.notebook_paths(notebooks)
+    nbs = report_jobs.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
     stored = _stored_run(store, run_id, quarter) if run_id else None
     quarter = stored.as_of if stored is not None else config.parse_quarter(quarter or "")

@@ -84,7 +84,7 @@ def test_policy_brief_markdown_is_analyst_only():
 
 
 def test_renderer_drops_the_analyst_only_tag():
-    from forecast.report import render
+    from forecast.report.publish import render
 
     assert "analyst-only" in render.POLICY_REMOVE_TAGS
 

@@ -520,7 +520,7 @@ def snapshot(path: str | os.PathLike | None, dest: str | os.PathLike) -> dict:
 
     The copy is made by DuckDB inside one read transaction (``COPY FROM DATABASE``), so an
     import committed meanwhile is either wholly in it or not at all; a report then reads only
-    the snapshot (:mod:`forecast.report.quarter`).
+    the snapshot (:mod:`forecast.report.publish.quarter`).
 
     Returns
     -------

@@ -1,0 +1,449 @@
+"""HTML fragments of the notebooks: titles, headings, the scorecard, target tables, figures.
+
+Everything here takes frames (assessments, targets, run comparisons) and returns :class:`Html`
+strings in Vietnamese or English; nothing fits a model or reads the store. The sentences of a
+brief are in :mod:`forecast.narrative`, the per-province selection in :mod:`forecast.brief`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import sys
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from forecast.report.pages.text import (
+    BADGE_COLOURS,
+    BADGE_TEXT,
+    category_label,
+    check_lang,
+    fmt_number,
+    fmt_percent,
+    fmt_rate_unit,
+    fmt_value,
+    indicator_name,
+    quarter_label,
+    t,
+    target_digits,
+    unit_label,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_COMPARATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+class Html(str):
+    """A string of HTML that Jupyter displays as HTML (``display(Html("<b>x</b>"))``)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def _esc(x: object) -> str:
+    return html.escape(str(x))
+
+
+def is_missing(x: object) -> bool:
+    """Return whether ``x`` is None or NaN (False for any other value, even a list)."""
+    try:
+        return x is None or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def title_html(province: str, quarter: str, lang: str = "vi") -> Html:
+    """Return the brief's title, e.g. ``Bản tin chính sách: Hà Nam — quý 4/2026``."""
+    text = t("brief_title", lang, province=province, quarter=quarter_label(quarter, lang))
+    return Html(f'<h1 class="brief-title">{_esc(text)}</h1>')
+
+
+def overview_title_html(quarter: str, lang: str = "vi") -> Html:
+    """Return the overview's title, e.g. ``Tổng quan các mục tiêu y tế — quý 4/2026``."""
+    text = t("overview_title", lang, quarter=quarter_label(quarter, lang))
+    return Html(f'<h1 class="overview-title">{_esc(text)}</h1>')
+
+
+def indicator_title_html(province: str, indicator: str, quarter: str, lang: str = "vi") -> Html:
+    """Return a deep dive's title: the indicator's name, the province and the quarter."""
+    text = t(
+        "indicator_title",
+        lang,
+        indicator=indicator_name(indicator, lang),
+        province=province,
+        quarter=quarter_label(quarter, lang),
+    )
+    return Html(f'<h1 class="indicator-title">{_esc(text)}</h1>')
+
+
+def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True, **fields: object) -> Html:
+    """Return the label ``key`` as an HTML heading of ``level`` (empty when ``when`` is False)."""
+    return Html(f"<h{level}>{_esc(t(key, lang, **fields))}</h{level}>" if when else "")
+
+
+#: Where a printed brief's annex begins: the print stylesheet starts a new page here (``style.css``).
+ANNEX_MARKER = '<div class="annex-start"></div>'
+
+
+def annex_html() -> Html:
+    """Return the marker after which a printed brief is its annex (:data:`ANNEX_MARKER`).
+
+    The headline and scorecard come before it (at most two printed pages); the targets without
+    data or not forecast, the fan charts, what it takes and the caveats after it.
+    """
+    return Html(ANNEX_MARKER)
+
+
+def paragraph_html(text: str) -> Html:
+    """Return ``text`` as an HTML paragraph (escaped)."""
+    return Html(f"<p>{_esc(text)}</p>")
+
+
+def list_html(items: list[str], css_class: str = "") -> Html:
+    """Return ``items`` as an HTML bullet list (empty string when there are none)."""
+    if not items:
+        return Html("")
+    cls = f' class="{css_class}"' if css_class else ""
+    return Html(f"<ul{cls}>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>")
+
+
+def badge_html(category: str, lang: str = "vi") -> str:
+    """Return a coloured badge ``<span class="badge badge-<category>">`` for a category."""
+    bg, fg = BADGE_COLOURS.get(category, "#9e9e9e"), BADGE_TEXT.get(category, "#000000")
+    return (
+        f'<span class="badge badge-{_esc(category)}" style="background:{bg};color:{fg};'
+        f'padding:1px 6px;border-radius:4px;white-space:nowrap">'
+        f"{_esc(category_label(category, lang))}</span>"
+    )
+
+
+def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
+    """Return a target as written for readers: ``≤ 12,0‰`` or ``75,0–76,0 năm``."""
+    if is_missing(row.get("value")):
+        return "–"
+    unit = str(row.get("unit") or "")
+    d = target_digits(row.get("value"), row.get("value_high"))
+    if not is_missing(row.get("value_high")):
+        low = fmt_value(row["value"], unit, lang, d).removesuffix(unit_label(unit, lang))
+        return f"{low}–{fmt_value(row['value_high'], unit, lang, d)}"
+    cmp = _COMPARATORS.get(str(row.get("comparator") or ""), "")
+    return f"{cmp} {fmt_value(row['value'], unit, lang, d)}".strip()
+
+
+def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: int = 1) -> str:
+    """Return a forecast as the scorecard writes it: median (80 % prediction interval)."""
+    if is_missing(row.get("q50")):
+        return "–"
+    return (
+        f"{fmt_value(row['q50'], unit, lang, digits)} ({fmt_number(row.get('q10'), lang, digits)}–"
+        f"{fmt_number(row.get('q90'), lang, digits)})"
+    )
+
+
+def _required(r: dict, lang: str) -> str:
+    """The required rate; past its deadline (the report's year is after the target's) no rate is."""
+    passed = is_missing(r.get("rate_required")) and not is_missing(r.get("required_from_year"))
+    if passed and int(r["required_from_year"]) >= int(r["year"]):
+        return t("deadline_passed", lang)
+    return _rate(r.get("rate_required"), lang, r.get("rate_unit"), r.get("unit"))
+
+
+def _rate(x: object, lang: str, rate_unit: object = "pct", unit: object = "") -> str:
+    return fmt_rate_unit(x, str(rate_unit or "pct"), lang, signed=True, short=True, unit=str(unit or ""))
+
+
+def _data_first(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The same rows, those without data (no_data) moved to the end, order otherwise kept."""
+    if "verdict" not in assessments.columns:
+        return assessments
+    return assessments.sort_values("verdict", key=lambda c: c.eq("no_data"), kind="stable")
+
+
+def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Return one display row per assessment: indicator, target, year, latest, forecast, P, category.
+
+    Values are formatted for ``lang``; ``category`` keeps the code so callers can colour it.
+    Targets without data come last; the order is otherwise the registry's.
+    """
+    check_lang(lang)
+    rows = []
+    for r in _data_first(assessments).to_dict("records"):
+        unit = str(r.get("unit") or "")
+        d = target_digits(r.get("value"), r.get("value_high"))  # the target's precision
+        latest = (
+            "–"
+            if is_missing(r.get("latest_value"))
+            else f"{fmt_value(r['latest_value'], unit, lang, d)} ({r['latest_year']})"
+        )
+        fc = forecast_text(r, unit, lang, d)
+        proxy = basis_tag(r, lang)
+        rows.append(
+            {
+                "indicator": r["indicator"],
+                "name": indicator_name(r["indicator"], lang) + proxy,
+                "target": target_text(r, lang),
+                "year": int(r["year"]),
+                "latest": latest,
+                "forecast": fc,
+                "p_attain": fmt_percent(r.get("p_attain"), lang),
+                "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'), r.get('unit'))} → "
+                f"{_required(r, lang)}",
+                "category": str(r.get("verdict") or "no_data"),
+                "national_target": national_target_text(r, lang),
+                "definition_gap": r.get("definition_gap", float("nan")),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "name",
+            "target",
+            "year",
+            "latest",
+            "forecast",
+            "p_attain",
+            "rates",
+            "category",
+            "national_target",
+            "definition_gap",
+        ],
+    )
+
+
+def definition_gap_tag(row: dict, lang: str = "vi") -> str:
+    """Return the note beside a verdict whose target sits far from the series' level (else "")."""
+    if is_missing(row.get("definition_gap")):
+        return ""
+    return f' <small class="definition-gap">{_esc(t("definition_gap_tag", lang))}</small>'
+
+
+def basis_tag(row: dict, lang: str = "vi") -> str:
+    """Return the label after a borrowed series' indicator name (empty for the province's own)."""
+    basis = row.get("basis")
+    if basis not in ("regional", "national"):
+        return ""
+    shifted = not is_missing(row.get("gap"))
+    key = f"{basis}_gap_tag" if shifted else ("proxy_tag" if basis == "regional" else "national_tag")
+    anchor = row.get("anchor_geo")
+    if (
+        shifted
+        and basis == "national"
+        and not is_missing(anchor)
+        and anchor
+        and anchor != row.get("province")
+    ):
+        key = "national_region_gap_tag"  # shifted to the region's short series, not the province's
+    return f" ({t(key, lang)})"
+
+
+def series_label(row: dict, lang: str = "vi", *, name_geo: bool = False) -> str:
+    """The indicator's name with its basis tag; ``name_geo`` adds the province's own geo too.
+
+    A merged province reads one indicator on several geos (an old province's, the new one's):
+    ``name_geo`` tells them apart (``Số bác sĩ trên 10.000 dân, Hà Nam``).
+    """
+    name = indicator_name(row["indicator"], lang) + basis_tag(row, lang)
+    own = row.get("basis") not in ("regional", "national")
+    return f"{name}, {row['geo']}" if name_geo and own and not is_missing(row.get("geo")) else name
+
+
+def national_target_text(row: dict, lang: str = "vi") -> str:
+    """Return the national target beside a plan's, e.g. ``95,2% (2025)``, or an en dash."""
+    value = row.get("national_target")
+    if is_missing(value):
+        return "–"
+    year = row.get("national_target_year")
+    when = "" if is_missing(year) else f" ({int(year)})"  # type: ignore[arg-type]
+    d = target_digits(value, row.get("value"), row.get("value_high"))  # as precise as the plan's target
+    return fmt_value(value, str(row.get("unit") or ""), lang, d) + when
+
+
+_SCORECARD_COLUMNS = (
+    "col_indicator",
+    "col_target",
+    "col_year",
+    "col_latest",
+    "col_forecast",
+    "col_p_attain",
+    "col_category",
+    "col_rates",
+    "col_national_target",
+)
+
+
+def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
+    """Return the scorecard: a ``<table class="scorecard">`` with one ``<tbody>`` row per target.
+
+    Each row carries ``class="target cat-<category>"`` and ``data-category``/``data-indicator``.
+    """
+    frame = scorecard_frame(assessments, lang)
+    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in _SCORECARD_COLUMNS)
+    body = []
+    for r in frame.to_dict("records"):
+        cells = [
+            _esc(r["name"]),
+            _esc(r["target"]),
+            str(r["year"]),
+            _esc(r["latest"]),
+            _esc(r["forecast"]),
+            _esc(r["p_attain"]),
+            badge_html(r["category"], lang) + definition_gap_tag(r, lang),
+            _esc(r["rates"]),
+            _esc(r["national_target"]),
+        ]
+        body.append(
+            f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'
+            f' data-indicator="{_esc(r["indicator"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+        )
+    return Html(
+        f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
+    """Return the targets that are not forecast (milestones, activities, aims) as a table.
+
+    The table has class ``targets-other`` (not ``scorecard``), one row per target, with the
+    plan's own wording in the last column.
+    """
+    check_lang(lang)
+    rows = targets[targets["kind"] != "outcome"] if "kind" in targets.columns else targets
+    if rows.empty:
+        return Html("")
+    keys = ("col_kind", "col_indicator", "col_year", "col_target", "col_quote")
+    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
+    body = []
+    for r in rows.sort_values(["kind", "year"]).to_dict("records"):
+        cells = [
+            t(f"kind_{r['kind']}", lang),
+            indicator_name(r["indicator"], lang),
+            r["year"],
+            target_text(r, lang),
+            r.get("quote", ""),
+        ]
+        body.append(
+            f'<tr class="target kind-{_esc(r["kind"])}">'
+            + "".join(f"<td>{_esc(c)}</td>" for c in cells)
+            + "</tr>"
+        )
+    return Html(
+        f'<table class="targets-other"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> Html:
+    """Return the message for a plan with no forecastable outcome target, then its milestones."""
+    message = paragraph_html(t("no_outcome", lang, province=province))
+    return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
+
+
+def data_years(assessments: pd.DataFrame) -> str:
+    """The span of the latest years of the province's own data (``2016–2018``), "" without any."""
+    a = assessments
+    if "latest_year" not in a.columns:
+        return ""
+    own = a[a["basis"] == "own"] if "basis" in a.columns else a
+    years = own["latest_year"].dropna().astype(int)
+    if years.empty:
+        return ""
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFrame | None = None) -> Html:
+    """Return a one-line note naming the run and its quarter (or that there is no run).
+
+    With a province's ``assessments``, the note says how recent the province's own data are
+    ("số liệu tỉnh mới nhất: 2016–2018; báo cáo quý 4/2026") instead of implying data up to the
+    report's quarter.
+    """
+    if run is None:
+        return paragraph_html(t("no_run", lang))
+    if assessments is not None:
+        span = data_years(assessments)
+        text = t(
+            "run_info_data" if span else "run_info_no_data",
+            lang,
+            run_id=getattr(run, "run_id", ""),
+            years=span,
+            as_of=quarter_label(getattr(run, "as_of", ""), lang),
+        )
+        return Html(f'<p class="run-info">{_esc(text)}</p>')
+    text = t(
+        "run_info",
+        lang,
+        run_id=getattr(run, "run_id", ""),
+        as_of=quarter_label(getattr(run, "as_of", ""), lang),
+    )
+    return Html(f'<p class="run-info">{_esc(text)}</p>')
+
+
+def figure_html(
+    fig: Figure, dpi: int = 90, close: bool = True, alt: str | None = None, tight: bool = False
+) -> Html:
+    """Return ``fig`` as an inline PNG ``<img>`` (independent of the notebook's backend).
+
+    ``alt`` defaults to the first axes' title. :mod:`forecast.plots` figures use constrained
+    layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
+    """
+    if alt is None:
+        alt = fig.axes[0].get_title() if fig.axes else ""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    if close and "matplotlib.pyplot" in sys.modules:  # only pyplot keeps figures alive
+        sys.modules["matplotlib.pyplot"].close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>')
+
+
+def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
+    """Return a heading and a bullet list, or nothing when ``items`` is empty."""
+    return Html(heading_html(key, lang, when=bool(items)) + list_html(items))
+
+
+def _verdict_move(r: dict, lang: str) -> str:
+    """``badge (P%) → badge (P%)``; a missing side (new or dropped target) shows a dash."""
+    sides = []
+    for when in ("old", "new"):
+        verdict, p = r.get(f"verdict_{when}"), r.get(f"p_attain_{when}")
+        if is_missing(verdict) or not str(verdict):
+            sides.append("–")
+            continue
+        share = "" if is_missing(p) else f" {_esc(fmt_percent(p, lang))}"
+        sides.append(badge_html(str(verdict), lang) + share)
+    return " → ".join(sides)
+
+
+def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id: str = "") -> Html:
+    """Return the targets whose verdict or P(attain) moved since the previous run, with the reason.
+
+    ``changes`` is :func:`forecast.assess.runs.compare_runs` output, or None for a first run.
+    """
+    if changes is None:
+        return paragraph_html(t("first_run", lang))
+    if changes.empty:
+        return paragraph_html(t("no_changes", lang, run_id=previous_run_id))
+    keys = ("col_province", "col_indicator", "col_year", "col_change", "col_reason")
+    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
+    body = []
+    for r in changes.to_dict("records"):
+        reason = f"reason_{r['reason']}"
+        cells = [
+            _esc(r["province"]),
+            _esc(indicator_name(r["indicator"], lang)),
+            _esc(r["year"]),
+            _verdict_move(r, lang),
+            _esc(t(reason, lang) if reason in _REASONS else "–"),
+        ]
+        body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return Html(
+        f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+_REASONS = {"reason_new data", "reason_revised model", "reason_new target", "reason_target dropped"}

@@ -1,0 +1,431 @@
+"""Drawing only: each function takes tidy frames, draws them and returns the matplotlib Figure.
+
+Nothing here fits or forecasts (compute first in :mod:`forecast.models` / :mod:`forecast.assess`,
+draw later). Figures are built with :class:`matplotlib.figure.Figure`, not pyplot, so they hold no
+global state and render with Agg in any kernel. Artists carry a ``gid`` (``"observed"``,
+``"median"``, ``"band80"``, ``"band95"``, ``"target"``, ``"model:<name>"``) so tests can assert on
+the data drawn rather than on pixels. DejaVu Sans, matplotlib's default font, has the Vietnamese
+glyphs.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from forecast.report.pages.text import (
+    BADGE_COLOURS,
+    CATEGORIES,
+    category_label,
+    indicator_name,
+    labels,
+    t,
+    unit_label,
+)
+
+DPI = 90
+FAN_COLOUR = "#1f5fa8"
+TARGET_COLOUR = "#c62828"
+
+
+def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.get_figure(root=True), ax  # type: ignore[return-value]  # an Axes of ours is on a Figure
+    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    return fig, fig.subplots()
+
+
+def _one_model(forecasts: pd.DataFrame, model: str | None) -> pd.DataFrame:
+    """Rows of ``model``; else of ``ensemble`` when present; else of the first model by name."""
+    if "model" not in forecasts.columns or forecasts.empty:
+        return forecasts
+    models = forecasts["model"].unique()
+    chosen = model if model in models else ("ensemble" if "ensemble" in models else sorted(models)[0])
+    return forecasts[forecasts["model"] == chosen]
+
+
+def _draw_targets(ax: Axes, target_rows: pd.DataFrame, x0: float, lang: str) -> None:
+    """Draw each target as a dashed line (or a band for a range) from ``x0`` to its year."""
+    for i, r in enumerate(target_rows.to_dict("records")):
+        if pd.isna(r.get("value")):
+            continue
+        label = t("target", lang) if i == 0 else None
+        x1, v, high = float(r["year"]), float(r["value"]), r.get("value_high")
+        if high is not None and not pd.isna(high):
+            ax.fill_between(
+                [x0, x1],
+                [v, v],
+                [float(high)] * 2,
+                color=TARGET_COLOUR,
+                alpha=0.15,
+                hatch="//",
+                label=label,
+                gid="target",
+            )
+        else:
+            ax.hlines(
+                v,
+                x0,
+                x1,
+                colors=TARGET_COLOUR,
+                linestyles="--",
+                linewidth=1.2,
+                label=label or "",
+                gid="target",
+            )
+        ax.plot(
+            [x1], [v], marker="*", color=TARGET_COLOUR, markersize=9, linestyle="none", gid="target-point"
+        )
+
+
+def fan_chart(
+    observations: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    target_rows: pd.DataFrame | None = None,
+    *,
+    model: str | None = None,
+    until: int | None = None,
+    lang: str = "vi",
+    title: str | None = None,
+    ax: Axes | None = None,
+    anchors: pd.DataFrame | None = None,
+    context: pd.DataFrame | None = None,
+) -> Figure:
+    """Draw observed points, the median forecast, its 80 % and 95 % bands, and the targets.
+
+    Parameters
+    ----------
+    observations
+        One series: ``year``, ``value`` (already filtered to a geo and indicator).
+    forecasts
+        Forecasts frame of the same series: ``year``, ``q025``, ``q10``, ``q50``, ``q90``,
+        ``q975`` (and ``model``; see ``model``).
+    target_rows
+        Targets or assessments of the series: ``year``, ``value``, optional ``value_high``.
+        Each is drawn as a line (a band for a range) that ends at its year.
+    model
+        Model to draw when ``forecasts`` holds several; default ``ensemble`` if present,
+        else the first by name.
+    until
+        Last forecast year drawn; default the year after the last target (all years when
+        there is no target).
+    lang, title, ax
+        Label language (``vi``/``en``), axes title (wrapped when long), and axes to draw on
+        (default a new figure).
+    anchors, context
+        For a borrowed series shifted by a province's gap (``observations`` and ``forecasts``
+        already shifted, :func:`forecast.assess.used.used_series`): the own points the shift
+        was measured at, drawn as red diamonds, and the series before the shift, a thin grey line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _canvas(ax, (7.2, 3.4))
+    obs = observations.dropna(subset=["value"]).sort_values("year")
+    anchors = pd.DataFrame(columns=["year", "value"]) if anchors is None else anchors
+    shifted = len(anchors) > 0
+    if shifted and context is not None and len(context):
+        c = context.dropna(subset=["value"]).sort_values("year")
+        ax.plot(
+            c["year"],
+            c["value"],
+            color="grey",
+            linewidth=0.8,
+            label=t("unshifted_series", lang),
+            gid="context",
+        )
+    fc = _draw_fan(ax, _one_model(forecasts, model).sort_values("year"), until, target_rows, lang)
+    ax.plot(
+        obs["year"],
+        obs["value"],
+        "o",
+        color="black",
+        markersize=3.5,
+        label=t("observed_shifted" if shifted else "observed", lang),
+        gid="observed",
+    )
+    if shifted:
+        ax.plot(
+            anchors["year"],
+            anchors["value"],
+            "D",
+            color=TARGET_COLOUR,
+            markersize=5,
+            linestyle="none",
+            label=t("anchor_points", lang),
+            gid="anchor",
+        )
+    if target_rows is not None and len(target_rows):
+        starts = [s.min() for s in (obs["year"], fc.get("year", pd.Series(dtype=float))) if len(s)]
+        x0 = float(min(starts)) if starts else float(target_rows["year"].min()) - 5
+        _draw_targets(ax, target_rows, x0, lang)
+    seen = pd.concat([obs, anchors[["year", "value"]]]) if shifted else obs
+    ax.set_ylim(*_focus(seen, fc, target_rows))
+    _finish(ax, observations, title, lang)
+    return fig
+
+
+def _draw_fan(
+    ax: Axes, fc: pd.DataFrame, until: int | None, target_rows: pd.DataFrame | None, lang: str
+) -> pd.DataFrame:
+    """Draw the 95 % and 80 % bands and the median up to ``until``; return the rows drawn."""
+    if until is None and target_rows is not None and len(target_rows):
+        until = int(target_rows["year"].max()) + 1
+    fc = fc if until is None else fc[fc["year"] <= until]
+    if len(fc):
+        x = fc["year"].to_numpy(float)
+        ax.fill_between(
+            x,
+            fc["q025"],
+            fc["q975"],
+            color=FAN_COLOUR,
+            alpha=0.15,
+            linewidth=0,
+            label=t("band95", lang),
+            gid="band95",
+        )
+        ax.fill_between(
+            x,
+            fc["q10"],
+            fc["q90"],
+            color=FAN_COLOUR,
+            alpha=0.3,
+            linewidth=0,
+            label=t("band80", lang),
+            gid="band80",
+        )
+        ax.plot(x, fc["q50"], color=FAN_COLOUR, linewidth=1.8, label=t("median", lang), gid="median")
+    return fc
+
+
+def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) -> None:
+    """Label the axes (the y axis with the series' name unless there is a title), grid, legend."""
+    ax.set_xlabel(t("year", lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # 2008, never 2007.5
+    _label_y(ax, observations, lang, with_name=not title)
+    if title:
+        ax.set_title(_wrap(title), fontsize=10)
+    ax.grid(alpha=0.3)
+    # outside the axes, to the right: a legend never covers the data or the targets
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+
+
+def _focus(obs: pd.DataFrame, fc: pd.DataFrame, target_rows: pd.DataFrame | None) -> tuple[float, float]:
+    """Y limits that show the observations, the 80 % band and the targets (the 95 % band may be cut).
+
+    A wide 95 % band of a log-scale forecast would otherwise squash the history into a line.
+    """
+    parts = [obs["value"]] + ([fc["q10"], fc["q90"]] if len(fc) else [])
+    if target_rows is not None and len(target_rows):
+        parts += [target_rows["value"]] + ([target_rows["value_high"]] if "value_high" in target_rows else [])
+    values = pd.concat([pd.Series(p, dtype=float) for p in parts]).dropna()
+    if values.empty:
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.08 * (hi - lo) if hi > lo else max(abs(hi) * 0.05, 0.5)
+    return lo - pad, hi + pad
+
+
+def _label_y(ax: Axes, observations: pd.DataFrame, lang: str, with_name: bool) -> None:
+    """Label the y axis with the unit, preceded by the indicator's name when there is no title."""
+    if "indicator" not in observations.columns or observations.empty:
+        return
+    code = str(observations["indicator"].iloc[0])
+    unit = unit_label(str(observations["unit"].iloc[0]), lang).strip() if "unit" in observations else ""
+    name = indicator_name(code, lang) if with_name else ""
+    ax.set_ylabel(f"{name} ({unit})" if name and unit else name or unit, fontsize=8)
+
+
+def heatmap_year(assessments: pd.DataFrame) -> int | None:
+    """The target year the heatmap shows: the year with the most assessed targets (latest on a tie)."""
+    years = assessments["year"].dropna().astype(int) if "year" in assessments else pd.Series(dtype=int)
+    if years.empty:
+        return None
+    counts = years.value_counts()
+    return int(max(counts[counts == counts.max()].index))
+
+
+def _cell_rows(assessments: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """One assessment per (province, indicator): the given year, else the latest target year."""
+    a = assessments if year is None else assessments[assessments["year"] == year]
+    return a.sort_values("year").drop_duplicates(["province", "indicator"], keep="last")
+
+
+def category_heatmap(
+    assessments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    year: int | None = None,
+    drop_empty: bool = True,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw the categories of indicators (rows) × provinces (columns) as coloured cells.
+
+    Where a province has several targets for an indicator, the cell shows ``year``'s target, or
+    the latest target year when ``year`` is None. With ``drop_empty``, indicators without data in
+    any province are left out. The image array holds category positions in
+    :data:`forecast.labels.CATEGORIES` (NaN where there is no target).
+    """
+    cells = _cell_rows(assessments, year)
+    if drop_empty:
+        has_data = cells.groupby("indicator")["verdict"].transform(lambda c: (c != "no_data").any())
+        cells = cells[has_data]
+    codes = cells.assign(code=cells["verdict"].map({c: i for i, c in enumerate(CATEGORIES)}))
+    grid = codes.pivot(index="indicator", columns="province", values="code").astype(float)
+    fig, ax = _canvas(ax, (3.6 + 0.9 * grid.shape[1], 0.9 + 0.26 * max(grid.shape[0], 1)))
+    cmap = ListedColormap([BADGE_COLOURS[c] for c in CATEGORIES]).with_extremes(bad="white")
+    ax.imshow(
+        np.ma.masked_invalid(grid.to_numpy()),
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(CATEGORIES) - 0.5,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index], fontsize=7)
+    ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8)
+    ax.xaxis.tick_top()
+    # slanted, so that neighbouring names such as "Lâm Đồng (mới)" and "Ninh Bình (mới)" never overlap
+    for label in ax.get_xticklabels():
+        label.set(rotation=35, ha="left", rotation_mode="anchor")
+    present = [c for c in CATEGORIES if c in set(cells["verdict"])]
+    ax.legend(
+        handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
+    return fig
+
+
+def _short(name: str, width: int = 32) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _wrap(title: str, width: int = 62) -> str:
+    """A chart title on lines of at most ``width`` characters (a long one is never cut off)."""
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
+def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
+    """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1]."""
+    fig, ax = _canvas(ax, (5.0, 3.0))
+    a = assessments.dropna(subset=["p_attain"])
+    present = [c for c in CATEGORIES if c in set(a["verdict"])]
+    data = [a.loc[a["verdict"] == c, "p_attain"].to_numpy(float) for c in present]
+    if present:
+        ax.hist(
+            data,
+            bins=list(np.linspace(0, 1, 11)),
+            stacked=True,
+            label=[category_label(c, lang) for c in present],
+            color=[BADGE_COLOURS[c] for c in present],
+            edgecolor="white",
+        )
+        ax.legend(fontsize=7, frameon=False)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(t("p_attain", lang))
+    ax.set_ylabel(t("count", lang))
+    return fig
+
+
+def model_comparison(
+    observations: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    target_rows: pd.DataFrame | None = None,
+    *,
+    lang: str = "vi",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw every model's median forecast (line ``gid="model:<name>"``) side by side.
+
+    The 80 % band is drawn for ``ensemble`` only (nine overlapping bands would hide the lines).
+    """
+    fig, ax = _canvas(ax, (6.5, 3.6))
+    for i, (name, fc) in enumerate(sorted(forecasts.groupby("model"), key=lambda p: p[0])):
+        fc = fc.sort_values("year")
+        colour = f"C{i % 10}"
+        if name == "ensemble":
+            ax.fill_between(
+                fc["year"].to_numpy(float),
+                fc["q10"],
+                fc["q90"],
+                color=colour,
+                alpha=0.15,
+                linewidth=0,
+                label=t("band80", lang),
+                gid="band80:ensemble",
+            )
+        ax.plot(
+            fc["year"],
+            fc["q50"],
+            color=colour,
+            linewidth=2.2 if name == "ensemble" else 1.2,
+            label=str(name),
+            gid=f"model:{name}",
+        )
+    obs = observations.dropna(subset=["value"]).sort_values("year")
+    ax.plot(
+        obs["year"],
+        obs["value"],
+        "o",
+        color="black",
+        markersize=3.5,
+        label=t("observed", lang),
+        gid="observed",
+    )
+    if target_rows is not None and len(target_rows) and len(obs):
+        _draw_targets(ax, target_rows, float(obs["year"].min()), lang)
+    ax.set_xlabel(t("year", lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if title:
+        ax.set_title(_wrap(title), fontsize=10)
+    ax.grid(alpha=0.3)
+    # beside the axes: nine models' labels inside would cover the data and the targets
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return fig
+
+
+def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
+    """Draw the observed annual rate of change against the window it is measured over.
+
+    ``rates`` has columns ``window`` (years) and ``rate`` (annual % change), and optionally
+    ``rate_required`` (drawn as a horizontal reference line).
+    """
+    fig, ax = _canvas(ax, (4.5, 2.8))
+    ax.plot(rates["window"], rates["rate"], "o-", color=FAN_COLOUR, gid="rate")
+    if "rate_required" in rates.columns and rates["rate_required"].notna().any():
+        ax.axhline(
+            float(rates["rate_required"].dropna().iloc[0]),
+            color=TARGET_COLOUR,
+            linestyle="--",
+            label=t("target", lang),
+            gid="rate_required",
+        )
+        ax.legend(fontsize=7, frameon=False)
+    ax.axhline(0, color="grey", linewidth=0.6)
+    ax.set_xlabel(labels("plots", lang)["window"])
+    ax.set_ylabel(labels("plots", lang)["rate_axis"])
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def scenario_lines(fig: Figure, paths: pd.DataFrame, label: str, until: int | None = None) -> Figure:
+    """Add a scenario path (``year, value``; :mod:`forecast.assess.scenarios`) to a fan chart, dashed."""
+    ax = fig.axes[0]
+    p = paths.sort_values("year")
+    p = p[p["year"] <= until] if until is not None else p
+    if len(p):
+        ax.plot(p["year"], p["value"], "--", color="#6a1b9a", linewidth=1.6, label=label, gid="scenario")
+        ax.legend(fontsize=7, frameon=False)
+    return fig

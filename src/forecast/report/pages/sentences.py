@@ -1,0 +1,306 @@
+"""The sentences of a brief: what it would take to reach each target, and the data caveats.
+
+Both take frames (assessments, the registry) and return plain sentences, one per item, in
+Vietnamese or English; :func:`forecast.fragments.list_html` turns them into a bullet list.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from forecast import config
+from forecast.assess import matching
+from forecast.data import priority
+from forecast.report.pages.html import is_missing, series_label, target_text
+from forecast.report.pages.text import (
+    TEXT,
+    check_lang,
+    definition_text,
+    fmt_number,
+    fmt_rate,
+    fmt_rate_unit,
+    fmt_value,
+    indicator_name,
+    t,
+    target_digits,
+)
+
+#: Registry notes shown as caveats: the source's own anomalies of data, not the registry's reading
+#: notes nor the source's spelling mistakes (a typo changes no number: it is not a data caveat).
+ANOMALY = re.compile(r"(?i)\bsource anomal|bất thường")
+
+
+def _lower_first(name: str) -> str:
+    # Keep acronyms ("BHYT coverage") and proper nouns that start with two capitals.
+    return name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:]
+
+
+def _period(r: dict, lang: str) -> str:
+    """`` trong 2013–2016``: the years the observed rate was measured over (empty if unknown)."""
+    start, end = r.get("rate_from_year"), r.get("latest_year")
+    if is_missing(start) or is_missing(end):
+        return ""
+    return t("takes_period", lang, start=int(start), end=int(end))  # type: ignore[arg-type]
+
+
+def _is_met(r: dict, req: float) -> bool:
+    """Whether the nowcast already meets a one-sided target (the required rate allows a move away)."""
+    cmp = str(r.get("comparator") or "")
+    if not is_missing(r.get("value_high")) or cmp not in (">=", ">", "<=", "<"):
+        return False
+    return req <= 0 if cmp in (">=", ">") else req >= 0
+
+
+def _met_sentence(r: dict, req: float, lang: str) -> str:
+    """The nowcast meets the target: say so, and how far the indicator may move away."""
+    name = _lower_first(indicator_name(r["indicator"], lang))
+    unit, rate_unit = str(r.get("unit") or ""), str(r.get("rate_unit") or "pct")
+    d = target_digits(r.get("value"), r.get("value_high"))
+    rate = fmt_rate_unit(abs(req), rate_unit, lang, unit=unit)
+    fields = {
+        "year": int(r["year"]),
+        "target": target_text(r, lang),
+        "name": name,
+        "from_year": int(r["required_from_year"]) if not is_missing(r.get("required_from_year")) else "–",
+        "level": fmt_value(r.get("required_from_value"), unit, lang, d),
+    }
+    if fmt_rate(abs(req), lang).strip("0,.") == "":
+        text = t("takes_met_hold", lang, **fields)
+    else:
+        away = "verb_fall" if str(r.get("comparator")) in (">=", ">") else "verb_rise"
+        text = t("takes_met", lang, verb=t(away, lang), rate=rate, **fields)
+    obs = r.get("rate_observed")
+    if obs is not None and not is_missing(obs):
+        verb = t("verb_falling" if float(obs) < 0 else "verb_rising", lang)
+        size = fmt_rate_unit(abs(float(obs)), rate_unit, lang, unit=unit)
+        text += t("takes_met_observed", lang, period=_period(r, lang), verb=verb, rate=size)
+    return text + "."
+
+
+def _takes_sentence(r: dict, lang: str) -> str:
+    req = float(r["rate_required"])
+    if _is_met(r, req):
+        return _met_sentence(r, req, lang)
+    rate_unit, unit = str(r.get("rate_unit") or "pct"), str(r.get("unit") or "")
+    text = t(
+        "takes",
+        lang,
+        year=int(r["year"]),
+        target=target_text(r, lang),
+        name=_lower_first(indicator_name(r["indicator"], lang)),
+        verb=t("verb_fall" if req < 0 else "verb_rise", lang),
+        rate=fmt_rate_unit(abs(req), rate_unit, lang, unit=unit),
+    )
+    obs = r.get("rate_observed")
+    if obs is not None and not is_missing(obs):
+        obs = float(obs)
+        size, period = fmt_rate_unit(abs(obs), rate_unit, lang, unit=unit), _period(r, lang)
+        if (obs < 0) == (req < 0):
+            text += t("takes_same", lang, rate=size, period=period)
+        else:
+            verb = t("verb_falling" if obs < 0 else "verb_rising", lang)
+            text += t("takes_opposite", lang, verb=verb, rate=size, period=period)
+    return text + "."
+
+
+def _pace_sentence(r: dict, lang: str) -> str:
+    name = _lower_first(indicator_name(r["indicator"], lang))
+    exp = r.get("expected_year")
+    if exp is None or is_missing(exp):
+        return t("pace_never", lang, name=name, horizon=config.HORIZON_END)
+    return t("pace_year", lang, name=name, year=int(exp))
+
+
+def what_it_takes(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """Return one plain sentence per target still to reach: the pace required against the pace seen.
+
+    Achieved targets get a one-line confirmation; targets without data are left to
+    :func:`caveats`.
+    """
+    check_lang(lang)
+    out = []
+    for r in assessments.to_dict("records"):
+        cat = r.get("verdict")
+        if cat == "achieved":
+            name = indicator_name(r["indicator"], lang)
+            out.append(t("takes_achieved", lang, name=name, year=int(r["year"])))
+        elif cat not in ("no_data", "insufficient_data") and not is_missing(r.get("rate_required")):
+            sentence = _takes_sentence(r, lang)
+            met = _is_met(r, float(r["rate_required"]))
+            if r.get("pace") != "on_track" and "expected_year" in r and not met:
+                sentence += " " + _pace_sentence(r, lang)
+            out.append(sentence)
+    return out
+
+
+def caveats(
+    targets: pd.DataFrame, assessments: pd.DataFrame, lang: str = "vi", found: pd.DataFrame | None = None
+) -> list[str]:
+    """Return the data caveats of a brief, one sentence each.
+
+    Covers series whose definition differs from the target's (e.g. beds without central
+    hospitals), the last year of data per series, the registry notes that flag an anomaly of the
+    source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), the known breaks of the
+    series used (:func:`forecast.sources.break_notes`; ``found``, from
+    :func:`forecast.data.store.series_breaks`, adds the breaks found in the data), targets with no data and series that could
+    not be forecast. Regional proxies and data of a merged 2025 province that
+    were left unused are named (:func:`_proxy_caveats`).
+    """
+    check_lang(lang)
+    out = []
+    a = assessments
+    differ = a.assign(definition_code=definition_codes(a))
+    differ = differ[differ["definition_code"] != ""]
+    for code, rows in differ.groupby("definition_code", sort=False):
+        names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+        out.append(f"{names}: " + t("caveat_series_is", lang) + definition_text(code, lang) + ".")
+    out += _proxy_caveats(a, lang)
+    out += definition_gap_notes(a, lang)
+    seen = (
+        a.dropna(subset=["latest_year"]).drop_duplicates(
+            [c for c in ("indicator", "series", "geo") if c in a.columns]
+        )
+        if "latest_year" in a
+        else a.iloc[0:0]
+    )
+    if len(seen):
+        twice = seen["indicator"].duplicated(keep=False)  # one indicator read on two geos: name each
+        parts = [
+            f"{series_label(r, lang, name_geo=True) if dup else indicator_name(r['indicator'], lang)} "
+            f"({int(r['latest_year'])})"
+            for r, dup in zip(seen.to_dict("records"), twice, strict=True)
+        ]
+        out.append(t("caveat_latest_years", lang) + "; ".join(parts) + ".")
+    out += _anomalies(targets, lang)
+    out += _breaks(seen, lang, found)
+    missing = a[a["verdict"] == "no_data"] if "verdict" in a else a.iloc[0:0]
+    if len(missing):
+        absent = sorted({indicator_name(c, lang) for c in missing["indicator"]})
+        out.append(t("caveat_no_data_for", lang) + "; ".join(absent) + ".")
+    short = a[a["verdict"] == "insufficient_data"] if "verdict" in a else a.iloc[0:0]
+    for r in short.to_dict("records"):
+        # The engine's status code, translated; the English ``reason`` text never reaches a brief.
+        status = str(r.get("status") or "")
+        why = t(f"status_{status}", lang) if f"status_{status}" in TEXT else ""
+        out.append(
+            f"{indicator_name(r['indicator'], lang)}: "
+            + t("too_little_data", lang)
+            + (f" ({why})." if why else ".")
+        )
+    return list(dict.fromkeys(out))
+
+
+def definition_gap_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """One sentence per target far from the official series' level (column ``definition_gap``)."""
+    rows = a[a["definition_gap"].notna()] if "definition_gap" in a.columns else a.iloc[0:0]
+    out = []
+    for r in rows.to_dict("records"):
+        unit = str(r.get("unit") or "")
+        out.append(
+            t(
+                "definition_gap_note",
+                lang,
+                name=indicator_name(r["indicator"], lang),
+                year=int(r["year"]),
+                target=target_text(r, lang),
+                ratio=fmt_number(r["definition_gap"], lang, 2),
+                level=fmt_value(r["latest_value"], unit, lang),
+                latest_year=int(r["latest_year"]),
+            )
+        )
+    return out
+
+
+def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) -> list[str]:
+    """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
+    found: dict[str, list[str]] = {}
+    for r in seen.to_dict("records"):
+        for text in priority.break_notes([(r["geo"], r["series"])], lang, in_data):
+            found.setdefault(text, []).append(indicator_name(r["indicator"], lang))
+    return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
+
+
+def definition_codes(a: pd.DataFrame) -> pd.Series:
+    """The assessments' ``definition_code`` column; derived from ``series`` for tables without it."""
+    if "definition_code" in a.columns:
+        return a["definition_code"].fillna("").astype(str)
+    if "series" not in a.columns:
+        return pd.Series("", index=a.index)
+    pairs = zip(a["series"].fillna("").astype(str), a["indicator"].astype(str), strict=True)
+    return pd.Series([matching.definition_code(s, c) for s, c in pairs], index=a.index, dtype=str)
+
+
+def _names(rows: pd.DataFrame, lang: str) -> str:
+    return "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
+
+
+def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per region or nation lending its series, per shifted series, per merged province.
+
+    Reads the columns ``basis``, ``borrowed`` (a national series used because the region's is too
+    short), ``anchor_geo`` (whose points shift it), ``gap``, ``successor`` and
+    ``successor_data_year`` (a merged 2025 province whose newer data went unused).
+    """
+    out = []
+    basis = a["basis"] if "basis" in a.columns else pd.Series("", index=a.index)
+    borrowed = a["borrowed"].fillna("") if "borrowed" in a.columns else pd.Series("", index=a.index)
+    anchor = _anchor_geos(a)
+    for region, rows in a[basis == "regional"].groupby("geo", sort=False):
+        out.append(t("proxy_caveat", lang, names=_names(rows, lang), region=region))
+    short = (basis == "national") & (borrowed == "national_short_region")
+    if ((basis == "national") & ~short).any():
+        out.append(t("national_caveat", lang, names=_names(a[(basis == "national") & ~short], lang)))
+    for level, rows in a[short].groupby(anchor[short], sort=False):
+        out.append(t("national_short_caveat", lang, names=_names(rows, lang), anchor=level))
+    gap = a["gap"] if "gap" in a.columns else pd.Series(float("nan"), index=a.index)
+    for (g, _series, level), rows in a[gap.notna()].groupby(
+        ["geo", "series", anchor[gap.notna()]], sort=False
+    ):
+        size = fmt_value(rows["gap"].iloc[0], str(rows["unit"].iloc[0]), lang, 2)
+        size = size if size.startswith("−") else "+" + size
+        out.append(t("gap_caveat", lang, names=_names(rows, lang), geo=g, gap=size, anchor=level))
+    if "successor" not in a.columns or "successor_data_year" not in a.columns:
+        return out
+    for successor, rows in a[a["successor_data_year"].notna()].groupby("successor", sort=False):
+        out.append(t("merged_caveat", lang, names=_names(rows, lang), successor=successor))
+    return out
+
+
+def _anchor_geos(a: pd.DataFrame) -> pd.Series:
+    """The geo whose published points shift a borrowed series (``anchor_geo``; else the province)."""
+    province = a["province"].astype(str) if "province" in a.columns else pd.Series("", index=a.index)
+    if "anchor_geo" not in a.columns:
+        return province
+    return a["anchor_geo"].fillna("").astype(str).where(lambda s: s != "", province)
+
+
+def _anomaly_text(note: str) -> str:
+    """The note from the start of the sentence that flags an anomaly, clipped to ~320 characters."""
+    m = ANOMALY.search(note)
+    if not m:
+        return ""
+    # A sentence ends at a full stop (not an ellipsis) followed by a capital, quote or bracket.
+    ends = [b.end() for b in re.finditer(r"(?<!\.)\.\s+(?=[A-Z\"'(])", note) if b.end() <= m.start()]
+    text = note[ends[-1] if ends else 0 :].strip()
+    return text if len(text) <= 320 else text[:319].rsplit(" ", 1)[0] + " …"
+
+
+def _anomalies(targets: pd.DataFrame, lang: str) -> list[str]:
+    """One caveat per distinct source anomaly in the registry notes, naming the targets it affects.
+
+    Vietnamese briefs use the registry's ``caveat_vi`` wording of the anomaly; a note without one
+    is shown in English, marked as such, rather than dropped.
+    """
+    if "note" not in targets.columns:
+        return []
+    found: dict[str, list[str]] = {}
+    for r in targets.to_dict("records"):
+        text = _anomaly_text(str(r.get("note") or ""))
+        if text and lang == "vi":
+            vi = str(r.get("caveat_vi") or "").strip()
+            text = vi or t("caveat_english_note", lang) + text
+        if text:
+            found.setdefault(text, []).append(f"{indicator_name(r['indicator'], lang)} ({r['year']})")
+    return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]

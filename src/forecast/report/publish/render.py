@@ -1,0 +1,175 @@
+"""Executed notebooks to single-file HTML pages: policy briefs without code, analyst pages with it.
+
+One :class:`nbconvert.HTMLExporter` per process and flavour (built once, reused for every page).
+The exporter uses nbconvert's lean ``basic`` template, which gives the cells only; :func:`render_page`
+wraps them in the workbench's own page (``templates/page.html.j2``: UTF-8, ``lang``, a font stack with
+Vietnamese diacritics, one small stylesheet, a provenance footer). Nothing is loaded from the network:
+figures are ``data:`` URIs and no script, stylesheet or font is fetched.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from forecast.log import logger
+
+if TYPE_CHECKING:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+#: Cells dropped from policy briefs besides every input (papermill's parameters and analyst notes).
+POLICY_REMOVE_TAGS = frozenset({"analyst-only", "injected-parameters", "parameters"})
+
+# src/href that would reach outside the file (anything but data:, fragments and relative links).
+_REF = re.compile(
+    r"<(img|script|link|iframe|source|video|audio)\b[^>]*?\b(src|href)\s*=\s*[\"']([^\"']*)[\"']",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=2)
+def exporter(policy: bool) -> HTMLExporter:
+    """Return this process's exporter for policy (``True``) or analyst (``False``) pages.
+
+    Policy pages exclude every input and the cells tagged :data:`POLICY_REMOVE_TAGS`; analyst pages
+    keep the code (syntax-highlighted) but no prompts.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exp = HTMLExporter(
+        template_name="basic",
+        embed_images=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_input=policy,
+        exclude_anchor_links=True,
+    )
+    if policy:
+        exp.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags=set(POLICY_REMOVE_TAGS)), enabled=True
+        )
+    return exp
+
+
+def policy_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` without stderr streams and error outputs (warnings are for analysts)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if o.get("output_type") != "error"
+                and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    return nb
+
+
+def render_body(nb: nbformat.NotebookNode, *, policy: bool, base_dir: str | Path | None = None) -> str:
+    """Return the cells of executed notebook ``nb`` as an HTML fragment.
+
+    Parameters
+    ----------
+    nb
+        An executed notebook.
+    policy
+        ``True`` for a policy brief (no code, no analyst-only cells, no warnings).
+    base_dir
+        Folder that relative image links in markdown cells are read from (they are embedded).
+    """
+    if policy:
+        nb = policy_outputs(nb)
+    meta = {"metadata": {"path": str(base_dir)}} if base_dir else {}
+    body, _ = exporter(policy).from_notebook_node(nb, resources=meta)
+    return body
+
+
+@lru_cache(maxsize=2)
+def _stylesheet(code: bool) -> str:
+    folder = resources.files("forecast.report.publish") / "templates"
+    css = (folder / "style.css").read_text(encoding="utf-8")
+    if code:  # policy pages carry no code, so no code styles either
+        from pygments.formatters import HtmlFormatter
+
+        css += (folder / "code.css").read_text(encoding="utf-8")
+        css += HtmlFormatter(style="default").get_style_defs(".highlight")
+    return css
+
+
+@lru_cache(maxsize=1)
+def _page_template():
+    import jinja2
+
+    text = (resources.files("forecast.report.publish") / "templates" / "page.html.j2").read_text(
+        encoding="utf-8"
+    )
+    return jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(text)
+
+
+def render_page(
+    body: str,
+    *,
+    title: str,
+    lang: str,
+    footer: list[tuple[str, str]],
+    code: bool = False,
+    kind: str = "brief",
+) -> str:
+    """Wrap an HTML fragment into a complete, self-contained page.
+
+    Parameters
+    ----------
+    body
+        Trusted HTML (the exporter's output or the index built by :mod:`forecast.report`).
+    title, lang
+        The page title (any Unicode) and its language code (``vi`` or ``en``).
+    footer
+        ``(label, value)`` pairs shown at the bottom (escaped).
+    code
+        Include the syntax-highlighting styles (analyst pages).
+    kind
+        CSS class of ``<body>``: ``brief``, ``analyst`` or ``index``.
+    """
+    from markupsafe import Markup
+
+    from forecast import __version__
+
+    return _page_template().render(
+        body=Markup(body),
+        title=title,
+        lang=lang,
+        footer=footer,
+        css=Markup(_stylesheet(code)),
+        kind=kind,
+        version=__version__,
+    )
+
+
+def external_refs(html: str) -> list[str]:
+    """Return every ``src``/``href`` of an image, script, stylesheet or frame that leaves the file.
+
+    ``data:`` URIs and in-page ``#`` anchors are self-contained; anything else (``http://``, a file
+    beside the page) would break once the page is e-mailed.
+    """
+    return [m.group(3) for m in _REF.finditer(html) if not m.group(3).startswith(("data:", "#"))]
+
+
+def write_page(path: Path, html: str) -> None:
+    """Write ``html`` as UTF-8 to ``path`` (creating its folder) and warn about external references."""
+    refs = external_refs(html)
+    if refs:
+        logger.warning(
+            "%s refers to %d external resource(s), e.g. %s; it will not work offline",
+            path.name,
+            len(refs),
+            refs[0],
+        )
+    # Only the last folder is created: a page never resurrects a deleted work folder above it.
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(html, encoding="utf-8")

@@ -1,0 +1,131 @@
+"""Plots draw the data they are given: assert on the artists' data, never on pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from test_views import make_assessments, make_forecasts, make_observations
+
+from forecast.report.pages import plots, text
+
+
+def _by_gid(ax, gid):
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def _series(df, code):
+    return df[df["indicator"] == code]
+
+
+@pytest.mark.parametrize("lang", text.LANGS)
+def test_fan_chart_draws_observed_median_bands_and_target(lang):
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    a = make_assessments()
+    fig = plots.fan_chart(obs, fc, a[a["indicator"] == "imr"], lang=lang, title="IMR")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    (observed,) = _by_gid(ax, "observed")
+    np.testing.assert_allclose(observed.get_ydata(), obs.sort_values("year")["value"])
+    (median,) = _by_gid(ax, "median")
+    ens = fc[fc["model"] == "ensemble"].sort_values("year")
+    np.testing.assert_allclose(median.get_ydata(), ens["q50"])  # ensemble chosen by default
+    assert len(_by_gid(ax, "band80")) == 1 and len(_by_gid(ax, "band95")) == 1
+    (target,) = _by_gid(ax, "target")
+    segs = target.get_segments()[0]
+    assert segs[0][1] == 5.0 and segs[1][0] == 2030  # the target line ends at its year
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert text.t("observed", lang) in legend and text.t("band80", lang) in legend
+
+
+def test_fan_chart_draws_a_range_target_as_a_band_and_picks_a_model():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    rng = pd.DataFrame({"year": [2030], "value": [4.0], "value_high": [6.0]})
+    ax = plots.fan_chart(obs, fc, rng, model="drift").axes[0]
+    (median,) = _by_gid(ax, "median")
+    np.testing.assert_allclose(median.get_ydata(), fc[fc["model"] == "drift"].sort_values("year")["q50"])
+    assert len(_by_gid(ax, "target")) == 1  # a PolyCollection band
+
+
+def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legend_outside():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    anchors = pd.DataFrame({"year": [2012, 2016], "value": [14.0, 12.0]})
+    context = obs.assign(value=obs["value"] * 1.2)
+    title = "A long title of a borrowed series adjusted to the level of the province " * 2
+    fig = plots.fan_chart(obs, fc, make_assessments().iloc[:1], title=title, anchors=anchors, context=context)
+    ax = fig.axes[0]
+    (own,) = _by_gid(ax, "anchor")
+    np.testing.assert_allclose(own.get_ydata(), [14.0, 12.0])
+    (grey,) = _by_gid(ax, "context")
+    np.testing.assert_allclose(grey.get_ydata(), context.sort_values("year")["value"])
+    assert "\n" in ax.get_title() and ax.get_title().replace("\n", " ").strip() == title.strip()
+    fig.canvas.draw()
+    box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
+    assert legend.x0 >= box.x1  # right of the axes: never over the data or the targets
+
+
+def test_fan_chart_without_forecast_shows_observations_only():
+    obs = _series(make_observations(), "life_expectancy")
+    ax = plots.fan_chart(obs, make_forecasts().iloc[0:0]).axes[0]
+    assert len(_by_gid(ax, "observed")) == 1 and not _by_gid(ax, "median")
+
+
+def test_category_heatmap_holds_category_codes():
+    a = make_assessments()
+    other = a.assign(province="Lâm Đồng", verdict="very_unlikely")
+    fig = plots.category_heatmap(pd.concat([a, other]), "en", drop_empty=False)
+    image = fig.axes[0].images[0].get_array()
+    assert image.shape == (4, 2)  # indicators × provinces
+    codes = {text.CATEGORIES.index(c) for c in a["verdict"]}
+    assert set(np.asarray(image[:, 0]).ravel()) == codes  # columns sorted by name: Hà Nam first
+    assert set(np.asarray(image[:, 1]).ravel()) == {text.CATEGORIES.index("very_unlikely")}
+    legend = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    assert "Very unlikely" in legend
+
+
+def test_category_heatmap_drops_indicators_without_data_anywhere():
+    fig = plots.category_heatmap(make_assessments(), "vi")
+    assert fig.axes[0].images[0].get_array().shape == (3, 1)  # stunting (no data) left out
+
+
+def test_fan_chart_keeps_history_visible_under_a_wide_band():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    wide = fc.assign(q975=fc["q975"] * 50)
+    ax = plots.fan_chart(obs, wide).axes[0]
+    assert ax.get_ylim()[1] < max(obs["value"].max(), fc["q90"].max()) * 1.2 < wide["q975"].max()
+
+
+def test_p_attain_hist_counts_every_target_with_a_probability():
+    a = make_assessments()
+    ax = plots.p_attain_hist(a, "vi").axes[0]
+    tops = {}
+    for patch in ax.patches:
+        tops[patch.get_x()] = max(tops.get(patch.get_x(), 0), patch.get_y() + patch.get_height())
+    assert sum(tops.values()) == a["p_attain"].notna().sum()
+    assert ax.get_xlabel() == text.t("p_attain", "vi")
+
+
+def test_model_comparison_draws_one_line_per_model():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    ax = plots.model_comparison(obs, fc, lang="en").axes[0]
+    assert {a.get_gid() for a in ax.lines if str(a.get_gid()).startswith("model:")} == {
+        "model:drift",
+        "model:ensemble",
+    }
+    assert [c.get_gid() for c in ax.collections] == ["band80:ensemble"]
+
+
+def test_rate_sensitivity_draws_rates_by_window():
+    rates = pd.DataFrame({"window": [2, 3, 4], "rate": [-4.0, -5.0, -5.5], "rate_required": -6.9})
+    ax = plots.rate_sensitivity(rates, "vi").axes[0]
+    (line,) = _by_gid(ax, "rate")
+    np.testing.assert_allclose(line.get_ydata(), [-4.0, -5.0, -5.5])
+
+
+def test_fan_chart_stops_the_fan_after_the_last_target():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    targets = pd.DataFrame({"year": [2025], "value": [8.0]})
+    ax = plots.fan_chart(obs, fc, targets).axes[0]
+    (median,) = _by_gid(ax, "median")
+    assert median.get_xdata().max() == 2026

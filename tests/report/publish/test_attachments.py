@@ -1,0 +1,120 @@
+"""A published quarter's PDFs and downloads: on the real notebooks and bundled data, for Hà Nam."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_quarter import fixture_report
+
+from forecast import config, pipeline
+from forecast.assess import runs
+from forecast.report.pages.text import t
+from forecast.report.publish import pdf
+
+HAS_CHROMIUM = pdf.find_chromium() is not None
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """The real report for Hà Nam, and its run as stored."""
+    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
+    tmp = tmp_path_factory.mktemp("real")
+    result = pipeline.run_report(
+        "2026Q4", provinces=["Hà Nam"], out=tmp / "reports", store=tmp / "store.duckdb", jobs=2
+    )
+    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
+    return result, runs.load_run(tmp / "store.duckdb")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())  # Chromium's PDFs put spaces between some Vietnamese glyphs
+
+
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="no chromium: `apt-get install -y chromium`")
+def test_brief_pdf_is_valid_with_at_most_two_pages_before_the_annex(real):
+    pypdf = pytest.importorskip("pypdf")
+    path = real[0].folder / "briefs" / "ha-nam.pdf"
+    assert path.read_bytes()[:5] == b"%PDF-"
+    pages = [_squash(p.extract_text()) for p in pypdf.PdfReader(path).pages]
+    html = (real[0].folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
+    assert html.count('class="annex-start"') == 1  # the library marks the annex, the stylesheet breaks there
+    assert "scorecard +" not in html  # no sibling selectors guessing where it begins
+    assert _squash("Bản tin chính sách: Hà Nam") in pages[0]
+    # the annex: the targets without data, those not forecast, the fan charts, what it takes, caveats
+    headings = [
+        _squash(t(k, "vi"))
+        for k in ("no_data_group", "other_targets", "fan_charts", "what_it_takes", "caveats")
+    ]
+    annex = next(i for i, text in enumerate(pages) if any(h in text for h in headings))
+    assert 1 <= annex <= 2, f"the annex starts on page {annex + 1}"
+    assert any(pages[annex].startswith(h) for h in headings)  # on a new page, heading first
+    assert _squash(t("scorecard", "vi")) in "".join(pages[:annex])
+    assert _squash(t("fan_charts", "vi")) in "".join(pages[annex:])
+    assert "Tảivề" not in "".join(pages)  # the links are hidden in print
+
+
+def test_downloads_hold_the_runs_numbers(real):
+    result, run = real
+    q = result.folder
+    mine = run.assessments[run.assessments["province"] == "Hà Nam"]
+    for name, expected in (
+        ("briefs/ha-nam.scorecard", mine[mine["kind"] == "outcome"]),
+        ("assessments", mine),
+    ):
+        csv = pd.read_csv(q / f"{name}.csv", encoding="utf-8-sig", dtype={"plan_id": str})
+        xlsx = pd.read_excel(q / f"{name}.xlsx")
+        assert len(csv) == len(xlsx) == len(expected)
+        key = ["plan_id", "indicator", "year"]
+        want = expected.sort_values(key).reset_index(drop=True)
+        for got in (csv, xlsx):
+            got = got.sort_values(key).reset_index(drop=True)
+            for col in ("value", "latest_value", "q10", "q50", "q90", "p_attain", "rate_required"):
+                np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12)
+            assert got["verdict"].tolist() == want["verdict"].tolist()
+            if name == "assessments":  # the quarter's table names the run of every row
+                assert (got["run_id"].astype(str) == run.run_id).all(), got["run_id"].unique()
+    series = pd.read_csv(q / "briefs" / "ha-nam.series.csv", encoding="utf-8-sig")
+    assert set(series["kind"]) == {"observed", "forecast", "target"}
+    assert series["chart"].nunique() >= 3 and not series["year"].isna().any()
+
+
+def test_brief_and_index_link_every_file(real):
+    result, _ = real
+    q = result.folder
+    brief = (q / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
+    index = (q / "index.html").read_text(encoding="utf-8")
+    names = ["ha-nam.scorecard.csv", "ha-nam.scorecard.xlsx", "ha-nam.series.csv", "ha-nam.series.xlsx"]
+    names += ["ha-nam.pdf"] if HAS_CHROMIUM else []
+    for name in names:
+        assert (q / "briefs" / name).is_file(), name
+        assert f'href="{name}"' in brief and f'href="briefs/{name}"' in index, name
+    assert brief.index('<nav class="downloads">') < brief.index(t("scorecard", "vi"))  # near the title
+    assert 'href="assessments.csv"' in index and 'href="assessments.xlsx"' in index
+    manifest = json.loads((q / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["downloads"]["briefs"]["briefs/ha-nam.html"] == [
+        f"briefs/{n}" for n in sorted(names, key=_order)
+    ]
+    assert not HAS_CHROMIUM or manifest["downloads"]["pdf_missing"] == {}
+
+
+def _order(name: str) -> int:
+    return ["pdf", "scorecard.csv", "scorecard.xlsx", "series.csv", "series.xlsx"].index(
+        name.split(".", 1)[1]
+    )
+
+
+def test_without_chromium_the_report_publishes_and_says_pdfs_are_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORECAST_CHROMIUM", str(tmp_path / "no-chromium"))
+    result = fixture_report(tmp_path, monkeypatch)
+    assert not result.failures and not (result.folder / "briefs" / "ha-nam.pdf").exists()
+    index = result.index.read_text(encoding="utf-8")
+    assert "apt-get install chromium" in index and 'href="briefs/ha-nam.pdf"' not in index
+    assert 'href="briefs/ha-nam.scorecard.csv"' in index
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["downloads"]["pdf_missing"] == {"briefs/ha-nam.pdf": pdf.CHROMIUM_MISSING}
+    brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
+    assert "ha-nam.pdf" not in brief and 'href="ha-nam.scorecard.csv"' in brief
