@@ -26,6 +26,7 @@ from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, r
 from forecast.data import derived, merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
+from forecast.engine import forecast as engine_forecast
 from forecast.errors import MissingDataError, ReportError
 from forecast.log import logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
@@ -146,6 +147,19 @@ def deep_dive_tables(
     return {"model_forecasts": mine, "backtests": held_out, "backtest_scores": scores}
 
 
+def recorded_weights(settings: models.EngineSettings, series: pd.DataFrame) -> list[dict]:
+    """The ensemble members and weights of every forecast series, as the run's settings record them.
+
+    One record per series and member (``indicator``, ``model``, ``weight`` rounded to 4 decimals,
+    ``pooled``: the all-indicator weights stood in), from ``settings.calibration``
+    (:func:`forecast.engine.forecast.weights_table`); empty without a calibration.
+    """
+    if settings.calibration is None or series.empty:
+        return []
+    table = engine_forecast.weights_table(settings.calibration, sorted(series["indicator"].unique()))
+    return table.assign(weight=table["weight"].round(4)).to_dict("records")
+
+
 def prepare_run(
     as_of: str,
     store: str | os.PathLike | None = None,
@@ -189,7 +203,10 @@ def prepare_run(
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
     # numbers of a province never depend on which others were requested.
     series = series_to_forecast(every, registry)
-    fc = forecast_series(series, settings)
+    # The calibration is learned once, here, so its ensemble weights are recorded with the run
+    # (the indicator pages say which models forecast each series); the numbers are unchanged.
+    fitted = engine_forecast.calibrated(series, settings) if len(series) else settings
+    fc = forecast_series(series, fitted)
     obs, registry = restrict(every, registry, provinces)
     fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
     assessments = assessment.assess_targets(registry, every, fc, quarter)
@@ -197,6 +214,7 @@ def prepare_run(
     created = pd.Timestamp.now(tz="UTC")
     fingerprint = str(store_db.data_fingerprint(store))
     params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
+    params["ensemble_weights"] = recorded_weights(fitted, series)
     digest = hashlib.sha256(
         json.dumps([fingerprint, params, created.isoformat()], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]

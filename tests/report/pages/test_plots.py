@@ -116,6 +116,15 @@ def test_model_comparison_draws_one_line_per_model():
     assert [c.get_gid() for c in ax.collections] == ["band80:ensemble"]
 
 
+def test_model_comparison_legend_names_models_in_words():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    for lang in ("vi", "en"):
+        legend = plots.model_comparison(obs, fc, lang=lang).axes[0].get_legend()
+        shown = [x.get_text() for x in legend.get_texts()]
+        assert text.model_label("drift", lang) in shown and text.model_label("ensemble", lang) in shown
+        assert not {"drift", "ensemble"} & set(shown), shown  # never the codes
+
+
 def test_rate_sensitivity_draws_rates_by_window():
     rates = pd.DataFrame({"window": [2, 3, 4], "rate": [-4.0, -5.0, -5.5], "rate_required": -6.9})
     ax = plots.rate_sensitivity(rates, "vi").axes[0]

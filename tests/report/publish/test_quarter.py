@@ -15,12 +15,14 @@ from test_notebooks import tiny_store  # noqa: F401 - the fixture, shared
 from forecast import config, pipeline
 from forecast.cli import cli
 from forecast.errors import ReportError, ValidationError
+from forecast.registry import targets
+from forecast.report.pages import metadata, text
 from forecast.report.publish import execute as report_execute
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report
 from forecast.report.publish.pdf import find_chromium
 
-NB = Path(__file__).resolve().parents[1] / "notebooks"
+NB = Path(__file__).resolve().parents[2] / "notebooks"  # tests/notebooks
 FIXTURES = {
     "brief": NB / "report_brief.ipynb",
     "indicator": NB / "report_indicator.ipynb",
@@ -39,6 +41,10 @@ def fake_run() -> SimpleNamespace:
             "verdict": ["likely", "no_data", "achieved"],
             "latest_value": [74.0, None, 75.0],
             "latest_year": [2024, None, 2023],
+            "year": [2025, 2025, 2025],
+            "comparator": ">=",
+            "value": [75.4, 68.0, 76.0],
+            "unit": "years",
         }
     )
     return SimpleNamespace(
@@ -85,8 +91,14 @@ def published(tmp_path_factory) -> report.ReportResult:
 def test_layout_of_a_published_quarter(published):
     q = published.folder
     assert published.index == q / "index.html" and not published.failures
-    files = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
+    every = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
+    files = [f for f in every if not f.startswith("indicators/")]
     pdf = ["briefs/ha-nam.pdf"] if find_chromium() else []
+    # an indicator page in each language for every indicator of a target (registry and run), and the list
+    codes = metadata.target_indicators(targets.load_targets(), fake_run().assessments)
+    pages = [f"indicators/{lang}/{c}.html" for lang in text.LANGS for c in [*codes, "index"]]
+    assert {"life_expectancy", "healthy_life_years"} <= set(codes)
+    assert sorted(set(every) - set(files)) == sorted(pages)
     assert files == sorted(
         [
             "analyst/ha-nam/brief.html",
@@ -123,7 +135,9 @@ def test_brief_has_no_code_no_traceback_and_embedded_images(published):
     assert not re.search(r"<(script|link)\b[^>]*\b(src|href)=", html)
     assert "<h1>Báo cáo chính sách: Hà Nam — 2026Q4</h1>" in html
     assert '<meta charset="utf-8">' in html and '<html lang="vi">' in html
-    assert "run-test" in html and "f1ngerpr1nt0" in html and "2024" in html and "papermill" in html
+    # the footer in words: quarter, run; the fingerprint, files and versions are in the manifest
+    assert "run-test" in html and "quý 4/2026" in html and "manifest.json" in html
+    assert "f1ngerpr1nt0" not in html and "papermill" not in html
     assert len(html.encode()) < 80_000
 
 

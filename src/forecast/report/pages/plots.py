@@ -26,6 +26,7 @@ from forecast.report.pages.text import (
     category_label,
     indicator_name,
     labels,
+    model_label,
     t,
     unit_label,
 )
@@ -371,7 +372,7 @@ def model_comparison(
             fc["q50"],
             color=colour,
             linewidth=2.2 if name == "ensemble" else 1.2,
-            label=str(name),
+            label=model_label(name, lang),  # words in the page's language, never the code
             gid=f"model:{name}",
         )
     obs = observations.dropna(subset=["value"]).sort_values("year")

@@ -56,6 +56,7 @@ from forecast.report.pages.text import (
     fmt_value,
     has_text,
     indicator_name,
+    model_label,
     series_tag,
     series_title,
     t,
@@ -431,12 +432,6 @@ def scenario_frame(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 
 # --- the deep dive's tables, written for readers (words as headers, no row index, no code) -------
-
-
-def model_label(model: object, lang: str = "vi") -> str:
-    """The name of a forecast model in words (``dholt`` -> ``San bằng mũ Holt, xu hướng giảm dần``)."""
-    key = f"model.{model}"
-    return t(key, lang) if has_text(key) else str(model)
 
 
 def _columns(frame: pd.DataFrame, codes: list[str], lang: str) -> pd.DataFrame:

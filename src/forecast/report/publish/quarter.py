@@ -40,7 +40,8 @@ from forecast.data import store as store_db
 from forecast.errors import DiskFullError, ReportError
 from forecast.log import logger
 from forecast.report.pages.text import LANGS, t
-from forecast.report.publish import attachments
+from forecast.report.publish import attachments, indicators
+from forecast.report.publish.execute import footer
 from forecast.report.publish.executors import Executor, make_executor
 from forecast.report.publish.folder import (
     check_replaceable,
@@ -277,8 +278,15 @@ def _publish_quarter(
         files = attachments.attach(
             tmp, run, results, store=settings["store"], lang=lang, jobs=settings["jobs"]
         )
-        index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=files.index_html(lang))
-        extra = {"downloads": files.manifest(), "kernel_retries": kernel_retries(results)}
+        pages = _indicator_pages(tmp, run, results, settings["store"], quarter)
+        more = files.index_html(lang) + (indicators.indicators_index_html(lang) if pages.pages else "")
+        index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=more)
+        indicators.link_pages(tmp, lang, pages.codes)  # the briefs' and the index's anchors
+        extra = {
+            "downloads": files.manifest(),
+            "indicator_pages": pages.manifest(),
+            "kernel_retries": kernel_retries(results),
+        }
         write_manifest(tmp, run, results, settings, common, started, extra=extra)
         final = _destination(root, quarter, results)
         if final.name == quarter:
@@ -288,6 +296,23 @@ def _publish_quarter(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _indicator_pages(
+    tmp: Path, run: Any, results: list[JobResult], store: str, quarter: str
+) -> indicators.IndicatorPages:
+    """Write the indicator pages in every language (:mod:`forecast.report.publish.indicators`).
+
+    A failure is logged and the quarter publishes without them (as without a PDF).
+    """
+    briefs = {r.job.parameters["province"]: r.job.html for r in results if r.ok and r.job.kind == "brief"}
+    footers = {lang: footer(_footer(run, quarter, store, lang), {}, lang) for lang in LANGS}
+    try:
+        return indicators.write_indicator_pages(tmp, run, store=store, footers=footers, briefs=briefs)
+    except Exception as e:  # noqa: BLE001 - the briefs publish without their indicator pages
+        logger.warning("the indicator pages could not be written: %r", e)
+        shutil.rmtree(tmp / indicators.FOLDER, ignore_errors=True)  # no half-written set of pages
+        return indicators.IndicatorPages()
 
 
 def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list[Job]:
