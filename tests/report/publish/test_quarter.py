@@ -16,7 +16,8 @@ from forecast import config, pipeline
 from forecast.cli import cli
 from forecast.errors import ReportError, ValidationError
 from forecast.registry import targets
-from forecast.report.pages import metadata, text
+from forecast.report.pages import metadata
+from forecast.report.pages.text import LANGS
 from forecast.report.publish import execute as report_execute
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report
@@ -96,7 +97,7 @@ def test_layout_of_a_published_quarter(published):
     pdf = ["briefs/ha-nam.pdf"] if find_chromium() else []
     # an indicator page in each language for every indicator of a target (registry and run), and the list
     codes = metadata.target_indicators(targets.load_targets(), fake_run().assessments)
-    pages = [f"indicators/{lang}/{c}.html" for lang in text.LANGS for c in [*codes, "index"]]
+    pages = [f"indicators/{lang}/{c}.html" for lang in LANGS for c in [*codes, "index"]]
     assert {"life_expectancy", "healthy_life_years"} <= set(codes)
     assert sorted(set(every) - set(files)) == sorted(pages)
     assert files == sorted(

@@ -219,8 +219,10 @@ def indicator_series(codes: list[str], holdings: pd.DataFrame, assessments: pd.D
                 rows.append({"indicator": code, "role": role, **r})
     out = pd.DataFrame(rows, columns=SERIES_COLUMNS)
     order = out["role"].map({r: i for i, r in enumerate(ROLES)})
-    return out.assign(_o=order).sort_values(["indicator", "_o", "rows"], ascending=[True, True, False]).drop(
-        columns="_o"
+    return (
+        out.assign(_o=order)
+        .sort_values(["indicator", "_o", "rows"], ascending=[True, True, False])
+        .drop(columns="_o")
     )
 
 
@@ -347,7 +349,12 @@ def _publishers(sources: pd.DataFrame, lang: str) -> list[str]:
         tables = [x for x in dict.fromkeys(rows["table"]) if x]
         words = _esc(t(f"publisher.{publisher}", lang))
         marked = [_cite(x, lang) for x in tables]
-        years = t("indicator_page.span", lang, first=int(rows["first_year"].min()), last=int(rows["last_year"].max()))
+        years = t(
+            "indicator_page.span",
+            lang,
+            first=int(rows["first_year"].min()),
+            last=int(rows["last_year"].max()),
+        )
         out.append(f"{words}{' (' + '; '.join(marked) + ')' if marked else ''}, {_esc(years)}")
     return out
 
@@ -373,8 +380,12 @@ def holdings_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
         years = t("indicator_page.years", lang, first=r["first_year"], last=r["last_year"], n=r["n_years"])
         latest = f"{r['latest_year']}: {_source_html(r['latest_publisher'], r['latest_table'], lang)}"
         cells = (_series_cell(r, code, lang), sources, _esc(years), _esc(_geos_text(r, lang)), latest)
-        rows.append(f'<tr data-series="{_esc(r["series"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return Html(f'<table class="data holdings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f'<tr data-series="{_esc(r["series"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+        )
+    return Html(
+        f'<table class="data holdings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def latest_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
@@ -382,7 +393,9 @@ def latest_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
     mine = facts.series[facts.series["indicator"] == code]
     if mine.empty:
         return Html(f'<p class="latest">{_esc(t("indicator_page.no_latest", lang))}</p>')
-    order = mine.assign(_own=mine["role"] != "own").sort_values(["latest_year", "_own"], ascending=[False, True])
+    order = mine.assign(_own=mine["role"] != "own").sort_values(
+        ["latest_year", "_own"], ascending=[False, True]
+    )
     r = order.iloc[0].to_dict()
     text = t(
         "indicator_page.latest_text",
@@ -393,7 +406,9 @@ def latest_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
         series=series_name(r["series"], code, lang),
     )
     before, after = (_esc(part) for part in text.split("{source}", 1))
-    return Html(f'<p class="latest">{before}{_source_html(r["latest_publisher"], r["latest_table"], lang)}{after}</p>')
+    return Html(
+        f'<p class="latest">{before}{_source_html(r["latest_publisher"], r["latest_table"], lang)}{after}</p>'
+    )
 
 
 def _members(weights: pd.DataFrame, lang: str) -> str:
@@ -404,8 +419,8 @@ def _members(weights: pd.DataFrame, lang: str) -> str:
 
 
 def _status_text(status: pd.DataFrame, lang: str) -> str:
-    """``dự báo cho 4 địa bàn; 2 địa bàn: ít hơn 3 quan sát: …`` from a series' status counts."""
-    parts = []
+    """``trong lượt chạy này, dự báo cho 4 địa bàn; 2 địa bàn (ít hơn 3 quan sát: …)`` from status counts."""
+    parts: list[str] = []
     for s in status.itertuples():
         if s.status == "ok":
             parts.insert(0, t("indicator_page.forecast_geos", lang, n=int(s.n)))
@@ -442,10 +457,19 @@ def _cuts(lang: str) -> str:
     parts = []
     for p, verdict in VERDICT_CUTS:
         if p > 0:
-            parts.append(t("indicator_page.cut", lang, label=_lower(category_label(verdict, lang)), p=fmt_percent(p, lang)))
+            parts.append(
+                t(
+                    "indicator_page.cut",
+                    lang,
+                    label=_lower(category_label(verdict, lang)),
+                    p=fmt_percent(p, lang),
+                )
+            )
         else:
             low = fmt_percent(min(c for c, _ in VERDICT_CUTS if c > 0), lang)
-            parts.append(t("indicator_page.cut_below", lang, label=_lower(category_label(verdict, lang)), p=low))
+            parts.append(
+                t("indicator_page.cut_below", lang, label=_lower(category_label(verdict, lang)), p=low)
+            )
     return "; ".join(parts)
 
 
@@ -459,7 +483,9 @@ def _basis_text(targets: pd.DataFrame, lang: str) -> str:
     return t("indicator_page.basis", lang, items=", ".join(items)) if items else ""
 
 
-def method_items(facts: IndicatorFacts, code: str, lang: str = "vi", found: pd.DataFrame | None = None) -> list[str]:
+def method_items(
+    facts: IndicatorFacts, code: str, lang: str = "vi", found: pd.DataFrame | None = None
+) -> list[str]:
     """The method in words: scale, each series' models and weights, intervals, verdicts, basis, breaks."""
     row = facts.indicators.set_index("indicator").loc[code]
     transform = str(row["transform"]) if row["transform"] in ("logit", "log", "identity") else "none"
@@ -491,7 +517,9 @@ def breaks_items(facts: IndicatorFacts, code: str, lang: str = "vi") -> list[str
     return break_notes(pairs.itertuples(index=False, name=None), lang, found)
 
 
-def targets_html(facts: IndicatorFacts, code: str, lang: str = "vi", briefs: dict[str, str] | None = None) -> Html:
+def targets_html(
+    facts: IndicatorFacts, code: str, lang: str = "vi", briefs: dict[str, str] | None = None
+) -> Html:
     """The run's targets on the indicator: province (linked to its brief), year, target, verdict, series used."""
     mine = facts.targets[facts.targets["indicator"] == code]
     if mine.empty:
@@ -503,12 +531,18 @@ def targets_html(facts: IndicatorFacts, code: str, lang: str = "vi", briefs: dic
         href = (briefs or {}).get(str(r["province"]))
         province = f'<a href="{_esc(href)}">{_esc(r["province"])}</a>' if href else _esc(r["province"])
         series = r.get("series")
-        used = "–" if is_missing(series) or not series else _esc(series_name(str(series), code, lang) + basis_tag(r, lang))
+        used = (
+            "–"
+            if is_missing(series) or not series
+            else _esc(series_name(str(series), code, lang) + basis_tag(r, lang))
+        )
         verdict = badge_html(str(r.get("verdict") or "no_data"), lang)
         cells = (province, str(int(r["year"])), _esc(target_text(r, lang)), verdict, used)
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{_esc(h)}</th>" for h in heads)
-    return Html(f'<table class="data targets"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return Html(
+        f'<table class="data targets"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def _facts_list(code: str, row: pd.Series, lang: str) -> str:
@@ -552,15 +586,26 @@ def indicator_page_html(
     """
     check_lang(lang)
     row = facts.indicators.set_index("indicator").loc[code]
-    nav = [f'<a href="{_esc(h)}" hreflang="{_esc(k)}" lang="{_esc(k)}">{_esc(language_name(k, k))}</a>' for k, h in (others or {}).items()]
+    nav = [
+        f'<a href="{_esc(h)}" hreflang="{_esc(k)}" lang="{_esc(k)}">{_esc(language_name(k, k))}</a>'
+        for k, h in (others or {}).items()
+    ]
     if up:
         nav.insert(0, f'<a href="{_esc(up)}">{_esc(t("indicator_page.back", lang))}</a>')
     parts = [
         f'<h1 data-indicator="{_esc(code)}">{_esc(indicator_name(code, lang))}</h1>',
         f'<nav class="languages">{" · ".join(nav)}</nav>' if nav else "",
-        _section("definition", f"<p>{_esc(indicator_definition(code, lang))}</p>" + _facts_list(code, row, lang), lang),
+        _section(
+            "definition",
+            f"<p>{_esc(indicator_definition(code, lang))}</p>" + _facts_list(code, row, lang),
+            lang,
+        ),
         _section("latest", latest_html(facts, code, lang), lang),
-        _section("holdings", f"<p>{_esc(t('indicator_page.holdings_intro', lang))}</p>" + holdings_html(facts, code, lang), lang),
+        _section(
+            "holdings",
+            f"<p>{_esc(t('indicator_page.holdings_intro', lang))}</p>" + holdings_html(facts, code, lang),
+            lang,
+        ),
         _section("method", _items(method_items(facts, code, lang)), lang),
     ]
     breaks = breaks_items(facts, code, lang)
@@ -570,7 +615,9 @@ def indicator_page_html(
     return Html("\n".join(p for p in parts if p))
 
 
-def indicator_list_html(facts: IndicatorFacts, lang: str = "vi", *, others: dict[str, str] | None = None) -> Html:
+def indicator_list_html(
+    facts: IndicatorFacts, lang: str = "vi", *, others: dict[str, str] | None = None
+) -> Html:
     """The list of indicator pages (``<code>.html`` beside it): name, unit, latest year and its publisher, targets."""
     check_lang(lang)
     heads = ("col_indicator", "col_unit", "col_latest", "col_targets")
@@ -580,13 +627,18 @@ def indicator_list_html(facts: IndicatorFacts, lang: str = "vi", *, others: dict
         code = r["indicator"]
         mine = facts.series[facts.series["indicator"] == code]
         top = mine.sort_values("latest_year", ascending=False).head(1).to_dict("records")
-        latest = f"{top[0]['latest_year']}: {_source_html(top[0]['latest_publisher'], '', lang)}" if top else "–"
+        latest = (
+            f"{top[0]['latest_year']}: {_source_html(top[0]['latest_publisher'], '', lang)}" if top else "–"
+        )
         unit_key = f"unit_name.{r['unit']}"
         unit = t(unit_key, lang) if has_text(unit_key) else str(r["unit"])
         name = f'<a href="{_esc(code)}.html">{_esc(indicator_name(code, lang))}</a>'
         cells = (name, _esc(unit), latest, fmt_number(r["targets"], lang, 0))
         rows.append(f'<tr data-indicator="{_esc(code)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    nav = [f'<a href="{_esc(h)}" hreflang="{_esc(k)}" lang="{_esc(k)}">{_esc(language_name(k, k))}</a>' for k, h in (others or {}).items()]
+    nav = [
+        f'<a href="{_esc(h)}" hreflang="{_esc(k)}" lang="{_esc(k)}">{_esc(language_name(k, k))}</a>'
+        for k, h in (others or {}).items()
+    ]
     return Html(
         f"<h1>{_esc(t('indicator_page.list_title', lang))}</h1>"
         + (f'<nav class="languages">{" · ".join(nav)}</nav>' if nav else "")

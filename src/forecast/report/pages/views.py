@@ -54,7 +54,6 @@ from forecast.report.pages.text import (
     fmt_rate,
     fmt_rate_unit,
     fmt_value,
-    has_text,
     indicator_name,
     model_label,
     series_tag,

@@ -63,13 +63,14 @@ class Attachments:
             missing = pdf.CHROMIUM_MISSING in self.pdf_errors.values()
             why = t["no_chromium"] if missing else t["pdf_failed"]
             note = f'<p class="pdf-missing">{html.escape(t["no_pdf"].format(n=len(self.pdf_errors), why=why))}</p>'
-        return f'<h2 id="downloads">{html.escape(t["download"])}</h2>\n<ul class="downloads">{"".join(items)}</ul>{note}'
+        csv = f'<p class="downloads-note">{html.escape(t["csv_note"])}</p>'
+        return f'<h2 id="downloads">{html.escape(t["download"])}</h2>\n<ul class="downloads">{"".join(items)}</ul>{csv}{note}'
 
 
 def _label(path: str, t: dict[str, str]) -> str:
     """The link text of a download: ``PDF để in``, ``bảng theo dõi (Excel)``, ``CSV`` (quarter)."""
     ext = path.rsplit(".", 1)[-1]
-    fmt = {"csv": "CSV", "xlsx": "Excel"}.get(ext, "")
+    fmt = {"csv": t["csv"], "xlsx": "Excel"}.get(ext, "")  # the CSV is for software (downloads.py)
     if ext == "pdf":
         return t["pdf"]
     if Path(path).name.startswith("assessments."):

@@ -30,7 +30,13 @@ from forecast.report.pages import metadata
 from forecast.report.pages.text import LANGS, indicator_name, t
 from forecast.report.publish import render
 
-__all__ = ["IndicatorPages", "indicators_index_html", "link_indicators", "link_pages", "write_indicator_pages"]
+__all__ = [
+    "IndicatorPages",
+    "indicators_index_html",
+    "link_indicators",
+    "link_pages",
+    "write_indicator_pages",
+]
 
 FOLDER = metadata.PAGE_FOLDER
 _ANCHOR = re.compile(r'<a class="indicator-link" data-indicator="([^"]+)"')
@@ -98,14 +104,18 @@ def write_indicator_pages(
         out.pages.append(_write(folder, lang, "index", body, t("indicator_page.list_title", lang), footers))
         for code in facts.codes:
             others = {k: f"../{k}/{code}.html" for k in LANGS if k != lang}
-            body = metadata.indicator_page_html(facts, code, lang, others=others, briefs=linked, up="index.html")
+            body = metadata.indicator_page_html(
+                facts, code, lang, others=others, briefs=linked, up="index.html"
+            )
             title = t("indicator_page.title", lang, name=indicator_name(code, lang))
             out.pages.append(_write(folder, lang, code, body, title, footers))
     logger.info("%d indicator pages in %d languages", len(facts.codes), len(LANGS))
     return out
 
 
-def _write(folder: Path, lang: str, name: str, body: str, title: str, footers: dict) -> str:
+def _write(
+    folder: Path, lang: str, name: str, body: str, title: str, footers: dict[str, list[tuple[str, str]]]
+) -> str:
     path = folder / FOLDER / lang / f"{name}.html"
     rows = footers.get(lang) or next(iter(footers.values()), [])
     render.write_page(path, render.render_page(body, title=title, lang=lang, footer=rows, kind="indicator"))
