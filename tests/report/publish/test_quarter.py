@@ -275,7 +275,16 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     found = [w for w in ENGLISH if w in text]
     assert not found, found  # a Vietnamese brief is entirely Vietnamese
     assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
-    assert "Tổng cục Thống kê (đến năm 2016)" in text  # the data vintage in words: publisher, latest year
+    from forecast.data import provenance
+    from forecast.data import store as store_db
+
+    vintage = provenance.publisher_vintage(store_db.source_vintage(tmp_path / "store.duckdb"))
+    gso = int(vintage.set_index("publisher").loc["gso", "latest_year"])
+    assert f"Tổng cục Thống kê (đến năm {gso})" in text  # the data vintage in words: publisher, latest year
+    # the scorecard's indicators link to their pages, which exist in both languages
+    assert 'href="../indicators/vi/life_expectancy.html"' in brief
+    for lang in ("vi", "en"):
+        assert (result.folder / "indicators" / lang / "life_expectancy.html").is_file()
     assert (
         ".csv" not in text and "pandas" not in text and "{" not in text
     )  # file names, versions, JSON: manifest

@@ -342,20 +342,23 @@ def _source_html(publisher: str, table: str, lang: str) -> str:
     return f"{words} ({_cite(table, lang)})" if table else words
 
 
+def _span(first: int, last: int, lang: str) -> str:
+    return str(first) if first == last else t("indicator_page.span", lang, first=first, last=last)
+
+
 def _publishers(sources: pd.DataFrame, lang: str) -> list[str]:
-    """One line per publisher of a series (most rows first): its tables, then its years."""
+    """One line per publisher of a series (most rows first): each of its tables with its years.
+
+    ``Tổng cục Thống kê (<cite>Life expectancy at birth by region</cite>: 2005–2016; 2021–2024)``:
+    rows naming no table give their years alone.
+    """
     out = []
     for publisher, rows in sources.groupby("publisher", sort=False):
-        tables = [x for x in dict.fromkeys(rows["table"]) if x]
-        words = _esc(t(f"publisher.{publisher}", lang))
-        marked = [_cite(x, lang) for x in tables]
-        years = t(
-            "indicator_page.span",
-            lang,
-            first=int(rows["first_year"].min()),
-            last=int(rows["last_year"].max()),
-        )
-        out.append(f"{words}{' (' + '; '.join(marked) + ')' if marked else ''}, {_esc(years)}")
+        parts = []
+        for table, part in rows.groupby("table", sort=False):
+            years = _esc(_span(int(part["first_year"].min()), int(part["last_year"].max()), lang))
+            parts.append(f"{_cite(str(table), lang)}: {years}" if table else years)
+        out.append(f"{_esc(t(f'publisher.{publisher}', lang))} ({'; '.join(parts)})")
     return out
 
 

@@ -81,7 +81,7 @@ def _label(path: str, t: dict[str, str]) -> str:
 def _links(files: list[str], base: str, t: dict[str, str]) -> str:
     """Links to ``files`` (relative to the quarter) from a page in folder ``base`` (``""``: the index)."""
     out = []
-    for f in files:
+    for f in sorted(files, key=lambda f: (f.rsplit(".", 1)[0], f.endswith(".csv"))):  # Excel before CSV
         href = f.removeprefix(f"{base}/") if base else f
         save = "" if f.endswith(".pdf") else " download"  # tables are saved, the PDF may open in place
         out.append(f'<a href="{html.escape(href)}"{save}>{html.escape(_label(f, t))}</a>')
