@@ -7,6 +7,7 @@ parameter. Vietnamese writes decimals with a comma (``75,4``) and groups thousan
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from forecast import config
@@ -654,6 +655,20 @@ def fmt_percent(p: object, lang: str = "vi", digits: int = 0) -> str:
     return text if text == "–" else text + "%"
 
 
+_MONTHS_EN = "January February March April May June July August September October November December".split()
+
+
+def fmt_date(day: object, lang: str = "vi") -> str:
+    """Format a date (``datetime.date`` or ISO text): ``03/12/2026`` in Vietnamese, ``3 December 2026``."""
+    check_lang(lang)
+    d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    return (
+        f"{d.day:02d}/{d.month:02d}/{d.year}"
+        if lang == "vi"
+        else f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+    )
+
+
 def quarter_label(quarter: str, lang: str = "vi") -> str:
     """Return ``"quý 4/2026"`` or ``"Q4 2026"`` for ``"2026Q4"`` (other text is returned as given)."""
     check_lang(lang)
@@ -697,8 +712,26 @@ PAGE_LABELS: dict[str, dict[str, dict[str, str]]] = {
             "no_overview": "The national scorecard could not be made (see failures).",
         },
     },
+    "print": {
+        "vi": {
+            "issued": "Ngày phát hành: {date}",
+            "contact": "Liên hệ: {contact}",
+            "contact_missing": "[chưa khai báo địa chỉ, điện thoại liên hệ]",
+            "run": "lượt chạy {run}",
+            "page": "Trang {page}/{pages}",
+        },
+        "en": {
+            "issued": "Issued {date}",
+            "contact": "Contact: {contact}",
+            "contact_missing": "[contact address and telephone not configured]",
+            "run": "run {run}",
+            "page": "Page {page} of {pages}",
+        },
+    },
     "footer": {
         "vi": {
+            "issued": "Ngày phát hành",
+            "unit": "Đơn vị phát hành",
             "quarter": "Quý",
             "data": "Số liệu (năm mới nhất theo nguồn)",
             "run": "Lượt chạy",
@@ -706,6 +739,8 @@ PAGE_LABELS: dict[str, dict[str, dict[str, str]]] = {
             "versions": "Phần mềm",
         },
         "en": {
+            "issued": "Issued",
+            "unit": "Issued by",
             "quarter": "Quarter",
             "data": "Data (latest year per source)",
             "run": "Run",

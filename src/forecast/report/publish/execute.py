@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from forecast.log import logger
+from forecast.registry import issuers
 from forecast.report.pages import text
 from forecast.report.publish import render
 from forecast.report.publish.jobs import Job, JobResult
@@ -57,14 +58,39 @@ _T = TypeVar("_T")
 
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
-    """Return the labelled footer rows: the run's provenance plus this page's parameters."""
+    """Return the labelled footer rows: issuer and issue date, the run's provenance, this page's parameters."""
     labels = text.labels("footer", lang)
     shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
     rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
+    shown_lang = lang if lang in text.LANGS else "en"
     if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
-        rows["quarter"] = text.quarter_label(rows["quarter"], lang if lang in text.LANGS else "en")
-    order = ("quarter", "data", "run", "parameters", "versions")
+        rows["quarter"] = text.quarter_label(rows["quarter"], shown_lang)
+    if rows.get("issued"):
+        rows["issued"] = text.fmt_date(rows["issued"], shown_lang)
+    if params.get("province"):
+        rows["unit"] = issuer_text(params["province"], shown_lang)
+    order = ("unit", "issued", "quarter", "data", "run", "parameters", "versions")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
+
+
+def issuer_text(province: str, lang: str) -> str:
+    """``Sở Y tế tỉnh Hà Nam · Liên hệ: …`` (:mod:`forecast.registry.issuers`; a placeholder if unset)."""
+    who = issuers.issuer(province)
+    words = text.labels("print", lang)
+    return f"{who.unit} · " + words["contact"].format(contact=who.contact or words["contact_missing"])
+
+
+def print_marks(common: dict[str, str], title: str, lang: str, province: str = "") -> render.PrintMarks:
+    """The margins of every printed page: issuer and contact, issue date, page title and run, page numbers."""
+    shown_lang = lang if lang in text.LANGS else "en"
+    words = text.labels("print", shown_lang)
+    issued = text.fmt_date(common["issued"], shown_lang) if common.get("issued") else ""
+    return render.PrintMarks(
+        top_left=issuer_text(province, shown_lang) if province else title,
+        top_right=words["issued"].format(date=issued) if issued else "",
+        bottom_left=f"{title} · " + words["run"].format(run=common.get("run", "")),
+        page_label=words["page"],
+    )
 
 
 def worker_init() -> None:
@@ -327,7 +353,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     try:
         nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
-        body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
+        body = _render(job, nb, base, common, lang)
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
         return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
@@ -337,23 +363,29 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     )
 
 
-def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
+def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, str], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
+    rows = footer(common, job.parameters, lang)
     src_dir = Path(job.notebook).parent
     policy = job.kind in ("brief", "overview")
     body = render.render_body(nb, policy=policy, base_dir=src_dir)
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
+    marks = print_marks(common, job.title, lang, job.parameters.get("province", ""))
     render.write_page(
         base / job.html,
-        render.render_page(body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind),
+        render.render_page(
+            body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind, marks=marks
+        ),
     )
     if job.analyst_html:
         code = render.render_body(nb, policy=False, base_dir=src_dir)
         render.write_page(
             base / job.analyst_html,
-            render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),
+            render.render_page(
+                code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst", marks=marks
+            ),
         )
     analyst = job.analyst_html or (None if policy else job.html)
     if analyst:

@@ -91,7 +91,14 @@ def _footer(run: Any, quarter: str, store: str = "") -> dict[str, str]:
     versions = ", ".join(
         f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels", "papermill", "nbconvert")
     )
-    return {"quarter": quarter, "data": vintage, "run": str(run.run_id), "versions": versions}
+    issued = time.strftime("%Y-%m-%d")  # the day the quarter is published: printed on every page
+    return {
+        "quarter": quarter,
+        "data": vintage,
+        "run": str(run.run_id),
+        "versions": versions,
+        "issued": issued,
+    }
 
 
 def publish_report(
