@@ -180,10 +180,23 @@ TEXT = {
         "province's own figure.",
     },
     "gap_caveat": {
-        "vi": "{names}: chuỗi số liệu của {geo} được hiệu chỉnh theo chênh lệch trung bình "
-        "({gap}) giữa các số liệu đã công bố của {anchor} và chuỗi số liệu đó.",
-        "en": "{names}: the series of {geo} is adjusted by the mean gap ({gap}) between the "
-        "published figures of {anchor} and that series.",
+        "vi": "{names}: số liệu của {anchor} năm {year} ({value}) là mốc; sau đó chỉ tiêu được ước tính "
+        "theo diễn biến của chuỗi số liệu {geo}, giữ nguyên chênh lệch lúc đó ({gap}); khoảng dự báo "
+        "rộng dần theo số năm kể từ số liệu cuối của {anchor}.",
+        "en": "{names}: the figure of {anchor} in {year} ({value}) is the anchor; after it the indicator "
+        "follows the series of {geo}, keeping the gap of that year ({gap}); the interval widens with "
+        "the years since the last figure of {anchor}.",
+    },
+    # Own points carried forward by another series (assessment basis "own", column gap)
+    "carried_tag": {
+        "vi": "số liệu của tỉnh, ước tính tiếp theo {carrier}",
+        "en": "the province's own figures, carried forward by {carrier}",
+    },
+    "carrier_regional": {"vi": "xu hướng của vùng", "en": "the region's trend"},
+    "carrier_national": {"vi": "xu hướng toàn quốc", "en": "the national trend"},
+    "carrier_own_other_definition": {
+        "vi": "chuỗi khác định nghĩa của tỉnh",
+        "en": "the province's series of another definition",
     },
     # A national series used because the region's is too short (assessment borrowed
     # "national_short_region"), shifted to the level of the province or the region (anchor_geo)
@@ -197,14 +210,12 @@ TEXT = {
     },
     # Fan charts of a borrowed series shifted by a gap (report.views.fan_panels)
     "fan_shift_caption": {
-        "vi": "Chuỗi số liệu của {geo} được hiệu chỉnh về mức của {anchor} theo "
-        "chênh lệch trung bình với các số liệu đã công bố của {anchor} (điểm đỏ), đúng chuỗi mà "
-        "bảng đánh giá sử dụng; khoảng dự báo được nới rộng vì chênh lệch có thể thay đổi; "
-        "đường xám mảnh là chuỗi của {geo} trước khi hiệu chỉnh.",
-        "en": "The series of {geo} is shifted to the level of {anchor} by the mean "
-        "gap to the published figures of {anchor} (red points), the series the scorecard uses; "
-        "the forecast interval is widened since the gap may drift; the thin grey line is the "
-        "series of {geo} before the shift.",
+        "vi": "Điểm đỏ là số liệu của {anchor}, mốc của đánh giá; sau năm cuối có số liệu, dự báo đi theo "
+        "diễn biến của chuỗi {geo} (đường xám mảnh), giữ chênh lệch với chuỗi đó, đúng như bảng đánh giá "
+        "sử dụng; khoảng dự báo rộng dần vì chênh lệch có thể thay đổi.",
+        "en": "The red points are the figures of {anchor}, the assessment's anchor; after the last of "
+        "them the forecast follows the series of {geo} (thin grey line), keeping the gap to it, as the "
+        "scorecard does; the interval widens since the gap may drift.",
     },
     "observed_shifted": {"vi": "Quan sát (đã hiệu chỉnh)", "en": "Observed (shifted)"},
     "anchor_points": {"vi": "Số liệu đã công bố của địa phương", "en": "Published local figures"},
@@ -219,10 +230,30 @@ TEXT = {
     # The brief's first screen (forecast.report.pages.headline)
     "headline": {"vi": "Tóm tắt", "en": "At a glance"},
     "headline_counts": {
-        "vi": "{k}/{n} mục tiêu nhiều khả năng đạt (kể cả đã đạt), {p} có thể đạt, "
+        "vi": "{k}/{n} mục tiêu có số liệu của tỉnh nhiều khả năng đạt (kể cả đã đạt), {p} có thể đạt, "
         "{m} có nguy cơ không đạt, {j} chưa thể đánh giá.",
-        "en": "{k} of {n} targets likely met (achieved included), {p} possible, {m} at risk, "
-        "{j} cannot be assessed.",
+        "en": "{k} of {n} targets with the province's own data likely met (achieved included), "
+        "{p} possible, {m} at risk, {j} cannot be assessed.",
+    },
+    "headline_indicative": {
+        "vi": "Ngoài ra {i} mục tiêu chỉ để tham khảo (chưa có số liệu riêng của tỉnh), không tính ở trên.",
+        "en": "Another {i} targets are indicative only (no data of the province's own) and not counted above.",
+    },
+    "headline_national_plan": {
+        "vi": "{province} chưa có mục tiêu định lượng trong kế hoạch của tỉnh: các mục tiêu dưới đây là "
+        "mục tiêu quốc gia (nguồn ghi ở từng dòng) hoặc mục tiêu tỉnh đã công bố, dùng để đối chiếu.",
+        "en": "{province} has no quantitative target in a plan of its own: the targets below are the "
+        "national ones (source on each row) or the province's published ones, for comparison.",
+    },
+    "supply_heading": {
+        "vi": "Số liệu tỉnh cần cung cấp để có đánh giá",
+        "en": "Data the province should supply for a verdict",
+    },
+    "supply_item": {
+        "vi": "{name} ({years}): số liệu của {province} theo đúng định nghĩa của kế hoạch, ít nhất một năm "
+        "gần đây, nhập vào mẫu Excel số liệu của tỉnh.",
+        "en": "{name} ({years}): a figure of {province} itself, of the plan's definition, for at least one "
+        "recent year, entered in the province's Excel template.",
     },
     "headline_indicators": {"vi": "Ba chỉ tiêu chính", "en": "The three headline indicators"},
     "no_plan_target": {"vi": "kế hoạch không đặt mục tiêu", "en": "no target in the plan"},
@@ -308,6 +339,18 @@ TEXT = {
         "en": "deadline passed",
     },  # no rate is required after the target year
     "col_quote": {"vi": "Nội dung trong kế hoạch", "en": "As written in the plan"},
+    # A range "đạt 25 - 27": a floor at 25, the plan's aspiration 27 (registry.targets.target_meaning)
+    "aspiration": {"vi": "(phấn đấu {high})", "en": "(aiming for {high})"},
+    "points": {"vi": " điểm phần trăm", "en": " percentage points"},
+    "already_met": {"vi": "đã đạt (ước tính)", "en": "met (nowcast)"},
+    # Passed deadlines (assessment columns timing, deadline_passed, observed_year/value)
+    "verdict_achieved_at": {"vi": "Đạt: {value} ({year})", "en": "Met: {value} ({year})"},
+    "verdict_missed_at": {"vi": "Không đạt: {value} ({year})", "en": "Missed: {value} ({year})"},
+    "verdict_not_yet_observed": {"vi": "Chưa có số liệu năm {year}", "en": "No data for {year} yet"},
+    "p_was_met": {"vi": "ước tính {p} là đã đạt", "en": "{p} estimated met"},
+    # Indicative rows (assessment column tier): no own data of the province, not a verdict
+    "indicative_badge": {"vi": "Tham khảo · {label}", "en": "Indicative · {label}"},
+    "p_indicative": {"vi": "{p} (tham khảo)", "en": "{p} (indicative)"},
     "col_province": {"vi": "Tỉnh", "en": "Province"},
     # Plot labels
     "observed": {"vi": "Quan sát", "en": "Observed"},
@@ -413,10 +456,10 @@ RATE_UNITS = {
     "pp": {"vi": " điểm phần trăm/năm", "en": " percentage points a year"},
     "abs": {"vi": "{unit}/năm", "en": "{unit} a year"},  # change in the indicator's own unit
 }
-#: The same, short, for a table cell ("+0,99 điểm %" beside "+0,37%").
+#: The same, short, for a table cell ("+0,99 điểm" beside "+0,37%"): percentage points are never "%".
 RATE_UNITS_SHORT = {
     "pct": {"vi": "%", "en": "%"},
-    "pp": {"vi": " điểm %", "en": " pp"},
+    "pp": {"vi": " điểm", "en": " pp"},
     "abs": {"vi": "{unit}", "en": "{unit}"},
 }
 
@@ -646,6 +689,18 @@ def fmt_value(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
     """Format a value with its unit, e.g. ``12,5‰`` or ``28,0/10.000 dân`` (counts without decimals)."""
     text = fmt_number(x, lang, 0 if unit in WHOLE_UNITS else digits)
     return text if text == "–" else text + unit_label(unit, lang)
+
+
+def fmt_gap(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
+    """A signed difference between two values: ``+1,5 năm``, ``−2,60 điểm phần trăm`` (never ``%``:
+    a difference of two percentages is in percentage points)."""
+    if not _is_number(x):
+        return "–"
+    v = float(x)  # type: ignore[arg-type]
+    sign = "+" if round(v, digits) > 0 else ""
+    if unit == "percent":
+        return sign + fmt_number(v, lang, digits) + TEXT["points"][lang]
+    return sign + fmt_value(v, unit, lang, digits)
 
 
 def fmt_percent(p: object, lang: str = "vi", digits: int = 0) -> str:
