@@ -65,6 +65,8 @@ DEFAULT_FILES = (
     "vn_national.csv",
     "vn_published_facts.csv",
     "vn_observed_2017plus.csv",
+    "vn_national_more.csv",  # national BHYT, stunting, all-sector staff, HALE, obesity, UHC index, MMR
+    "vn_papi_health.csv",  # PAPI public-health score by province: context, never a verdict
     "gso_pxweb/Percentage of household having hygienic water by region.csv",  # regions only
 )
 _SCHEMA = """
@@ -576,4 +578,22 @@ def data_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
             "JOIN imports i USING (import_id) GROUP BY i.file ORDER BY latest_year DESC, source"
         ).df()
     df["source"] = [Path(str(f)).name for f in df["source"]]
+    return df.reindex(columns=empty.columns)
+
+
+def source_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The latest observed year and row count per ``source`` text (``source``, ``year``, ``rows``).
+
+    :func:`forecast.data.provenance.publisher_vintage` names the publishers from it; an empty
+    frame when there is no store.
+    """
+    empty = pd.DataFrame(columns=["source", "year", "rows"])
+    if not config.store_path(path).exists():
+        return empty
+    with connect(path, read_only=True) as con:
+        if con is None:
+            return empty
+        df = con.execute(
+            "SELECT source, max(year) AS year, count(*) AS rows FROM observations GROUP BY source"
+        ).df()
     return df.reindex(columns=empty.columns)

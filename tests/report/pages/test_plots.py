@@ -169,7 +169,7 @@ def test_two_targets_at_almost_one_height_are_both_labelled_apart(shared_data):
     fig = plots.fan_chart(_gso(shared_data, "Hà Nam", "imr"), make_forecasts().iloc[0:0], plan, lang="vi")
     ax = fig.axes[0]
     labels = _labels(ax)
-    assert sorted(lab.get_text() for lab in labels) == ["≤ 4,8‰ (2030)", "≤ 5,0‰ (2025)"]
+    assert sorted(lab.get_text() for lab in labels) == ["2025: ≤ 5,0‰", "2030: ≤ 4,8‰"]
     assert _apart(fig, labels)
     # a staircase: the 2030 line starts where the 2025 one ends, so the two never lie on each other
     spans = sorted((seg[0][0], seg[1][0]) for line in _by_gid(ax, "target") for seg in line.get_segments())
@@ -190,8 +190,8 @@ def test_targets_of_several_plans_on_one_chart_name_their_province():
     stars = [tuple(line.get_xydata()[0]) for line in _by_gid(ax, "target-point")]
     assert len(stars) == len(set(stars)) == len(labels) == 4  # one star and one label per target
     texts = [lab.get_text() for lab in labels]
-    assert "Hà Nam: ≥ 97,0% (2025)\nNam Định: ≥ 97,0% (2025)" in texts
-    assert all(":" in x for x in texts)  # each names its plan's province
+    assert "Hà Nam, 2025: ≥ 97,0%\nNam Định, 2025: ≥ 97,0%" in texts
+    assert all(x.startswith(("Hà Nam, ", "Lâm Đồng, ")) for x in texts)  # each names its plan's province
     assert _apart(fig, labels)
 
 
@@ -207,8 +207,8 @@ def test_range_targets_of_two_years_draw_no_overlapping_bands(shared_data):
     starts = [seg[0][0] for line in _by_gid(ax, "target") for seg in line.get_segments()]
     assert min(starts) == obs["year"].max()  # from the last observation, not from 2002
     assert sorted(lab.get_text() for lab in _labels(ax)) == [
-        "8,0–9,0/10.000 dân (2025)",
-        "9,0–10,0/10.000 dân (2030)",
+        "2025: ≥ 8,0/10.000 dân (phấn đấu 9,0)",
+        "2030: ≥ 9,0/10.000 dân (phấn đấu 10,0)",
     ]
 
 

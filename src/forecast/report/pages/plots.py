@@ -60,14 +60,15 @@ def _one_model(forecasts: pd.DataFrame, model: str | None) -> pd.DataFrame:
 
 
 def _target_label(r: dict, lang: str, with_province: bool) -> str:
-    """``≤ 5,0‰ (2025)``; ``Hà Nam: ≥ 95,0% (2025)`` when targets of several plans share the chart."""
+    """``2025: ≤ 5,0‰``; ``Hà Nam, 2025: ≥ 95,0%`` when targets of several plans share the chart."""
     from forecast.report.pages.html import target_text
 
-    text = f"{target_text(r, lang)} ({int(r['year'])})" if "comparator" in r or "unit" in r else ""
+    year = int(r["year"])
+    text = f"{year}: {target_text(r, lang)}" if "comparator" in r or "unit" in r else ""
     if not text:  # a bare frame of year and value
-        text = f"{r['value']:g} ({int(r['year'])})"
+        text = f"{year}: {r['value']:g}"
     province = r.get("province")
-    return f"{province}: {text}" if with_province and isinstance(province, str) and province else text
+    return f"{province}, {text}" if with_province and isinstance(province, str) and province else text
 
 
 def _draw_targets(

@@ -58,18 +58,22 @@ _T = TypeVar("_T")
 
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
-    """Return the labelled footer rows: issuer and issue date, the run's provenance, this page's parameters."""
+    """Return the labelled footer rows in words: issuer, issue date, quarter, data sources, run, details.
+
+    ``params`` (the page's parameters), the source files and the package versions are in the
+    manifest, not on the page: a reader sees no file name, JSON or code.
+    """
+    lang = lang if lang in text.LANGS else "en"
     labels = text.labels("footer", lang)
-    shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
-    rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
-    shown_lang = lang if lang in text.LANGS else "en"
+    rows = {k: v for k, v in common.items() if k in ("quarter", "sources", "run")}
     if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
-        rows["quarter"] = text.quarter_label(rows["quarter"], shown_lang)
-    if rows.get("issued"):
-        rows["issued"] = text.fmt_date(rows["issued"], shown_lang)
+        rows["quarter"] = text.quarter_label(rows["quarter"], lang)
+    if common.get("issued"):
+        rows["issued"] = issued_text(common["issued"], lang)
     if params.get("province"):
-        rows["unit"] = issuer_text(params["province"], shown_lang)
-    order = ("unit", "issued", "quarter", "data", "run", "parameters", "versions")
+        rows["unit"] = issuer_text(params["province"], lang)
+    rows["details"] = labels["details_text"]
+    order = ("unit", "issued", "quarter", "sources", "run", "details")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
 
 
@@ -80,13 +84,18 @@ def issuer_text(province: str, lang: str) -> str:
     return f"{who.unit} · " + words["contact"].format(contact=who.contact or words["contact_missing"])
 
 
+def issued_text(day: str, lang: str) -> str:
+    """The issue date as the catalogue's ``print.date_format`` writes it (``03/12/2026``)."""
+    return text.fmt_date(day, lang, text.labels("print", lang)["date_format"])
+
+
 def print_marks(common: dict[str, str], title: str, lang: str, province: str = "") -> render.PrintMarks:
     """The margins of every printed page: issuer and contact, issue date, page title and run, page numbers."""
-    shown_lang = lang if lang in text.LANGS else "en"
-    words = text.labels("print", shown_lang)
-    issued = text.fmt_date(common["issued"], shown_lang) if common.get("issued") else ""
+    lang = lang if lang in text.LANGS else "en"
+    words = text.labels("print", lang)
+    issued = issued_text(common["issued"], lang) if common.get("issued") else ""
     return render.PrintMarks(
-        top_left=issuer_text(province, shown_lang) if province else title,
+        top_left=issuer_text(province, lang) if province else title,
         top_right=words["issued"].format(date=issued) if issued else "",
         bottom_left=f"{title} · " + words["run"].format(run=common.get("run", "")),
         page_label=words["page"],
@@ -367,8 +376,9 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, s
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
     rows = footer(common, job.parameters, lang)
     src_dir = Path(job.notebook).parent
+    shown = render.one_language(nb, lang)  # a bilingual analyst note shows the page's language only
     policy = job.kind in ("brief", "overview")
-    body = render.render_body(nb, policy=policy, base_dir=src_dir)
+    body = render.render_body(shown, policy=policy, base_dir=src_dir)
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
@@ -380,7 +390,7 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, s
         ),
     )
     if job.analyst_html:
-        code = render.render_body(nb, policy=False, base_dir=src_dir)
+        code = render.render_body(shown, policy=False, base_dir=src_dir)
         render.write_page(
             base / job.analyst_html,
             render.render_page(
