@@ -9,9 +9,9 @@ The order is
    the note says which definition was used when the province has several
    (:func:`definition_note`);
 2. else the province's own series of the indicator that statistics publish for it
-   (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
+   (:data:`forecast.registry.indicators.STAND_INS`: EPI coverage is published as full immunisation of
    children under 1), with that definition;
-3. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
+3. else the series of the province's GSO socio-economic region (:func:`forecast.registry.geo.region_of`),
    chosen the same way, basis ``regional``: GSO gives some indicators (life expectancy, sex
    ratio at birth) only for its six regions;
 4. else the national series (basis ``national``), as context: UNICEF/WHO progress assessments
