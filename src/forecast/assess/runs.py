@@ -52,6 +52,7 @@ _INTS = {
     "required_from_year",
     "national_target_year",
     "successor_data_year",
+    "observed_year",
     "origin",
     "n_series",
     "n",
@@ -76,7 +77,9 @@ _FLOATS = {
     "gap",
     "definition_gap",
     "national_target",
+    "observed_value",
 }
+_BOOLS = {"deadline_passed"}
 COMPARE_COLUMNS = [
     "plan_id",
     "province",
@@ -124,6 +127,8 @@ TABLES = {
 def _sql_type(c: str) -> str:
     if c == "created":
         return "TIMESTAMP"
+    if c in _BOOLS:
+        return "BOOLEAN"
     return "INTEGER" if c in _INTS else "DOUBLE" if c in _FLOATS else "VARCHAR"
 
 
@@ -223,7 +228,13 @@ def list_runs(store=None) -> pd.DataFrame:
 def _typed(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     df = df.reindex(columns=columns)
     types = {
-        c: ("int64" if c == "year" else "Int64") if c in _INTS else "float64" if c in _FLOATS else None
+        c: ("int64" if c == "year" else "Int64")
+        if c in _INTS
+        else "float64"
+        if c in _FLOATS
+        else "boolean"
+        if c in _BOOLS
+        else None
         for c in columns
     }
     df = df.astype({c: t for c, t in types.items() if t})

@@ -65,6 +65,8 @@ DEFAULT_FILES = (
     "vn_national.csv",
     "vn_published_facts.csv",
     "vn_observed_2017plus.csv",
+    "vn_national_more.csv",  # national BHYT, stunting, all-sector staff, HALE, obesity, UHC index, MMR
+    "vn_papi_health.csv",  # PAPI public-health score by province: context, never a verdict
     "gso_pxweb/Percentage of household having hygienic water by region.csv",  # regions only
 )
 _SCHEMA = """

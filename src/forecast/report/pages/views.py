@@ -22,7 +22,7 @@ from forecast.engine.backtest import COMPARE_HORIZON, evaluate
 from forecast.errors import UnknownGeoError, ValidationError
 from forecast.registry import geo, indicators
 from forecast.registry.national_targets import PLAN_ID
-from forecast.report.pages.headline import headline_html, no_data_items, predecessors
+from forecast.report.pages.headline import headline_html, no_data_items, predecessors, supply_items
 from forecast.report.pages.html import (
     Html,
     annex_html,
@@ -292,12 +292,15 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
         return milestones_html(others, view.province, lang)
     a = view.assessments
     missing = no_data_items(a, lang)
+    supply = supply_items(a, view.province, lang)
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
         + annex_html()
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
+        + heading_html("supply_heading", lang, 3, when=bool(supply))
+        + list_html(supply, "supply")
         + heading_html("other_targets", lang, 3, when=len(others) > 0)
         + other_targets_html(others, lang)
     )
