@@ -134,7 +134,7 @@ def attainment_probability(
     """Return the share of a predictive distribution that satisfies ``comparator target``.
 
     The CDF is interpolated linearly between the quantiles ``config.QUANTILES`` on the
-    indicator's transformed scale (:func:`forecast.transforms.for_indicator`: logit, log or
+    indicator's transformed scale (:func:`forecast.engine.transforms.for_indicator`: logit, log or
     identity), so the distribution keeps its skew near a bound. Beyond the extreme quantiles
     the grid cannot tell 1 % from 0.1 %, so the CDF there is set to ``P_TAIL`` / ``1 - P_TAIL``:
     probabilities lie in [0.01, 0.99]. Returns NaN when a quantile is missing.
@@ -451,7 +451,7 @@ def assess_targets(
     Parameters
     ----------
     targets
-        The registry (:func:`forecast.targets.load_targets`); only ``kind == "outcome"`` rows
+        The registry (:func:`forecast.registry.targets.load_targets`); only ``kind == "outcome"`` rows
         are assessed. A range target (``value_high`` set) is assessed on ``value``.
     observations
         Observations frame (docs/contracts.md); the series of a target is the province's series
@@ -459,7 +459,7 @@ def assess_targets(
         variant the target's note describes (a note on central hospitals picks ``*_dohs``), then
         the variant with the latest data. A province without one borrows its GSO region's
         series as a proxy (``basis == "regional"``); national series are never used for a province
-        (:mod:`forecast.series_choice`). ``definition`` says how the series differs.
+        (:mod:`forecast.assess.matching`). ``definition`` says how the series differs.
     forecasts
         Forecasts frame; model ``model`` where present, else the first model by name.
     as_of
@@ -476,6 +476,13 @@ def assess_targets(
         empty; ``geo`` is the geo of the series used (the region for a proxy) and ``reason``
         says why a target has no data or borrows a regional series. Rates are annual % changes
         on the natural scale (see :func:`_rates`).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run()  # doctest: +SKIP
+    >>> forecast.assess_targets(forecast.load_targets(), forecast.load_observations(),  # doctest: +SKIP
+    ...                         run.forecasts, run.as_of)
     """
     as_of_year = config.quarter_year(as_of)
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])

@@ -189,7 +189,7 @@ def _reader(store):
     """Yield a read-only connection (None when there is no store file).
 
     Report notebooks run in parallel processes and read the same store: read-only connections
-    share it, and a brief lock held by a writer is waited for (:func:`forecast.store.connect`).
+    share it, and a brief lock held by a writer is waited for (:func:`forecast.data.store.connect`).
     """
     if not config.store_path(store).exists():
         yield None
@@ -206,7 +206,18 @@ def _has_runs(con) -> bool:
 
 
 def list_runs(store=None) -> pd.DataFrame:
-    """Return the stored runs, oldest first (``run_id, as_of, created, data_fingerprint, settings``)."""
+    """Return the stored runs, oldest first (``run_id, as_of, created, data_fingerprint, settings``).
+
+    Parameters
+    ----------
+    store
+        The store file (default ``data/workbench.duckdb`` or ``FORECAST_STORE``).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.list_runs()[["run_id", "as_of", "created"]]  # doctest: +SKIP
+    """
     with _reader(store) as con:
         if not _has_runs(con):
             return pd.DataFrame(columns=RUN_COLUMNS)
@@ -258,10 +269,30 @@ def load_run(store=None, run_id: str | None = None, province: str | None = None)
     A notebook opened with its default parameters (no ``run_id``) so reads the latest run that
     assessed its province, not a later run restricted to another province.
 
+    Parameters
+    ----------
+    store
+        The store file (default ``data/workbench.duckdb`` or ``FORECAST_STORE``).
+    run_id
+        A run's id (:func:`list_runs`); default the latest.
+    province
+        A province's canonical name: the latest run that assessed it.
+
+    Returns
+    -------
+    Run
+        ``run_id``, ``as_of``, ``settings``, ``forecasts`` and ``assessments`` (docs/contracts.md).
+
     Raises
     ------
     MissingDataError
         If the store holds no run (or not ``run_id``); the message says how to make one.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> run.assessments[["indicator", "year", "p_attain", "verdict"]]  # doctest: +SKIP
     """
     with _reader(store) as con:
         chosen = _latest_id(con, run_id, province)

@@ -2,7 +2,7 @@
 
 Everything here takes frames (assessments, targets, run comparisons) and returns :class:`Html`
 strings in Vietnamese or English; nothing fits a model or reads the store. The sentences of a
-brief are in :mod:`forecast.narrative`, the per-province selection in :mod:`forecast.brief`.
+brief are in :mod:`forecast.report.pages.sentences`, the per-province selection in :mod:`forecast.report.pages.views`.
 """
 
 from __future__ import annotations
@@ -443,30 +443,43 @@ def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> H
     return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
 
 
-def data_years(assessments: pd.DataFrame) -> str:
-    """The span of the latest years of the province's own data (``2016–2018``), "" without any."""
+def data_years(assessments: pd.DataFrame, own: pd.DataFrame | None = None) -> str:
+    """The span of the latest years of the province's own data (``2016–2018``), "" without any.
+
+    Read from the latest year of each assessed series of its own; a province without an
+    assessed target of its own (no plan in the run) is dated by the latest year of each of its
+    own observed series (``own``: ``indicator, year``), which its page shows all the same.
+    """
     a = assessments
-    if "latest_year" not in a.columns:
-        return ""
-    own = a[a["basis"] == "own"] if "basis" in a.columns else a
-    years = own["latest_year"].dropna().astype(int)
+    years = pd.Series(dtype=int)
+    if "latest_year" in a.columns:
+        mine = a[a["basis"] == "own"] if "basis" in a.columns else a
+        years = mine["latest_year"].dropna().astype(int)
+    if years.empty and own is not None and len(own):
+        years = own.groupby("indicator")["year"].max().astype(int)
     if years.empty:
         return ""
     lo, hi = int(years.min()), int(years.max())
     return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
-def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFrame | None = None) -> Html:
+def run_info_html(
+    run: object | None,
+    lang: str = "vi",
+    assessments: pd.DataFrame | None = None,
+    own: pd.DataFrame | None = None,
+) -> Html:
     """Return a one-line note naming the run and its quarter (or that there is no run).
 
     With a province's ``assessments``, the note says how recent the province's own data are
     ("số liệu tỉnh mới nhất: 2016–2018; báo cáo quý 4/2026") instead of implying data up to the
-    report's quarter.
+    report's quarter; ``own`` (the province's own observations) dates them when no assessed
+    target has a series of its own (:func:`data_years`).
     """
     if run is None:
         return paragraph_html(t("no_run", lang))
     if assessments is not None:
-        span = data_years(assessments)
+        span = data_years(assessments, own)
         text = t(
             "run_info_data" if span else "run_info_no_data",
             lang,
@@ -492,7 +505,7 @@ def figure_html(
     Charts are drawn at their printed size (:data:`forecast.report.pages.plots.FAN_SIZE`), so
     ``dpi`` sets their sharpness on paper and their width on screen (3.6 in at 150 dpi: 540 px).
 
-    ``alt`` defaults to the first axes' title. :mod:`forecast.plots` figures use constrained
+    ``alt`` defaults to the first axes' title. :mod:`forecast.report.pages.plots` figures use constrained
     layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
     """
     if alt is None:
