@@ -573,6 +573,7 @@ def indicator_page_html(
     others: dict[str, str] | None = None,
     briefs: dict[str, str] | None = None,
     up: str = "",
+    home: str = "",
 ) -> Html:
     """The body of indicator ``code``'s page in ``lang``.
 
@@ -586,6 +587,8 @@ def indicator_page_html(
         ``{province: href}`` of the published briefs (the targets table links to them).
     up
         href of the list of indicators (a link back), if any.
+    home
+        href of the quarter's index page, if any.
     """
     check_lang(lang)
     row = facts.indicators.set_index("indicator").loc[code]
@@ -595,6 +598,8 @@ def indicator_page_html(
     ]
     if up:
         nav.insert(0, f'<a href="{_esc(up)}">{_esc(t("indicator_page.back", lang))}</a>')
+    if home:
+        nav.insert(0, f'<a href="{_esc(home)}">{_esc(t("indicator_page.home", lang))}</a>')
     parts = [
         f'<h1 data-indicator="{_esc(code)}">{_esc(indicator_name(code, lang))}</h1>',
         f'<nav class="languages">{" · ".join(nav)}</nav>' if nav else "",
@@ -619,9 +624,12 @@ def indicator_page_html(
 
 
 def indicator_list_html(
-    facts: IndicatorFacts, lang: str = "vi", *, others: dict[str, str] | None = None
+    facts: IndicatorFacts, lang: str = "vi", *, others: dict[str, str] | None = None, home: str = ""
 ) -> Html:
-    """The list of indicator pages (``<code>.html`` beside it): name, unit, latest year and its publisher, targets."""
+    """The list of indicator pages (``<code>.html`` beside it): name, unit, latest year and its publisher, targets.
+
+    ``others``: ``{lang: href}`` of the list in the other languages; ``home``: href of the quarter's index.
+    """
     check_lang(lang)
     heads = ("col_indicator", "col_unit", "col_latest", "col_targets")
     head = "".join(f"<th>{_esc(t(f'indicator_page.{h}', lang))}</th>" for h in heads)
@@ -642,6 +650,8 @@ def indicator_list_html(
         f'<a href="{_esc(h)}" hreflang="{_esc(k)}" lang="{_esc(k)}">{_esc(language_name(k, k))}</a>'
         for k, h in (others or {}).items()
     ]
+    if home:
+        nav.insert(0, f'<a href="{_esc(home)}">{_esc(t("indicator_page.home", lang))}</a>')
     return Html(
         f"<h1>{_esc(t('indicator_page.list_title', lang))}</h1>"
         + (f'<nav class="languages">{" · ".join(nav)}</nav>' if nav else "")

@@ -100,12 +100,12 @@ def write_indicator_pages(
     for lang in LANGS:
         (folder / FOLDER / lang).mkdir(parents=True, exist_ok=True)
         others = {k: f"../{k}/index.html" for k in LANGS if k != lang}
-        body = metadata.indicator_list_html(facts, lang, others=others)
+        body = metadata.indicator_list_html(facts, lang, others=others, home="../../index.html")
         out.pages.append(_write(folder, lang, "index", body, t("indicator_page.list_title", lang), footers))
         for code in facts.codes:
             others = {k: f"../{k}/{code}.html" for k in LANGS if k != lang}
             body = metadata.indicator_page_html(
-                facts, code, lang, others=others, briefs=linked, up="index.html"
+                facts, code, lang, others=others, briefs=linked, up="index.html", home="../../index.html"
             )
             title = t("indicator_page.title", lang, name=indicator_name(code, lang))
             out.pages.append(_write(folder, lang, code, body, title, footers))
