@@ -150,6 +150,17 @@ def deep_dive_tables(
     return {"model_forecasts": mine, "backtests": held_out, "backtest_scores": scores}
 
 
+def learned(series: pd.DataFrame, settings: models.EngineSettings) -> models.EngineSettings:
+    """``settings`` with the calibration the engine learns from ``series`` (learned once, here).
+
+    Settings that are not the engine's own (a stand-in engine) and an empty ``series`` are
+    returned as given.
+    """
+    if series.empty or not isinstance(settings, engine_forecast.EngineSettings):
+        return settings
+    return engine_forecast.calibrated(series, settings)
+
+
 def recorded_weights(settings: models.EngineSettings, series: pd.DataFrame) -> list[dict]:
     """The ensemble members and weights of every forecast series, as the run's settings record them.
 
@@ -157,9 +168,10 @@ def recorded_weights(settings: models.EngineSettings, series: pd.DataFrame) -> l
     ``pooled``: the all-indicator weights stood in), from ``settings.calibration``
     (:func:`forecast.engine.forecast.weights_table`); empty without a calibration.
     """
-    if settings.calibration is None or series.empty:
+    calibration = getattr(settings, "calibration", None)
+    if calibration is None or series.empty:
         return []
-    table = engine_forecast.weights_table(settings.calibration, sorted(series["indicator"].unique()))
+    table = engine_forecast.weights_table(calibration, sorted(series["indicator"].unique()))
     return table.assign(weight=table["weight"].round(4)).to_dict("records")
 
 
@@ -208,7 +220,7 @@ def prepare_run(
     series = series_to_forecast(every, registry)
     # The calibration is learned once, here, so its ensemble weights are recorded with the run
     # (the indicator pages say which models forecast each series); the numbers are unchanged.
-    fitted = engine_forecast.calibrated(series, settings) if len(series) else settings
+    fitted = learned(series, settings)
     fc = forecast_series(series, fitted)
     obs, registry = restrict(every, registry, provinces)
     fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
@@ -217,7 +229,9 @@ def prepare_run(
     created = pd.Timestamp.now(tz="UTC")
     fingerprint = str(store_db.data_fingerprint(store))
     params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
-    params["ensemble_weights"] = recorded_weights(fitted, series)
+    weights = recorded_weights(fitted, series)
+    if weights:  # the members and weights of each series' ensemble (the indicator pages' method)
+        params["ensemble_weights"] = weights
     digest = hashlib.sha256(
         json.dumps([fingerprint, params, created.isoformat()], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]

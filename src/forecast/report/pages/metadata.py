@@ -309,14 +309,17 @@ def series_name(series: str, code: str, lang: str = "vi") -> str:
     """A store series named in words on indicator ``code``'s page, never by its code.
 
     A series without a name of its own (an auxiliary series, the crude birth rate behind its
-    yearly fall) is named by the indicator it measures or feeds.
+    yearly fall) is named by the indicator it measures or feeds, with its role in words
+    (``Tỷ lệ bao phủ bảo hiểm y tế (định nghĩa khác)``), so two series never share a name.
     """
     title = series_title(series, lang)
     if title != series:
         return title
     info = indicators.series_info(series) or {}
     base = str(info.get("base") or code)
-    return indicator_name(base if base in indicators.catalogue().index else code, lang)
+    name = indicator_name(base if base in indicators.catalogue().index else code, lang)
+    role = _role(code, series) or "variant"
+    return f"{name} ({t(f'indicator_page.role_{role}', lang)})"
 
 
 def _geos_text(r: dict, lang: str) -> str:
@@ -363,11 +366,13 @@ def _publishers(sources: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _series_cell(r: dict, code: str, lang: str) -> str:
-    name = _esc(series_name(r["series"], code, lang))
+    name = series_name(r["series"], code, lang)
     role = t(f"indicator_page.role_{r['role']}", lang)
+    if name.endswith(f"({role})"):  # named by its role already
+        name = name[: -len(role) - 2].rstrip()
     note = definition_text(matching.definition_code(r["series"], code), lang) if r["role"] != "own" else ""
     note_html = f'<br><small class="definition">{_esc(note)}</small>' if note else ""
-    return f'{name} <small class="role">({_esc(role)})</small>{note_html}'
+    return f'{_esc(name)} <small class="role">({_esc(role)})</small>{note_html}'
 
 
 def holdings_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
