@@ -9,8 +9,10 @@ tests run as root, whom ``chmod`` does not stop.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -451,3 +453,231 @@ def test_overview_of_a_run_without_targets_says_there_is_nothing_to_assess(tmp_p
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert t("nothing_to_assess", lang) in html
     assert t("p_attain_dist", lang) not in html  # no empty chart
+
+
+# --- issue #20: nothing lost, nothing forged ---------------------------------------------------
+
+SHARED = ROOT.parent / "shared" / "data"
+POPULATION = SHARED / "gso_pxweb" / "Average population by province 2017-2020.csv"
+
+
+def table_hashes(path: Path) -> dict[str, str]:
+    """SHA-256 of every table's rows, by table: the store's content, whatever its pages hold."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+        ).fetchall()
+        return {
+            n: hashlib.sha256(
+                repr(con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall()).encode()
+            ).hexdigest()
+            for (n,) in names
+        }
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def store_copy(tmp_path, real_store) -> Path:
+    """A private copy of the store of real statistics (its tables may be compared before and after)."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store, path)
+    return path
+
+
+@pytest.fixture
+def series_csv(tmp_path) -> Path:
+    """A copy of the real national series (tidy CSV), the input of a back-test."""
+    if not (SHARED / "vn_national.csv").exists():
+        pytest.skip(f"no shared data at {SHARED}")
+    path = tmp_path / "series.csv"
+    shutil.copyfile(SHARED / "vn_national.csv", path)
+    return path
+
+
+def test_backtest_out_never_replaces_the_store_or_its_input(tmp_path, store_copy, series_csv):
+    """D1: `backtest --out store.duckdb` wrote CSV text over the store (41,595 rows gone, exit 0)."""
+    before, text = table_hashes(store_copy), file_hash(series_csv)
+    mine = tmp_path / "mine.csv"
+    mine.write_text("my own table\n")
+    for out, force, words in [
+        (store_copy, False, ["--out", "store.duckdb", "never written over"]),
+        (store_copy, True, ["--out", "store.duckdb", "never written over"]),
+        (series_csv, True, ["--out", "series.csv", "never written over"]),
+        (mine, False, ["mine.csv", "already exists", "--force"]),
+    ]:
+        args = ["--store", str(store_copy), "backtest", "--input", str(series_csv), "--origin", "2013"]
+        args += ["--horizon", "3", "--out", str(out)] + (["--force"] if force else [])
+        start = time.monotonic()
+        result = forecast(*args)
+        assert result.returncode == 1, result.stderr
+        one_line_error(result, *words)
+        assert time.monotonic() - start < 30  # refused before the back-test ran
+    assert table_hashes(store_copy) == before and file_hash(series_csv) == text
+    assert mine.read_text() == "my own table\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.csv", "series.csv", "store.duckdb"]
+
+
+def test_backtest_force_replaces_a_plain_file_only(tmp_path, series_csv):
+    """D1: --force replaces the user's own earlier output, atomically, and no temporary file stays."""
+    out = tmp_path / "bt.csv"
+    out.write_text("old\n")
+    args = ["backtest", "--input", str(series_csv), "--origin", "2013", "--horizon", "2", "--models", "naive"]
+    result = forecast("--store", str(tmp_path / "s.duckdb"), *args, "--out", str(out), "--force")
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("geo,indicator,model,year")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bt.csv", "series.csv"]  # no store made either
+
+
+def test_run_out_existing_is_refused_before_any_work(tmp_path, store_copy):
+    """D10: `run --out EXISTING` refused after 66 s of forecasting, and the run was saved anyway."""
+    before = table_hashes(store_copy)
+    existing = tmp_path / "assessments.csv"
+    existing.write_text("kept\n")
+    for extra in (["--out", str(existing)], ["--scenario", "national", "--scenario-out", str(existing)]):
+        start = time.monotonic()
+        result = forecast(
+            "--store", str(store_copy), "run", "--as-of", "2026Q4", "--province", "Hà Nam", *extra
+        )
+        assert result.returncode == 1, result.stderr
+        one_line_error(result, "assessments.csv", "already exists")
+        assert time.monotonic() - start < 30
+    same = [
+        "--out",
+        str(tmp_path / "a.csv"),
+        "--scenario",
+        "national",
+        "--scenario-out",
+        str(tmp_path / "a.csv"),
+    ]
+    result = forecast("--store", str(store_copy), "run", "--as-of", "2026Q4", *same)
+    one_line_error(result, "both name")
+    assert table_hashes(store_copy) == before and existing.read_text() == "kept\n"
+
+
+def _cut(tmp_path: Path, name: str, data: bytes) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    path = folder / POPULATION.name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "cut",
+    ["in the last number", "in the last number, newline added", "mid-line", "mid-line, newline added"],
+)
+def test_a_truncated_pxweb_export_forges_no_value(tmp_path, cut):
+    """D2: the population table cut inside Hà Nam's 861.83 imported 86.0 as its 2020 population."""
+    if not POPULATION.exists():
+        pytest.skip(f"no shared data at {SHARED}")
+    data = POPULATION.read_bytes()
+    at = data.index(b"861.83")
+    stop = at + 2 if "number" in cut else at - 1
+    mutilated = data[:stop] + (b"\r\n" if "newline" in cut else b"")
+    path = tmp_path / "store.duckdb"
+    summary = store.import_files([_cut(tmp_path, "cut", mutilated)], path)
+    rows = observations(path)
+    hanam = [r for r in rows if r[0] == "Hà Nam"]
+    assert hanam == []  # the cut row is quarantined whole: no 86, no 854.5 of a cut line either
+    assert summary.loc[0, "imported"] == 40 and summary.loc[0, "missing"] == 0
+    assert summary.loc[0, "quarantined"] == 4 and "truncated file: 4" in summary.loc[0, "reasons"]
+    reasons = store.load_quarantine(path)["reason"]
+    assert reasons.str.contains("the file may be truncated").all()
+
+
+def test_a_last_value_ten_times_off_its_series_is_quarantined(tmp_path):
+    """D2: the plausibility rule also catches a file's last value 10x off its series' level."""
+    if not POPULATION.exists():
+        pytest.skip(f"no shared data at {SHARED}")
+    data = POPULATION.read_bytes()
+    end = data.index(b"\r\n", data.index(b"861.83"))
+    mutilated = data[:end].replace(b"861.83", b"86.18") + b"\r\n"  # a cut the digits rule cannot see
+    path = tmp_path / "store.duckdb"
+    summary = store.import_files([_cut(tmp_path, "cut", mutilated)], path)
+    assert summary.loc[0, "quarantined"] == 1 and "implausible value: 1" in summary.loc[0, "reasons"]
+    assert [r[3] for r in observations(path) if r[0] == "Hà Nam"] == [839.8, 847.1, 854.5]
+    [reason] = store.load_quarantine(path)["reason"]
+    assert "86.18" in reason and "last value" in reason and "847.1" in reason
+
+
+def _foreign(path: Path) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE sales AS SELECT range AS id, range * 2.5 AS amount FROM range(1000)")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data", "show", "--geo", "Hà Nam"],
+        ["data", "status"],
+        ["data", "import", "TIDY"],
+        ["run", "--as-of", "2026Q4", "--province", "Hà Nam"],
+        ["report", "--quarter", "2026Q4", "--province", "Hà Nam"],
+        ["suggest", "--province", "Hà Nam"],
+    ],
+)
+@pytest.mark.parametrize("kind", ["tables", "empty"])
+def test_a_duckdb_file_that_is_not_a_store_is_never_written(tmp_path, args, kind):
+    """D5: `data show`/`status` added the workbench's tables to any DuckDB file; `run` filled it."""
+    path = tmp_path / "analysis.duckdb"
+    _foreign(path) if kind == "tables" else duckdb.connect(str(path)).close()
+    before = file_hash(path)
+    args = [str(TIDY) if a == "TIDY" else a for a in args]
+    extra = ["--out", str(tmp_path / "r")] if args[0] == "report" else []
+    result = forecast("--store", str(path), *args, *extra)
+    assert result.returncode == 4, result.stderr
+    one_line_error(result, "analysis.duckdb", "not a workbench store", "left as it is")
+    assert file_hash(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis.duckdb"]  # no quarantine CSV, no report
+
+
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        ("DROP TABLE imports", "imports table is missing"),
+        ("ALTER TABLE observations ALTER year TYPE VARCHAR", "observations.year is VARCHAR"),
+        ("ALTER TABLE observations DROP COLUMN value", "observations.value is missing"),
+        ("UPDATE schema_version SET version = 99", "schema version 99"),
+        ("UPDATE schema_version SET generator = 'other'", "does not name this workbench"),
+    ],
+)
+def test_a_store_of_a_damaged_or_unknown_schema_is_refused(store_copy, damage, words):
+    """D7: a store without its imports table was recreated (import ids restarting at 1); year VARCHAR accepted."""
+    with duckdb.connect(str(store_copy)) as con:
+        con.execute(damage)
+    before = table_hashes(store_copy)
+    for args in (["data", "import", str(TIDY)], ["data", "status"], ["run", "--as-of", "2026Q4"]):
+        result = forecast("--store", str(store_copy), *args)
+        assert result.returncode == 4, result.stderr
+        one_line_error(result, "store.duckdb", words)
+    assert table_hashes(store_copy) == before
+
+
+@pytest.mark.parametrize("age", ["version 1", "before quality and quarantine"])
+def test_a_store_of_an_earlier_version_opens_and_is_upgraded_in_place(store_copy, age):
+    """A store made before the schema version existed (its tables intact) still opens: read as it is,
+    upgraded in place by the first write."""
+    with duckdb.connect(str(store_copy)) as con:
+        con.execute("DROP TABLE schema_version")
+        if age != "version 1":
+            con.execute("DROP TABLE quarantine")
+            con.execute("ALTER TABLE observations DROP COLUMN quality")
+    before, rows = table_hashes(store_copy), observations(store_copy)
+    status = forecast("--store", str(store_copy), "data", "show", "--geo", "Hà Nam", "--indicator", "imr")
+    assert status.returncode == 0, status.stderr
+    assert table_hashes(store_copy) == before  # a read upgrades nothing
+    result = forecast("--store", str(store_copy), "data", "import", str(TIDY))
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(store_copy), read_only=True) as con:
+        assert con.execute("SELECT generator, version FROM schema_version").fetchall() == [
+            ("forecast-workbench", store.SCHEMA_VERSION)
+        ]
+        kept = con.execute(
+            "SELECT geo, indicator, year, value, unit, source, note, import_id, line FROM observations "
+            "WHERE import_id <= (SELECT max(import_id) - 1 FROM imports) ORDER BY ALL"
+        ).fetchall()
+    assert kept == sorted(r[:9] for r in rows)  # every earlier row kept as it was

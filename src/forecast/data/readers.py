@@ -231,16 +231,30 @@ def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()
     if looks_like_registry(rows):
         _refuse_targets(path)
     fmt = detect_format(path, rows) if options.format == "auto" else options.format
-    raw = _read(fmt, rows, path.name, options, "," if delim == ";" else ".")
+    raw = _read(fmt, rows, path.name, options, "," if delim == ";" else ".", ends_with_newline(path))
     return _parsed(path, digest, fmt, [(raw, path.name)], options)
 
 
-def _read(fmt: str, rows: list, name: str, options: ImportOptions, decimal: str) -> pd.DataFrame:
+def ends_with_newline(path: Path) -> bool:
+    """Whether a text file's last line is complete: it ends with a line break (trailing NULs,
+    spaces and tabs aside, as PX-Web exports have them). A file cut short usually does not."""
+    try:
+        with path.open("rb") as f:
+            f.seek(max(0, path.stat().st_size - 64))
+            tail = f.read().rstrip(b"\x00 \t")
+    except OSError:
+        return True  # read_rows has read it: nothing more to say
+    return tail.endswith((b"\n", b"\r"))
+
+
+def _read(
+    fmt: str, rows: list, name: str, options: ImportOptions, decimal: str, complete: bool = True
+) -> pd.DataFrame:
     if fmt == "tidy":
         return read_tidy(rows, name, options, decimal)
     if fmt == "wdi":
         return wdi.read_wdi(rows, name, options)
-    return pxweb.read_gso(rows, name, options, decimal)
+    return pxweb.read_gso(rows, name, options, decimal, complete)
 
 
 def _parse_workbook(path: Path, digest: str, options: ImportOptions) -> Parsed:

@@ -18,6 +18,7 @@ import pandas as pd
 from forecast.config import QUANTILE_COLUMNS, QUANTILES
 from forecast.engine.forecast import EngineSettings, check_models, forecast_panel
 from forecast.errors import DataFileError, ValidationError
+from forecast.outputs import safe_cells, write_output
 
 BACKTEST_COLUMNS = ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUMNS]
 METRICS = ["n_series", "n", "mase", "smape", "bias", "coverage80", "coverage95", "pinball"]
@@ -73,6 +74,16 @@ def backtest(
     years = range(int(origin) + 1, int(origin) + int(horizon) + 1)
     out = forecast_panel(past, years=years, models=models, settings=settings)
     return out[BACKTEST_COLUMNS].sort_values(["indicator", "geo", "model", "year"], ignore_index=True)
+
+
+def write_backtest(
+    out: pd.DataFrame, path: str | Path, *, force: bool = False, keep: Sequence[str | Path] = ()
+) -> Path:
+    """Write back-test forecasts to a new CSV file by the output rule (:func:`forecast.outputs.write_output`).
+
+    Never over an existing file unless ``force``, never over ``keep`` (the input) nor a database.
+    """
+    return write_output(path, lambda tmp: safe_cells(out).to_csv(tmp, index=False), force=force, keep=keep)
 
 
 def _scales(actuals: pd.DataFrame, origins: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.outputs import safe_cells, safe_sheet, write_output
 from forecast.report.pages.text import category_label, indicator_name
 
 __all__ = ["SCORECARD_COLUMNS", "SERIES_COLUMNS", "scorecard_table", "series_table", "write_table"]
@@ -121,14 +122,20 @@ def write_table(frame: pd.DataFrame, stem: str | Path, sheet: str = "data") -> l
     """Write ``frame`` to ``<stem>.csv`` (UTF-8 with BOM) and ``<stem>.xlsx``; return both paths.
 
     The Excel sheet ``sheet`` has a bold, frozen header row; missing values are empty cells.
+    Both follow the output rule and hold no live formula (:mod:`forecast.outputs`).
     """
     csv, xlsx = Path(f"{stem}.csv"), Path(f"{stem}.xlsx")
-    frame.to_csv(csv, index=False, encoding="utf-8-sig")
+    write_output(csv, lambda tmp: safe_cells(frame).to_csv(tmp, index=False, encoding="utf-8-sig"))
+    write_output(xlsx, lambda tmp: _write_xlsx(frame, tmp, sheet[:31]))
+    return [csv, xlsx]
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
     clean = frame.astype(object).where(frame.notna(), None)
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
-        clean.to_excel(writer, sheet_name=sheet[:31], index=False, freeze_panes=(1, 0))
-        ws = writer.sheets[sheet[:31]]
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        clean.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+        ws = writer.sheets[sheet]
+        safe_sheet(ws)  # text such as "=HYPERLINK(...)" stays text
         for col in ws.iter_cols(min_row=1, max_row=1):
             width = max(len(str(col[0].value or "")), 8)
             ws.column_dimensions[col[0].column_letter].width = min(width + 2, 40)
-    return [csv, xlsx]
