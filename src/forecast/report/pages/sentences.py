@@ -15,13 +15,13 @@ from forecast.assess import matching
 from forecast.data import priority
 from forecast.report.pages.html import is_missing, series_label, target_text
 from forecast.report.pages.text import (
-    TEXT,
     check_lang,
     definition_text,
     fmt_number,
     fmt_rate,
     fmt_rate_unit,
     fmt_value,
+    has_text,
     indicator_name,
     t,
     target_digits,
@@ -183,7 +183,7 @@ def caveats(
     for r in short.to_dict("records"):
         # The engine's status code, translated; the English ``reason`` text never reaches a brief.
         status = str(r.get("status") or "")
-        why = t(f"status_{status}", lang) if f"status_{status}" in TEXT else ""
+        why = t(f"status_{status}", lang) if has_text(f"status_{status}") else ""
         out.append(
             f"{indicator_name(r['indicator'], lang)}: "
             + t("too_little_data", lang)
