@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -681,3 +682,47 @@ def test_a_store_of_an_earlier_version_opens_and_is_upgraded_in_place(store_copy
             "WHERE import_id <= (SELECT max(import_id) - 1 FROM imports) ORDER BY ALL"
         ).fetchall()
     assert kept == sorted(r[:9] for r in rows)  # every earlier row kept as it was
+
+
+@pytest.fixture
+def web_server():
+    """A web server on 127.0.0.1 (`python -m http.server`): a service that is not a Dask scheduler."""
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        port = re.search(r"port (\d+)", server.stdout.readline()).group(1)
+        yield f"tcp://127.0.0.1:{port}"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def _report_with(store_path: Path, out: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+    argv = [sys.executable, "-c", textwrap.dedent(DRIVER), str(EMPTY), "--store", str(store_path), "report"]
+    argv += ["--quarter", "2026Q4", "--out", str(out), *args]
+    start = time.monotonic()
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return result, time.monotonic() - start
+
+
+def test_a_scheduler_that_is_not_dask_fails_within_its_timeout(tmp_path, small_store, web_server):
+    """D3: a web server as --scheduler showed 0/14 for seven minutes, with no message."""
+    before, out = table_hashes(small_store), tmp_path / "reports"
+    result, took = _report_with(small_store, out, "--scheduler", web_server, "--scheduler-timeout", "3")
+    assert result.returncode == 1, result.stderr
+    one_line_error(result, web_server, "within 3 s", "handshake")
+    assert took < 60  # 3 s of waiting, the rest is starting Python under load; no wait on exit
+    assert not out.exists() and table_hashes(small_store) == before
+
+
+@pytest.mark.parametrize("address", ["foo://x", "file:///etc/passwd", "tcp://[::1"])
+def test_a_malformed_scheduler_address_is_one_line_at_once(tmp_path, small_store, address):
+    """D4: these printed a Python traceback, then waited 60 s more."""
+    result, took = _report_with(small_store, tmp_path / "reports", "--scheduler", address)
+    assert result.returncode == 1, result.stderr
+    one_line_error(result, address, "is not a Dask scheduler address", "tcp://HOST:PORT")
+    assert took < 45 and not (tmp_path / "reports").exists()

@@ -560,6 +560,15 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     "(env FORECAST_SCHEDULER; default: local worker processes).",
 )
 @click.option(
+    "--scheduler-timeout",
+    "scheduler_timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    envvar="FORECAST_SCHEDULER_TIMEOUT",
+    help="Seconds a --scheduler has to answer Dask's handshake before the command gives up.",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
@@ -579,7 +588,9 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     help="Language of the briefs (one per catalogue in src/forecast/report/pages/locale/).",
 )
 @click.pass_context
-def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler, jobs, out, lang) -> None:
+def report_cmd(
+    ctx, quarter, run_id, replace, provinces, all_, scope, scheduler, scheduler_timeout, jobs, out, lang
+) -> None:
     """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
 
     One failing notebook does not stop the others: the index lists it and the exit code is 1.
@@ -601,6 +612,7 @@ def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler,
     from forecast.data.store import ensure_default_data, quarantine_path
     from forecast.errors import ReportError
     from forecast.pipeline import run_report
+    from forecast.report.publish.scheduler import check_scheduler
 
     if scope and not all_:
         raise click.UsageError(
@@ -610,6 +622,7 @@ def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler,
         raise click.UsageError("--all and --province exclude each other: drop one of them")
     if not quarter and not run_id:
         raise ReportError("give the quarter to report (--quarter 2026Q4) or a stored run (--run-id ID)")
+    check_scheduler(scheduler, scheduler_timeout)  # a bad address fails before any import or forecast
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:
         click.echo(
@@ -626,6 +639,7 @@ def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler,
             provinces=list(provinces) or None,
             scope=(scope or "both") if all_ else None,
             scheduler=scheduler,
+            scheduler_timeout=scheduler_timeout,
             jobs=jobs,
             out=out,
             store=ctx.obj["store"],

@@ -32,6 +32,7 @@ from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report_quarter
+from forecast.report.publish import scheduler as report_scheduler
 
 __all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "run_scenarios", "suggest"]
 
@@ -297,6 +298,7 @@ def run_report(
     provinces: list[str] | None = None,
     scope: str | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = report_scheduler.TIMEOUT,
     jobs: int | None = None,
     out: str | os.PathLike | None = None,
     store: str | os.PathLike | None = None,
@@ -311,7 +313,8 @@ def run_report(
     Parameters are those of :func:`forecast.report.publish.quarter.publish_report`, plus ``provinces``
     (any spelling; default the run's provinces, else the seed-plan provinces), ``scope``
     (``old``, ``merged`` or ``both``: every province of it with data or a plan,
-    :func:`all_provinces`, instead of ``provinces``), ``store`` (default
+    :func:`all_provinces`, instead of ``provinces``), ``scheduler_timeout`` (seconds a Dask
+    scheduler has to answer; the address is checked before anything runs), ``store`` (default
     :func:`forecast.config.store_path`) and ``run_id``: republish that stored run without
     recomputing (``quarter`` may then be None). A published quarter is refused before anything
     is computed unless ``replace``.
@@ -323,6 +326,7 @@ def run_report(
         is missing, or ``run_id`` speaks for another quarter (before anything runs).
     """
     started = time.time()
+    scheduler = report_scheduler.check_scheduler(scheduler, scheduler_timeout)  # before any work
     nbs = report_jobs.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
     stored = _stored_run(store, run_id, quarter) if run_id else None
@@ -342,6 +346,7 @@ def run_report(
         quarter=quarter,
         jobs=jobs,
         scheduler=scheduler,
+        scheduler_timeout=scheduler_timeout,
         out=out,
         store=store,
         lang=lang,

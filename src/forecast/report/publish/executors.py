@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from forecast.errors import ReportError
 from forecast.log import logger
+from forecast.report.publish import scheduler as scheduler_check
 from forecast.report.publish.execute import execute_job, worker_init
 from forecast.report.publish.jobs import Job, JobResult
 
@@ -56,7 +57,9 @@ class Executor(Protocol):
         ...
 
 
-def make_executor(scheduler: str | None = None, jobs: int | None = None) -> Executor:
+def make_executor(
+    scheduler: str | None = None, jobs: int | None = None, timeout: float = scheduler_check.TIMEOUT
+) -> Executor:
     """Return the executor for ``scheduler``: None -> :class:`ProcessPool`, else :class:`DaskCluster`.
 
     Parameters
@@ -66,10 +69,12 @@ def make_executor(scheduler: str | None = None, jobs: int | None = None) -> Exec
         workers; ``tcp://HOST:8786`` (any Dask address) to use an existing cluster.
     jobs
         Worker processes of the pool or of the LocalCluster; default one per core.
+    timeout
+        Seconds an existing scheduler has to answer (:func:`~forecast.report.publish.scheduler.check_scheduler`).
     """
     if not scheduler:
         return ProcessPool(jobs)
-    return DaskCluster(scheduler, jobs)
+    return DaskCluster(scheduler, jobs, timeout)
 
 
 def _crashed(job: Job, error: BaseException) -> JobResult:
@@ -204,12 +209,12 @@ def run_portable(job: Job, footer: dict[str, str], lang: str) -> tuple[JobResult
 class DaskCluster:
     """The notebook jobs on a Dask distributed cluster (``local``: a LocalCluster started here)."""
 
-    #: How long to wait for an existing scheduler to answer.
-    TIMEOUT = "30s"
-
-    def __init__(self, address: str, jobs: int | None = None) -> None:
+    def __init__(
+        self, address: str, jobs: int | None = None, timeout: float = scheduler_check.TIMEOUT
+    ) -> None:
         self.address = address
         self.jobs = jobs or os.cpu_count() or 1
+        self.timeout = timeout  # seconds an existing scheduler has to answer
         self.workers: dict[str, int] = {}  # worker address -> notebooks it ran
 
     def info(self) -> dict[str, Any]:
@@ -225,8 +230,9 @@ class DaskCluster:
                 f"--scheduler {self.address} needs Dask distributed ({e}); `pip install distributed`"
             ) from e
         if self.address != "local":
+            scheduler_check.check_scheduler(self.address, self.timeout)  # one line, never a hang
             try:
-                return Client(self.address, timeout=self.TIMEOUT, set_as_default=False)
+                return Client(self.address, timeout=f"{self.timeout}s", set_as_default=False)
             except OSError as e:
                 raise ReportError(
                     f"no Dask scheduler answers at {self.address} ({e}); start one with "

@@ -47,6 +47,7 @@ from forecast.report.publish.folder import (
     write_manifest,
 )
 from forecast.report.publish.jobs import Job, JobResult, notebook_paths, plan_jobs
+from forecast.report.publish.scheduler import TIMEOUT as SCHEDULER_TIMEOUT
 
 __all__ = ["publish_report", "check_replace", "published_run", "ReportResult"]
 
@@ -101,6 +102,7 @@ def publish_report(
     quarter: str,
     jobs: int | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = SCHEDULER_TIMEOUT,
     out: str | os.PathLike | None = None,
     store: str = "",
     lang: str = "vi",
@@ -125,6 +127,8 @@ def publish_report(
         None: a pool of local worker processes; ``local``: a Dask LocalCluster; ``tcp://HOST:8786``:
         an existing Dask cluster (:func:`forecast.report.publish.executors.make_executor`). The manifest's
         ``settings.executor`` records which, and the workers.
+    scheduler_timeout
+        Seconds an existing scheduler has to answer (:mod:`forecast.report.publish.scheduler`).
     out
         Reports folder; default ``reports/``. Other quarters in it are never touched.
     store
@@ -174,7 +178,7 @@ def publish_report(
         settings,
         progress,
         started,
-        executor=make_executor(scheduler, jobs),
+        executor=make_executor(scheduler, jobs, scheduler_timeout),
     )
     logger.info("published %s (%d notebooks, %d failed)", final, len(results), sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
