@@ -761,3 +761,21 @@ def data_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
         ).df()
     df["source"] = [Path(str(f)).name for f in df["source"]]
     return df.reindex(columns=empty.columns)
+
+
+def source_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The latest observed year and row count per ``source`` text (``source``, ``year``, ``rows``).
+
+    :func:`forecast.data.provenance.publisher_vintage` names the publishers from it; an empty
+    frame when there is no store.
+    """
+    empty = pd.DataFrame(columns=["source", "year", "rows"])
+    if not config.store_path(path).exists():
+        return empty
+    with connect(path, read_only=True) as con:
+        if con is None:
+            return empty
+        df = con.execute(
+            "SELECT source, max(year) AS year, count(*) AS rows FROM observations GROUP BY source"
+        ).df()
+    return df.reindex(columns=empty.columns)

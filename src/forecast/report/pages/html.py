@@ -401,6 +401,20 @@ def figure_html(
     return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>')
 
 
+def table_html(frame: pd.DataFrame, css_class: str = "data") -> Html:
+    """A table for readers: the frame's columns as headers (already words), no row index, ``–`` for a gap."""
+    if frame.empty:
+        return Html("")
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = "".join(f"<td>{'–' if is_missing(v) or v == '' else _esc(v)}</td>" for v in values)
+        rows.append(f"<tr>{cells}</tr>")
+    return Html(
+        f'<table class="{_esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
 def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
     """Return a heading and a bullet list, or nothing when ``items`` is empty."""
     return Html(heading_html(key, lang, when=bool(items)) + list_html(items))
