@@ -20,7 +20,7 @@ from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report
 from forecast.report.publish.pdf import find_chromium
 
-NB = Path(__file__).resolve().parents[1] / "notebooks"
+NB = Path(__file__).resolve().parents[2] / "notebooks"
 FIXTURES = {
     "brief": NB / "report_brief.ipynb",
     "indicator": NB / "report_indicator.ipynb",

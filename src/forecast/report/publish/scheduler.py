@@ -66,18 +66,21 @@ def check_scheduler(address: str | None, timeout: float = TIMEOUT) -> str | None
     if not timeout > 0:
         raise ReportError(f"--scheduler-timeout {timeout} must be a positive number of seconds, e.g. 30")
     try:
-        import distributed.comm  # noqa: F401 - imported before the clock starts
+        import distributed.comm.tcp  # noqa: F401 - imported before the clock starts
+        import distributed.security  # noqa: F401
     except ImportError as e:
         raise ReportError(
             f"--scheduler {checked} needs Dask distributed ({e}); `pip install distributed`"
         ) from e
     try:
-        kind = asyncio.run(asyncio.wait_for(_identity(checked, float(timeout)), float(timeout)))
+        # Dask's own connect gives up at ``timeout`` when nothing accepts the connection; the outer
+        # bound, a little later, ends a handshake that never completes (a web server on the port).
+        kind = asyncio.run(asyncio.wait_for(_identity(checked, float(timeout)), 1.2 * timeout + 0.5))
     except TimeoutError:
         raise ReportError(
-            f"no Dask scheduler answered at {checked} within {timeout:g} s (something may listen there, "
-            "but it did not complete Dask's handshake); check the address and that `dask scheduler` "
-            "runs there, or raise --scheduler-timeout"
+            f"no Dask scheduler answered at {checked} within {timeout:g} s: something listens there but "
+            "did not complete Dask's handshake; check the address and that `dask scheduler` runs there, "
+            "or raise --scheduler-timeout"
         ) from None
     except Exception as e:  # noqa: BLE001 - refused, reset, bad TLS, a garbled reply: all one line
         raise ReportError(
