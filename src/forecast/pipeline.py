@@ -34,7 +34,15 @@ from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report_quarter
 from forecast.report.publish import scheduler as report_scheduler
 
-__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "run_scenarios", "suggest"]
+__all__ = [
+    "all_provinces",
+    "check_scenarios",
+    "prepare_run",
+    "run_forecasts",
+    "run_report",
+    "run_scenarios",
+    "suggest",
+]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -254,6 +262,15 @@ def suggest(
         mine, _ = restrict(obs, registry, [name])
         fc = every[every["geo"].isin(set(mine["geo"]))].reset_index(drop=True)
     return suggest_stage.suggest_targets(fc, obs, name, year)
+
+
+def check_scenarios(names: Sequence[str], store: str | os.PathLike | None) -> None:
+    """Refuse, before a run, a scenario unknown or a rate outside the panel's observed rates
+    (:func:`forecast.assess.scenarios.check_rates`); the store is read, not written."""
+    for name in names:
+        scenarios.parse_scenario(name)
+    if any(scenarios.parse_scenario(n)[0] == "rate" for n in names):
+        scenarios.check_rates(list(names), load_observations(store))
 
 
 def run_scenarios(run: Run, store: str | os.PathLike | None, names: list[str]) -> pd.DataFrame:

@@ -35,6 +35,7 @@ TARGET_COLUMNS += ["scenario", "rate", "scenario_value", "meets"]
 
 __all__ = [
     "SCENARIOS",
+    "check_rates",
     "observed_rates",
     "parse_scenario",
     "scenario_paths",
@@ -60,9 +61,41 @@ def parse_scenario(text: str) -> tuple[str, float | None]:
     if name != "rate":
         return name, None
     try:
-        return name, float(value)
+        rate = float(value)
     except ValueError:
         raise ValidationError(f"scenario {text!r} needs a rate in %/yr, e.g. rate=-2.5") from None
+    if not math.isfinite(rate) or rate <= -100:
+        raise ValidationError(
+            f"scenario {text!r}: the rate must be a finite number of %/yr above -100, e.g. rate=-2.5"
+        )
+    return name, rate
+
+
+def check_rates(names: list[str], observations: pd.DataFrame) -> None:
+    """Refuse a ``rate=R`` scenario outside the observed annual rates of the panel (:func:`observed_rates`).
+
+    A rate no series has ever shown (``rate=1e308``) makes no what-if, only overflow.
+
+    Raises
+    ------
+    ValidationError
+        Naming the scenario and the observed range (rounded outwards to whole %/yr).
+    """
+    wanted = [(n, parse_scenario(n)[1]) for n in names if parse_scenario(n)[0] == "rate"]
+    if not wanted:
+        return
+    seen = observed_rates(observations)["rate"]
+    if seen.empty:
+        raise ValidationError(
+            "no series has two positive observations: a rate=R scenario has nothing to follow"
+        )
+    low, high = math.floor(seen.min()), math.ceil(seen.max())
+    for text, rate in wanted:
+        if not low <= float(rate) <= high:  # type: ignore[arg-type]
+            raise ValidationError(
+                f"scenario {text!r} is outside the annual rates observed in the data ({low} to {high} %/yr): "
+                "choose a rate within them, e.g. rate=-3"
+            )
 
 
 def observed_rates(observations: pd.DataFrame, window: int = RATE_WINDOW) -> pd.DataFrame:
@@ -198,7 +231,11 @@ def scenario_table(
     *,
     as_of_year: int,
 ) -> pd.DataFrame:
-    """:func:`scenario_targets` of every scenario in ``names`` (``"national"``, ``"rate=-2"`` …), stacked."""
+    """:func:`scenario_targets` of every scenario in ``names`` (``"national"``, ``"rate=-2"`` …), stacked.
+
+    A ``rate=R`` outside the observed rates of ``observations`` is refused (:func:`check_rates`).
+    """
+    check_rates(names, observations)
     frames = [
         scenario_targets(assessments, scenario_paths(observations, forecasts, n, as_of_year=as_of_year))
         for n in names

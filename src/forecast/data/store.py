@@ -160,8 +160,8 @@ def _check_path(file: Path) -> None:
         str(file).encode("utf-8")
     except UnicodeEncodeError:
         raise StoreError(
-            f"the store path {os.fsdecode(bytes(file))!r} is not valid UTF-8 (DuckDB cannot open it); "
-            "rename the folder or file, or pass another path with --store"
+            f"the store path {os.fsencode(file).decode('utf-8', 'backslashreplace')} is not valid UTF-8 "
+            "(DuckDB cannot open it); rename the folder or file, or pass another path with --store"
         ) from None
 
 

@@ -500,9 +500,15 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def _conflicts(rows: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict], int]:
     # Two outlets may disagree (they keep their own source); one source may not disagree with itself.
     key = ["geo", "indicator", "year", "source"]
-    exact = rows.duplicated(key + ["value"])
-    rows, duplicate = rows[~exact], int(exact.sum())
-    clash = rows.duplicated(key, keep=False)
+    # Every copy of a conflicting row is quarantined with its twins (a third copy of one of two
+    # clashing values is no "duplicate" of a stored row: none is stored); exact repeats elsewhere are.
+    multi = rows.duplicated(key, keep=False).to_numpy()
+    clash = np.zeros(len(rows), dtype=bool)
+    if multi.any():
+        values = rows[multi].groupby(key, sort=False, observed=True)["value"].transform("nunique")
+        clash[multi] = values.to_numpy() > 1
+    exact = ~clash & rows.duplicated(key + ["value"]).to_numpy()
+    rows, clash, duplicate = rows[~exact], clash[~exact], int(exact.sum())
     bad = []
     for _, grp in rows[clash].groupby(key, sort=False):
         seen = ", ".join(f"{v:g} (line {ln})" for v, ln in zip(grp["value"], grp["line"]))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.config import QUANTILE_COLUMNS, QUANTILES
+from forecast.config import HORIZON_END, QUANTILE_COLUMNS, QUANTILES
 from forecast.engine.forecast import EngineSettings, check_models, forecast_panel
 from forecast.errors import DataFileError, ValidationError
 from forecast.outputs import safe_cells, write_output
@@ -67,6 +67,16 @@ def backtest(
     """
     if int(horizon) < 1:
         raise ValidationError(f"horizon {horizon} must be at least 1 year: e.g. --horizon 5")
+    if int(origin) >= HORIZON_END:
+        raise ValidationError(
+            f"origin {origin} is not before {HORIZON_END}, the last year forecast: use an earlier --origin"
+        )
+    if int(origin) + int(horizon) > HORIZON_END:
+        raise ValidationError(
+            f"horizon {horizon} from origin {origin} reaches {int(origin) + int(horizon)}, past "
+            f"{HORIZON_END}, the last year the workbench forecasts: use --horizon "
+            f"{HORIZON_END - int(origin)} or less"
+        )
     models = check_models(models)
     past = obs[pd.to_numeric(obs["year"], errors="coerce") <= int(origin)]
     if past.empty:

@@ -77,6 +77,29 @@ def make_executor(
     return DaskCluster(scheduler, jobs, timeout)
 
 
+def cores() -> int:
+    """The CPU cores this process may use (its affinity where the system tells, else all)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None) -> int:
+    """``jobs`` capped at the cores (:func:`cores`), with a warning; default one per core.
+
+    Every worker runs a notebook kernel (~170 MB and a core): more workers than cores only
+    share the cores and multiply the memory (``--jobs 1000`` once started 14 kernels on 2 cores).
+    """
+    have = cores()
+    if jobs is not None and jobs > have:
+        logger.warning(
+            "--jobs %d is more than the %d cores of this machine: using %d workers", jobs, have, have
+        )
+        return have
+    return jobs or have
+
+
 def _crashed(job: Job, error: BaseException) -> JobResult:
     return JobResult(job, ok=False, seconds=0.0, error=f"worker crashed: {error!r}")
 
@@ -98,7 +121,7 @@ class ProcessPool:
     """
 
     def __init__(self, jobs: int | None = None) -> None:
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = min(jobs or cores(), cores())  # the caller warns (worker_count)
         self.pools = 0
 
     def info(self) -> dict[str, Any]:
@@ -213,7 +236,7 @@ class DaskCluster:
         self, address: str, jobs: int | None = None, timeout: float = scheduler_check.TIMEOUT
     ) -> None:
         self.address = address
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = min(jobs or cores(), cores())  # of a LocalCluster; the caller warns (worker_count)
         self.timeout = timeout  # seconds an existing scheduler has to answer
         self.workers: dict[str, int] = {}  # worker address -> notebooks it ran
 

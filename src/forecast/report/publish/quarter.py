@@ -41,10 +41,12 @@ from forecast.errors import DiskFullError, ReportError
 from forecast.log import logger
 from forecast.report.pages.text import LANGS, t
 from forecast.report.publish import attachments
-from forecast.report.publish.executors import Executor, make_executor
+from forecast.report.publish.executors import Executor, make_executor, worker_count
 from forecast.report.publish.folder import (
     check_replaceable,
+    make_folders,
     publish,
+    remove_made,
     remove_stale,
     temp_dir,
     write_index,
@@ -185,6 +187,8 @@ def publish_report(
     """
     started = started or time.time()
     check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
+    if scheduler in (None, "", "local"):
+        jobs = worker_count(jobs)  # never more notebook kernels at once than cores
     nbs = notebooks or notebook_paths(None)
     settings = {
         "provinces": provinces,
@@ -267,14 +271,20 @@ def _publish_quarter(
     """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
 
     Returns the published folder, the index page (in the work folder) and the job results. On
-    any interruption the work folder is deleted and ``root`` is left as it was.
+    any interruption (an error, Ctrl-C, SIGTERM) the work folder is deleted, and so are the
+    folders this run made to hold it (``--out a/b/c`` where ``a`` did not exist): ``root`` is
+    left as it was.
     """
-    root.mkdir(parents=True, exist_ok=True)
-    check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
-    remove_stale(root, quarter)
-    tmp = temp_dir(root, quarter)
-    common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
+    made = make_folders(root)
     try:
+        check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
+        remove_stale(root, quarter)
+        tmp = temp_dir(root, quarter)
+    except BaseException:
+        remove_made(made)
+        raise
+    try:
+        common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
         todo = _read_snapshot(run, todo, tmp, settings)
         results = _execute_all(todo, tmp, common, lang, executor, progress)
         settings = {**settings, "executor": executor.info()}
@@ -291,6 +301,7 @@ def _publish_quarter(
         return publish(tmp, final), index, results
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        remove_made(made)
         raise
 
 
