@@ -13,7 +13,7 @@ rows whose export failed are exported by the next import.
 
 Reads (:func:`load_observations`, :func:`analysis_series`, :func:`data_fingerprint`) open the
 file read-only, so report notebooks running side by side share it. :func:`analysis_series` keeps
-one row per geo, indicator and year by the source-priority rule of :mod:`forecast.sources`;
+one row per geo, indicator and year by the source-priority rule of :mod:`forecast.data.priority`;
 coverage and the targets without data (``forecast data status``) are in :mod:`forecast.assess.coverage`.
 """
 
@@ -66,6 +66,8 @@ DEFAULT_FILES = (
     "vn_national.csv",
     "vn_published_facts.csv",
     "vn_observed_2017plus.csv",
+    "vn_national_more.csv",  # national BHYT, stunting, all-sector staff, HALE, obesity, UHC index, MMR
+    "vn_papi_health.csv",  # PAPI public-health score by province: context, never a verdict
     "gso_pxweb/Percentage of household having hygienic water by region.csv",  # regions only
 )
 _SCHEMA = """

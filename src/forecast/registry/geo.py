@@ -71,10 +71,25 @@ def suggest_geo(name: str, n: int = 1) -> list[str]:
 def resolve_geo(name: str) -> str:
     """Return the canonical geo name for ``name``, ignoring case, diacritics and prefixes.
 
+    Parameters
+    ----------
+    name
+        A province, region or country in any spelling: ``"lam dong"``, ``"Tỉnh Lâm Đồng"``, ``"VN"``.
+
+    Returns
+    -------
+    str
+        The name as ``data/provinces.csv`` writes it.
+
     Raises
     ------
     UnknownGeoError
         If nothing matches; the message suggests the closest name.
+
+    Examples
+    --------
+    >>> resolve_geo("tinh lam dong")
+    'Lâm Đồng'
     """
     # A name never holds formula or markup characters: "=1+2" must not become code 12 (Lai Châu).
     found = None if _NOT_A_NAME.search(str(name)) else _index().get(normalize_name(name))

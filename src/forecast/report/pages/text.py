@@ -272,6 +272,18 @@ def fmt_number(x: object, lang: str = "vi", digits: int = 1) -> str:
     return _format(float(x), lang, "decimal", digits)  # type: ignore[arg-type]
 
 
+def fmt_gap(x: object, unit: str, lang: str = "vi", digits: int = 1) -> str:
+    """A signed difference between two values: ``+1,5 năm``, ``−2,60 điểm phần trăm`` (never ``%``:
+    a difference of two percentages is in percentage points)."""
+    if not _is_number(x):
+        return "–"
+    v = float(x)  # type: ignore[arg-type]
+    sign = "+" if round(v, digits) > 0 else ""
+    if unit == "percent":
+        return sign + fmt_number(v, lang, digits) + t("points", lang)
+    return sign + fmt_value(v, unit, lang, digits)
+
+
 def fmt_percent(p: object, lang: str = "vi", digits: int = 0) -> str:
     """Format a probability in [0, 1] as a percentage (``0.83`` -> ``83%``); missing gives an en dash."""
     check_lang(lang)

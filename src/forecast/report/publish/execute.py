@@ -1,6 +1,6 @@
 """One notebook of a report run: execute it with papermill in a worker process, render its pages.
 
-Everything here runs inside a worker of :func:`forecast.report.run_report`'s process pool, so it
+Everything here runs inside a worker of :func:`forecast.pipeline.run_report`'s process pool, so it
 takes and returns only picklable values and never raises for a notebook's own failure: the failed
 notebook is saved under ``failed/`` and the :class:`JobResult` says what went wrong.
 """
