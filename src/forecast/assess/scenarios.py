@@ -29,6 +29,8 @@ from forecast.errors import ValidationError
 from forecast.registry import geo, indicators
 
 SCENARIOS = ("reference", "rate", "national", "best_decile")
+#: A ``rate=R`` scenario is allowed within the panel's observed rates, and always within ±10 %/yr.
+MIN_SPAN = 10
 PATH_COLUMNS = ["geo", "indicator", "year", "scenario", "rate", "value"]
 TARGET_COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "target"]
 TARGET_COLUMNS += ["scenario", "rate", "scenario_value", "meets"]
@@ -74,7 +76,8 @@ def parse_scenario(text: str) -> tuple[str, float | None]:
 def check_rates(names: list[str], observations: pd.DataFrame) -> None:
     """Refuse a ``rate=R`` scenario outside the observed annual rates of the panel (:func:`observed_rates`).
 
-    A rate no series has ever shown (``rate=1e308``) makes no what-if, only overflow.
+    A rate no series has ever shown (``rate=1e308``) makes no what-if, only overflow. The range is
+    never narrower than ±:data:`MIN_SPAN` %/yr (a small panel still allows an ordinary what-if).
 
     Raises
     ------
@@ -89,7 +92,7 @@ def check_rates(names: list[str], observations: pd.DataFrame) -> None:
         raise ValidationError(
             "no series has two positive observations: a rate=R scenario has nothing to follow"
         )
-    low, high = math.floor(seen.min()), math.ceil(seen.max())
+    low, high = min(math.floor(seen.min()), -MIN_SPAN), max(math.ceil(seen.max()), MIN_SPAN)
     for text, rate in wanted:
         if not low <= float(rate) <= high:  # type: ignore[arg-type]
             raise ValidationError(
