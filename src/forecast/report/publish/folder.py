@@ -19,7 +19,7 @@ from forecast.errors import ReportError, io_error
 from forecast.log import logger
 from forecast.report.pages.text import labels, quarter_label
 from forecast.report.publish import render
-from forecast.report.publish.execute import footer
+from forecast.report.publish.execute import footer, print_marks
 from forecast.report.publish.jobs import JobResult
 
 WORK_FOLDERS = ("_work", "briefs", "analyst", "failed")
@@ -226,12 +226,14 @@ def write_index(
     scorecard = overview.body if overview and overview.ok else f"<p>{t['no_overview']}</p>"
     body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang), extra])
     params = overview.job.parameters if overview else {"quarter": quarter}
+    title = t["title"].format(q=quarter_label(quarter, lang if lang in ("vi", "en") else "en"))
     page = render.render_page(
         body,
-        title=t["title"].format(q=quarter_label(quarter, lang if lang in ("vi", "en") else "en")),
+        title=title,
         lang=lang,
         footer=footer(common, params, lang),
         kind="index",
+        marks=print_marks(common, title, lang),
     )
     path = tmp / "index.html"
     render.write_page(path, page)

@@ -120,6 +120,7 @@ def _footer(run: Any, quarter: str, store: str = "", lang: str = "vi") -> dict[s
         "sources": sources,
         "run": str(run.run_id),
         "versions": versions,
+        "issued": time.strftime("%Y-%m-%d"),  # the day the quarter is published: printed on every page
     }
 
 
