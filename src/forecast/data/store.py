@@ -156,6 +156,15 @@ def connect(
             opened.close()
 
 
+def check_store(path: str | os.PathLike | None = None) -> Path:
+    """Check (creating a new store if there is none) that ``path`` is a sound workbench store.
+
+    Raises as :func:`connect` does; returns the store file.
+    """
+    with connect(path):
+        return config.store_path(path)
+
+
 def _check_path(file: Path) -> None:
     """Refuse a store path DuckDB cannot take: bytes that are not UTF-8 (it fails deep inside)."""
     try:
