@@ -39,3 +39,22 @@ def close_figs():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """The default run of 2026Q4 on the bundled data, made once per test session.
+
+    Returns ``(run, observations, store)``: the in-memory run (every province, national targets
+    for the default provinces without a plan, as ``forecast report`` makes it), the observations a
+    brief reads (merged provinces rebuilt) and the store path. Tests must not write to the store.
+    """
+    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
+    from forecast import pipeline
+    from forecast.data import merged
+    from forecast.data import store as store_db
+
+    store = tmp_path_factory.mktemp("default_store") / "store.duckdb"
+    run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
+    return run, merged.with_merged(store_db.analysis_series(store)), store

@@ -1,6 +1,6 @@
 """One notebook of a report run: execute it with papermill in a worker process, render its pages.
 
-Everything here runs inside a worker of :func:`forecast.report.run_report`'s process pool, so it
+Everything here runs inside a worker of :func:`forecast.pipeline.run_report`'s process pool, so it
 takes and returns only picklable values and never raises for a notebook's own failure: the failed
 notebook is saved under ``failed/`` and the :class:`JobResult` says what went wrong.
 """
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from forecast.log import logger
+from forecast.registry import issuers
 from forecast.report.pages import text
 from forecast.report.publish import render
 from forecast.report.publish.jobs import Job, JobResult
@@ -57,14 +58,48 @@ _T = TypeVar("_T")
 
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
-    """Return the labelled footer rows: the run's provenance plus this page's parameters."""
+    """Return the labelled footer rows in words: issuer, issue date, quarter, data sources, run, details.
+
+    ``params`` (the page's parameters), the source files and the package versions are in the
+    manifest, not on the page: a reader sees no file name, JSON or code.
+    """
+    lang = lang if lang in text.LANGS else "en"
     labels = text.labels("footer", lang)
-    shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
-    rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
+    rows = {k: v for k, v in common.items() if k in ("quarter", "sources", "run")}
     if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
-        rows["quarter"] = text.quarter_label(rows["quarter"], lang if lang in text.LANGS else "en")
-    order = ("quarter", "data", "run", "parameters", "versions")
+        rows["quarter"] = text.quarter_label(rows["quarter"], lang)
+    if common.get("issued"):
+        rows["issued"] = issued_text(common["issued"], lang)
+    if params.get("province"):
+        rows["unit"] = issuer_text(params["province"], lang)
+    rows["details"] = labels["details_text"]
+    order = ("unit", "issued", "quarter", "sources", "run", "details")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
+
+
+def issuer_text(province: str, lang: str) -> str:
+    """``Sở Y tế tỉnh Hà Nam · Liên hệ: …`` (:mod:`forecast.registry.issuers`; a placeholder if unset)."""
+    who = issuers.issuer(province)
+    words = text.labels("print", lang)
+    return f"{who.unit} · " + words["contact"].format(contact=who.contact or words["contact_missing"])
+
+
+def issued_text(day: str, lang: str) -> str:
+    """The issue date as the catalogue's ``print.date_format`` writes it (``03/12/2026``)."""
+    return text.fmt_date(day, lang, text.labels("print", lang)["date_format"])
+
+
+def print_marks(common: dict[str, str], title: str, lang: str, province: str = "") -> render.PrintMarks:
+    """The margins of every printed page: issuer and contact, issue date, page title and run, page numbers."""
+    lang = lang if lang in text.LANGS else "en"
+    words = text.labels("print", lang)
+    issued = issued_text(common["issued"], lang) if common.get("issued") else ""
+    return render.PrintMarks(
+        top_left=issuer_text(province, lang) if province else title,
+        top_right=words["issued"].format(date=issued) if issued else "",
+        bottom_left=f"{title} · " + words["run"].format(run=common.get("run", "")),
+        page_label=words["page"],
+    )
 
 
 def worker_init() -> None:
@@ -327,7 +362,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     try:
         nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
-        body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
+        body = _render(job, nb, base, common, lang)
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
         return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
@@ -337,23 +372,30 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     )
 
 
-def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
+def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, str], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
+    rows = footer(common, job.parameters, lang)
     src_dir = Path(job.notebook).parent
+    shown = render.one_language(nb, lang)  # a bilingual analyst note shows the page's language only
     policy = job.kind in ("brief", "overview")
-    body = render.render_body(nb, policy=policy, base_dir=src_dir)
+    body = render.render_body(shown, policy=policy, base_dir=src_dir)
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
+    marks = print_marks(common, job.title, lang, job.parameters.get("province", ""))
     render.write_page(
         base / job.html,
-        render.render_page(body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind),
+        render.render_page(
+            body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind, marks=marks
+        ),
     )
     if job.analyst_html:
-        code = render.render_body(nb, policy=False, base_dir=src_dir)
+        code = render.render_body(shown, policy=False, base_dir=src_dir)
         render.write_page(
             base / job.analyst_html,
-            render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),
+            render.render_page(
+                code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst", marks=marks
+            ),
         )
     analyst = job.analyst_html or (None if policy else job.html)
     if analyst:
