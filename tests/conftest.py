@@ -39,3 +39,21 @@ def close_figs():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """The default ``forecast report`` run of 2026Q4 on the bundled data, made once per session.
+
+    With ``pytest -n 2`` each worker makes its own. Tests read it and must not write to its store
+    (a second run there would change which run a page loads by default).
+    """
+    from types import SimpleNamespace
+
+    from forecast import pipeline
+
+    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
+    store = tmp_path_factory.mktemp("default-run") / "store.duckdb"
+    run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
+    return SimpleNamespace(store=str(store), run=run, provinces=pipeline.default_provinces())
