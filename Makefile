@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 REPORT_ARGS ?=
 QUARTER ?= $(shell $(PYTHON) -c "import datetime as d; t=d.date.today(); print(f'{t.year}Q{(t.month-1)//3+1}')")
 
-.PHONY: report test lint lab bench clean install dev
+.PHONY: report test lint lab bench clean install dev i18n i18n-lang
 
 $(BIN)/python:
 	$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11) and 'Python 3.11+ is needed')"
@@ -39,6 +39,18 @@ lint: $(VENV)/.dev-installed  ## ruff (lint and format) and mypy, as CI runs the
 
 lab: $(VENV)/.installed  ## open JupyterLab in the same environment
 	$(BIN)/jupyter lab notebooks/
+
+LOCALE := src/forecast/report/pages/locale
+
+i18n: $(VENV)/.installed  ## catalogues: add the ids the code uses (empty), write the template, compile, list what is untranslated
+	$(BIN)/python -m forecast.report.pages.catalogues update || true
+	$(BIN)/pybabel compile -d $(LOCALE) -D forecast --statistics
+	$(BIN)/python -m forecast.report.pages.catalogues check
+
+i18n-lang: $(VENV)/.installed  ## a new language's catalogue from the template: make i18n-lang NEW=fr
+	@test -n "$(NEW)" || { echo "usage: make i18n-lang NEW=<language code, e.g. fr>"; exit 2; }
+	$(BIN)/python -m forecast.report.pages.catalogues update || true
+	$(BIN)/pybabel init -i $(LOCALE)/forecast.pot -d $(LOCALE) -D forecast -l $(NEW) -w 0
 
 $(VENV)/.bench-installed: $(VENV)/.dev-installed
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'

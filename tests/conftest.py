@@ -43,17 +43,18 @@ def close_figs():
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
-    """The default ``forecast report`` run of 2026Q4 on the bundled data, made once per session.
+    """The default run of 2026Q4 on the bundled data, made once per test session.
 
-    With ``pytest -n 2`` each worker makes its own. Tests read it and must not write to its store
-    (a second run there would change which run a page loads by default).
+    Returns ``(run, observations, store)``: the in-memory run (every province, national targets
+    for the default provinces without a plan, as ``forecast report`` makes it), the observations a
+    brief reads (merged provinces rebuilt) and the store path. Tests must not write to the store.
     """
-    from types import SimpleNamespace
-
-    from forecast import pipeline
-
     if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
         pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    store = tmp_path_factory.mktemp("default-run") / "store.duckdb"
+    from forecast import pipeline
+    from forecast.data import merged
+    from forecast.data import store as store_db
+
+    store = tmp_path_factory.mktemp("default_store") / "store.duckdb"
     run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
-    return SimpleNamespace(store=str(store), run=run, provinces=pipeline.default_provinces())
+    return run, merged.with_merged(store_db.analysis_series(store)), store

@@ -451,3 +451,37 @@ def test_overview_of_a_run_without_targets_says_there_is_nothing_to_assess(tmp_p
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert t("nothing_to_assess", lang) in html
     assert t("p_attain_dist", lang) not in html  # no empty chart
+
+
+def test_d9_a_target_year_before_all_data_is_never_achieved_without_an_observation(shared_data):
+    """D9 (issue #20): a target year before the series starts gave "achieved" with P 0.00 and the
+    reason "interpolated". The verdict now rests on the first observation after the target year,
+    named with its year, and P agrees with it."""
+    import math
+
+    import pandas as pd
+
+    from forecast.assess import assessment
+
+    raw = pd.read_csv(shared_data / "vn_provinces.csv")
+    imr = raw[(raw["geo"] == "Hà Nam") & (raw["indicator"] == "imr")].sort_values("year")
+    first_year, first = int(imr["year"].iloc[0]), float(imr["value"].iloc[0])
+    latest = float(imr["value"].iloc[-1])
+    targets = pd.DataFrame(
+        [
+            dict(
+                plan_id="p", province="Hà Nam", indicator="imr", year=first_year - 5, comparator="<=", value=v
+            )
+            | dict(value_high=math.nan, unit="per_1000", kind="outcome", note="", quote="")
+            for v in (first + 1.0, latest / 2)  # met by the first observation; met by none
+        ]
+    )
+    out = assessment.assess_targets(targets, imr, pd.DataFrame(), "2026Q4", national=pd.DataFrame())
+    met, never = out.iloc[0], out.iloc[1]
+    assert (met.verdict, met.p_attain, met.observed_year) == ("achieved", 1.0, first_year)
+    assert met.observed_value == pytest.approx(first) and met.timing == "observed"
+    assert (never.verdict, never.p_attain) == ("missed", 0.0)
+    for r in (met, never):
+        assert "interpolated" not in r.reason
+        assert r.verdict != "achieved" or r.p_attain == 1.0
+    assert f"the first one after it ({first_year})" in never.reason

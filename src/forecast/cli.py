@@ -15,6 +15,7 @@ import click
 
 from forecast import config
 from forecast.errors import ForecastError, io_error
+from forecast.report.pages.catalogues import catalogue_langs
 
 
 class _Failure(click.ClickException):
@@ -542,7 +543,11 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     help="Reports folder (default reports/); the quarter goes in <out>/<quarter>/.",
 )
 @click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of the briefs."
+    "--lang",
+    type=click.Choice(list(catalogue_langs())),
+    default="vi",
+    show_default=True,
+    help="Language of the briefs (one per catalogue in src/forecast/report/pages/locale/).",
 )
 @click.pass_context
 def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler, jobs, out, lang) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, r
 from forecast.data import derived, merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
-from forecast.errors import MissingDataError, ReportError
+from forecast.errors import MissingDataError, PanelWarning, ReportError
 from forecast.log import Stopwatch, logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
@@ -149,9 +150,11 @@ def deep_dive_tables(
         }
     others = [m for m in backtest.COMPARE_MODELS if m != "ensemble"]
     years = range(int(series["year"].min()) + 1, HORIZON_END + 1)
-    fc = models.forecast_panel(panel, years=years, models=others, settings=settings)
+    with warnings.catch_warnings():  # a national-only indicator is a lone series by nature: no news
+        warnings.simplefilter("ignore", PanelWarning)
+        fc = models.forecast_panel(panel, years=years, models=others, settings=settings)
+        held_out, scores = backtest.backtest_series(panel, keys, horizon, backtest.COMPARE_MODELS, settings)
     mine = pd.concat([fc, forecasts[forecasts["model"] == "ensemble"]], ignore_index=True).merge(keys, on=on)
-    held_out, scores = backtest.backtest_series(panel, keys, horizon, backtest.COMPARE_MODELS, settings)
     return {"model_forecasts": mine, "backtests": held_out, "backtest_scores": scores}
 
 
@@ -240,7 +243,27 @@ def run_forecasts(
     *,
     targets: pd.DataFrame | str | None = None,
 ) -> str:
-    """Make and save a run (:func:`prepare_run`) and return its id."""
+    """Make and save the run of a quarter (:func:`prepare_run`: forecast, assess, save) and return its id.
+
+    Parameters
+    ----------
+    as_of
+        The quarter (``"2026Q4"``).
+    store
+        The store file (default ``data/workbench.duckdb``); an empty one gets the bundled public data.
+    settings
+        Engine settings (default :class:`~forecast.engine.forecast.EngineSettings`).
+    provinces
+        Provinces to assess (any spelling); default every province of the registry.
+    targets
+        Another registry (a frame or a CSV path) instead of ``data/targets.csv``.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run_id = forecast.run_forecasts("2026Q4", provinces=["Lâm Đồng"])  # doctest: +SKIP
+    >>> forecast.load_run(run_id=run_id).assessments  # doctest: +SKIP
+    """
     return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
 
 
@@ -326,19 +349,42 @@ def run_report(
 ) -> report_quarter.ReportResult:
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
-    Parameters are those of :func:`forecast.report.publish.quarter.publish_report`, plus ``provinces``
-    (any spelling; default the run's provinces, else the seed-plan provinces), ``scope``
-    (``old``, ``merged`` or ``both``: every province of it with data or a plan,
-    :func:`all_provinces`, instead of ``provinces``), ``store`` (default
-    :func:`forecast.config.store_path`) and ``run_id``: republish that stored run without
-    recomputing (``quarter`` may then be None). A published quarter is refused before anything
-    is computed unless ``replace``.
+    A published quarter is refused before anything is computed unless ``replace``.
+
+    Parameters
+    ----------
+    quarter
+        The quarter (``"2026Q4"``); may be None with ``run_id``.
+    provinces
+        Provinces in any spelling; default the run's provinces, else the seed-plan provinces.
+    scope
+        ``old``, ``merged`` or ``both``: every province of it with data or a plan
+        (:func:`all_provinces`), instead of ``provinces``.
+    scheduler, jobs, out, lang, notebooks, progress
+        As :func:`forecast.report.publish.quarter.publish_report` takes them: the Dask scheduler
+        (``local`` or an address), worker count, reports folder, language, notebook paths, progress bar.
+    store
+        The store (default :func:`forecast.config.store_path`).
+    run_id
+        Republish that stored run without recomputing.
+    replace
+        Replace a published quarter (the previous publication is archived).
+
+    Returns
+    -------
+    ReportResult
+        The quarter's folder, its index page and one result per notebook (``failures`` among them).
 
     Raises
     ------
     ReportError
         If the quarter is malformed or already published (without ``replace``), a notebook file
         is missing, or ``run_id`` speaks for another quarter (before anything runs).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> result = forecast.run_report("2026Q4", provinces=["Lâm Đồng"], out="/tmp/reports")  # doctest: +SKIP
     """
     started = time.time()
     nbs = report_jobs.notebook_paths(notebooks)

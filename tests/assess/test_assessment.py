@@ -365,8 +365,9 @@ def test_own_series_is_preferred_to_the_region():
     assert out.loc[0, "geo"] == GEO and out.loc[0, "basis"] == "own"
 
 
-def test_a_short_own_series_shifts_the_borrowed_one_by_its_gap():
-    # Lâm Đồng's two published BHYT points (2020, 2023) sit 3 points under the nation's
+def test_a_short_own_series_is_the_anchor_the_national_one_carries_it_forward():
+    # Lâm Đồng's two published BHYT points (2020, 2023): its last one (90 in 2023) is its level,
+    # the nation's series only carries it forward
     obs = pd.concat(
         [
             _obs([85.0, 90.0], "bhyt_coverage", years=[2020, 2023], geo="Lâm Đồng"),
@@ -380,10 +381,30 @@ def test_a_short_own_series_shifts_the_borrowed_one_by_its_gap():
         {y: min(93.0 + 0.5 * (y - 2023), 99.0) for y in range(2024, 2036)}, "bhyt_coverage", geo="Việt Nam"
     )
     r = assessment.assess_targets(_targets(t), obs, fc, "2026Q4", national=NATIONAL).iloc[0]
-    assert r.basis == "national" and r.geo == "Việt Nam" and "shifted by the gap" in r.reason
-    assert r.gap == pytest.approx(-3.0)  # (85 - 88 + 90 - 93) / 2
-    assert r.latest_value < 93.0 and r.q50 < 96.5  # shifted down on the logit scale
+    assert (r.basis, r.tier, r.geo, r.anchor_geo) == ("own", "verdict", "Việt Nam", "Lâm Đồng")
+    assert "carried from Lâm Đồng's own bhyt_coverage points" in r.reason
+    assert (r.latest_value, r.latest_year) == (90.0, 2023)  # the province's own point, not the nation's
+    assert r.gap == pytest.approx(-3.0)  # at the last own point: 90 - 93
+    tr = assessment.transforms.for_indicator("bhyt_coverage")
+    expected = tr.inverse(
+        tr.forward(np.array(90.0)) + tr.forward(np.array(96.5)) - tr.forward(np.array(93.0))
+    )
+    assert r.q50 == pytest.approx(float(expected))
+    assert r.q10 < r.q50 < r.q90  # the gap may drift: never a zero-width interval
     assert r.national_target == 95.15 and r.national_target_year == 2025
+
+
+def test_a_target_year_the_carrier_has_observed_is_still_a_forecast_for_the_province():
+    # Lào Cai's life expectancy: 69.0 (2017) and 69.1 (2018); its region is observed to 2024
+    region = _obs([72.0 + 0.1 * i for i in range(8)], "life_expectancy", years=range(2017, 2025), geo=REGION)
+    own = _obs([69.0, 69.1], "life_expectancy", years=[2017, 2018])
+    t = _target(indicator="life_expectancy", comparator=">=", value=73.5, year=2024, unit="years")
+    r = assessment.assess_targets(_targets(t), pd.concat([own, region]), _fc({}, "life_expectancy"), "2026Q4")
+    r = r.iloc[0]
+    assert (r.basis, r.tier, r.latest_value, r.latest_year) == ("own", "verdict", 69.1, 2018)
+    assert r.timing == "nowcast" and r.q50 == pytest.approx(69.1 + 0.6)
+    assert r.q90 - r.q10 > 0.5  # six years of gap drift (0.3 a sqrt year)
+    assert r.verdict == "very_unlikely" and r.deadline_passed
 
 
 def test_fallback_chain_own_then_region_then_nation_then_nothing():
@@ -553,7 +574,7 @@ def test_a_one_year_regional_series_gives_way_to_the_national_one_shifted_by_its
     assert r.basis == "national" and r.geo == "Việt Nam" and r.verdict != "insufficient_data"
     assert r.gap == pytest.approx(20.0 - 22.5) and not math.isnan(r.p_attain)
     assert f"the regional series of {REGION} is too short to forecast" in r.reason
-    assert "shifted by the gap of the regional stunting_u5 points" in r.reason
+    assert "carried from the regional stunting_u5 points" in r.reason and r.tier == "indicative"
     assert r.definition.startswith(
         f"national series (Việt Nam) shifted to the level of the regional series ({REGION})"
     )
@@ -562,8 +583,8 @@ def test_a_one_year_regional_series_gives_way_to_the_national_one_shifted_by_its
     # the province's own point, where one exists, anchors instead of the region's
     own = _obs([30.0], "stunting_u5", years=[2019], geo=GEO)
     r = assessment.assess_targets(_targets(t), pd.concat([nation, region, own]), fc, "2026Q4").iloc[0]
-    assert r.basis == "national" and r.gap == pytest.approx(30.0 - 22.0)
-    assert f"shifted by the gap of {GEO}'s own stunting_u5 points" in r.reason
+    assert (r.basis, r.tier) == ("own", "verdict") and r.gap == pytest.approx(30.0 - 22.0)
+    assert f"carried from {GEO}'s own stunting_u5 points" in r.reason
     assert r.borrowed == "national_short_region" and r.anchor_geo == GEO
     # without a national series the short regional one is kept: too short to forecast
     short = _fc({2025: 20.0}, geo=REGION, status="too_short")
@@ -571,25 +592,25 @@ def test_a_one_year_regional_series_gives_way_to_the_national_one_shifted_by_its
     assert r.basis == "regional" and r.verdict == "insufficient_data"
 
 
-def test_a_shifted_forecast_is_widened_for_the_drift_of_the_gap():
-    tr = assessment.transforms.for_indicator("stunting_u5")
-    fc = _fc({2018: 20.0, 2025: 20.0, 2035: 20.0}, geo="Việt Nam")
-    wide = assessment.widen_for_gap(fc, pd.Series([2018]), tr)
-    assert np.allclose(wide["q50"], fc["q50"]) and np.allclose(wide["q025"].iloc[0], fc["q025"].iloc[0])
-    width = (wide["q975"] - wide["q025"]).to_numpy()
-    assert width[0] < width[1] < width[2]  # wider the further from the anchor year
-    assert (wide["q025"] <= fc["q025"]).all() and (wide["q975"] >= fc["q975"]).all()
+def test_a_carried_forecast_widens_with_the_years_since_the_last_own_point():
+    fc = _fc({y: 20.0 for y in range(2021, 2036)}, geo="Việt Nam")
+    nation = _obs([20.0] * 6, "stunting_u5", years=range(2015, 2021), geo="Việt Nam")
+    own = _obs([25.0], "stunting_u5", years=[2018])
+    points, carried, gap = assessment.carry.carry_forward(own, nation, fc, "stunting_u5")
+    assert gap == pytest.approx(5.0) and points["year"].tolist() == [2018]
+    assert np.allclose(carried["q50"], 25.0)  # the nation is flat: the province keeps its level
+    width = (carried["q975"] - carried["q025"]).to_numpy()
+    assert (width > 0).all() and (np.diff(width) > 0).all()  # wider the further from 2018
     cols = list(config.QUANTILE_COLUMNS)
-    assert (np.diff(wide[cols].to_numpy(), axis=1) >= 0).all()  # quantiles stay ordered
+    assert (np.diff(carried[cols].to_numpy(), axis=1) >= 0).all()  # quantiles stay ordered
+    tr = assessment.transforms.for_indicator("stunting_u5")
     z = float(NormalDist().inv_cdf(0.975))
     spread = (tr.forward(fc["q975"].to_numpy()) - tr.forward(fc["q50"].to_numpy())) / z
-    expected = tr.inverse(tr.forward(fc["q50"].to_numpy()) + z * np.sqrt(spread**2 + 0.08**2 * 17))
-    assert wide["q975"].iloc[2] == pytest.approx(expected[2])
-    # identity-scale indicators (life expectancy, years) are not widened
-    ident = assessment.widen_for_gap(
-        fc, pd.Series([2018]), assessment.transforms.for_indicator("life_expectancy")
-    )
-    assert ident.equals(fc)
+    last = tr.forward(np.array(25.0)) + z * np.sqrt(spread[-1] ** 2 + 0.08**2 * 17)
+    assert carried["q975"].iloc[-1] == pytest.approx(float(tr.inverse(last)))
+    # a low-confidence point carries nothing
+    thesis = own.assign(quality="low_confidence")
+    assert assessment.carry.carry_forward(thesis, nation, fc, "stunting_u5")[1] is None
 
 
 def test_hygienic_water_of_the_region_stands_in_for_rural_clean_water_with_the_difference_said():

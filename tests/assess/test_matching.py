@@ -62,6 +62,7 @@ def test_the_fallback_chain_is_own_then_regional_then_national_then_nothing():
     for geo_name, basis, borrowed in expected:
         groups = {(g, "bhyt_coverage"): df for g, df in layers.items()}
         choice = matching.choose(target, groups)
+        assert choice.tier == ("verdict" if basis == "own" else "indicative")
         assert (choice.geo, choice.basis, choice.borrowed, choice.series) == (
             geo_name,
             basis,
@@ -76,21 +77,68 @@ def test_the_fallback_chain_is_own_then_regional_then_national_then_nothing():
     )
 
 
-def test_a_few_own_points_shift_the_borrowed_series_and_name_their_geo():
+def test_a_few_own_points_are_the_anchor_a_borrowed_series_only_carries_them():
     target = {"province": "Hà Nam", "indicator": "bhyt_coverage", "note": ""}
     groups = {
         ("Hà Nam", "bhyt_coverage"): _series("Hà Nam", "bhyt_coverage", [2020]),
         ("Việt Nam", "bhyt_coverage"): _series("Việt Nam", "bhyt_coverage", range(2010, 2024)),
     }
     choice = matching.choose(target, groups)
-    assert choice.basis == "national" and choice.anchor == "bhyt_coverage" and choice.anchor_geo == "Hà Nam"
-    # a one-year regional series gives way to the nation's trend at the region's level
+    assert (choice.basis, choice.tier, choice.geo) == ("own", "verdict", "Việt Nam")
+    assert choice.anchor == "bhyt_coverage" and choice.anchor_geo == "Hà Nam" and choice.carried
+    # a one-year regional series gives way to the nation's trend at the region's level: indicative
     groups = {
         (REGION, "bhyt_coverage"): _series(REGION, "bhyt_coverage", [2018]),
         ("Việt Nam", "bhyt_coverage"): _series("Việt Nam", "bhyt_coverage", range(2010, 2024)),
     }
     choice = matching.choose(target, groups)
     assert (choice.basis, choice.borrowed, choice.anchor_geo) == ("national", "national_short_region", REGION)
+    assert choice.tier == "indicative" and not choice.carried
+
+
+def test_a_low_confidence_point_cannot_move_a_series_alone():
+    target = {"province": "Lào Cai", "indicator": "stunting_u5", "note": ""}
+    thesis = _series("Lào Cai", "stunting_u5", [2018]).assign(quality="low_confidence")
+    groups = {
+        ("Lào Cai", "stunting_u5"): thesis,
+        ("Việt Nam", "stunting_u5"): _series("Việt Nam", "stunting_u5", range(2010, 2024)),
+    }
+    choice = matching.choose(target, groups)
+    assert (choice.basis, choice.tier, choice.anchor) == ("national", "indicative", "")
+    # beside a point of better quality it counts no more: the better point anchors
+    both = pd.concat([thesis, _series("Lào Cai", "stunting_u5", [2015]).assign(quality="")])
+    choice = matching.choose(target, {**groups, ("Lào Cai", "stunting_u5"): both})
+    assert (choice.basis, choice.tier, choice.anchor) == ("own", "verdict", "stunting_u5")
+
+
+def test_the_plans_own_definition_anchors_before_a_long_series_of_another():
+    target = {"province": "Hà Nam", "indicator": "doctors_per_10k", "note": HANAM}
+    groups = {
+        ("Hà Nam", "doctors_per_10k"): rows(
+            {"doctors_per_10k": list(range(2002, 2017)), "doctors_per_10k_dohs": [2017, 2018]}
+        ).assign(geo="Hà Nam"),
+    }
+    choice = matching.choose(target, groups)
+    assert (choice.basis, choice.tier, choice.anchor, choice.series) == (
+        "own",
+        "verdict",
+        "doctors_per_10k_dohs",
+        "doctors_per_10k",
+    )
+    assert choice.borrowed == "own_other_definition" and choice.definition_code == "_dohs"
+
+
+def test_stand_ins_are_indicative():
+    target = {"province": "Hà Nam", "indicator": "epi_coverage", "note": ""}
+    groups = {
+        ("Hà Nam", "full_immunization_u1"): _series("Hà Nam", "full_immunization_u1", range(2010, 2017))
+    }
+    choice = matching.choose(target, groups)
+    assert (choice.basis, choice.tier, choice.definition_code) == (
+        "own",
+        "indicative",
+        "full_immunization_u1",
+    )
 
 
 def test_definition_codes():

@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from forecast import config
+from forecast import config, pipeline
 from forecast.assess import runs, scenarios, slices
 from forecast.data import merged
 from forecast.data import store as store_db
@@ -28,9 +29,16 @@ NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def before(default_run):
+def default(default_run):
+    """The session's default run (tests/conftest.py): its store, the run and the brief provinces."""
+    run, _, store = default_run
+    return SimpleNamespace(store=str(store), run=run, provinces=pipeline.default_provinces())
+
+
+@pytest.fixture(scope="module")
+def before(default):
     """What every notebook read before the run saved its frames: the whole store, rebuilt per page."""
-    store = default_run.store
+    store = default.store
     return {
         "observations": merged.with_merged(store_db.analysis_series(store)),
         "breaks": store_db.series_breaks(store),
@@ -54,25 +62,25 @@ def test_no_notebook_reads_the_store_series_or_rebuilds_merged_provinces():
         assert "slices.load_page(" in code, path.name
 
 
-def test_the_run_saves_its_frames_beside_the_store(default_run):
-    folder = slices.frames_dir(default_run.store, default_run.run.run_id)
+def test_the_run_saves_its_frames_beside_the_store(default):
+    folder = slices.frames_dir(default.store, default.run.run_id)
     names = {p.stem for p in folder.glob("*.parquet")}
     assert names == {"observations", "breaks", *slices.RUN_FRAMES}
     meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    assert meta["run_id"] == default_run.run.run_id and meta["as_of"] == "2026Q4"
+    assert meta["run_id"] == default.run.run_id and meta["as_of"] == "2026Q4"
 
 
-def test_the_frames_carry_every_column_of_the_run(default_run):
-    page = slices.load_page(default_run.store, default_run.run.run_id, "Hà Nam")
-    assert set(default_run.run.assessments.columns) <= set(page.run.assessments.columns)
-    assert set(default_run.run.forecasts.columns) <= set(page.run.forecasts.columns)
+def test_the_frames_carry_every_column_of_the_run(default):
+    page = slices.load_page(default.store, default.run.run_id, "Hà Nam")
+    assert set(default.run.assessments.columns) <= set(page.run.assessments.columns)
+    assert set(default.run.forecasts.columns) <= set(page.run.forecasts.columns)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_every_brief_shows_the_same_numbers_as_before(default_run, before, lang):
+def test_every_brief_shows_the_same_numbers_as_before(default, before, lang):
     """Scorecards, headline, sentences, suggestions and the fan charts' data, brief by brief."""
-    store, run_id, plan = default_run.store, default_run.run.run_id, load_targets()
-    for province in default_run.provinces:
+    store, run_id, plan = default.store, default.run.run_id, load_targets()
+    for province in default.provinces:
         page = slices.load_page(store, run_id, province)
         old_run = runs.load_run(store, run_id, province)
         a = views.province_view(old_run, before["observations"], plan, province)
@@ -102,15 +110,15 @@ def test_every_brief_shows_the_same_numbers_as_before(default_run, before, lang)
         assert _csv(a.assessments) == _csv(b.assessments)
 
 
-def test_the_assessments_csv_is_the_same_as_before(default_run):
-    store, run_id = default_run.store, default_run.run.run_id
+def test_the_assessments_csv_is_the_same_as_before(default):
+    store, run_id = default.store, default.run.run_id
     page = slices.load_page(store, run_id, "Hà Nam")
     assert _csv(runs.load_run(store, run_id).assessments) == _csv(page.run.assessments)
 
 
-def test_every_deep_dive_shows_the_same_numbers_as_before(default_run, before):
+def test_every_deep_dive_shows_the_same_numbers_as_before(default, before):
     """Series, model forecasts, back-tests and the scenario table of every deep dive."""
-    store, run = default_run.store, default_run.run
+    store, run = default.store, default.run
     a = run.assessments
     pairs = a.loc[a["latest_value"].notna() & (a["verdict"] != "no_data"), ["province", "indicator"]]
     assert len(pairs.drop_duplicates()) >= 20
@@ -142,29 +150,29 @@ def test_every_deep_dive_shows_the_same_numbers_as_before(default_run, before):
         )
 
 
-def test_the_overview_reads_the_national_series(default_run, before):
-    page = slices.load_page(default_run.store, default_run.run.run_id, geos=["VN"])
+def test_the_overview_reads_the_national_series(default, before):
+    page = slices.load_page(default.store, default.run.run_id, geos=["VN"])
     # drawn only (never shown as a table): the row labels are those of the whole frame
     national = page.observations.reset_index(drop=True)
     pd.testing.assert_frame_equal(national, before["national"], check_dtype=False)  # import_id: int or text
     assert set(page.run.forecasts["geo"]) == set(before["national"]["geo"])
 
 
-def test_a_province_page_reads_a_slice_in_milliseconds(default_run):
-    page = slices.load_page(default_run.store, default_run.run.run_id, "Hà Nam")
-    every = slices.load_page(default_run.store, default_run.run.run_id, "Hà Nam", every_geo=True)
+def test_a_province_page_reads_a_slice_in_milliseconds(default):
+    page = slices.load_page(default.store, default.run.run_id, "Hà Nam")
+    every = slices.load_page(default.store, default.run.run_id, "Hà Nam", every_geo=True)
     assert 0 < len(page.observations) < len(every.observations) / 5
     assert page.seconds < 2.0  # ~0.05 s on an idle machine; generous for a loaded CI
 
 
-def test_without_run_id_the_latest_run_covering_the_province_is_read(default_run):
-    page = slices.load_page(default_run.store, None, "Hà Nam")
-    assert page.run.run_id == default_run.run.run_id
+def test_without_run_id_the_latest_run_covering_the_province_is_read(default):
+    page = slices.load_page(default.store, None, "Hà Nam")
+    assert page.run.run_id == default.run.run_id
 
 
-def test_a_missing_run_is_one_clear_error(default_run):
+def test_a_missing_run_is_one_clear_error(default):
     with pytest.raises(MissingDataError, match="no run 'nope'"):
-        slices.load_page(default_run.store, "nope", "Hà Nam")
+        slices.load_page(default.store, "nope", "Hà Nam")
 
 
 def test_mixed_columns_come_back_value_for_value(tmp_path):
@@ -177,8 +185,8 @@ def test_mixed_columns_come_back_value_for_value(tmp_path):
     pd.testing.assert_frame_equal(back, frame)
 
 
-def test_a_copy_of_the_store_reads_the_frames_of_the_original(default_run, tmp_path):
+def test_a_copy_of_the_store_reads_the_frames_of_the_original(default, tmp_path):
     copy = tmp_path / "copy.duckdb"
-    slices.link_frames(default_run.store, copy)
-    assert slices.frames_dir(copy, default_run.run.run_id).is_dir()
-    assert Path(f"{copy}.runs").resolve() == Path(f"{default_run.store}.runs").resolve()
+    slices.link_frames(default.store, copy)
+    assert slices.frames_dir(copy, default.run.run_id).is_dir()
+    assert Path(f"{copy}.runs").resolve() == Path(f"{default.store}.runs").resolve()

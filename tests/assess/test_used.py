@@ -1,4 +1,4 @@
-"""The series an assessment row was answered with: shifted as assessed, own points, context."""
+"""The series an assessment row was answered with: carried as assessed, own points, context."""
 
 from __future__ import annotations
 
@@ -37,11 +37,12 @@ def _target() -> pd.DataFrame:
     )
 
 
-def test_a_shifted_series_is_returned_as_assessed():
+def test_a_carried_series_is_returned_as_assessed():
     row = assessment.assess_targets(_target(), _obs(), _fc(), "2026Q4", national=pd.DataFrame()).iloc[0]
-    assert row["basis"] == "national" and np.isfinite(row["gap"])
+    assert (row["basis"], row["tier"]) == ("own", "verdict") and np.isfinite(row["gap"])
     got = used.used_series(row.to_dict(), _obs(), _fc())
     assert got.shifted and got.anchors["value"].tolist() == [19.0, 17.4]
+    assert got.observations["value"].tolist() == [19.0, 17.4]  # the province's own points
     assert got.observations["value"].iloc[-1] == pytest.approx(row["latest_value"])
     at = got.forecasts[got.forecasts["year"] == 2030].iloc[0]
     for q in ("q10", "q50", "q90"):

@@ -168,3 +168,32 @@ def test_cli_reports_a_broken_registry_in_one_line_without_traceback(tmp_path):
     assert result.output.strip().splitlines() == [
         f"Error: {path}:2 column 'comparator': comparator '=>' is not one of >=, <=, >, <"
     ]
+
+
+def test_every_comparator_shape_of_the_five_plans_reads_as_the_words_say():
+    """One rule per phrase (``targets.WORDING``): "giảm còn"/"còn" at most, "dưới" below, "trên"
+    above (also after "duy trì"), "đạt"/"tối thiểu"/"khoảng" at least; a range is a floor."""
+    from forecast.registry import targets as registry
+
+    reg = registry.load_targets()
+    outcome = reg[reg["kind"] == "outcome"]
+    read = [
+        (registry.comparator_from_words(r["quote"], r["value"], r["value_high"]), r)
+        for r in outcome.to_dict("records")
+    ]
+    wrong = [
+        (r["plan_id"], r["indicator"], r["year"], r["comparator"], c)
+        for c, r in read
+        if c and c != r["comparator"]
+    ]
+    assert not wrong, wrong
+    assert sum(c is not None for c, _ in read) >= 0.8 * len(read)  # the words decide most rows
+    assert {c for c, _ in read} >= {"<", "<=", ">", ">="}
+    ranges = outcome[outcome["value_high"].notna()]
+    assert len(ranges) == 6 and (ranges["comparator"] == ">=").all()  # "đạt 25 - 27": at least 25
+    assert all(
+        registry.target_meaning(c, h) == "floor" for c, h in zip(ranges["comparator"], ranges["value_high"])
+    )
+    quotes = " ".join(outcome["quote"].str.lower())
+    for phrase in ("giảm còn", "dưới", "trên", "duy trì", "tối thiểu", "đạt"):
+        assert phrase in quotes  # each shape the rules name occurs in the plans

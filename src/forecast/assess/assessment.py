@@ -17,11 +17,12 @@ hub, as adopted by Open SDG ("Progress Measurement Methodology", open-sdg/open-s
 gives *on track* (R >= 95 %), *acceleration needed* (60 % <= R < 95 %), *limited progress*
 (0 <= R < 60 %) or *deterioration* (R < 0); a target whose latest observation already meets it is
 *achieved*. The probability of attainment comes from the forecast quantiles at the target year.
-A target without a provincial series is assessed on its region's series (basis *regional*), else
-on the nation's (basis *national*, shown as context, as UNICEF/WHO progress assessments and Open SDG
-platforms show the national line beside a sub-national gap); where the province has a few published
-points of its own, the borrowed series is shifted by their mean gap on the indicator's model scale
-(:func:`shift_by_gap`; column ``gap``). Each row also carries the national target of the same
+The series answering a target follows one basis ladder, the province's own data first
+(:mod:`forecast.assess.matching`): where the province has one or two published points, they are
+the anchor and a longer series only carries the last one forward (basis *own*, a gap model whose
+interval widens with the years since that point: :mod:`forecast.assess.carry`; column ``gap``);
+without any own point the region's series (basis *regional*) or the nation's (basis *national*)
+answers, and the row is *indicative* only (column ``tier``). Each row also carries the national target of the same
 indicator (``national_target*``, :mod:`forecast.registry.national_targets`) and the merged 2025
 province of its province (``successor``; ``successor_data_year``: its data left unused).
 """
@@ -31,13 +32,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from forecast import config
-from forecast.assess import matching
+from forecast.assess import carry, matching
 from forecast.engine import transforms
 from forecast.errors import DataFileError
 from forecast.log import logger
@@ -63,10 +63,6 @@ HORIZON_END = config.HORIZON_END
 RATE_WINDOW = 5  # years before the latest observation used for the observed rate
 DEFINITION_FACTOR = 2.0  # a rate target this far from the series' level suggests another count
 PLAN_DEFINITION = "_moh"  # variant of the plans' own (health-sector) count, used when imported
-# Drift of a province's gap to a borrowed series, per sqrt(year) on the model scale (log/logit):
-# the root-mean-square change of the gap between a province's and the national (GSO) infant
-# mortality on the log scale, 2005-2016, all 63 provinces, is 0.24 over 8 years (0.18 over 5).
-GAP_DRIFT = 0.08
 P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
 THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
 REGISTRY_COLUMNS = [
@@ -104,7 +100,11 @@ COLUMNS = REGISTRY_COLUMNS + [
     "pace",
     "expected_year",
     "timing",
+    "deadline_passed",
+    "observed_year",
+    "observed_value",
     "basis",
+    "tier",
     "data_age",
     "gap",
     "definition_gap",
@@ -134,7 +134,7 @@ def attainment_probability(
     """Return the share of a predictive distribution that satisfies ``comparator target``.
 
     The CDF is interpolated linearly between the quantiles ``config.QUANTILES`` on the
-    indicator's transformed scale (:func:`forecast.transforms.for_indicator`: logit, log or
+    indicator's transformed scale (:func:`forecast.engine.transforms.for_indicator`: logit, log or
     identity), so the distribution keeps its skew near a bound. Beyond the extreme quantiles
     the grid cannot tell 1 % from 0.1 %, so the CDF there is set to ``P_TAIL`` / ``1 - P_TAIL``:
     probabilities lie in [0.01, 0.99]. Returns NaN when a quantile is missing.
@@ -317,17 +317,27 @@ def _expected_year(
 def _at_target_year(
     t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year: int, transform: transforms.Transform
 ) -> dict:
-    """Basis, forecast quantiles and P(attain) at the target year."""
+    """Basis, forecast quantiles and P(attain) at the target year.
+
+    A target year with an observation at or after it is ``observed``: the value is the
+    observation of that year, else the first one after it (never a value interpolated or
+    extrapolated to a year without data, such as a target year before the series starts).
+    """
     year, cmp, target = int(t["year"]), t["comparator"], float(t["value"])
     years, values = obs["year"].to_numpy(), obs["value"].to_numpy(float)
     out: dict = {}
     if year <= years[-1]:
-        v = float(np.interp(year, years, values))
+        first = int(np.argmax(years >= year))  # the observation of the year, else the first after it
+        v = float(values[first])
         out.update(
-            dict.fromkeys(FORECAST_COLUMNS, v), timing="observed", p_attain=float(satisfies(v, cmp, target))
+            dict.fromkeys(FORECAST_COLUMNS, v),
+            timing="observed",
+            p_attain=float(satisfies(v, cmp, target)),
+            observed_year=int(years[first]),
+            observed_value=v,
         )
-        if year not in years:
-            out["note"] = f"value at {year} interpolated between observations"
+        if years[first] != year:
+            out["note"] = f"no observation in {year}: the first one after it ({int(years[first])}) is used"
         return out
     out["timing"] = "nowcast" if year <= as_of_year else "forecast"
     row = None if fc is None else fc[fc["year"] == year]
@@ -380,7 +390,10 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
         pace = "on_track"  # the nowcast already meets the target: keeping the course suffices
     if achieved:
         verdict = "achieved"
-        when = (latest, latest_year) if satisfies(latest, cmp, target) else (at["mean"], year)
+        # the observation of the target year (else the first after it) when it meets the target,
+        # else the latest one, which met it later
+        when = (at["mean"], at["observed_year"]) if met_in_year else (latest, latest_year)
+        at.update(p_attain=1.0, observed_value=when[0], observed_year=when[1])  # P agrees with the verdict
         reasons.append(f"observed {when[0]:g} in {when[1]} meets the target")
     elif at["timing"] == "observed":  # the year has passed without attainment
         toward = math.copysign(1.0, target - latest) * (observed if np.isfinite(observed) else 0)
@@ -406,6 +419,7 @@ def _assess_one(t: dict, obs: pd.DataFrame, fc: pd.DataFrame | None, as_of_year:
             if achieved and not satisfies(latest, cmp, target)
             else _expected_year(obs, fc, cmp, target, satisfies(latest, cmp, target))
         ),
+        "deadline_passed": year < as_of_year,
         "data_age": as_of_year - latest_year,
         "status": status,
         "reason": "; ".join(r for r in reasons if r),
@@ -437,7 +451,7 @@ def assess_targets(
     Parameters
     ----------
     targets
-        The registry (:func:`forecast.targets.load_targets`); only ``kind == "outcome"`` rows
+        The registry (:func:`forecast.registry.targets.load_targets`); only ``kind == "outcome"`` rows
         are assessed. A range target (``value_high`` set) is assessed on ``value``.
     observations
         Observations frame (docs/contracts.md); the series of a target is the province's series
@@ -445,7 +459,7 @@ def assess_targets(
         variant the target's note describes (a note on central hospitals picks ``*_dohs``), then
         the variant with the latest data. A province without one borrows its GSO region's
         series as a proxy (``basis == "regional"``); national series are never used for a province
-        (:mod:`forecast.series_choice`). ``definition`` says how the series differs.
+        (:mod:`forecast.assess.matching`). ``definition`` says how the series differs.
     forecasts
         Forecasts frame; model ``model`` where present, else the first model by name.
     as_of
@@ -462,6 +476,13 @@ def assess_targets(
         empty; ``geo`` is the geo of the series used (the region for a proxy) and ``reason``
         says why a target has no data or borrows a regional series. Rates are annual % changes
         on the natural scale (see :func:`_rates`).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run()  # doctest: +SKIP
+    >>> forecast.assess_targets(forecast.load_targets(), forecast.load_observations(),  # doctest: +SKIP
+    ...                         run.forecasts, run.as_of)
     """
     as_of_year = config.quarter_year(as_of)
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
@@ -497,14 +518,15 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
             "verdict": "no_data",
             "pace": "",
             "timing": timing,
+            "deadline_passed": int(t["year"]) < as_of_year,
             "basis": "",
             "status": "",
             "reason": choice.note,
         }
-    rows = obs_groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
+    rows = obs_groups[(choice.geo, choice.base)]
     obs = rows[rows["indicator"] == choice.series]
     fc = _forecast_rows(fc_groups.get((choice.geo, choice.series)), model)
-    official = choice.basis == "own" and choice.series == t["indicator"]  # not a known variant
+    official = choice.basis == "own" and choice.series == t["indicator"] and not choice.anchor
     level_gap = definition_gap(t, obs) if official else math.nan
     plan_series = f"{t['indicator']}{PLAN_DEFINITION}"
     if np.isfinite(level_gap) and plan_series in set(rows["indicator"]) and choice.series != plan_series:
@@ -515,8 +537,11 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         level_gap = math.nan
     gap = math.nan
     if choice.anchor:
-        own = obs_groups[(choice.anchor_geo, indicators.base_indicator(choice.anchor)[0])]
-        obs, fc, gap = shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], t["indicator"])
+        own = obs_groups[(choice.anchor_geo, choice.anchor_base)]
+        points, carried, gap = carry.carry_forward(
+            own[own["indicator"] == choice.anchor], obs, fc, t["indicator"]
+        )
+        obs, fc = points, carried
     out = _assess_one(t, obs, fc, as_of_year)
     reason = "; ".join(r for r in (choice.note, out["reason"]) if r)
     return {
@@ -531,6 +556,7 @@ def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, 
         "anchor_geo": choice.anchor_geo,
         "reason": reason,
         "basis": choice.basis,
+        "tier": choice.tier,
         "gap": gap,
         "definition_gap": level_gap,
     }
@@ -551,65 +577,6 @@ def definition_gap(t: dict, obs: pd.DataFrame) -> float:
     return ratio if np.isfinite(ratio) and not 1 / DEFINITION_FACTOR < ratio < DEFINITION_FACTOR else math.nan
 
 
-def shift_by_gap(
-    obs: pd.DataFrame, fc: pd.DataFrame | None, own: pd.DataFrame, indicator: str
-) -> tuple[pd.DataFrame, pd.DataFrame | None, float]:
-    """Shift a borrowed series and its forecast by the province's mean gap to it.
-
-    The gap is measured at the years of the province's own points, against the borrowed series'
-    observation of the year, else its forecast median (a point after the last observation), on
-    the indicator's model scale (logit for a share, so the shifted path stays in 0-100 %). The
-    borrowed series keeps its shape; its level passes through the province's points on average.
-    The gap is not constant: the forecast's quantiles are widened for its drift away from the
-    years it was measured in (:func:`widen_for_gap`). Returns the shifted observations and
-    forecast and the mean gap in natural units (province minus borrowed series; NaN when no
-    point can be compared, nothing shifted).
-    """
-    tr = transforms.for_indicator(indicator)
-    ref = obs.set_index("year")["value"]
-    if fc is not None and len(fc):
-        ref = ref.combine_first(fc.set_index("year")["q50"])
-    pairs = [(float(v), float(ref[y])) for y, v in zip(own["year"], own["value"]) if y in ref.index]
-    if not pairs:
-        return obs, fc, math.nan
-    mine, theirs = np.array(pairs).T
-    shift = float(np.mean(tr.forward(mine) - tr.forward(theirs)))
-
-    def moved(x: pd.Series) -> np.ndarray:
-        return tr.inverse(tr.forward(x.to_numpy(float)) + shift)
-
-    obs = obs.assign(value=moved(obs["value"]))
-    if fc is not None and len(fc):
-        cols = [c for c in (*config.QUANTILE_COLUMNS, "mean") if c in fc.columns]
-        fc = widen_for_gap(fc.assign(**{c: moved(fc[c]) for c in cols}), own["year"], tr)
-    return obs, fc, float(np.mean(mine - theirs))
-
-
-def widen_for_gap(fc: pd.DataFrame, anchor_years: pd.Series, tr: transforms.Transform) -> pd.DataFrame:
-    """Widen a shifted forecast's quantiles for the drift of the gap it was shifted by.
-
-    The gap between a province and the series it borrows is treated as a random walk from the
-    years it was measured in: after ``h`` years (to the nearest anchor year) its standard
-    deviation on the model scale is ``GAP_DRIFT * sqrt(h)``, added in quadrature to each side's
-    spread (quantile minus median, over its normal score), so the median stays put. Only
-    log/logit-scale indicators are widened: :data:`GAP_DRIFT` was measured on such scales.
-    """
-    if tr.kind == "identity" or fc.empty or len(anchor_years) == 0:
-        return fc
-    anchors = np.asarray(anchor_years, dtype=float)
-    h = np.abs(fc["year"].to_numpy(float)[:, None] - anchors[None, :]).min(axis=1)
-    extra = GAP_DRIFT**2 * h
-    mid = tr.forward(fc["q50"].to_numpy(float))
-    out = {}
-    for level, col in zip(config.QUANTILES, config.QUANTILE_COLUMNS):
-        if col == "q50" or col not in fc.columns:
-            continue
-        z = float(NormalDist().inv_cdf(level))
-        spread = (tr.forward(fc[col].to_numpy(float)) - mid) / z
-        out[col] = tr.inverse(mid + z * np.sqrt(spread**2 + extra))
-    return fc.assign(**out)
-
-
 def _frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows).reindex(columns=COLUMNS)
     floats = [
@@ -621,6 +588,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "rate_observed",
         "rate_required",
         "required_from_value",
+        "observed_value",
         "ratio",
         "gap",
         "definition_gap",
@@ -644,6 +612,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "rate_unit",
         "timing",
         "basis",
+        "tier",
         "national_target_source",
         "successor",
         "status",
@@ -663,6 +632,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "required_from_year": "Int64",
             "national_target_year": "Int64",
             "successor_data_year": "Int64",
+            "observed_year": "Int64",
+            "deadline_passed": "boolean",
         }
     )
 

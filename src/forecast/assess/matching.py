@@ -1,4 +1,4 @@
-"""Which observed series answers a target: the province's own, else its region's, else the nation's.
+"""Which observed series answers a target: one basis ladder, the province's own data first.
 
 The order is
 
@@ -7,25 +7,32 @@ The order is
    hospitals picks ``*_dohs``; a note saying the plan leaves it open states nothing), then the
    catalogue code (``doctors_per_10k``: all facilities), then the variant with the latest data;
    the note says which definition was used when the province has several
-   (:func:`definition_note`);
-2. else the province's own series of the indicator that statistics publish for it
-   (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
-   children under 1), with that definition;
-3. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
-   chosen the same way, basis ``regional``: GSO gives some indicators (life expectancy, sex
-   ratio at birth) only for its six regions;
-4. else the national series (basis ``national``), as context: UNICEF/WHO progress assessments
-   and Open SDG platforms show the national line beside a sub-national gap;
-5. else nothing (``no_data``, with the geos that do hold the indicator).
+   (:func:`definition_note`). Where the plan states a definition whose own series is short, its
+   points anchor (rule 2) rather than a long series of another definition answering;
+2. else the province's own points (one or two years, any source in the store): they are the
+   **anchor**. A borrowed series only carries the province's last own level forward (a gap
+   model whose uncertainty grows with the years since that point, as UN IGME and the JME pool
+   countries: :mod:`forecast.assess.carry`): the province's own long series of another
+   definition, else its GSO region's series, else the nation's. ``basis`` stays ``own``;
+3. else the province's own series of the indicator that statistics publish for it
+   (:data:`forecast.registry.indicators.STAND_INS`: EPI coverage is published as full immunisation of
+   children under 1), with that definition: **indicative**;
+4. else the series of the province's GSO socio-economic region (:func:`forecast.registry.geo.region_of`),
+   basis ``regional``: GSO gives some indicators (life expectancy, sex ratio at birth) only for
+   its six regions; **indicative**;
+5. else the national series (basis ``national``), as context: UNICEF/WHO progress assessments
+   and Open SDG platforms show the national line beside a sub-national gap; **indicative**;
+6. else nothing (``no_data``, with the geos that do hold the indicator).
 
-A borrowed (regional or national) series is shifted by the province's known gap when the
-province has a few published points of its own (fewer than :data:`MIN_OWN_POINTS`): ``anchor``
-names that short series (see :func:`forecast.assess.assessment.shift_by_gap`). A province with a
-short series and nothing to borrow keeps its own (it is then too short to forecast). A regional
-series that is itself too short to forecast (one survey year of stunting) is not used as the
-basis: the national series is, shifted by the province's own points or, without them, by the
-region's (``anchor_geo`` names the region), so the answer keeps the region's level and the
-nation's trend.
+A point flagged low-confidence (``quality`` holds ``low_confidence``: Lào Cai's stunting 40.7 from
+a thesis) never anchors or counts as an own year: it cannot move a series alone (:func:`usable`).
+A regional series too short to forecast (one survey year of stunting) is not used as the basis:
+the national series is, carried from the region's points (``anchor_geo`` names the region), so the
+answer keeps the region's level and the nation's trend.
+
+Two tiers (:data:`TIERS`): a row answered by the province's own data (possibly carried forward)
+gets a ``verdict``; a row with no own point, or only a stand-in of another definition, is
+``indicative``: its probability is shown with its basis but not counted in the headline.
 
 Data of the province an old province was merged into on 1 July 2025 (``"Lào Cai (mới)"``) cover
 a larger territory and are never used for the old province's target; ``successor`` names that
@@ -63,7 +70,16 @@ _LISTED = 6  # geos named in a no-data reason before "and n more"
 #: publisher gives the indicator only for regions, or because the province has no series of its
 #: own; the nation's, as context (neither province nor region has one), or because the
 #: region's series is too short to forecast (then shifted to the level of ``anchor_geo``).
-BORROWED = ("regional_only", "regional_no_own", "national_context", "national_short_region")
+BORROWED = (
+    "regional_only",
+    "regional_no_own",
+    "national_context",
+    "national_short_region",
+    "own_other_definition",
+)
+#: The two tiers of an assessment row: a verdict on the province's own data, or indicative only.
+TIERS = ("verdict", "indicative")
+LOW_CONFIDENCE = "low_confidence"  # quality flag of a point that cannot move a series alone
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,8 @@ class Choice:
     ``definition_code`` says how the series' definition differs from the target's
     (:func:`definition_code`; empty: the same), ``borrowed`` why a borrowed series is used
     (:data:`BORROWED`; empty for an own series). ``anchor_geo`` is set whenever ``anchor`` is.
+    ``base`` and ``anchor_base`` are the keys (base indicators) under which ``series`` and
+    ``anchor`` are grouped, ``tier`` is one of :data:`TIERS` (empty without a series).
     """
 
     geo: str
@@ -93,11 +111,19 @@ class Choice:
     successor_year: int | None = None
     definition_code: str = ""
     borrowed: str = ""
+    base: str = ""
+    anchor_base: str = ""
+    tier: str = ""
 
     @property
     def proxy(self) -> bool:
         """Whether the series is borrowed from the region or the nation."""
         return self.basis in ("regional", "national")
+
+    @property
+    def carried(self) -> bool:
+        """Whether the province's own points are carried forward by another series."""
+        return bool(self.anchor) and self.basis == "own"
 
 
 def choose_series(candidates: pd.DataFrame, code: str, note: str) -> str | None:
@@ -132,6 +158,18 @@ def definition_note(rows: pd.DataFrame, series: str, code: str, note: str) -> st
     return f"{series} is used ({_definition(rows, series) or 'the catalogue definition'}); also held: {', '.join(others)}"
 
 
+def usable(rows: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows that may anchor or count as own years: without low-confidence points.
+
+    A low-confidence point (a thesis' figure) cannot move a series alone: it is left out of the
+    ladder's own years and never anchors a borrowed series.
+    """
+    if rows is None or "quality" not in rows.columns:
+        return rows
+    kept = rows[~rows["quality"].fillna("").astype(str).str.contains(LOW_CONFIDENCE)]
+    return kept if len(kept) else None
+
+
 def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
     """Return the series for one registry target (the order of the module docstring).
 
@@ -141,15 +179,18 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
         A registry row (``province``, ``indicator``, ``note``).
     groups
         Observations grouped by ``(geo, base_indicator)``, each with columns ``indicator``,
-        ``year``, ``value`` and ``definition`` (``source`` optional).
+        ``year``, ``value`` and ``definition`` (``source`` and ``quality`` optional).
     """
     province, code = target["province"], target["indicator"]
     hint = str(target.get("note") or "")
-    own = groups.get((province, code))
-    full = (
-        None if own is None else own[own.groupby("indicator")["year"].transform("nunique") >= MIN_OWN_POINTS]
-    )
+    own = usable(groups.get((province, code)))
+    full = stated = None
+    if own is not None:
+        full = own[own.groupby("indicator")["year"].transform("nunique") >= MIN_OWN_POINTS]
+        stated = own[[hinted_variant(str(c), hint) for c in own["indicator"]]]
     series = choose_series(full, code, hint)
+    if series is not None and stated is not None and len(stated) and series not in set(stated["indicator"]):
+        series = None  # the plan's own definition is short: its points anchor (rule 2)
     if series is not None and own is not None:
         choice = Choice(
             province,
@@ -158,25 +199,72 @@ def choose(target: dict, groups: dict[tuple[str, str], pd.DataFrame]) -> Choice:
             "own",
             definition_note(own, series, code, hint),
             definition_code=definition_code(series, code),
+            base=code,
+            tier="verdict",
         )
         return _with_successor(choice, province, code, groups, own)
-    series = choose_series(own, code, hint)  # a short own series, if any
+    short = choose_series(stated if stated is not None and len(stated) else own, code, hint)
+    if short is not None and own is not None:
+        carried = _carried(province, code, hint, groups, own, short)
+        return _with_successor(carried, province, code, groups, own[own["indicator"] == short])
     stand_in = _stand_in(province, code, hint, groups)
     if stand_in is not None:
         return stand_in
-    borrowed = _borrowed(province, code, hint, groups, series if own is not None else None)
-    if borrowed is None and series is None:
-        borrowed = _borrowed_stand_in(province, code, hint, groups)
+    borrowed = _borrowed(province, code, hint, groups) or _borrowed_stand_in(province, code, hint, groups)
     if borrowed is not None:
-        rows = groups[(borrowed.geo, indicators.base_indicator(borrowed.series)[0])]
+        rows = groups[(borrowed.geo, borrowed.base)]
         return _with_successor(borrowed, province, code, groups, rows[rows["indicator"] == borrowed.series])
-    if series is not None and own is not None:  # short, nothing to borrow: too short to forecast
-        short_own = Choice(
-            province, series, _definition(own, series), "own", definition_code=definition_code(series, code)
-        )
-        return _with_successor(short_own, province, code, groups, own)
     return _with_successor(
         Choice(province, note=no_data_reason(province, code, groups)), province, code, groups
+    )
+
+
+def _carried(province: str, code: str, hint: str, groups: dict, own: pd.DataFrame, short: str) -> Choice:
+    """The province's short own series ``short`` carried forward by another series (rule 2).
+
+    The carrier is the province's own long series of another definition, else the region's,
+    else the nation's series (:func:`_borrowed`); without one the short series answers alone
+    (too short to forecast: insufficient data).
+    """
+    code_of_short = definition_code(short, code)
+    others = own[own["indicator"] != short]
+    other = choose_series(
+        others[others.groupby("indicator")["year"].transform("nunique") >= MIN_OWN_POINTS], code, ""
+    )
+    carrier: Choice | None = None
+    if other is not None:
+        carrier = Choice(
+            province,
+            other,
+            _definition(own, other),
+            "own",
+            f"{province}'s own {short} points are carried forward by its {other} series (another definition)",
+            definition_code=code_of_short,
+            borrowed="own_other_definition",
+            base=code,
+        )
+    else:
+        carrier = _borrowed(province, code, hint, groups, short)
+    if carrier is None:
+        return Choice(
+            province,
+            short,
+            _definition(own, short),
+            "own",
+            definition_code=code_of_short,
+            base=code,
+            tier="verdict",
+        )
+    note = f"{carrier.note}; carried forward from {province}'s own {short} points"
+    return replace(
+        carrier,
+        basis="own",
+        note=note,
+        anchor=short,
+        anchor_geo=province,
+        anchor_base=code,
+        definition_code=code_of_short,
+        tier="verdict",
     )
 
 
@@ -190,7 +278,7 @@ def _borrowed(province: str, code: str, hint: str, groups: dict, own: str | None
     region = _region(province)
     short: Choice | None = None
     for geo_name, basis in ((region, "regional"), (NATIONAL_GEO, "national")):
-        rows = groups.get((geo_name, code)) if geo_name else None
+        rows = usable(groups.get((geo_name, code))) if geo_name else None
         series = choose_series(rows, code, hint)
         if series is None or rows is None or geo_name is None:
             continue
@@ -209,6 +297,8 @@ def _borrowed(province: str, code: str, hint: str, groups: dict, own: str | None
             note,
             definition_code=definition_code(series, code),
             borrowed=kind,
+            base=code,
+            tier="indicative",
         )
         if basis == "regional" and rows.loc[rows["indicator"] == series, "year"].nunique() < MIN_OWN_POINTS:
             short = choice  # too short to forecast: try the nation's trend at the region's level
@@ -249,17 +339,23 @@ def _borrowed_stand_in(province: str, code: str, hint: str, groups: dict) -> Cho
     if choice is None:
         return None
     note = f"{choice.note.replace(f'for {alt} ', f'for {code} ', 1)}; {choice.series} stands in for {code}"
-    return replace(choice, definition=_join(meaning, choice.definition), note=note, definition_code=alt)
+    return replace(
+        choice,
+        definition=_join(meaning, choice.definition),
+        note=note,
+        definition_code=alt,
+        tier="indicative",
+    )
 
 
 def _shifted(choice: Choice, province: str, own: str | None, short: Choice | None) -> Choice:
     """Anchor a borrowed series on the province's own short series, else on the short regional one."""
     if own:
-        note = f"{choice.note}, shifted by the gap of {province}'s own {own} points"
-        return replace(choice, anchor=own, anchor_geo=province, note=note)
+        note = f"{choice.note}, carried from {province}'s own {own} points"
+        return replace(choice, anchor=own, anchor_geo=province, anchor_base=choice.base, note=note)
     if short is not None:
-        note = f"{choice.note}, shifted by the gap of the regional {short.series} points"
-        return replace(choice, anchor=short.series, anchor_geo=short.geo, note=note)
+        note = f"{choice.note}, carried from the regional {short.series} points"
+        return replace(choice, anchor=short.series, anchor_geo=short.geo, anchor_base=short.base, note=note)
     return choice
 
 
@@ -272,7 +368,14 @@ def _stand_in(province: str, code: str, hint: str, groups: dict) -> Choice | Non
         return None
     note = f"no series of {code} in {province}: {series} stands in for it"
     choice = Choice(
-        province, series, _join(meaning, _definition(rows, series)), "own", note, definition_code=alt
+        province,
+        series,
+        _join(meaning, _definition(rows, series)),
+        "own",
+        note,
+        definition_code=alt,
+        base=alt,
+        tier="indicative",
     )
     return _with_successor(choice, province, alt, groups, rows[rows["indicator"] == series])
 

@@ -52,6 +52,7 @@ _INTS = {
     "required_from_year",
     "national_target_year",
     "successor_data_year",
+    "observed_year",
     "origin",
     "n_series",
     "n",
@@ -76,7 +77,9 @@ _FLOATS = {
     "gap",
     "definition_gap",
     "national_target",
+    "observed_value",
 }
+_BOOLS = {"deadline_passed"}
 COMPARE_COLUMNS = [
     "plan_id",
     "province",
@@ -127,6 +130,8 @@ TABLES = {
 def _sql_type(c: str) -> str:
     if c == "created":
         return "TIMESTAMP"
+    if c in _BOOLS:
+        return "BOOLEAN"
     return "INTEGER" if c in _INTS else "DOUBLE" if c in _FLOATS else "VARCHAR"
 
 
@@ -187,7 +192,7 @@ def _reader(store):
     """Yield a read-only connection (None when there is no store file).
 
     Report notebooks run in parallel processes and read the same store: read-only connections
-    share it, and a brief lock held by a writer is waited for (:func:`forecast.store.connect`).
+    share it, and a brief lock held by a writer is waited for (:func:`forecast.data.store.connect`).
     """
     if not config.store_path(store).exists():
         yield None
@@ -204,7 +209,18 @@ def _has_runs(con) -> bool:
 
 
 def list_runs(store=None) -> pd.DataFrame:
-    """Return the stored runs, oldest first (``run_id, as_of, created, data_fingerprint, settings``)."""
+    """Return the stored runs, oldest first (``run_id, as_of, created, data_fingerprint, settings``).
+
+    Parameters
+    ----------
+    store
+        The store file (default ``data/workbench.duckdb`` or ``FORECAST_STORE``).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.list_runs()[["run_id", "as_of", "created"]]  # doctest: +SKIP
+    """
     with _reader(store) as con:
         if not _has_runs(con):
             return pd.DataFrame(columns=RUN_COLUMNS)
@@ -215,7 +231,13 @@ def list_runs(store=None) -> pd.DataFrame:
 def _typed(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     df = df.reindex(columns=columns)
     types = {
-        c: ("int64" if c == "year" else "Int64") if c in _INTS else "float64" if c in _FLOATS else None
+        c: ("int64" if c == "year" else "Int64")
+        if c in _INTS
+        else "float64"
+        if c in _FLOATS
+        else "boolean"
+        if c in _BOOLS
+        else None
         for c in columns
     }
     df = df.astype({c: t for c, t in types.items() if t})
@@ -273,10 +295,30 @@ def load_run(store=None, run_id: str | None = None, province: str | None = None)
     A notebook opened with its default parameters (no ``run_id``) so reads the latest run that
     assessed its province, not a later run restricted to another province.
 
+    Parameters
+    ----------
+    store
+        The store file (default ``data/workbench.duckdb`` or ``FORECAST_STORE``).
+    run_id
+        A run's id (:func:`list_runs`); default the latest.
+    province
+        A province's canonical name: the latest run that assessed it.
+
+    Returns
+    -------
+    Run
+        ``run_id``, ``as_of``, ``settings``, ``forecasts`` and ``assessments`` (docs/contracts.md).
+
     Raises
     ------
     MissingDataError
         If the store holds no run (or not ``run_id``); the message says how to make one.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> run.assessments[["indicator", "year", "p_attain", "verdict"]]  # doctest: +SKIP
     """
     with _reader(store) as con:
         chosen = _latest_id(con, run_id, province)

@@ -198,7 +198,33 @@ def scenario_table(
     *,
     as_of_year: int,
 ) -> pd.DataFrame:
-    """:func:`scenario_targets` of every scenario in ``names`` (``"national"``, ``"rate=-2"`` …), stacked."""
+    """Every target under each scenario of ``names``: :func:`scenario_targets` of each, stacked.
+
+    Parameters
+    ----------
+    observations
+        Every geo's observations (the national and best-decile paces need them).
+    forecasts
+        The run's forecasts (the ``reference`` scenario and the nowcast a steady rate starts from).
+    assessments
+        The targets to evaluate (a run's assessments).
+    names
+        Scenarios: ``"reference"``, ``"rate=-3"`` (−3 %/yr), ``"national"``, ``"best_decile"``.
+    as_of_year
+        The report's year: paths start from the nowcast of that year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target and scenario: the value reached in the target year and whether it meets it.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> forecast.scenario_table(forecast.load_observations(), run.forecasts, run.assessments,  # doctest: +SKIP
+    ...                         ["reference", "rate=-3", "national"], as_of_year=2026)
+    """
     frames = [
         scenario_targets(assessments, scenario_paths(observations, forecasts, n, as_of_year=as_of_year))
         for n in names

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import config
-from forecast.assess import assessment, matching
+from forecast.assess import assessment, carry, matching
 from forecast.engine import transforms
 from forecast.registry import indicators
 from forecast.registry import national_targets as national_registry
@@ -67,18 +67,20 @@ def value_reached(quantiles: np.ndarray, p: float, direction: str, transform: tr
 
 def _one(code: str, province: str, year: int, groups: dict, fc_groups: dict, model: str) -> dict | None:
     choice = matching.choose({"province": province, "indicator": code, "note": ""}, groups)
-    if not choice.series or indicators.base_indicator(choice.series)[0] != code:
+    if not choice.series or choice.base != code:
         return None  # nothing, or a stand-in (reported under its own indicator)
-    rows = groups[(choice.geo, indicators.base_indicator(choice.series)[0])]
+    rows = groups[(choice.geo, choice.base)]
     obs = rows[rows["indicator"] == choice.series].sort_values("year")
     fc = fc_groups.get((choice.geo, choice.series))
     fc = None if fc is None else fc[fc["model"] == model] if (fc["model"] == model).any() else fc
     if fc is None or fc.empty or fc["status"].iloc[0] == "too_short":
         return None
     if choice.anchor:
-        own = groups[(choice.anchor_geo, indicators.base_indicator(choice.anchor)[0])]
-        obs, shifted, _ = assessment.shift_by_gap(obs, fc, own[own["indicator"] == choice.anchor], code)
-        fc = fc if shifted is None else shifted
+        own = groups[(choice.anchor_geo, choice.anchor_base)]
+        obs, carried, _ = carry.carry_forward(own[own["indicator"] == choice.anchor], obs, fc, code)
+        if carried is None:
+            return None
+        fc = carried
     at = fc[fc["year"] == year]
     if at.empty:
         return None

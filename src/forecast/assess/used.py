@@ -1,10 +1,10 @@
 """The series an assessment row was answered with, as the assessment used it.
 
-A borrowed series shifted by a province's gap (column ``gap``, :func:`forecast.assess.assessment.shift_by_gap`)
-is assessed on the shifted observations and on the shifted, widened forecast; a chart beside the
-scorecard must draw those, not the borrowed series as published. :func:`used_series` rebuilds
-them from an assessment row, the observations and the forecasts, with the province's own points
-the shift was anchored on and the unshifted series as context. Nothing here fits a model.
+A row whose own points are carried forward by another series (column ``gap``,
+:func:`forecast.assess.carry.carry_forward`) is assessed on those points and on the carried,
+widened forecast; a chart beside the scorecard must draw those, not the carrier as published.
+:func:`used_series` rebuilds them from an assessment row, the observations and the forecasts, with
+the own points the level was anchored on and the carrier as context. Nothing here fits a model.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from forecast.assess import assessment, matching
-from forecast.registry import indicators
+from forecast.assess import assessment, carry, matching
 
 
 def _empty() -> pd.DataFrame:
@@ -27,9 +26,10 @@ def _empty() -> pd.DataFrame:
 class UsedSeries:
     """What an assessment row was answered with.
 
-    ``observations`` and ``forecasts`` (one model) are the series as assessed (shifted when the
-    row's ``gap`` is set); ``anchors`` are the province's (or region's) own points the shift was
-    measured at and ``context`` the borrowed series before the shift (both empty when unshifted).
+    ``observations`` and ``forecasts`` (one model) are the series as assessed (the own points and
+    the carried forecast when the row's ``gap`` is set); ``anchors`` are the province's (or
+    region's) own points the level was anchored on and ``context`` the carrier as published (both
+    empty when nothing is carried).
     """
 
     observations: pd.DataFrame = field(default_factory=_empty)
@@ -89,8 +89,8 @@ def used_series(
     anchors = _anchors(row, obs)
     if anchors.empty:
         return UsedSeries(mine, fc)
-    shifted, shifted_fc, _ = assessment.shift_by_gap(mine, fc, anchors, str(row["indicator"]))
-    return UsedSeries(shifted, shifted_fc if shifted_fc is not None else fc, anchors, mine)
+    points, carried, _ = carry.carry_forward(anchors, mine, fc, str(row["indicator"]))
+    return UsedSeries(points, carried if carried is not None else fc.iloc[0:0], points, mine)
 
 
 def _anchors(row: Mapping, obs: pd.DataFrame) -> pd.DataFrame:
@@ -100,5 +100,5 @@ def _anchors(row: Mapping, obs: pd.DataFrame) -> pd.DataFrame:
     choice = matching.choose(dict(row), groups)
     if not choice.anchor:
         return _empty()
-    own = groups.get((choice.anchor_geo or str(row["province"]), indicators.base_indicator(choice.anchor)[0]))
-    return _empty() if own is None else own[own["indicator"] == choice.anchor].sort_values("year")
+    own = groups.get((choice.anchor_geo or str(row["province"]), choice.anchor_base))
+    return _empty() if own is None else carry.own_points(own[own["indicator"] == choice.anchor])

@@ -135,7 +135,7 @@ def fetch_gso(
     Returns
     -------
     pandas.DataFrame
-        The import summary (see :func:`forecast.store.import_files`).
+        The import summary (see :func:`forecast.data.store.import_files`).
     """
     import requests
 

@@ -1,6 +1,6 @@
 """The source-priority rule: which of several values of one geo, indicator and year is analysed.
 
-The store keeps every value of every source (:mod:`forecast.store`); when several rows share a
+The store keeps every value of every source (:mod:`forecast.data.store`); when several rows share a
 geo, indicator and year, :func:`pick_sources` keeps one, chosen by, in order,
 
 1. quality: a row with a worse quality flag loses (:func:`forecast.data.quality.quality_rank`:

@@ -1,11 +1,11 @@
 """Observed-data import: reading files and the tidy format.
 
 :func:`parse_file` reads a CSV or Excel file (UTF-8 with or without BOM, UTF-16, Windows-1258 or
-1252), picks the format (tidy here; GSO PX-Web and World Bank WDI in :mod:`forecast.fetch`), turns
+1252), picks the format (tidy here; GSO PX-Web and World Bank WDI in :mod:`forecast.data.pxweb`), turns
 it into one *raw* frame (one row per value cell, with its ``line`` and ``column``) and
-:func:`forecast.validate.validate` splits that into rows to store and rows to quarantine, each
+:func:`forecast.data.validate.validate` splits that into rows to store and rows to quarantine, each
 with a reason (the rules, the accepted indicator codes and the geo era are described there).
-Nothing here touches the store: see :mod:`forecast.store`.
+Nothing here touches the store: see :mod:`forecast.data.store`.
 """
 
 from __future__ import annotations

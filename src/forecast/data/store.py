@@ -13,7 +13,7 @@ rows whose export failed are exported by the next import.
 
 Reads (:func:`load_observations`, :func:`analysis_series`, :func:`data_fingerprint`) open the
 file read-only, so report notebooks running side by side share it. :func:`analysis_series` keeps
-one row per geo, indicator and year by the source-priority rule of :mod:`forecast.sources`;
+one row per geo, indicator and year by the source-priority rule of :mod:`forecast.data.priority`;
 coverage and the targets without data (``forecast data status``) are in :mod:`forecast.assess.coverage`.
 """
 
@@ -65,6 +65,8 @@ DEFAULT_FILES = (
     "vn_national.csv",
     "vn_published_facts.csv",
     "vn_observed_2017plus.csv",
+    "vn_national_more.csv",  # national BHYT, stunting, all-sector staff, HALE, obesity, UHC index, MMR
+    "vn_papi_health.csv",  # PAPI public-health score by province: context, never a verdict
     "gso_pxweb/Percentage of household having hygienic water by region.csv",  # regions only
 )
 _SCHEMA = """
@@ -590,4 +592,22 @@ def data_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
             "JOIN imports i USING (import_id) GROUP BY i.file ORDER BY latest_year DESC, source"
         ).df()
     df["source"] = [Path(str(f)).name for f in df["source"]]
+    return df.reindex(columns=empty.columns)
+
+
+def source_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The latest observed year and row count per ``source`` text (``source``, ``year``, ``rows``).
+
+    :func:`forecast.data.provenance.publisher_vintage` names the publishers from it; an empty
+    frame when there is no store.
+    """
+    empty = pd.DataFrame(columns=["source", "year", "rows"])
+    if not config.store_path(path).exists():
+        return empty
+    with connect(path, read_only=True) as con:
+        if con is None:
+            return empty
+        df = con.execute(
+            "SELECT source, max(year) AS year, count(*) AS rows FROM observations GROUP BY source"
+        ).df()
     return df.reindex(columns=empty.columns)

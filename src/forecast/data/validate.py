@@ -1,7 +1,7 @@
 """Validation of imported rows: values, units, series codes, geos and years, with a reason.
 
 :func:`validate` splits a raw frame (from a reader of :mod:`forecast.data` or
-:mod:`forecast.fetch`) into rows to store and rows to quarantine, each with a reason.
+:mod:`forecast.data.pxweb`) into rows to store and rows to quarantine, each with a reason.
 
 Quarantined: unknown province (closest name suggested), unknown indicator, non-numeric value,
 a year that is not one calendar year or is out of range, a value outside the indicator's bounds,
@@ -15,7 +15,7 @@ missing; an exact repeat is a duplicate.
 
 Indicator codes are catalogue codes (``data/indicators.csv``), auxiliary series listed in
 ``data/series.csv`` (``population_avg``, ``tfr``, ``*_count`` …) or a variant of either marked by
-a suffix of :data:`forecast.indicators.VARIANT_SUFFIXES` (``imr_gso``, ``beds_per_10k_dohs``).
+a suffix of :data:`forecast.registry.indicators.VARIANT_SUFFIXES` (``imr_gso``, ``beds_per_10k_dohs``).
 Any other code is unknown and its rows are quarantined (:func:`series_info`).
 
 Geo era: a plain name ("Lào Cai") is the province as it was until 30 June 2025. With

@@ -68,10 +68,25 @@ def suggest_geo(name: str, n: int = 1) -> list[str]:
 def resolve_geo(name: str) -> str:
     """Return the canonical geo name for ``name``, ignoring case, diacritics and prefixes.
 
+    Parameters
+    ----------
+    name
+        A province, region or country in any spelling: ``"lam dong"``, ``"Tỉnh Lâm Đồng"``, ``"VN"``.
+
+    Returns
+    -------
+    str
+        The name as ``data/provinces.csv`` writes it.
+
     Raises
     ------
     UnknownGeoError
         If nothing matches; the message suggests the closest name.
+
+    Examples
+    --------
+    >>> resolve_geo("tinh lam dong")
+    'Lâm Đồng'
     """
     found = _index().get(normalize_name(name))
     if found:

@@ -34,7 +34,7 @@ COLUMNS = [
 COMPARATORS = (">=", "<=", ">", "<")
 KINDS = ("outcome", "milestone", "activity", "qualitative")
 #: Optional columns, kept when present: ``caveat_vi`` is the Vietnamese wording of a source anomaly
-#: named in ``note`` (shown in Vietnamese briefs, :func:`forecast.narrative.caveats`).
+#: named in ``note`` (shown in Vietnamese briefs, :func:`forecast.report.pages.sentences.caveats`).
 OPTIONAL = ["caveat_vi"]
 
 
@@ -57,6 +57,12 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     ------
     ValidationError
         On the first bad row, naming file, line, column, the bad value and the fix.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> targets = forecast.load_targets()
+    >>> targets.groupby("plan_id").size()  # doctest: +SKIP
     """
     path = Path(path) if path else config.TARGETS_CSV
     try:
@@ -168,7 +174,28 @@ def select_targets(
     indicator: str | None = None,
     kind: str | None = None,
 ) -> pd.DataFrame:
-    """Return the targets matching every filter given (province names are resolved first)."""
+    """Return the targets matching every filter given (province names are resolved first).
+
+    Parameters
+    ----------
+    targets
+        The registry (:func:`load_targets`).
+    province
+        A province in any spelling (``"lam dong"``); default every province.
+    year, indicator, kind
+        A target year, an indicator code (``"imr"``) and a kind (``outcome``, ``milestone``,
+        ``activity``, ``qualitative``); default any.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows, renumbered.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.select_targets(forecast.load_targets(), "Lâm Đồng", year=2025, kind="outcome")  # doctest: +SKIP
+    """
     mask = pd.Series(True, index=targets.index)
     if province:
         mask &= targets["province"] == geo.resolve_geo(province)
@@ -185,3 +212,85 @@ def summarize_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """Return the number of targets per plan, year and kind (the registry summary)."""
     out = targets.groupby(["plan_id", "province", "year", "kind"]).size().unstack("kind", fill_value=0)
     return out.reset_index().rename_axis(columns=None)
+
+
+# --- what a target means -------------------------------------------------------------------------
+
+#: The plans' words before a number and the comparator each means, longest phrase first. One rule
+#: per phrase: "giảm còn" / "còn" / "không quá" (reduce to, at most) is a ceiling met at the value;
+#: "dưới" (below) and "còn dưới" / "còn <" a strict ceiling; "trên" (above, also in "duy trì ...
+#: trên": keep above) a strict floor; "đạt" / "tối thiểu" / "khoảng" (reach, at least, about) a floor
+#: met at the value. A range "đạt 25 - 27" is a floor at its low end: ``value_high`` is the plan's
+#: aspiration, never a ceiling (:func:`target_meaning`).
+WORDING = (
+    ("ít nhất", ">="),
+    ("còn dưới", "<"),
+    ("còn <", "<"),
+    ("còn ≤", "<="),
+    ("không quá", "<="),
+    ("giảm còn", "<="),
+    ("tối thiểu", ">="),
+    ("dưới", "<"),
+    ("trên", ">"),
+    ("còn", "<="),
+    ("<", "<"),
+    ("≤", "<="),
+    ("đạt", ">="),
+    ("khoảng", ">="),
+)
+
+
+#: Verbs that open a clause and govern the numbers listed after them ("Đạt 30 giường; 10 bác sĩ";
+#: "duy trì ... <112": keep, read by the phrase before the number).
+_CLAUSE_VERBS = (("phấn đấu đạt", ">="), ("đạt", ">="))
+
+
+def _written(value: float) -> list[str]:
+    """How a plan writes ``value``, most specific first: ``5,0``, ``5``, ``05`` (decimal comma)."""
+    text = f"{value:g}".replace(".", ",")
+    forms = [f"{value:.1f}".replace(".", ","), text, f"0{text}" if value < 10 else text]
+    return sorted(dict.fromkeys(forms), key=len, reverse=True)
+
+
+def comparator_from_words(quote: str, value: float, value_high: float = math.nan) -> str | None:
+    """The comparator the plan's words give a target (:data:`WORDING`), or None when they say none.
+
+    The words read are those just before the number (the low end of a range "25 - 27"); a number
+    with no phrase before it in its clause ("100% trạm y tế ...", "Đạt 30 giường; 10 bác sĩ")
+    inherits the clause's verb, so None is returned and the registry's reading stands.
+    """
+    import re
+
+    low = quote.lower()
+    for text in _written(value):
+        for m in re.finditer(rf"(?<![\d,]){re.escape(text)}(?![\d]|,\d)", low):
+            after = low[m.end() : m.end() + 8]
+            if not math.isnan(value_high) and not re.match(r"\s*-\s*\d", after):
+                continue  # a range's low end is followed by " - high"
+            sentence = re.split(r"(?<!\d)[.\n](?!\d)", low[: m.start()])[-1]
+            before = re.split(r"[;:(]", sentence)[-1].rstrip()
+            if re.match(r"\s*tuổi", after) and before.endswith(("dưới", "trên", "từ")):
+                continue  # an age group ("dưới 5 tuổi"), not the target
+            for phrase, comparator in WORDING:
+                if before.endswith(phrase):
+                    return comparator
+            if re.fullmatch(r"[\s\-]*", re.split(r"[;,]", sentence)[-1]):
+                for verb, comparator in _CLAUSE_VERBS:  # a listed number: the clause's verb
+                    if sentence.strip(" -").startswith(verb):
+                        return comparator
+    return None
+
+
+def target_meaning(comparator: str, value_high: float = math.nan) -> str:
+    """What a target asks for: ``floor`` (reach at least; a range's low end), ``strict_floor``
+    (above), ``ceiling`` (at most: "giảm còn", "không quá") or ``strict_ceiling`` (below: "dưới").
+
+    The direction a target pulls the indicator (:func:`target_direction`) follows from it; a
+    range ``value``-``value_high`` is a floor at ``value`` whatever its high end.
+    """
+    return {">=": "floor", ">": "strict_floor", "<=": "ceiling", "<": "strict_ceiling"}[comparator]
+
+
+def target_direction(comparator: str) -> int:
+    """+1 when a target asks the indicator to be high enough (floors), -1 when low enough."""
+    return 1 if comparator in (">=", ">") else -1

@@ -1,7 +1,7 @@
 """The fan charts of every brief of a default run draw what the scorecard beside them says.
 
 Mirrors :func:`forecast.report.pages.views.fan_panels` (kept apart from test_views: it needs a real
-run of every province on the bundled data, built once per module).
+run of every province on the bundled data, the session's ``default_run`` of tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -12,25 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import config, pipeline
-from forecast.data import merged
-from forecast.data import store as store_db
 from forecast.registry import indicators
 from forecast.report.pages import views
 
 
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The default run of 2026Q4 on the bundled data and the observations a brief reads."""
-    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
-        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    store = tmp_path_factory.mktemp("store") / "store.duckdb"
-    run = pipeline.prepare_run("2026Q4", store)
-    return run, merged.with_merged(store_db.analysis_series(store))  # as the notebook reads them
-
-
 def _panels(default_run, lang: str) -> dict[str, list[views.FanPanel]]:
-    run, obs = default_run
+    run, obs, _ = default_run
     provinces = sorted(set(run.assessments["province"]))
     return {p: views.fan_panels(views.province_view(run, obs, None, p), lang) for p in provinces}
 
@@ -51,21 +38,23 @@ def test_each_panel_draws_the_series_the_scorecard_reads(default_run):
                     assert float(at[q].iloc[0]) == pytest.approx(r[q], rel=1e-9), (*where, q)
             shifted += len(panel.anchors) > 0
             assert bool(panel.caption) == (len(panel.anchors) > 0)
-    assert shifted >= 1  # the default run has shifted borrowed series (Hà Nam's stunting)
+    assert shifted >= 1  # the default run carries own points forward (Hà Nam's life expectancy)
 
 
-def test_ha_nam_stunting_chart_shows_the_shifted_series_and_its_own_points(default_run):
-    run, obs = default_run
+def test_ha_nam_life_expectancy_chart_shows_its_own_points_carried_by_the_region(default_run):
+    run, obs, _ = default_run
     view = views.province_view(run, obs, None, "Hà Nam")
-    panel = next(p for p in views.fan_panels(view, "vi") if (p.targets["indicator"] == "stunting_u5").any())
+    panel = next(
+        p for p in views.fan_panels(view, "vi") if (p.targets["indicator"] == "life_expectancy").any()
+    )
     row = panel.targets.iloc[0]
-    assert row["basis"] == "national" and np.isfinite(row["gap"])
+    assert (row["basis"], row["tier"]) == ("own", "verdict") and np.isfinite(row["gap"])
+    assert panel.observations["value"].tolist() == [74.6, 74.7]  # Hà Nam's own 2017-18 points
     assert panel.observations["value"].iloc[-1] == pytest.approx(row["latest_value"])
-    national = obs[(obs["geo"] == row["geo"]) & (obs["indicator"] == row["series"])].sort_values("year")
-    assert panel.context["value"].tolist() == pytest.approx(national["value"].tolist())
-    (anchor,) = set(panel.anchors["geo"])  # Hà Nam's own points, else its region's short series
-    assert anchor in {"Hà Nam", "Vùng Đồng bằng sông Hồng"} and len(panel.anchors) >= 1
-    assert "Việt Nam" in panel.caption and anchor in panel.caption
+    region = obs[(obs["geo"] == row["geo"]) & (obs["indicator"] == row["series"])].sort_values("year")
+    assert panel.context["value"].tolist() == pytest.approx(region["value"].tolist())
+    assert set(panel.anchors["geo"]) == {"Hà Nam"}
+    assert row["geo"] in panel.caption and "Hà Nam" in panel.caption
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -36,14 +36,27 @@ def _national_stunting(a: pd.DataFrame) -> pd.DataFrame:
 
 def test_counts_group_the_verdicts():
     c = headline.headline_counts(make_assessments())
-    assert c == {"n": 4, "met": 1, "possible": 0, "at_risk": 2, "unassessed": 1}
+    assert c == {"n": 4, "met": 1, "possible": 0, "at_risk": 2, "unassessed": 1, "indicative": 0}
+    # indicative rows (no own data) are left out of the tallies
+    c = headline.headline_counts(make_assessments().assign(tier=["verdict", "indicative", "verdict", ""]))
+    assert c["n"] == 3 and c["indicative"] == 1
 
 
 @pytest.mark.parametrize(
     "lang,counts,tag,fresh",
     [
-        ("vi", "1/4 mục tiêu nhiều khả năng đạt", "số liệu toàn quốc", "4 năm ước tính hiện thời"),
-        ("en", "1 of 4 targets likely met", "national series", "4 year(s) of nowcast"),
+        (
+            "vi",
+            "1/4 mục tiêu có số liệu của tỉnh nhiều khả năng đạt",
+            "số liệu toàn quốc",
+            "4 năm ước tính hiện thời",
+        ),
+        (
+            "en",
+            "1 of 4 targets with the province&#x27;s own data likely met",
+            "national series",
+            "4 year(s) of nowcast",
+        ),
     ],
 )
 def test_headline_opens_with_counts_headline_indicators_and_freshness(lang, counts, tag, fresh):
@@ -69,7 +82,7 @@ def test_a_national_figure_never_reads_as_the_provinces_own(lang):
     shifted = a.assign(gap=[float("nan")] * 3 + [-3.0])
     frame = views.scorecard_frame(shifted, lang)
     assert text.t("national_gap_tag", lang) in frame.loc[frame["indicator"] == "stunting_u5", "name"].iloc[0]
-    assert "−3,00%" in "\n".join(views.caveats(make_targets(), shifted, "vi"))
+    assert "−3,00 điểm phần trăm" in "\n".join(views.caveats(make_targets(), shifted, "vi"))
 
 
 def test_no_data_targets_are_grouped_after_the_scorecard():
@@ -132,7 +145,7 @@ def test_suggestions_table(lang):
 def test_definition_gap_is_said_beside_the_verdict(lang, tag):
     a = make_assessments().assign(definition_gap=[0.4, float("nan"), float("nan"), float("nan")])
     html = views.scorecard_html(a, lang)
-    first = re.search(r'<tr class="target cat-very_unlikely".*?</tr>', html, re.S).group(0)
+    first = re.search(r'<tr class="target cat-very_unlikely.*?</tr>', html, re.S).group(0)
     assert tag in first and html.count(tag) == 1
     notes = "\n".join(views.caveats(make_targets(), a, lang))
     assert ("0,40 lần" if lang == "vi" else "0.40 times") in notes

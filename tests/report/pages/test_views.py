@@ -13,8 +13,8 @@ import pytest
 
 from forecast.errors import ForecastError
 from forecast.registry import indicators
+from forecast.report.pages import catalogues, text, views
 from forecast.report.pages import html as report_html
-from forecast.report.pages import text, views
 
 PROVINCE = "Hà Nam"
 
@@ -279,9 +279,8 @@ def test_categories_match_assess_if_present():
 
 
 def test_every_label_exists_in_both_languages():
-    for key, texts in text.TEXT.items():
-        assert set(texts) == set(text.LANGS), key
-        assert all(texts.values()), key
+    for key in catalogues.messages("en"):
+        assert all(catalogues.messages(lang).get(key) for lang in text.LANGS), key
 
 
 def test_labels_and_numbers():
@@ -347,7 +346,7 @@ def test_figure_html_embeds_a_png():
 def test_target_text_for_ranges_counts_and_aims():
     assert (
         views.target_text({"value": 25.0, "value_high": 27.0, "unit": "per_10k", "comparator": ">="}, "vi")
-        == "25,0–27,0/10.000 dân"
+        == "≥ 25,0/10.000 dân (phấn đấu 27,0)"  # a floor; its high end is the plan's aspiration
     )
     assert views.target_text({"value": 99.0, "unit": "count", "comparator": ">="}, "en") == "≥ 99"
     assert views.target_text({"value": float("nan"), "unit": "", "comparator": ""}, "vi") == "–"
@@ -574,7 +573,7 @@ def test_a_rate_in_the_indicators_own_unit_is_written_with_that_unit():
     fmt_rate_unit = text.fmt_rate_unit
     assert fmt_rate_unit(-0.05, "abs", "vi", unit="per_1000") == "−0,05‰/năm"
     assert fmt_rate_unit(0.05, "abs", "en", signed=True, short=True, unit="per_1000") == "+0.05‰"
-    assert fmt_rate_unit(0.5, "pp", "vi", signed=True, short=True) == "+0,50 điểm %"
+    assert fmt_rate_unit(0.5, "pp", "vi", signed=True, short=True) == "+0,50 điểm"  # never "%"
 
 
 def test_a_past_deadline_says_so_instead_of_a_required_rate():
@@ -632,8 +631,12 @@ def test_caveats_are_written_from_the_columns_never_from_the_english_sentence(la
     stunting = text.indicator_name("stunting_u5", lang)
     assert text.t("national_short_caveat", lang, names=stunting, anchor=REGION) in caveats
     assert text.t("national_caveat", lang, names=stunting) not in caveats  # not "context only"
-    gap = "−2,50%" if lang == "vi" else "−2.50%"
-    assert text.t("gap_caveat", lang, names=stunting, geo="Việt Nam", gap=gap, anchor=REGION) in caveats
+    gap = "−2,50 điểm phần trăm" if lang == "vi" else "−2.50 percentage points"  # never "%"
+    value = "21,5%" if lang == "vi" else "21.5%"
+    said = text.t(
+        "gap_caveat", lang, names=stunting, geo="Việt Nam", gap=gap, anchor=REGION, year=2020, value=value
+    )
+    assert said in caveats
     # the same row shifted by the province's own points names the province
     a.loc[i, "anchor_geo"] = PROVINCE
     assert text.t("national_short_caveat", lang, names=stunting, anchor=PROVINCE) in views.caveats(
@@ -718,5 +721,5 @@ def test_the_deep_dives_data_table_writes_definitions_from_their_code():
         }
     )
     vi = views.data_table(obs, "vi")["definition"].tolist()
-    assert vi == [text.DEFINITIONS_VI["_dohs"], ""]  # no English sentence in a Vietnamese page
+    assert vi == [text.t("definition._dohs", "vi"), ""]  # no English sentence in a Vietnamese page
     assert views.data_table(obs, "en")["definition"].tolist() == obs["definition"].tolist()

@@ -74,3 +74,26 @@ def test_series_table_has_observed_forecast_and_target_rows():
     assert table["q50"].dropna().tolist() == [11.5, 11.2]
     assert (table["series"] == "imr").all() and table["chart"].nunique() == 1
     assert downloads.series_table([]).empty
+
+
+def test_readers_table_has_words_rounded_numbers_and_a_column_guide(assessments, tmp_path):
+    from openpyxl import load_workbook
+
+    from forecast.report.pages.text import t
+
+    table = downloads.for_readers(downloads.scorecard_table(assessments, "vi"), "vi")
+    assert t("col.p_attain", "vi") in table.columns and "p_attain" not in table.columns
+    assert table[t("col.verdict", "vi")].tolist() == ["Khó đạt", "Khó đạt", "Chưa có số liệu"]
+    assert table[t("col.q50", "vi")].tolist()[0] == 74.7  # the target's precision, not 74.652436123
+    assert table[t("col.p_attain", "vi")].tolist()[:2] == [0.23, 0.21]
+    csv, xlsx = downloads.write_table(table, tmp_path / "ha-nam.scorecard", "Bảng theo dõi", "vi")
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["Bảng theo dõi", "Giải thích cột"]
+    sheet = book["Bảng theo dõi"]
+    header = [c.value for c in sheet[1]]
+    p = sheet.cell(row=2, column=header.index(t("col.p_attain", "vi")) + 1)
+    assert p.value == 0.23 and p.number_format == "0%"  # a number Excel shows as 23%, in any locale
+    guide = [[c.value for c in row] for row in book["Giải thích cột"].iter_rows(min_row=2)]
+    assert all(meaning for _, _, meaning in guide) and ["Xác suất đạt", "p_attain"] in [g[:2] for g in guide]
+    english = downloads.for_readers(downloads.scorecard_table(assessments, "en"), "en")
+    assert english["Assessment"].tolist()[-1] == "No data"

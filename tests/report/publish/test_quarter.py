@@ -20,7 +20,7 @@ from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report
 from forecast.report.publish.pdf import find_chromium
 
-NB = Path(__file__).resolve().parents[1] / "notebooks"
+NB = Path(__file__).resolve().parents[2] / "notebooks"
 FIXTURES = {
     "brief": NB / "report_brief.ipynb",
     "indicator": NB / "report_indicator.ipynb",
@@ -260,14 +260,16 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     found = [w for w in ENGLISH if w in text]
     assert not found, found  # a Vietnamese brief is entirely Vietnamese
     assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
-    assert "vn_provinces.csv 2016" in text  # the data vintage: the latest year per source
+    assert "Tổng cục Thống kê (đến năm 2016)" in text  # the data vintage in words: publisher, latest year
+    assert (
+        ".csv" not in text and "pandas" not in text and "{" not in text
+    )  # file names, versions, JSON: manifest
     from forecast.assess import runs
     from forecast.registry import targets
 
     run = runs.load_run(tmp_path / "store.duckdb")
     frames = [run.assessments, run.forecasts, targets.load_targets()]
-    for pages in ("briefs/*.html", "index.html"):  # the policy pages (analyst data tables quote sources)
-        assert english_leaks(result.folder, frames, pages) == {}
+    assert english_leaks(result.folder, frames) == {}  # every page: briefs, index, deep dives, footers
 
 
 #: English fragments that must not reach a Vietnamese brief (engine reasons, captions, labels).
@@ -469,31 +471,72 @@ def english_phrases(frames: list[pd.DataFrame], n: int = 4) -> set[str]:
 
 
 def page_text(html: str) -> str:
-    """The visible text of a page without its code cells (an analyst page's code is English).
+    """The visible text of a page, footer included, without its code cells (an analyst page's code is English).
 
-    The footer is left out: its provenance names source files and parameters as they are written.
+    Text marked ``lang="en"`` (a source's own English title, quoted) is left out.
     """
     import html as html_lib
 
-    html = re.sub(r"<(style|script|footer)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r'<div class="highlight[^"]*">.*?</div>', " ", html, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split()).lower()
+    html = re.sub(r'<(span|q|cite)\b[^>]*\blang="en"[^>]*>.*?</\1>', " ", html, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def code_names() -> set[str]:
+    """The codes a reader must never see: indicators, models, the run's and the downloads' column codes."""
+    from forecast.assess import assessment, runs
+    from forecast.engine.forecast import MODEL_NAMES
+    from forecast.registry import indicators
+
+    columns = {*assessment.COLUMNS, *runs.SCORE_COLUMNS, *runs.BACKTEST_COLUMNS}
+    coded = {c for c in columns if "_" in c or any(ch.isdigit() for ch in c)}  # "year", "value" are words
+    return {*indicators.catalogue().index, *MODEL_NAMES, *coded, "mase", "smape", "pinball"}
+
+
+def catalogue_phrases(n: int = 3) -> set[str]:
+    """English of the catalogue a Vietnamese page must not show: its runs of ``n`` words, and whole labels.
+
+    Fields (``{name}``) break a run; a phrase also in the Vietnamese catalogue (a unit) does not count.
+    """
+    from forecast.report.pages import catalogues
+
+    english, vietnamese = catalogues.messages("en"), catalogues.messages("vi")
+    vi_text = " ".join(vietnamese.values()).lower()
+    found: set[str] = set()
+    for key, text in english.items():
+        if text == vietnamese.get(key):
+            continue
+        parts = [p for p in re.split(r"\{[^}]*\}", text) if p.strip()]
+        frame = pd.DataFrame({"reason": parts})
+        found |= english_phrases([frame], n)
+        plain = text.strip().lower()
+        if len(parts) == 1 and len(_WORD.findall(plain)) >= 2 and plain.isascii():
+            found.add(plain)
+    return {p for p in found if p not in vi_text}
 
 
 def english_leaks(
     folder: Path, frames: list[pd.DataFrame], pattern: str = "**/*.html"
 ) -> dict[str, list[str]]:
-    """The English phrases of ``frames`` found in each Vietnamese page of a published ``folder``."""
-    phrases = english_phrases(frames)
+    """The English phrases and code names found in each Vietnamese page of a published ``folder``.
+
+    Phrases: those of the run's English columns (``frames``) and of the English catalogue; code
+    names: :func:`code_names`, as whole words, case as written.
+    """
+    phrases = english_phrases(frames) | catalogue_phrases()
+    codes = code_names()
     leaks = {}
     for page in sorted(folder.glob(pattern)):
         html = page.read_text(encoding="utf-8")
         if '<html lang="vi">' not in html or "archive" in page.parts:
             continue
         text = page_text(html)
-        found = sorted(p for p in phrases if p in text)
+        lower = text.lower()
+        found = sorted(p for p in phrases if p in lower)
+        found += sorted({w for w in re.findall(r"[A-Za-z0-9_]+", text) if w in codes})
         if found:
-            leaks[page.relative_to(folder).as_posix()] = found[:5]
+            leaks[page.relative_to(folder).as_posix()] = found[:8]
     return leaks
 
 

@@ -14,16 +14,19 @@ import html
 import pandas as pd
 
 from forecast.registry import crosswalk, geo
+from forecast.registry.national_targets import PLAN_ID
 from forecast.report.pages.html import (
     Html,
     badge_html,
     basis_tag,
     is_missing,
     national_target_text,
+    p_text,
     series_label,
     target_text,
+    verdict_text,
 )
-from forecast.report.pages.text import check_lang, fmt_percent, indicator_name, t
+from forecast.report.pages.text import check_lang, indicator_name, t
 
 __all__ = ["HEADLINE", "GROUPS", "headline_counts", "headline_html", "predecessors", "successor"]
 
@@ -39,9 +42,14 @@ GROUPS = {
 
 
 def headline_counts(assessments: pd.DataFrame) -> dict[str, int]:
-    """Return ``n`` (outcome targets) and the count of each of :data:`GROUPS`."""
-    verdicts = assessments["verdict"] if "verdict" in assessments.columns else pd.Series(dtype=str)
-    out = {"n": int(len(verdicts))}
+    """Return ``n`` (outcome targets with a verdict), the count of each of :data:`GROUPS` among
+    them, and ``indicative``: the rows without the province's own data (column ``tier``), which
+    are left out of the tallies (their probability is not a verdict on the province)."""
+    a = assessments
+    tier = a["tier"].fillna("").astype(str) if "tier" in a.columns else pd.Series("", index=a.index)
+    indicative = tier == "indicative"
+    verdicts = a.loc[~indicative, "verdict"] if "verdict" in a.columns else pd.Series(dtype=str)
+    out = {"n": int(len(verdicts)), "indicative": int(indicative.sum())}
     out.update({k: int(verdicts.isin(v).sum()) for k, v in GROUPS.items()})
     return out
 
@@ -66,9 +74,21 @@ def _esc(x: object) -> str:
 
 def _counts_text(a: pd.DataFrame, lang: str) -> str:
     c = headline_counts(a)
-    return t(
+    text = t(
         "headline_counts", lang, k=c["met"], n=c["n"], p=c["possible"], m=c["at_risk"], j=c["unassessed"]
     )
+    if c["indicative"]:
+        text += " " + t("headline_indicative", lang, i=c["indicative"])
+    return text
+
+
+def _national_text(a: pd.DataFrame, province: str, lang: str) -> str:
+    """Say that the province is scored on the national targets (no plan of its own in the registry)."""
+    if "plan_id" not in a.columns or not (a["plan_id"] == PLAN_ID).any():
+        return ""
+    mine = a[a["plan_id"] == PLAN_ID]
+    names = dict.fromkeys(mine["province"]) if "province" in mine.columns else [province]
+    return t("headline_national_plan", lang, province=", ".join(names))
 
 
 def _headline_rows(a: pd.DataFrame, lang: str) -> str:
@@ -84,8 +104,13 @@ def _headline_rows(a: pd.DataFrame, lang: str) -> str:
                 _esc(province + indicator_name(code, lang) + basis_tag(r, lang)),
                 _esc(target_text(r, lang)),
                 str(int(r["year"])),
-                badge_html(str(r.get("verdict") or "no_data"), lang),
-                _esc(fmt_percent(r.get("p_attain"), lang)),
+                badge_html(
+                    str(r.get("verdict") or "no_data"),
+                    lang,
+                    verdict_text(r, lang),
+                    str(r.get("tier") or "") == "indicative",
+                ),
+                _esc(p_text(r, lang)),
                 _esc(national_target_text(r, lang)),
             ]
             rows.append(
@@ -135,10 +160,12 @@ def headline_html(assessments: pd.DataFrame, province: str, report_year: int, la
     if len(a) and "province" in a.columns:
         a["_show_province"] = a["province"] != province
     merger = _merger_text(province, a, lang)
+    national = _national_text(a, province, lang)
     fresh = freshness_items(a, report_year, lang)
     parts = [
         f"<h2>{_esc(t('headline', lang))}</h2>",
         f'<p class="merger">{_esc(merger)}</p>' if merger else "",
+        f'<p class="national-plan">{_esc(national)}</p>' if national else "",
         f'<p class="headline-counts">{_esc(_counts_text(a, lang))}</p>' if len(a) else "",
         f"<h3>{_esc(t('headline_indicators', lang))}</h3>",
         _headline_rows(a, lang),
@@ -157,4 +184,26 @@ def no_data_items(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
     for code, group in rows.groupby("indicator", sort=False):
         years = ", ".join(str(int(y)) for y in sorted(set(group["year"])) if not is_missing(y))
         out.append(t("no_data_item", lang, name=indicator_name(str(code), lang), years=years))
+    return out
+
+
+def supply_items(assessments: pd.DataFrame, province: str, lang: str = "vi") -> list[str]:
+    """What the province should supply to turn its indicative and no-data rows into verdicts.
+
+    One sentence per indicator without an own observation (column ``tier`` indicative, or no
+    data), naming the target years and what would do: one recent year of the province's own
+    figure, of the plan's definition, entered in the province's Excel template.
+    """
+    check_lang(lang)
+    a = assessments
+    if "verdict" not in a.columns:
+        return []
+    tier = a["tier"].fillna("").astype(str) if "tier" in a.columns else pd.Series("", index=a.index)
+    rows = a[(tier == "indicative") | (a["verdict"] == "no_data")]
+    out = []
+    for code, group in rows.groupby("indicator", sort=False):
+        years = ", ".join(str(int(y)) for y in sorted(set(group["year"])) if not is_missing(y))
+        out.append(
+            t("supply_item", lang, name=indicator_name(str(code), lang), years=years, province=province)
+        )
     return out

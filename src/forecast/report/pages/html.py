@@ -2,7 +2,7 @@
 
 Everything here takes frames (assessments, targets, run comparisons) and returns :class:`Html`
 strings in Vietnamese or English; nothing fits a model or reads the store. The sentences of a
-brief are in :mod:`forecast.narrative`, the per-province selection in :mod:`forecast.brief`.
+brief are in :mod:`forecast.report.pages.sentences`, the per-province selection in :mod:`forecast.report.pages.views`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from forecast.registry.targets import target_direction
 from forecast.report.pages.text import (
     BADGE_COLOURS,
     BADGE_TEXT,
@@ -28,7 +29,6 @@ from forecast.report.pages.text import (
     quarter_label,
     t,
     target_digits,
-    unit_label,
 )
 
 if TYPE_CHECKING:
@@ -111,27 +111,38 @@ def list_html(items: list[str], css_class: str = "") -> Html:
     return Html(f"<ul{cls}>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>")
 
 
-def badge_html(category: str, lang: str = "vi") -> str:
-    """Return a coloured badge ``<span class="badge badge-<category>">`` for a category."""
+def badge_html(category: str, lang: str = "vi", text: str | None = None, indicative: bool = False) -> str:
+    """Return a coloured badge ``<span class="badge badge-<category>">`` for a category.
+
+    ``text`` replaces the category's label (``Đạt: 99,0% (2018)``); an ``indicative`` row's badge
+    is grey and says so (``Tham khảo · Khó đạt``): it is not a verdict.
+    """
     bg, fg = BADGE_COLOURS.get(category, "#9e9e9e"), BADGE_TEXT.get(category, "#000000")
+    label = text if text is not None else category_label(category, lang)
+    if indicative:
+        bg, fg, label = "#eeeeee", "#616161", t("indicative_badge", lang, label=label)
     return (
         f'<span class="badge badge-{_esc(category)}" style="background:{bg};color:{fg};'
         f'padding:1px 6px;border-radius:4px;white-space:nowrap">'
-        f"{_esc(category_label(category, lang))}</span>"
+        f"{_esc(label)}</span>"
     )
 
 
 def target_text(row: dict | pd.Series, lang: str = "vi") -> str:
-    """Return a target as written for readers: ``≤ 12,0‰`` or ``75,0–76,0 năm``."""
+    """Return a target as written for readers: ``≤ 12,0‰`` or ``≥ 25,0/10.000 dân (phấn đấu 27,0)``.
+
+    A range "đạt 25 - 27" is a floor at its low end; its high end is the plan's aspiration
+    (:func:`forecast.registry.targets.target_meaning`), written after it.
+    """
     if is_missing(row.get("value")):
         return "–"
     unit = str(row.get("unit") or "")
     d = target_digits(row.get("value"), row.get("value_high"))
-    if not is_missing(row.get("value_high")):
-        low = fmt_value(row["value"], unit, lang, d).removesuffix(unit_label(unit, lang))
-        return f"{low}–{fmt_value(row['value_high'], unit, lang, d)}"
     cmp = _COMPARATORS.get(str(row.get("comparator") or ""), "")
-    return f"{cmp} {fmt_value(row['value'], unit, lang, d)}".strip()
+    text = f"{cmp} {fmt_value(row['value'], unit, lang, d)}".strip()
+    if not is_missing(row.get("value_high")):
+        text += " " + t("aspiration", lang, high=fmt_number(row["value_high"], lang, d))
+    return text
 
 
 def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: int = 1) -> str:
@@ -145,11 +156,23 @@ def forecast_text(row: dict | pd.Series, unit: str, lang: str = "vi", digits: in
 
 
 def _required(r: dict, lang: str) -> str:
-    """The required rate; past its deadline (the report's year is after the target's) no rate is."""
+    """The required rate; past its deadline (the report's year is after the target's) no rate is;
+    a target the nowcast already meets needs no move (never a rate away from the target)."""
     passed = is_missing(r.get("rate_required")) and not is_missing(r.get("required_from_year"))
     if passed and int(r["required_from_year"]) >= int(r["year"]):
         return t("deadline_passed", lang)
+    if not is_missing(r.get("rate_required")) and moves_away(r, float(r["rate_required"])):
+        return t("already_met", lang)
     return _rate(r.get("rate_required"), lang, r.get("rate_unit"), r.get("unit"))
+
+
+def moves_away(r: dict, rate: float) -> bool:
+    """Whether an annual change ``rate`` leads away from the target's side (a floor's value, a
+    range's low end included, needs no fall; a ceiling no rise): the target is already met."""
+    cmp = str(r.get("comparator") or "")
+    if cmp not in (">=", ">", "<=", "<"):
+        return False
+    return rate * target_direction(cmp) <= 0
 
 
 def _rate(x: object, lang: str, rate_unit: object = "pct", unit: object = "") -> str:
@@ -181,6 +204,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
         )
         fc = forecast_text(r, unit, lang, d)
         proxy = basis_tag(r, lang)
+        indicative = str(r.get("tier") or "") == "indicative"
         rows.append(
             {
                 "indicator": r["indicator"],
@@ -189,10 +213,12 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "year": int(r["year"]),
                 "latest": latest,
                 "forecast": fc,
-                "p_attain": fmt_percent(r.get("p_attain"), lang),
+                "p_attain": p_text(r, lang),
                 "rates": f"{_rate(r.get('rate_observed'), lang, r.get('rate_unit'), r.get('unit'))} → "
                 f"{_required(r, lang)}",
                 "category": str(r.get("verdict") or "no_data"),
+                "verdict_text": verdict_text(r, lang),
+                "tier": "indicative" if indicative else "verdict",
                 "national_target": national_target_text(r, lang),
                 "definition_gap": r.get("definition_gap", float("nan")),
             }
@@ -211,8 +237,47 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             "category",
             "national_target",
             "definition_gap",
+            "verdict_text",
+            "tier",
         ],
     )
+
+
+def _passed_unobserved(r: dict) -> bool:
+    """A target year before the report's with no observation at or after it (a nowcast)."""
+    passed = r.get("deadline_passed")
+    return str(r.get("timing") or "") == "nowcast" and not is_missing(passed) and bool(passed)
+
+
+def verdict_text(r: dict, lang: str = "vi") -> str:
+    """The verdict as a reader needs it: ``Đạt: 99,0% (2018)`` on an observation, ``Chưa có số
+    liệu năm 2025`` for a passed deadline not yet observed, else the verdict's label."""
+    verdict = str(r.get("verdict") or "no_data")
+    unit = str(r.get("unit") or "")
+    if verdict in ("achieved", "missed") and not is_missing(r.get("observed_year")):
+        d = target_digits(r.get("value"), r.get("value_high"))
+        return t(
+            f"verdict_{verdict}_at",
+            lang,
+            value=fmt_value(r.get("observed_value"), unit, lang, d),
+            year=int(r["observed_year"]),  # type: ignore[arg-type]
+        )
+    if _passed_unobserved(r) and verdict not in ("no_data", "insufficient_data"):
+        return t("verdict_not_yet_observed", lang, year=int(r["year"]))
+    return category_label(verdict, lang)
+
+
+def p_text(r: dict, lang: str = "vi") -> str:
+    """P(attain) as the scorecard writes it: for a passed deadline not yet observed, the
+    probability that it was met; for an indicative row, with its basis (it is not a verdict)."""
+    p = fmt_percent(r.get("p_attain"), lang)
+    if p == "–":
+        return p
+    if _passed_unobserved(r):
+        p = t("p_was_met", lang, p=p)
+    if str(r.get("tier") or "") == "indicative":
+        p = t("p_indicative", lang, p=p)
+    return p
 
 
 def definition_gap_tag(row: dict, lang: str = "vi") -> str:
@@ -223,8 +288,22 @@ def definition_gap_tag(row: dict, lang: str = "vi") -> str:
 
 
 def basis_tag(row: dict, lang: str = "vi") -> str:
-    """Return the label after a borrowed series' indicator name (empty for the province's own)."""
+    """Return the label after a borrowed series' indicator name (empty for the province's own).
+
+    The province's own points carried forward by another series (basis ``own``, a ``gap``) say
+    what carries them (the region's, the nation's trend, or its series of another definition).
+    """
     basis = row.get("basis")
+    if basis == "own" and not is_missing(row.get("gap")):
+        borrowed = str(row.get("borrowed") or "")
+        kind = (
+            "own_other_definition"
+            if borrowed == "own_other_definition"
+            else "regional"
+            if borrowed.startswith("regional")
+            else "national"
+        )
+        return f" ({t('carried_tag', lang, carrier=t(f'carrier_{kind}', lang))})"
     if basis not in ("regional", "national"):
         return ""
     shifted = not is_missing(row.get("gap"))
@@ -285,19 +364,22 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
     head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in _SCORECARD_COLUMNS)
     body = []
     for r in frame.to_dict("records"):
+        indicative = r["tier"] == "indicative"
+        grey = ' style="color:#757575"' if indicative else ""
         cells = [
             _esc(r["name"]),
             _esc(r["target"]),
             str(r["year"]),
             _esc(r["latest"]),
             _esc(r["forecast"]),
-            _esc(r["p_attain"]),
-            badge_html(r["category"], lang) + definition_gap_tag(r, lang),
+            f"<span{grey}>{_esc(r['p_attain'])}</span>",
+            badge_html(r["category"], lang, r["verdict_text"], indicative) + definition_gap_tag(r, lang),
             _esc(r["rates"]),
             _esc(r["national_target"]),
         ]
         body.append(
-            f'<tr class="target cat-{_esc(r["category"])}" data-category="{_esc(r["category"])}"'
+            f'<tr class="target cat-{_esc(r["category"])} tier-{_esc(r["tier"])}"'
+            f' data-category="{_esc(r["category"])}" data-tier="{_esc(r["tier"])}"'
             f' data-indicator="{_esc(r["indicator"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
         )
     return Html(
@@ -342,30 +424,43 @@ def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> H
     return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
 
 
-def data_years(assessments: pd.DataFrame) -> str:
-    """The span of the latest years of the province's own data (``2016–2018``), "" without any."""
+def data_years(assessments: pd.DataFrame, own: pd.DataFrame | None = None) -> str:
+    """The span of the latest years of the province's own data (``2016–2018``), "" without any.
+
+    Read from the latest year of each assessed series of its own; a province without an
+    assessed target of its own (no plan in the run) is dated by the latest year of each of its
+    own observed series (``own``: ``indicator, year``), which its page shows all the same.
+    """
     a = assessments
-    if "latest_year" not in a.columns:
-        return ""
-    own = a[a["basis"] == "own"] if "basis" in a.columns else a
-    years = own["latest_year"].dropna().astype(int)
+    years = pd.Series(dtype=int)
+    if "latest_year" in a.columns:
+        mine = a[a["basis"] == "own"] if "basis" in a.columns else a
+        years = mine["latest_year"].dropna().astype(int)
+    if years.empty and own is not None and len(own):
+        years = own.groupby("indicator")["year"].max().astype(int)
     if years.empty:
         return ""
     lo, hi = int(years.min()), int(years.max())
     return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
-def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFrame | None = None) -> Html:
+def run_info_html(
+    run: object | None,
+    lang: str = "vi",
+    assessments: pd.DataFrame | None = None,
+    own: pd.DataFrame | None = None,
+) -> Html:
     """Return a one-line note naming the run and its quarter (or that there is no run).
 
     With a province's ``assessments``, the note says how recent the province's own data are
     ("số liệu tỉnh mới nhất: 2016–2018; báo cáo quý 4/2026") instead of implying data up to the
-    report's quarter.
+    report's quarter; ``own`` (the province's own observations) dates them when no assessed
+    target has a series of its own (:func:`data_years`).
     """
     if run is None:
         return paragraph_html(t("no_run", lang))
     if assessments is not None:
-        span = data_years(assessments)
+        span = data_years(assessments, own)
         text = t(
             "run_info_data" if span else "run_info_no_data",
             lang,
@@ -388,7 +483,7 @@ def figure_html(
 ) -> Html:
     """Return ``fig`` as an inline PNG ``<img>`` (independent of the notebook's backend).
 
-    ``alt`` defaults to the first axes' title. :mod:`forecast.plots` figures use constrained
+    ``alt`` defaults to the first axes' title. :mod:`forecast.report.pages.plots` figures use constrained
     layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
     """
     if alt is None:
@@ -399,6 +494,20 @@ def figure_html(
         sys.modules["matplotlib.pyplot"].close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>')
+
+
+def table_html(frame: pd.DataFrame, css_class: str = "data") -> Html:
+    """A table for readers: the frame's columns as headers (already words), no row index, ``–`` for a gap."""
+    if frame.empty:
+        return Html("")
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = "".join(f"<td>{'–' if is_missing(v) or v == '' else _esc(v)}</td>" for v in values)
+        rows.append(f"<tr>{cells}</tr>")
+    return Html(
+        f'<table class="{_esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def list_section(key: str, items: list[str], lang: str = "vi") -> Html:

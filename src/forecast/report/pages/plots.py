@@ -1,8 +1,9 @@
 """Drawing only: each function takes tidy frames, draws them and returns the matplotlib Figure.
 
-Nothing here fits or forecasts (compute first in :mod:`forecast.models` / :mod:`forecast.assess`,
-draw later). Figures are built with :class:`matplotlib.figure.Figure`, not pyplot, so they hold no
-global state and render with Agg in any kernel. Artists carry a ``gid`` (``"observed"``,
+Nothing here fits or forecasts (compute first in :mod:`forecast.engine` / :mod:`forecast.assess`,
+draw later). Figures are :class:`Chart`, a :class:`matplotlib.figure.Figure` built without pyplot:
+they hold no global state, render with Agg in any kernel and draw themselves in a notebook
+(``_repr_png_``), so ``forecast.fan_chart(...)`` as a cell's last line shows the chart. Artists carry a ``gid`` (``"observed"``,
 ``"median"``, ``"band80"``, ``"band95"``, ``"target"``, ``"model:<name>"``) so tests can assert on
 the data drawn rather than on pixels. DejaVu Sans, matplotlib's default font, has the Vietnamese
 glyphs.
@@ -10,6 +11,7 @@ glyphs.
 
 from __future__ import annotations
 
+import io
 import textwrap
 
 import numpy as np
@@ -35,10 +37,26 @@ FAN_COLOUR = "#1f5fa8"
 TARGET_COLOUR = "#c62828"
 
 
+class Chart(Figure):
+    """A matplotlib Figure that Jupyter draws by itself (``_repr_png_``), whatever the backend.
+
+    Our figures are not pyplot's: no backend shows them at the end of a cell and none is left
+    open to be shown twice; a notebook displays one when it is a cell's value or passed to
+    ``display``, with no ``%matplotlib`` magic. Under ``%matplotlib inline`` IPython's own
+    formatter for figures draws it instead (once).
+    """
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=2 * DPI)  # twice as sharp on a high-density screen
+        width, height = self.get_size_inches() * DPI
+        return buf.getvalue(), {"width": round(width), "height": round(height)}
+
+
 def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.get_figure(root=True), ax  # type: ignore[return-value]  # an Axes of ours is on a Figure
-    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    fig = Chart(figsize=figsize, dpi=DPI, layout="constrained")
     return fig, fig.subplots()
 
 
@@ -127,6 +145,14 @@ def fan_chart(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> obs = forecast.load_observations("Lâm Đồng", "imr")  # doctest: +SKIP
+    >>> fc = forecast.forecast_series("Lâm Đồng", "imr")  # doctest: +SKIP
+    >>> targets = forecast.select_targets(forecast.load_targets(), "Lâm Đồng", indicator="imr")  # doctest: +SKIP
+    >>> forecast.fan_chart(obs, fc, targets, lang="en")  # draws in a notebook  # doctest: +SKIP
     """
     fig, ax = _canvas(ax, (7.2, 3.4))
     obs = observations.dropna(subset=["value"]).sort_values("year")
@@ -272,7 +298,26 @@ def category_heatmap(
     Where a province has several targets for an indicator, the cell shows ``year``'s target, or
     the latest target year when ``year`` is None. With ``drop_empty``, indicators without data in
     any province are left out. The image array holds category positions in
-    :data:`forecast.labels.CATEGORIES` (NaN where there is no target).
+    :data:`forecast.report.pages.text.CATEGORIES` (NaN where there is no target).
+
+    Parameters
+    ----------
+    assessments
+        A run's assessments (``province, indicator, year, verdict``).
+    lang
+        Label language (``vi`` or ``en``).
+    year, drop_empty, ax
+        The target year shown (default :func:`heatmap_year`'s), whether to drop indicators without
+        data, and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.category_heatmap(forecast.load_run().assessments, year=2025)  # doctest: +SKIP
     """
     cells = _cell_rows(assessments, year)
     if drop_empty:
@@ -317,7 +362,24 @@ def _wrap(title: str, width: int = 62) -> str:
 
 
 def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
-    """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1]."""
+    """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1].
+
+    Parameters
+    ----------
+    assessments
+        A run's assessments (``p_attain``, ``verdict``).
+    lang, ax
+        Label language (``vi``/``en``) and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.p_attain_hist(forecast.load_run().assessments, lang="en")  # doctest: +SKIP
+    """
     fig, ax = _canvas(ax, (5.0, 3.0))
     a = assessments.dropna(subset=["p_attain"])
     present = [c for c in CATEGORIES if c in set(a["verdict"])]
@@ -350,6 +412,31 @@ def model_comparison(
     """Draw every model's median forecast (line ``gid="model:<name>"``) side by side.
 
     The 80 % band is drawn for ``ensemble`` only (nine overlapping bands would hide the lines).
+
+    Parameters
+    ----------
+    observations
+        One series: ``year``, ``value``.
+    forecasts
+        Its forecasts by several models (``model``, ``year``, ``q10``, ``q50``, ``q90``), e.g. a
+        run's ``model_forecasts`` (:func:`forecast.assess.runs.load_series_detail`).
+    target_rows
+        Targets of the series (``year``, ``value``, optional ``value_high``).
+    lang, title, ax
+        Label language, axes title and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> from forecast.assess import runs
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> detail = runs.load_series_detail(None, run.run_id, "Lâm Đồng", "imr")  # doctest: +SKIP
+    >>> forecast.model_comparison(forecast.load_observations("Lâm Đồng", "imr"),  # doctest: +SKIP
+    ...                           detail["model_forecasts"])
     """
     fig, ax = _canvas(ax, (6.5, 3.6))
     for i, (name, fc) in enumerate(sorted(forecasts.groupby("model"), key=lambda p: p[0])):
@@ -399,8 +486,24 @@ def model_comparison(
 def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
     """Draw the observed annual rate of change against the window it is measured over.
 
-    ``rates`` has columns ``window`` (years) and ``rate`` (annual % change), and optionally
-    ``rate_required`` (drawn as a horizontal reference line).
+    Parameters
+    ----------
+    rates
+        Columns ``window`` (years) and ``rate`` (annual % change), and optionally
+        ``rate_required`` (drawn as a horizontal reference line), as
+        :func:`forecast.assess.assessment.rate_windows` returns them.
+    lang, ax
+        Label language and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> from forecast.assess.assessment import rate_windows
+    >>> forecast.rate_sensitivity(rate_windows(forecast.load_observations("Lâm Đồng", "imr")))  # doctest: +SKIP
     """
     fig, ax = _canvas(ax, (4.5, 2.8))
     ax.plot(rates["window"], rates["rate"], "o-", color=FAN_COLOUR, gid="rate")

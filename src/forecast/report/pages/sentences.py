@@ -1,7 +1,7 @@
 """The sentences of a brief: what it would take to reach each target, and the data caveats.
 
 Both take frames (assessments, the registry) and return plain sentences, one per item, in
-Vietnamese or English; :func:`forecast.fragments.list_html` turns them into a bullet list.
+Vietnamese or English; :func:`forecast.report.pages.html.list_html` turns them into a bullet list.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import pandas as pd
 from forecast import config
 from forecast.assess import matching
 from forecast.data import priority
-from forecast.report.pages.html import is_missing, series_label, target_text
+from forecast.report.pages.html import is_missing, moves_away, series_label, target_text
 from forecast.report.pages.text import (
-    TEXT,
     check_lang,
     definition_text,
+    fmt_gap,
     fmt_number,
     fmt_rate,
     fmt_rate_unit,
     fmt_value,
+    has_text,
     indicator_name,
     t,
     target_digits,
@@ -46,11 +47,12 @@ def _period(r: dict, lang: str) -> str:
 
 
 def _is_met(r: dict, req: float) -> bool:
-    """Whether the nowcast already meets a one-sided target (the required rate allows a move away)."""
-    cmp = str(r.get("comparator") or "")
-    if not is_missing(r.get("value_high")) or cmp not in (">=", ">", "<=", "<"):
-        return False
-    return req <= 0 if cmp in (">=", ">") else req >= 0
+    """Whether the nowcast already meets the target (the required rate allows a move away).
+
+    A range is a floor at its low end (:func:`forecast.registry.targets.target_meaning`), so a
+    nowcast above it is met, never asked to fall back into the range.
+    """
+    return moves_away(r, req)
 
 
 def _met_sentence(r: dict, req: float, lang: str) -> str:
@@ -143,7 +145,7 @@ def caveats(
     Covers series whose definition differs from the target's (e.g. beds without central
     hospitals), the last year of data per series, the registry notes that flag an anomaly of the
     source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), the known breaks of the
-    series used (:func:`forecast.sources.break_notes`; ``found``, from
+    series used (:func:`forecast.data.priority.break_notes`; ``found``, from
     :func:`forecast.data.store.series_breaks`, adds the breaks found in the data), targets with no data and series that could
     not be forecast. Regional proxies and data of a merged 2025 province that
     were left unused are named (:func:`_proxy_caveats`).
@@ -183,7 +185,7 @@ def caveats(
     for r in short.to_dict("records"):
         # The engine's status code, translated; the English ``reason`` text never reaches a brief.
         status = str(r.get("status") or "")
-        why = t(f"status_{status}", lang) if f"status_{status}" in TEXT else ""
+        why = t(f"status_{status}", lang) if has_text(f"status_{status}") else ""
         out.append(
             f"{indicator_name(r['indicator'], lang)}: "
             + t("too_little_data", lang)
@@ -258,9 +260,20 @@ def _proxy_caveats(a: pd.DataFrame, lang: str) -> list[str]:
     for (g, _series, level), rows in a[gap.notna()].groupby(
         ["geo", "series", anchor[gap.notna()]], sort=False
     ):
-        size = fmt_value(rows["gap"].iloc[0], str(rows["unit"].iloc[0]), lang, 2)
-        size = size if size.startswith("−") else "+" + size
-        out.append(t("gap_caveat", lang, names=_names(rows, lang), geo=g, gap=size, anchor=level))
+        r = rows.iloc[0]
+        unit = str(r["unit"])
+        out.append(
+            t(
+                "gap_caveat",
+                lang,
+                names=_names(rows, lang),
+                geo=g,
+                gap=fmt_gap(r["gap"], unit, lang, 2),
+                anchor=level,
+                year=int(r["latest_year"]),
+                value=fmt_value(r["latest_value"], unit, lang, target_digits(r["value"])),
+            )
+        )
     if "successor" not in a.columns or "successor_data_year" not in a.columns:
         return out
     for successor, rows in a[a["successor_data_year"].notna()].groupby("successor", sort=False):

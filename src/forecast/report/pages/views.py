@@ -2,8 +2,8 @@
 
 :func:`province_view` selects a province's rows from a run, the observations and the registry;
 :func:`fan_panels`, :func:`series_view` and :func:`series_panels` cut them into the inputs of
-:mod:`forecast.plots`, and :func:`scorecard_section` assembles the scorecard. The HTML fragments
-(:mod:`forecast.fragments`) and the sentences (:mod:`forecast.narrative`) are re-exported, so a
+:mod:`forecast.report.pages.plots`, and :func:`scorecard_section` assembles the scorecard. The HTML fragments
+(:mod:`forecast.report.pages.html`) and the sentences (:mod:`forecast.report.pages.sentences`) are re-exported, so a
 notebook writes ``brief.<name>`` for every word it shows: policy briefs are rendered without input
 cells, so every visible word of a brief comes from these functions. Nothing here fits a model or
 reads the store.
@@ -17,11 +17,12 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from forecast.assess import matching, suggest, used
+from forecast.data import provenance
 from forecast.engine.backtest import COMPARE_HORIZON, evaluate
 from forecast.errors import UnknownGeoError, ValidationError
 from forecast.registry import geo, indicators
 from forecast.registry.national_targets import PLAN_ID
-from forecast.report.pages.headline import headline_html, no_data_items, predecessors
+from forecast.report.pages.headline import headline_html, no_data_items, predecessors, supply_items
 from forecast.report.pages.html import (
     Html,
     annex_html,
@@ -41,6 +42,7 @@ from forecast.report.pages.html import (
     run_info_html,
     scorecard_frame,
     scorecard_html,
+    table_html,
     target_text,
     title_html,
 )
@@ -48,8 +50,11 @@ from forecast.report.pages.sentences import ANOMALY, caveats, what_it_takes
 from forecast.report.pages.suggestions import suggestions_html
 from forecast.report.pages.text import (
     definition_text,
+    fmt_number,
     fmt_rate,
+    fmt_rate_unit,
     fmt_value,
+    has_text,
     indicator_name,
     series_tag,
     series_title,
@@ -62,6 +67,12 @@ __all__ = [
     "ANOMALY",
     "annex_html",
     "data_table",
+    "data_html",
+    "models_html",
+    "scores_html",
+    "scenarios_html",
+    "windows_html",
+    "model_label",
     "basis_tag",
     "scorecard_names",
     "FanPanel",
@@ -88,6 +99,7 @@ __all__ = [
     "paragraph_html",
     "province_view",
     "run_info_html",
+    "run_note_html",
     "scorecard_frame",
     "scorecard_html",
     "scorecard_section",
@@ -138,6 +150,19 @@ def province_view(
         observations[observations["geo"].isin(geos)],
         fc[fc["geo"].isin(geos)],
     )
+
+
+def run_note_html(view: ProvinceView, lang: str = "vi") -> Html:
+    """The brief's run note: the run, its quarter and how recent the province's own data are.
+
+    A province the run assessed no target of its own for (no plan in the run) is dated by its
+    own observed catalogue series, which the page shows (suggestions): never "no data of the
+    province's own" while its own figures are on the page.
+    """
+    obs = view.observations
+    codes = obs["base_indicator"] if "base_indicator" in obs.columns else obs["indicator"]
+    own = obs[(obs["geo"] == view.province) & codes.isin(indicators.catalogue().index)]
+    return run_info_html(view.run, lang, view.assessments, own)
 
 
 class FanPanel(NamedTuple):
@@ -267,12 +292,15 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
         return milestones_html(others, view.province, lang)
     a = view.assessments
     missing = no_data_items(a, lang)
+    supply = supply_items(a, view.province, lang)
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
         + annex_html()
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
+        + heading_html("supply_heading", lang, 3, when=bool(supply))
+        + list_html(supply, "supply")
         + heading_html("other_targets", lang, 3, when=len(others) > 0)
         + other_targets_html(others, lang)
     )
@@ -417,3 +445,105 @@ def scenario_frame(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- the deep dive's tables, written for readers (words as headers, no row index, no code) -------
+
+
+def model_label(model: object, lang: str = "vi") -> str:
+    """The name of a forecast model in words (``dholt`` -> ``San bằng mũ Holt, xu hướng giảm dần``)."""
+    key = f"model.{model}"
+    return t(key, lang) if has_text(key) else str(model)
+
+
+def _columns(frame: pd.DataFrame, codes: list[str], lang: str) -> pd.DataFrame:
+    """``frame``'s columns ``codes`` (those present), headed by their words (messages ``col.<code>``)."""
+    kept = [c for c in codes if c in frame.columns]
+    return frame[kept].rename(columns={c: t(f"col.{c}", lang) for c in kept})
+
+
+def models_html(model_forecasts: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> Html:
+    """Every model's forecast in each target year (:func:`model_table`), models named in words."""
+    table = model_table(model_forecasts, targets, lang)
+    if table.empty:
+        return Html("")
+    table = table.reset_index()
+    table["model"] = [model_label(m, lang) for m in table["model"]]
+    return table_html(table.rename(columns={"model": t("col.model", lang)}).rename(columns=str))
+
+
+SCORE_CODES = [
+    "model",
+    "origin",
+    "n_series",
+    "n",
+    "mase",
+    "smape",
+    "bias",
+    "coverage80",
+    "coverage95",
+    "pinball",
+]
+_SCORE_DIGITS = {"mase": 2, "smape": 1, "bias": 2, "pinball": 3}
+
+
+def scores_html(scores: pd.DataFrame, lang: str = "vi") -> Html:
+    """Back-test scores (:func:`series_scores` or the run's ``backtest_scores``) for readers.
+
+    Models in words, coverage as a percentage, errors rounded; best models (lowest MASE) first.
+    """
+    if scores.empty:
+        return Html("")
+    s = scores.copy()
+    if "mase" in s:
+        s = s.sort_values("mase", kind="stable")
+    for col, digits in _SCORE_DIGITS.items():
+        if col in s:
+            s[col] = [fmt_number(v, lang, digits) for v in s[col]]
+    for col in ("coverage80", "coverage95"):
+        if col in s:
+            s[col] = [fmt_number(float(v) * 100, lang, 0) + "%" if pd.notna(v) else "–" for v in s[col]]
+    for col in ("origin", "n_series", "n"):  # whole numbers; a year never grouped ("2011", not "2.011")
+        if col in s:
+            s[col] = [
+                str(int(v)) if col == "origin" and pd.notna(v) else fmt_number(v, lang, 0) for v in s[col]
+            ]
+    if "model" in s:
+        s["model"] = [model_label(m, lang) for m in s["model"]]
+    return table_html(_columns(s, SCORE_CODES, lang))
+
+
+def windows_html(rates: pd.DataFrame, lang: str = "vi") -> Html:
+    """The observed rate of change by window length (:func:`forecast.assess.assessment.rate_windows`)."""
+    if rates.empty:
+        return Html("")
+    r = rates.copy()
+    for col in ("rate", "rate_required"):
+        if col in r:
+            r[col] = [fmt_rate_unit(v, "pct", lang) for v in r[col]]
+    return table_html(_columns(r, ["window", "first_year", "points", "rate", "rate_required"], lang))
+
+
+def scenarios_html(table: pd.DataFrame, lang: str = "vi") -> Html:
+    """The scenario table (:func:`scenario_frame`) without row index."""
+    return table_html(scenario_frame(table, lang))
+
+
+def data_html(observations: pd.DataFrame, lang: str = "vi") -> Html:
+    """The deep dive's data for readers: series named, values with their unit, the publisher in words.
+
+    The definition column is shown only where a series' definition differs from its indicator's.
+    """
+    table = data_table(observations, lang)
+    if table.empty:
+        return Html("")
+    unit = table["unit"] if "unit" in table else pd.Series("", index=table.index)
+    table["value"] = [fmt_value(v, str(u or ""), lang, 2) for v, u in zip(table["value"], unit)]
+    if "indicator" in table:
+        table["series"] = [series_title(str(c), lang) for c in table["indicator"]]
+    if "source" in table:
+        table["source"] = [t(f"publisher.{provenance.publisher(x)}", lang) for x in table["source"]]
+    codes = ["geo", "series", "year", "value", "source"]
+    if "definition" in table and table["definition"].fillna("").astype(str).str.strip().any():
+        codes.append("definition")
+    return table_html(_columns(table, codes, lang))

@@ -25,7 +25,7 @@ import pandas as pd
 
 from forecast.errors import ForecastError
 from forecast.log import logger
-from forecast.report.pages import views
+from forecast.report.pages import text, views
 from forecast.report.pages.text import labels
 from forecast.report.publish import downloads, pdf
 from forecast.report.publish.jobs import JobResult
@@ -106,12 +106,15 @@ def _brief_files(folder: Path, run: Any, province: str, stem: str, obs: pd.DataF
     view = views.province_view(run, obs, None, province)
     written = []
     if len(view.assessments):
-        table = downloads.scorecard_table(view.assessments, lang)
-        written += downloads.write_table(table, folder / f"{stem}.scorecard", "scorecard")
+        table = downloads.for_readers(downloads.scorecard_table(view.assessments, lang), lang)
+        written += downloads.write_table(
+            table, folder / f"{stem}.scorecard", text.t("sheet.scorecard", lang), lang
+        )
     charted = "series" in view.assessments.columns and "geo" in view.forecasts.columns
     panels = views.fan_panels(view, lang) if charted else []
     if panels:
-        written += downloads.write_table(downloads.series_table(panels), folder / f"{stem}.series", "series")
+        table = downloads.for_readers(downloads.series_table(panels), lang, "series")
+        written += downloads.write_table(table, folder / f"{stem}.series", text.t("sheet.series", lang), lang)
     return [p.relative_to(folder).as_posix() for p in written]
 
 
@@ -120,9 +123,9 @@ def _nav(page: Path, files: list[str], lang: str) -> None:
     t = labels("downloads", lang)
     base = page.parent.name
     nav = f'<nav class="downloads">{html.escape(t["download"])}: {_links(files, base, t)}</nav>'
-    text = page.read_text(encoding="utf-8")
-    anchor = "</h1>" if "</h1>" in text else "<main>"
-    page.write_text(text.replace(anchor, anchor + nav, 1), encoding="utf-8")
+    content = page.read_text(encoding="utf-8")
+    anchor = "</h1>" if "</h1>" in content else "<main>"
+    page.write_text(content.replace(anchor, anchor + nav, 1), encoding="utf-8")
 
 
 def attach(
@@ -192,7 +195,10 @@ def _quarter_files(folder: Path, run: Any, lang: str) -> list[str]:
         a = a.assign(run_id=own.where(own != "", run_id))
     table = downloads.scorecard_table(a, lang)
     table = table.sort_values(["province"], kind="stable") if "province" in table else table
+    readers = downloads.for_readers(table, lang)
     return [
         p.relative_to(folder).as_posix()
-        for p in downloads.write_table(table, folder / "assessments", "assessments")
+        for p in downloads.write_table(
+            readers, folder / "assessments", text.t("sheet.assessments", lang), lang
+        )
     ]

@@ -1,6 +1,6 @@
 """One notebook of a report run: execute it with papermill in a worker process, render its pages.
 
-Everything here runs inside a worker of :func:`forecast.report.run_report`'s process pool, so it
+Everything here runs inside a worker of :func:`forecast.pipeline.run_report`'s process pool, so it
 takes and returns only picklable values and never raises for a notebook's own failure: the failed
 notebook is saved under ``failed/`` and the :class:`JobResult` says what went wrong.
 """
@@ -59,13 +59,18 @@ _T = TypeVar("_T")
 
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
-    """Return the labelled footer rows: the run's provenance plus this page's parameters."""
+    """Return the labelled footer rows in words: quarter, data sources, run, where the details are.
+
+    ``params`` (the page's parameters), the source files and the package versions are in the
+    manifest, not on the page: a reader sees no file name, JSON or code.
+    """
+    lang = lang if lang in text.LANGS else "en"
     labels = text.labels("footer", lang)
-    shown = {k: (Path(v).name if k == "store" and v else v) for k, v in params.items()}
-    rows = {**common, "parameters": json.dumps(shown, ensure_ascii=False)}
+    rows = {k: v for k, v in common.items() if k in ("quarter", "sources", "run")}
     if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
-        rows["quarter"] = text.quarter_label(rows["quarter"], lang if lang in text.LANGS else "en")
-    order = ("quarter", "data", "run", "parameters", "versions")
+        rows["quarter"] = text.quarter_label(rows["quarter"], lang)
+    rows["details"] = labels["details_text"]
+    order = ("quarter", "sources", "run", "details")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
 
 
@@ -343,8 +348,9 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
 def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
     src_dir = Path(job.notebook).parent
+    shown = render.one_language(nb, lang)  # a bilingual analyst note shows the page's language only
     policy = job.kind in ("brief", "overview")
-    body = render.render_body(nb, policy=policy, base_dir=src_dir)
+    body = render.render_body(shown, policy=policy, base_dir=src_dir)
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
@@ -353,7 +359,7 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[st
         render.render_page(body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind),
     )
     if job.analyst_html:
-        code = render.render_body(nb, policy=False, base_dir=src_dir)
+        code = render.render_body(shown, policy=False, base_dir=src_dir)
         render.write_page(
             base / job.analyst_html,
             render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),

@@ -32,11 +32,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from forecast import config
 from forecast.assess import slices
+from forecast.data import provenance
 from forecast.data import store as store_db
 from forecast.errors import DiskFullError, ReportError
 from forecast.log import Stopwatch, logger
+from forecast.report.pages.text import LANGS, t
 from forecast.report.publish import attachments
 from forecast.report.publish.executors import Executor, make_executor
 from forecast.report.publish.folder import (
@@ -78,8 +82,22 @@ def _vintage(run: Any, store: str) -> str:
     return "; ".join(f"{r.source} {int(r.latest_year)}" for r in files.itertuples())
 
 
-def _footer(run: Any, quarter: str, store: str = "") -> dict[str, str]:
-    """Return the provenance shown on every page (parameters are added per page)."""
+def _sources(store: str, lang: str) -> str:
+    """The publishers of the store's data in words, each with its latest year (``Tổng cục Thống kê (đến năm 2016)``)."""
+    vintage = provenance.publisher_vintage(store_db.source_vintage(store) if store else pd.DataFrame())
+    return "; ".join(
+        t("footer.source_item", lang, publisher=t(f"publisher.{r.publisher}", lang), year=int(r.latest_year))
+        for r in vintage.itertuples()
+    )
+
+
+def _footer(run: Any, quarter: str, store: str = "", lang: str = "vi") -> dict[str, str]:
+    """Return the provenance of every page: worded (``sources``) and for the manifest (``data``, ``versions``).
+
+    A page's footer shows the quarter, the publishers in words and the run id
+    (:func:`forecast.report.publish.execute.footer`); file names, parameters and package versions
+    are in the manifest.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     def v(pkg: str) -> str:
@@ -92,7 +110,15 @@ def _footer(run: Any, quarter: str, store: str = "") -> dict[str, str]:
     versions = ", ".join(
         f"{p} {v(p)}" for p in ("forecast-workbench", "pandas", "statsmodels", "papermill", "nbconvert")
     )
-    return {"quarter": quarter, "data": vintage, "run": str(run.run_id), "versions": versions}
+    lang = lang if lang in LANGS else "en"
+    sources = _sources(store, lang) or t("footer.no_sources", lang)
+    return {
+        "quarter": quarter,
+        "data": vintage,
+        "sources": sources,
+        "run": str(run.run_id),
+        "versions": versions,
+    }
 
 
 def publish_report(
@@ -245,7 +271,7 @@ def _publish_quarter(
     remove_stale(root, quarter)
     tmp = temp_dir(root, quarter)
     clock = Stopwatch()
-    common, lang = _footer(run, quarter, settings.get("store", "")), settings["lang"]
+    common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
     try:
         todo = _read_snapshot(run, todo, tmp, settings)
         clock.lap("snapshot")

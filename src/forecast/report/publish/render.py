@@ -71,6 +71,37 @@ def policy_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+#: The paragraph that starts a markdown cell's English part (the Vietnamese comes first).
+ENGLISH_MARK = "*English:*"
+
+
+def one_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` whose bilingual markdown cells keep only ``lang``'s part.
+
+    A bilingual cell is written ``# Tiêu đề / Title``, the Vietnamese paragraphs, then the English
+    ones from a paragraph starting with :data:`ENGLISH_MARK`. A Vietnamese page keeps the first
+    part and the heading's Vietnamese half, any other page the English. Other cells are untouched.
+    """
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.get("cell_type") == "markdown" and ENGLISH_MARK in cell.source:
+            cell.source = _one_language(cell.source, lang)
+    return out
+
+
+def _one_language(source: str, lang: str) -> str:
+    vi, en = source.split(ENGLISH_MARK, 1)
+    lines = vi.rstrip().splitlines()
+    heading = lines[0] if lines and lines[0].startswith("#") else ""
+    body = "\n".join(lines[1:] if heading else lines).strip()
+    if heading and " / " in heading:
+        hashes, title = heading.split(" ", 1)
+        vi_title, en_title = title.split(" / ", 1)
+        heading = f"{hashes} {vi_title.strip() if lang == 'vi' else en_title.strip()}"
+    part = body if lang == "vi" else en.strip()
+    return f"{heading}\n\n{part}".strip() if heading else part
+
+
 def render_body(nb: nbformat.NotebookNode, *, policy: bool, base_dir: str | Path | None = None) -> str:
     """Return the cells of executed notebook ``nb`` as an HTML fragment.
 
