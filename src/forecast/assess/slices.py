@@ -282,11 +282,10 @@ def load_page(
         forecasts=_read(folder, "forecasts", where),
         assessments=assessments,
     )
+    breaks = _read(folder, "breaks", where)  # the caveats name the breaks of the page's series only
     seconds = time.perf_counter() - start
     logger.debug("read the frames of run %s for %s in %.3f s", chosen, province or "the quarter", seconds)
-    return PageFrames(
-        run, observations, _read(folder, "breaks"), folder, frozenset(wanted) if wanted else None, seconds
-    )
+    return PageFrames(run, observations, breaks, folder, frozenset(wanted) if wanted else None, seconds)
 
 
 def _latest(store: str | os.PathLike | None, province: str | None) -> str:
