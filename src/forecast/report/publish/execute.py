@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from forecast.assess import slices
 from forecast.log import logger
+from forecast.registry import issuers
 from forecast.report.pages import text
 from forecast.report.publish import kernels, render
 from forecast.report.publish.jobs import Job, JobResult
@@ -59,7 +60,7 @@ _T = TypeVar("_T")
 
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
-    """Return the labelled footer rows in words: quarter, data sources, run, where the details are.
+    """Return the labelled footer rows in words: issuer, issue date, quarter, data sources, run, details.
 
     ``params`` (the page's parameters), the source files and the package versions are in the
     manifest, not on the page: a reader sees no file name, JSON or code.
@@ -69,9 +70,38 @@ def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, s
     rows = {k: v for k, v in common.items() if k in ("quarter", "sources", "run")}
     if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
         rows["quarter"] = text.quarter_label(rows["quarter"], lang)
+    if common.get("issued"):
+        rows["issued"] = issued_text(common["issued"], lang)
+    if params.get("province"):
+        rows["unit"] = issuer_text(params["province"], lang)
     rows["details"] = labels["details_text"]
-    order = ("quarter", "sources", "run", "details")
+    order = ("unit", "issued", "quarter", "sources", "run", "details")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
+
+
+def issuer_text(province: str, lang: str) -> str:
+    """``Sở Y tế tỉnh Hà Nam · Liên hệ: …`` (:mod:`forecast.registry.issuers`; a placeholder if unset)."""
+    who = issuers.issuer(province)
+    words = text.labels("print", lang)
+    return f"{who.unit} · " + words["contact"].format(contact=who.contact or words["contact_missing"])
+
+
+def issued_text(day: str, lang: str) -> str:
+    """The issue date as the catalogue's ``print.date_format`` writes it (``03/12/2026``)."""
+    return text.fmt_date(day, lang, text.labels("print", lang)["date_format"])
+
+
+def print_marks(common: dict[str, str], title: str, lang: str, province: str = "") -> render.PrintMarks:
+    """The margins of every printed page: issuer and contact, issue date, page title and run, page numbers."""
+    lang = lang if lang in text.LANGS else "en"
+    words = text.labels("print", lang)
+    issued = issued_text(common["issued"], lang) if common.get("issued") else ""
+    return render.PrintMarks(
+        top_left=issuer_text(province, lang) if province else title,
+        top_right=words["issued"].format(date=issued) if issued else "",
+        bottom_left=f"{title} · " + words["run"].format(run=common.get("run", "")),
+        page_label=words["page"],
+    )
 
 
 def worker_init() -> None:
@@ -328,7 +358,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
         nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
         rendering = time.perf_counter()
-        body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
+        body = _render(job, nb, base, common, lang)
         rendering = time.perf_counter() - rendering
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
@@ -345,8 +375,9 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     )
 
 
-def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
+def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, str], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
+    rows = footer(common, job.parameters, lang)
     src_dir = Path(job.notebook).parent
     shown = render.one_language(nb, lang)  # a bilingual analyst note shows the page's language only
     policy = job.kind in ("brief", "overview")
@@ -354,15 +385,20 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[st
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
+    marks = print_marks(common, job.title, lang, job.parameters.get("province", ""))
     render.write_page(
         base / job.html,
-        render.render_page(body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind),
+        render.render_page(
+            body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind, marks=marks
+        ),
     )
     if job.analyst_html:
         code = render.render_body(shown, policy=False, base_dir=src_dir)
         render.write_page(
             base / job.analyst_html,
-            render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),
+            render.render_page(
+                code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst", marks=marks
+            ),
         )
     analyst = job.analyst_html or (None if policy else job.html)
     if analyst:
