@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ import pandas as pd
 
 from forecast import config
 from forecast.assess import matching, runs
-from forecast.errors import MissingDataError
 from forecast.log import logger
 from forecast.registry import crosswalk, geo, indicators
 
@@ -172,12 +171,12 @@ class PageFrames:
     folder: Path | None = None
     geos: frozenset[str] | None = None
     seconds: float = 0.0
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    store: str | os.PathLike | None = None
 
     def detail(self, geo_name: str, series: str) -> dict[str, pd.DataFrame]:
         """One series' deep-dive frames, as :func:`forecast.assess.runs.load_series_detail` returns them."""
-        if self.folder is None:
-            raise MissingDataError(f"run {self.run.run_id} has no saved frames; rerun `forecast report`")
+        if self.folder is None:  # a run saved without frames: its tables in the store
+            return runs.load_series_detail(self.store, self.run.run_id, geo_name, series)
         out = {}
         for attr in ("model_forecasts", "backtests"):
             df = _read(self.folder, attr, [("geo", "==", geo_name), ("indicator", "==", series)])
@@ -303,4 +302,5 @@ def _from_store(
     logger.warning("run %s has no saved frames: reading the whole store (slow)", run_id)
     run = runs.load_run(store, run_id, province)
     series, breaks = store_db.analysis_with_breaks(store)
-    return PageFrames(run, merged.with_merged(series), breaks, None, None, time.perf_counter() - start)
+    observations = merged.with_merged(series)
+    return PageFrames(run, observations, breaks, None, None, time.perf_counter() - start, store)
