@@ -46,6 +46,7 @@ from forecast.report.pages.html import (
     target_text,
     title_html,
 )
+from forecast.report.pages.leaders import leaders_html
 from forecast.report.pages.sentences import ANOMALY, caveats, what_it_takes
 from forecast.report.pages.suggestions import suggestions_html
 from forecast.report.pages.text import (
@@ -60,6 +61,7 @@ from forecast.report.pages.text import (
     series_title,
     t,
     target_digits,
+    unit_label,
 )
 
 __all__ = [
@@ -90,6 +92,9 @@ __all__ = [
     "heading_html",
     "headline_html",
     "headline_section",
+    "leaders_section",
+    "peers_section",
+    "verdict_map_html",
     "indicator_title_html",
     "list_html",
     "list_section",
@@ -420,6 +425,55 @@ def scorecard_names(frame: pd.DataFrame, assessments: pd.DataFrame, lang: str = 
         target = by_series.get((r.get("geo"), r.get("series")), r)
         out.append(indicator_name(target["indicator"], lang) + basis_tag(target, lang))
     return out
+
+
+def peers_section(view: ProvinceView, observations: pd.DataFrame, lang: str = "vi") -> Html:
+    """Return "Vị trí so với các tỉnh": the ranks table and a map of the series most provinces report.
+
+    ``observations`` are every province's analysis series (with the merged provinces rebuilt, for
+    a merged province's brief); the map has the 63 provinces, or the 34 for a merged province.
+    """
+    from forecast.assess import peers
+    from forecast.registry import boundaries
+    from forecast.report.pages import maps
+
+    scope = boundaries.map_scope(view.province)
+    ranks = peers.peer_ranks(observations, scope)
+    mine = peers.province_ranks(ranks, view.province)
+    out = heading_html("peers", lang) + maps.peers_html(mine, geo.region_of(view.province), lang)
+    first = list(dict.fromkeys(view.assessments.get("indicator", pd.Series(dtype=str))))
+    row = maps.map_series(mine, first)
+    if row is None:
+        return Html(out)
+    values = peers.map_values(ranks, str(row["series"]), int(row["year"]))
+    fig = maps.choropleth(
+        values,
+        scope,
+        lang=lang,
+        title=t("map_value_title", lang, name=series_title(str(row["series"]), lang), year=int(row["year"])),
+        label=unit_label(str(row["unit"]), lang).strip(),
+        highlight=view.province,
+        direction=str(row["direction"]),
+    )
+    return Html(
+        out + figure_html(fig, alt=t("peers", lang)).replace('class="figure"', 'class="figure map"', 1)
+    )
+
+
+def verdict_map_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
+    """The index's map of the verdicts (:func:`forecast.report.pages.maps.verdict_maps`) as an image."""
+    from forecast.report.pages import maps
+
+    fig = maps.verdict_maps(assessments, lang)
+    return Html(
+        figure_html(fig, alt=t("map_verdicts", lang)).replace('class="figure"', 'class="figure map"', 1)
+    )
+
+
+def leaders_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
+    """Return the leaders' page, the brief's first (:func:`forecast.report.pages.leaders.leaders_html`)."""
+    as_of = str(getattr(view.run, "as_of", "") or quarter)
+    return leaders_html(view.assessments, view.observations, view.province, int(as_of[:4]), lang)
 
 
 def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
