@@ -285,10 +285,17 @@ def series_panels(
     return out
 
 
+#: A scorecard of at most this many rows leaves most of the first printed page empty: the annex
+#: (targets without data, other targets, charts) then follows on that page instead of a new one.
+SHORT_SCORECARD = 6
+
+
 def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     """Return the scorecard with its heading, then the other targets; or the milestones message.
 
-    The printed brief's annex begins after the scorecard (:func:`~forecast.report.pages.html.annex_html`).
+    The printed brief's annex begins after the scorecard (:func:`~forecast.report.pages.html.annex_html`)
+    on a new page, unless the scorecard is short (:data:`SHORT_SCORECARD`): the first page is then
+    filled by what follows.
     """
     others = view.plan[view.plan["kind"] != "outcome"] if "kind" in view.plan.columns else view.plan
     if view.assessments.empty:
@@ -298,10 +305,11 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     a = view.assessments
     missing = no_data_items(a, lang)
     supply = supply_items(a, view.province, lang)
+    scored = a[a["verdict"] != "no_data"] if "verdict" in a.columns else a
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
-        + annex_html()
+        + (annex_html() if len(scored) > SHORT_SCORECARD else "")
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
         + heading_html("supply_heading", lang, 3, when=bool(supply))
@@ -455,9 +463,8 @@ def peers_section(view: ProvinceView, observations: pd.DataFrame, lang: str = "v
         highlight=view.province,
         direction=str(row["direction"]),
     )
-    return Html(
-        out + figure_html(fig, alt=t("peers", lang)).replace('class="figure"', 'class="figure map"', 1)
-    )
+    img = figure_html(fig, alt=t("peers", lang))
+    return Html(out + img.replace('class="figure"', f'class="figure map" data-map="{scope}"', 1))
 
 
 def verdict_map_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
@@ -465,9 +472,8 @@ def verdict_map_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
     from forecast.report.pages import maps
 
     fig = maps.verdict_maps(assessments, lang)
-    return Html(
-        figure_html(fig, alt=t("map_verdicts", lang)).replace('class="figure"', 'class="figure map"', 1)
-    )
+    img = figure_html(fig, alt=t("map_verdicts", lang))
+    return Html(img.replace('class="figure"', 'class="figure map" data-map="old merged"', 1))
 
 
 def leaders_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
