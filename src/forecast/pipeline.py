@@ -33,8 +33,17 @@ from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report_quarter
+from forecast.report.publish import scheduler as report_scheduler
 
-__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "run_scenarios", "suggest"]
+__all__ = [
+    "all_provinces",
+    "check_scenarios",
+    "prepare_run",
+    "run_forecasts",
+    "run_report",
+    "run_scenarios",
+    "suggest",
+]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -278,6 +287,15 @@ def suggest(
     return suggest_stage.suggest_targets(fc, obs, name, year)
 
 
+def check_scenarios(names: Sequence[str], store: str | os.PathLike | None) -> None:
+    """Refuse, before a run, a scenario unknown or a rate outside the panel's observed rates
+    (:func:`forecast.assess.scenarios.check_rates`); the store is read, not written."""
+    for name in names:
+        scenarios.parse_scenario(name)
+    if any(scenarios.parse_scenario(n)[0] == "rate" for n in names):
+        scenarios.check_rates(list(names), load_observations(store))
+
+
 def run_scenarios(run: Run, store: str | os.PathLike | None, names: list[str]) -> pd.DataFrame:
     """Every target of ``run`` under each scenario of ``names`` (:mod:`forecast.assess.scenarios`)."""
     obs = load_observations(store)
@@ -320,6 +338,7 @@ def run_report(
     provinces: list[str] | None = None,
     scope: str | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = report_scheduler.TIMEOUT,
     jobs: int | None = None,
     out: str | os.PathLike | None = None,
     store: str | os.PathLike | None = None,
@@ -345,6 +364,9 @@ def run_report(
     scheduler, jobs, out, lang, notebooks, progress
         As :func:`forecast.report.publish.quarter.publish_report` takes them: the Dask scheduler
         (``local`` or an address), worker count, reports folder, language, notebook paths, progress bar.
+    scheduler_timeout
+        Seconds a Dask scheduler has to answer; the address is checked before anything runs
+        (:func:`forecast.report.publish.scheduler.check_scheduler`).
     store
         The store (default :func:`forecast.config.store_path`).
     run_id
@@ -369,6 +391,7 @@ def run_report(
     >>> result = forecast.run_report("2026Q4", provinces=["Lâm Đồng"], out="/tmp/reports")  # doctest: +SKIP
     """
     started = time.time()
+    scheduler = report_scheduler.check_scheduler(scheduler, scheduler_timeout)  # before any work
     nbs = report_jobs.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
     stored = _stored_run(store, run_id, quarter) if run_id else None
@@ -388,6 +411,7 @@ def run_report(
         quarter=quarter,
         jobs=jobs,
         scheduler=scheduler,
+        scheduler_timeout=scheduler_timeout,
         out=out,
         store=store,
         lang=lang,

@@ -39,7 +39,6 @@ import pandas as pd
 from forecast import config
 from forecast.assess import carry, matching
 from forecast.engine import transforms
-from forecast.errors import DataFileError
 from forecast.log import logger
 from forecast.registry import indicators
 from forecast.registry import national_targets as national_registry
@@ -665,27 +664,23 @@ EXPORT_COLUMNS = [
 ]
 
 
-def write_new_csv(table: pd.DataFrame, path) -> int:
-    """Write ``table`` to a new CSV file; return its rows.
+def write_new_csv(table: pd.DataFrame, path, *, force: bool = False) -> int:
+    """Write ``table`` to a new CSV file (the output rule of :mod:`forecast.outputs`); return its rows.
+
+    Text cells a spreadsheet would run as formulas are quoted (:func:`forecast.outputs.safe_cells`).
 
     Raises
     ------
-    DataFileError
-        If ``path`` already exists (the workbench never overwrites a file it did not create)
-        or cannot be written.
+    OutputError
+        If ``path`` already exists and not ``force`` (the workbench never overwrites a file it
+        did not create), or is a folder or a database.
     """
-    from pathlib import Path
+    from forecast.outputs import safe_cells, write_output
 
-    path = Path(path)
-    if path.exists():
-        raise DataFileError(f"{path} already exists: choose a new file name or remove it first")
-    try:
-        table.to_csv(path, index=False)
-    except OSError as e:
-        raise DataFileError(f"{path}: cannot be written ({e.strerror}): choose a writable folder") from e
+    write_output(path, lambda tmp: safe_cells(table).to_csv(tmp, index=False), force=force)
     return len(table)
 
 
-def export_assessments(assessments: pd.DataFrame, path) -> int:
+def export_assessments(assessments: pd.DataFrame, path, *, force: bool = False) -> int:
     """Write the assessment table (:data:`EXPORT_COLUMNS`) to a new CSV file (:func:`write_new_csv`)."""
-    return write_new_csv(assessments.reindex(columns=EXPORT_COLUMNS), path)
+    return write_new_csv(assessments.reindex(columns=EXPORT_COLUMNS), path, force=force)

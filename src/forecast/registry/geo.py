@@ -42,6 +42,9 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s)
 
 
+_NOT_A_NAME = re.compile(r"[=+@|!<>{}\[\]$^~`\\]")
+
+
 @lru_cache(maxsize=1)
 def provinces() -> pd.DataFrame:
     """Return the province reference as a DataFrame (one row per geo)."""
@@ -88,10 +91,11 @@ def resolve_geo(name: str) -> str:
     >>> resolve_geo("tinh lam dong")
     'Lâm Đồng'
     """
-    found = _index().get(normalize_name(name))
+    # A name never holds formula or markup characters: "=1+2" must not become code 12 (Lai Châu).
+    found = None if _NOT_A_NAME.search(str(name)) else _index().get(normalize_name(name))
     if found:
         return found
-    hint = suggest_geo(name)
+    hint = [] if _NOT_A_NAME.search(str(name)) else suggest_geo(name)
     fix = f"did you mean {hint[0]!r}?" if hint else "see data/provinces.csv for the names"
     raise UnknownGeoError(f"unknown province {name!r}: {fix}")
 

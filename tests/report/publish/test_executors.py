@@ -85,9 +85,8 @@ def test_scheduler_from_the_environment(tmp_path, monkeypatch, threaded_cluster)
 def test_unreachable_scheduler_is_one_line_and_publishes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     monkeypatch.setattr(report_jobs, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
-    monkeypatch.setattr(executors.DaskCluster, "TIMEOUT", "1s")
     args = ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path)]
-    result = CliRunner().invoke(cli, [*args, "--scheduler", "tcp://127.0.0.1:9"])
+    result = CliRunner().invoke(cli, [*args, "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1"])
     assert result.exit_code == 1 and "no Dask scheduler answers at tcp://127.0.0.1:9" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []

@@ -58,6 +58,25 @@ def _is_work(folder: Path) -> bool:
     return (folder / WORK_MARKER).is_file()
 
 
+def make_folders(root: Path) -> list[Path]:
+    """Create ``root`` and its missing parents; return the folders made here, outermost first."""
+    missing = [p for p in (root, *root.parents) if not p.exists()][::-1]
+    root.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove the folders :func:`make_folders` made, innermost first, each only while empty.
+
+    Never a folder this run did not make, never one holding anything (``rmdir``, not a tree).
+    """
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (something else was put there): it and its parents stay
+
+
 def temp_dir(root: Path, quarter: str) -> Path:
     """Create and return this process's hidden work folder beside ``root/quarter``."""
     tmp = root / f".{quarter}.tmp-{os.getpid()}"

@@ -41,16 +41,19 @@ from forecast.errors import DiskFullError, ReportError
 from forecast.log import logger
 from forecast.report.pages.text import LANGS, t
 from forecast.report.publish import attachments
-from forecast.report.publish.executors import Executor, make_executor
+from forecast.report.publish.executors import Executor, make_executor, worker_count
 from forecast.report.publish.folder import (
     check_replaceable,
+    make_folders,
     publish,
+    remove_made,
     remove_stale,
     temp_dir,
     write_index,
     write_manifest,
 )
 from forecast.report.publish.jobs import Job, JobResult, notebook_paths, plan_jobs
+from forecast.report.publish.scheduler import TIMEOUT as SCHEDULER_TIMEOUT
 
 __all__ = ["publish_report", "check_replace", "published_run", "ReportResult"]
 
@@ -128,6 +131,7 @@ def publish_report(
     quarter: str,
     jobs: int | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = SCHEDULER_TIMEOUT,
     out: str | os.PathLike | None = None,
     store: str = "",
     lang: str = "vi",
@@ -152,6 +156,8 @@ def publish_report(
         None: a pool of local worker processes; ``local``: a Dask LocalCluster; ``tcp://HOST:8786``:
         an existing Dask cluster (:func:`forecast.report.publish.executors.make_executor`). The manifest's
         ``settings.executor`` records which, and the workers.
+    scheduler_timeout
+        Seconds an existing scheduler has to answer (:mod:`forecast.report.publish.scheduler`).
     out
         Reports folder; default ``reports/``. Other quarters in it are never touched.
     store
@@ -182,6 +188,8 @@ def publish_report(
     """
     started = started or time.time()
     check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
+    if scheduler in (None, "", "local"):
+        jobs = worker_count(jobs)  # never more notebook kernels at once than cores
     nbs = notebooks or notebook_paths(None)
     settings = {
         "provinces": provinces,
@@ -201,7 +209,7 @@ def publish_report(
         settings,
         progress,
         started,
-        executor=make_executor(scheduler, jobs),
+        executor=make_executor(scheduler, jobs, scheduler_timeout),
     )
     logger.info("published %s (%d notebooks, %d failed)", final, len(results), sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
@@ -264,14 +272,20 @@ def _publish_quarter(
     """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
 
     Returns the published folder, the index page (in the work folder) and the job results. On
-    any interruption the work folder is deleted and ``root`` is left as it was.
+    any interruption (an error, Ctrl-C, SIGTERM) the work folder is deleted, and so are the
+    folders this run made to hold it (``--out a/b/c`` where ``a`` did not exist): ``root`` is
+    left as it was.
     """
-    root.mkdir(parents=True, exist_ok=True)
-    check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
-    remove_stale(root, quarter)
-    tmp = temp_dir(root, quarter)
-    common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
+    made = make_folders(root)
     try:
+        check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
+        remove_stale(root, quarter)
+        tmp = temp_dir(root, quarter)
+    except BaseException:
+        remove_made(made)
+        raise
+    try:
+        common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
         todo = _read_snapshot(run, todo, tmp, settings)
         results = _execute_all(todo, tmp, common, lang, executor, progress)
         settings = {**settings, "executor": executor.info()}
@@ -288,6 +302,7 @@ def _publish_quarter(
         return publish(tmp, final), index, results
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        remove_made(made)
         raise
 
 
