@@ -94,3 +94,31 @@ def test_template_with_needs_holds_exactly_those_indicators_and_years(tmp_path, 
     assert (rows["geo"] == "Hà Nam").all() and rows["plan"].str.len().gt(0).all()
     out = template.write_template("Hà Nam", tmp_path / "needed.xlsx", store_file, needs=need)
     assert len(pd.read_excel(out, sheet_name=template.DATA_SHEET, header=1)) == len(rows)
+
+
+def test_cli_template_needed_writes_what_the_brief_asks_for(tmp_path, default_run):
+    from forecast.assess import needs
+    from forecast.report.pages import views
+
+    run, obs, store_path = default_run
+    out = tmp_path / "ha-nam-can-bo-sung.xlsx"
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "--store",
+            str(store_path),
+            "data",
+            "template",
+            "--province",
+            "Hà Nam",
+            "--needed",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    view = views.province_view(run, obs, None, "Hà Nam")
+    need = needs.data_needs(view.assessments, obs, int(str(run.as_of)[:4]))
+    rows = pd.read_excel(out, sheet_name=template.DATA_SHEET, header=1)
+    assert set(rows["indicator"]) == set(need["indicator"])
+    assert len(rows) == int((need["year_to"] - need["year_from"] + 1).sum())

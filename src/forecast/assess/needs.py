@@ -86,7 +86,9 @@ def data_needs(assessments: pd.DataFrame, observations: pd.DataFrame, report_yea
                 "indicator": code,
                 "year_from": start,
                 "year_to": report_year - 1,
-                "target_years": ", ".join(str(int(y)) for y in sorted(set(group["year"]))),
+                "target_years": ", ".join(
+                    str(int(y)) for y in sorted(set(group.get("year", pd.Series(dtype=int))))
+                ),
                 "why": next(r for r in (*_UNANSWERED, "indicative") if r in reasons),
             }
         )
