@@ -542,6 +542,7 @@ def test_backtest_out_never_replaces_the_store_or_its_input(tmp_path, store_copy
         (store_copy, True, ["--out", "store.duckdb", "never written over"]),
         (series_csv, True, ["--out", "series.csv", "never written over"]),
         (mine, False, ["mine.csv", "already exists", "--force"]),
+        (Path(os.devnull), True, ["not a plain file"]),
     ]:
         args = ["--store", str(store_copy), "backtest", "--input", str(series_csv), "--origin", "2013"]
         args += ["--horizon", "3", "--out", str(out)] + (["--force"] if force else [])
@@ -653,6 +654,8 @@ def _foreign(path: Path) -> Path:
         ["run", "--as-of", "2026Q4", "--province", "Hà Nam"],
         ["report", "--quarter", "2026Q4", "--province", "Hà Nam"],
         ["suggest", "--province", "Hà Nam"],
+        ["data", "fetch", "worldbank"],
+        ["data", "template", "--province", "Hà Nam", "--out", "OUT"],
     ],
 )
 @pytest.mark.parametrize("kind", ["tables", "empty"])
@@ -661,7 +664,7 @@ def test_a_duckdb_file_that_is_not_a_store_is_never_written(tmp_path, args, kind
     path = tmp_path / "analysis.duckdb"
     _foreign(path) if kind == "tables" else duckdb.connect(str(path)).close()
     before = file_hash(path)
-    args = [str(TIDY) if a == "TIDY" else a for a in args]
+    args = [{"TIDY": str(TIDY), "OUT": str(tmp_path / "hanam.xlsx")}.get(a, a) for a in args]
     extra = ["--out", str(tmp_path / "r")] if args[0] == "report" else []
     result = forecast("--store", str(path), *args, *extra)
     assert result.returncode == 4, result.stderr

@@ -84,6 +84,11 @@ def check_outputs(
         seen[path] = option
         if path.is_dir():
             raise OutputError(f"{option} {path} is a folder: pass {option} a file name inside it")
+        if path.exists() and not path.is_file():
+            raise OutputError(
+                f"{option} {path} is not a plain file (a device, pipe or socket) and is never written over: "
+                f"pass {option} a new file name"
+            )
         if _is_database(path):
             raise OutputError(
                 f"{option} {path} is a DuckDB database (a workbench store?) and is never written over, "
@@ -126,19 +131,28 @@ def write_output(
         the folder cannot be written.
     """
     path = Path(path)
-    check_outputs({str(path): path}, force=force, keep=keep)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    check_outputs({"output": path}, force=force, keep=keep)
+    dest = path.resolve() if force and path.is_symlink() else path  # --force writes through a link
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    made = [p for p in (dest.parent, *dest.parent.parents) if not p.exists()]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
         if force:
-            os.replace(tmp, path)
+            os.replace(tmp, dest)
         else:
-            _place(tmp, path)
-    except OSError as e:
-        raise io_error(e, path, f"writing {path.name}") or OutputError(
-            f"{path} cannot be written ({e.strerror or e}): choose a writable folder"
-        ) from e
+            _place(tmp, dest)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        for folder in made:  # innermost first; only the folders made here, only while empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(e, OSError):
+            raise io_error(e, path, f"writing {path.name}") or OutputError(
+                f"{path} cannot be written ({e.strerror or e}): choose a writable folder"
+            ) from e
+        raise
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -21,14 +21,14 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
-from forecast.assess import assessment, coverage, matching, scenarios
+from forecast.assess import assessment, coverage, matching, scenarios, slices
 from forecast.assess import suggest as suggest_stage
 from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, run_scope, save_run
 from forecast.data import derived, merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
 from forecast.errors import MissingDataError, PanelWarning, ReportError
-from forecast.log import logger
+from forecast.log import Stopwatch, logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report.publish import jobs as report_jobs
@@ -53,17 +53,26 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
     (:func:`forecast.data.merged.with_merged`), then the series the catalogue derives
     (:func:`forecast.data.derived.with_derived`: the crude birth rate's yearly fall).
     """
-    obs = store_db.analysis_series(store)
+    return derived.with_derived(analysis_frames(store)[0])
+
+
+def analysis_frames(store: str | os.PathLike | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the store's analysis series with the merged provinces' series, and the series breaks.
+
+    These are the observations the report pages show, computed once per run (and saved with it,
+    :func:`forecast.assess.slices.save_frames`); an empty store is first filled with the bundled data.
+    """
+    obs, breaks = store_db.analysis_with_breaks(store)
     if obs.empty:
         logger.info("the store is empty: importing the bundled public data first")
         store_db.ensure_default_data(store)
-        obs = store_db.analysis_series(store)
+        obs, breaks = store_db.analysis_with_breaks(store)
     if obs.empty:
         raise MissingDataError(
             "the store holds no observations even after importing the bundled "
             "data; import a file with `forecast data import FILE`"
         )
-    return derived.with_derived(merged.with_merged(obs))
+    return merged.with_merged(obs), breaks
 
 
 def fill_empty_store(store: str | os.PathLike | None) -> dict:
@@ -192,11 +201,14 @@ def prepare_run(
     Run
         The saved run, in memory; its id is ``<as_of>-<8 hex digits>``.
     """
+    clock = Stopwatch()
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
     registry = with_national_plans(registry, national_for if national_for is not None else provinces)
     scope = sorted({geo.resolve_geo(p) for p in provinces}) if provinces else []
-    every = load_observations(store)
+    shown, breaks = analysis_frames(store)  # what the pages show: read once per run, never per page
+    every = derived.with_derived(shown)
+    clock.lap("import")
     settings = settings if settings is not None else models.EngineSettings()
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
     # numbers of a province never depend on which others were requested.
@@ -204,8 +216,11 @@ def prepare_run(
     fc = forecast_series(series, settings)
     obs, registry = restrict(every, registry, provinces)
     fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
+    clock.lap("forecast")
     assessments = assessment.assess_targets(registry, every, fc, quarter)
+    clock.lap("assess")
     detail = deep_dive_tables(series, target_series(assessments), fc, settings)
+    clock.lap("backtest")
     created = pd.Timestamp.now(tz="UTC")
     fingerprint = str(store_db.data_fingerprint(store))
     params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
@@ -221,8 +236,11 @@ def prepare_run(
         fc.assign(run_id=f"{quarter}-{digest}"),
         assessments,
         **detail,
+        stages=clock.seconds,
     )
     save_run(store, run)
+    slices.save_frames(store, run, shown, breaks)
+    clock.lap("save")
     return run
 
 

@@ -112,6 +112,9 @@ class Run:
     model_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtests: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Wall seconds per stage of the run that made it (import, forecast, assess, backtest, save);
+    #: empty for a run read back from the store.
+    stages: dict = field(default_factory=dict)
 
 
 #: Stored tables of a run beside ``runs``: attribute of :class:`Run` -> (table, columns).
@@ -263,6 +266,29 @@ def _latest_id(con, run_id: str | None, province: str | None) -> str | None:
     return row[0] if row else None
 
 
+def run_id_for(store=None, run_id: str | None = None, province: str | None = None) -> str:
+    """The id of the run :func:`load_run` would load (``run_id``, else the latest covering ``province``).
+
+    Raises
+    ------
+    MissingDataError
+        If the store holds no run (or not ``run_id``).
+    """
+    with _reader(store) as con:
+        chosen = _latest_id(con, run_id, province)
+    if chosen is None:
+        raise _no_run(run_id)
+    return chosen
+
+
+def _no_run(run_id: str | None) -> MissingDataError:
+    what = f"no run {run_id!r} in the store" if run_id else "the store holds no run yet"
+    return MissingDataError(
+        f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
+        "with `forecast run --as-of 2026Q4`"
+    )
+
+
 def load_run(store=None, run_id: str | None = None, province: str | None = None) -> Run:
     """Return a stored run: ``run_id``, else the latest run that covers ``province``, else the latest.
 
@@ -297,11 +323,7 @@ def load_run(store=None, run_id: str | None = None, province: str | None = None)
     with _reader(store) as con:
         chosen = _latest_id(con, run_id, province)
         if chosen is None:
-            what = f"no run {run_id!r} in the store" if run_id else "the store holds no run yet"
-            raise MissingDataError(
-                f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
-                "with `forecast run --as-of 2026Q4`"
-            )
+            raise _no_run(run_id)
         m = con.execute("SELECT * FROM runs WHERE run_id = ?", [chosen]).df().iloc[0]
         fc = con.execute(
             "SELECT * FROM forecasts WHERE run_id = ? ORDER BY geo, indicator, model, year", [m["run_id"]]

@@ -156,6 +156,15 @@ def connect(
             opened.close()
 
 
+def check_store(path: str | os.PathLike | None = None) -> Path:
+    """Check (creating a new store if there is none) that ``path`` is a sound workbench store.
+
+    Raises as :func:`connect` does; returns the store file.
+    """
+    with connect(path):
+        return config.store_path(path)
+
+
 def _check_path(file: Path) -> None:
     """Refuse a store path DuckDB cannot take: bytes that are not UTF-8 (it fails deep inside)."""
     try:
@@ -620,14 +629,28 @@ def analysis_series(
     (:func:`forecast.data.jumps.detect_jumps`, which compares every geo, whatever ``geo`` asks
     for). The columns are those of :func:`load_observations`.
     """
-    picked = _picked(path, indicator)
-    found = detect_jumps(picked)
-    out = drop_jumps(drop_breaks(picked), found)
-    if found.size:
-        logger.info("left %d observations of breaks found in the data out of the analysis", len(found))
+    out, _ = _analysis(_picked(path, indicator))
     if indicator:
         out = out[out["indicator"] == indicator]
     return out[out["geo"] == _geo_name(geo)].reset_index(drop=True) if geo else out.reset_index(drop=True)
+
+
+def analysis_with_breaks(path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(analysis_series(path), series_breaks(path))`` from one read of the store.
+
+    A run computes both once (:func:`forecast.pipeline.prepare_run`) and saves them with its
+    frames, so no report page reads the store again.
+    """
+    out, found = _analysis(_picked(path, None))
+    return out.reset_index(drop=True), found
+
+
+def _analysis(picked: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The priority-picked rows without known and found breaks, and the breaks found."""
+    found = detect_jumps(picked)
+    if found.size:
+        logger.info("left %d observations of breaks found in the data out of the analysis", len(found))
+    return drop_jumps(drop_breaks(picked), found), found
 
 
 def _picked(path: str | os.PathLike | None, indicator: str | None) -> pd.DataFrame:

@@ -132,6 +132,22 @@ def test_fan_chart_stops_the_fan_after_the_last_target():
     assert median.get_xdata().max() == 2026
 
 
+def test_a_chart_is_drawn_once_into_the_same_png_as_savefig():
+    """figure_html draws a constrained-layout chart once (no savefig layout pass): same bytes."""
+    import base64
+    import io
+
+    from forecast.report.pages import html
+
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    a = make_assessments()
+    make = lambda: plots.fan_chart(obs, fc, a[a["indicator"] == "imr"], title="IMR")  # noqa: E731
+    buf = io.BytesIO()
+    make().savefig(buf, format="png", dpi=150)  # figure_html's default
+    img = str(html.figure_html(make()))
+    assert base64.b64decode(img.split("base64,")[1].split('"')[0]) == buf.getvalue()
+
+
 # Chart fixes of issue #22, on the plans' own targets (data/targets.csv) and the GSO series they
 # are drawn over (../shared/data/vn_provinces.csv).
 

@@ -218,8 +218,12 @@ def definition_gap_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
 def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) -> list[str]:
     """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
     found: dict[str, list[str]] = {}
+    notes: dict[tuple[str, str], list[str]] = {}  # a series' notes, once (its targets share them)
     for r in seen.to_dict("records"):
-        for text in priority.break_notes([(r["geo"], r["series"])], lang, in_data):
+        key = (r["geo"], r["series"])
+        if key not in notes:
+            notes[key] = priority.break_notes([key], lang, in_data)
+        for text in notes[key]:
             found.setdefault(text, []).append(indicator_name(r["indicator"], lang))
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
 

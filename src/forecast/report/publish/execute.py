@@ -25,11 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from forecast.assess import slices
 from forecast.log import logger
 from forecast.registry import issuers
 from forecast.report.pages import text
-from forecast.report.publish import render
+from forecast.report.publish import kernels, render
 from forecast.report.publish.jobs import Job, JobResult
+from forecast.report.publish.kernels import kernel_manager_class
 
 if TYPE_CHECKING:
     import nbformat
@@ -114,6 +116,7 @@ def worker_init() -> None:
     import papermill  # noqa: F401 - imported once per worker, not per notebook
 
     render.exporter(True), render.exporter(False)
+    kernels.warm_kernel(KERNEL_ARGS)  # one kernel for the worker's notebooks, started at the first
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
@@ -189,6 +192,7 @@ def private_store(params: dict, folder: Path) -> dict:
         for suffix in ("", ".wal"):  # an un-checkpointed write-ahead log belongs to the data
             if Path(f"{src}{suffix}").exists():
                 shutil.copy2(f"{src}{suffix}", f"{dst}{suffix}")
+        slices.link_frames(src, dst)  # the runs' page frames, read in place
     return {**params, "store": str(dst)}
 
 
@@ -232,6 +236,8 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
     """
     while True:
         try:
+            if kernels.enabled():
+                return _shown_parameters(_warm(job, work), job.parameters)
             nb = in_own_loop(
                 functools.partial(
                     pm.execute_notebook,
@@ -261,6 +267,25 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
                 KERNEL_RETRIES,
             )
             time.sleep(KERNEL_RETRY_PAUSE)
+
+
+def _warm(job: Job, work: Path) -> nbformat.NotebookNode:
+    """Execute ``job`` in this worker's warm kernel (:mod:`forecast.report.publish.kernels`).
+
+    A cell's error leaves the notebook as executed up to it in ``work``, as papermill does.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    warm = kernels.warm_kernel(KERNEL_ARGS)
+    try:
+        return warm.execute(
+            job.notebook, private_store(_reading(job), work.parent), execution_timeout=CELL_TIMEOUT
+        )
+    except PapermillExecutionError:
+        import nbformat
+
+        nbformat.write(warm.last, str(work))
+        raise
 
 
 def in_own_loop(run: Callable[[], _T]) -> _T:
@@ -309,36 +334,6 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
-@functools.cache
-def kernel_manager_class() -> type:
-    """jupyter_client's ``AsyncKernelManager``, but a kernel that did not finish starting is stopped.
-
-    nbclient stops the kernel when its *client* cannot connect (``start_new_kernel_client``), but
-    not when ``start_kernel`` itself fails after launching the process (e.g. in
-    ``post_start_kernel``): that kernel would live on beside the next attempt. Here it is killed
-    and its connection file and sockets are removed before the error goes on.
-    """
-    from jupyter_client import AsyncKernelManager
-
-    class CleanStartKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-            try:
-                await super().start_kernel(**kw)
-            except Exception:
-                await self._discard()
-                raise
-
-        async def _discard(self) -> None:
-            try:
-                await self.shutdown_kernel(now=True)
-            except Exception as e:  # noqa: BLE001 - the start-up error is the one to report
-                logger.warning("could not stop a kernel that did not start: %s", e)
-                with contextlib.suppress(Exception):
-                    await self.cleanup_resources()
-
-    return CleanStartKernelManager
-
-
 def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
     """Execute ``job``'s notebook with papermill and write its page(s) under ``root``.
 
@@ -362,13 +357,21 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     try:
         nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
+        rendering = time.perf_counter()
         body = _render(job, nb, base, common, lang)
+        rendering = time.perf_counter() - rendering
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
         return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
     work.unlink(missing_ok=True)
     return JobResult(
-        job, True, time.perf_counter() - start, body=body, cell_seconds=cells, kernel_retries=retries
+        job,
+        True,
+        time.perf_counter() - start,
+        body=body,
+        cell_seconds=cells,
+        render_seconds=rendering,
+        kernel_retries=retries,
     )
 
 

@@ -259,6 +259,7 @@ def write_manifest(
             "ok": r.ok,
             "seconds": round(r.seconds, 2),
             "cell_seconds": round(r.cell_seconds, 2),
+            "render_seconds": round(r.render_seconds, 2),
             "error": r.error or None,
             "failed_notebook": r.failed,
         }
