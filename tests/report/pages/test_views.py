@@ -5,6 +5,7 @@ The hand-made frames below follow docs/contracts.md; test_plots and test_noteboo
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -413,8 +414,11 @@ def test_province_view_and_panels_select_one_province():
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
     section = views.scorecard_section(view, "en")
     assert "Target scorecard" in section and "Other targets (not forecast)" in section
-    # the printed annex begins right after the scorecard, at the one marker the library emits
-    head, annex = section.split(views.annex_html())
+    # a short scorecard: the annex follows on the first printed page (it would be mostly empty)
+    assert views.annex_html() not in section
+    # a longer one: the printed annex begins right after the scorecard, at the one marker emitted
+    longer = dataclasses.replace(view, assessments=pd.concat([view.assessments] * 3, ignore_index=True))
+    head, annex = views.scorecard_section(longer, "en").split(views.annex_html())
     assert "</table>" in head and "Other targets (not forecast)" in annex and views.annex_html() not in annex
 
 

@@ -108,6 +108,7 @@ def test_layout_of_a_published_quarter(published):
             "analyst/ha-nam/life_expectancy.ipynb",
             "assessments.csv",
             "assessments.xlsx",
+            "briefs/ha-nam.data-template.xlsx",  # the data the leaders' page asks for
             "briefs/ha-nam.html",
             *pdf,
             "briefs/ha-nam.scorecard.csv",

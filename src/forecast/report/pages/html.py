@@ -411,7 +411,7 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             str(r["year"]),
             _cell(r["latest"]),
             _cell(r["forecast"]),
-            f"<span{grey}>{_cell(r['p_attain'])}</span>",
+            f"<span{grey}>{_esc(r['p_attain'])}</span>",
             badge_html(r["category"], lang, r["verdict_text"], indicative) + definition_gap_tag(r, lang),
             _cell(r["rates"]),
             _cell(r["national_target"]),
