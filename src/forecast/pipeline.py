@@ -189,10 +189,10 @@ def prepare_run(
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
     # numbers of a province never depend on which others were requested.
     series = series_to_forecast(every, registry)
-    fc = forecast_series(series, settings)
+    panel = forecast_series(series, settings)
     obs, registry = restrict(every, registry, provinces)
-    fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
-    assessments = assessment.assess_targets(registry, every, fc, quarter)
+    fc = panel[panel["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
+    assessments = assessment.assess_targets(registry, every, fc, quarter, panel=panel)
     detail = deep_dive_tables(series, target_series(assessments), fc, settings)
     created = pd.Timestamp.now(tz="UTC")
     fingerprint = str(store_db.data_fingerprint(store))

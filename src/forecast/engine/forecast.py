@@ -295,12 +295,13 @@ def _forecast_one(
         status[i], reason[i] = series_status(panel.Y[i], panel.transform, settings.min_points)
     _, _, y1, _ = ends(panel.Y, panel.t)
     flat = np.isin(status[ii], ["constant", "at_bound"])
-    means = {m: comps[m].at(ii, h) for m in comps}
+    means = {}
     for m in comps:  # every member follows the national series first (UN IGME-style gap to the nation)
         means[m] = nowcast_mean(comps[m], panel, path, ii, yy, ok)
     moved = anchored(panel, path, ii, ok)
     if moved.any():
         note = f"until {int(path[0][-1])} follows the national series' change (its gap to the nation kept)"
+        own_slope = observed_slope(panel.Z, panel.t)
     frames = []
     for m in models:
         zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)
@@ -308,6 +309,9 @@ def _forecast_one(
         q_flat = cal.quantiles(panel.indicator, "naive", h, sign)
         q = np.where(ok[ii][:, None], q_ok, q_flat)
         vals = _clip(panel, zm, s[:, None] * q, limits, h)
+        if moved.any():  # where the own trend and the national pace disagree, cover both
+            zp = z1[ii] + own_slope[ii] * h
+            vals = _cover_both(vals, _clip(panel, zp, s[:, None] * q, limits, h), moved, zm, zp, z1[ii])
         vals[flat] = y1[ii][flat, None]  # constant or at a bound: flat at the observed value
         frame = pd.DataFrame(vals, columns=["mean", *_QCOLS])
         frame.insert(0, "year", yy.astype(int))
@@ -319,6 +323,47 @@ def _forecast_one(
             frame.loc[moved, "reason"] = note
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def observed_slope(Z: np.ndarray, t: np.ndarray, window: int = 5) -> np.ndarray:
+    """Each row's least-squares slope over its observations of the last ``window`` years (model
+    scale; 0 with fewer than two): the observed trend, as the assessment's ``rate_observed``."""
+    out = np.zeros(len(Z))
+    for i, row in enumerate(Z):
+        ok = np.isfinite(row)
+        if ok.sum() < 2:
+            continue
+        years = t[ok]
+        keep = years > years[-1] - window
+        if keep.sum() < 2:
+            keep[-2:] = True
+        out[i] = np.polyfit(years[keep], row[ok][keep], 1)[0]
+    return out
+
+
+def _cover_both(
+    vals: np.ndarray, plain: np.ndarray, moved: np.ndarray, zm: np.ndarray, zp: np.ndarray, z1: np.ndarray
+) -> np.ndarray:
+    """Quantiles covering both paths where the national pace and the series' own trend disagree.
+
+    A province nowcast along the national series (:func:`forecast.engine.nowcast.nowcast_mean`)
+    may be carried one way while its own observed trend (:func:`observed_slope`) points the other
+    (Hà Nam's DOH beds fell 0.64 % a year to 2016; the national all-facility series rose after
+    it). The median keeps the national pace; each quantile below it is the lower of the two
+    forecasts' (the own trend continued, with the same calibrated spread) and each above it the
+    higher, so the interval covers the own trend's path too. Rows that agree are unchanged.
+    """
+    disagree = moved & (np.sign(zm - z1) * np.sign(zp - z1) < 0)
+    if not disagree.any():
+        return vals
+    out = vals.copy()
+    low = np.asarray(QUANTILES) < 0.5
+    high = np.asarray(QUANTILES) > 0.5
+    q, p = out[disagree, 1:], plain[disagree, 1:]
+    q[:, low] = np.minimum(q[:, low], p[:, low])
+    q[:, high] = np.maximum(q[:, high], p[:, high])
+    out[disagree, 1:] = q
+    return out
 
 
 def _clip(panel: Panel, zm: np.ndarray, off: np.ndarray, limits, h: np.ndarray) -> np.ndarray:
