@@ -30,7 +30,7 @@ report: $(VENV)/.installed  ## set up and run the main job on the bundled data
 test: $(VENV)/.dev-installed  ## set up and run the whole test suite (lint and type check first)
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: tests/test_browser.py will be skipped"
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile  # two workers; a file's tests (and its fixtures) on one
 
 lint: $(VENV)/.dev-installed  ## ruff (lint and format) and mypy, as CI runs them
 	$(BIN)/ruff check src tests benchmarks

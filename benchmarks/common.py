@@ -50,10 +50,19 @@ def save_scores(scores: pd.DataFrame, stem: str) -> Path:
 
 
 def empty_notebook(out: str) -> float:
-    """Execute the empty notebook with papermill, as a report worker would; return seconds."""
+    """Execute the empty notebook as a report worker would; return seconds.
+
+    In a report pool's worker (:func:`worker_init`) that is its warm kernel
+    (:mod:`forecast.report.publish.kernels`); elsewhere (a Dask worker) papermill with a new kernel.
+    """
     import papermill as pm
 
+    from forecast.report.publish import execute, kernels
+
     start = time.perf_counter()
+    if kernels.enabled():
+        kernels.warm_kernel().execute(EMPTY, {"x": 2}, execution_timeout=execute.CELL_TIMEOUT)
+        return time.perf_counter() - start
     pm.execute_notebook(
         str(EMPTY),
         out,

@@ -18,6 +18,7 @@ RANKS = {
     "errors": 0,
     "log": 0,
     "config": 1,
+    "outputs": 1,
     "registry": 2,
     "data": 3,
     "engine": 3,

@@ -1,41 +1,111 @@
 """forecast: will Vietnam's provincial health-plan targets be reached, and with what probability?
 
-Subpackages are the pipeline's stages; imports run one way (``tests/test_layers.py`` checks):
+The verbs of an analysis, each a plain function on tidy frames (``help(forecast.<name>)``)::
 
-- ``registry`` plan targets, the indicator catalogue, provinces and the 2025 merger map
-- ``data`` file readers, validation, online downloads, the observation store, the source-priority rule
-- ``engine`` transforms, forecasting methods, calibration, combination, nowcasts and back-tests
-- ``assess`` matching a target to a series, attainment assessment, stored runs
-- ``report`` display text, views, HTML pieces, sentences, plots, notebook execution and publishing
+    load_targets, select_targets       the plans' targets (data/targets.csv), filtered
+    load_observations                  observed series of a province and/or indicator, merged provinces included
+    resolve_geo, resolve_indicator     a name in any spelling -> the canonical province / indicator code
+    forecast_series                    one province's series, pooled with its indicator's panel (the stored run's)
+    forecast_panel, EngineSettings     every series of a frame at once, calibrated quantiles
+    assess_targets                     P(attain), rates, verdicts of targets against forecasts
+    load_run, list_runs                the quarterly runs saved in the store
+    scenario_table                     what-if paths (a steady rate, the national pace, the best tenth)
+    run_forecasts, run_report          the run of a quarter: forecast, assess, save; publish the report
+    fan_chart, category_heatmap, p_attain_hist, model_comparison, rate_sensitivity   charts (they draw in Jupyter)
+    explorer                           the interactive explorer (ipywidgets)
 
-``pipeline`` (load once, forecast, assess, save) and ``cli`` sit on top. Names are imported on
-first use, so ``import forecast`` stays fast in every notebook kernel.
+Example
+-------
+>>> import forecast
+>>> forecast.load_targets().pipe(forecast.select_targets, province="Lâm Đồng", year=2025)  # doctest: +SKIP
+>>> imr = forecast.load_observations("Lâm Đồng", "IMR")  # doctest: +SKIP
+>>> fc = forecast.forecast_series("Lâm Đồng", "IMR")  # the stored run's forecast  # doctest: +SKIP
+>>> forecast.fan_chart(imr, fc)  # doctest: +SKIP
+
+The subpackages are the pipeline's stages, imported one way (``tests/test_layers.py``):
+``registry`` (targets, catalogue, provinces, 2025 merger), ``data`` (readers, validation, store),
+``engine`` (models, calibration, back-tests), ``assess`` (matching, attainment, runs), ``report``
+(``pages``: what a page shows; ``publish``: how pages are produced), then ``pipeline`` and ``cli``.
+Errors are :class:`ForecastError` (``forecast.errors``): in a notebook they show as one line.
+
+Two names load on first use because their imports are heavy: ``run_report``/``run_forecasts``
+(the publishing stack: papermill, nbconvert) and ``explorer`` (ipywidgets).
 """
 
+from __future__ import annotations
+
 from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from forecast.assess.assessment import assess_targets
+from forecast.assess.runs import list_runs, load_run
+from forecast.assess.scenarios import scenario_table
+from forecast.assess.single import forecast_series
+from forecast.data.observations import load_observations
+from forecast.engine.forecast import EngineSettings, forecast_panel
+from forecast.errors import ForecastError, PanelWarning
+from forecast.registry.geo import resolve_geo
+from forecast.registry.indicators import catalogue, resolve_indicator
+from forecast.registry.targets import load_targets, select_targets
+from forecast.report.pages.plots import (
+    category_heatmap,
+    fan_chart,
+    model_comparison,
+    p_attain_hist,
+    rate_sensitivity,
+)
+
+if TYPE_CHECKING:  # for type checkers and completion engines; loaded on first use below
+    from forecast.pipeline import run_forecasts, run_report
+    from forecast.report.pages.explore import explorer
 
 __version__ = "0.1.0"
 
-_API = {
-    "load_targets": "registry.targets",
-    "resolve_geo": "registry.geo",
-    "catalogue": "registry.indicators",
-    "rebuild": "registry.crosswalk",
-    "import_files": "data.store",
-    "analysis_series": "data.store",
-    "ensure_default_data": "data.store",
-    "forecast_panel": "engine.models",
-    "EngineSettings": "engine.models",
-    "evaluate": "engine.backtest",
-    "assess_targets": "assess.assessment",
-    "load_run": "assess.runs",
-    "run_forecasts": "pipeline",
-    "run_report": "pipeline",
+#: Names whose modules are imported on first use (``forecast.<name>``): heavy imports.
+_LAZY = {
+    "run_forecasts": "forecast.pipeline",
+    "run_report": "forecast.pipeline",
+    "explorer": "forecast.report.pages.explore",
 }
-__all__ = [*_API, "__version__"]
+
+__all__ = [
+    "load_targets",
+    "select_targets",
+    "load_observations",
+    "resolve_geo",
+    "resolve_indicator",
+    "catalogue",
+    "forecast_series",
+    "forecast_panel",
+    "EngineSettings",
+    "assess_targets",
+    "load_run",
+    "list_runs",
+    "scenario_table",
+    "run_forecasts",
+    "run_report",
+    "fan_chart",
+    "category_heatmap",
+    "p_attain_hist",
+    "model_comparison",
+    "rate_sensitivity",
+    "explorer",
+    "ForecastError",
+    "PanelWarning",
+    "__version__",
+]
 
 
-def __getattr__(name: str):
-    if name in _API:
-        return getattr(import_module(f".{_API[name]}", __name__), name)
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'forecast' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names and the stages already imported: what ``forecast.<TAB>`` offers."""
+    stages = {k for k, v in globals().items() if isinstance(v, ModuleType) and not k.startswith("_")}
+    return sorted(set(__all__) | stages)

@@ -22,7 +22,10 @@ class _Failure(click.ClickException):
     """A one-line error with the exit code of its :class:`~forecast.errors.ForecastError` class."""
 
     def __init__(self, error: ForecastError) -> None:
-        super().__init__(" ".join(str(error).split("\n")))
+        # A path of bytes that are not UTF-8 (surrogates in Python) is shown with \x escapes:
+        # printing it raw would fail with a traceback of its own.
+        text = str(error).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        super().__init__(" ".join(text.split("\n")))
         self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it when it exits
 
 
@@ -40,7 +43,9 @@ class _Group(click.Group):
 
 def _echo_frame(df, fmt: str) -> None:
     if fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        from forecast.outputs import safe_cells
+
+        click.echo(safe_cells(df).to_csv(index=False), nl=False)
     elif fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
     else:
@@ -83,6 +88,23 @@ targets_option = click.option(
     type=click.Path(dir_okay=False),
     help="Registry CSV (default data/targets.csv).",
 )
+#: ``--force`` of every command that writes a file the user names (the output rule of forecast.outputs).
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing output file (never the store, another database or an input).",
+)
+
+
+def _check_outputs(ctx: click.Context, outputs: dict, force: bool, inputs: tuple = ()) -> None:
+    """The output rule (:func:`forecast.outputs.check_outputs`), before any work starts."""
+    from forecast.data.store import store_files
+    from forecast.outputs import check_outputs
+
+    keep = [*store_files(ctx.obj["store"]), config.TARGETS_CSV, *inputs]
+    check_outputs(outputs, force=force, keep=keep)
+
+
 #: ``--select`` of the commands that read a GSO PX-Web table.
 select_option = click.option("--select", help="Column dimension to keep in a GSO table (default: the total).")
 
@@ -226,8 +248,9 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
 @click.option("--province", required=True, help="Province whose plan's indicators are listed (any spelling).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="New .xlsx file to write.")
 @targets_option
+@force_option
 @click.pass_context
-def data_template_cmd(ctx, province, out, targets_path) -> None:
+def data_template_cmd(ctx, province, out, targets_path, force) -> None:
     """Write an Excel workbook for a provincial health department to fill with its own figures.
 
     Example:
@@ -236,7 +259,8 @@ def data_template_cmd(ctx, province, out, targets_path) -> None:
     """
     from forecast.data.template import write_template
 
-    path = write_template(province, out, ctx.obj["store"], targets_path)
+    _check_outputs(ctx, {"--out": out}, force, (targets_path,))
+    path = write_template(province, out, ctx.obj["store"], targets_path, force=force)
     click.echo(f"wrote {path}; fill the 'Số liệu' sheet, then: forecast data import {path}")
 
 
@@ -337,7 +361,9 @@ class _warnings_to_stderr:
     help="Comma-separated models: ensemble, naive, drift, aarr, trend, wtrend, ses, theta, "
     "dholt, pooled, ets (slow).",
 )
-def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
+@force_option
+@click.pass_context
+def backtest_cmd(ctx, input_path, origin, horizon, out_path, models, force) -> None:
     """Fit every series on years up to ORIGIN and forecast the next HORIZON years.
 
     Calibration and ensemble weights are learned only from years up to the origin.
@@ -347,12 +373,13 @@ def backtest_cmd(input_path, origin, horizon, out_path, models) -> None:
     \b
         forecast backtest --input series.csv --origin 2013 --horizon 5 --out bt.csv --models ensemble,naive,aarr
     """
-    from forecast.engine.backtest import backtest, read_tidy
+    from forecast.engine.backtest import backtest, read_tidy, write_backtest
 
+    _check_outputs(ctx, {"--out": out_path}, force, (input_path,))
     obs = read_tidy(input_path)
     with _warnings_to_stderr():
         out = backtest(obs, origin, horizon, models.split(","))
-    out.to_csv(out_path, index=False)
+    write_backtest(out, out_path, force=force, keep=[input_path])
     click.echo(
         f"wrote {len(out)} rows ({out['geo'].nunique()} geos, "
         f"{out['indicator'].nunique()} indicators, {out['model'].nunique()} models) to {out_path}"
@@ -415,8 +442,11 @@ def evaluate_cmd(fc_path, act_path, fmt) -> None:
     default=None,
     help="New CSV file for the scenarios (default: standard output, the summary then goes to stderr).",
 )
+@force_option
 @click.pass_context
-def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path, scenarios, scenario_out) -> None:
+def run_cmd(
+    ctx: click.Context, as_of, provinces, targets_path, out_path, scenarios, scenario_out, force
+) -> None:
     """Forecast every series to 2035, assess every target and store the run.
 
     An empty store is first filled with the bundled public data. With --scenario, every
@@ -432,10 +462,12 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path, scenar
     from forecast.assess.runs import current_quarter
     from forecast.assess.scenarios import parse_scenario
     from forecast.data.store import quarantine_path
-    from forecast.pipeline import fill_empty_store, prepare_run, run_scenarios
+    from forecast.outputs import safe_cells
+    from forecast.pipeline import check_scenarios, fill_empty_store, prepare_run, run_scenarios
 
     for name in scenarios:  # a bad name fails before the run, not after it
         parse_scenario(name)
+    _check_outputs(ctx, {"--out": out_path, "--scenario-out": scenario_out}, force, (targets_path,))
     to_err = bool(scenarios) and not scenario_out
     loaded = fill_empty_store(ctx.obj["store"])
     if loaded.get("files"):
@@ -445,6 +477,7 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path, scenar
             f"(see {quarantine_path(ctx.obj['store'])}).",
             err=to_err,
         )
+    check_scenarios(scenarios, ctx.obj["store"])  # a rate no series has shown fails before the run
     run = prepare_run(
         as_of or current_quarter(), ctx.obj["store"], provinces=provinces or None, targets=targets_path
     )
@@ -460,14 +493,14 @@ def run_cmd(ctx: click.Context, as_of, provinces, targets_path, out_path, scenar
         if counts.get(verdict):
             click.echo(f"  {verdict}: {counts[verdict]}", err=to_err)
     if out_path:
-        rows = export_assessments(run.assessments, out_path)
+        rows = export_assessments(run.assessments, out_path, force=force)
         click.echo(f"assessment table: {out_path} ({rows} rows)", err=to_err)
     if scenarios:
         table = run_scenarios(run, ctx.obj["store"], list(scenarios))
         if scenario_out:
-            click.echo(f"scenarios: {write_new_csv(table, scenario_out)} rows in {scenario_out}")
+            click.echo(f"scenarios: {write_new_csv(table, scenario_out, force=force)} rows in {scenario_out}")
         else:
-            click.echo(table.to_csv(index=False), nl=False)
+            click.echo(safe_cells(table).to_csv(index=False), nl=False)
 
 
 @cli.command("suggest")
@@ -531,6 +564,15 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     "(env FORECAST_SCHEDULER; default: local worker processes).",
 )
 @click.option(
+    "--scheduler-timeout",
+    "scheduler_timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    envvar="FORECAST_SCHEDULER_TIMEOUT",
+    help="Seconds a --scheduler has to answer Dask's handshake before the command gives up.",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
@@ -550,7 +592,9 @@ def suggest_cmd(ctx: click.Context, province, year, fmt) -> None:
     help="Language of the briefs (one per catalogue in src/forecast/report/pages/locale/).",
 )
 @click.pass_context
-def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler, jobs, out, lang) -> None:
+def report_cmd(
+    ctx, quarter, run_id, replace, provinces, all_, scope, scheduler, scheduler_timeout, jobs, out, lang
+) -> None:
     """Run the quarter's forecasts and publish every brief, deep dive and the index as HTML.
 
     One failing notebook does not stop the others: the index lists it and the exit code is 1.
@@ -572,6 +616,7 @@ def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler,
     from forecast.data.store import ensure_default_data, quarantine_path
     from forecast.errors import ReportError
     from forecast.pipeline import run_report
+    from forecast.report.publish.scheduler import check_scheduler
 
     if scope and not all_:
         raise click.UsageError(
@@ -581,6 +626,7 @@ def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler,
         raise click.UsageError("--all and --province exclude each other: drop one of them")
     if not quarter and not run_id:
         raise ReportError("give the quarter to report (--quarter 2026Q4) or a stored run (--run-id ID)")
+    check_scheduler(scheduler, scheduler_timeout)  # a bad address fails before any import or forecast
     loaded = ensure_default_data(ctx.obj["store"])
     if loaded["files"]:
         click.echo(
@@ -597,6 +643,7 @@ def report_cmd(ctx, quarter, run_id, replace, provinces, all_, scope, scheduler,
             provinces=list(provinces) or None,
             scope=(scope or "both") if all_ else None,
             scheduler=scheduler,
+            scheduler_timeout=scheduler_timeout,
             jobs=jobs,
             out=out,
             store=ctx.obj["store"],

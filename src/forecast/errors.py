@@ -14,6 +14,14 @@ class ForecastError(Exception):
 
     exit_code = 1
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of the traceback: one line, the error's name and message.
+
+        The message already names the bad value and the fix; the frames of the library are of no
+        help to the reader of a notebook. Any other exception keeps its full traceback.
+        """
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 class ValidationError(ForecastError):
     """Raised when a file's content breaks a rule (names file, line, column, value and the fix)."""
@@ -117,3 +125,7 @@ def io_error(error: BaseException, path: object, doing: str) -> ForecastError | 
             "(chmod u+w, remount read-write) or pass a writable path"
         )
     return None
+
+
+class PanelWarning(UserWarning):
+    """Warned when a pooled model is asked to forecast a panel of one series (it needs the others)."""

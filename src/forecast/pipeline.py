@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,20 +21,29 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
-from forecast.assess import assessment, coverage, matching, scenarios
+from forecast.assess import assessment, coverage, matching, scenarios, slices
 from forecast.assess import suggest as suggest_stage
 from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, run_scope, save_run
 from forecast.data import derived, merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
-from forecast.errors import MissingDataError, ReportError
-from forecast.log import logger
+from forecast.errors import MissingDataError, PanelWarning, ReportError
+from forecast.log import Stopwatch, logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report_quarter
+from forecast.report.publish import scheduler as report_scheduler
 
-__all__ = ["all_provinces", "prepare_run", "run_forecasts", "run_report", "run_scenarios", "suggest"]
+__all__ = [
+    "all_provinces",
+    "check_scenarios",
+    "prepare_run",
+    "run_forecasts",
+    "run_report",
+    "run_scenarios",
+    "suggest",
+]
 
 
 def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
@@ -43,17 +53,26 @@ def load_observations(store: str | os.PathLike | None) -> pd.DataFrame:
     (:func:`forecast.data.merged.with_merged`), then the series the catalogue derives
     (:func:`forecast.data.derived.with_derived`: the crude birth rate's yearly fall).
     """
-    obs = store_db.analysis_series(store)
+    return derived.with_derived(analysis_frames(store)[0])
+
+
+def analysis_frames(store: str | os.PathLike | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the store's analysis series with the merged provinces' series, and the series breaks.
+
+    These are the observations the report pages show, computed once per run (and saved with it,
+    :func:`forecast.assess.slices.save_frames`); an empty store is first filled with the bundled data.
+    """
+    obs, breaks = store_db.analysis_with_breaks(store)
     if obs.empty:
         logger.info("the store is empty: importing the bundled public data first")
         store_db.ensure_default_data(store)
-        obs = store_db.analysis_series(store)
+        obs, breaks = store_db.analysis_with_breaks(store)
     if obs.empty:
         raise MissingDataError(
             "the store holds no observations even after importing the bundled "
             "data; import a file with `forecast data import FILE`"
         )
-    return derived.with_derived(merged.with_merged(obs))
+    return merged.with_merged(obs), breaks
 
 
 def fill_empty_store(store: str | os.PathLike | None) -> dict:
@@ -140,9 +159,11 @@ def deep_dive_tables(
         }
     others = [m for m in backtest.COMPARE_MODELS if m != "ensemble"]
     years = range(int(series["year"].min()) + 1, HORIZON_END + 1)
-    fc = models.forecast_panel(panel, years=years, models=others, settings=settings)
+    with warnings.catch_warnings():  # a national-only indicator is a lone series by nature: no news
+        warnings.simplefilter("ignore", PanelWarning)
+        fc = models.forecast_panel(panel, years=years, models=others, settings=settings)
+        held_out, scores = backtest.backtest_series(panel, keys, horizon, backtest.COMPARE_MODELS, settings)
     mine = pd.concat([fc, forecasts[forecasts["model"] == "ensemble"]], ignore_index=True).merge(keys, on=on)
-    held_out, scores = backtest.backtest_series(panel, keys, horizon, backtest.COMPARE_MODELS, settings)
     return {"model_forecasts": mine, "backtests": held_out, "backtest_scores": scores}
 
 
@@ -180,11 +201,14 @@ def prepare_run(
     Run
         The saved run, in memory; its id is ``<as_of>-<8 hex digits>``.
     """
+    clock = Stopwatch()
     quarter = config.parse_quarter(as_of)
     registry = targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
     registry = with_national_plans(registry, national_for if national_for is not None else provinces)
     scope = sorted({geo.resolve_geo(p) for p in provinces}) if provinces else []
-    every = load_observations(store)
+    shown, breaks = analysis_frames(store)  # what the pages show: read once per run, never per page
+    every = derived.with_derived(shown)
+    clock.lap("import")
     settings = settings if settings is not None else models.EngineSettings()
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
     # numbers of a province never depend on which others were requested.
@@ -192,8 +216,11 @@ def prepare_run(
     panel = forecast_series(series, settings)
     obs, registry = restrict(every, registry, provinces)
     fc = panel[panel["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
+    clock.lap("forecast")
     assessments = assessment.assess_targets(registry, every, fc, quarter, panel=panel)
+    clock.lap("assess")
     detail = deep_dive_tables(series, target_series(assessments), fc, settings)
+    clock.lap("backtest")
     created = pd.Timestamp.now(tz="UTC")
     fingerprint = str(store_db.data_fingerprint(store))
     params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
@@ -209,8 +236,11 @@ def prepare_run(
         fc.assign(run_id=f"{quarter}-{digest}"),
         assessments,
         **detail,
+        stages=clock.seconds,
     )
     save_run(store, run)
+    slices.save_frames(store, run, shown, breaks)
+    clock.lap("save")
     return run
 
 
@@ -222,7 +252,27 @@ def run_forecasts(
     *,
     targets: pd.DataFrame | str | None = None,
 ) -> str:
-    """Make and save a run (:func:`prepare_run`) and return its id."""
+    """Make and save the run of a quarter (:func:`prepare_run`: forecast, assess, save) and return its id.
+
+    Parameters
+    ----------
+    as_of
+        The quarter (``"2026Q4"``).
+    store
+        The store file (default ``data/workbench.duckdb``); an empty one gets the bundled public data.
+    settings
+        Engine settings (default :class:`~forecast.engine.forecast.EngineSettings`).
+    provinces
+        Provinces to assess (any spelling); default every province of the registry.
+    targets
+        Another registry (a frame or a CSV path) instead of ``data/targets.csv``.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run_id = forecast.run_forecasts("2026Q4", provinces=["Lâm Đồng"])  # doctest: +SKIP
+    >>> forecast.load_run(run_id=run_id).assessments  # doctest: +SKIP
+    """
     return prepare_run(as_of, store, settings, provinces, targets=targets).run_id
 
 
@@ -253,6 +303,15 @@ def suggest(
         mine, _ = restrict(obs, registry, [name])
         fc = every[every["geo"].isin(set(mine["geo"]))].reset_index(drop=True)
     return suggest_stage.suggest_targets(fc, obs, name, year)
+
+
+def check_scenarios(names: Sequence[str], store: str | os.PathLike | None) -> None:
+    """Refuse, before a run, a scenario unknown or a rate outside the panel's observed rates
+    (:func:`forecast.assess.scenarios.check_rates`); the store is read, not written."""
+    for name in names:
+        scenarios.parse_scenario(name)
+    if any(scenarios.parse_scenario(n)[0] == "rate" for n in names):
+        scenarios.check_rates(list(names), load_observations(store))
 
 
 def run_scenarios(run: Run, store: str | os.PathLike | None, names: list[str]) -> pd.DataFrame:
@@ -297,6 +356,7 @@ def run_report(
     provinces: list[str] | None = None,
     scope: str | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = report_scheduler.TIMEOUT,
     jobs: int | None = None,
     out: str | os.PathLike | None = None,
     store: str | os.PathLike | None = None,
@@ -308,21 +368,48 @@ def run_report(
 ) -> report_quarter.ReportResult:
     """Run the quarter's forecasts once and publish every notebook as HTML under ``out/<quarter>/``.
 
-    Parameters are those of :func:`forecast.report.publish.quarter.publish_report`, plus ``provinces``
-    (any spelling; default the run's provinces, else the seed-plan provinces), ``scope``
-    (``old``, ``merged`` or ``both``: every province of it with data or a plan,
-    :func:`all_provinces`, instead of ``provinces``), ``store`` (default
-    :func:`forecast.config.store_path`) and ``run_id``: republish that stored run without
-    recomputing (``quarter`` may then be None). A published quarter is refused before anything
-    is computed unless ``replace``.
+    A published quarter is refused before anything is computed unless ``replace``.
+
+    Parameters
+    ----------
+    quarter
+        The quarter (``"2026Q4"``); may be None with ``run_id``.
+    provinces
+        Provinces in any spelling; default the run's provinces, else the seed-plan provinces.
+    scope
+        ``old``, ``merged`` or ``both``: every province of it with data or a plan
+        (:func:`all_provinces`), instead of ``provinces``.
+    scheduler, jobs, out, lang, notebooks, progress
+        As :func:`forecast.report.publish.quarter.publish_report` takes them: the Dask scheduler
+        (``local`` or an address), worker count, reports folder, language, notebook paths, progress bar.
+    scheduler_timeout
+        Seconds a Dask scheduler has to answer; the address is checked before anything runs
+        (:func:`forecast.report.publish.scheduler.check_scheduler`).
+    store
+        The store (default :func:`forecast.config.store_path`).
+    run_id
+        Republish that stored run without recomputing.
+    replace
+        Replace a published quarter (the previous publication is archived).
+
+    Returns
+    -------
+    ReportResult
+        The quarter's folder, its index page and one result per notebook (``failures`` among them).
 
     Raises
     ------
     ReportError
         If the quarter is malformed or already published (without ``replace``), a notebook file
         is missing, or ``run_id`` speaks for another quarter (before anything runs).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> result = forecast.run_report("2026Q4", provinces=["Lâm Đồng"], out="/tmp/reports")  # doctest: +SKIP
     """
     started = time.time()
+    scheduler = report_scheduler.check_scheduler(scheduler, scheduler_timeout)  # before any work
     nbs = report_jobs.notebook_paths(notebooks)
     store = str(Path(config.store_path(store)).resolve())
     stored = _stored_run(store, run_id, quarter) if run_id else None
@@ -342,6 +429,7 @@ def run_report(
         quarter=quarter,
         jobs=jobs,
         scheduler=scheduler,
+        scheduler_timeout=scheduler_timeout,
         out=out,
         store=store,
         lang=lang,

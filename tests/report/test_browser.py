@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from test_quarter import fixture_report
 
+pytestmark = pytest.mark.report  # a published quarter, opened in Chromium
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",

@@ -39,7 +39,6 @@ import pandas as pd
 from forecast import config
 from forecast.assess import carry, matching, reasons
 from forecast.engine import transforms
-from forecast.errors import DataFileError
 from forecast.log import logger
 from forecast.registry import indicators
 from forecast.registry import national_targets as national_registry
@@ -137,7 +136,7 @@ def attainment_probability(
     """Return the share of a predictive distribution that satisfies ``comparator target``.
 
     The CDF is interpolated linearly between the quantiles ``config.QUANTILES`` on the
-    indicator's transformed scale (:func:`forecast.transforms.for_indicator`: logit, log or
+    indicator's transformed scale (:func:`forecast.engine.transforms.for_indicator`: logit, log or
     identity), so the distribution keeps its skew near a bound. Beyond the extreme quantiles
     the grid cannot tell 1 % from 0.1 %, so the CDF there is set to ``P_TAIL`` / ``1 - P_TAIL``:
     probabilities lie in [0.01, 0.99]. Returns NaN when a quantile is missing.
@@ -455,7 +454,7 @@ def assess_targets(
     Parameters
     ----------
     targets
-        The registry (:func:`forecast.targets.load_targets`); only ``kind == "outcome"`` rows
+        The registry (:func:`forecast.registry.targets.load_targets`); only ``kind == "outcome"`` rows
         are assessed. A range target (``value_high`` set) is assessed on ``value``.
     observations
         Observations frame (docs/contracts.md); the series of a target is the province's series
@@ -463,7 +462,7 @@ def assess_targets(
         variant the target's note describes (a note on central hospitals picks ``*_dohs``), then
         the variant with the latest data. A province without one borrows its GSO region's
         series as a proxy (``basis == "regional"``); national series are never used for a province
-        (:mod:`forecast.series_choice`). ``definition`` says how the series differs.
+        (:mod:`forecast.assess.matching`). ``definition`` says how the series differs.
     forecasts
         Forecasts frame; model ``model`` where present, else the first model by name.
     as_of
@@ -484,6 +483,13 @@ def assess_targets(
         empty; ``geo`` is the geo of the series used (the region for a proxy) and ``reason``
         says why a target has no data or borrows a regional series. Rates are annual % changes
         on the natural scale (see :func:`_rates`).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run()  # doctest: +SKIP
+    >>> forecast.assess_targets(forecast.load_targets(), forecast.load_observations(),  # doctest: +SKIP
+    ...                         run.forecasts, run.as_of)
     """
     as_of_year = config.quarter_year(as_of)
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
@@ -691,27 +697,23 @@ EXPORT_COLUMNS = [
 ]
 
 
-def write_new_csv(table: pd.DataFrame, path) -> int:
-    """Write ``table`` to a new CSV file; return its rows.
+def write_new_csv(table: pd.DataFrame, path, *, force: bool = False) -> int:
+    """Write ``table`` to a new CSV file (the output rule of :mod:`forecast.outputs`); return its rows.
+
+    Text cells a spreadsheet would run as formulas are quoted (:func:`forecast.outputs.safe_cells`).
 
     Raises
     ------
-    DataFileError
-        If ``path`` already exists (the workbench never overwrites a file it did not create)
-        or cannot be written.
+    OutputError
+        If ``path`` already exists and not ``force`` (the workbench never overwrites a file it
+        did not create), or is a folder or a database.
     """
-    from pathlib import Path
+    from forecast.outputs import safe_cells, write_output
 
-    path = Path(path)
-    if path.exists():
-        raise DataFileError(f"{path} already exists: choose a new file name or remove it first")
-    try:
-        table.to_csv(path, index=False)
-    except OSError as e:
-        raise DataFileError(f"{path}: cannot be written ({e.strerror}): choose a writable folder") from e
+    write_output(path, lambda tmp: safe_cells(table).to_csv(tmp, index=False), force=force)
     return len(table)
 
 
-def export_assessments(assessments: pd.DataFrame, path) -> int:
+def export_assessments(assessments: pd.DataFrame, path, *, force: bool = False) -> int:
     """Write the assessment table (:data:`EXPORT_COLUMNS`) to a new CSV file (:func:`write_new_csv`)."""
-    return write_new_csv(assessments.reindex(columns=EXPORT_COLUMNS), path)
+    return write_new_csv(assessments.reindex(columns=EXPORT_COLUMNS), path, force=force)

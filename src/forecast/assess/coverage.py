@@ -49,7 +49,7 @@ def targets_without_data(obs: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     Parameters
     ----------
     obs
-        Observations frame (:func:`forecast.store.load_observations`) holding at least the
+        Observations frame (:func:`forecast.data.store.load_observations`) holding at least the
         provinces' and their regions' series.
     targets
         The registry; only ``kind == "outcome"`` rows are checked.

@@ -15,9 +15,9 @@ The order is
    countries: :mod:`forecast.assess.carry`): the province's own long series of another
    definition, else its GSO region's series, else the nation's. ``basis`` stays ``own``;
 3. else the province's own series of the indicator that statistics publish for it
-   (:data:`forecast.indicators.STAND_INS`: EPI coverage is published as full immunisation of
+   (:data:`forecast.registry.indicators.STAND_INS`: EPI coverage is published as full immunisation of
    children under 1), with that definition: **indicative**;
-4. else the series of the province's GSO socio-economic region (:func:`forecast.geo.region_of`),
+4. else the series of the province's GSO socio-economic region (:func:`forecast.registry.geo.region_of`),
    basis ``regional``: GSO gives some indicators (life expectancy, sex ratio at birth) only for
    its six regions; **indicative**;
 5. else the national series (basis ``national``), as context: UNICEF/WHO progress assessments

@@ -119,6 +119,9 @@ class Run:
     model_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtests: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Wall seconds per stage of the run that made it (import, forecast, assess, backtest, save);
+    #: empty for a run read back from the store.
+    stages: dict = field(default_factory=dict)
 
 
 #: Stored tables of a run beside ``runs``: attribute of :class:`Run` -> (table, columns).
@@ -196,7 +199,7 @@ def _reader(store):
     """Yield a read-only connection (None when there is no store file).
 
     Report notebooks run in parallel processes and read the same store: read-only connections
-    share it, and a brief lock held by a writer is waited for (:func:`forecast.store.connect`).
+    share it, and a brief lock held by a writer is waited for (:func:`forecast.data.store.connect`).
     """
     if not config.store_path(store).exists():
         yield None
@@ -213,7 +216,18 @@ def _has_runs(con) -> bool:
 
 
 def list_runs(store=None) -> pd.DataFrame:
-    """Return the stored runs, oldest first (``run_id, as_of, created, data_fingerprint, settings``)."""
+    """Return the stored runs, oldest first (``run_id, as_of, created, data_fingerprint, settings``).
+
+    Parameters
+    ----------
+    store
+        The store file (default ``data/workbench.duckdb`` or ``FORECAST_STORE``).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.list_runs()[["run_id", "as_of", "created"]]  # doctest: +SKIP
+    """
     with _reader(store) as con:
         if not _has_runs(con):
             return pd.DataFrame(columns=RUN_COLUMNS)
@@ -259,25 +273,64 @@ def _latest_id(con, run_id: str | None, province: str | None) -> str | None:
     return row[0] if row else None
 
 
+def run_id_for(store=None, run_id: str | None = None, province: str | None = None) -> str:
+    """The id of the run :func:`load_run` would load (``run_id``, else the latest covering ``province``).
+
+    Raises
+    ------
+    MissingDataError
+        If the store holds no run (or not ``run_id``).
+    """
+    with _reader(store) as con:
+        chosen = _latest_id(con, run_id, province)
+    if chosen is None:
+        raise _no_run(run_id)
+    return chosen
+
+
+def _no_run(run_id: str | None) -> MissingDataError:
+    what = f"no run {run_id!r} in the store" if run_id else "the store holds no run yet"
+    return MissingDataError(
+        f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
+        "with `forecast run --as-of 2026Q4`"
+    )
+
+
 def load_run(store=None, run_id: str | None = None, province: str | None = None) -> Run:
     """Return a stored run: ``run_id``, else the latest run that covers ``province``, else the latest.
 
     A notebook opened with its default parameters (no ``run_id``) so reads the latest run that
     assessed its province, not a later run restricted to another province.
 
+    Parameters
+    ----------
+    store
+        The store file (default ``data/workbench.duckdb`` or ``FORECAST_STORE``).
+    run_id
+        A run's id (:func:`list_runs`); default the latest.
+    province
+        A province's canonical name: the latest run that assessed it.
+
+    Returns
+    -------
+    Run
+        ``run_id``, ``as_of``, ``settings``, ``forecasts`` and ``assessments`` (docs/contracts.md).
+
     Raises
     ------
     MissingDataError
         If the store holds no run (or not ``run_id``); the message says how to make one.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> run.assessments[["indicator", "year", "p_attain", "verdict"]]  # doctest: +SKIP
     """
     with _reader(store) as con:
         chosen = _latest_id(con, run_id, province)
         if chosen is None:
-            what = f"no run {run_id!r} in the store" if run_id else "the store holds no run yet"
-            raise MissingDataError(
-                f"{what}; list runs with forecast.assess.runs.list_runs() or make one "
-                "with `forecast run --as-of 2026Q4`"
-            )
+            raise _no_run(run_id)
         m = con.execute("SELECT * FROM runs WHERE run_id = ?", [chosen]).df().iloc[0]
         fc = con.execute(
             "SELECT * FROM forecasts WHERE run_id = ? ORDER BY geo, indicator, model, year", [m["run_id"]]

@@ -29,12 +29,15 @@ from forecast.errors import ValidationError
 from forecast.registry import geo, indicators
 
 SCENARIOS = ("reference", "rate", "national", "best_decile")
+#: A ``rate=R`` scenario is allowed within the panel's observed rates, and always within ±10 %/yr.
+MIN_SPAN = 10
 PATH_COLUMNS = ["geo", "indicator", "year", "scenario", "rate", "value"]
 TARGET_COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "target"]
 TARGET_COLUMNS += ["scenario", "rate", "scenario_value", "meets"]
 
 __all__ = [
     "SCENARIOS",
+    "check_rates",
     "observed_rates",
     "parse_scenario",
     "scenario_paths",
@@ -60,9 +63,42 @@ def parse_scenario(text: str) -> tuple[str, float | None]:
     if name != "rate":
         return name, None
     try:
-        return name, float(value)
+        rate = float(value)
     except ValueError:
         raise ValidationError(f"scenario {text!r} needs a rate in %/yr, e.g. rate=-2.5") from None
+    if not math.isfinite(rate) or rate <= -100:
+        raise ValidationError(
+            f"scenario {text!r}: the rate must be a finite number of %/yr above -100, e.g. rate=-2.5"
+        )
+    return name, rate
+
+
+def check_rates(names: list[str], observations: pd.DataFrame) -> None:
+    """Refuse a ``rate=R`` scenario outside the observed annual rates of the panel (:func:`observed_rates`).
+
+    A rate no series has ever shown (``rate=1e308``) makes no what-if, only overflow. The range is
+    never narrower than ±:data:`MIN_SPAN` %/yr (a small panel still allows an ordinary what-if).
+
+    Raises
+    ------
+    ValidationError
+        Naming the scenario and the observed range (rounded outwards to whole %/yr).
+    """
+    wanted = [(n, parse_scenario(n)[1]) for n in names if parse_scenario(n)[0] == "rate"]
+    if not wanted:
+        return
+    seen = observed_rates(observations)["rate"]
+    if seen.empty:
+        raise ValidationError(
+            "no series has two positive observations: a rate=R scenario has nothing to follow"
+        )
+    low, high = min(math.floor(seen.min()), -MIN_SPAN), max(math.ceil(seen.max()), MIN_SPAN)
+    for text, rate in wanted:
+        if not low <= float(rate) <= high:  # type: ignore[arg-type]
+            raise ValidationError(
+                f"scenario {text!r} is outside the annual rates observed in the data ({low} to {high} %/yr): "
+                "choose a rate within them, e.g. rate=-3"
+            )
 
 
 def observed_rates(observations: pd.DataFrame, window: int = RATE_WINDOW) -> pd.DataFrame:
@@ -198,7 +234,36 @@ def scenario_table(
     *,
     as_of_year: int,
 ) -> pd.DataFrame:
-    """:func:`scenario_targets` of every scenario in ``names`` (``"national"``, ``"rate=-2"`` …), stacked."""
+    """Every target under each scenario of ``names``: :func:`scenario_targets` of each, stacked.
+
+    Parameters
+    ----------
+    observations
+        Every geo's observations (the national and best-decile paces need them).
+    forecasts
+        The run's forecasts (the ``reference`` scenario and the nowcast a steady rate starts from).
+    assessments
+        The targets to evaluate (a run's assessments).
+    names
+        Scenarios: ``"reference"``, ``"rate=-3"`` (−3 %/yr), ``"national"``, ``"best_decile"``.
+    as_of_year
+        The report's year: paths start from the nowcast of that year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target and scenario: the value reached in the target year and whether it meets it.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> forecast.scenario_table(forecast.load_observations(), run.forecasts, run.assessments,  # doctest: +SKIP
+    ...                         ["reference", "rate=-3", "national"], as_of_year=2026)
+
+    A ``rate=R`` outside the observed rates of ``observations`` is refused (:func:`check_rates`).
+    """
+    check_rates(names, observations)
     frames = [
         scenario_targets(assessments, scenario_paths(observations, forecasts, n, as_of_year=as_of_year))
         for n in names

@@ -24,7 +24,7 @@ import pandas as pd
 from forecast import config
 from forecast.data.pxweb import indicator_from_title
 from forecast.data.raw import ImportOptions
-from forecast.data.store import import_files
+from forecast.data.store import check_store, import_files
 from forecast.errors import DataFileError
 from forecast.log import logger
 
@@ -51,7 +51,12 @@ class Retry:
 
 
 def download_dir(path: str | os.PathLike | None = None) -> Path:
-    """Return (and create) the folder beside the store where raw downloads are cached."""
+    """Return (and create) the folder beside the store where raw downloads are cached.
+
+    The store is checked first (:func:`forecast.data.store.check_store`): nothing is downloaded
+    or written beside a file that is not a workbench store.
+    """
+    check_store(path)
     store = config.store_path(path)
     folder = store.with_name(store.name + ".downloads")
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,10 +140,11 @@ def fetch_gso(
     Returns
     -------
     pandas.DataFrame
-        The import summary (see :func:`forecast.store.import_files`).
+        The import summary (see :func:`forecast.data.store.import_files`).
     """
     import requests
 
+    check_store(path)  # before any request: a foreign file gets nothing downloaded beside it
     session = session or requests.Session()
     resp, host = _request(session, "GET", table, hosts, retry, sleep, lang)
     meta = resp.json()
@@ -171,6 +177,7 @@ def fetch_worldbank(
 
     ``client`` is the ``wbgapi`` module or a fake with the same ``data.DataFrame`` call.
     """
+    check_store(path)  # before any request
     if client is None:
         import wbgapi
 

@@ -1,6 +1,6 @@
 """The source-priority rule: which of several values of one geo, indicator and year is analysed.
 
-The store keeps every value of every source (:mod:`forecast.store`); when several rows share a
+The store keeps every value of every source (:mod:`forecast.data.store`); when several rows share a
 geo, indicator and year, :func:`pick_sources` keeps one, chosen by, in order,
 
 1. quality: a row with a worse quality flag loses (:func:`forecast.data.quality.quality_rank`:
@@ -90,11 +90,13 @@ def break_notes(
 
     ``found`` (from :func:`forecast.data.store.series_breaks`) adds the breaks found in the data.
     """
-    pairs = pd.DataFrame(list(series), columns=["geo", "indicator"])
+    listed = list(series)
+    pairs = pd.DataFrame(listed, columns=["geo", "indicator"])
     out = _found_notes(pairs, found, lang) if found is not None and len(found) else []
     for brk in breaks().to_dict("records"):
-        hit = _matches(pairs.assign(year=brk["first_year"]), brk)
-        if hit.any():
+        # _matches at the break's own first year, written for a few pairs (a brief asks per series)
+        hit = any(fnmatchcase(c, brk["indicator"]) and (not brk["geo"] or g == brk["geo"]) for g, c in listed)
+        if hit:
             years = (
                 str(brk["first_year"])
                 if brk["first_year"] == brk["last_year"]
@@ -113,6 +115,9 @@ def break_notes(
 
 
 def _found_notes(pairs: pd.DataFrame, found: pd.DataFrame, lang: str) -> list[str]:
-    hit = drop_breaks(found.merge(pairs, on=["geo", "indicator"]))  # a known break says it better
+    hit = found.merge(pairs, on=["geo", "indicator"])
+    if hit.empty:
+        return []
+    hit = drop_breaks(hit)  # a known break says it better
     column = "reason_vi" if lang == "vi" else "reason"
     return list(dict.fromkeys(hit[column] + "."))

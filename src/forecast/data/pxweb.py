@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data import validate
-from forecast.data.raw import RAW_COLUMNS, ImportOptions
+from forecast.data.raw import PROBLEM, RAW_COLUMNS, ImportOptions
 from forecast.errors import DataFileError
 from forecast.registry import geo, indicators
 
@@ -142,6 +142,7 @@ class Cell:
     label: str
     column: str
     value: str
+    problem: str = ""  # a reason that refuses the cell whatever its value (a truncated file)
 
 
 def plain(text: str) -> str:
@@ -210,8 +211,12 @@ def _unquote(cells: list[str]) -> list[str]:
     return [re.sub(r'^"+|"+$', "", c.strip()).strip() for c in cells]
 
 
-def table_cells(rows: list, name: str) -> tuple[str, list[Cell]]:
+def table_cells(rows: list, name: str, complete: bool = True) -> tuple[str, list[Cell]]:
     """Return ``(title, cells)`` of a PX-Web CSV table given as ``[(line, cells)]``.
+
+    ``complete=False`` says the file ends without a line break. The cells of a row that shows the
+    file was cut (:func:`truncated_rows`) carry the reason in ``problem``: they are quarantined,
+    never stored and never counted as missing.
 
     Raises
     ------
@@ -230,23 +235,89 @@ def table_cells(rows: list, name: str) -> tuple[str, list[Cell]]:
     years = header_years(header)
     first = min(years)
     geo_col = next((j for j in range(first) if _GEO_HEADER.search(plain(header[j]))), None)
-    out = []
+    data = []
     for line, cells in rows[hidx + 1 :]:
         if not any(cells) or cells == header:
             continue  # blank line, or a repeated header (R re-exports)
         place = _clean_place(cells[geo_col]) if geo_col is not None and geo_col < len(cells) else "VN"
-        labels = [cells[j] for j in range(min(first, len(cells))) if j != geo_col]
         if not place or all(cells[j].lower() in validate.MISSING for j in years if j < len(cells)):
             continue  # footnote line, or a row with no value at all
+        data.append((line, place, cells))
+    last = rows[-1][0] if data and data[-1][0] == rows[-1][0] else None  # the file's last line holds data
+    problems = truncated_rows(data, header, years, last, complete)
+    out = []
+    for line, place, cells in data:
+        labels = [cells[j] for j in range(min(first, len(cells))) if j != geo_col]
         for j, (year, label, prelim) in years.items():
             text = cells[j] if j < len(cells) else ""
-            out.append(Cell(line, place, year, prelim, _label(*labels, label), header[j], text))
+            out.append(
+                Cell(
+                    line, place, year, prelim, _label(*labels, label), header[j], text, problems.get(line, "")
+                )
+            )
     return title, out
 
 
-def read_gso(rows: list, name: str, opts: ImportOptions, decimal: str | None = None) -> pd.DataFrame:
-    """Return the raw frame of a GSO PX-Web CSV table (provinces in rows, years in columns)."""
-    title, cells = table_cells(rows, name)
+_TRUNCATED = "the file may be truncated; download or export the table again"
+
+
+def truncated_rows(
+    data: list[tuple[int, str, list[str]]],
+    header: list[str],
+    years: dict[int, tuple[int, str, bool]],
+    last: int | None,
+    complete: bool,
+) -> dict[int, str]:
+    """Return ``{line: reason}`` of the data rows that show the file was cut.
+
+    A row shorter than the header (a cut mid-line: its missing cells are not "missing"); the
+    file's last line when the file ends without a line break; and the last line when its last
+    value has fewer decimals than the other values of its column, which all have the same number
+    (``861.83`` cut to ``86``; a cut integer is left to the plausibility rule of
+    :func:`forecast.data.validate.implausible`).
+    """
+    out = {
+        line: f"the line has {len(cells)} fields but the header has {len(header)}: {_TRUNCATED}"
+        for line, _, cells in data
+        if len(cells) < len(header)
+    }
+    if last is None or last in out:
+        return out
+    cells = data[-1][2]
+    if not complete:
+        out[last] = f"the file ends inside this line (no final line break): {_TRUNCATED}"
+        return out
+    filled = [j for j in years if j < len(cells) and cells[j].lower() not in validate.MISSING]
+    if filled:
+        j = filled[-1]
+        others = {
+            _decimals(c[j])
+            for ln, _, c in data
+            if ln != last and j < len(c) and c[j].lower() not in validate.MISSING
+        }
+        if len(others) == 1 and _decimals(cells[j]) < others.pop():
+            out[last] = (
+                f"its last value {cells[j]!r} has fewer decimals than every other value of column "
+                f"{header[j]!r}: {_TRUNCATED}"
+            )
+    return out
+
+
+def _decimals(text: str) -> int:
+    """Digits after the decimal mark of a number as written ("861.83" -> 2, "86" -> 0)."""
+    number = re.sub(r"[^0-9.,]", "", text)
+    mark = max(number.rfind("."), number.rfind(","))
+    return len(number) - mark - 1 if mark >= 0 else 0
+
+
+def read_gso(
+    rows: list, name: str, opts: ImportOptions, decimal: str | None = None, complete: bool = True
+) -> pd.DataFrame:
+    """Return the raw frame of a GSO PX-Web CSV table (provinces in rows, years in columns).
+
+    ``complete=False``: the file ends without a line break (see :func:`table_cells`).
+    """
+    title, cells = table_cells(rows, name, complete)
     dec = "," if _comma_decimal(cells) else "."  # the delimiter does not tell (";" with dot decimals)
     return cells_to_raw(title or Path(name).stem, cells, name, opts, dec)
 
@@ -321,11 +392,12 @@ def cells_to_raw(
             c.column,
             1.0,
             decimal,
+            c.problem,
         ]
         for c in cells
         if c.label in codes
     ]
-    return pd.DataFrame(out, columns=RAW_COLUMNS)
+    return pd.DataFrame(out, columns=[*RAW_COLUMNS, PROBLEM])
 
 
 def _title_unit(title: str) -> str:

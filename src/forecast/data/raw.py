@@ -23,6 +23,8 @@ RAW_COLUMNS = [
     "factor",
     "decimal",
 ]
+#: An optional raw column: a reason that quarantines the cell whatever its value (a truncated file).
+PROBLEM = "problem"
 FORMATS = ("auto", "tidy", "gso", "wdi")
 GEO_ERAS = ("auto", "2025", "old")
 

@@ -1,11 +1,11 @@
 """Observed-data import: reading files and the tidy format.
 
 :func:`parse_file` reads a CSV or Excel file (UTF-8 with or without BOM, UTF-16, Windows-1258 or
-1252), picks the format (tidy here; GSO PX-Web and World Bank WDI in :mod:`forecast.fetch`), turns
+1252), picks the format (tidy here; GSO PX-Web and World Bank WDI in :mod:`forecast.data.pxweb`), turns
 it into one *raw* frame (one row per value cell, with its ``line`` and ``column``) and
-:func:`forecast.validate.validate` splits that into rows to store and rows to quarantine, each
+:func:`forecast.data.validate.validate` splits that into rows to store and rows to quarantine, each
 with a reason (the rules, the accepted indicator codes and the geo era are described there).
-Nothing here touches the store: see :mod:`forecast.store`.
+Nothing here touches the store: see :mod:`forecast.data.store`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data import pxweb, wdi
-from forecast.data.raw import FORMATS, GEO_ERAS, RAW_COLUMNS, ImportOptions, Parsed
+from forecast.data.raw import FORMATS, GEO_ERAS, PROBLEM, RAW_COLUMNS, ImportOptions, Parsed
 from forecast.data.validate import check_rows, finish, validate
 from forecast.errors import DataFileError
+from forecast.log import logger
 
 
 def _decode(data: bytes) -> str:
@@ -231,25 +232,45 @@ def parse_file(path: str | os.PathLike, options: ImportOptions = ImportOptions()
     if looks_like_registry(rows):
         _refuse_targets(path)
     fmt = detect_format(path, rows) if options.format == "auto" else options.format
-    raw = _read(fmt, rows, path.name, options, "," if delim == ";" else ".")
+    raw = _read(fmt, rows, path.name, options, "," if delim == ";" else ".", ends_with_newline(path))
     return _parsed(path, digest, fmt, [(raw, path.name)], options)
 
 
-def _read(fmt: str, rows: list, name: str, options: ImportOptions, decimal: str) -> pd.DataFrame:
+def ends_with_newline(path: Path) -> bool:
+    """Whether a text file's last line is complete: it ends with a line break (trailing NULs,
+    spaces and tabs aside, as PX-Web exports have them). A file cut short usually does not."""
+    try:
+        with path.open("rb") as f:
+            f.seek(max(0, path.stat().st_size - 64))
+            tail = f.read().rstrip(b"\x00 \t")
+    except OSError:
+        return True  # read_rows has read it: nothing more to say
+    return tail.endswith((b"\n", b"\r"))
+
+
+def _read(
+    fmt: str, rows: list, name: str, options: ImportOptions, decimal: str, complete: bool = True
+) -> pd.DataFrame:
     if fmt == "tidy":
         return read_tidy(rows, name, options, decimal)
     if fmt == "wdi":
         return wdi.read_wdi(rows, name, options)
-    return pxweb.read_gso(rows, name, options, decimal)
+    return pxweb.read_gso(rows, name, options, decimal, complete)
 
 
 def _parse_workbook(path: Path, digest: str, options: ImportOptions) -> Parsed:
     parts, formats, problems = [], set(), []
+    hidden, uncached = workbook_notes(path)
     for sheet, rows in read_sheets(path, options.sheet).items():
         label = f"{path.name} [{sheet}]"
+        if sheet in hidden:
+            logger.warning(
+                "%s: sheet %r is hidden and is imported like the others (--sheet reads one)", path, sheet
+            )
         fmt = detect_format(path, rows) if options.format == "auto" else options.format
         try:
-            parts.append((_read(fmt, rows, label, options, "."), label, _letters(rows)))
+            raw = _refuse_lines(_read(fmt, rows, label, options, "."), uncached.get(sheet, {}))
+            parts.append((raw, label, _letters(rows)))
             formats.add(fmt)
         except DataFileError as e:
             if options.sheet:
@@ -258,6 +279,42 @@ def _parse_workbook(path: Path, digest: str, options: ImportOptions) -> Parsed:
     if not parts:
         raise DataFileError(f"{path}: no sheet holds a table ({'; '.join(problems)})")
     return _parsed(path, digest, "+".join(sorted(formats)), parts, options)
+
+
+def workbook_notes(path: Path) -> tuple[list[str], dict[str, dict[int, str]]]:
+    """Return the hidden sheets of a workbook and, per sheet, ``{row: reason}`` of the rows holding a
+    formula without a saved value (a workbook written by a program that does not calculate: its
+    cells read as empty, and would be counted missing when they are unknown)."""
+    from openpyxl import load_workbook
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return [], {}
+    try:
+        formulas, values = load_workbook(path, data_only=False), load_workbook(path, data_only=True)
+    except Exception:  # noqa: BLE001 - read_sheets names a broken workbook
+        return [], {}
+    hidden = [ws.title for ws in formulas.worksheets if ws.sheet_state != "visible"]
+    uncached: dict[str, dict[int, str]] = {}
+    for ws in formulas.worksheets:
+        saved = values[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and saved[cell.coordinate].value is None:
+                    uncached.setdefault(ws.title, {}).setdefault(
+                        cell.row,
+                        f"cell {cell.coordinate} holds a formula ({str(cell.value)[:60]}) with no saved value; "
+                        "open the workbook in Excel or LibreOffice, save it and import it again",
+                    )
+    return hidden, uncached
+
+
+def _refuse_lines(raw: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
+    """Mark every cell of the given lines (:data:`~forecast.data.raw.PROBLEM`): quarantined, never missing."""
+    if not reasons:
+        return raw
+    mine = raw["line"].map(reasons).fillna("")
+    old = raw[PROBLEM] if PROBLEM in raw else ""
+    return raw.assign(**{PROBLEM: mine.where(mine != "", old)})
 
 
 def _letters(rows: list) -> dict[str, str]:

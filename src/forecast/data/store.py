@@ -13,7 +13,7 @@ rows whose export failed are exported by the next import.
 
 Reads (:func:`load_observations`, :func:`analysis_series`, :func:`data_fingerprint`) open the
 file read-only, so report notebooks running side by side share it. :func:`analysis_series` keeps
-one row per geo, indicator and year by the source-priority rule of :mod:`forecast.sources`;
+one row per geo, indicator and year by the source-priority rule of :mod:`forecast.data.priority`;
 coverage and the targets without data (``forecast data status``) are in :mod:`forecast.assess.coverage`.
 """
 
@@ -45,6 +45,7 @@ from forecast.errors import (
     io_error,
 )
 from forecast.log import logger
+from forecast.outputs import safe_cells
 from forecast.registry import geo, indicators
 
 OBS_COLUMNS = [
@@ -82,7 +83,29 @@ ALTER TABLE observations ADD COLUMN IF NOT EXISTS quality VARCHAR;
 CREATE TABLE IF NOT EXISTS quarantine (
     import_id INTEGER NOT NULL, file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR,
     reason VARCHAR, quarantined_at VARCHAR, exported BOOLEAN DEFAULT false);
+CREATE TABLE IF NOT EXISTS schema_version (
+    generator VARCHAR NOT NULL, version INTEGER NOT NULL, written_at TIMESTAMP, note VARCHAR);
 """
+#: The schema this code writes, recorded in the table ``schema_version`` when a store is created.
+#: Version 1 is the schema of the stores made before the table existed (recognised by their tables).
+SCHEMA_VERSION = 2
+GENERATOR = "forecast-workbench"
+#: Column types of the tables every store has; ``observations.quality`` and ``quarantine`` came
+#: later and may be absent from a version-1 store (added when it is upgraded).
+TABLES = {
+    "imports": dict.fromkeys(["import_id", "rows_read", "rows_imported", "rows_duplicate"], "INTEGER")
+    | dict.fromkeys(["rows_missing", "rows_quarantined"], "INTEGER")
+    | dict.fromkeys(["file", "fingerprint", "format"], "VARCHAR")
+    | {"imported_at": "TIMESTAMP"},
+    "observations": dict.fromkeys(["geo", "indicator", "unit", "source", "note", "quality"], "VARCHAR")
+    | dict.fromkeys(["year", "import_id", "line"], "INTEGER")
+    | {"value": "DOUBLE"},
+    "quarantine": dict.fromkeys(["import_id", "line"], "INTEGER")
+    | dict.fromkeys(["file", "column", "value", "reason", "quarantined_at"], "VARCHAR")
+    | {"exported": "BOOLEAN"},
+    "schema_version": {"generator": "VARCHAR", "version": "INTEGER"},
+}
+_LATER = {("observations", "quality"), ("quarantine", None), ("schema_version", None)}
 _LOCK_TRIES = 20
 
 
@@ -90,45 +113,190 @@ _LOCK_TRIES = 20
 def connect(
     path: str | os.PathLike | None = None, read_only: bool = False, must_exist: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a connection to the store, creating the file and the schema on first use.
+    """Yield a connection to the store, creating a new store (file and schema) on first use.
+
+    Every store is checked before anything is read or written (:func:`check_schema`): a file
+    that is not a workbench store, or whose schema is damaged or unknown, is refused and never
+    written. A store made before stores recorded their schema version, intact, is upgraded in
+    place on its first read-write use.
 
     ``read_only=True`` lets several processes (report notebooks) read one store at once; it
-    falls back to a read-write connection when the store has no schema yet or this process
-    already holds one. A brief lock held by a writer is waited for. ``must_exist=True`` never
-    creates a store: a missing file is an error (``data status --store typo.duckdb``).
+    falls back to a read-write connection when this process already holds one. A brief lock held
+    by a writer is waited for. ``must_exist=True`` never creates a store: a missing file is an
+    error (``data status --store typo.duckdb``).
 
     Raises
     ------
     StoreError
         If the file cannot be opened: :class:`~forecast.errors.StoreLockedError` (kept locked by
         another program), :class:`~forecast.errors.StoreCorruptError` (truncated, damaged, not a
-        DuckDB file), :class:`~forecast.errors.DiskFullError` or
-        :class:`~forecast.errors.ReadOnlyError` (a write failed), or missing with ``must_exist``.
+        DuckDB file, not a workbench store, an unknown schema), :class:`~forecast.errors.DiskFullError`
+        or :class:`~forecast.errors.ReadOnlyError` (a write failed), or missing with ``must_exist``.
     """
     file = config.store_path(path)
+    _check_path(file)
     if must_exist and not file.is_file():
         raise StoreError(
             f"the store {file} does not exist; check the --store path (or FORECAST_STORE), "
             "or create it with `forecast data import`"
         )
-    con = _open(file, read_only=True) if read_only and file.exists() else None
-    if (
-        con is not None
-        and not con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'observations'"
-        ).fetchall()[0][0]
-    ):
-        con.close()
-        con = None
+    if not file.exists():
+        _create(file)
+    con = _open(file, read_only=True) if read_only else None
     opened = con or _open(file, read_only=False)
     assert opened is not None  # _open raises when it cannot open
     try:
+        if check_schema(opened, file) < SCHEMA_VERSION and con is None:
+            _upgrade(opened, file)
         yield opened
     except duckdb.Error as e:  # damage found while reading, a full disk while writing
         raise store_error(e, file, "using the store") from e
     finally:
         with contextlib.suppress(duckdb.Error):  # closing a damaged or full store may fail too
             opened.close()
+
+
+def check_store(path: str | os.PathLike | None = None) -> Path:
+    """Check (creating a new store if there is none) that ``path`` is a sound workbench store.
+
+    Raises as :func:`connect` does; returns the store file.
+    """
+    with connect(path):
+        return config.store_path(path)
+
+
+def _check_path(file: Path) -> None:
+    """Refuse a store path DuckDB cannot take: bytes that are not UTF-8 (it fails deep inside)."""
+    try:
+        str(file).encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError(
+            f"the store path {os.fsencode(file).decode('utf-8', 'backslashreplace')} is not valid UTF-8 "
+            "(DuckDB cannot open it); rename the folder or file, or pass another path with --store"
+        ) from None
+
+
+def _create(file: Path) -> None:
+    """Create a new store at ``file``: schema and version written in a sibling, then linked into place.
+
+    A store is never half-created (an empty DuckDB file would not be recognised as a store), and
+    a file that appeared meanwhile (another process creating the same store) is kept.
+    """
+    tmp = file.with_name(f".{file.name}.new-{os.getpid()}")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(_SCHEMA).fetchall()
+            _stamp(con, "created")
+        finally:
+            con.close()
+        try:
+            os.link(tmp, file)
+        except FileExistsError:
+            pass  # made by another process just now: checked as any store when opened
+        except OSError:  # no hard links on this file system
+            if not file.exists():
+                os.replace(tmp, file)
+    except duckdb.Error as e:
+        raise store_error(e, file, "creating the store") from e
+    except OSError as e:
+        raise io_error(e, file.parent, "creating the store") or StoreError(
+            f"cannot create the store {file} ({e}); pass a writable path with --store"
+        ) from e
+    finally:
+        for stale in (tmp, Path(f"{tmp}.wal")):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, note: str) -> None:
+    con.execute(
+        "INSERT INTO schema_version VALUES (?, ?, current_timestamp, ?)", [GENERATOR, SCHEMA_VERSION, note]
+    ).fetchall()
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """``{table: {column: type}}`` of the store's own tables."""
+    rows = con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main'"
+    ).fetchall()
+    out: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        out.setdefault(table, {})[column] = kind
+    return out
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, file: Path) -> int:
+    """Return the schema version of the open store, after checking it is a sound workbench store.
+
+    A store without the ``schema_version`` table is version 1 when its tables are the
+    workbench's (:data:`TABLES`); anything else is refused.
+
+    Raises
+    ------
+    StoreCorruptError
+        If the file is not a workbench store, a table or column is missing or of another type,
+        or its schema version is unknown (one line naming the file and what to do).
+    """
+    found = _columns(con)
+    if not set(found) & {"imports", "observations", "schema_version"}:
+        raise StoreCorruptError(
+            f"{file} is a DuckDB database but not a workbench store (no imports or observations "
+            "table); it was left as it is: pass your store with --store, or a new file name to create one"
+        )
+    version = _version(con, file) if "schema_version" in found else 1
+    for table, columns in TABLES.items():
+        have = found.get(table)
+        if have is None:
+            if version == 1 and (table, None) in _LATER:
+                continue
+            raise _damaged(file, f"its {table} table is missing")
+        for column, kind in columns.items():
+            if column not in have and version == 1 and (table, column) in _LATER:
+                continue
+            if have.get(column) != kind:
+                what = f"is {have[column]}, not {kind}" if column in have else "is missing"
+                raise _damaged(file, f"column {table}.{column} {what}")
+    return version
+
+
+def _version(con: duckdb.DuckDBPyConnection, file: Path) -> int:
+    try:
+        rows = con.execute("SELECT generator, version FROM schema_version").fetchall()
+    except duckdb.Error as e:
+        raise _damaged(file, f"its schema_version table cannot be read ({str(e).splitlines()[0]})") from e
+    if not rows or any(g != GENERATOR for g, _ in rows):
+        raise _damaged(file, "its schema_version table does not name this workbench")
+    version = max(int(v) for _, v in rows)
+    if version > SCHEMA_VERSION:
+        raise StoreCorruptError(
+            f"the store {file} has schema version {version}, newer than this workbench's "
+            f"{SCHEMA_VERSION}; it was left as it is: upgrade the workbench (pip install -U) to use it"
+        )
+    return version
+
+
+def _damaged(file: Path, what: str) -> StoreCorruptError:
+    return StoreCorruptError(
+        f"the store {file} is damaged or not a workbench store ({what}); it was left as it is: "
+        "restore it from a backup, or pass a new file with --store and re-import the data"
+    )
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, file: Path) -> None:
+    """Bring a version-1 store (checked intact) to :data:`SCHEMA_VERSION` in one transaction."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        con.execute(_SCHEMA).fetchall()
+        _stamp(con, "upgraded from version 1")
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK").fetchall()
+        raise
+    logger.info("upgraded the store %s to schema version %d", file, SCHEMA_VERSION)
 
 
 _LOCKED = ("could not set lock", "conflicting lock")
@@ -165,11 +333,7 @@ def store_error(error: BaseException, file: Path, doing: str) -> ForecastError:
 def _open(file: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
     for attempt in range(_LOCK_TRIES):
         try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(file), read_only=read_only)
-            if not read_only:
-                con.execute(_SCHEMA).fetchall()
-            return con
+            return duckdb.connect(str(file), read_only=read_only)
         except duckdb.Error as e:
             if not is_locked(e) or attempt == _LOCK_TRIES - 1:
                 if read_only and not is_locked(e) and "different configuration" in str(e):
@@ -177,8 +341,8 @@ def _open(file: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
                 raise store_error(e, file, "opening the store") from e
             time.sleep(0.1 * (attempt + 1))
         except OSError as e:
-            raise io_error(e, file.parent, "creating the store") or StoreError(
-                f"cannot create the store {file} ({e}); pass a writable path with --store"
+            raise io_error(e, file.parent, "opening the store") or StoreError(
+                f"cannot open the store {file} ({e}); pass a readable path with --store"
             ) from e
     return None
 
@@ -187,6 +351,12 @@ def quarantine_path(path: str | os.PathLike | None = None) -> Path:
     """Return the quarantine CSV beside the store: ``<store>.quarantine.csv``."""
     file = config.store_path(path)
     return file.with_name(file.name + ".quarantine.csv")
+
+
+def store_files(path: str | os.PathLike | None = None) -> list[Path]:
+    """Return the files of a store that no command output may replace: it, its WAL, its quarantine CSV."""
+    file = config.store_path(path)
+    return [file, file.with_name(file.name + ".wal"), quarantine_path(file)]
 
 
 def import_files(
@@ -268,6 +438,7 @@ _KINDS = [
     ("not plausible", "implausible value"),
     ("disagrees with the unit", "unit mismatch"),
     ("different values", "conflicting duplicate"),
+    ("may be truncated", "truncated file"),
     ("fields but the header", "truncated line"),
 ]
 
@@ -358,8 +529,16 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, path: str | os.PathLike |
     if not len(todo):
         return
     file = quarantine_path(path)
+    if not _ours(file):
+        logger.warning(
+            "%s is not a quarantine file of this workbench (its first line differs) and is left as "
+            "it is; %d quarantined rows stay recorded in the store: move the file away and import again",
+            file,
+            len(todo),
+        )
+        return
     try:
-        todo.drop(columns="rowid").to_csv(
+        safe_cells(todo.drop(columns="rowid")).to_csv(  # no cell of an imported file runs as a formula
             file, mode="a", header=not file.exists(), index=False, encoding="utf-8"
         )
     except OSError as e:
@@ -373,6 +552,20 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, path: str | os.PathLike |
         return
     con.execute(f"UPDATE quarantine SET exported = true WHERE rowid <= {int(todo['rowid'].max())}").fetchall()
     logger.warning("%d rows quarantined in %s", len(todo), file)
+
+
+_QUARANTINE_HEADER = "file,line,column,value,reason,quarantined_at"
+
+
+def _ours(file: Path) -> bool:
+    """Whether the quarantine CSV is absent or one this workbench wrote (its header line)."""
+    try:
+        with file.open(encoding="utf-8", errors="replace") as f:
+            return f.readline().strip() in ("", _QUARANTINE_HEADER)  # empty: nothing to lose
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def load_quarantine(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -436,14 +629,28 @@ def analysis_series(
     (:func:`forecast.data.jumps.detect_jumps`, which compares every geo, whatever ``geo`` asks
     for). The columns are those of :func:`load_observations`.
     """
-    picked = _picked(path, indicator)
-    found = detect_jumps(picked)
-    out = drop_jumps(drop_breaks(picked), found)
-    if found.size:
-        logger.info("left %d observations of breaks found in the data out of the analysis", len(found))
+    out, _ = _analysis(_picked(path, indicator))
     if indicator:
         out = out[out["indicator"] == indicator]
     return out[out["geo"] == _geo_name(geo)].reset_index(drop=True) if geo else out.reset_index(drop=True)
+
+
+def analysis_with_breaks(path: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(analysis_series(path), series_breaks(path))`` from one read of the store.
+
+    A run computes both once (:func:`forecast.pipeline.prepare_run`) and saves them with its
+    frames, so no report page reads the store again.
+    """
+    out, found = _analysis(_picked(path, None))
+    return out.reset_index(drop=True), found
+
+
+def _analysis(picked: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The priority-picked rows without known and found breaks, and the breaks found."""
+    found = detect_jumps(picked)
+    if found.size:
+        logger.info("left %d observations of breaks found in the data out of the analysis", len(found))
+    return drop_jumps(drop_breaks(picked), found), found
 
 
 def _picked(path: str | os.PathLike | None, indicator: str | None) -> pd.DataFrame:
@@ -530,6 +737,8 @@ def snapshot(path: str | os.PathLike | None, dest: str | os.PathLike) -> dict:
         ``{"source": store file, "file": dest, "data_fingerprint": ..., "taken": ISO time}``.
     """
     src, target = config.store_path(path), Path(dest)
+    with connect(src, read_only=True, must_exist=True):
+        pass  # a workbench store, sound: checked before it is copied
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in (target, Path(f"{target}.wal")):
         stale.unlink(missing_ok=True)
@@ -571,8 +780,6 @@ def data_vintage(path: str | os.PathLike | None = None) -> pd.DataFrame:
     if not config.store_path(path).exists():
         return empty
     with connect(path, read_only=True) as con:
-        if con is None:
-            return empty
         df = con.execute(
             "SELECT i.file AS source, max(o.year) AS latest_year FROM observations o "
             "JOIN imports i USING (import_id) GROUP BY i.file ORDER BY latest_year DESC, source"

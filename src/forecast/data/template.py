@@ -19,6 +19,7 @@ import pandas as pd
 
 from forecast import config
 from forecast.errors import DataFileError
+from forecast.outputs import check_outputs, safe_sheet, write_output
 from forecast.registry import geo, indicators, targets
 
 DATA_SHEET = "Số liệu"
@@ -108,20 +109,25 @@ def write_template(
     out: str | os.PathLike,
     store: str | os.PathLike | None = None,
     targets_path: str | os.PathLike | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
-    """Write the workbook for ``province`` to ``out`` (an existing file is never overwritten).
+    """Write the workbook for ``province`` to ``out`` by the output rule of :mod:`forecast.outputs`.
+
+    An existing file is never overwritten unless ``force`` (never a database, whatever ``force``).
 
     Raises
     ------
+    OutputError
+        If ``out`` exists (without ``force``), is a folder or a database.
     DataFileError
-        If ``out`` exists or the province has no quantified target.
+        If the province has no quantified target.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
     path = Path(out)
-    if path.exists():
-        raise DataFileError(f"{path} exists; write the template to a new file (--out another name)")
+    check_outputs({"--out": path}, force=force)
     rows = template_rows(province, store, targets_path)
     book = Workbook()
     sheet = book.active
@@ -141,6 +147,5 @@ def write_template(
     for line in [*HELP_VI, "", *HELP_EN]:
         help_sheet.append([line])
     help_sheet.column_dimensions["A"].width = 120
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    safe_sheet(sheet)
+    return write_output(path, book.save, force=force)

@@ -1,7 +1,7 @@
 """Validation of imported rows: values, units, series codes, geos and years, with a reason.
 
 :func:`validate` splits a raw frame (from a reader of :mod:`forecast.data` or
-:mod:`forecast.fetch`) into rows to store and rows to quarantine, each with a reason.
+:mod:`forecast.data.pxweb`) into rows to store and rows to quarantine, each with a reason.
 
 Quarantined: unknown province (closest name suggested), unknown indicator, non-numeric value,
 a year that is not one calendar year or is out of range, a value outside the indicator's bounds,
@@ -15,7 +15,7 @@ missing; an exact repeat is a duplicate.
 
 Indicator codes are catalogue codes (``data/indicators.csv``), auxiliary series listed in
 ``data/series.csv`` (``population_avg``, ``tfr``, ``*_count`` …) or a variant of either marked by
-a suffix of :data:`forecast.indicators.VARIANT_SUFFIXES` (``imr_gso``, ``beds_per_10k_dohs``).
+a suffix of :data:`forecast.registry.indicators.VARIANT_SUFFIXES` (``imr_gso``, ``beds_per_10k_dohs``).
 Any other code is unknown and its rows are quarantined (:func:`series_info`).
 
 Geo era: a plain name ("Lào Cai") is the province as it was until 30 June 2025. With
@@ -32,12 +32,14 @@ import re
 import sys
 import warnings
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
 from forecast.data.quality import quality_column
+from forecast.data.raw import PROBLEM
 from forecast.errors import ForecastError
 from forecast.registry import geo, indicators
 from forecast.registry.indicators import auxiliary_series, series_info
@@ -67,6 +69,12 @@ _UNIT_ALIASES = {
 IMPLAUSIBLE_FACTOR = 5.0
 #: Years on either side whose values a row is compared with (growth over a decade is real).
 NEIGHBOUR_YEARS = 3
+#: The last value of a file this many times above or below the median of the other years of its
+#: series is implausible (a number cut short at the end of a file: ``861.83`` -> ``86``, 9.85 times
+#: below 847.1) ...
+LEVEL_FACTOR = IMPLAUSIBLE_FACTOR
+#: ... when at least this many other years are known.
+LEVEL_YEARS = 3
 _FACTOR_TRANSFORMS = ("log", "identity")  # ratio-scale series; logit shares may rise from near 0
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
@@ -273,14 +281,18 @@ def _plausible(code: str, value: float, r: dict) -> None:
 def implausible(
     rows: pd.DataFrame, file: str, reference: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Split off rows implausibly far from the neighbouring years of their series.
+    """Split off rows implausibly far from the other years of their series.
 
     A series is one geo and indicator (all sources): ``rows`` plus ``reference`` (what is already
-    stored: geo, indicator, year, value), one median value per year. A row is implausible when it
-    is more than :data:`IMPLAUSIBLE_FACTOR` times above (or below) the median of the other years
-    within :data:`NEIGHBOUR_YEARS` of it (at least two of them): an isolated spike is a typo
-    (unit, decimal mark), steady growth from a low base is not. Only ratio-scale catalogue series
-    (log or identity transform, lower bound >= 0) are checked.
+    stored: geo, indicator, year, value), one median value per year. A row is implausible when
+
+    * it is more than :data:`IMPLAUSIBLE_FACTOR` times above (or below) the median of the other
+      years within :data:`NEIGHBOUR_YEARS` of it (at least two of them): an isolated spike is a
+      typo (unit, decimal mark), steady growth from a low base is not. Only ratio-scale catalogue
+      series (log or identity transform, lower bound >= 0) are checked this way;
+    * it is the file's last value (the last row of ``rows``) and more than :data:`LEVEL_FACTOR`
+      times off the median of its series' other years (:func:`_level`): where a file cut short
+      leaves a number cut short (``861.83`` -> ``86``).
 
     Returns
     -------
@@ -289,10 +301,52 @@ def implausible(
     """
     if not len(rows):
         return rows, []
-    checked = rows["indicator"].map(lambda c: _factor_checked(str(c))).to_numpy(bool)
-    if not checked.any():
-        return rows, []
     ref = reference if reference is not None and len(reference) else rows.iloc[0:0]
+    value = rows["value"].to_numpy(float)
+    near = _neighbours(rows, ref)
+    level = _level(rows, ref)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio, far = value / near, value / level
+    f, g = IMPLAUSIBLE_FACTOR, LEVEL_FACTOR
+    off = (near > 0) & ((ratio > f) | (ratio < 1 / f))
+    cut = ~off & (level > 0) & (value > 0) & ((far > g) | (far < 1 / g))
+    bad = [
+        _record(
+            file,
+            r,
+            f"more than {f:g} times off {m:g}, the median of its series within {NEIGHBOUR_YEARS} years",
+        )
+        for r, m in zip(rows[off].itertuples(), near[off])
+    ] + [
+        _record(
+            file,
+            r,
+            f"the file's last value is more than {g:g} times off {m:g}, the median of the other years "
+            "of its series (a file cut short ends this way)",
+        )
+        for r, m in zip(rows[cut].itertuples(), level[cut])
+    ]
+    return rows[~(off | cut)].reset_index(drop=True), bad
+
+
+def _record(file: str, r: Any, why: str) -> dict:
+    return {
+        "file": file,
+        "line": r.line,
+        "column": "value",
+        "value": f"{r.value:g}",
+        "reason": f"value {r.value:g} of {r.indicator} in {r.geo} {r.year} is implausible: {why}; "
+        "check the unit and the decimal mark",
+    }
+
+
+def _neighbours(rows: pd.DataFrame, ref: pd.DataFrame) -> np.ndarray:
+    """The median of the years within :data:`NEIGHBOUR_YEARS` of each row (at least two of them),
+    for the ratio-scale catalogue series (NaN elsewhere)."""
+    checked = rows["indicator"].map(lambda c: _factor_checked(str(c))).to_numpy(bool)
+    at = np.full(len(rows), np.nan)
+    if not checked.any():
+        return at
     both = pd.concat(
         [rows.loc[checked, ["geo", "indicator", "year", "value"]], ref[["geo", "indicator", "year", "value"]]]
     )
@@ -306,25 +360,39 @@ def implausible(
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no neighbours
         local = pd.Series(np.where(enough, np.nanmedian(others, axis=1), np.nan), index=pool.index)
-    at = np.full(len(rows), np.nan)
     at[checked] = local.reindex(keys[: int(checked.sum())]).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = rows["value"].to_numpy(float) / at
-    f = IMPLAUSIBLE_FACTOR
-    off = checked & (at > 0) & ((ratio > f) | (ratio < 1 / f))
-    bad = [
-        {
-            "file": file,
-            "line": r.line,
-            "column": "value",
-            "value": f"{r.value:g}",
-            "reason": f"value {r.value:g} of {r.indicator} in {r.geo} {r.year} is implausible: more than "
-            f"{f:g} times off {m:g}, the median of its series within {NEIGHBOUR_YEARS} years; "
-            "check the unit and the decimal mark",
-        }
-        for r, m in zip(rows[off].itertuples(), at[off])
+    return at
+
+
+def _level(rows: pd.DataFrame, ref: pd.DataFrame) -> np.ndarray:
+    """The median of the other years of its series for the file's last value (NaN elsewhere).
+
+    The last row of ``rows`` (the file's last cell that holds a value) is where a file cut short
+    leaves a number cut short. Any series whose lower bound is not negative (catalogue or
+    ``data/series.csv``) is checked, when at least :data:`LEVEL_YEARS` other years are known.
+    """
+    out = np.full(len(rows), np.nan)
+    last = rows.iloc[-1]
+    if not _level_checked(str(last["indicator"])):
+        return out
+    both = pd.concat(
+        [rows[["geo", "indicator", "year", "value"]], ref[["geo", "indicator", "year", "value"]]]
+    )
+    mine = both[
+        (both["geo"] == last["geo"])
+        & (both["indicator"] == last["indicator"])
+        & (both["year"] != last["year"])
     ]
-    return rows[~off].reset_index(drop=True), bad
+    per_year = mine.groupby("year")["value"].median()
+    if len(per_year) >= LEVEL_YEARS:
+        out[-1] = float(per_year.median())
+    return out
+
+
+@lru_cache(maxsize=512)
+def _level_checked(code: str) -> bool:
+    info = series_info(code)
+    return bool(info and float(info["lower"]) >= 0)
 
 
 @lru_cache(maxsize=512)
@@ -380,6 +448,17 @@ def check_rows(raw: pd.DataFrame, file: str, geo_era: str = "auto") -> tuple[pd.
     columns = [raw[c].tolist() for c in raw.columns]  # far faster than to_dict("records")
     for values in zip(*columns):
         r = dict(zip(raw.columns, values))
+        if r.get(PROBLEM):  # a cell of a cut line: refused whatever it holds, never "missing"
+            bad.append(
+                {
+                    "file": file,
+                    "line": r["line"],
+                    "column": r["column"],
+                    "value": str(r["value"]),
+                    "reason": r[PROBLEM],
+                }
+            )
+            continue
         if str(r["value"]).strip().lower() in MISSING and not r["note"].startswith("__fields:"):
             missing += 1
             continue
@@ -421,9 +500,15 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def _conflicts(rows: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict], int]:
     # Two outlets may disagree (they keep their own source); one source may not disagree with itself.
     key = ["geo", "indicator", "year", "source"]
-    exact = rows.duplicated(key + ["value"])
-    rows, duplicate = rows[~exact], int(exact.sum())
-    clash = rows.duplicated(key, keep=False)
+    # Every copy of a conflicting row is quarantined with its twins (a third copy of one of two
+    # clashing values is no "duplicate" of a stored row: none is stored); exact repeats elsewhere are.
+    multi = rows.duplicated(key, keep=False).to_numpy()
+    clash = np.zeros(len(rows), dtype=bool)
+    if multi.any():
+        values = rows[multi].groupby(key, sort=False, observed=True)["value"].transform("nunique")
+        clash[multi] = values.to_numpy() > 1
+    exact = ~clash & rows.duplicated(key + ["value"]).to_numpy()
+    rows, clash, duplicate = rows[~exact], clash[~exact], int(exact.sum())
     bad = []
     for _, grp in rows[clash].groupby(key, sort=False):
         seen = ", ".join(f"{v:g} (line {ln})" for v, ln in zip(grp["value"], grp["line"]))

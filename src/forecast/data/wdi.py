@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from forecast.data.raw import RAW_COLUMNS, ImportOptions
+from forecast.data.raw import PROBLEM, RAW_COLUMNS, ImportOptions
 from forecast.errors import DataFileError
 
 # WDI code -> (store indicator, factor to its unit).
@@ -53,12 +53,31 @@ def read_wdi(rows: list, name: str, opts: ImportOptions) -> pd.DataFrame:
         raise DataFileError(f"{name}: WDI code {code!r} is not mapped to an indicator; pass --indicator CODE")
     source = opts.source or f"World Bank WDI {code} (updated {updated}); {name}"
     header = rows[hidx][1]
+    cut = (
+        f"the line has {len(cells)} fields but the header has {len(header)}: the file may be truncated; "
+        "download it again"
+        if len(cells) < len(header)
+        else ""
+    )
     out = [
-        ["VN", indicator, header[j], cells[j], "", source, "", line, header[j], factor, "."]
-        for j in range(4, min(len(header), len(cells)))
+        [
+            "VN",
+            indicator,
+            header[j],
+            cells[j] if j < len(cells) else "",
+            "",
+            source,
+            "",
+            line,
+            header[j],
+            factor,
+            ".",
+        ]
+        + [cut]
+        for j in range(4, len(header))
         if re.fullmatch(r"\d{4}", header[j])
     ]
-    return pd.DataFrame(out, columns=RAW_COLUMNS)
+    return pd.DataFrame(out, columns=[*RAW_COLUMNS, PROBLEM])
 
 
 # --- online clients ----------------------------------------------------------------------------

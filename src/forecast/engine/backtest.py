@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.config import QUANTILE_COLUMNS, QUANTILES
+from forecast.config import HORIZON_END, QUANTILE_COLUMNS, QUANTILES
 from forecast.engine.forecast import EngineSettings, check_models, forecast_panel
 from forecast.errors import DataFileError, ValidationError
+from forecast.outputs import safe_cells, write_output
 
 BACKTEST_COLUMNS = ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUMNS]
 METRICS = ["n_series", "n", "mase", "smape", "bias", "coverage80", "coverage95", "pinball"]
@@ -66,6 +67,16 @@ def backtest(
     """
     if int(horizon) < 1:
         raise ValidationError(f"horizon {horizon} must be at least 1 year: e.g. --horizon 5")
+    if int(origin) >= HORIZON_END:
+        raise ValidationError(
+            f"origin {origin} is not before {HORIZON_END}, the last year forecast: use an earlier --origin"
+        )
+    if int(origin) + int(horizon) > HORIZON_END:
+        raise ValidationError(
+            f"horizon {horizon} from origin {origin} reaches {int(origin) + int(horizon)}, past "
+            f"{HORIZON_END}, the last year the workbench forecasts: use --horizon "
+            f"{HORIZON_END - int(origin)} or less"
+        )
     models = check_models(models)
     past = obs[pd.to_numeric(obs["year"], errors="coerce") <= int(origin)]
     if past.empty:
@@ -73,6 +84,16 @@ def backtest(
     years = range(int(origin) + 1, int(origin) + int(horizon) + 1)
     out = forecast_panel(past, years=years, models=models, settings=settings)
     return out[BACKTEST_COLUMNS].sort_values(["indicator", "geo", "model", "year"], ignore_index=True)
+
+
+def write_backtest(
+    out: pd.DataFrame, path: str | Path, *, force: bool = False, keep: Sequence[str | Path] = ()
+) -> Path:
+    """Write back-test forecasts to a new CSV file by the output rule (:func:`forecast.outputs.write_output`).
+
+    Never over an existing file unless ``force``, never over ``keep`` (the input) nor a database.
+    """
+    return write_output(path, lambda tmp: safe_cells(out).to_csv(tmp, index=False), force=force, keep=keep)
 
 
 def _scales(actuals: pd.DataFrame, origins: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Calibrated intervals, learned from rolling-origin back-test errors (weights: :mod:`forecast.weights`).
+"""Calibrated intervals, learned from rolling-origin back-test errors (weights: :mod:`forecast.engine.combine`).
 
 Standard prediction intervals under-cover badly on short health series, so widths are learned
 from out-of-sample errors instead (FPP3 §5.5 "empirical" intervals from forecast errors; §5.10
@@ -19,7 +19,7 @@ normalisation). A model's errors are biased — naive under-extrapolates a trend
 the bias follows the series' direction: a rising series' naive errors are positive, a falling
 one's negative. Pooled raw, the rising indicators (life expectancy, beds …) push the quantiles of
 a falling one (stunting) up, against its own direction. So each error is multiplied by ``s``, the
-sign of its series' recent trend at the origin (:func:`forecast.rolling.trend_sign`, ``+1`` when
+sign of its series' recent trend at the origin (:func:`forecast.engine.panels.trend_sign`, ``+1`` when
 flat); quantiles are learned on ``s · error`` and mapped back by :func:`orient` (for ``s = -1``
 level ``p`` of the error is minus level ``1 - p`` of the oriented error). "Under-extrapolates the
 trend" then pools across rising and falling series instead of cancelling or pointing the wrong
@@ -57,7 +57,7 @@ def orient(q: np.ndarray, sign: np.ndarray | float) -> np.ndarray:
     q : ndarray, shape (n, 9)
         Quantiles at the levels of :data:`forecast.config.QUANTILES`, ascending per row.
     sign : ndarray of shape (n,) or float
-        The orientation ``s`` of each row (see :func:`forecast.rolling.trend_sign`).
+        The orientation ``s`` of each row (see :func:`forecast.engine.panels.trend_sign`).
     """
     q = np.atleast_2d(np.asarray(q, dtype=float))
     neg = np.broadcast_to(np.asarray(sign, dtype=float), (len(q),)) < 0
@@ -204,9 +204,9 @@ def fit_calibration(
         Columns ``indicator, model, h, err`` — ``err`` is (actual − forecast) on the transformed
         scale divided by the series' in-sample mean absolute yearly change, multiplied by the
         series' trend sign at the origin (oriented errors, see the module docstring); an optional
-        ``w`` weighs them (recency, :func:`forecast.rolling.recency_weights`; counts become effective).
+        ``w`` weighs them (recency, :func:`forecast.engine.panels.recency_weights`; counts become effective).
     weights, pooled_weights : dict
-        Ensemble weights to carry in the calibration (see :mod:`forecast.weights`).
+        Ensemble weights to carry in the calibration (see :mod:`forecast.engine.combine`).
     max_horizon : int
         Horizons learned explicitly; beyond, the growth rule applies.
     min_errors : int

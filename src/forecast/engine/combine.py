@@ -3,7 +3,7 @@
 :func:`ensemble_weights` (inverse MASE, the default) and :func:`stacked_weights` (constrained least
 squares) both blend an indicator's own weights with the all-indicator ones by credibility, because
 short panels have few back-test windows of their own. The interval calibration that carries these
-weights is :mod:`forecast.calibrate`.
+weights is :mod:`forecast.engine.calibrate`.
 """
 
 from __future__ import annotations

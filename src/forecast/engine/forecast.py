@@ -1,13 +1,14 @@
 """The forecasting engine: panels per indicator, rolling-origin errors, calibrated forecasts.
 
 :func:`forecast_panel` fits every series of a tidy frame at once. For each indicator it builds a
-panel matrix on the transformed scale (:mod:`forecast.transforms`), back-tests every model from
+panel matrix on the transformed scale (:mod:`forecast.engine.transforms`), back-tests every model from
 rolling origins inside the data (FPP3 §5.10, time-series cross-validation), learns the ensemble
-weights and the interval quantiles from those errors (:mod:`forecast.calibrate`), then forecasts.
+weights and the interval quantiles from those errors (:mod:`forecast.engine.calibrate`), then forecasts.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -33,12 +34,15 @@ from forecast.engine.panels import (
     trend_sign,
 )
 from forecast.engine.transforms import series_status
-from forecast.errors import ModelError
+from forecast.errors import ModelError, PanelWarning
 from forecast.registry import geo
 from forecast.registry.indicators import base_indicator
 
 ENSEMBLE = "ensemble"
 MODEL_NAMES = tuple(KERNELS) + (ENSEMBLE,)
+#: Models that learn across the panel of an indicator (shrunk slopes, tuned smoothing, ensemble
+#: weights); with one series they have nothing to learn from.
+POOLED_MODELS = ("pooled", "panel", ENSEMBLE)
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,10 @@ class EngineSettings:
     members : tuple of str
         Models combined by the ensemble: level and damped-trend methods by default (undamped
         trends forecast worst on public health panels, issue #4) plus ``panel``, whose
-        hyper-parameters are chosen on the panel (:mod:`forecast.pooled`); ``ets`` is slow.
+        hyper-parameters are chosen on the panel (:mod:`forecast.engine.panel_model`); ``ets`` is slow.
     weighting : {"stack", "inverse_mase"}
         How the ensemble weights are learned from the back-test errors: constrained least
-        squares (:func:`forecast.weights.stacked_weights`) or inverse MASE of the ``top`` best.
+        squares (:func:`forecast.engine.combine.stacked_weights`) or inverse MASE of the ``top`` best.
     top : int or None
         With ``inverse_mase``, the ensemble keeps the ``top`` members with the lowest back-test
         MASE per indicator; None keeps them all. 3 (the default) lowered the MASE on both inner
@@ -78,10 +82,10 @@ class EngineSettings:
     max_origins : int
         Most recent rolling origins used per indicator.
     min_errors, credibility : int, float
-        Calibration fallback and blending constants (see :func:`forecast.calibrate.fit_calibration`).
+        Calibration fallback and blending constants (see :func:`forecast.engine.calibrate.fit_calibration`).
     orient_window : int
         Years of the trend whose sign orients a series' errors before they are pooled
-        (:func:`forecast.rolling.trend_sign`); 0 pools raw errors. With a centred pool, 5 years
+        (:func:`forecast.engine.panels.trend_sign`); 0 pools raw errors. With a centred pool, 5 years
         had a lower pinball loss on inner back-tests (origins 2002-2008) than 10 years; raw
         errors (0) scored lower still on average (-1%) but let the rising majority of a panel
         push a falling series' median up (``tests/test_calibrate.py``), so 5 is kept.
@@ -114,7 +118,7 @@ class EngineSettings:
         (:func:`steady_direction`); 0 turns the rule off.
     recency_decay : float
         Errors from a rolling origin ``a`` years before the latest weigh ``recency_decay ** a`` in
-        the interval quantiles (:func:`forecast.rolling.recency_weights`); 1 weighs all origins
+        the interval quantiles (:func:`forecast.engine.panels.recency_weights`); 1 weighs all origins
         equally (the default). On the inner back-tests (``bench_engine.py --inner``) every decay
         raised the mean pinball loss (0.9: 0.6346 to 0.6353; 0.7: to 0.6485), so none is applied.
     scale_shrink : float
@@ -127,6 +131,12 @@ class EngineSettings:
         Kept for reproducible extensions; the current models are deterministic.
     calibration : Calibration or None
         A fitted calibration to reuse instead of learning one from the data.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> fc = forecast.forecast_panel(forecast.load_observations(indicator="imr"),  # doctest: +SKIP
+    ...                              settings=forecast.EngineSettings(top=None))
     """
 
     members: tuple[str, ...] = ("naive", "ses", "theta", "dholt", "pooled", "panel")
@@ -461,6 +471,27 @@ _MID = int(np.argmin(np.abs(np.asarray(QUANTILES) - 0.5)))
 _QCOLS = ("q025", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q975")
 
 
+def _warn_if_alone(panels: list[Panel], models: Sequence[str]) -> None:
+    """Warn when pooled models get nothing but lone series: alone they forecast a flat line.
+
+    A run's national-only indicators sit beside full panels whose errors calibrate them, so only a
+    call whose every indicator has one series (a series forecast on its own) is warned.
+    """
+    pooled = [m for m in models if m in POOLED_MODELS]
+    alone = [p.indicator for p in panels if len(p.geos) == 1]
+    if pooled and alone and len(alone) == len(panels):
+        code = alone[0]
+        warnings.warn(
+            PanelWarning(
+                f"{', '.join(alone)}: one series only, but {', '.join(pooled)} learn across the "
+                f"provinces of an indicator (weights, slopes, intervals) and alone forecast a flat "
+                f"line; pass the whole panel, e.g. forecast.load_observations(indicator={code!r}), "
+                f"or use forecast.forecast_series(province, {code!r}), which pools with the stored run"
+            ),
+            stacklevel=3,
+        )
+
+
 def forecast_panel(
     obs: pd.DataFrame,
     years: Sequence[int] | None = None,
@@ -479,7 +510,7 @@ def forecast_panel(
     horizon : int, optional
         Otherwise, forecast the ``horizon`` years after each series' last year (default 10).
     models : sequence of str
-        Names from :data:`forecast.models.MODELS`; ``ensemble`` is the default.
+        Names from :data:`forecast.engine.models.MODELS`; ``ensemble`` is the default.
     settings : EngineSettings, optional
         Model and calibration settings; a fitted ``settings.calibration`` is reused as is,
         otherwise one is learned from rolling origins inside ``obs`` (never from later years).
@@ -488,10 +519,23 @@ def forecast_panel(
     -------
     DataFrame
         ``geo, indicator, model, year, mean, q025 … q975, status, reason`` (docs/contracts.md).
+
+    Warns
+    -----
+    PanelWarning
+        When a pooled model (``ensemble``, ``pooled``, ``panel``) gets an indicator with one
+        series: they learn across the panel, so pass every province's series of the indicator.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> panel = forecast.load_observations(indicator="imr")
+    >>> fc = forecast.forecast_panel(panel, years=range(2017, 2031))  # doctest: +SKIP
     """
     settings = settings or EngineSettings()
     models = check_models(models)
     panels = build_panels(obs)
+    _warn_if_alone(panels, models)
     cal = settings.calibration or learn_calibration(panels, models, settings)
     kinds = fallback_scales(panels, settings.scale_shrink, settings.scale_window)
     paths = national_paths(panels)

@@ -3,8 +3,8 @@
 Every model has a ``name``, ``fit(series) -> self`` on one tidy series (columns ``year, value``;
 the indicator code from an ``indicator`` column, ``series.attrs["indicator"]`` or the
 constructor) and ``predict(years) -> DataFrame`` with ``year, mean, q025 … q975, status, reason``.
-Models fit on the indicator's transformed scale (:mod:`forecast.transforms`) and their
-quantiles come from the rolling-origin calibration (:mod:`forecast.calibrate`).
+Models fit on the indicator's transformed scale (:mod:`forecast.engine.transforms`) and their
+quantiles come from the rolling-origin calibration (:mod:`forecast.engine.calibrate`).
 
 ============  =====================================================================
 ``naive``     random walk (FPP3 §5.2)

@@ -149,9 +149,9 @@ def trend_sign(Z: np.ndarray, t: np.ndarray, window: int = 5) -> np.ndarray:
     """Direction of each row's recent trend: the sign of its slope, ``+1`` if flat.
 
     The slope is the least-squares slope over the row's last ``window`` years on the transformed
-    scale (as the AARR, :func:`forecast.kernels.aarr`); rows with one point or a zero slope get
-    ``+1``. Errors are oriented by this sign before they are pooled (:mod:`forecast.calibrate`).
-    A slope shrunk toward the panel's (:func:`forecast.kernels.pooled`) did no better on inner
+    scale (as the AARR, :func:`forecast.engine.methods.aarr`); rows with one point or a zero slope get
+    ``+1``. Errors are oriented by this sign before they are pooled (:mod:`forecast.engine.calibrate`).
+    A slope shrunk toward the panel's (:func:`forecast.engine.methods.pooled`) did no better on inner
     back-tests, so the plain slope is used.
     """
     _, _, _, t1 = ends(Z, t)

@@ -95,7 +95,7 @@ def for_indicator(code: str) -> Transform:
     """Return the transform of an indicator code, a variant code or an auxiliary code.
 
     Looked up in order: the catalogue (``data/indicators.csv``); a variant or subgroup of a
-    catalogue indicator, its suffixes (:data:`forecast.indicators.VARIANT_SUFFIXES`,
+    catalogue indicator, its suffixes (:data:`forecast.registry.indicators.VARIANT_SUFFIXES`,
     :data:`GROUP_SUFFIXES`) stripped (``imr_gso``, ``stunting_u5_rural_gso`` → ``stunting_u5``);
     the auxiliary series of ``data/series.csv`` and their variants
     (:func:`forecast.registry.indicators.series_info`): percentages within 0–100 on the logit scale, other

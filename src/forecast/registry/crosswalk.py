@@ -43,7 +43,7 @@ def rebuild(obs: pd.DataFrame, indicator: str, crosswalk: pd.DataFrame | None = 
     ----------
     obs
         Observations with one row per geo, indicator and year (e.g.
-        :func:`forecast.store.analysis_series`), holding ``indicator`` and, for rates,
+        :func:`forecast.data.store.analysis_series`), holding ``indicator`` and, for rates,
         ``population_avg`` of the parts.
     indicator
         The store code to rebuild, e.g. ``imr`` or ``beds_dohs_count``.

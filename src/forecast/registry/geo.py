@@ -42,6 +42,9 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s)
 
 
+_NOT_A_NAME = re.compile(r"[=+@|!<>{}\[\]$^~`\\]")
+
+
 @lru_cache(maxsize=1)
 def provinces() -> pd.DataFrame:
     """Return the province reference as a DataFrame (one row per geo)."""
@@ -68,15 +71,31 @@ def suggest_geo(name: str, n: int = 1) -> list[str]:
 def resolve_geo(name: str) -> str:
     """Return the canonical geo name for ``name``, ignoring case, diacritics and prefixes.
 
+    Parameters
+    ----------
+    name
+        A province, region or country in any spelling: ``"lam dong"``, ``"Tỉnh Lâm Đồng"``, ``"VN"``.
+
+    Returns
+    -------
+    str
+        The name as ``data/provinces.csv`` writes it.
+
     Raises
     ------
     UnknownGeoError
         If nothing matches; the message suggests the closest name.
+
+    Examples
+    --------
+    >>> resolve_geo("tinh lam dong")
+    'Lâm Đồng'
     """
-    found = _index().get(normalize_name(name))
+    # A name never holds formula or markup characters: "=1+2" must not become code 12 (Lai Châu).
+    found = None if _NOT_A_NAME.search(str(name)) else _index().get(normalize_name(name))
     if found:
         return found
-    hint = suggest_geo(name)
+    hint = [] if _NOT_A_NAME.search(str(name)) else suggest_geo(name)
     fix = f"did you mean {hint[0]!r}?" if hint else "see data/provinces.csv for the names"
     raise UnknownGeoError(f"unknown province {name!r}: {fix}")
 

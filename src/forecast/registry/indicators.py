@@ -64,7 +64,17 @@ DERIVED = {
 
 @lru_cache(maxsize=1)
 def catalogue() -> pd.DataFrame:
-    """Return the indicator catalogue indexed by ``code``."""
+    """Return the indicator catalogue (``data/indicators.csv``) indexed by ``code``.
+
+    Columns: ``code, name_vi, name_en, unit, direction, lower, upper, transform, forecast,
+    definition`` (an empty bound is infinite).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.catalogue().loc["imr", "name_en"]
+    'Infant mortality rate'
+    """
     df = pd.read_csv(
         config.INDICATORS_CSV,
         keep_default_na=False,
@@ -99,12 +109,30 @@ def resolve_indicator(text: str) -> str:
     """Return the catalogue or store code named by ``text``: a code in any case, or a name.
 
     ``"IMR"``, ``"imr"`` and ``"Infant mortality rate"`` (English or Vietnamese catalogue name,
-    any case) all give ``"imr"``; a store code such as ``imr_gso`` is returned as is.
+    any case) all give ``"imr"``; a store code such as ``imr_gso`` is returned as is. Failing
+    those, the words of ``text`` (any case, with or without diacritics) pick the one indicator
+    whose code or name holds them all: ``"stunting"`` and ``"thấp còi"`` give ``"stunting_u5"``.
+
+    Parameters
+    ----------
+    text
+        A code (``"IMR"``), a catalogue name in English or Vietnamese, or its words.
+
+    Returns
+    -------
+    str
+        The catalogue code, or the store code given.
 
     Raises
     ------
     UnknownIndicatorError
-        If nothing matches; the message suggests the closest code.
+        If nothing matches (the message suggests the closest code), or the words name several
+        indicators (the message lists them).
+
+    Examples
+    --------
+    >>> resolve_indicator("stunting")
+    'stunting_u5'
     """
     key = " ".join(str(text).split()).casefold()
     cat, aux = catalogue(), auxiliary_series()
@@ -118,8 +146,49 @@ def resolve_indicator(text: str) -> str:
             return str(found[0])
     if series_info(key):
         return key
+    found = _by_words(key)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = ", ".join(f"{c!r} ({cat.loc[c, 'name_en']})" for c in found[:6])
+        raise UnknownIndicatorError(f"indicator {text!r} names several: {names}; pass one of these codes")
     indicator(key)  # raises with the closest code
     return key
+
+
+#: Short names people use for a catalogue indicator that neither its code nor its names contain.
+ALIASES = {"le": "life_expectancy", "bhyt": "bhyt_coverage", "beds": "beds_per_10k", "sex ratio": "srb"}
+
+
+def _fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics ("Thấp còi" -> "thap coi"), words split on _ and -."""
+    import unicodedata
+
+    bare = unicodedata.normalize("NFKD", str(text).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
+    return " ".join(bare.replace("_", " ").replace("-", " ").replace("(", " ").replace(")", " ").split())
+
+
+def _by_words(key: str) -> list[str]:
+    """Catalogue codes whose code or name (English or Vietnamese) holds every word of ``key``.
+
+    Forecast indicators first: "stunting" is ``stunting_u5``, "thấp còi" too, "infant mortality"
+    is ``imr``; a word shared by several ("mortality") returns them all, for the caller to list.
+    """
+    folded = _fold(key)
+    if folded in ALIASES:
+        return [ALIASES[folded]]
+    words = set(folded.split())
+    if not words:
+        return []
+    cat = catalogue()
+    hits = [
+        str(code)
+        for code, en, vi in zip(cat.index, cat["name_en"], cat["name_vi"], strict=True)
+        if words <= set(_fold(f"{code} {en} {vi}").split())
+    ]
+    forecast = [c for c in hits if cat.loc[c, "forecast"] == "yes"]
+    return forecast or hits
 
 
 def base_indicator(code: str) -> tuple[str, str]:

@@ -34,7 +34,7 @@ COLUMNS = [
 COMPARATORS = (">=", "<=", ">", "<")
 KINDS = ("outcome", "milestone", "activity", "qualitative")
 #: Optional columns, kept when present: ``caveat_vi`` is the Vietnamese wording of a source anomaly
-#: named in ``note`` (shown in Vietnamese briefs, :func:`forecast.narrative.caveats`).
+#: named in ``note`` (shown in Vietnamese briefs, :func:`forecast.report.pages.sentences.caveats`).
 OPTIONAL = ["caveat_vi"]
 
 
@@ -57,6 +57,12 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     ------
     ValidationError
         On the first bad row, naming file, line, column, the bad value and the fix.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> targets = forecast.load_targets()
+    >>> targets.groupby("plan_id").size()  # doctest: +SKIP
     """
     path = Path(path) if path else config.TARGETS_CSV
     try:
@@ -168,7 +174,28 @@ def select_targets(
     indicator: str | None = None,
     kind: str | None = None,
 ) -> pd.DataFrame:
-    """Return the targets matching every filter given (province names are resolved first)."""
+    """Return the targets matching every filter given (province names are resolved first).
+
+    Parameters
+    ----------
+    targets
+        The registry (:func:`load_targets`).
+    province
+        A province in any spelling (``"lam dong"``); default every province.
+    year, indicator, kind
+        A target year, an indicator code (``"imr"``) and a kind (``outcome``, ``milestone``,
+        ``activity``, ``qualitative``); default any.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows, renumbered.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.select_targets(forecast.load_targets(), "Lâm Đồng", year=2025, kind="outcome")  # doctest: +SKIP
+    """
     mask = pd.Series(True, index=targets.index)
     if province:
         mask &= targets["province"] == geo.resolve_geo(province)

@@ -39,13 +39,14 @@ def test_fan_chart_draws_observed_median_bands_and_target(lang):
     assert text.t("observed", lang) in legend and text.t("band80", lang) in legend
 
 
-def test_fan_chart_draws_a_range_target_as_a_band_and_picks_a_model():
+def test_fan_chart_draws_a_range_target_as_a_bar_at_its_year_and_picks_a_model():
     obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
     rng = pd.DataFrame({"year": [2030], "value": [4.0], "value_high": [6.0]})
     ax = plots.fan_chart(obs, fc, rng, model="drift").axes[0]
     (median,) = _by_gid(ax, "median")
     np.testing.assert_allclose(median.get_ydata(), fc[fc["model"] == "drift"].sort_values("year")["q50"])
-    assert len(_by_gid(ax, "target")) == 1  # a PolyCollection band
+    (bar,) = _by_gid(ax, "target-range")
+    np.testing.assert_allclose(bar.get_segments()[0], [[2030, 4.0], [2030, 6.0]])
 
 
 def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legend_outside():
@@ -62,7 +63,7 @@ def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legen
     assert "\n" in ax.get_title() and ax.get_title().replace("\n", " ").strip() == title.strip()
     fig.canvas.draw()
     box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
-    assert legend.x0 >= box.x1  # right of the axes: never over the data or the targets
+    assert legend.y1 <= box.y0  # under the axes: never over the data, the targets or their labels
 
 
 def test_fan_chart_without_forecast_shows_observations_only():
@@ -129,3 +130,113 @@ def test_fan_chart_stops_the_fan_after_the_last_target():
     ax = plots.fan_chart(obs, fc, targets).axes[0]
     (median,) = _by_gid(ax, "median")
     assert median.get_xdata().max() == 2026
+
+
+def test_a_chart_is_drawn_once_into_the_same_png_as_savefig():
+    """figure_html draws a constrained-layout chart once (no savefig layout pass): same bytes."""
+    import base64
+    import io
+
+    from forecast.report.pages import html
+
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    a = make_assessments()
+    make = lambda: plots.fan_chart(obs, fc, a[a["indicator"] == "imr"], title="IMR")  # noqa: E731
+    buf = io.BytesIO()
+    make().savefig(buf, format="png", dpi=150)  # figure_html's default
+    img = str(html.figure_html(make()))
+    assert base64.b64decode(img.split("base64,")[1].split('"')[0]) == buf.getvalue()
+
+
+# Chart fixes of issue #22, on the plans' own targets (data/targets.csv) and the GSO series they
+# are drawn over (../shared/data/vn_provinces.csv).
+
+
+def _plan(province: str, indicator: str) -> pd.DataFrame:
+    from forecast.registry import targets
+
+    plan = targets.load_targets()
+    return plan[(plan["province"] == province) & (plan["indicator"] == indicator)].reset_index(drop=True)
+
+
+def _gso(shared_data, province: str, indicator: str) -> pd.DataFrame:
+    data = pd.read_csv(shared_data / "vn_provinces.csv")
+    return data[(data["geo"] == province) & (data["indicator"] == indicator)].reset_index(drop=True)
+
+
+def _labels(ax) -> list:
+    """The Text artists naming the targets (tick labels of the secondary axis ``target-labels``)."""
+    (right,) = [c for c in ax.child_axes if c.get_gid() == "target-labels"]
+    return [tick.label2 for tick in right.yaxis.get_major_ticks() if tick.label2.get_text()]
+
+
+def _apart(fig, labels) -> bool:
+    """Whether no two labels overlap, and all lie inside the figure, once laid out."""
+    fig.draw_without_rendering()
+    boxes = sorted((lab.get_window_extent() for lab in labels), key=lambda b: b.y0)
+    inside = all(b.x1 <= fig.bbox.x1 + 0.5 and b.y0 >= -0.5 and b.y1 <= fig.bbox.y1 + 0.5 for b in boxes)
+    return inside and all(low.y1 <= high.y0 + 0.5 for low, high in zip(boxes, boxes[1:]))
+
+
+def test_two_targets_at_almost_one_height_are_both_labelled_apart(shared_data):
+    """Hà Nam's infant mortality: ≤ 5,0‰ in 2025 and ≤ 4,8‰ in 2030 were drawn on top of each other."""
+    plan = _plan("Hà Nam", "imr")
+    assert sorted(plan["value"]) == [4.8, 5.0]
+    fig = plots.fan_chart(_gso(shared_data, "Hà Nam", "imr"), make_forecasts().iloc[0:0], plan, lang="vi")
+    ax = fig.axes[0]
+    labels = _labels(ax)
+    assert sorted(lab.get_text() for lab in labels) == ["2025: ≤ 5,0‰", "2030: ≤ 4,8‰"]
+    assert _apart(fig, labels)
+    # a staircase: the 2030 line starts where the 2025 one ends, so the two never lie on each other
+    spans = sorted((seg[0][0], seg[1][0]) for line in _by_gid(ax, "target") for seg in line.get_segments())
+    assert spans == [(2016.0, 2025.0), (2025.0, 2030.0)]
+
+
+def test_targets_of_several_plans_on_one_chart_name_their_province():
+    """A merged province (Ninh Bình (mới)) shows its old provinces' targets, several at one year."""
+    plan = pd.concat(
+        [_plan("Hà Nam", "bhyt_coverage"), _plan("Lâm Đồng", "bhyt_coverage")], ignore_index=True
+    )
+    twin = _plan("Hà Nam", "bhyt_coverage").iloc[[0]].assign(province="Nam Định")  # the same target twice
+    plan = pd.concat([plan, twin], ignore_index=True)
+    obs = pd.DataFrame({"year": [2016, 2020, 2023], "value": [80.0, 90.0, 93.0]})
+    fig = plots.fan_chart(obs, make_forecasts().iloc[0:0], plan, lang="vi")
+    ax = fig.axes[0]
+    labels = _labels(ax)
+    stars = [tuple(line.get_xydata()[0]) for line in _by_gid(ax, "target-point")]
+    assert len(stars) == len(set(stars)) == len(labels) == 4  # one star and one label per target
+    texts = [lab.get_text() for lab in labels]
+    assert "Hà Nam, 2025: ≥ 97,0%\nNam Định, 2025: ≥ 97,0%" in texts
+    assert all(x.startswith(("Hà Nam, ", "Lâm Đồng, ")) for x in texts)  # each names its plan's province
+    assert _apart(fig, labels)
+
+
+def test_range_targets_of_two_years_draw_no_overlapping_bands(shared_data):
+    """Lâm Đồng's doctors: '8 - 9' (2025) and '9 - 10' (2030) were two hatched bands from 2002."""
+    plan = _plan("Lâm Đồng", "doctors_per_10k")
+    assert plan["value_high"].notna().all()
+    obs = _gso(shared_data, "Lâm Đồng", "doctors_per_10k_dohs")
+    ax = plots.fan_chart(obs, make_forecasts().iloc[0:0], plan, lang="vi").axes[0]
+    assert not [c for c in ax.collections if c.get_gid() == "target" and c.get_hatch()]
+    bars = [seg for c in _by_gid(ax, "target-range") for seg in c.get_segments()]
+    np.testing.assert_allclose(sorted(b[0][0] for b in bars), [2025, 2030])
+    starts = [seg[0][0] for line in _by_gid(ax, "target") for seg in line.get_segments()]
+    assert min(starts) == obs["year"].max()  # from the last observation, not from 2002
+    assert sorted(lab.get_text() for lab in _labels(ax)) == [
+        "2025: ≥ 8,0/10.000 dân (phấn đấu 9,0)",
+        "2030: ≥ 9,0/10.000 dân (phấn đấu 10,0)",
+    ]
+
+
+@pytest.mark.parametrize("lang", text.LANGS)
+def test_chart_type_prints_at_seven_points_or_more(lang):
+    """Fan charts are drawn at their printed width (two a row on A4): legend and ticks print >= 7 pt."""
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    a = make_assessments()
+    fig = plots.fan_chart(obs, fc, a[a["indicator"] == "imr"], lang=lang, title="IMR")
+    scale = plots.PRINT_WIDTH_IN / fig.get_figwidth()
+    ax = fig.axes[0]
+    sizes = [x.get_fontsize() for x in ax.get_legend().get_texts()]
+    sizes += [x.get_fontsize() for x in ax.get_xticklabels() + ax.get_yticklabels()]
+    sizes += [x.get_fontsize() for x in _labels(ax)]
+    assert min(sizes) * scale >= 7.0

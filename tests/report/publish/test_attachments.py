@@ -15,6 +15,7 @@ from forecast.report.pages.text import t
 from forecast.report.publish import downloads, pdf
 
 HAS_CHROMIUM = pdf.find_chromium() is not None
+pytestmark = pytest.mark.report  # the real report of one province, its PDFs and downloads
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from test_quarter import FIXTURES, NB, fake_run, fixture_report
 from forecast import pipeline
 from forecast.cli import cli
 from forecast.report.publish import executors
-from forecast.report.publish import quarter as report
+from forecast.report.publish import jobs as report_jobs
 
 distributed = pytest.importorskip("distributed")
 
@@ -49,7 +49,7 @@ def test_report_through_scheduler_lists_the_broken_notebook_and_publishes_the_re
 ):
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
     nbs = {**FIXTURES, "indicator": NB / "report_broken.ipynb"}
-    monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
+    monkeypatch.setattr(report_jobs, "NOTEBOOKS", {k: str(v) for k, v in nbs.items()})
     address = threaded_cluster.scheduler_address
     args = ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path)]
     result = CliRunner().invoke(cli, [*args, "--scheduler", address])
@@ -73,7 +73,7 @@ def test_report_through_scheduler_lists_the_broken_notebook_and_publishes_the_re
 
 def test_scheduler_from_the_environment(tmp_path, monkeypatch, threaded_cluster):
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
-    monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
+    monkeypatch.setattr(report_jobs, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
     monkeypatch.setenv("FORECAST_SCHEDULER", threaded_cluster.scheduler_address)
     result = CliRunner().invoke(
         cli, ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path)]
@@ -84,10 +84,9 @@ def test_scheduler_from_the_environment(tmp_path, monkeypatch, threaded_cluster)
 
 def test_unreachable_scheduler_is_one_line_and_publishes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "prepare_run", lambda quarter, store, provinces, **kw: fake_run())
-    monkeypatch.setattr(report, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
-    monkeypatch.setattr(executors.DaskCluster, "TIMEOUT", "1s")
+    monkeypatch.setattr(report_jobs, "NOTEBOOKS", {k: str(v) for k, v in FIXTURES.items()})
     args = ["report", "--quarter", "2026Q4", "--province", "Hà Nam", "--out", str(tmp_path)]
-    result = CliRunner().invoke(cli, [*args, "--scheduler", "tcp://127.0.0.1:9"])
+    result = CliRunner().invoke(cli, [*args, "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1"])
     assert result.exit_code == 1 and "no Dask scheduler answers at tcp://127.0.0.1:9" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []

@@ -83,3 +83,29 @@ def test_cancel_kills_the_running_printers_and_starts_no_more(tmp_path):
     assert not worker.is_alive() and time.perf_counter() - started < 20
     assert sorted(found) == sorted(p for _, p in pages)  # none printed, none left running
     assert list(found.values())[1:] == ["cancelled", "cancelled"]
+
+
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="no chromium: `apt-get install -y chromium`")
+def test_one_chromium_prints_every_page_as_its_own_chromium_would(tmp_path, monkeypatch):
+    long, short = _page(tmp_path, 120), tmp_path / "short.html"
+    short.write_text(long.read_text("utf-8").replace("<p>", "<p hidden>", 110), "utf-8")
+    alone = pdf.print_pdf(long, tmp_path / "alone.pdf")
+    started = []
+    real_popen = pdf.subprocess.Popen
+    monkeypatch.setattr(pdf.subprocess, "Popen", lambda *a, **k: started.append(a) or real_popen(*a, **k))
+    pages = [
+        (long, tmp_path / "long.pdf"),
+        (short, tmp_path / "short.pdf"),
+        (tmp_path / "nope.html", tmp_path / "nope.pdf"),
+    ]
+    errors = pdf.print_pdfs(pages)
+    assert len(started) == 1  # one browser for every page
+    assert list(errors) == [tmp_path / "nope.pdf"] and "nope.html" in errors[tmp_path / "nope.pdf"]
+    assert pdf.page_count(tmp_path / "long.pdf") == pdf.page_count(alone) >= 2
+    assert pdf.page_count(tmp_path / "short.pdf") == 1
+
+
+def test_a_session_that_dies_leaves_its_pages_to_a_chromium_each(tmp_path):
+    exe = _script(tmp_path, "echo 'no pipe here' >&2; exit 3")
+    errors = pdf.print_pdfs([(_page(tmp_path), tmp_path / "out.pdf")], chromium=exe, timeout=5)
+    assert "could not print page.html (exit code 3): no pipe here" in errors[tmp_path / "out.pdf"]

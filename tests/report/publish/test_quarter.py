@@ -20,7 +20,7 @@ from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report
 from forecast.report.publish.pdf import find_chromium
 
-NB = Path(__file__).resolve().parents[1] / "notebooks"
+NB = Path(__file__).resolve().parents[2] / "notebooks"
 FIXTURES = {
     "brief": NB / "report_brief.ipynb",
     "indicator": NB / "report_indicator.ipynb",
@@ -246,6 +246,7 @@ def test_a_merged_province_brings_its_old_provinces_targets_and_borrowed_geos():
 REAL = [config.NOTEBOOKS_DIR / n for n in report_jobs.NOTEBOOKS.values()]
 
 
+@pytest.mark.report
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
 def test_real_notebooks_for_one_province(tmp_path, shared_data):
     """The real notebooks on the bundled data for one province (the slowest test here, < ~60 s)."""
@@ -349,6 +350,7 @@ def test_all_scope_and_province_misuse(tmp_path, args, message):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.report
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
 def test_real_brief_of_provinces_without_a_plan(tmp_path, shared_data):
     """``--all`` briefs provinces with data but no targets, old and merged: they must execute."""

@@ -166,3 +166,29 @@ def test_a_quarter_set_aside_by_a_killed_run_is_restored(tmp_path):
     folder.remove_stale(tmp_path, "2026Q4")
     assert (tmp_path / "2026Q4" / "index.html").read_text() == "published"
     assert [p.name for p in tmp_path.iterdir()] == ["2026Q4"]
+
+
+def test_printed_pages_carry_issuer_date_run_and_page_numbers_in_their_margins():
+    from forecast.report.publish.execute import footer, print_marks
+
+    common = {"quarter": "2026Q4", "run": "2026Q4-abc", "issued": "2026-12-03", "data": "d", "versions": "v"}
+    marks = print_marks(common, "Hà Nam · quý 4/2026", "vi", "Hà Nam")
+    page = render.render_page("<h1>x</h1>", title="x", lang="vi", footer=[], marks=marks)
+    css = page[page.index("@page {\n") :]
+    assert '@top-left { content: "Sở Y tế tỉnh Hà Nam · Liên hệ: [chưa khai báo' in css
+    assert '@top-right { content: "Ngày phát hành: 03/12/2026"' in css
+    assert '@bottom-left { content: "Hà Nam · quý 4/2026 · lượt chạy 2026Q4-abc"' in css
+    assert '@bottom-right { content: "Trang " counter(page) "/" counter(pages)' in css
+    english = print_marks(common, "Hà Nam · Q4 2026", "en", "Hà Nam")
+    assert english.top_right == "Issued 3 December 2026" and english.page_label == "Page {page} of {pages}"
+    rows = dict(footer(common, {"province": "Hà Nam", "quarter": "2026Q4"}, "vi"))
+    assert (
+        rows["Đơn vị phát hành"].startswith("Sở Y tế tỉnh Hà Nam") and rows["Ngày phát hành"] == "03/12/2026"
+    )
+
+
+def test_print_marks_cannot_end_the_stylesheet():
+    marks = render.PrintMarks('a "quoted" </style><script>', "b\\c", "line\nbreak", "{page}")
+    css = render.print_css(marks)
+    assert "</style>" not in css and '\\"quoted\\"' in css and "b\\\\c" in css and "line break" in css
+    assert render.print_css(None) == ""

@@ -15,9 +15,11 @@ import pandas as pd
 from IPython.display import display
 
 from forecast.assess import scenarios
+from forecast.errors import MissingDataError
+from forecast.registry import geo
 from forecast.report.pages import plots, views
 from forecast.report.pages.html import Html, figure_html, paragraph_html, scorecard_html
-from forecast.report.pages.text import indicator_name, t
+from forecast.report.pages.text import fmt_rate, indicator_name, t
 
 __all__ = ["Explorer", "explorer"]
 
@@ -35,8 +37,9 @@ class Explorer:
 
     @property
     def panel(self) -> widgets.VBox:
-        """The panel to display: the controls above the output."""
-        return widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
+        """The panel to display: the controls (wrapping onto a second row if narrow) above the output."""
+        row = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        return widgets.VBox([row, self.output], layout=widgets.Layout(width="100%"))
 
     def _targets(self, province: str, indicator: str | None = None) -> pd.DataFrame:
         a = self.run.assessments
@@ -74,7 +77,7 @@ class Explorer:
         r = rows.iloc[0]
         name = self.controls["scenario"].value
         if name == "rate":
-            name = f"rate={self.controls['rate'].value}"
+            name = f"rate={self.controls['rate'].value:g}"
         obs = self.observations
         series_obs = obs[(obs["geo"] == r["geo"]) & (obs["indicator"] == r["series"])]
         fc = self.run.forecasts
@@ -101,6 +104,66 @@ def _choose(widget: widgets.Dropdown, options: list[tuple[str, Any]], then: Any)
         widget.value = first  # its observer calls ``then``
 
 
+#: Widths of the controls: the row fits a 1,280 px window beside JupyterLab's sidebar, and wraps.
+WIDTHS = {"province": "210px", "indicator": "360px", "year": "120px", "scenario": "300px"}
+
+
+def _rate_controls(lang: str) -> tuple[widgets.FloatSlider, widgets.Text]:
+    """A slider of the steady rate (%/yr) and a text box showing it as the page writes it (−3,0).
+
+    Either can be used: the box accepts ``-3,5``, ``−3.5`` or ``2``; a value it cannot read is
+    put back. The slider draws no readout of its own (its number would be written ``-3.00``).
+    """
+    slider = widgets.FloatSlider(
+        value=-3.0,
+        min=-10.0,
+        max=10.0,
+        step=0.5,
+        readout=False,
+        continuous_update=False,
+        description=t("col_rate", lang),
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="300px"),
+    )
+    box = widgets.Text(value=fmt_rate(slider.value, lang), continuous_update=False, layout={"width": "70px"})
+
+    def typed(change: Any) -> None:
+        try:
+            value = float(str(change["new"]).replace("−", "-").replace(",", ".").strip())
+        except ValueError:
+            value = slider.value
+        value = min(max(value, slider.min), slider.max)
+        if value != slider.value:
+            slider.value = value  # the slider's observer writes the box and redraws
+        else:
+            box.value = fmt_rate(value, lang)
+
+    box.observe(typed, names="value")
+    slider.observe(lambda change: setattr(box, "value", fmt_rate(change["new"], lang)), names="value")
+    return slider, box
+
+
+def _first_province(run: Any, provinces: list[str], province: str) -> str | None:
+    """The province to show first: ``province`` (any spelling) if the run has targets for it.
+
+    Raises
+    ------
+    UnknownGeoError
+        If ``province`` is no province (the message suggests the closest name).
+    MissingDataError
+        If the run has no target with data for it (the message lists those it has).
+    """
+    if not province:
+        return provinces[0] if provinces else None
+    name = geo.resolve_geo(province)
+    if name not in provinces:
+        raise MissingDataError(
+            f"run {getattr(run, 'run_id', '')} has no target with data for {name}: the explorer "
+            f"opens one of {', '.join(provinces)}; set province to one of them"
+        )
+    return name
+
+
 def explorer(run: Any, observations: pd.DataFrame, lang: str = "vi", province: str = "") -> Explorer:
     """Build the explorer of ``run`` (a :class:`forecast.assess.runs.Run`) and draw its first view.
 
@@ -113,26 +176,49 @@ def explorer(run: Any, observations: pd.DataFrame, lang: str = "vi", province: s
     lang
         Language of the labels (``vi`` or ``en``).
     province
-        The province shown first (default the first with a target).
+        The province shown first, in any spelling (default the first with a target).
+
+    Returns
+    -------
+    Explorer
+        Display its ``panel``; ``shown`` is the current view as HTML.
+
+    Raises
+    ------
+    UnknownGeoError, MissingDataError
+        If ``province`` is no province, or one without a target in the run (one line each).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> forecast.explorer(run, forecast.load_observations(), "vi", "Lâm Đồng").panel  # doctest: +SKIP
     """
     ex = Explorer(run, observations, lang)
     provinces = sorted(set(run.assessments.loc[run.assessments["series"].fillna("") != "", "province"]))
-    first = province if province in provinces else (provinces[0] if provinces else None)
+    first = _first_province(run, provinces, province)
     style = {"description_width": "initial"}
+
+    def dropdown(key: str, **kw: Any) -> widgets.Dropdown:
+        return widgets.Dropdown(
+            description=t(f"col_{key}", lang), style=style, layout={"width": WIDTHS[key]}, **kw
+        )
+
+    rate, rate_box = _rate_controls(lang)
     ex.controls = {
-        "province": widgets.Dropdown(
-            options=provinces, value=first, description=t("col_province", lang), style=style
+        "province": dropdown("province", options=provinces, value=first),
+        "indicator": dropdown("indicator"),
+        "year": dropdown("year"),
+        "scenario": dropdown(
+            "scenario",
+            # in words: "a steady rate (the slider)", not the table's "Tốc độ r%/năm" with its r unset
+            options=[
+                (t("scenario_steady" if s == "rate" else f"scenario_{s}", lang), s)
+                for s in scenarios.SCENARIOS
+            ],
         ),
-        "indicator": widgets.Dropdown(description=t("col_indicator", lang), style=style),
-        "year": widgets.Dropdown(description=t("col_year", lang), style=style),
-        "scenario": widgets.Dropdown(
-            options=[(t(f"scenario_{s}", lang, rate="r"), s) for s in scenarios.SCENARIOS],
-            description=t("col_scenario", lang),
-            style=style,
-        ),
-        "rate": widgets.FloatSlider(
-            value=-3.0, min=-10.0, max=10.0, step=0.5, description=t("col_rate", lang), style=style
-        ),
+        "rate": rate,
+        "rate_text": rate_box,
     }
     ex.controls["province"].observe(ex.on_province, names="value")
     ex.controls["indicator"].observe(ex.on_indicator, names="value")

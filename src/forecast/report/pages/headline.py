@@ -20,6 +20,7 @@ from forecast.report.pages.html import (
     badge_html,
     basis_tag,
     is_missing,
+    keep_together,
     national_target_text,
     p_text,
     series_label,
@@ -102,7 +103,7 @@ def _headline_rows(a: pd.DataFrame, lang: str) -> str:
             province = f"{r['province']}: " if r.get("_show_province") else ""
             cells = [
                 _esc(province + indicator_name(code, lang) + basis_tag(r, lang)),
-                _esc(target_text(r, lang)),
+                _esc(keep_together(target_text(r, lang))),
                 str(int(r["year"])),
                 badge_html(
                     str(r.get("verdict") or "no_data"),
@@ -111,7 +112,7 @@ def _headline_rows(a: pd.DataFrame, lang: str) -> str:
                     str(r.get("tier") or "") == "indicative",
                 ),
                 _esc(p_text(r, lang)),
-                _esc(national_target_text(r, lang)),
+                _esc(keep_together(national_target_text(r, lang))),
             ]
             rows.append(
                 f'<tr class="headline-target" data-indicator="{_esc(code)}">'

@@ -2,7 +2,7 @@
 
 Everything here takes frames (assessments, targets, run comparisons) and returns :class:`Html`
 strings in Vietnamese or English; nothing fits a model or reads the store. The sentences of a
-brief are in :mod:`forecast.narrative`, the per-province selection in :mod:`forecast.brief`.
+brief are in :mod:`forecast.report.pages.sentences`, the per-province selection in :mod:`forecast.report.pages.views`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,24 @@ class Html(str):
 
 def _esc(x: object) -> str:
     return html.escape(str(x))
+
+
+_BREAKABLE = re.compile(r" (?![(→])")
+
+
+def keep_together(text: str) -> str:
+    """``text`` with its spaces made non-breaking except before ``(`` and ``→``.
+
+    A value and its unit ("75,9 năm", "+0,67 điểm %", "33,0/10.000 dân") and short phrases ("quá
+    hạn") then never wrap apart in a narrow printed column; a line may still break before the
+    year in brackets or before the arrow of "observed → required".
+    """
+    return _BREAKABLE.sub("\u00a0", str(text))
+
+
+def _cell(x: object) -> str:
+    """A number cell: escaped, kept together (:func:`keep_together`)."""
+    return _esc(keep_together(str(x)))
 
 
 def is_missing(x: object) -> bool:
@@ -382,16 +401,16 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
         grey = ' style="color:#757575"' if indicative else ""
         cells = [
             _esc(r["name"]),
-            _esc(r["target"]),
+            _cell(r["target"]),
             str(r["year"]),
-            _esc(r["latest"]),
-            _esc(r["forecast"]),
-            f"<span{grey}>{_esc(r['p_attain'])}</span>",
+            _cell(r["latest"]),
+            _cell(r["forecast"]),
+            f"<span{grey}>{_cell(r['p_attain'])}</span>",
             badge_html(r["category"], lang, r["verdict_text"], indicative)
             + definition_gap_tag(r, lang)
             + (f' <small class="why">{_esc(t("why_tag", lang))}</small>' if r["why"] else ""),
-            _esc(r["rates"]),
-            _esc(r["national_target"]),
+            _cell(r["rates"]),
+            _cell(r["national_target"]),
         ]
         body.append(
             f'<tr class="target cat-{_esc(r["category"])} tier-{_esc(r["tier"])}"'
@@ -440,30 +459,43 @@ def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> H
     return Html(message + heading_html("milestones", lang, 3) + other_targets_html(targets, lang))
 
 
-def data_years(assessments: pd.DataFrame) -> str:
-    """The span of the latest years of the province's own data (``2016–2018``), "" without any."""
+def data_years(assessments: pd.DataFrame, own: pd.DataFrame | None = None) -> str:
+    """The span of the latest years of the province's own data (``2016–2018``), "" without any.
+
+    Read from the latest year of each assessed series of its own; a province without an
+    assessed target of its own (no plan in the run) is dated by the latest year of each of its
+    own observed series (``own``: ``indicator, year``), which its page shows all the same.
+    """
     a = assessments
-    if "latest_year" not in a.columns:
-        return ""
-    own = a[a["basis"] == "own"] if "basis" in a.columns else a
-    years = own["latest_year"].dropna().astype(int)
+    years = pd.Series(dtype=int)
+    if "latest_year" in a.columns:
+        mine = a[a["basis"] == "own"] if "basis" in a.columns else a
+        years = mine["latest_year"].dropna().astype(int)
+    if years.empty and own is not None and len(own):
+        years = own.groupby("indicator")["year"].max().astype(int)
     if years.empty:
         return ""
     lo, hi = int(years.min()), int(years.max())
     return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
-def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFrame | None = None) -> Html:
+def run_info_html(
+    run: object | None,
+    lang: str = "vi",
+    assessments: pd.DataFrame | None = None,
+    own: pd.DataFrame | None = None,
+) -> Html:
     """Return a one-line note naming the run and its quarter (or that there is no run).
 
     With a province's ``assessments``, the note says how recent the province's own data are
     ("số liệu tỉnh mới nhất: 2016–2018; báo cáo quý 4/2026") instead of implying data up to the
-    report's quarter.
+    report's quarter; ``own`` (the province's own observations) dates them when no assessed
+    target has a series of its own (:func:`data_years`).
     """
     if run is None:
         return paragraph_html(t("no_run", lang))
     if assessments is not None:
-        span = data_years(assessments)
+        span = data_years(assessments, own)
         text = t(
             "run_info_data" if span else "run_info_no_data",
             lang,
@@ -482,17 +514,30 @@ def run_info_html(run: object | None, lang: str = "vi", assessments: pd.DataFram
 
 
 def figure_html(
-    fig: Figure, dpi: int = 90, close: bool = True, alt: str | None = None, tight: bool = False
+    fig: Figure, dpi: int = 150, close: bool = True, alt: str | None = None, tight: bool = False
 ) -> Html:
     """Return ``fig`` as an inline PNG ``<img>`` (independent of the notebook's backend).
 
-    ``alt`` defaults to the first axes' title. :mod:`forecast.plots` figures use constrained
+    Charts are drawn at their printed size (:data:`forecast.report.pages.plots.FAN_SIZE`), so
+    ``dpi`` sets their sharpness on paper and their width on screen (3.6 in at 150 dpi: 540 px).
+
+    ``alt`` defaults to the first axes' title. :mod:`forecast.report.pages.plots` figures use constrained
     layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
     """
     if alt is None:
         alt = fig.axes[0].get_title() if fig.axes else ""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    if tight:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    else:  # the bytes savefig writes, drawn once (savefig adds a layout pass: a tenth of the time)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        shown = fig.dpi
+        fig.dpi = dpi
+        try:
+            FigureCanvasAgg(fig).print_png(buf)
+        finally:
+            fig.dpi = shown
     if close and "matplotlib.pyplot" in sys.modules:  # only pyplot keeps figures alive
         sys.modules["matplotlib.pyplot"].close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,8 +1,9 @@
 """Drawing only: each function takes tidy frames, draws them and returns the matplotlib Figure.
 
-Nothing here fits or forecasts (compute first in :mod:`forecast.models` / :mod:`forecast.assess`,
-draw later). Figures are built with :class:`matplotlib.figure.Figure`, not pyplot, so they hold no
-global state and render with Agg in any kernel. Artists carry a ``gid`` (``"observed"``,
+Nothing here fits or forecasts (compute first in :mod:`forecast.engine` / :mod:`forecast.assess`,
+draw later). Figures are :class:`Chart`, a :class:`matplotlib.figure.Figure` built without pyplot:
+they hold no global state, render with Agg in any kernel and draw themselves in a notebook
+(``_repr_png_``), so ``forecast.fan_chart(...)`` as a cell's last line shows the chart. Artists carry a ``gid`` (``"observed"``,
 ``"median"``, ``"band80"``, ``"band95"``, ``"target"``, ``"model:<name>"``) so tests can assert on
 the data drawn rather than on pixels. DejaVu Sans, matplotlib's default font, has the Vietnamese
 glyphs.
@@ -10,7 +11,9 @@ glyphs.
 
 from __future__ import annotations
 
+import io
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,12 +36,35 @@ from forecast.report.pages.text import (
 DPI = 90
 FAN_COLOUR = "#1f5fa8"
 TARGET_COLOUR = "#c62828"
+#: Width (inches) at which a brief's chart prints: half the A4 text width (``style.css``: two charts
+#: a row, ``width: 49.5%`` of 186 mm). Charts are drawn at this size, so their type prints at its
+#: nominal size: :data:`FONT` (legends, ticks, target labels) is never under 7 pt on paper.
+PRINT_WIDTH_IN = 0.495 * 186 / 25.4
+FAN_SIZE = (3.6, 3.0)
+FONT = 7.5
+TITLE_FONT = 8.5
+
+
+class Chart(Figure):
+    """A matplotlib Figure that Jupyter draws by itself (``_repr_png_``), whatever the backend.
+
+    Our figures are not pyplot's: no backend shows them at the end of a cell and none is left
+    open to be shown twice; a notebook displays one when it is a cell's value or passed to
+    ``display``, with no ``%matplotlib`` magic. Under ``%matplotlib inline`` IPython's own
+    formatter for figures draws it instead (once).
+    """
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=2 * DPI)  # twice as sharp on a high-density screen
+        width, height = self.get_size_inches() * DPI
+        return buf.getvalue(), {"width": round(width), "height": round(height)}
 
 
 def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.get_figure(root=True), ax  # type: ignore[return-value]  # an Axes of ours is on a Figure
-    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    fig = Chart(figsize=figsize, dpi=DPI, layout="constrained")
     return fig, fig.subplots()
 
 
@@ -51,38 +77,113 @@ def _one_model(forecasts: pd.DataFrame, model: str | None) -> pd.DataFrame:
     return forecasts[forecasts["model"] == chosen]
 
 
-def _draw_targets(ax: Axes, target_rows: pd.DataFrame, x0: float, lang: str) -> None:
-    """Draw each target as a dashed line (or a band for a range) from ``x0`` to its year."""
-    for i, r in enumerate(target_rows.to_dict("records")):
-        if pd.isna(r.get("value")):
+def _target_label(r: dict, lang: str, with_province: bool) -> str:
+    """``2025: ≤ 5,0‰``; ``Hà Nam, 2025: ≥ 95,0%`` when targets of several plans share the chart."""
+    from forecast.report.pages.html import target_text
+
+    year = int(r["year"])
+    text = f"{year}: {target_text(r, lang)}" if "comparator" in r or "unit" in r else ""
+    if not text:  # a bare frame of year and value
+        text = f"{year}: {r['value']:g}"
+    province = r.get("province")
+    return f"{province}, {text}" if with_province and isinstance(province, str) and province else text
+
+
+def _draw_targets(
+    ax: Axes, target_rows: pd.DataFrame, x0: float, lang: str
+) -> list[tuple[float, float, str]]:
+    """Draw each target as a dashed line to its year, a star there, a range as a bar at its year, and a
+    label for every target (:func:`_label_targets`). The earliest target year's lines start at ``x0``
+    (the last observation), a later year's at the year before it.
+
+    Targets equal in year and value (a merged province's old plans) are drawn once, labelled once.
+    Returns ``(year, value, label)`` of each target drawn, for :func:`_label_targets`.
+    """
+    rows = target_rows.dropna(subset=["value"]).sort_values("year", kind="stable").to_dict("records")
+    with_province = len({r.get("province") for r in rows}) > 1
+    years = sorted({float(r["year"]) for r in rows})
+    # a staircase: a later target's line starts at the earlier target's year, so lines of several
+    # target years never lie on top of each other (Hà Nam's infant mortality: 5,0 then 4,8)
+    starts = {y: (x0 if i == 0 else years[i - 1]) for i, y in enumerate(years)}
+    marks: dict[tuple, list[str]] = {}
+    for r in rows:
+        high = r.get("value_high")
+        high = None if high is None or pd.isna(high) else float(high)
+        key = (float(r["year"]), float(r["value"]), high)
+        label = _target_label(r, lang, with_province)
+        if key in marks:
+            province = r.get("province")
+            if with_province and isinstance(province, str) and label not in marks[key]:
+                marks[key].append(label)
             continue
-        label = t("target", lang) if i == 0 else None
-        x1, v, high = float(r["year"]), float(r["value"]), r.get("value_high")
-        if high is not None and not pd.isna(high):
-            ax.fill_between(
-                [x0, x1],
-                [v, v],
-                [float(high)] * 2,
-                color=TARGET_COLOUR,
-                alpha=0.15,
-                hatch="//",
-                label=label,
-                gid="target",
-            )
-        else:
-            ax.hlines(
-                v,
-                x0,
-                x1,
-                colors=TARGET_COLOUR,
-                linestyles="--",
-                linewidth=1.2,
-                label=label or "",
-                gid="target",
-            )
-        ax.plot(
-            [x1], [v], marker="*", color=TARGET_COLOUR, markersize=9, linestyle="none", gid="target-point"
+        marks[key] = [label]
+        x1, v = key[0], key[1]
+        start = min(starts[x1], x1 - 1.0)
+        ax.hlines(
+            v,
+            start,
+            x1,
+            colors=TARGET_COLOUR,
+            linestyles="--",
+            linewidth=1.2,
+            label=t("target", lang) if len(marks) == 1 else "",
+            gid="target",
         )
+        if high is not None:  # the plan's range: a bar at its year, never a band over the years
+            ax.vlines(x1, v, high, colors=TARGET_COLOUR, linewidth=5, alpha=0.35, gid="target-range")
+        ax.plot(
+            [x1], [v], marker="*", color=TARGET_COLOUR, markersize=8, linestyle="none", gid="target-point"
+        )
+    return [(k[0], k[1], "\n".join(v)) for k, v in marks.items()]
+
+
+def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
+    """Name each target in the right margin at its height, moved apart where two are close.
+
+    The names are the tick labels of a secondary y axis (``gid="target-labels"``), so the figure's
+    layout makes room for them; a name moved off its target's height is joined to its star by a
+    thin line. Every target line is named, even two at almost one height (5,0 and 4,8). Call once
+    the y limits are final; returns the secondary axis (None without targets).
+    """
+    marks = sorted(targets, key=lambda m: m[1])
+    if not marks:
+        return None
+    fig: Figure = ax.get_figure(root=True)  # type: ignore[assignment]  # our axes are on a Figure
+    fig.draw_without_rendering()  # lay the figure out: the axes' height on the page is known
+    lo, hi = ax.get_ylim()
+    height_in = ax.get_window_extent().height / fig.dpi
+    step = 1.25 * FONT / 72 / height_in  # one line of label text (and a little air), in axes fraction
+    sizes = [step * (text.count("\n") + 1) for _, _, text in marks]
+    ys = [(v - lo) / (hi - lo) for _, v, _ in marks]
+    for i in range(1, len(ys)):  # upwards: each label above the one below it
+        ys[i] = max(ys[i], ys[i - 1] + (sizes[i - 1] + sizes[i]) / 2)
+    ys[-1] = min(ys[-1], 1 - sizes[-1] / 2)
+    for i in range(len(ys) - 2, -1, -1):  # then down from the top, if the last one left the axes
+        ys[i] = min(ys[i], ys[i + 1] - (sizes[i + 1] + sizes[i]) / 2)
+    right = ax.secondary_yaxis("right")
+    right.set_gid("target-labels")
+    right.set_yticks([lo + y * (hi - lo) for y in ys], labels=[text for _, _, text in marks])
+    right.tick_params(length=0, pad=4, labelsize=FONT, labelcolor=TARGET_COLOUR)
+    for (x1, v, _), y in zip(marks, ys):
+        if abs(y - (v - lo) / (hi - lo)) > 1e-6:  # moved: a thin line from the star to its name
+            ax.annotate(
+                "",
+                xy=(x1, v),
+                xytext=(1.0, y),
+                textcoords="axes fraction",
+                annotation_clip=False,
+                arrowprops={"arrowstyle": "-", "color": TARGET_COLOUR, "linewidth": 0.5, "alpha": 0.6},
+                gid="target-leader",
+            )
+    return right
+
+
+def target_labels(ax: Axes) -> list[str]:
+    """The names written beside a chart's targets (:func:`_label_targets`), bottom to top."""
+    for child in ax.child_axes:
+        if child.get_gid() == "target-labels":
+            return [label.get_text() for label in child.get_yticklabels()]
+    return []
 
 
 def fan_chart(
@@ -127,8 +228,16 @@ def fan_chart(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> obs = forecast.load_observations("Lâm Đồng", "imr")  # doctest: +SKIP
+    >>> fc = forecast.forecast_series("Lâm Đồng", "imr")  # doctest: +SKIP
+    >>> targets = forecast.select_targets(forecast.load_targets(), "Lâm Đồng", indicator="imr")  # doctest: +SKIP
+    >>> forecast.fan_chart(obs, fc, targets, lang="en")  # draws in a notebook  # doctest: +SKIP
     """
-    fig, ax = _canvas(ax, (7.2, 3.4))
+    fig, ax = _canvas(ax, FAN_SIZE)
     obs = observations.dropna(subset=["value"]).sort_values("year")
     anchors = pd.DataFrame(columns=["year", "value"]) if anchors is None else anchors
     shifted = len(anchors) > 0
@@ -143,6 +252,7 @@ def fan_chart(
             gid="context",
         )
     fc = _draw_fan(ax, _one_model(forecasts, model).sort_values("year"), until, target_rows, lang)
+    marks: list[tuple[float, float, str]] = []
     ax.plot(
         obs["year"],
         obs["value"],
@@ -164,12 +274,13 @@ def fan_chart(
             gid="anchor",
         )
     if target_rows is not None and len(target_rows):
-        starts = [s.min() for s in (obs["year"], fc.get("year", pd.Series(dtype=float))) if len(s)]
-        x0 = float(min(starts)) if starts else float(target_rows["year"].min()) - 5
-        _draw_targets(ax, target_rows, x0, lang)
+        # from the last observation: lines of several target years never pile up over the history
+        x0 = float(obs["year"].max()) if len(obs) else float(target_rows["year"].min()) - 5
+        marks = _draw_targets(ax, target_rows, x0, lang)
     seen = pd.concat([obs, anchors[["year", "value"]]]) if shifted else obs
     ax.set_ylim(*_focus(seen, fc, target_rows))
     _finish(ax, observations, title, lang)
+    _label_targets(ax, marks)
     return fig
 
 
@@ -207,15 +318,31 @@ def _draw_fan(
 
 
 def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) -> None:
-    """Label the axes (the y axis with the series' name unless there is a title), grid, legend."""
-    ax.set_xlabel(t("year", lang))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # 2008, never 2007.5
+    """Label the axes (the y axis with the series' name unless there is a title), grid, legend.
+
+    The years on the x axis need no label; type is :data:`FONT` points, as printed.
+    """
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))  # 2008, never 2007.5
+    ax.tick_params(labelsize=FONT)
     _label_y(ax, observations, lang, with_name=not title)
     if title:
-        ax.set_title(_wrap(title), fontsize=10)
+        ax.set_title(_wrap(title, 52), fontsize=TITLE_FONT)
     ax.grid(alpha=0.3)
-    # outside the axes, to the right: a legend never covers the data or the targets
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+    _legend_below(ax)
+
+
+def _legend_below(ax: Axes) -> None:
+    """The legend under the axes in two columns: it never covers the data, the targets or their labels."""
+    ax.legend(
+        fontsize=FONT,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.09),
+        ncol=2,
+        frameon=False,
+        borderaxespad=0.0,
+        handlelength=1.6,
+        columnspacing=1.0,
+    )
 
 
 def _focus(obs: pd.DataFrame, fc: pd.DataFrame, target_rows: pd.DataFrame | None) -> tuple[float, float]:
@@ -241,7 +368,7 @@ def _label_y(ax: Axes, observations: pd.DataFrame, lang: str, with_name: bool) -
     code = str(observations["indicator"].iloc[0])
     unit = unit_label(str(observations["unit"].iloc[0]), lang).strip() if "unit" in observations else ""
     name = indicator_name(code, lang) if with_name else ""
-    ax.set_ylabel(f"{name} ({unit})" if name and unit else name or unit, fontsize=8)
+    ax.set_ylabel(f"{name} ({unit})" if name and unit else name or unit, fontsize=FONT)
 
 
 def heatmap_year(assessments: pd.DataFrame) -> int | None:
@@ -272,7 +399,26 @@ def category_heatmap(
     Where a province has several targets for an indicator, the cell shows ``year``'s target, or
     the latest target year when ``year`` is None. With ``drop_empty``, indicators without data in
     any province are left out. The image array holds category positions in
-    :data:`forecast.labels.CATEGORIES` (NaN where there is no target).
+    :data:`forecast.report.pages.text.CATEGORIES` (NaN where there is no target).
+
+    Parameters
+    ----------
+    assessments
+        A run's assessments (``province, indicator, year, verdict``).
+    lang
+        Label language (``vi`` or ``en``).
+    year, drop_empty, ax
+        The target year shown (default :func:`heatmap_year`'s), whether to drop indicators without
+        data, and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.category_heatmap(forecast.load_run().assessments, year=2025)  # doctest: +SKIP
     """
     cells = _cell_rows(assessments, year)
     if drop_empty:
@@ -317,7 +463,24 @@ def _wrap(title: str, width: int = 62) -> str:
 
 
 def p_attain_hist(assessments: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
-    """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1]."""
+    """Draw the distribution of P(attain), stacked by category, in ten bins over [0, 1].
+
+    Parameters
+    ----------
+    assessments
+        A run's assessments (``p_attain``, ``verdict``).
+    lang, ax
+        Label language (``vi``/``en``) and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> forecast.p_attain_hist(forecast.load_run().assessments, lang="en")  # doctest: +SKIP
+    """
     fig, ax = _canvas(ax, (5.0, 3.0))
     a = assessments.dropna(subset=["p_attain"])
     present = [c for c in CATEGORIES if c in set(a["verdict"])]
@@ -350,6 +513,31 @@ def model_comparison(
     """Draw every model's median forecast (line ``gid="model:<name>"``) side by side.
 
     The 80 % band is drawn for ``ensemble`` only (nine overlapping bands would hide the lines).
+
+    Parameters
+    ----------
+    observations
+        One series: ``year``, ``value``.
+    forecasts
+        Its forecasts by several models (``model``, ``year``, ``q10``, ``q50``, ``q90``), e.g. a
+        run's ``model_forecasts`` (:func:`forecast.assess.runs.load_series_detail`).
+    target_rows
+        Targets of the series (``year``, ``value``, optional ``value_high``).
+    lang, title, ax
+        Label language, axes title and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> from forecast.assess import runs
+    >>> run = forecast.load_run(province="Lâm Đồng")  # doctest: +SKIP
+    >>> detail = runs.load_series_detail(None, run.run_id, "Lâm Đồng", "imr")  # doctest: +SKIP
+    >>> forecast.model_comparison(forecast.load_observations("Lâm Đồng", "imr"),  # doctest: +SKIP
+    ...                           detail["model_forecasts"])
     """
     fig, ax = _canvas(ax, (6.5, 3.6))
     for i, (name, fc) in enumerate(sorted(forecasts.groupby("model"), key=lambda p: p[0])):
@@ -385,7 +573,7 @@ def model_comparison(
         gid="observed",
     )
     if target_rows is not None and len(target_rows) and len(obs):
-        _draw_targets(ax, target_rows, float(obs["year"].min()), lang)
+        _label_targets(ax, _draw_targets(ax, target_rows, float(obs["year"].max()), lang))
     ax.set_xlabel(t("year", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
@@ -399,8 +587,24 @@ def model_comparison(
 def rate_sensitivity(rates: pd.DataFrame, lang: str = "vi", *, ax: Axes | None = None) -> Figure:
     """Draw the observed annual rate of change against the window it is measured over.
 
-    ``rates`` has columns ``window`` (years) and ``rate`` (annual % change), and optionally
-    ``rate_required`` (drawn as a horizontal reference line).
+    Parameters
+    ----------
+    rates
+        Columns ``window`` (years) and ``rate`` (annual % change), and optionally
+        ``rate_required`` (drawn as a horizontal reference line), as
+        :func:`forecast.assess.assessment.rate_windows` returns them.
+    lang, ax
+        Label language and axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import forecast
+    >>> from forecast.assess.assessment import rate_windows
+    >>> forecast.rate_sensitivity(rate_windows(forecast.load_observations("Lâm Đồng", "imr")))  # doctest: +SKIP
     """
     fig, ax = _canvas(ax, (4.5, 2.8))
     ax.plot(rates["window"], rates["rate"], "o-", color=FAN_COLOUR, gid="rate")
@@ -427,5 +631,5 @@ def scenario_lines(fig: Figure, paths: pd.DataFrame, label: str, until: int | No
     p = p[p["year"] <= until] if until is not None else p
     if len(p):
         ax.plot(p["year"], p["value"], "--", color="#6a1b9a", linewidth=1.6, label=label, gid="scenario")
-        ax.legend(fontsize=7, frameon=False)
+        _legend_below(ax)
     return fig

@@ -1,7 +1,7 @@
 """The sentences of a brief: what it would take to reach each target, and the data caveats.
 
 Both take frames (assessments, the registry) and return plain sentences, one per item, in
-Vietnamese or English; :func:`forecast.fragments.list_html` turns them into a bullet list.
+Vietnamese or English; :func:`forecast.report.pages.html.list_html` turns them into a bullet list.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def caveats(
     Covers series whose definition differs from the target's (e.g. beds without central
     hospitals), the last year of data per series, the registry notes that flag an anomaly of the
     source (:data:`ANOMALY`, e.g. a rate written in % that is really ‰), the known breaks of the
-    series used (:func:`forecast.sources.break_notes`; ``found``, from
+    series used (:func:`forecast.data.priority.break_notes`; ``found``, from
     :func:`forecast.data.store.series_breaks`, adds the breaks found in the data), targets with no data and series that could
     not be forecast. Regional proxies and data of a merged 2025 province that
     were left unused are named (:func:`_proxy_caveats`).
@@ -244,8 +244,12 @@ def definition_gap_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
 def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) -> list[str]:
     """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
     found: dict[str, list[str]] = {}
+    notes: dict[tuple[str, str], list[str]] = {}  # a series' notes, once (its targets share them)
     for r in seen.to_dict("records"):
-        for text in priority.break_notes([(r["geo"], r["series"])], lang, in_data):
+        key = (r["geo"], r["series"])
+        if key not in notes:
+            notes[key] = priority.break_notes([key], lang, in_data)
+        for text in notes[key]:
             found.setdefault(text, []).append(indicator_name(r["indicator"], lang))
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
 

@@ -2,8 +2,8 @@
 
 :func:`province_view` selects a province's rows from a run, the observations and the registry;
 :func:`fan_panels`, :func:`series_view` and :func:`series_panels` cut them into the inputs of
-:mod:`forecast.plots`, and :func:`scorecard_section` assembles the scorecard. The HTML fragments
-(:mod:`forecast.fragments`) and the sentences (:mod:`forecast.narrative`) are re-exported, so a
+:mod:`forecast.report.pages.plots`, and :func:`scorecard_section` assembles the scorecard. The HTML fragments
+(:mod:`forecast.report.pages.html`) and the sentences (:mod:`forecast.report.pages.sentences`) are re-exported, so a
 notebook writes ``brief.<name>`` for every word it shows: policy briefs are rendered without input
 cells, so every visible word of a brief comes from these functions. Nothing here fits a model or
 reads the store.
@@ -99,6 +99,7 @@ __all__ = [
     "paragraph_html",
     "province_view",
     "run_info_html",
+    "run_note_html",
     "scorecard_frame",
     "scorecard_html",
     "scorecard_section",
@@ -149,6 +150,19 @@ def province_view(
         observations[observations["geo"].isin(geos)],
         fc[fc["geo"].isin(geos)],
     )
+
+
+def run_note_html(view: ProvinceView, lang: str = "vi") -> Html:
+    """The brief's run note: the run, its quarter and how recent the province's own data are.
+
+    A province the run assessed no target of its own for (no plan in the run) is dated by its
+    own observed catalogue series, which the page shows (suggestions): never "no data of the
+    province's own" while its own figures are on the page.
+    """
+    obs = view.observations
+    codes = obs["base_indicator"] if "base_indicator" in obs.columns else obs["indicator"]
+    own = obs[(obs["geo"] == view.province) & codes.isin(indicators.catalogue().index)]
+    return run_info_html(view.run, lang, view.assessments, own)
 
 
 class FanPanel(NamedTuple):

@@ -42,6 +42,7 @@ class Attachments:
     pdf_errors: dict[str, str] = field(default_factory=dict)
     provinces: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    pdf_seconds: float = 0.0  # printing, beside the tables (within ``seconds``)
 
     def manifest(self) -> dict:
         """Return the manifest's ``downloads`` entry (relative paths, PDF errors by file)."""
@@ -150,7 +151,7 @@ def attach(
     pages = [(folder / j.html, folder / j.html.replace(".html", ".pdf")) for j in briefs]
     printer = ThreadPoolExecutor(1)  # Chromium prints while the tables are written
     try:
-        printing = printer.submit(pdf.print_pdfs, pages, jobs=jobs)
+        printing = printer.submit(_timed, pdf.print_pdfs, pages, jobs=jobs)
         out = Attachments(quarter_files=_quarter_files(folder, run, lang))
         obs = _observations(store)
         for j in briefs:
@@ -162,7 +163,7 @@ def attach(
             except Exception as e:  # noqa: BLE001 - a brief without downloads still publishes
                 logger.warning("no downloads for %s: %r", j.html, e)
                 out.files[j.html] = []
-        errors = printing.result()
+        errors, out.pdf_seconds = printing.result()
     except BaseException:
         pdf.cancel()  # Ctrl-C reaches the parent only: stop the printers before the folder goes
         raise
@@ -179,6 +180,12 @@ def attach(
     tables = len(out.quarter_files) + sum(len(f) for f in out.files.values()) - pdfs
     logger.info("%d PDFs and %d tables in %.1f s", pdfs, tables, out.seconds)
     return out
+
+
+def _timed(fn: Any, *args: Any, **kw: Any) -> tuple[Any, float]:
+    """``fn(*args, **kw)`` and its wall seconds."""
+    start = time.perf_counter()
+    return fn(*args, **kw), time.perf_counter() - start
 
 
 def _quarter_files(folder: Path, run: Any, lang: str) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.data import provenance
+from forecast.outputs import safe_cells, safe_sheet, write_output
 from forecast.report.pages.html import basis_tag, target_text
 from forecast.report.pages.text import (
     category_label,
@@ -263,14 +264,21 @@ def write_table(
 
     The Excel sheet ``sheet`` has a bold, frozen header row; missing values are empty cells;
     numbers stay numbers, with a number format (percentages for :data:`PERCENT_COLUMNS`). With
-    ``lang`` the workbook also has the sheet "Giải thích cột" (:func:`dictionary`).
+    ``lang`` the workbook also has the sheet "Giải thích cột" (:func:`dictionary`). Both files
+    follow the output rule and hold no live formula (:mod:`forecast.outputs`).
     """
     csv, xlsx = Path(f"{stem}.csv"), Path(f"{stem}.xlsx")
-    frame.to_csv(csv, index=False, encoding="utf-8-sig")
+    write_output(csv, lambda tmp: safe_cells(frame).to_csv(tmp, index=False, encoding="utf-8-sig"))
+    write_output(xlsx, lambda tmp: _write_xlsx(frame, tmp, sheet[:31], lang))
+    return [csv, xlsx]
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str, lang: str | None) -> None:
     clean = frame.astype(object).where(frame.notna(), None)
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
-        clean.to_excel(writer, sheet_name=sheet[:31], index=False, freeze_panes=(1, 0))
-        ws = writer.sheets[sheet[:31]]
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        clean.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+        ws = writer.sheets[sheet]
+        safe_sheet(ws)  # text such as "=HYPERLINK(...)" stays text
         percent = {t(f"col.{c}", lang) for c in PERCENT_COLUMNS} if lang else set(PERCENT_COLUMNS)
         for col in ws.iter_cols(min_row=1):
             header = str(col[0].value or "")
@@ -285,6 +293,6 @@ def write_table(
             guide = dictionary(list(frame.columns), lang)
             name = t("dictionary_sheet", lang)[:31]
             guide.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            safe_sheet(writer.sheets[name])
             for letter, width in zip("ABC", (30, 18, 90)):
                 writer.sheets[name].column_dimensions[letter].width = width
-    return [csv, xlsx]

@@ -1,6 +1,6 @@
 """One notebook of a report run: execute it with papermill in a worker process, render its pages.
 
-Everything here runs inside a worker of :func:`forecast.report.run_report`'s process pool, so it
+Everything here runs inside a worker of :func:`forecast.pipeline.run_report`'s process pool, so it
 takes and returns only picklable values and never raises for a notebook's own failure: the failed
 notebook is saved under ``failed/`` and the :class:`JobResult` says what went wrong.
 """
@@ -25,10 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from forecast.assess import slices
 from forecast.log import logger
+from forecast.registry import issuers
 from forecast.report.pages import text
-from forecast.report.publish import render
+from forecast.report.publish import kernels, render
 from forecast.report.publish.jobs import Job, JobResult
+from forecast.report.publish.kernels import kernel_manager_class
 
 if TYPE_CHECKING:
     import nbformat
@@ -57,7 +60,7 @@ _T = TypeVar("_T")
 
 
 def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
-    """Return the labelled footer rows in words: quarter, data sources, run, where the details are.
+    """Return the labelled footer rows in words: issuer, issue date, quarter, data sources, run, details.
 
     ``params`` (the page's parameters), the source files and the package versions are in the
     manifest, not on the page: a reader sees no file name, JSON or code.
@@ -67,9 +70,38 @@ def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, s
     rows = {k: v for k, v in common.items() if k in ("quarter", "sources", "run")}
     if "quarter" in rows:  # "quý 4/2026", never "2026Q4", in a Vietnamese page
         rows["quarter"] = text.quarter_label(rows["quarter"], lang)
+    if common.get("issued"):
+        rows["issued"] = issued_text(common["issued"], lang)
+    if params.get("province"):
+        rows["unit"] = issuer_text(params["province"], lang)
     rows["details"] = labels["details_text"]
-    order = ("quarter", "sources", "run", "details")
+    order = ("unit", "issued", "quarter", "sources", "run", "details")
     return [(labels[k], str(rows[k])) for k in order if k in rows]
+
+
+def issuer_text(province: str, lang: str) -> str:
+    """``Sở Y tế tỉnh Hà Nam · Liên hệ: …`` (:mod:`forecast.registry.issuers`; a placeholder if unset)."""
+    who = issuers.issuer(province)
+    words = text.labels("print", lang)
+    return f"{who.unit} · " + words["contact"].format(contact=who.contact or words["contact_missing"])
+
+
+def issued_text(day: str, lang: str) -> str:
+    """The issue date as the catalogue's ``print.date_format`` writes it (``03/12/2026``)."""
+    return text.fmt_date(day, lang, text.labels("print", lang)["date_format"])
+
+
+def print_marks(common: dict[str, str], title: str, lang: str, province: str = "") -> render.PrintMarks:
+    """The margins of every printed page: issuer and contact, issue date, page title and run, page numbers."""
+    lang = lang if lang in text.LANGS else "en"
+    words = text.labels("print", lang)
+    issued = issued_text(common["issued"], lang) if common.get("issued") else ""
+    return render.PrintMarks(
+        top_left=issuer_text(province, lang) if province else title,
+        top_right=words["issued"].format(date=issued) if issued else "",
+        bottom_left=f"{title} · " + words["run"].format(run=common.get("run", "")),
+        page_label=words["page"],
+    )
 
 
 def worker_init() -> None:
@@ -84,6 +116,7 @@ def worker_init() -> None:
     import papermill  # noqa: F401 - imported once per worker, not per notebook
 
     render.exporter(True), render.exporter(False)
+    kernels.warm_kernel(KERNEL_ARGS)  # one kernel for the worker's notebooks, started at the first
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
@@ -159,6 +192,7 @@ def private_store(params: dict, folder: Path) -> dict:
         for suffix in ("", ".wal"):  # an un-checkpointed write-ahead log belongs to the data
             if Path(f"{src}{suffix}").exists():
                 shutil.copy2(f"{src}{suffix}", f"{dst}{suffix}")
+        slices.link_frames(src, dst)  # the runs' page frames, read in place
     return {**params, "store": str(dst)}
 
 
@@ -202,6 +236,8 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
     """
     while True:
         try:
+            if kernels.enabled():
+                return _shown_parameters(_warm(job, work), job.parameters)
             nb = in_own_loop(
                 functools.partial(
                     pm.execute_notebook,
@@ -231,6 +267,25 @@ def _execute(pm: Any, job: Job, work: Path, retries: list[str]) -> nbformat.Note
                 KERNEL_RETRIES,
             )
             time.sleep(KERNEL_RETRY_PAUSE)
+
+
+def _warm(job: Job, work: Path) -> nbformat.NotebookNode:
+    """Execute ``job`` in this worker's warm kernel (:mod:`forecast.report.publish.kernels`).
+
+    A cell's error leaves the notebook as executed up to it in ``work``, as papermill does.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    warm = kernels.warm_kernel(KERNEL_ARGS)
+    try:
+        return warm.execute(
+            job.notebook, private_store(_reading(job), work.parent), execution_timeout=CELL_TIMEOUT
+        )
+    except PapermillExecutionError:
+        import nbformat
+
+        nbformat.write(warm.last, str(work))
+        raise
 
 
 def in_own_loop(run: Callable[[], _T]) -> _T:
@@ -279,36 +334,6 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
-@functools.cache
-def kernel_manager_class() -> type:
-    """jupyter_client's ``AsyncKernelManager``, but a kernel that did not finish starting is stopped.
-
-    nbclient stops the kernel when its *client* cannot connect (``start_new_kernel_client``), but
-    not when ``start_kernel`` itself fails after launching the process (e.g. in
-    ``post_start_kernel``): that kernel would live on beside the next attempt. Here it is killed
-    and its connection file and sockets are removed before the error goes on.
-    """
-    from jupyter_client import AsyncKernelManager
-
-    class CleanStartKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-            try:
-                await super().start_kernel(**kw)
-            except Exception:
-                await self._discard()
-                raise
-
-        async def _discard(self) -> None:
-            try:
-                await self.shutdown_kernel(now=True)
-            except Exception as e:  # noqa: BLE001 - the start-up error is the one to report
-                logger.warning("could not stop a kernel that did not start: %s", e)
-                with contextlib.suppress(Exception):
-                    await self.cleanup_resources()
-
-    return CleanStartKernelManager
-
-
 def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobResult:
     """Execute ``job``'s notebook with papermill and write its page(s) under ``root``.
 
@@ -332,18 +357,27 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
     try:
         nb = _execute(pm, job, work, retries)
         cells = sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
-        body = _render(job, nb, base, footer(common, job.parameters, lang), lang)
+        rendering = time.perf_counter()
+        body = _render(job, nb, base, common, lang)
+        rendering = time.perf_counter() - rendering
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
         failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
         return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
     work.unlink(missing_ok=True)
     return JobResult(
-        job, True, time.perf_counter() - start, body=body, cell_seconds=cells, kernel_retries=retries
+        job,
+        True,
+        time.perf_counter() - start,
+        body=body,
+        cell_seconds=cells,
+        render_seconds=rendering,
+        kernel_retries=retries,
     )
 
 
-def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[str, str]], lang: str) -> str:
+def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, str], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
+    rows = footer(common, job.parameters, lang)
     src_dir = Path(job.notebook).parent
     shown = render.one_language(nb, lang)  # a bilingual analyst note shows the page's language only
     policy = job.kind in ("brief", "overview")
@@ -351,15 +385,20 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, rows: list[tuple[st
     if job.kind == "overview":
         return body
     kind = "brief" if policy else "analyst"
+    marks = print_marks(common, job.title, lang, job.parameters.get("province", ""))
     render.write_page(
         base / job.html,
-        render.render_page(body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind),
+        render.render_page(
+            body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind, marks=marks
+        ),
     )
     if job.analyst_html:
         code = render.render_body(shown, policy=False, base_dir=src_dir)
         render.write_page(
             base / job.analyst_html,
-            render.render_page(code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst"),
+            render.render_page(
+                code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst", marks=marks
+            ),
         )
     analyst = job.analyst_html or (None if policy else job.html)
     if analyst:

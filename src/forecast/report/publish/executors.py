@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from forecast.errors import ReportError
 from forecast.log import logger
+from forecast.report.publish import scheduler as scheduler_check
 from forecast.report.publish.execute import execute_job, worker_init
 from forecast.report.publish.jobs import Job, JobResult
 
@@ -56,7 +57,9 @@ class Executor(Protocol):
         ...
 
 
-def make_executor(scheduler: str | None = None, jobs: int | None = None) -> Executor:
+def make_executor(
+    scheduler: str | None = None, jobs: int | None = None, timeout: float = scheduler_check.TIMEOUT
+) -> Executor:
     """Return the executor for ``scheduler``: None -> :class:`ProcessPool`, else :class:`DaskCluster`.
 
     Parameters
@@ -66,10 +69,35 @@ def make_executor(scheduler: str | None = None, jobs: int | None = None) -> Exec
         workers; ``tcp://HOST:8786`` (any Dask address) to use an existing cluster.
     jobs
         Worker processes of the pool or of the LocalCluster; default one per core.
+    timeout
+        Seconds an existing scheduler has to answer (:func:`~forecast.report.publish.scheduler.check_scheduler`).
     """
     if not scheduler:
         return ProcessPool(jobs)
-    return DaskCluster(scheduler, jobs)
+    return DaskCluster(scheduler, jobs, timeout)
+
+
+def cores() -> int:
+    """The CPU cores this process may use (its affinity where the system tells, else all)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None) -> int:
+    """``jobs`` capped at the cores (:func:`cores`), with a warning; default one per core.
+
+    Every worker runs a notebook kernel (~170 MB and a core): more workers than cores only
+    share the cores and multiply the memory (``--jobs 1000`` once started 14 kernels on 2 cores).
+    """
+    have = cores()
+    if jobs is not None and jobs > have:
+        logger.warning(
+            "--jobs %d is more than the %d cores of this machine: using %d workers", jobs, have, have
+        )
+        return have
+    return jobs or have
 
 
 def _crashed(job: Job, error: BaseException) -> JobResult:
@@ -93,7 +121,7 @@ class ProcessPool:
     """
 
     def __init__(self, jobs: int | None = None) -> None:
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = min(jobs or cores(), cores())  # the caller warns (worker_count)
         self.pools = 0
 
     def info(self) -> dict[str, Any]:
@@ -204,12 +232,12 @@ def run_portable(job: Job, footer: dict[str, str], lang: str) -> tuple[JobResult
 class DaskCluster:
     """The notebook jobs on a Dask distributed cluster (``local``: a LocalCluster started here)."""
 
-    #: How long to wait for an existing scheduler to answer.
-    TIMEOUT = "30s"
-
-    def __init__(self, address: str, jobs: int | None = None) -> None:
+    def __init__(
+        self, address: str, jobs: int | None = None, timeout: float = scheduler_check.TIMEOUT
+    ) -> None:
         self.address = address
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = min(jobs or cores(), cores())  # of a LocalCluster; the caller warns (worker_count)
+        self.timeout = timeout  # seconds an existing scheduler has to answer
         self.workers: dict[str, int] = {}  # worker address -> notebooks it ran
 
     def info(self) -> dict[str, Any]:
@@ -225,8 +253,9 @@ class DaskCluster:
                 f"--scheduler {self.address} needs Dask distributed ({e}); `pip install distributed`"
             ) from e
         if self.address != "local":
+            scheduler_check.check_scheduler(self.address, self.timeout)  # one line, never a hang
             try:
-                return Client(self.address, timeout=self.TIMEOUT, set_as_default=False)
+                return Client(self.address, timeout=f"{self.timeout}s", set_as_default=False)
             except OSError as e:
                 raise ReportError(
                     f"no Dask scheduler answers at {self.address} ({e}); start one with "

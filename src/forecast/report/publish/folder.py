@@ -19,7 +19,7 @@ from forecast.errors import ReportError, io_error
 from forecast.log import logger
 from forecast.report.pages.text import labels, quarter_label
 from forecast.report.publish import render
-from forecast.report.publish.execute import footer
+from forecast.report.publish.execute import footer, print_marks
 from forecast.report.publish.jobs import JobResult
 
 WORK_FOLDERS = ("_work", "briefs", "analyst", "failed")
@@ -56,6 +56,25 @@ def check_replaceable(final: Path) -> None:
 
 def _is_work(folder: Path) -> bool:
     return (folder / WORK_MARKER).is_file()
+
+
+def make_folders(root: Path) -> list[Path]:
+    """Create ``root`` and its missing parents; return the folders made here, outermost first."""
+    missing = [p for p in (root, *root.parents) if not p.exists()][::-1]
+    root.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove the folders :func:`make_folders` made, innermost first, each only while empty.
+
+    Never a folder this run did not make, never one holding anything (``rmdir``, not a tree).
+    """
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (something else was put there): it and its parents stay
 
 
 def temp_dir(root: Path, quarter: str) -> Path:
@@ -207,12 +226,14 @@ def write_index(
     scorecard = overview.body if overview and overview.ok else f"<p>{t['no_overview']}</p>"
     body = "\n".join([scorecard, _failures(results, t), _links(results, t, lang), extra])
     params = overview.job.parameters if overview else {"quarter": quarter}
+    title = t["title"].format(q=quarter_label(quarter, lang if lang in ("vi", "en") else "en"))
     page = render.render_page(
         body,
-        title=t["title"].format(q=quarter_label(quarter, lang if lang in ("vi", "en") else "en")),
+        title=title,
         lang=lang,
         footer=footer(common, params, lang),
         kind="index",
+        marks=print_marks(common, title, lang),
     )
     path = tmp / "index.html"
     render.write_page(path, page)
@@ -238,6 +259,7 @@ def write_manifest(
             "ok": r.ok,
             "seconds": round(r.seconds, 2),
             "cell_seconds": round(r.cell_seconds, 2),
+            "render_seconds": round(r.render_seconds, 2),
             "error": r.error or None,
             "failed_notebook": r.failed,
         }

@@ -53,6 +53,7 @@ class JobResult:
     error: str = ""
     failed: str | None = None
     cell_seconds: float = 0.0  # time spent in the notebook's own cells (the rest is overhead)
+    render_seconds: float = 0.0  # writing its HTML page(s) (nbconvert, in the worker)
     kernel_retries: list[str] = field(default_factory=list)  # kernel start-up failures, run again
     body: str = field(default="", repr=False)
 

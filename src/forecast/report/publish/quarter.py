@@ -35,22 +35,26 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
+from forecast.assess import slices
 from forecast.data import provenance
 from forecast.data import store as store_db
 from forecast.errors import DiskFullError, ReportError
-from forecast.log import logger
+from forecast.log import Stopwatch, logger
 from forecast.report.pages.text import LANGS, t
 from forecast.report.publish import attachments
-from forecast.report.publish.executors import Executor, make_executor
+from forecast.report.publish.executors import Executor, make_executor, worker_count
 from forecast.report.publish.folder import (
     check_replaceable,
+    make_folders,
     publish,
+    remove_made,
     remove_stale,
     temp_dir,
     write_index,
     write_manifest,
 )
 from forecast.report.publish.jobs import Job, JobResult, notebook_paths, plan_jobs
+from forecast.report.publish.scheduler import TIMEOUT as SCHEDULER_TIMEOUT
 
 __all__ = ["publish_report", "check_replace", "published_run", "ReportResult"]
 
@@ -117,6 +121,7 @@ def _footer(run: Any, quarter: str, store: str = "", lang: str = "vi") -> dict[s
         "sources": sources,
         "run": str(run.run_id),
         "versions": versions,
+        "issued": time.strftime("%Y-%m-%d"),  # the day the quarter is published: printed on every page
     }
 
 
@@ -127,6 +132,7 @@ def publish_report(
     quarter: str,
     jobs: int | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = SCHEDULER_TIMEOUT,
     out: str | os.PathLike | None = None,
     store: str = "",
     lang: str = "vi",
@@ -151,6 +157,8 @@ def publish_report(
         None: a pool of local worker processes; ``local``: a Dask LocalCluster; ``tcp://HOST:8786``:
         an existing Dask cluster (:func:`forecast.report.publish.executors.make_executor`). The manifest's
         ``settings.executor`` records which, and the workers.
+    scheduler_timeout
+        Seconds an existing scheduler has to answer (:mod:`forecast.report.publish.scheduler`).
     out
         Reports folder; default ``reports/``. Other quarters in it are never touched.
     store
@@ -181,6 +189,8 @@ def publish_report(
     """
     started = started or time.time()
     check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
+    if scheduler in (None, "", "local"):
+        jobs = worker_count(jobs)  # never more notebook kernels at once than cores
     nbs = notebooks or notebook_paths(None)
     settings = {
         "provinces": provinces,
@@ -200,7 +210,7 @@ def publish_report(
         settings,
         progress,
         started,
-        executor=make_executor(scheduler, jobs),
+        executor=make_executor(scheduler, jobs, scheduler_timeout),
     )
     logger.info("published %s (%d notebooks, %d failed)", final, len(results), sum(not r.ok for r in results))
     return ReportResult(folder=final, index=final / index.name, results=results)
@@ -263,22 +273,37 @@ def _publish_quarter(
     """Execute the jobs in a work folder under ``root``, then publish it as ``root/<quarter>``.
 
     Returns the published folder, the index page (in the work folder) and the job results. On
-    any interruption the work folder is deleted and ``root`` is left as it was.
+    any interruption (an error, Ctrl-C, SIGTERM) the work folder is deleted, and so are the
+    folders this run made to hold it (``--out a/b/c`` where ``a`` did not exist): ``root`` is
+    left as it was.
     """
-    root.mkdir(parents=True, exist_ok=True)
-    check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
-    remove_stale(root, quarter)
-    tmp = temp_dir(root, quarter)
-    common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
+    made = make_folders(root)
+    clock = Stopwatch()
     try:
+        check_replaceable(root / quarter)  # refuse a user's folder before any work, not after it
+        remove_stale(root, quarter)
+        tmp = temp_dir(root, quarter)
+    except BaseException:
+        remove_made(made)
+        raise
+    try:
+        common, lang = _footer(run, quarter, settings.get("store", ""), settings["lang"]), settings["lang"]
         todo = _read_snapshot(run, todo, tmp, settings)
+        clock.lap("snapshot")
         results = _execute_all(todo, tmp, common, lang, executor, progress)
+        clock.lap("notebooks")
         settings = {**settings, "executor": executor.info()}
         files = attachments.attach(
             tmp, run, results, store=settings["store"], lang=lang, jobs=settings["jobs"]
         )
+        clock.lap("attachments")
         index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=files.index_html(lang))
-        extra = {"downloads": files.manifest(), "kernel_retries": kernel_retries(results)}
+        clock.lap("publish")
+        extra = {
+            "downloads": files.manifest(),
+            "kernel_retries": kernel_retries(results),
+            "stages": stage_table(run, results, clock.seconds, files.pdf_seconds),
+        }
         write_manifest(tmp, run, results, settings, common, started, extra=extra)
         final = _destination(root, quarter, results)
         if final.name == quarter:
@@ -287,7 +312,43 @@ def _publish_quarter(
         return publish(tmp, final), index, results
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        remove_made(made)
         raise
+
+
+#: The stages of a report run in the manifest's ``stages``, in the order they run.
+STAGES = (
+    *("import", "forecast", "assess", "backtest", "save"),  # the run (pipeline.prepare_run)
+    *("snapshot", "notebooks", "render", "pdf", "attachments", "publish"),
+)
+
+
+def stage_table(
+    run: Any, results: list[JobResult], publishing: dict[str, float], pdf_seconds: float
+) -> dict[str, Any]:
+    """The manifest's ``stages``: wall seconds of each stage, and where the notebooks' time went.
+
+    ``import`` … ``save`` are the run's own (:attr:`forecast.assess.runs.Run.stages`; absent when
+    a stored run is republished); ``notebooks`` is the wall time of executing and rendering every
+    notebook in the workers, of which ``render`` is the workers' summed HTML time (``cells`` their
+    cells' time, the rest is overhead); ``pdf`` is the printing, which runs beside ``attachments``'
+    tables; ``publish`` is the index and the move into place, up to the manifest.
+    """
+    seconds = {**getattr(run, "stages", {}), **publishing}
+    seconds["render"] = sum(r.render_seconds for r in results)
+    seconds["pdf"] = pdf_seconds
+    table = {k: round(seconds[k], 2) for k in STAGES if k in seconds}
+    done = [r for r in results if r.ok]
+    cells = sum(r.cell_seconds for r in done)
+    table["per_notebook"] = {
+        "count": len(results),
+        "worker_seconds": round(sum(r.seconds for r in results), 2),
+        "cell_seconds": round(cells, 2),
+        "overhead_seconds": round(
+            sum(r.seconds - r.cell_seconds - r.render_seconds for r in done) / max(len(done), 1), 3
+        ),
+    }
+    return table
 
 
 def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list[Job]:
@@ -308,6 +369,7 @@ def _read_snapshot(run: Any, todo: list[Job], tmp: Path, settings: dict) -> list
         return todo
     _check_space(tmp, Path(store).stat().st_size * (int(settings["jobs"] or 1) + 1) + PAGE_BYTES * len(todo))
     snap = snapshot(store, tmp / "_work" / "snapshot" / Path(store).name)
+    slices.link_frames(store, snap["file"], run.run_id)  # the pages read the run's frames
     settings["snapshot"] = {k: v for k, v in snap.items() if k != "file"}
     if str(run.data_fingerprint) != snap["data_fingerprint"]:
         logger.warning(

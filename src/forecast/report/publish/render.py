@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -143,6 +144,56 @@ def _page_template():
     return jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(text)
 
 
+@dataclass(frozen=True)
+class PrintMarks:
+    """What every printed page carries in its margins (CSS paged media, ``@page`` margin boxes).
+
+    Headless Chromium (131 and later) lays out ``@top-left`` … ``@bottom-right`` boxes with the
+    ``page`` and ``pages`` counters, whatever prints the page (``--print-to-pdf`` or the DevTools
+    protocol), so the marks travel with the page itself, not with the printer's options.
+    ``page_label`` holds ``{page}`` and ``{pages}`` (``"Trang {page}/{pages}"``).
+    """
+
+    top_left: str
+    top_right: str
+    bottom_left: str
+    page_label: str
+
+
+#: The page's font stack (``style.css``), for the margin boxes, which do not inherit from ``<html>``.
+FONTS = '"Noto Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal: quotes and backslashes escaped, no line break, no ``<``
+    (a ``</style>`` inside it would end the stylesheet)."""
+    clean = re.sub(r"[\r\n\t]+", " ", str(text)).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + clean.replace("<", "\\3C ") + '"'
+
+
+def _counters(label: str) -> str:
+    """``"Trang {page}/{pages}"`` -> ``"Trang " counter(page) "/" counter(pages)`` (CSS ``content``)."""
+    parts = re.split(r"(\{page\}|\{pages\})", label)
+    out = [f"counter({p[1:-1]})" if p in ("{page}", "{pages}") else _css_string(p) for p in parts if p]
+    return " ".join(out)
+
+
+def print_css(marks: PrintMarks | None) -> str:
+    """The ``@page`` rules that print ``marks`` in the page margins ("" without marks)."""
+    if marks is None:
+        return ""
+    box = f"font-family: {FONTS}; font-size: 7pt; color: #5b6775;"
+    return (
+        "@page {\n"
+        f"  @top-left {{ content: {_css_string(marks.top_left)}; {box} vertical-align: bottom; }}\n"
+        f"  @top-right {{ content: {_css_string(marks.top_right)}; {box} vertical-align: bottom; }}\n"
+        f"  @bottom-left {{ content: {_css_string(marks.bottom_left)}; {box} vertical-align: top; }}\n"
+        f"  @bottom-right {{ content: {_counters(marks.page_label)}; {box} vertical-align: top; "
+        "white-space: nowrap; }\n"
+        "}\n"
+    )
+
+
 def render_page(
     body: str,
     *,
@@ -151,6 +202,7 @@ def render_page(
     footer: list[tuple[str, str]],
     code: bool = False,
     kind: str = "brief",
+    marks: PrintMarks | None = None,
 ) -> str:
     """Wrap an HTML fragment into a complete, self-contained page.
 
@@ -166,6 +218,8 @@ def render_page(
         Include the syntax-highlighting styles (analyst pages).
     kind
         CSS class of ``<body>``: ``brief``, ``analyst`` or ``index``.
+    marks
+        The issuing unit, issue date, run id and page numbers printed on every page (:class:`PrintMarks`).
     """
     from markupsafe import Markup
 
@@ -176,7 +230,7 @@ def render_page(
         title=title,
         lang=lang,
         footer=footer,
-        css=Markup(_stylesheet(code)),
+        css=Markup(_stylesheet(code) + print_css(marks)),
         kind=kind,
         version=__version__,
     )
