@@ -11,6 +11,8 @@ optimising the theta method", IJF 32:1151-1161 (AutoTheta); Garza et al., StatsF
 from __future__ import annotations
 
 import hashlib
+import json
+import time
 import warnings
 
 import numpy as np
@@ -82,12 +84,13 @@ def peer_forecasts(past: pd.DataFrame, horizon: int, levels: tuple[int, ...] = (
 
 def cached_peer_forecasts(
     past: pd.DataFrame, horizon: int, levels: tuple[int, ...] = ALL_LEVELS
-) -> pd.DataFrame:
-    """:func:`peer_forecasts`, kept under ``benchmarks/results/`` (git-ignored) for the same input.
+) -> tuple[pd.DataFrame, float]:
+    """:func:`peer_forecasts` and the seconds its fit took, kept under ``benchmarks/results/``.
 
     ``bench_engine.py`` and ``bench_attain.py`` fit the peers on the same series in one ``make
-    bench``: the second reads the first's forecasts instead of fitting them again (minutes on two
-    cores). The key digests the observations, the horizon, the levels and statsforecast's version.
+    bench``: the second reads the first's forecasts (and its fit seconds, in a ``.json`` beside
+    them) instead of fitting them again (minutes on two cores). The key digests the observations,
+    the horizon, the levels and statsforecast's version; the folder is git-ignored.
     """
     import statsforecast
 
@@ -97,9 +100,14 @@ def cached_peer_forecasts(
     text = past[cols].sort_values(cols).to_csv(index=False)
     key = f"{text}|{horizon}|{tuple(levels)}|{statsforecast.__version__}"
     path = RESULTS / f"peers_{hashlib.sha1(key.encode()).hexdigest()[:16]}.csv"
-    if path.exists():
-        return pd.read_csv(path, dtype={"geo": str, "indicator": str, "model": str})
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        seconds = json.loads(meta.read_text())["seconds"]
+        return pd.read_csv(path, dtype={"geo": str, "indicator": str, "model": str}), seconds
+    t0 = time.perf_counter()
     df = peer_forecasts(past, horizon, levels)
+    seconds = time.perf_counter() - t0
     RESULTS.mkdir(parents=True, exist_ok=True)
     df.to_csv(path, index=False)
-    return df
+    meta.write_text(json.dumps({"seconds": seconds}))
+    return df, seconds

@@ -247,21 +247,48 @@ def data_fetch_cmd(ctx, source, table, indicator, select) -> None:
 @store_option
 @click.option("--province", required=True, help="Province whose plan's indicators are listed (any spelling).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="New .xlsx file to write.")
+@click.option(
+    "--needed",
+    is_flag=True,
+    help="Only the indicators and years the latest run's brief asks the province for (its leaders' summary).",
+)
+@click.option("--run-id", default="", help="With --needed: the stored run to read (default the latest).")
 @targets_option
 @force_option
 @click.pass_context
-def data_template_cmd(ctx, province, out, targets_path, force) -> None:
+def data_template_cmd(ctx, province, out, needed, run_id, targets_path, force) -> None:
     """Write an Excel workbook for a provincial health department to fill with its own figures.
 
     Example:
 
         forecast data template --province "Hà Nam" --out hanam.xlsx
+
+        forecast data template --province "Hà Nam" --needed --out ha-nam-can-bo-sung.xlsx
     """
     from forecast.data.template import write_template
 
     _check_outputs(ctx, {"--out": out}, force, (targets_path,))
-    path = write_template(province, out, ctx.obj["store"], targets_path, force=force)
+    needs = None
+    if needed:
+        needs = _province_needs(province, ctx.obj["store"], run_id or None)
+        if needs.empty:
+            click.echo(f"the run asks {province} for no data: every target has its own series")
+            return
+    path = write_template(province, out, ctx.obj["store"], targets_path, needs, force=force)
     click.echo(f"wrote {path}; fill the 'Số liệu' sheet, then: forecast data import {path}")
+
+
+def _province_needs(province: str, store: str | None, run_id: str | None):
+    """The data the run's brief of ``province`` asks for (:func:`forecast.assess.needs.data_needs`)."""
+    from forecast.assess import needs, runs
+    from forecast.data import merged
+    from forecast.data import store as store_db
+    from forecast.report.pages import views
+
+    run = runs.load_run(store, run_id, province)
+    observations = merged.with_merged(store_db.analysis_series(store))
+    view = views.province_view(run, observations, None, province)
+    return needs.data_needs(view.assessments, observations, int(str(run.as_of)[:4]))
 
 
 @data_group.command("show")

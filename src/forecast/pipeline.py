@@ -27,6 +27,7 @@ from forecast.assess.runs import FORECAST_COLUMNS, HORIZON_END, Run, load_run, r
 from forecast.data import derived, merged
 from forecast.data import store as store_db
 from forecast.engine import backtest, models
+from forecast.engine import forecast as engine_forecast
 from forecast.errors import MissingDataError, PanelWarning, ReportError
 from forecast.log import Stopwatch, logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
@@ -167,6 +168,31 @@ def deep_dive_tables(
     return {"model_forecasts": mine, "backtests": held_out, "backtest_scores": scores}
 
 
+def learned(series: pd.DataFrame, settings: models.EngineSettings) -> models.EngineSettings:
+    """``settings`` with the calibration the engine learns from ``series`` (learned once, here).
+
+    Settings that are not the engine's own (a stand-in engine) and an empty ``series`` are
+    returned as given.
+    """
+    if series.empty or not isinstance(settings, engine_forecast.EngineSettings):
+        return settings
+    return engine_forecast.calibrated(series, settings)
+
+
+def recorded_weights(settings: models.EngineSettings, series: pd.DataFrame) -> list[dict]:
+    """The ensemble members and weights of every forecast series, as the run's settings record them.
+
+    One record per series and member (``indicator``, ``model``, ``weight`` rounded to 4 decimals,
+    ``pooled``: the all-indicator weights stood in), from ``settings.calibration``
+    (:func:`forecast.engine.forecast.weights_table`); empty without a calibration.
+    """
+    calibration = getattr(settings, "calibration", None)
+    if calibration is None or series.empty:
+        return []
+    table = engine_forecast.weights_table(calibration, sorted(series["indicator"].unique()))
+    return table.assign(weight=table["weight"].round(4)).to_dict("records")
+
+
 def prepare_run(
     as_of: str,
     store: str | os.PathLike | None = None,
@@ -213,7 +239,10 @@ def prepare_run(
     # Forecast (and calibrate) on the whole panel, then keep the requested provinces: the
     # numbers of a province never depend on which others were requested.
     series = series_to_forecast(every, registry)
-    panel = forecast_series(series, settings)
+    # The calibration is learned once, here, so its ensemble weights are recorded with the run
+    # (the indicator pages say which models forecast each series); the numbers are unchanged.
+    fitted = learned(series, settings)
+    panel = forecast_series(series, fitted)
     obs, registry = restrict(every, registry, provinces)
     fc = panel[panel["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
     clock.lap("forecast")
@@ -224,6 +253,9 @@ def prepare_run(
     created = pd.Timestamp.now(tz="UTC")
     fingerprint = str(store_db.data_fingerprint(store))
     params = settings.to_dict() | {"provinces": scope}  # the run's scope: [] for every province
+    weights = recorded_weights(fitted, series)
+    if weights:  # the members and weights of each series' ensemble (the indicator pages' method)
+        params["ensemble_weights"] = weights
     digest = hashlib.sha256(
         json.dumps([fingerprint, params, created.isoformat()], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]

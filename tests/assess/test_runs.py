@@ -104,6 +104,10 @@ def fake_store(tmp_path, monkeypatch):
     fake = SimpleNamespace(
         connect=connect,
         analysis_series=lambda p=None: state["obs"],
+        analysis_with_breaks=lambda p=None: (
+            state["obs"],
+            pd.DataFrame(columns=["geo", "indicator", "year"]),
+        ),
         ensure_default_data=ensure_default_data,
         data_fingerprint=lambda p=None: "fp-1",
     )

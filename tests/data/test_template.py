@@ -75,3 +75,50 @@ def test_template_never_overwrites_and_sheet_option(tmp_path, store_file):
     assert got.exit_code == 0, got.output
     with pytest.raises(DataFileError, match="no quantified target"):
         template.template_rows("Hà Giang", store_file)
+
+
+def test_template_with_needs_holds_exactly_those_indicators_and_years(tmp_path, store_file):
+    need = pd.DataFrame(
+        {
+            "province": ["Hà Nam", "Hà Nam"],
+            "indicator": ["satisfaction", "life_expectancy"],
+            "year_from": [2020, 2019],
+            "year_to": [2025, 2025],
+        }
+    )
+    rows = template.template_rows("Hà Nam", store_file, needs=need)
+    got = sorted(zip(rows["indicator"], rows["year"]))
+    assert got == sorted(
+        [("satisfaction", y) for y in range(2020, 2026)] + [("life_expectancy", y) for y in range(2019, 2026)]
+    )
+    assert (rows["geo"] == "Hà Nam").all() and rows["plan"].str.len().gt(0).all()
+    out = template.write_template("Hà Nam", tmp_path / "needed.xlsx", store_file, needs=need)
+    assert len(pd.read_excel(out, sheet_name=template.DATA_SHEET, header=1)) == len(rows)
+
+
+def test_cli_template_needed_writes_what_the_brief_asks_for(tmp_path, default_run):
+    from forecast.assess import needs
+    from forecast.report.pages import views
+
+    run, obs, store_path = default_run
+    out = tmp_path / "ha-nam-can-bo-sung.xlsx"
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "--store",
+            str(store_path),
+            "data",
+            "template",
+            "--province",
+            "Hà Nam",
+            "--needed",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    view = views.province_view(run, obs, None, "Hà Nam")
+    need = needs.data_needs(view.assessments, obs, int(str(run.as_of)[:4]))
+    rows = pd.read_excel(out, sheet_name=template.DATA_SHEET, header=1)
+    assert set(rows["indicator"]) == set(need["indicator"])
+    assert len(rows) == int((need["year_to"] - need["year_from"] + 1).sum())

@@ -44,3 +44,25 @@ def test_the_ensemble_keeps_the_three_best_members_per_indicator(rng):
     for weights in cal.weights.values():
         assert 1 <= len(weights) <= 3
         assert abs(sum(weights.values()) - 1) < 1e-5
+
+
+def test_calibrated_settings_forecast_the_same_numbers_and_give_their_weights(rng):
+    from forecast.engine.forecast import calibrated, weights_table
+
+    obs = pd.concat([_walks(rng), _walks(rng, indicator="doctors_per_10k", sd=0.1)], ignore_index=True)
+    fitted = calibrated(obs)
+    assert fitted.calibration is not None and calibrated(obs, fitted) is fitted  # learned once
+    years = [2016, 2020]
+    pd.testing.assert_frame_equal(
+        forecast_panel(obs, years=years), forecast_panel(obs, years=years, settings=fitted)
+    )
+    table = weights_table(fitted.calibration, ["beds_per_10k", "doctors_per_10k", "nurses_per_10k"])
+    own = table[table["indicator"] != "nurses_per_10k"]
+    assert not own["pooled"].any() and (own.groupby("indicator")["weight"].sum().sub(1).abs() < 1e-6).all()
+    for code in ("beds_per_10k", "doctors_per_10k"):
+        got = dict(
+            zip(own.loc[own["indicator"] == code, "model"], own.loc[own["indicator"] == code, "weight"])
+        )
+        assert got == {m: w for m, w in fitted.calibration.weights[code].items() if w > 0}
+    # a series without back-test errors of its own gets the all-indicator weights, marked pooled
+    assert table.loc[table["indicator"] == "nurses_per_10k", "pooled"].all()

@@ -14,3 +14,26 @@ HERE = Path(__file__).resolve().parent
 for folder in (HERE, HERE / "pages", HERE / "publish"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+
+
+import pytest  # noqa: E402
+
+#: The real report the print and map tests read: an old province with a plan (Hà Nam), one whose
+#: plan sets few targets (Bắc Giang) and a merged province (Ninh Bình (mới), the 34-province map).
+REAL_PROVINCES = ["Hà Nam", "Bắc Giang", "Ninh Bình (mới)"]
+
+
+@pytest.fixture(scope="session")
+def real_report(tmp_path_factory):
+    """The real notebooks on the bundled data for :data:`REAL_PROVINCES`, once per session: ``(result, run)``."""
+    from forecast import config, pipeline
+    from forecast.assess import runs
+
+    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
+    tmp = tmp_path_factory.mktemp("real")
+    result = pipeline.run_report(
+        "2026Q4", provinces=REAL_PROVINCES, out=tmp / "reports", store=tmp / "store.duckdb", jobs=2
+    )
+    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
+    return result, runs.load_run(tmp / "store.duckdb")

@@ -141,3 +141,30 @@ def test_printed_brief_hides_the_links(browser, published):
     page.emulate_media(media="print")
     assert not page.is_visible("nav.downloads")
     context.close()
+
+
+def test_a_brief_links_to_its_indicator_page(browser, published, tmp_path):
+    """Click the indicator named in the brief: its page opens, in Vietnamese, and names its English twin."""
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    page.goto((published.folder / "briefs" / "ha-nam.html").as_uri(), wait_until="load")
+    link = page.locator("a.indicator-link[data-indicator=life_expectancy]").first
+    assert link.get_attribute("href") == "../indicators/vi/life_expectancy.html"
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith("/indicators/vi/life_expectancy.html")
+    assert page.eval_on_selector("h1", "e => e.textContent") == "Tuổi thọ trung bình"
+    headings = page.eval_on_selector_all("h2", "els => els.map(e => e.textContent)")
+    assert headings[:4] == [
+        "Định nghĩa",
+        "Số liệu mới nhất",
+        "Nguồn số liệu và số liệu trong kho",
+        "Phương pháp",
+    ]
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.screenshot(path=str(tmp_path / "indicator.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("nav.languages a[hreflang=en]")
+    assert page.url.endswith("/indicators/en/life_expectancy.html")
+    assert page.eval_on_selector("h1", "e => e.textContent") == "Life expectancy at birth"
+    context.close()

@@ -60,9 +60,18 @@ HELP_EN = [
 
 
 def template_rows(
-    province: str, store: str | os.PathLike | None = None, targets_path: str | os.PathLike | None = None
+    province: str,
+    store: str | os.PathLike | None = None,
+    targets_path: str | os.PathLike | None = None,
+    needs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return the rows of the data sheet: one per targeted indicator and year to fill (``COLUMNS``)."""
+    """Return the rows of the data sheet: one per targeted indicator and year to fill (``COLUMNS``).
+
+    With ``needs`` (``province, indicator, year_from, year_to``: :func:`forecast.assess.needs.data_needs`)
+    exactly those provinces, indicators and years, and nothing else.
+    """
+    if needs is not None:
+        return _needed_rows(needs, store, targets_path)
     name = geo.resolve_geo(province)
     plan = targets.select_targets(targets.load_targets(targets_path), province=name)
     plan = plan[(plan["kind"] != "qualitative") & (plan["indicator"] != "aim")]
@@ -95,6 +104,37 @@ def template_rows(
     return pd.DataFrame(out, columns=[c for c, _ in COLUMNS])
 
 
+def _needed_rows(
+    needs: pd.DataFrame, store: str | os.PathLike | None, targets_path: str | os.PathLike | None
+) -> pd.DataFrame:
+    """The data sheet's rows for the years of ``needs``, each with its plan's wording."""
+    plan = targets.load_targets(targets_path)
+    out = []
+    for need in needs.to_dict("records"):
+        name, code = geo.resolve_geo(str(need["province"])), str(need["indicator"])
+        info = indicators.indicator(code)
+        stored = _last_years(name, store).get(code)
+        mine = plan[(plan["province"] == name) & (plan["indicator"] == code)]
+        wording = "; ".join(dict.fromkeys(str(q) for q in mine["quote"].fillna("") if q))
+        for year in range(int(need["year_from"]), int(need["year_to"]) + 1):
+            out.append(
+                [
+                    name,
+                    code,
+                    year,
+                    None,
+                    info["unit"],
+                    "",
+                    "",
+                    info["name_vi"],
+                    info["definition"],
+                    wording,
+                    stored,
+                ]
+            )
+    return pd.DataFrame(out, columns=[c for c, _ in COLUMNS])
+
+
 def _last_years(name: str, store: str | os.PathLike | None) -> dict[str, int]:
     if not config.store_path(store).exists():  # never create a store to write a template
         return {}
@@ -109,12 +149,15 @@ def write_template(
     out: str | os.PathLike,
     store: str | os.PathLike | None = None,
     targets_path: str | os.PathLike | None = None,
+    needs: pd.DataFrame | None = None,
     *,
     force: bool = False,
 ) -> Path:
     """Write the workbook for ``province`` to ``out`` by the output rule of :mod:`forecast.outputs`.
 
     An existing file is never overwritten unless ``force`` (never a database, whatever ``force``).
+
+    ``needs`` limits it to the indicators and years a brief asks for (:func:`template_rows`).
 
     Raises
     ------
@@ -128,7 +171,7 @@ def write_template(
 
     path = Path(out)
     check_outputs({"--out": path}, force=force)
-    rows = template_rows(province, store, targets_path)
+    rows = template_rows(province, store, targets_path, needs)
     book = Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -250,6 +250,38 @@ def learn_calibration(panels: list[Panel], models: Sequence[str], settings: Engi
         orient_window=settings.orient_window,
         center_tables=settings.center_tables,
     )
+
+
+def calibrated(
+    obs: pd.DataFrame, settings: EngineSettings | None = None, models: Sequence[str] = (ENSEMBLE,)
+) -> EngineSettings:
+    """``settings`` with the calibration :func:`forecast_panel` would learn from ``obs`` for ``models``.
+
+    Forecasting ``obs`` with the returned settings gives the same numbers as with ``settings``,
+    and the calibration's ensemble weights can be recorded with the run (:func:`weights_table`).
+    """
+    settings = settings or EngineSettings()
+    if settings.calibration is not None:
+        return settings
+    cal = learn_calibration(build_panels(obs), check_models(models), settings)
+    return replace(settings, calibration=cal)
+
+
+def weights_table(cal: Calibration, indicators: Sequence[str]) -> pd.DataFrame:
+    """The ensemble members and weights used for each of ``indicators`` (store codes).
+
+    Columns ``indicator, model, weight, pooled``: ``pooled`` is True where the indicator had too
+    few back-test errors of its own and the all-indicator weights were used. Members of weight
+    0 are left out; rows are sorted by indicator, then weight (largest first).
+    """
+    rows = []
+    for code in dict.fromkeys(indicators):
+        own = cal.weights.get(code)
+        for model, weight in (own or cal.pooled_weights).items():
+            if weight > 0:
+                rows.append({"indicator": code, "model": model, "weight": float(weight), "pooled": not own})
+    out = pd.DataFrame(rows, columns=["indicator", "model", "weight", "pooled"])
+    return out.sort_values(["indicator", "weight"], ascending=[True, False], ignore_index=True)
 
 
 def _targets(t1: np.ndarray, years: Sequence[int] | None, horizon: int | None):

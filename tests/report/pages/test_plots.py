@@ -117,6 +117,15 @@ def test_model_comparison_draws_one_line_per_model():
     assert [c.get_gid() for c in ax.collections] == ["band80:ensemble"]
 
 
+def test_model_comparison_legend_names_models_in_words():
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    for lang in ("vi", "en"):
+        legend = plots.model_comparison(obs, fc, lang=lang).axes[0].get_legend()
+        shown = [x.get_text() for x in legend.get_texts()]
+        assert text.model_label("drift", lang) in shown and text.model_label("ensemble", lang) in shown
+        assert not {"drift", "ensemble"} & set(shown), shown  # never the codes
+
+
 def test_rate_sensitivity_draws_rates_by_window():
     rates = pd.DataFrame({"window": [2, 3, 4], "rate": [-4.0, -5.0, -5.5], "rate_required": -6.9})
     ax = plots.rate_sensitivity(rates, "vi").axes[0]
@@ -240,3 +249,23 @@ def test_chart_type_prints_at_seven_points_or_more(lang):
     sizes += [x.get_fontsize() for x in ax.get_xticklabels() + ax.get_yticklabels()]
     sizes += [x.get_fontsize() for x in _labels(ax)]
     assert min(sizes) * scale >= 7.0
+
+
+def test_heatmap_keeps_every_province_marks_national_targets_and_whole_names(default_run):
+    """Index: Bắc Giang (2030 only) and Lào Cai (2024) keep their columns; national targets hatched."""
+    run, _, _ = default_run
+    a = run.assessments[run.assessments["kind"] == "outcome"]
+    year = plots.heatmap_year(a)
+    fig = plots.category_heatmap(a, "vi", year=year)
+    ax = fig.axes[0]
+    columns = [x.get_text() for x in ax.get_xticklabels()]
+    assert {"Bắc Giang", "Lào Cai"} <= set(columns)
+    assert set(a.loc[a["verdict"] != "no_data", "province"]) <= set(columns)
+    names = [x.get_text() for x in ax.get_yticklabels()]
+    assert not any("…" in n for n in names)
+    national = a[a["plan_id"] == "national-targets"]
+    hatched = [p for p in ax.patches if p.get_gid() == "national-target"]
+    assert len(hatched) > 0 and len(national) > 0
+    assert any(t.get_text() == "2030" for t in ax.texts if t.get_gid() == "cell-year")  # Bắc Giang
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert text.t("heatmap_national", "vi") in legend

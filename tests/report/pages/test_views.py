@@ -5,6 +5,7 @@ The hand-made frames below follow docs/contracts.md; test_plots and test_noteboo
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -413,8 +414,11 @@ def test_province_view_and_panels_select_one_province():
     assert series == "beds_per_10k_dohs" and len(obs) == 10 and set(fc["model"]) == {"drift", "ensemble"}
     section = views.scorecard_section(view, "en")
     assert "Target scorecard" in section and "Other targets (not forecast)" in section
-    # the printed annex begins right after the scorecard, at the one marker the library emits
-    head, annex = section.split(views.annex_html())
+    # a short scorecard: the annex follows on the first printed page (it would be mostly empty)
+    assert views.annex_html() not in section
+    # a longer one: the printed annex begins right after the scorecard, at the one marker emitted
+    longer = dataclasses.replace(view, assessments=pd.concat([view.assessments] * 3, ignore_index=True))
+    head, annex = views.scorecard_section(longer, "en").split(views.annex_html())
     assert "</table>" in head and "Other targets (not forecast)" in annex and views.annex_html() not in annex
 
 
@@ -723,3 +727,41 @@ def test_the_deep_dives_data_table_writes_definitions_from_their_code():
     vi = views.data_table(obs, "vi")["definition"].tolist()
     assert vi == [text.t("definition._dohs", "vi"), ""]  # no English sentence in a Vietnamese page
     assert views.data_table(obs, "en")["definition"].tolist() == obs["definition"].tolist()
+
+
+def _scores() -> pd.DataFrame:
+    """Back-test scores as the run stores them (``runs.SCORE_COLUMNS``), worst model first."""
+    return pd.DataFrame(
+        {
+            "indicator": "imr",
+            "origin": [2011, 2011],
+            "model": ["naive", "dholt"],
+            "n_series": [63, 63],
+            "n": [1260, 1260],
+            "mase": [2.4567, 1.2345],
+            "smape": [12.345, 8.91],
+            "bias": [-0.123, 0.045],
+            "coverage80": [0.7654, 0.8123],
+            "coverage95": [0.9, float("nan")],
+            "pinball": [0.12345, 0.0678],
+            "run_id": "r1",
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_scores_html_words_models_and_headers_and_sorts_best_first(lang):
+    page = views.scores_html(_scores(), lang)
+    head = re.findall(r"<th>(.*?)</th>", page)
+    assert head == [text.t(f"col.{c}", lang) for c in views.SCORE_CODES]  # no run_id, no indicator code
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(<td>.*?)</tr>", page)]
+    assert [r[0] for r in rows] == [text.model_label("dholt", lang), text.model_label("naive", lang)]
+    best = dict(zip(views.SCORE_CODES, rows[0]))
+    assert best["origin"] == "2011" and best["n"] == text.fmt_number(1260, lang, 0)  # a year never "2.011"
+    assert best["mase"] == text.fmt_number(1.2345, lang, 2) and best["coverage80"] == "81%"
+    assert best["coverage95"] == "–" and best["pinball"] == text.fmt_number(0.0678, lang, 3)
+    assert "dholt" not in page and "mase" not in page and "nan" not in page.lower()
+
+
+def test_scores_html_of_nothing_is_empty():
+    assert views.scores_html(pd.DataFrame(), "vi") == ""

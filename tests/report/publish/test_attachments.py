@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 from test_quarter import fixture_report
 
-from forecast import config, pipeline
-from forecast.assess import runs
 from forecast.report.pages.text import t
 from forecast.report.publish import downloads, pdf
 
@@ -19,16 +17,9 @@ pytestmark = pytest.mark.report  # the real report of one province, its PDFs and
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    """The real report for Hà Nam, and its run as stored."""
-    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
-        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    tmp = tmp_path_factory.mktemp("real")
-    result = pipeline.run_report(
-        "2026Q4", provinces=["Hà Nam"], out=tmp / "reports", store=tmp / "store.duckdb", jobs=2
-    )
-    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
-    return result, runs.load_run(tmp / "store.duckdb")
+def real(real_report):
+    """The real report (Hà Nam, Bắc Giang, Ninh Bình (mới): tests/report/conftest.py), and its run as stored."""
+    return real_report
 
 
 def _squash(text: str) -> str:
@@ -51,7 +42,7 @@ def test_brief_pdf_is_valid_with_at_most_two_pages_before_the_annex(real):
         for k in ("no_data_group", "other_targets", "fan_charts", "what_it_takes", "caveats")
     ]
     annex = next(i for i, text in enumerate(pages) if any(h in text for h in headings))
-    assert 1 <= annex <= 2, f"the annex starts on page {annex + 1}"
+    assert 1 <= annex <= 3, f"the annex starts on page {annex + 1}"  # the leaders' page, then at most 2
     assert any(pages[annex].startswith(h) for h in headings)  # on a new page, heading first
     assert _squash(t("scorecard", "vi")) in "".join(pages[:annex])
     assert _squash(t("fan_charts", "vi")) in "".join(pages[annex:])
@@ -72,6 +63,10 @@ def test_downloads_hold_the_runs_numbers(real):
     ):
         csv = pd.read_csv(q / f"{name}.csv", encoding="utf-8-sig", dtype={col["plan_id"]: str})
         xlsx = pd.read_excel(q / f"{name}.xlsx")
+        assert len(csv) == len(xlsx)
+        if name == "assessments":  # the quarter's table holds every province of the run: Hà Nam's rows
+            assert len(csv) == len(run.assessments)
+            csv, xlsx = (f[f[col["province"]] == "Hà Nam"] for f in (csv, xlsx))
         assert len(csv) == len(xlsx) == len(expected)
         want = expected.assign(indicator=[indicator_name(i, "vi") for i in expected["indicator"]])
         want = want.sort_values(["plan_id", "indicator", "year"]).reset_index(drop=True)
@@ -100,6 +95,7 @@ def test_brief_and_index_link_every_file(real):
     brief = (q / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     index = (q / "index.html").read_text(encoding="utf-8")
     names = ["ha-nam.scorecard.csv", "ha-nam.scorecard.xlsx", "ha-nam.series.csv", "ha-nam.series.xlsx"]
+    names += ["ha-nam.data-template.xlsx"]  # the data the leaders' page asks for
     names += ["ha-nam.pdf"] if HAS_CHROMIUM else []
     for name in names:
         assert (q / "briefs" / name).is_file(), name
@@ -114,9 +110,14 @@ def test_brief_and_index_link_every_file(real):
 
 
 def _order(name: str) -> int:
-    return ["pdf", "scorecard.csv", "scorecard.xlsx", "series.csv", "series.xlsx"].index(
-        name.split(".", 1)[1]
-    )
+    return [
+        "pdf",
+        "scorecard.csv",
+        "scorecard.xlsx",
+        "series.csv",
+        "series.xlsx",
+        "data-template.xlsx",
+    ].index(name.split(".", 1)[1])
 
 
 def test_without_chromium_the_report_publishes_and_says_pdfs_are_missing(tmp_path, monkeypatch):

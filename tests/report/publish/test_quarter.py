@@ -15,6 +15,9 @@ from test_notebooks import tiny_store  # noqa: F401 - the fixture, shared
 from forecast import config, pipeline
 from forecast.cli import cli
 from forecast.errors import ReportError, ValidationError
+from forecast.registry import targets
+from forecast.report.pages import metadata
+from forecast.report.pages.text import LANGS
 from forecast.report.publish import execute as report_execute
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report
@@ -39,6 +42,10 @@ def fake_run() -> SimpleNamespace:
             "verdict": ["likely", "no_data", "achieved"],
             "latest_value": [74.0, None, 75.0],
             "latest_year": [2024, None, 2023],
+            "year": [2025, 2025, 2025],
+            "comparator": ">=",
+            "value": [75.4, 68.0, 76.0],
+            "unit": "years",
         }
     )
     return SimpleNamespace(
@@ -85,8 +92,14 @@ def published(tmp_path_factory) -> report.ReportResult:
 def test_layout_of_a_published_quarter(published):
     q = published.folder
     assert published.index == q / "index.html" and not published.failures
-    files = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
+    every = sorted(p.relative_to(q).as_posix() for p in q.rglob("*") if p.is_file())
+    files = [f for f in every if not f.startswith("indicators/")]
     pdf = ["briefs/ha-nam.pdf"] if find_chromium() else []
+    # an indicator page in each language for every indicator of a target (registry and run), and the list
+    codes = metadata.target_indicators(targets.load_targets(), fake_run().assessments)
+    pages = [f"indicators/{lang}/{c}.html" for lang in LANGS for c in [*codes, "index"]]
+    assert {"life_expectancy", "healthy_life_years"} <= set(codes)
+    assert sorted(set(every) - set(files)) == sorted(pages)
     assert files == sorted(
         [
             "analyst/ha-nam/brief.html",
@@ -95,6 +108,7 @@ def test_layout_of_a_published_quarter(published):
             "analyst/ha-nam/life_expectancy.ipynb",
             "assessments.csv",
             "assessments.xlsx",
+            "briefs/ha-nam.data-template.xlsx",  # the data the leaders' page asks for
             "briefs/ha-nam.html",
             *pdf,
             "briefs/ha-nam.scorecard.csv",
@@ -123,7 +137,9 @@ def test_brief_has_no_code_no_traceback_and_embedded_images(published):
     assert not re.search(r"<(script|link)\b[^>]*\b(src|href)=", html)
     assert "<h1>Báo cáo chính sách: Hà Nam — 2026Q4</h1>" in html
     assert '<meta charset="utf-8">' in html and '<html lang="vi">' in html
-    assert "run-test" in html and "f1ngerpr1nt0" in html and "2024" in html and "papermill" in html
+    # the footer in words: quarter, run; the fingerprint, files and versions are in the manifest
+    assert "run-test" in html and "quý 4/2026" in html and "manifest.json" in html
+    assert "f1ngerpr1nt0" not in html and "papermill" not in html
     assert len(html.encode()) < 80_000
 
 
@@ -261,7 +277,16 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     found = [w for w in ENGLISH if w in text]
     assert not found, found  # a Vietnamese brief is entirely Vietnamese
     assert "Số liệu tỉnh mới nhất: 2016" in text and "KTC" not in text and "khoảng dự báo 80%" in text
-    assert "Tổng cục Thống kê (đến năm 2016)" in text  # the data vintage in words: publisher, latest year
+    from forecast.data import provenance
+    from forecast.data import store as store_db
+
+    vintage = provenance.publisher_vintage(store_db.source_vintage(tmp_path / "store.duckdb"))
+    gso = int(vintage.set_index("publisher").loc["gso", "latest_year"])
+    assert f"Tổng cục Thống kê (đến năm {gso})" in text  # the data vintage in words: publisher, latest year
+    # the scorecard's indicators link to their pages, which exist in both languages
+    assert 'href="../indicators/vi/life_expectancy.html"' in brief
+    for lang in ("vi", "en"):
+        assert (result.folder / "indicators" / lang / "life_expectancy.html").is_file()
     assert (
         ".csv" not in text and "pandas" not in text and "{" not in text
     )  # file names, versions, JSON: manifest

@@ -192,3 +192,42 @@ def test_print_marks_cannot_end_the_stylesheet():
     css = render.print_css(marks)
     assert "</style>" not in css and '\\"quoted\\"' in css and "b\\\\c" in css and "line break" in css
     assert render.print_css(None) == ""
+
+
+BILINGUAL = (
+    "# Phân tích sâu một chỉ tiêu / Deep dive: one indicator\n\n"
+    "**Cách chạy:** đổi ô tiếp theo, rồi chọn **Run → Run All Cells**.\n\n"
+    "Sổ này không ước lượng mô hình nào.\n\n"
+    "*English:* *How to run:* change the next cell, then **Run → Run All Cells**.\n\n"
+    "Nothing is fitted here."
+)
+
+
+def test_one_language_keeps_the_pages_language_of_a_bilingual_cell():
+    nb = new_notebook(
+        cells=[new_markdown_cell(BILINGUAL), new_markdown_cell("## Chỉ một ngôn ngữ"), new_code_cell("x = 1")]
+    )
+    vi, en = render.one_language(nb, "vi"), render.one_language(nb, "en")
+    assert vi.cells[0].source == (
+        "# Phân tích sâu một chỉ tiêu\n\n**Cách chạy:** đổi ô tiếp theo, rồi chọn **Run → Run All Cells**.\n\n"
+        "Sổ này không ước lượng mô hình nào."
+    )
+    assert en.cells[0].source == (
+        "# Deep dive: one indicator\n\n*How to run:* change the next cell, then **Run → Run All Cells**.\n\n"
+        "Nothing is fitted here."
+    )
+    assert render.ENGLISH_MARK not in vi.cells[0].source + en.cells[0].source
+    for out in (vi, en):  # other cells untouched, the notebook itself unchanged
+        assert out.cells[1].source == "## Chỉ một ngôn ngữ" and out.cells[2].source == "x = 1"
+    assert nb.cells[0].source == BILINGUAL
+
+
+def test_one_language_without_a_heading_or_a_title_pair():
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("Ghi chú.\n\n*English:* A note."),
+            new_markdown_cell("# Tiêu đề\n\nA\n\n*English:* B"),
+        ]
+    )
+    assert [c.source for c in render.one_language(nb, "vi").cells] == ["Ghi chú.", "# Tiêu đề\n\nA"]
+    assert [c.source for c in render.one_language(nb, "en").cells] == ["A note.", "# Tiêu đề\n\nB"]

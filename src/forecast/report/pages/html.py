@@ -76,6 +76,26 @@ def is_missing(x: object) -> bool:
         return False
 
 
+def indicator_link(code: str, text: str, lang: str = "vi") -> str:
+    """An anchor naming indicator ``code`` (escaped ``text``) that the publisher points at its page.
+
+    The anchor names the indicator only (``data-indicator``): the report run gives it the
+    ``href`` of ``indicators/<lang>/<code>.html`` relative to the page
+    (:func:`forecast.report.publish.indicators.link_indicators`). Without a published quarter (a
+    notebook in JupyterLab) it has no ``href`` and reads as text.
+    """
+    title = t("indicator_page.link_title", lang)
+    return f'<a class="indicator-link" data-indicator="{_esc(code)}" title="{_esc(title)}">{_esc(text)}</a>'
+
+
+def _linked_name(r: dict, lang: str) -> str:
+    """The scorecard's indicator cell: the indicator's name linked to its page, then its basis tag."""
+    name, plain = str(r["name"]), indicator_name(r["indicator"], lang)
+    if not name.startswith(plain):
+        return _esc(name)
+    return indicator_link(r["indicator"], plain, lang) + _esc(name[len(plain) :])
+
+
 def title_html(province: str, quarter: str, lang: str = "vi") -> Html:
     """Return the brief's title, e.g. ``Bản tin chính sách: Hà Nam — quý 4/2026``."""
     text = t("brief_title", lang, province=province, quarter=quarter_label(quarter, lang))
@@ -400,12 +420,12 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
         indicative = r["tier"] == "indicative"
         grey = ' style="color:#757575"' if indicative else ""
         cells = [
-            _esc(r["name"]),
+            _linked_name(r, lang),
             _cell(r["target"]),
             str(r["year"]),
             _cell(r["latest"]),
             _cell(r["forecast"]),
-            f"<span{grey}>{_cell(r['p_attain'])}</span>",
+            f"<span{grey}>{_esc(r['p_attain'])}</span>",
             badge_html(r["category"], lang, r["verdict_text"], indicative)
             + definition_gap_tag(r, lang)
             + (f' <small class="why">{_esc(t("why_tag", lang))}</small>' if r["why"] else ""),

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from forecast.report.pages.text import (
@@ -29,6 +29,7 @@ from forecast.report.pages.text import (
     category_label,
     indicator_name,
     labels,
+    model_label,
     t,
     unit_label,
 )
@@ -381,9 +382,17 @@ def heatmap_year(assessments: pd.DataFrame) -> int | None:
 
 
 def _cell_rows(assessments: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """One assessment per (province, indicator): the given year, else the latest target year."""
-    a = assessments if year is None else assessments[assessments["year"] == year]
-    return a.sort_values("year").drop_duplicates(["province", "indicator"], keep="last")
+    """One assessment per (province, indicator): the given year's target, else the nearest year's
+    (the later on a tie), so a province whose plan sets other years (Bắc Giang 2030, Lào Cai 2024)
+    keeps its column; without ``year``, the latest target year."""
+    a = assessments
+    if year is None:
+        return a.sort_values("year").drop_duplicates(["province", "indicator"], keep="last")
+    distance = (a["year"].astype(float) - year).abs()
+    ordered = a.assign(_d=distance, _later=-a["year"].astype(float)).sort_values(
+        ["_d", "_later"], kind="stable"
+    )
+    return ordered.drop_duplicates(["province", "indicator"], keep="first").drop(columns=["_d", "_later"])
 
 
 def category_heatmap(
@@ -436,25 +445,64 @@ def category_heatmap(
         aspect="auto",
         interpolation="nearest",
     )
-    ax.set_yticks(range(grid.shape[0]), [_short(indicator_name(c, lang), 48) for c in grid.index], fontsize=7)
+    # whole names, wrapped on two or three lines, never cut ("…người dân t…")
+    ax.set_yticks(range(grid.shape[0]), [_wrap(indicator_name(c, lang), 40) for c in grid.index], fontsize=7)
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8)
     ax.xaxis.tick_top()
     # slanted, so that neighbouring names such as "Lâm Đồng (mới)" and "Ninh Bình (mới)" never overlap
     for label in ax.get_xticklabels():
         label.set(rotation=35, ha="left", rotation_mode="anchor")
+    national = _mark_cells(ax, cells, grid, year)
     present = [c for c in CATEGORIES if c in set(cells["verdict"])]
-    ax.legend(
-        handles=[Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present],
-        fontsize=7,
-        frameon=False,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-    )
+    handles = [Patch(color=BADGE_COLOURS[c], label=category_label(c, lang)) for c in present]
+    if national:
+        handles.append(
+            Patch(facecolor="white", edgecolor="#37474f", hatch="///", label=t("heatmap_national", lang))
+        )
+    ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
 
-def _short(name: str, width: int = 32) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
+def _mark_cells(ax: Axes, cells: pd.DataFrame, grid: pd.DataFrame, year: int | None) -> bool:
+    """Hatch the cells measured against a national target (``gid="national-target"``), not the
+    plan's own, and write the target year in a cell whose year is not the heading's. Returns
+    whether any cell is national."""
+    from forecast.registry.national_targets import PLAN_ID
+
+    rows = {ind: i for i, ind in enumerate(grid.index)}
+    cols = {p: j for j, p in enumerate(grid.columns)}
+    national = False
+    for r in cells.to_dict("records"):
+        i, j = rows.get(r["indicator"]), cols.get(r["province"])
+        if i is None or j is None:
+            continue
+        if r.get("plan_id") == PLAN_ID:
+            national = True
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.5, i - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    hatch="///",
+                    edgecolor="#37474f",
+                    linewidth=0,
+                    gid="national-target",
+                )
+            )
+        if year is not None and int(r["year"]) != year:
+            dark = r["verdict"] in ("very_unlikely", "missed", "achieved", "no_data")
+            ax.text(
+                j,
+                i,
+                str(int(r["year"])),
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color="white" if dark else "black",
+                gid="cell-year",
+            )
+    return national
 
 
 def _wrap(title: str, width: int = 62) -> str:
@@ -559,7 +607,7 @@ def model_comparison(
             fc["q50"],
             color=colour,
             linewidth=2.2 if name == "ensemble" else 1.2,
-            label=str(name),
+            label=model_label(name, lang),  # words in the page's language, never the code
             gid=f"model:{name}",
         )
     obs = observations.dropna(subset=["value"]).sort_values("year")

@@ -173,6 +173,26 @@ def indicator_name(code: str, lang: str = "vi") -> str:
     return str(cat.loc[base, column])
 
 
+def indicator_definition(code: str, lang: str = "vi") -> str:
+    """Return the catalogue definition of an indicator in ``lang`` (``definition_vi``; ``definition`` is English).
+
+    A language without a ``definition_<lang>`` column gets the English definition; a code outside
+    the catalogue gives ``""``.
+    """
+    check_lang(lang)
+    cat = indicators.catalogue()
+    if code not in cat.index:
+        return ""
+    column = f"definition_{lang}" if f"definition_{lang}" in cat.columns else "definition"
+    return str(cat.loc[code, column] or cat.loc[code, "definition"])
+
+
+def model_label(model: object, lang: str = "vi") -> str:
+    """The name of a forecast model in words (``dholt`` -> ``San bằng mũ Holt, xu hướng giảm dần``)."""
+    key = f"model.{model}"
+    return _text(key, check_lang(lang)) if has_text(key) else str(model)
+
+
 def unit_label(unit: str, lang: str = "vi") -> str:
     """Return the suffix written after a value in ``unit`` (``"%"``, ``"‰"``, ``"/10.000 dân"``)."""
     check_lang(lang)

@@ -46,6 +46,7 @@ from forecast.report.pages.html import (
     target_text,
     title_html,
 )
+from forecast.report.pages.leaders import leaders_html
 from forecast.report.pages.sentences import ANOMALY, caveats, explanations, what_it_takes
 from forecast.report.pages.suggestions import suggestions_html
 from forecast.report.pages.text import (
@@ -54,12 +55,13 @@ from forecast.report.pages.text import (
     fmt_rate,
     fmt_rate_unit,
     fmt_value,
-    has_text,
     indicator_name,
+    model_label,
     series_tag,
     series_title,
     t,
     target_digits,
+    unit_label,
 )
 
 __all__ = [
@@ -90,6 +92,9 @@ __all__ = [
     "heading_html",
     "headline_html",
     "headline_section",
+    "leaders_section",
+    "peers_section",
+    "verdict_map_html",
     "indicator_title_html",
     "list_html",
     "list_section",
@@ -280,10 +285,17 @@ def series_panels(
     return out
 
 
+#: A scorecard of at most this many rows leaves most of the first printed page empty: the annex
+#: (targets without data, other targets, charts) then follows on that page instead of a new one.
+SHORT_SCORECARD = 6
+
+
 def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     """Return the scorecard with its heading, then the other targets; or the milestones message.
 
-    The printed brief's annex begins after the scorecard (:func:`~forecast.report.pages.html.annex_html`).
+    The printed brief's annex begins after the scorecard (:func:`~forecast.report.pages.html.annex_html`)
+    on a new page, unless the scorecard is short (:data:`SHORT_SCORECARD`): the first page is then
+    filled by what follows.
     """
     others = view.plan[view.plan["kind"] != "outcome"] if "kind" in view.plan.columns else view.plan
     if view.assessments.empty:
@@ -293,13 +305,14 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     a = view.assessments
     missing = no_data_items(a, lang)
     supply = supply_items(a, view.province, lang)
-    why = explanations(a[a["verdict"] != "no_data"] if "verdict" in a.columns else a, lang)
+    scored = a[a["verdict"] != "no_data"] if "verdict" in a.columns else a
+    why = explanations(scored, lang)
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
         + heading_html("why_heading", lang, 3, when=bool(why))
         + list_html(why, "explanations")
-        + annex_html()
+        + (annex_html() if len(scored) > SHORT_SCORECARD else "")
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
         + heading_html("supply_heading", lang, 3, when=bool(supply))
@@ -450,6 +463,53 @@ def scorecard_names(frame: pd.DataFrame, assessments: pd.DataFrame, lang: str = 
     return out
 
 
+def peers_section(view: ProvinceView, observations: pd.DataFrame, lang: str = "vi") -> Html:
+    """Return "Vị trí so với các tỉnh": the ranks table and a map of the series most provinces report.
+
+    ``observations`` are every province's analysis series (with the merged provinces rebuilt, for
+    a merged province's brief); the map has the 63 provinces, or the 34 for a merged province.
+    """
+    from forecast.assess import peers
+    from forecast.registry import boundaries
+    from forecast.report.pages import maps
+
+    scope = boundaries.map_scope(view.province)
+    ranks = peers.peer_ranks(observations, scope)
+    mine = peers.province_ranks(ranks, view.province)
+    out = heading_html("peers", lang) + maps.peers_html(mine, geo.region_of(view.province), lang)
+    first = list(dict.fromkeys(view.assessments.get("indicator", pd.Series(dtype=str))))
+    row = maps.map_series(mine, first)
+    if row is None:
+        return Html(out)
+    values = peers.map_values(ranks, str(row["series"]), int(row["year"]))
+    fig = maps.choropleth(
+        values,
+        scope,
+        lang=lang,
+        title=t("map_value_title", lang, name=series_title(str(row["series"]), lang), year=int(row["year"])),
+        label=unit_label(str(row["unit"]), lang).strip(),
+        highlight=view.province,
+        direction=str(row["direction"]),
+    )
+    img = figure_html(fig, alt=t("peers", lang))
+    return Html(out + img.replace('class="figure"', f'class="figure map" data-map="{scope}"', 1))
+
+
+def verdict_map_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
+    """The index's map of the verdicts (:func:`forecast.report.pages.maps.verdict_maps`) as an image."""
+    from forecast.report.pages import maps
+
+    fig = maps.verdict_maps(assessments, lang)
+    img = figure_html(fig, alt=t("map_verdicts", lang))
+    return Html(img.replace('class="figure"', 'class="figure map" data-map="old merged"', 1))
+
+
+def leaders_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
+    """Return the leaders' page, the brief's first (:func:`forecast.report.pages.leaders.leaders_html`)."""
+    as_of = str(getattr(view.run, "as_of", "") or quarter)
+    return leaders_html(view.assessments, view.observations, view.province, int(as_of[:4]), lang)
+
+
 def headline_section(view: ProvinceView, quarter: str, lang: str = "vi") -> Html:
     """Return the brief's first screen (:func:`forecast.report.pages.headline.headline_html`)."""
     as_of = str(getattr(view.run, "as_of", "") or quarter)
@@ -476,12 +536,6 @@ def scenario_frame(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 
 # --- the deep dive's tables, written for readers (words as headers, no row index, no code) -------
-
-
-def model_label(model: object, lang: str = "vi") -> str:
-    """The name of a forecast model in words (``dholt`` -> ``San bằng mũ Holt, xu hướng giảm dần``)."""
-    key = f"model.{model}"
-    return t(key, lang) if has_text(key) else str(model)
 
 
 def _columns(frame: pd.DataFrame, codes: list[str], lang: str) -> pd.DataFrame:

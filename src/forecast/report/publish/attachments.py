@@ -26,6 +26,7 @@ import pandas as pd
 from forecast.errors import ForecastError
 from forecast.log import logger
 from forecast.report.pages import text, views
+from forecast.report.pages.leaders import TEMPLATE_LINK
 from forecast.report.pages.text import labels
 from forecast.report.publish import downloads, pdf
 from forecast.report.publish.jobs import JobResult
@@ -64,24 +65,27 @@ class Attachments:
             missing = pdf.CHROMIUM_MISSING in self.pdf_errors.values()
             why = t["no_chromium"] if missing else t["pdf_failed"]
             note = f'<p class="pdf-missing">{html.escape(t["no_pdf"].format(n=len(self.pdf_errors), why=why))}</p>'
-        return f'<h2 id="downloads">{html.escape(t["download"])}</h2>\n<ul class="downloads">{"".join(items)}</ul>{note}'
+        csv = f'<p class="downloads-note">{html.escape(t["csv_note"])}</p>'
+        return f'<h2 id="downloads">{html.escape(t["download"])}</h2>\n<ul class="downloads">{"".join(items)}</ul>{csv}{note}'
 
 
 def _label(path: str, t: dict[str, str]) -> str:
     """The link text of a download: ``PDF để in``, ``bảng theo dõi (Excel)``, ``CSV`` (quarter)."""
     ext = path.rsplit(".", 1)[-1]
-    fmt = {"csv": "CSV", "xlsx": "Excel"}.get(ext, "")
+    fmt = {"csv": t["csv"], "xlsx": "Excel"}.get(ext, "")  # the CSV is for software (downloads.py)
     if ext == "pdf":
         return t["pdf"]
     if Path(path).name.startswith("assessments."):
         return fmt
+    if TEMPLATE_SUFFIX in path:
+        return t["template"]
     return f"{t['series' if '.series.' in path else 'scorecard']} ({fmt})"
 
 
 def _links(files: list[str], base: str, t: dict[str, str]) -> str:
     """Links to ``files`` (relative to the quarter) from a page in folder ``base`` (``""``: the index)."""
     out = []
-    for f in files:
+    for f in sorted(files, key=lambda f: (f.rsplit(".", 1)[0], f.endswith(".csv"))):  # Excel before CSV
         href = f.removeprefix(f"{base}/") if base else f
         save = "" if f.endswith(".pdf") else " download"  # tables are saved, the PDF may open in place
         out.append(f'<a href="{html.escape(href)}"{save}>{html.escape(_label(f, t))}</a>')
@@ -115,7 +119,36 @@ def _brief_files(folder: Path, run: Any, province: str, stem: str, obs: pd.DataF
     if panels:
         table = downloads.for_readers(downloads.series_table(panels), lang, "series")
         written += downloads.write_table(table, folder / f"{stem}.series", text.t("sheet.series", lang), lang)
+    written += _data_template(folder / f"{stem}{TEMPLATE_SUFFIX}", run, view, obs)
     return [p.relative_to(folder).as_posix() for p in written]
+
+
+#: The workbook pre-filled with the data a brief asks for (its leaders' page links to it).
+TEMPLATE_SUFFIX = ".data-template.xlsx"
+
+
+def _data_template(path: Path, run: Any, view: views.ProvinceView, obs: pd.DataFrame) -> list[Path]:
+    """Write the province's workbook with exactly the indicators and years its brief asks for."""
+    from forecast.assess.needs import data_needs
+    from forecast.data.template import write_template
+
+    year = int(str(getattr(run, "as_of", "") or "0")[:4] or 0)
+    need = data_needs(view.assessments, obs, year) if year else pd.DataFrame()
+    if need.empty:
+        return []
+    return [write_template(view.province, path, needs=need)]
+
+
+def _link_template(page: Path, href: str) -> None:
+    """Turn the leaders' page's placeholder (:data:`forecast.report.pages.leaders.TEMPLATE_LINK`) into a link."""
+    text = page.read_text(encoding="utf-8")
+    marker = f'<span class="{TEMPLATE_LINK}">'
+    if marker not in text:
+        return
+    start = text.index(marker)
+    end = text.index("</span>", start)
+    link = f'<a class="{TEMPLATE_LINK}" href="{html.escape(href)}" download>{text[start + len(marker) : end]}</a>'
+    page.write_text(text[:start] + link + text[end + len("</span>") :], encoding="utf-8")
 
 
 def _nav(page: Path, files: list[str], lang: str) -> None:
@@ -175,6 +208,11 @@ def attach(
             out.files[j.html].insert(0, made.relative_to(folder).as_posix())
         if out.files[j.html]:
             _nav(page, out.files[j.html], lang)
+        template = next((f for f in out.files[j.html] if f.endswith(TEMPLATE_SUFFIX)), "")
+        if template:
+            _link_template(page, Path(template).name)
+            if j.analyst_html and (folder / j.analyst_html).is_file():
+                _link_template(folder / j.analyst_html, f"../../{template}")
     out.seconds = time.perf_counter() - start
     pdfs = sum(f.endswith(".pdf") for files in out.files.values() for f in files)
     tables = len(out.quarter_files) + sum(len(f) for f in out.files.values()) - pdfs

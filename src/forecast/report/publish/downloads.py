@@ -8,6 +8,15 @@ the brief shows them with, and a sheet "Giải thích cột" saying what each co
 (``col_help.<code>``, with the column's code for analysts). CSV files are UTF-8 with a byte order
 mark, so Excel shows Vietnamese diacritics; in the Excel file numbers are numbers with a number
 format (a probability as a percentage), so Excel in any regional setting reads them as numbers.
+
+CSV separators: the CSV stays machine-readable in every language (RFC 4180: ``,`` between
+columns, ``.`` before decimals), for R, Stata and Python. A semicolon and decimal-comma CSV for
+Vietnamese Excel was not chosen: Vietnamese offices run Excel with either regional setting
+(vi-VN: ``;`` and ``,``; en-US: ``,`` and ``.``), so any one CSV opens as one column or as text in
+half of them, and Excel's ``sep=;`` hint makes it ignore the UTF-8 mark (broken diacritics). The
+Excel file is the reader's file: it opens with numbers as numbers under any setting. The pages
+label the CSV as for software, the index says so (``downloads.csv_note``), and so does the last
+row of the sheet "Giải thích cột".
 """
 
 from __future__ import annotations
@@ -254,6 +263,7 @@ def dictionary(columns: Sequence[str], lang: str = "vi") -> pd.DataFrame:
     for header in columns:
         code = codes.get(header, header)
         rows.append([header, code, t(f"col_help.{code}", lang) if has_text(f"col_help.{code}") else ""])
+    rows.append([t("downloads.csv_format", lang), "", t("downloads.csv_note", lang)])  # the CSV twin
     return pd.DataFrame(rows, columns=[t("col.column", lang), t("col.code", lang), t("col.meaning", lang)])
 
 

@@ -22,7 +22,7 @@ from forecast.report.publish import render
 from forecast.report.publish.execute import footer, print_marks
 from forecast.report.publish.jobs import JobResult
 
-WORK_FOLDERS = ("_work", "briefs", "analyst", "failed")
+WORK_FOLDERS = ("_work", "briefs", "analyst", "failed", "indicators")
 #: ``manifest.json["generator"]`` of every folder this project publishes: only such a folder is replaced.
 GENERATOR = "forecast-workbench"
 #: File inside every work folder this project creates: only such a folder is ever cleaned up.

@@ -41,7 +41,8 @@ from forecast.data import store as store_db
 from forecast.errors import DiskFullError, ReportError
 from forecast.log import Stopwatch, logger
 from forecast.report.pages.text import LANGS, t
-from forecast.report.publish import attachments
+from forecast.report.publish import attachments, indicators
+from forecast.report.publish.execute import footer
 from forecast.report.publish.executors import Executor, make_executor, worker_count
 from forecast.report.publish.folder import (
     check_replaceable,
@@ -297,10 +298,14 @@ def _publish_quarter(
             tmp, run, results, store=settings["store"], lang=lang, jobs=settings["jobs"]
         )
         clock.lap("attachments")
-        index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=files.index_html(lang))
+        pages = _indicator_pages(tmp, run, results, settings["store"], quarter)
+        more = files.index_html(lang) + (indicators.indicators_index_html(lang) if pages.pages else "")
+        index = write_index(tmp, results, common, lang=lang, quarter=quarter, extra=more)
+        indicators.link_pages(tmp, lang, pages.codes)  # the briefs' and the index's anchors
         clock.lap("publish")
         extra = {
             "downloads": files.manifest(),
+            "indicator_pages": pages.manifest(),
             "kernel_retries": kernel_retries(results),
             "stages": stage_table(run, results, clock.seconds, files.pdf_seconds),
         }
@@ -314,6 +319,23 @@ def _publish_quarter(
         shutil.rmtree(tmp, ignore_errors=True)
         remove_made(made)
         raise
+
+
+def _indicator_pages(
+    tmp: Path, run: Any, results: list[JobResult], store: str, quarter: str
+) -> indicators.IndicatorPages:
+    """Write the indicator pages in every language (:mod:`forecast.report.publish.indicators`).
+
+    A failure is logged and the quarter publishes without them (as without a PDF).
+    """
+    briefs = {r.job.parameters["province"]: r.job.html for r in results if r.ok and r.job.kind == "brief"}
+    footers = {lang: footer(_footer(run, quarter, store, lang), {}, lang) for lang in LANGS}
+    try:
+        return indicators.write_indicator_pages(tmp, run, store=store, footers=footers, briefs=briefs)
+    except Exception as e:  # noqa: BLE001 - the briefs publish without their indicator pages
+        logger.warning("the indicator pages could not be written: %r", e)
+        shutil.rmtree(tmp / indicators.FOLDER, ignore_errors=True)  # no half-written set of pages
+        return indicators.IndicatorPages()
 
 
 #: The stages of a report run in the manifest's ``stages``, in the order they run.
