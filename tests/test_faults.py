@@ -290,7 +290,7 @@ def test_an_import_during_a_report_never_reaches_its_pages(tmp_path, small_store
     from forecast.report.publish import quarter
     from forecast.report.publish.jobs import Job
 
-    run = SimpleNamespace(data_fingerprint=store.data_fingerprint(small_store))
+    run = SimpleNamespace(run_id="run-none", data_fingerprint=store.data_fingerprint(small_store))
     settings = {"store": str(small_store), "jobs": 1}
     jobs = [Job("brief", "nb.ipynb", {"store": str(small_store)}, "briefs/x.html", "x")]
     work = tmp_path / "work"

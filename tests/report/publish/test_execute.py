@@ -115,7 +115,7 @@ class InProcess:
 
 
 def test_manifest_lists_the_kernel_retries(tmp_path, monkeypatch, flaky_kernel):
-    monkeypatch.setattr(report, "make_executor", lambda scheduler, jobs: InProcess())
+    monkeypatch.setattr(report, "make_executor", lambda scheduler, jobs, *timeout: InProcess())
     result = fixture_report(tmp_path, monkeypatch)
     assert not result.failures
     m = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))

@@ -350,7 +350,7 @@ def stage_table(
 ) -> dict[str, Any]:
     """The manifest's ``stages``: wall seconds of each stage, and where the notebooks' time went.
 
-    ``import`` … ``save`` are the run's own (:attr:`forecast.assess.runs.Run.stages`; absent when
+    ``import`` … ``save`` are the run's own (the ``stages`` of :class:`forecast.assess.runs.Run`; absent when
     a stored run is republished); ``notebooks`` is the wall time of executing and rendering every
     notebook in the workers, of which ``render`` is the workers' summed HTML time (``cells`` their
     cells' time, the rest is overhead); ``pdf`` is the printing, which runs beside ``attachments``'
