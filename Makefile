@@ -41,15 +41,17 @@ lab: $(VENV)/.installed  ## open JupyterLab in the same environment
 	$(BIN)/jupyter lab notebooks/
 
 LOCALE := src/forecast/report/pages/locale
+# the catalogues' command through its function: `python -m` on a module its package already imports warns
+CATALOGUES := $(BIN)/python -c 'import sys; from forecast.report.pages.catalogues import main; sys.exit(main(sys.argv[1:]))'
 
 i18n: $(VENV)/.installed  ## catalogues: add the ids the code uses (empty), write the template, compile, list what is untranslated
-	$(BIN)/python -m forecast.report.pages.catalogues update || true
+	$(CATALOGUES) update || true
 	$(BIN)/pybabel compile -d $(LOCALE) -D forecast --statistics
-	$(BIN)/python -m forecast.report.pages.catalogues check
+	$(CATALOGUES) check
 
 i18n-lang: $(VENV)/.installed  ## a new language's catalogue from the template: make i18n-lang NEW=fr
 	@test -n "$(NEW)" || { echo "usage: make i18n-lang NEW=<language code, e.g. fr>"; exit 2; }
-	$(BIN)/python -m forecast.report.pages.catalogues update || true
+	$(CATALOGUES) update || true
 	$(BIN)/pybabel init -i $(LOCALE)/forecast.pot -d $(LOCALE) -D forecast -l $(NEW) -w 0
 
 $(VENV)/.bench-installed: $(VENV)/.dev-installed

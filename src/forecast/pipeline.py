@@ -242,11 +242,11 @@ def prepare_run(
     # The calibration is learned once, here, so its ensemble weights are recorded with the run
     # (the indicator pages say which models forecast each series); the numbers are unchanged.
     fitted = learned(series, settings)
-    fc = forecast_series(series, fitted)
+    panel = forecast_series(series, fitted)
     obs, registry = restrict(every, registry, provinces)
-    fc = fc[fc["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
+    fc = panel[panel["geo"].isin(set(obs["geo"]))].reset_index(drop=True)
     clock.lap("forecast")
-    assessments = assessment.assess_targets(registry, every, fc, quarter)
+    assessments = assessment.assess_targets(registry, every, fc, quarter, panel=panel)
     clock.lap("assess")
     detail = deep_dive_tables(series, target_series(assessments), fc, settings)
     clock.lap("backtest")

@@ -391,7 +391,7 @@ def test_a_short_own_series_is_the_anchor_the_national_one_carries_it_forward():
     )
     assert r.q50 == pytest.approx(float(expected))
     assert r.q10 < r.q50 < r.q90  # the gap may drift: never a zero-width interval
-    assert r.national_target == 95.15 and r.national_target_year == 2025
+    assert np.isnan(r.national_target)  # the 2025 national target is not a 2030 one
 
 
 def test_a_target_year_the_carrier_has_observed_is_still_a_forecast_for_the_province():

@@ -110,7 +110,10 @@ def test_borrowed_series_is_labelled_and_national_target_shown():
     out = suggest.suggest_targets(fc, obs, "Ninh Bình (mới)", 2030, national=NATIONAL)
     r = out.set_index("indicator").loc["bhyt_coverage"]
     assert r.basis == "national" and r.geo == "Việt Nam"
-    assert r.national_target == 95.15 and r.national_target_year == 2025
+    assert np.isnan(r.national_target)  # no national BHYT target for 2030: never the 2025 one
+    r = suggest.suggest_targets(fc, obs, "Ninh Bình (mới)", 2025, national=NATIONAL).set_index("indicator")
+    assert r.loc["bhyt_coverage", "national_target"] == 95.15
+    assert r.loc["bhyt_coverage", "national_target_year"] == 2025
 
 
 def test_the_cli_prints_one_csv_row_per_indicator(tmp_path, monkeypatch):

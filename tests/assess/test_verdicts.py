@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 
 from forecast import pipeline
-from forecast.assess import matching
+from forecast.assess import matching, suggest
+from forecast.engine import forecast as forecast_engine
+from forecast.registry import indicators
+from forecast.registry import targets as registry
 from forecast.registry.targets import target_direction
-from forecast.report.pages import headline, html, sentences, text
+from forecast.report.pages import headline, html, sentences, text, views
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +110,115 @@ def test_no_passed_deadline_is_achieved_without_an_observation(assessed):
         assert r["verdict_text"] == text.t("verdict_not_yet_observed", "vi", year=int(row["year"]))
         if np.isfinite(row["p_attain"]):
             assert "là đã đạt" in r["p_attain"]
+
+
+def test_every_surprise_has_a_reason_code_and_a_vietnamese_sentence(assessed):
+    a, _ = assessed
+    codes = a["reason_codes"].fillna("").str.split(";")
+    has = {
+        c: codes.map(lambda x, c=c: c in x)
+        for c in ("counter_trend", "pace_disagrees", "stand_in", "borrowed_pace")
+    }
+    # every counter-trend median is flagged: the median's change and the observed one point apart
+    sign = np.sign(a["forecast_rate"]) * np.sign(a["rate_observed"])
+    big = (a["forecast_rate"].abs() >= 0.2) & (a["rate_observed"].abs() >= 0.2) & (a["rate_unit"] == "pct")
+    assert has["counter_trend"][(sign < 0) & big].all()
+    # every pace/P disagreement is flagged
+    on_track_low = (a["pace"] == "on_track") & (a["p_attain"] < 0.5) & (a["timing"] != "observed")
+    assert has["pace_disagrees"][on_track_low].all()
+    stand_ins = {alt for alt, _ in indicators.STAND_INS.values()}
+    assert has["stand_in"][a["definition_code"].isin(stand_ins)].all()
+    assert has["counter_trend"].sum() >= 3 and has["stand_in"].sum() >= 3 and has["borrowed_pace"].sum() >= 10
+    for r in a[has["counter_trend"] | has["pace_disagrees"] | has["stand_in"]].to_dict("records"):
+        said = sentences.explanations(pd.DataFrame([r]), "vi")
+        name = text.indicator_name(r["indicator"], "vi")
+        assert said and all(name in s for s in said), (r["province"], r["indicator"], r["year"])
+        joined = " ".join(said)
+        if r["rate_unit"] == "pp" and "counter_trend" in r["reason_codes"]:
+            assert "điểm phần trăm/năm" in joined  # a change of a percentage is in points
+        if "counter_trend" in r["reason_codes"]:
+            assert "dự báo trung vị" in joined and str(int(r["year"])) in joined
+    # Hà Nam's DOH beds fell to 2016; from 2017 they follow the national all-facility pace: said,
+    # and the 80 % interval covers the own trend's path too
+    beds = a[(a["province"] == "Hà Nam") & (a["indicator"] == "beds_per_10k") & (a["year"] == 2025)].iloc[0]
+    assert {"counter_trend", "borrowed_pace"} <= set(beds["reason_codes"].split(";"))
+    assert beds["carrier_from_year"] == 2017 and beds["carrier_definition"] == "other"
+    # the own trend continued over the years the national pace replaced it, at most five
+    years = min(2025 - beds["latest_year"], forecast_engine.OWN_TREND_YEARS)
+    own_path = beds["latest_value"] * (1 + beds["rate_observed"] / 100) ** years
+    assert beds["q10"] <= own_path * (1 + 1e-9) and own_path <= beds["q90"]
+    (said,) = [s for s in sentences.explanations(pd.DataFrame([beds]), "vi") if "từ năm 2017" in s]
+    assert "cả nước" in said and "khác định nghĩa của tỉnh" in said
+
+
+def test_national_comparators_are_named_of_the_same_year_and_marked_when_defined_otherwise(assessed):
+    a, _ = assessed
+    shown = a[a["national_target"].notna()]
+    assert (shown["national_target_year"] == shown["year"]).all()  # never another year's target
+    assert (shown["national_target_act"] != "").all()
+    bhyt_2030 = a[(a["indicator"] == "bhyt_coverage") & (a["year"] == 2030)]
+    assert len(bhyt_2030) and bhyt_2030["national_target"].isna().all()
+    doctors = a[
+        (a["province"] == "Hà Nam") & (a["indicator"] == "doctors_per_10k") & (a["year"] == 2025)
+    ].iloc[0]
+    assert (doctors["national_target"], doctors["national_target_act"]) == (10.0, "resolution_20")
+    assert doctors["national_target_definition"] == "other"  # DOH-only series, all-facility target
+    cell = html.national_target_text(doctors, "vi")
+    assert cell.startswith("10,0") and "NQ 20-NQ/TW" in cell and "khác định nghĩa" in cell
+    caveats = sentences.caveats(pd.DataFrame(), a[a["province"] == "Hà Nam"], "vi")
+    assert any(text.t("act_name.resolution_20", "vi") in c for c in caveats)
+    # Đồng Nai has no numeric plan: its own published 96 % BHYT target, and its headline says so
+    dongnai = a[a["province"] == "Đồng Nai"]
+    assert dongnai.loc[
+        (dongnai["indicator"] == "bhyt_coverage") & (dongnai["year"] == 2025), "value"
+    ].tolist() == [96.0]
+    page = headline.headline_html(dongnai, "Đồng Nai", 2026, "vi")
+    assert text.t("headline_national_plan", "vi", province="Đồng Nai") in page
+
+
+def test_the_deep_dives_ensemble_row_is_the_scorecards_forecast(default_run):
+    run, obs, _ = default_run
+    checked = carried = 0
+    for province in ("Hà Nam", "Lâm Đồng", "Lào Cai"):
+        view = views.province_view(run, obs, None, province)
+        for code in dict.fromkeys(view.assessments.loc[view.assessments["series"] != "", "indicator"]):
+            dive = views.deep_dive_view(view, code)
+            mf = run.model_forecasts
+            mf = mf[(mf["geo"] == dive.geo) & (mf["indicator"] == dive.series)]
+            _, fc = dive.as_assessed(mf)
+            table = views.model_table(fc, dive.targets, "vi")
+            for r in dive.targets[dive.targets["timing"] != "observed"].to_dict("records"):
+                if pd.isna(r["q50"]):
+                    continue
+                d = text.target_digits(*dive.targets["value"])
+                assert table.loc["ensemble", int(r["year"])] == html.forecast_text(r, r["unit"], "vi", d), (
+                    province,
+                    code,
+                    r["year"],
+                )
+                checked += 1
+            carried += len(dive.anchors) > 0
+    assert checked >= 30 and carried >= 3  # life expectancy, Lâm Đồng's BHYT and stunting are carried
+
+
+def test_suggestions_only_for_planned_indicators_on_own_data_at_a_plausible_pace(default_run):
+    run, obs, _ = default_run
+    plan = registry.load_targets()
+    for province in ("Hà Nam", "Lâm Đồng", "Lào Cai", "Đồng Nai"):
+        view = views.province_view(run, obs, plan, province)
+        planned = suggest.planned_indicators(view.plan)
+        frame = suggest.suggest_targets(view.forecasts, view.observations, province, 2030, planned=planned)
+        assert set(frame["indicator"]) <= planned and (frame["basis"] == "own").all(), province
+    hanam = views.province_view(run, obs, plan, "Hà Nam")
+    frame = suggest.suggest_targets(
+        hanam.forecasts, hanam.observations, "Hà Nam", 2030, planned=suggest.planned_indicators(hanam.plan)
+    )
+    assert not {"srb", "natural_pop_growth", "pop_growth"} & set(frame["indicator"])  # nobody asked
+
+
+def test_papi_is_context_never_a_verdict_on_a_satisfaction_target(assessed):
+    a, obs = assessed
+    assert (obs["indicator"] == "papi_public_health_score").sum() > 800  # imported by default
+    assert not (a["series"] == "papi_public_health_score").any()
+    satisfaction = a[a["indicator"] == "satisfaction"]
+    assert len(satisfaction) and (satisfaction["verdict"] == "no_data").all()

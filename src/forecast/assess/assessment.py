@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import config
-from forecast.assess import carry, matching
+from forecast.assess import carry, matching, reasons
 from forecast.engine import transforms
 from forecast.log import logger
 from forecast.registry import indicators
@@ -110,8 +110,11 @@ COLUMNS = REGISTRY_COLUMNS + [
     "national_target",
     "national_target_year",
     "national_target_source",
+    "national_target_act",
+    "national_target_definition",
     "successor",
     "successor_data_year",
+    *reasons.COLUMNS,
     "status",
     "reason",
     "run_id",
@@ -444,6 +447,7 @@ def assess_targets(
     *,
     model: str = "ensemble",
     national: pd.DataFrame | None = None,
+    panel: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Assess every outcome target of the registry against its series and forecast.
 
@@ -467,6 +471,10 @@ def assess_targets(
     national
         National targets (:func:`forecast.registry.national_targets.load_national_targets`,
         loaded when None) shown beside each plan's target.
+    panel
+        The forecasts of every geo (default ``forecasts``): the intervals a row's is compared
+        with (:mod:`forecast.assess.reasons`), so that its reason codes never depend on which
+        provinces a run was asked for.
 
     Returns
     -------
@@ -487,16 +495,28 @@ def assess_targets(
     obs = _with_definitions(observations).sort_values(["geo", "indicator", "year"])
     obs_groups = dict(list(obs.groupby(["geo", "base_indicator"], sort=False)))
     fc_groups = dict(list(forecasts.groupby(["geo", "indicator"], sort=False))) if len(forecasts) else {}
-    national = national_registry.load_national_targets() if national is None else national
+    national = national_registry.load_national_targets(every=True) if national is None else national
     rows = [
-        {
-            **_assess_target(t, obs_groups, fc_groups, as_of_year, model),
-            **national_registry.national_target_for(national, t["indicator"], int(t["year"])),
-        }
+        _with_national(
+            _assess_target(t, obs_groups, fc_groups, as_of_year, model),
+            national_registry.national_target_for(
+                national, t["indicator"], int(t["year"]), str(t["plan_id"])
+            ),
+        )
         for t in targets[targets["kind"] == "outcome"].to_dict("records")
     ]
+    ctx = reasons.context(obs, forecasts if panel is None else panel)
+    rows = [r | reasons.explain(r, ctx, annual_rate) for r in rows]
     logger.info("assessed %d outcome targets as of %s", len(rows), as_of)
     return _frame(rows)
+
+
+def _with_national(row: dict, national: dict) -> dict:
+    """The row with its national target; ``national_target_definition`` says ``other`` when the
+    row's series is of another definition than the national target's (the catalogue's: national
+    doctors and beds targets count every facility, a ``*_dohs`` series the DOH ones only)."""
+    other = bool(row.get("definition_code")) and not pd.isna(national["national_target"])
+    return {**row, **national, "national_target_definition": "other" if other else ""}
 
 
 def _assess_target(t: dict, obs_groups: dict, fc_groups: dict, as_of_year: int, model: str) -> dict:
@@ -592,6 +612,10 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "gap",
         "definition_gap",
         "national_target",
+        "forecast_rate",
+        "panel_rate",
+        "panel_trend",
+        "width_ratio",
     ]
     text = [
         "plan_id",
@@ -613,7 +637,13 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "basis",
         "tier",
         "national_target_source",
+        "national_target_act",
+        "national_target_definition",
         "successor",
+        "reason_codes",
+        "carrier_geo",
+        "carrier_series",
+        "carrier_definition",
         "status",
         "reason",
         "run_id",
@@ -633,6 +663,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "successor_data_year": "Int64",
             "observed_year": "Int64",
             "deadline_passed": "boolean",
+            "carrier_from_year": "Int64",
+            "carrier_until_year": "Int64",
+            "panel_points": "Int64",
         }
     )
 

@@ -513,8 +513,15 @@ def _publishers(rows: pd.DataFrame) -> set[str]:
     return {_short_source(s) for s in rows["source"].unique()}
 
 
-def _is_province(name: str) -> bool:
-    return geo.geo_type(name) in ("province", "city")
+def is_province(name: str) -> bool:
+    """Whether ``name`` is a province or centrally-run city (not a region or the nation)."""
+    try:
+        return geo.geo_type(name) in ("province", "city")
+    except UnknownGeoError:
+        return False
+
+
+_is_province = is_province
 
 
 def _join(*parts: str) -> str:

@@ -53,6 +53,9 @@ _INTS = {
     "national_target_year",
     "successor_data_year",
     "observed_year",
+    "carrier_from_year",
+    "carrier_until_year",
+    "panel_points",
     "origin",
     "n_series",
     "n",
@@ -78,6 +81,10 @@ _FLOATS = {
     "definition_gap",
     "national_target",
     "observed_value",
+    "forecast_rate",
+    "panel_rate",
+    "panel_trend",
+    "width_ratio",
 }
 _BOOLS = {"deadline_passed"}
 COMPARE_COLUMNS = [

@@ -29,7 +29,7 @@ from forecast.engine import transforms
 from forecast.registry import indicators
 from forecast.registry import national_targets as national_registry
 
-__all__ = ["COLUMNS", "PROBABILITIES", "suggest_targets", "value_reached"]
+__all__ = ["COLUMNS", "PROBABILITIES", "planned_indicators", "plausible", "suggest_targets", "value_reached"]
 
 PROBABILITIES = (0.5, 0.8, 0.9)
 COLUMNS = [
@@ -114,6 +114,7 @@ def suggest_targets(
     *,
     national: pd.DataFrame | None = None,
     model: str = "ensemble",
+    planned: set[str] | None = None,
 ) -> pd.DataFrame:
     """Return one row per catalogue indicator with a series: the values reached by ``year``.
 
@@ -129,6 +130,10 @@ def suggest_targets(
         The year of the next plan's targets.
     national
         National targets (default :func:`forecast.registry.national_targets.load_national_targets`).
+    planned
+        Only these indicators (those the province's plan or the national plans set a target for:
+        :func:`planned_indicators`), on the province's own data (basis ``own``), at a pace within
+        what provinces have shown (:func:`plausible`); None keeps every indicator with a series.
 
     Returns
     -------
@@ -143,8 +148,53 @@ def suggest_targets(
     fc_groups = dict(list(forecasts.groupby(["geo", "indicator"], sort=False))) if len(forecasts) else {}
     cat = indicators.catalogue()
     codes = [c for c in cat.index[cat["forecast"] == "yes"] if cat.loc[c, "unit"] != "text"]
+    if planned is not None:
+        codes = [c for c in codes if c in planned]
     rows = [r for c in codes if (r := _one(c, province, int(year), groups, fc_groups, model))]
+    if planned is not None:
+        rows = [r for r in rows if r["basis"] == "own" and plausible(r, obs)]
     for r in rows:
         r.update(national_registry.national_target_for(national, r["indicator"], int(year)))
     out = pd.DataFrame(rows, columns=[*COLUMNS, "national_target_source"])
     return out.drop(columns="national_target_source").astype({"national_target_year": "Int64"})
+
+
+def planned_indicators(plan: pd.DataFrame, national: pd.DataFrame | None = None) -> set[str]:
+    """The indicators a province's plan (its outcome rows) or the national plans set a target for."""
+    national = national_registry.load_national_targets() if national is None else national
+    own = (
+        plan.loc[plan["kind"] == "outcome", "indicator"]
+        if "kind" in plan.columns
+        else plan.get("indicator", [])
+    )
+    return set(own) | set(national["indicator"] if len(national) else [])
+
+
+#: Share of the provinces' yearly changes a suggested pace may not exceed (its 95th percentile).
+PLAUSIBLE_QUANTILE = 0.95
+
+
+def plausible(row: dict, observations: pd.DataFrame) -> bool:
+    """Whether the pace a suggestion implies (``rate_p50``) lies within what provinces have shown:
+    at most the 95th percentile of the absolute yearly changes of the provinces' series of the
+    indicator (in the suggestion's rate unit). Without such a panel the suggestion is kept."""
+    rate = row.get("rate_p50")
+    if rate is None or pd.isna(rate):
+        return True
+    obs = observations[(observations["base_indicator"] == row["indicator"])]
+    obs = obs.loc[obs["geo"].map(matching.is_province).astype(bool)] if len(obs) else obs
+    obs = obs.sort_values(["geo", "indicator", "year"])
+    changes = []
+    for _, s in obs.groupby(["geo", "indicator"]):
+        y, v = s["year"].to_numpy(float), s["value"].to_numpy(float)
+        step = np.diff(y) == 1
+        if row["rate_unit"] == "pct":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                changes.extend(((v[1:] / v[:-1] - 1) * 100)[step])
+        else:
+            changes.extend((v[1:] - v[:-1])[step])
+    changes = np.abs(np.asarray(changes, dtype=float))
+    changes = changes[np.isfinite(changes)]
+    if len(changes) < 20:
+        return True
+    return abs(float(rate)) <= float(np.quantile(changes, PLAUSIBLE_QUANTILE))

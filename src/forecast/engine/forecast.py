@@ -35,6 +35,7 @@ from forecast.engine.panels import (
 )
 from forecast.engine.transforms import series_status
 from forecast.errors import ModelError, PanelWarning
+from forecast.registry import geo
 from forecast.registry.indicators import base_indicator
 
 ENSEMBLE = "ensemble"
@@ -337,12 +338,13 @@ def _forecast_one(
         status[i], reason[i] = series_status(panel.Y[i], panel.transform, settings.min_points)
     _, _, y1, _ = ends(panel.Y, panel.t)
     flat = np.isin(status[ii], ["constant", "at_bound"])
-    means = {m: comps[m].at(ii, h) for m in comps}
+    means = {}
     for m in comps:  # every member follows the national series first (UN IGME-style gap to the nation)
         means[m] = nowcast_mean(comps[m], panel, path, ii, yy, ok)
     moved = anchored(panel, path, ii, ok)
     if moved.any():
         note = f"until {int(path[0][-1])} follows the national series' change (its gap to the nation kept)"
+        own_slope = observed_slope(panel.Z, panel.t)
     frames = []
     for m in models:
         zm = means[m] if m in means else _ensemble_mean(means, cal, panel.indicator)
@@ -350,6 +352,13 @@ def _forecast_one(
         q_flat = cal.quantiles(panel.indicator, "naive", h, sign)
         q = np.where(ok[ii][:, None], q_ok, q_flat)
         vals = _clip(panel, zm, s[:, None] * q, limits, h)
+        if moved.any():  # where the own trend and the national pace disagree, cover both
+            # the own trend continued over the years the national pace replaced it, at most as many
+            # years as it was measured over (OWN_TREND_YEARS); only for a geo that existed through
+            # them (Hà Tây, merged into Hà Nội in 2008, is a panel member no target reads)
+            span = np.minimum(np.minimum(h, np.maximum(path[0][-1] - t1[ii], 0)), OWN_TREND_YEARS)
+            lived = moved & (era_end(panel.geos)[ii] >= path[0][-1])
+            vals = _cover_both(panel, vals, lived, zm, z1[ii] + own_slope[ii] * span, z1[ii])
         vals[flat] = y1[ii][flat, None]  # constant or at a bound: flat at the observed value
         frame = pd.DataFrame(vals, columns=["mean", *_QCOLS])
         frame.insert(0, "year", yy.astype(int))
@@ -361,6 +370,65 @@ def _forecast_one(
             frame.loc[moved, "reason"] = note
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+OWN_TREND_YEARS = 5  # the window of the observed trend, and the most years it is continued
+COVER_WIDEN = 3.0  # an interval covering the own trend grows to at most 3 times its half-width
+
+
+def era_end(geos: np.ndarray) -> np.ndarray:
+    """The last year each geo existed (``data/provinces.csv`` column ``era``; open-ended or
+    unknown: far in the future)."""
+    table = geo.provinces()
+    ends = dict(zip(table["name"], table["era"].astype(str).str.partition("-")[2], strict=True))
+    return np.array([float(ends[g]) if str(ends.get(g, "")).isdigit() else 9999.0 for g in geos])
+
+
+def observed_slope(Z: np.ndarray, t: np.ndarray, window: int = OWN_TREND_YEARS) -> np.ndarray:
+    """Each row's least-squares slope over its observations of the last ``window`` years (model
+    scale; 0 with fewer than two): the observed trend, as the assessment's ``rate_observed``."""
+    out = np.zeros(len(Z))
+    for i, row in enumerate(Z):
+        ok = np.isfinite(row)
+        if ok.sum() < 2:
+            continue
+        years = t[ok]
+        keep = years > years[-1] - window
+        if keep.sum() < 2:
+            keep[-2:] = True
+        out[i] = np.polyfit(years[keep], row[ok][keep], 1)[0]
+    return out
+
+
+def _cover_both(
+    panel: Panel, vals: np.ndarray, moved: np.ndarray, zm: np.ndarray, zp: np.ndarray, z1: np.ndarray
+) -> np.ndarray:
+    """Quantiles whose 80 % interval covers the own trend's path where it and the national pace disagree.
+
+    A province nowcast along the national series (:func:`forecast.engine.nowcast.nowcast_mean`)
+    may be carried one way while its own observed trend (:func:`observed_slope`) points the other
+    (Hà Nam's DOH beds fell 0.64 % a year to 2016; the national all-facility series rose after
+    it). The median keeps the national pace; where the own trend's path ``zp`` lies outside the
+    80 % interval, the quantiles on that side (q025 … q10 or q90 … q975) are moved out by the
+    distance on the model scale, at most :data:`COVER_WIDEN` times the calibrated half-width on
+    that side (a steep own trend of a few noisy years does not blow the interval up). Rows that
+    agree are unchanged.
+    """
+    disagree = moved & (np.sign(zm - z1) * np.sign(zp - z1) < 0)
+    if not disagree.any():
+        return vals
+    z = panel.transform.forward(vals[disagree, 1:])
+    p = zp[disagree]
+    levels = np.asarray(QUANTILES)
+    i10, i90 = int(np.argmin(np.abs(levels - 0.1))), int(np.argmin(np.abs(levels - 0.9)))
+    mid = z[:, _MID]
+    below = np.clip(z[:, i10] - p, 0.0, (COVER_WIDEN - 1) * (mid - z[:, i10]))
+    above = np.clip(p - z[:, i90], 0.0, (COVER_WIDEN - 1) * (z[:, i90] - mid))
+    z[:, : i10 + 1] -= below[:, None]
+    z[:, i90:] += above[:, None]
+    out = vals.copy()
+    out[disagree, 1:] = panel.transform.inverse(z)
+    return out
 
 
 def _clip(panel: Panel, zm: np.ndarray, off: np.ndarray, limits, h: np.ndarray) -> np.ndarray:

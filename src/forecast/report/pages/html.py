@@ -26,6 +26,7 @@ from forecast.report.pages.text import (
     fmt_percent,
     fmt_rate_unit,
     fmt_value,
+    has_text,
     indicator_name,
     quarter_label,
     t,
@@ -258,6 +259,7 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
                 "category": str(r.get("verdict") or "no_data"),
                 "verdict_text": verdict_text(r, lang),
                 "tier": "indicative" if indicative else "verdict",
+                "why": bool(set(str(r.get("reason_codes") or "").split(";")) & EXPLAINED),
                 "national_target": national_target_text(r, lang),
                 "definition_gap": r.get("definition_gap", float("nan")),
             }
@@ -278,8 +280,13 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
             "definition_gap",
             "verdict_text",
             "tier",
+            "why",
         ],
     )
+
+
+#: Reason codes a scorecard row points to the explanations for (``sentences.explanations``).
+EXPLAINED = {"counter_trend", "borrowed_pace", "pace_disagrees", "wide_interval", "narrow_interval"}
 
 
 def _passed_unobserved(r: dict) -> bool:
@@ -371,14 +378,21 @@ def series_label(row: dict, lang: str = "vi", *, name_geo: bool = False) -> str:
 
 
 def national_target_text(row: dict, lang: str = "vi") -> str:
-    """Return the national target beside a plan's, e.g. ``95,2% (2025)``, or an en dash."""
+    """Return the national target beside a plan's, with its act and year: ``10,0 (NQ 20, 2025)``;
+    marked when the row's series is of another definition (``khác định nghĩa``), or an en dash."""
     value = row.get("national_target")
     if is_missing(value):
         return "–"
     year = row.get("national_target_year")
-    when = "" if is_missing(year) else f" ({int(year)})"  # type: ignore[arg-type]
+    act = str(row.get("national_target_act") or "")
+    parts = [t(f"act_short.{act}", lang)] if act and has_text(f"act_short.{act}") else []
+    if not is_missing(year):
+        parts.append(str(int(year)))  # type: ignore[arg-type]
     d = target_digits(value, row.get("value"), row.get("value_high"))  # as precise as the plan's target
-    return fmt_value(value, str(row.get("unit") or ""), lang, d) + when
+    text = fmt_value(value, str(row.get("unit") or ""), lang, d) + (f" ({', '.join(parts)})" if parts else "")
+    if str(row.get("national_target_definition") or "") == "other":
+        text += " " + t("national_other_definition", lang)
+    return text
 
 
 _SCORECARD_COLUMNS = (
@@ -412,7 +426,9 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             _cell(r["latest"]),
             _cell(r["forecast"]),
             f"<span{grey}>{_esc(r['p_attain'])}</span>",
-            badge_html(r["category"], lang, r["verdict_text"], indicative) + definition_gap_tag(r, lang),
+            badge_html(r["category"], lang, r["verdict_text"], indicative)
+            + definition_gap_tag(r, lang)
+            + (f' <small class="why">{_esc(t("why_tag", lang))}</small>' if r["why"] else ""),
             _cell(r["rates"]),
             _cell(r["national_target"]),
         ]

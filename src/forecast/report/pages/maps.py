@@ -15,9 +15,11 @@ import html
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 from forecast.registry import boundaries
@@ -118,10 +120,16 @@ def choropleth(
     return fig
 
 
+def _layout() -> ConstrainedLayoutEngine:
+    """Constrained layout with room above the titles: with fixed-aspect maps it lets a title reach the
+    figure's top edge, and Vietnamese stacked marks ("Đ", "ể") were clipped there."""
+    return ConstrainedLayoutEngine(rect=(0, 0, 1, 0.97))
+
+
 def _canvas(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.get_figure(root=True), ax  # type: ignore[return-value]  # our axes are on a Figure
-    fig = Chart(figsize=size, dpi=90, layout="constrained")
+    fig = Chart(figsize=size, dpi=90, layout=_layout())
     return fig, fig.subplots()
 
 
@@ -192,14 +200,22 @@ def verdict_maps(assessments: pd.DataFrame, lang: str = "vi") -> Figure:
     new_of = dict(zip(cw["old_geo"], cw["new_geo"]))
     a = assessments.assign(province=assessments["province"].map(lambda p: new_of.get(p, p)))
     merged = verdict_shares(a)
-    fig = Chart(figsize=(7.2, 5.0), dpi=90, layout="constrained")
+    fig = Chart(figsize=(7.2, 5.0), dpi=90, layout=_layout())
     axes = fig.subplots(1, 2)
     for ax, scope, frame, key in (
         (axes[0], "old", shares, "map_old"),
         (axes[1], "merged", merged, "map_merged"),
     ):
-        choropleth(
-            frame, scope, lang=lang, title=t(key, lang), label=t("map_share_met", lang), vmin=0, vmax=1, ax=ax
+        choropleth(  # one credit for the figure, under the right-hand map
+            frame,
+            scope,
+            lang=lang,
+            title=t(key, lang),
+            label=t("map_share_met", lang),
+            vmin=0,
+            vmax=1,
+            ax=ax,
+            credit=ax is axes[1],
         )
         shapes = boundaries.boundaries(scope).merge(frame, on="geo")
         for r in shapes.itertuples():
@@ -211,6 +227,9 @@ def verdict_maps(assessments: pd.DataFrame, lang: str = "vi") -> Figure:
                 ha="center",
                 va="center",
                 gid=f"count:{r.geo}",
+                path_effects=[
+                    patheffects.withStroke(linewidth=2.0, foreground="white")
+                ],  # legible on any colour
             )
     for bar in fig.axes[2:]:
         bar.xaxis.set_major_formatter(lambda x, _pos: f"{fmt_number(100 * x, lang, 0)}%")

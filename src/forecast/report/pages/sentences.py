@@ -11,7 +11,7 @@ import re
 import pandas as pd
 
 from forecast import config
-from forecast.assess import matching
+from forecast.assess import matching, reasons
 from forecast.data import priority
 from forecast.report.pages.html import is_missing, moves_away, series_label, target_text
 from forecast.report.pages.text import (
@@ -19,6 +19,7 @@ from forecast.report.pages.text import (
     definition_text,
     fmt_gap,
     fmt_number,
+    fmt_percent,
     fmt_rate,
     fmt_rate_unit,
     fmt_value,
@@ -159,6 +160,7 @@ def caveats(
         names = "; ".join(dict.fromkeys(indicator_name(c, lang) for c in rows["indicator"]))
         out.append(f"{names}: " + t("caveat_series_is", lang) + definition_text(code, lang) + ".")
     out += _proxy_caveats(a, lang)
+    out += national_act_notes(a, lang)
     out += definition_gap_notes(a, lang)
     seen = (
         a.dropna(subset=["latest_year"]).drop_duplicates(
@@ -192,6 +194,30 @@ def caveats(
             + (f" ({why})." if why else ".")
         )
     return list(dict.fromkeys(out))
+
+
+def national_act_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """Name each act whose national target the scorecard shows (column ``national_target_act``),
+    and the targets whose series is of another definition than the national target's."""
+    if "national_target_act" not in a.columns:
+        return []
+    acts = a["national_target_act"].fillna("").astype(str)
+    out = [
+        t("caveat_national_act", lang, short=t(f"act_short.{act}", lang), name=t(f"act_name.{act}", lang))
+        for act in dict.fromkeys(acts[acts != ""])
+        if has_text(f"act_name.{act}")
+    ]
+    other = a[a.get("national_target_definition", pd.Series("", index=a.index)).fillna("") == "other"]
+    for code, rows in other.groupby(definition_codes(other), sort=False):
+        out.append(
+            t(
+                "caveat_national_definition",
+                lang,
+                names=_names(rows, lang),
+                definition=definition_text(code, lang),
+            )
+        )
+    return out
 
 
 def definition_gap_notes(a: pd.DataFrame, lang: str = "vi") -> list[str]:
@@ -321,3 +347,141 @@ def _anomalies(targets: pd.DataFrame, lang: str) -> list[str]:
         if text:
             found.setdefault(text, []).append(f"{indicator_name(r['indicator'], lang)} ({r['year']})")
     return [f"{'; '.join(dict.fromkeys(names))}: {text}" for text, names in found.items()]
+
+
+def _codes(r: dict) -> list[str]:
+    return [c for c in str(r.get("reason_codes") or "").split(";") if c]
+
+
+def _signed(x: float, r: dict, lang: str) -> tuple[str, str]:
+    """(verb, size) of an annual change: (``tăng``, ``0,64%/năm``)."""
+    unit = str(r.get("unit") or "")
+    verb = t("verb_falling" if x < 0 else "verb_rising", lang)
+    return verb, fmt_rate_unit(abs(x), str(r.get("rate_unit") or "pct"), lang, unit=unit)
+
+
+def _interval(r: dict, lang: str) -> str:
+    d = target_digits(r.get("value"), r.get("value_high"))
+    unit = str(r.get("unit") or "")
+    return f"{fmt_number(r['q10'], lang, d)}–{fmt_value(r['q90'], unit, lang, d)}"
+
+
+def _carrier_name(r: dict, lang: str) -> str:
+    if str(r.get("borrowed") or "") == "own_other_definition":
+        return t("carrier_own_other_definition", lang)
+    g = str(r.get("carrier_geo") or "")
+    return t("why_nation", lang) if g == matching.NATIONAL_GEO else g
+
+
+def _borrowed_text(r: dict, lang: str) -> str:
+    """``từ năm 2017 đến 2023 ... theo tốc độ của cả nước (khác định nghĩa của tỉnh), ...``."""
+    start, until = int(r["carrier_from_year"]), r.get("carrier_until_year")
+    if is_missing(until) or int(until) <= start:  # type: ignore[arg-type]
+        span = (
+            t("why_in_year", lang, start=start) if not is_missing(until) else t("why_from", lang, start=start)
+        )
+    else:
+        span = t("why_span", lang, start=start, until=int(until))  # type: ignore[arg-type]
+    return t(
+        "why_borrowed",
+        lang,
+        span=span,
+        carrier=_carrier_name(r, lang),
+        definition=t("why_other_definition", lang) if r.get("carrier_definition") == "other" else "",
+        latest=int(r["latest_year"]),
+    )
+
+
+def _why_trend(r: dict, lang: str, codes: list[str]) -> str:
+    """The median runs against (or ignores) the observed trend: why, with numbers; a borrowed
+    pace alone is said once per indicator (no year: it is the same for every target year)."""
+    name, year = indicator_name(r["indicator"], lang), int(r["year"])
+    if "counter_trend" not in codes:
+        return f"{name}: " + _borrowed_text(r, lang) + "."
+    obs_verb, obs = _signed(float(r["rate_observed"]), r, lang)
+    fields = dict(name=name, year=year, period=_period(r, lang), obs_verb=obs_verb, obs=obs)
+    if abs(float(r["forecast_rate"])) < reasons.STILL.get(str(r.get("rate_unit") or "pct"), 0.2):
+        d = target_digits(r.get("value"), r.get("value_high"))
+        text = t("why_flat", lang, level=fmt_value(r["q50"], str(r.get("unit") or ""), lang, d), **fields)
+    else:
+        fc_verb, fc = _signed(float(r["forecast_rate"]), r, lang)
+        text = t("why_counter_trend", lang, fc_verb=fc_verb, fc=fc, **fields)
+    if "borrowed_pace" in codes:
+        text += "; " + _borrowed_text(r, lang) + t("why_cover_both", lang, interval=_interval(r, lang))
+    elif not is_missing(r.get("panel_trend")):
+        verb, size = _signed(float(r["panel_trend"]), r, lang)
+        text += t("why_panel_trend", lang, verb=verb, rate=size) + t(
+            "why_interval", lang, interval=_interval(r, lang)
+        )
+    else:
+        text += t("why_models", lang) + t("why_interval", lang, interval=_interval(r, lang))
+    return text + "."
+
+
+def _why_pace(r: dict, lang: str) -> str:
+    """An on-track pace beside a low P (or the reverse): what the other provinces' series show."""
+    unit = str(r.get("unit") or "")
+    obs = fmt_rate_unit(
+        r.get("rate_observed"), str(r.get("rate_unit") or "pct"), lang, signed=True, unit=unit
+    )
+    req = fmt_rate_unit(
+        r.get("rate_required"), str(r.get("rate_unit") or "pct"), lang, signed=True, unit=unit
+    )
+    text = t(
+        "why_pace",
+        lang,
+        name=indicator_name(r["indicator"], lang),
+        year=int(r["year"]),
+        obs=obs,
+        req=req,
+        pace=t(f"pace.{r['pace']}", lang) if has_text(f"pace.{r['pace']}") else str(r["pace"]),
+        p=fmt_percent(r.get("p_attain"), lang),
+    )
+    if not is_missing(r.get("panel_rate")):
+        verb, size = _signed(float(r["panel_rate"]), r, lang)
+        level = r.get("required_from_value")
+        level = r.get("latest_value") if is_missing(level) else level
+        d = target_digits(r.get("value"), r.get("value_high"))
+        text += t(
+            "why_panel",
+            lang,
+            level=fmt_value(level, unit, lang, d),
+            verb=verb,
+            rate=size,
+            n=int(r["panel_points"]),
+        )
+    return text + t("why_interval", lang, interval=_interval(r, lang)) + "."
+
+
+def explanations(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """One sentence, with numbers, per surprise a row carries (column ``reason_codes``,
+    :mod:`forecast.assess.reasons`): a median against the observed trend or following a borrowed
+    pace, a pace and a probability that disagree, a stand-in series, an unusual interval."""
+    check_lang(lang)
+    out = []
+    for r in assessments.to_dict("records"):
+        codes = _codes(r)
+        name, year = indicator_name(r["indicator"], lang), int(r["year"])
+        if {"counter_trend", "borrowed_pace"} & set(codes):
+            out.append(_why_trend(r, lang, codes))
+        if "pace_disagrees" in codes:
+            out.append(_why_pace(r, lang))
+        if "stand_in" in codes:
+            out.append(
+                t(
+                    "why_stand_in",
+                    lang,
+                    name=name,
+                    definition=definition_text(str(r["definition_code"]), lang),
+                )
+            )
+        for code in ("wide_interval", "narrow_interval"):
+            if code in codes:
+                fields = dict(name=name, year=year, interval=_interval(r, lang))
+                fields["ratio"] = fmt_number(r["width_ratio"], lang, 1)
+                if code == "wide_interval":
+                    latest = int(r["latest_year"])
+                    carried = t("why_wide_carried", lang, latest=latest)
+                    fields["because"] = carried if "carried" in codes else t("why_wide_because", lang)
+                out.append(t(f"why_{code}", lang, **fields))
+    return list(dict.fromkeys(x for x in out if x))

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from forecast.assess import matching, suggest, used
+from forecast.assess import carry, matching, suggest, used
 from forecast.data import provenance
 from forecast.engine.backtest import COMPARE_HORIZON, evaluate
 from forecast.errors import UnknownGeoError, ValidationError
@@ -47,7 +47,7 @@ from forecast.report.pages.html import (
     title_html,
 )
 from forecast.report.pages.leaders import leaders_html
-from forecast.report.pages.sentences import ANOMALY, caveats, what_it_takes
+from forecast.report.pages.sentences import ANOMALY, caveats, explanations, what_it_takes
 from forecast.report.pages.suggestions import suggestions_html
 from forecast.report.pages.text import (
     definition_text,
@@ -306,9 +306,12 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     missing = no_data_items(a, lang)
     supply = supply_items(a, view.province, lang)
     scored = a[a["verdict"] != "no_data"] if "verdict" in a.columns else a
+    why = explanations(scored, lang)
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
+        + heading_html("why_heading", lang, 3, when=bool(why))
+        + list_html(why, "explanations")
         + (annex_html() if len(scored) > SHORT_SCORECARD else "")
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
@@ -329,6 +332,26 @@ class DeepDive:
     observations: pd.DataFrame
     targets: pd.DataFrame
     origin: int | None = None  # of the stored back-test: the last observed year − COMPARE_HORIZON
+    anchors: pd.DataFrame = field(default_factory=pd.DataFrame)  # own points a carried row rests on
+
+    def as_assessed(self, model_forecasts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The observations and every model's forecast as the scorecard's row used them.
+
+        For a row whose own points are carried forward by another series (column ``gap``,
+        :func:`forecast.assess.carry.carry_forward`) every model of the carrier is carried from
+        the same points, so the ensemble's row is the scorecard's forecast to the digit; other
+        rows are returned unchanged.
+        """
+        if self.anchors.empty or model_forecasts.empty:
+            return self.observations, model_forecasts
+        frames = []
+        for name, fc in model_forecasts.groupby("model", sort=False):
+            _, carried, _ = carry.carry_forward(
+                self.anchors, self.observations, fc.sort_values("year"), self.indicator
+            )
+            if carried is not None:
+                frames.append(carried.assign(model=name))
+        return self.anchors, pd.concat(frames, ignore_index=True) if frames else model_forecasts.iloc[0:0]
 
 
 def deep_dive_view(view: ProvinceView, indicator: str) -> DeepDive:
@@ -343,7 +366,11 @@ def deep_dive_view(view: ProvinceView, indicator: str) -> DeepDive:
     series, obs, _, rows = series_view(view, code)
     where = str(rows["geo"].iloc[0]) if len(rows) else view.province
     origin = int(obs["year"].max()) - COMPARE_HORIZON if len(obs) else None
-    return DeepDive(code, series, where, obs, rows, origin)
+    anchors = pd.DataFrame()
+    if len(rows) and "gap" in rows.columns and rows["gap"].notna().any():
+        row = rows[rows["gap"].notna()].iloc[0].to_dict()
+        anchors = used.used_series(row, view.observations, view.forecasts).anchors
+    return DeepDive(code, series, where, obs, rows, origin, anchors)
 
 
 def model_table(model_forecasts: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -395,7 +422,8 @@ def borrowed_geos(province: str) -> list[str]:
 
 def suggestions_section(view: ProvinceView, year: int = 2030, lang: str = "vi") -> Html:
     """Return the section "Mục tiêu khả thi cho <year>" (:func:`forecast.assess.suggest.suggest_targets`)."""
-    frame = suggest.suggest_targets(view.forecasts, view.observations, view.province, year)
+    planned = suggest.planned_indicators(view.plan)  # the plan's and the national plans' indicators
+    frame = suggest.suggest_targets(view.forecasts, view.observations, view.province, year, planned=planned)
     return suggestions_html(frame.assign(name=scorecard_names(frame, view.assessments, lang)), year, lang)
 
 
