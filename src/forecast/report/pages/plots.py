@@ -69,6 +69,20 @@ def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
     return fig, fig.subplots()
 
 
+def _lay_out(fig: Figure) -> None:
+    """Place ``fig``'s axes as its next draw will, without drawing it.
+
+    The layout engine alone (constrained layout: the same positions, pixel for pixel) costs
+    about a tenth of a fan chart less than ``draw_without_rendering``, which also walks every
+    artist; a figure without an engine (a user's axes) is drawn as before.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        fig.draw_without_rendering()
+    else:
+        engine.execute(fig)
+
+
 def _one_model(forecasts: pd.DataFrame, model: str | None) -> pd.DataFrame:
     """Rows of ``model``; else of ``ensemble`` when present; else of the first model by name."""
     if "model" not in forecasts.columns or forecasts.empty:
@@ -150,7 +164,7 @@ def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
     if not marks:
         return None
     fig: Figure = ax.get_figure(root=True)  # type: ignore[assignment]  # our axes are on a Figure
-    fig.draw_without_rendering()  # lay the figure out: the axes' height on the page is known
+    _lay_out(fig)  # the axes' height on the page is known once the figure is laid out
     lo, hi = ax.get_ylim()
     height_in = ax.get_window_extent().height / fig.dpi
     step = 1.25 * FONT / 72 / height_in  # one line of label text (and a little air), in axes fraction
@@ -327,9 +341,25 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
     ax.tick_params(labelsize=FONT)
     _label_y(ax, observations, lang, with_name=not title)
     if title:
-        ax.set_title(_wrap(title, 52), fontsize=TITLE_FONT)
+        ax.set_title(_wrap(title, 52), fontsize=TITLE_FONT, y=_title_y(ax))
     ax.grid(alpha=0.3)
     _legend_below(ax)
+
+
+def _title_y(ax: Axes) -> float | None:
+    """Where a title goes: ``1.0`` (on the axes) when nothing can rise above the axes, else None (auto).
+
+    Matplotlib's automatic title position lifts the title over x tick labels on top or the y
+    axis' offset text ("1e6"); to know, it measures every tick label of every sibling axes at each
+    layout pass and draw (a sixth of a fan chart's time). Our x ticks are below, so without an
+    offset text the automatic position is ``y=1.0``: given, nothing is measured.
+    """
+    axis = ax.yaxis
+    formatter = axis.get_major_formatter()
+    formatter.set_locs(list(axis.get_majorticklocs()))
+    offset = formatter.get_offset() if hasattr(formatter, "get_offset") else ""
+    on_top = ax.xaxis.get_ticks_position() in ("top", "unknown") or ax.xaxis.get_label_position() == "top"
+    return None if offset or on_top else 1.0
 
 
 def _legend_below(ax: Axes) -> None:
