@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 REPORT_ARGS ?=
+BENCH_ARGS ?=
 QUARTER ?= $(shell $(PYTHON) -c "import datetime as d; t=d.date.today(); print(f'{t.year}Q{(t.month-1)//3+1}')")
 
 .PHONY: report test lint lab bench clean install dev i18n i18n-lang
@@ -58,8 +59,8 @@ $(VENV)/.bench-installed: $(VENV)/.dev-installed
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	touch $@
 
-bench: $(VENV)/.bench-installed  ## run the benchmarks (with the statsforecast peers) and print their figures
-	$(BIN)/python -m benchmarks
+bench: $(VENV)/.bench-installed  ## run the benchmarks (with the statsforecast peers) and print their figures; BENCH_ARGS="report --skip-all" for the default report only
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -346,3 +346,33 @@ def scores(answers: pd.DataFrame, keys: tuple[str, ...] = ("model", "indicator")
     per = answers.groupby(keys, sort=False).apply(one, include_groups=False).reset_index()
     every = answers.assign(indicator="(all)").groupby(keys, sort=False).apply(one, include_groups=False)
     return pd.concat([per, every.reset_index()], ignore_index=True)
+
+
+def _logit(p: np.ndarray, floor: float = P_FLOOR) -> np.ndarray:
+    p = np.clip(np.asarray(p, float), floor, 1 - floor)
+    return np.log(p / (1 - p))
+
+
+def fit_platt(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Intercept ``a`` and slope ``b`` of the logistic recalibration ``logit P' = a + b logit P``.
+
+    Platt scaling (Platt 1999, "Probabilistic outputs for support vector machines") on the logit of
+    P, as the recalibration of probability forecasts in Gneiting & Raftery (2007, JASA 102:359) and
+    Zadrozny & Elkan (2002, KDD); fitted by maximum likelihood (Newton's method on the log loss).
+    ``(0, 1)`` leaves P unchanged: a positive ``a`` says targets are met more often than P says.
+    """
+    x, y = _logit(p), np.asarray(y, float)
+    X = np.column_stack([np.ones_like(x), x])
+    w = np.array([0.0, 1.0])
+    for _ in range(50):  # Newton-Raphson (iteratively reweighted least squares)
+        q = 1 / (1 + np.exp(-X @ w))
+        step = np.linalg.solve((X * (q * (1 - q))[:, None]).T @ X, X.T @ (y - q))
+        w = w + step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(w[0]), float(w[1])
+
+
+def platt(p: np.ndarray, a: float, b: float) -> np.ndarray:
+    """P recalibrated by :func:`fit_platt`'s ``(a, b)``."""
+    return 1 / (1 + np.exp(-(a + b * _logit(p))))

@@ -17,7 +17,8 @@ Scores: Brier, log loss, accuracy, expected calibration error (ECE, ten bins) an
 table by decile, overall and per indicator, and the ensemble by horizon.
 Goal: Brier >= 15% below the best peer on both protocols, ECE <= 0.03, no indicator ECE > 0.10.
 Engine settings are tuned on the inner protocols (``--inner``: country fit <= 2005, targets
-2006-2012; provincial fit <= 2008, targets 2009-2011), which end before the scored years begin.
+2006-2012; provincial fit <= 2008, targets 2009-2011), which end before the scored years begin. A post-hoc recalibration of P tuned there
+does not hold on the scored years (``bench_recalibrate.py``): none is applied.
 
 Run:  .venv/bin/python benchmarks/bench_attain.py [--quick] [--no-peers] [--inner] [--save]
 ``--quick`` scores every third series of each indicator (the engine still fits whole panels).

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from forecast import pipeline
-from forecast.assess import matching, suggest
+from forecast.assess import matching, reasons, suggest
 from forecast.engine import forecast as forecast_engine
 from forecast.registry import indicators
+from forecast.registry import national_targets as national_registry
 from forecast.registry import targets as registry
 from forecast.registry.targets import target_direction
 from forecast.report.pages import headline, html, sentences, text, views
@@ -121,11 +122,15 @@ def test_every_surprise_has_a_reason_code_and_a_vietnamese_sentence(assessed):
     }
     # every counter-trend median is flagged: the median's change and the observed one point apart
     sign = np.sign(a["forecast_rate"]) * np.sign(a["rate_observed"])
-    big = (a["forecast_rate"].abs() >= 0.2) & (a["rate_observed"].abs() >= 0.2) & (a["rate_unit"] == "pct")
-    assert has["counter_trend"][(sign < 0) & big].all()
-    # every pace/P disagreement is flagged
-    on_track_low = (a["pace"] == "on_track") & (a["p_attain"] < 0.5) & (a["timing"] != "observed")
-    assert has["pace_disagrees"][on_track_low].all()
+    # the smallest change that is a direction; abs units (relative to the level) are left out
+    still = a["rate_unit"].map({u: x for u, x in reasons.STILL.items() if u != "abs"}).astype(float)
+    big = (a["forecast_rate"].abs() >= still) & (a["rate_observed"].abs() >= still)
+    assert has["counter_trend"][(sign < 0) & big].all() and ((sign < 0) & big).sum() >= 3
+    # every pace/P disagreement is flagged, both ways
+    ahead = a["timing"] != "observed"
+    on_track_low = (a["pace"] == "on_track") & (a["p_attain"] < 0.5) & ahead
+    behind_high = a["pace"].isin(["limited_progress", "deterioration"]) & (a["p_attain"] >= 0.8) & ahead
+    assert has["pace_disagrees"][on_track_low | behind_high].all() and (on_track_low | behind_high).any()
     stand_ins = {alt for alt, _ in indicators.STAND_INS.values()}
     assert has["stand_in"][a["definition_code"].isin(stand_ins)].all()
     assert has["counter_trend"].sum() >= 3 and has["stand_in"].sum() >= 3 and has["borrowed_pace"].sum() >= 10
@@ -149,6 +154,53 @@ def test_every_surprise_has_a_reason_code_and_a_vietnamese_sentence(assessed):
     assert beds["q10"] <= own_path * (1 + 1e-9) and own_path <= beds["q90"]
     (said,) = [s for s in sentences.explanations(pd.DataFrame([beds]), "vi") if "từ năm 2017" in s]
     assert "cả nước" in said and "khác định nghĩa của tỉnh" in said
+
+
+def test_every_stand_in_has_a_reason_code_and_a_vietnamese_sentence_with_numbers(default_run, assessed):
+    """A regional or national series read for a province, or a national target standing in for
+    the province's own: a code in the table and a sentence with the numbers in the brief."""
+    a, _ = assessed
+    scored = a[a["verdict"] != "no_data"]
+    codes = scored["reason_codes"].fillna("").str.split(";")
+    borrowed = scored[scored["basis"].isin(["national", "regional"])]
+    assert len(borrowed) >= 10 and codes[borrowed.index].map(lambda c: "no_own_data" in c).all()
+    national = scored[
+        (scored["plan_id"] == national_registry.PLAN_ID)
+        & np.isclose(scored["value"], scored["national_target"].astype(float))
+    ]
+    flagged = codes.map(lambda c: "national_comparator" in c)
+    assert len(national) >= 5 and flagged[national.index].all() and flagged.sum() == len(national)
+    dongnai = scored[(scored["province"] == "Đồng Nai") & (scored["indicator"] == "bhyt_coverage")]
+    assert len(dongnai) and not flagged[dongnai.index].any()  # its own published 96 % is no stand-in
+    for r in pd.concat([borrowed, national]).to_dict("records"):
+        said = " ".join(sentences.explanations(pd.DataFrame([r]), "vi"))
+        d = text.target_digits(r["value"], r["value_high"])
+        assert text.indicator_name(r["indicator"], "vi") in said and f"({int(r['year'])})" in said
+        if "no_own_data" in r["reason_codes"]:
+            latest = text.fmt_value(r["latest_value"], r["unit"], "vi", d)
+            assert (
+                f"{int(r['latest_year'])}: {latest}" in said and text.fmt_percent(r["p_attain"], "vi") in said
+            )
+            assert "chỉ để tham khảo" in said
+        if "national_comparator" in r["reason_codes"]:
+            target = text.fmt_value(r["national_target"], r["unit"], "vi", d)
+            assert (
+                f"mục tiêu quốc gia {target} ({text.t('act_short.' + r['national_target_act'], 'vi')}" in said
+            )
+        assert str(r["national_target_source"] or "Decision") not in said  # the act in Vietnamese, no English
+    # the brief says them under its explanations
+    run, obs, _ = default_run
+    view = views.province_view(run, obs, None, "Ninh Bình (mới)")
+    page = views.scorecard_section(view, "vi")
+    assert text.t("why_heading", "vi") in page and "tỉnh chưa đặt mục tiêu riêng" in page
+
+
+def test_no_forecast_interval_has_zero_width(assessed):
+    a, _ = assessed
+    fc = a[(a["timing"] != "observed") & a["q50"].notna()]
+    assert len(fc) >= 60
+    narrow = fc[~(fc["q90"] > fc["q10"]) | ~(fc["q975"] > fc["q025"])]
+    assert narrow.empty, narrow[["province", "indicator", "year", "q10", "q90"]].head().to_dict("records")
 
 
 def test_national_comparators_are_named_of_the_same_year_and_marked_when_defined_otherwise(assessed):

@@ -137,3 +137,15 @@ def test_murphy_decomposition_adds_up_when_p_is_constant_per_bin():
     assert rel == pytest.approx(0.1**2)  # said 0.15 / 0.85, met 0.25 / 0.75
     assert res == pytest.approx(0.25**2) and unc == pytest.approx(0.25)
     assert attain.brier(p, y) == pytest.approx(rel - res + unc)
+
+
+def test_platt_leaves_calibrated_probabilities_alone_and_finds_a_shift(rng):
+    p = rng.uniform(0.02, 0.98, 40000)
+    y = rng.uniform(0, 1, 40000) < p
+    a, b = attain.fit_platt(p, y)
+    assert a == pytest.approx(0, abs=0.05) and b == pytest.approx(1, abs=0.05)
+    # targets met more often than said: logit of the truth is 0.5 above P's
+    y_more = rng.uniform(0, 1, 40000) < attain.platt(p, 0.5, 1.0)
+    a, b = attain.fit_platt(p, y_more)
+    assert a == pytest.approx(0.5, abs=0.06) and b == pytest.approx(1, abs=0.06)
+    assert attain.ece(attain.platt(p, a, b), y_more) < attain.ece(p, y_more) / 3

@@ -25,7 +25,12 @@ interval much wider or narrower than the other provinces'. Each such row carries
 ``stand_in`` / ``other_definition``
     the series measures another indicator (a stand-in) or another definition of it;
 ``carried`` / ``no_own_data``
-    the province's own points carried forward by another series; no own point at all;
+    the province's own points carried forward by another series; no own point at all (the row
+    reads a regional or national series in its stead: ``basis``, ``geo``, ``latest_value``);
+``national_comparator``
+    the province has no target of its own for the indicator and year: the row is measured
+    against the national target (plan :data:`forecast.registry.national_targets.PLAN_ID`, value
+    equal to ``national_target``);
 ``wide_interval`` / ``narrow_interval``
     the 80 % interval on the model scale is more than :data:`WIDE` times (less than
     :data:`NARROW` of) the median of the same series' intervals across provinces in that year
@@ -44,6 +49,7 @@ from forecast.assess import matching
 from forecast.engine import transforms
 from forecast.engine.nowcast import NATIONAL_GEOS
 from forecast.registry import indicators
+from forecast.registry import national_targets as national_registry
 
 __all__ = ["COLUMNS", "REASON_CODES", "Context", "context", "explain"]
 
@@ -55,6 +61,7 @@ REASON_CODES = (
     "other_definition",
     "carried",
     "no_own_data",
+    "national_comparator",
     "wide_interval",
     "narrow_interval",
 )
@@ -220,6 +227,17 @@ def _width_ratio(r: dict, ctx: Context) -> float:
     return mine / typical if np.isfinite(typical) and typical > 0 else math.nan
 
 
+def _national_comparator(r: dict) -> bool:
+    """Whether the row's target is the national one, standing in for a province without its own
+    (a province's own published target, Đồng Nai's 96 % BHYT, is not a stand-in)."""
+    if r.get("plan_id") != national_registry.PLAN_ID:
+        return False
+    national, value = r.get("national_target"), r.get("value")
+    if national is None or value is None or pd.isna(national) or pd.isna(value):
+        return False
+    return math.isclose(float(national), float(value))
+
+
 def explain(r: dict, ctx: Context, annual_rate) -> dict:
     """The :data:`COLUMNS` of one assessment row (``annual_rate``: the assessment's rate function)."""
     out: dict = dict.fromkeys(COLUMNS, math.nan) | {
@@ -271,6 +289,8 @@ def explain(r: dict, ctx: Context, annual_rate) -> dict:
         codes.append("carried")
     if r.get("tier") == "indicative" and r.get("basis") != "own":
         codes.append("no_own_data")
+    if _national_comparator(r):
+        codes.append("national_comparator")
     ratio = _width_ratio(r, ctx)
     out["width_ratio"] = ratio
     if np.isfinite(ratio) and ratio > WIDE:

@@ -102,8 +102,21 @@ def resolve_geo(name: str) -> str:
 
 def geo_type(name: str) -> str:
     """Return ``country``, ``region``, ``province`` or ``city`` for a canonical geo name."""
-    row = provinces().loc[provinces()["name"] == name]
-    return row["type"].iloc[0] if len(row) else "unknown"
+    return _types().get(name, "unknown")
+
+
+@lru_cache(maxsize=1)
+def _types() -> dict[str, str]:
+    """Each geo's type by its canonical name (the first row of a name, as the reference lists it).
+
+    A dictionary, not a filter of the reference per call: a deep dive's scenarios ask for the type
+    of every geo of an indicator (a seventh of the page's time when each was a frame filter).
+    """
+    p = provinces()
+    types: dict[str, str] = {}
+    for name, kind in zip(p["name"], p["type"]):
+        types.setdefault(name, kind)
+    return types
 
 
 @lru_cache(maxsize=1)

@@ -272,3 +272,20 @@ def test_heatmap_keeps_every_province_marks_national_targets_and_whole_names(def
     assert any(t.get_text() == "2030" for t in ax.texts if t.get_gid() == "cell-year")  # Bắc Giang
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
     assert text.t("heatmap_national", "vi") in legend
+
+
+def test_a_fan_charts_title_sits_where_matplotlib_would_put_it():
+    """The title is given y=1.0 (nothing measured) only where the automatic position is 1.0 too."""
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    fig = plots.fan_chart(obs, fc, title="IMR")
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    pinned = ax.title.get_window_extent().y0
+    ax.set_title("IMR", fontsize=plots.TITLE_FONT)  # automatic position, as before
+    fig.draw_without_rendering()
+    assert ax.title.get_window_extent().y0 == pytest.approx(pinned)
+    # an offset text ("+1e5") may rise above the axes: the title is left to matplotlib
+    big = obs.assign(value=100_000 + obs["value"] / 1000)
+    fc_big = fc.assign(**{q: 100_000 + fc[q] / 1000 for q in ("q025", "q10", "q50", "q90", "q975")})
+    ax_big = plots.fan_chart(big, fc_big, title="big").axes[0]
+    assert plots._title_y(ax_big) is None

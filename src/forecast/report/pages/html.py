@@ -286,7 +286,16 @@ def scorecard_frame(assessments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame
 
 
 #: Reason codes a scorecard row points to the explanations for (``sentences.explanations``).
-EXPLAINED = {"counter_trend", "borrowed_pace", "pace_disagrees", "wide_interval", "narrow_interval"}
+EXPLAINED = {
+    "counter_trend",
+    "borrowed_pace",
+    "pace_disagrees",
+    "stand_in",
+    "no_own_data",
+    "national_comparator",
+    "wide_interval",
+    "narrow_interval",
+}
 
 
 def _passed_unobserved(r: dict) -> bool:

@@ -453,6 +453,39 @@ def _why_pace(r: dict, lang: str) -> str:
     return text + t("why_interval", lang, interval=_interval(r, lang)) + "."
 
 
+def _why_no_own_data(r: dict, lang: str) -> str:
+    """A series of the region or the nation read for a province without data of its own."""
+    where = t("why_nation", lang) if r.get("geo") == matching.NATIONAL_GEO else str(r.get("geo") or "")
+    d = target_digits(r.get("value"), r.get("value_high"))
+    latest = "–"
+    if not is_missing(r.get("latest_year")):
+        value = fmt_value(r.get("latest_value"), str(r.get("unit") or ""), lang, d)
+        latest = f"{int(r['latest_year'])}: {value}"
+    return t(
+        "why_no_own_data",
+        lang,
+        name=indicator_name(r["indicator"], lang),
+        year=int(r["year"]),
+        where=where,
+        latest=latest,
+        p=fmt_percent(r.get("p_attain"), lang),
+    )
+
+
+def _why_national_comparator(r: dict, lang: str) -> str:
+    """A province without a target of its own measured against the national one, named with its act."""
+    act = str(r.get("national_target_act") or "")
+    d = target_digits(r.get("value"), r.get("value_high"))
+    return t(
+        "why_national_comparator",
+        lang,
+        name=indicator_name(r["indicator"], lang),
+        year=int(r["year"]),
+        target=fmt_value(r.get("national_target"), str(r.get("unit") or ""), lang, d),
+        act=t(f"act_short.{act}", lang) if act and has_text(f"act_short.{act}") else "",
+    )
+
+
 def explanations(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
     """One sentence, with numbers, per surprise a row carries (column ``reason_codes``,
     :mod:`forecast.assess.reasons`): a median against the observed trend or following a borrowed
@@ -466,6 +499,10 @@ def explanations(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
             out.append(_why_trend(r, lang, codes))
         if "pace_disagrees" in codes:
             out.append(_why_pace(r, lang))
+        if "no_own_data" in codes:
+            out.append(_why_no_own_data(r, lang))
+        if "national_comparator" in codes:
+            out.append(_why_national_comparator(r, lang))
         if "stand_in" in codes:
             out.append(
                 t(
