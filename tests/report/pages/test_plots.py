@@ -280,10 +280,10 @@ def test_a_fan_charts_title_sits_where_matplotlib_would_put_it():
     fig = plots.fan_chart(obs, fc, title="IMR")
     ax = fig.axes[0]
     fig.draw_without_rendering()
-    pinned = ax.title.get_window_extent().y0
-    ax.set_title("IMR", fontsize=plots.TITLE_FONT)  # automatic position, as before
+    pinned = ax._left_title.get_window_extent().y0  # the title starts at the axes' left edge
+    ax.set_title("IMR", fontsize=plots.TITLE_FONT, loc="left")  # automatic position, as before
     fig.draw_without_rendering()
-    assert ax.title.get_window_extent().y0 == pytest.approx(pinned)
+    assert ax._left_title.get_window_extent().y0 == pytest.approx(pinned)
     # an offset text ("+1e5") may rise above the axes: the title is left to matplotlib
     big = obs.assign(value=100_000 + obs["value"] / 1000)
     fc_big = fc.assign(**{q: 100_000 + fc[q] / 1000 for q in ("q025", "q10", "q50", "q90", "q975")})
