@@ -35,6 +35,22 @@ def test_takes_line_says_the_rate_required_and_observed():
     assert leaders.takes_line(r, "en") == "must fall 9.8% a year (observed: falling 1.9% a year)"
 
 
+def test_a_passed_deadline_not_yet_observed_asks_for_the_years_figure(default_run):
+    """Hà Nam's 2025 targets at risk (no 2025 figure yet) ask for it instead of repeating the verdict."""
+    view = _view(default_run, "Hà Nam")
+    rows = leaders.at_risk(view.assessments)
+    passed = rows[(rows["timing"] == "nowcast") & rows["deadline_passed"].fillna(False).astype(bool)]
+    assert not passed.empty  # the real run has such rows
+    for r in passed.to_dict("records"):
+        assert leaders.takes_line(r, "vi") == f"Hạn đã qua: cần số liệu năm {int(r['year'])} để kết luận"
+        assert (
+            leaders.takes_line(r, "en")
+            == f"Deadline passed: the {int(r['year'])} figure is needed to conclude"
+        )
+    html = views.leaders_section(view, "2026Q4", "vi")
+    assert "Hạn đã qua: cần số liệu năm 2025 để kết luận" in html
+
+
 def test_bac_giang_has_no_verdict_at_risk_but_data_to_supply(default_run):
     view = _view(default_run, "Bắc Giang")
     html = views.leaders_section(view, "2026Q4", "vi")

@@ -298,7 +298,7 @@ EXPLAINED = {
 }
 
 
-def _passed_unobserved(r: dict) -> bool:
+def passed_unobserved(r: dict) -> bool:
     """A target year before the report's with no observation at or after it (a nowcast)."""
     passed = r.get("deadline_passed")
     return str(r.get("timing") or "") == "nowcast" and not is_missing(passed) and bool(passed)
@@ -317,7 +317,7 @@ def verdict_text(r: dict, lang: str = "vi") -> str:
             value=fmt_value(r.get("observed_value"), unit, lang, d),
             year=int(r["observed_year"]),  # type: ignore[arg-type]
         )
-    if _passed_unobserved(r) and verdict not in ("no_data", "insufficient_data"):
+    if passed_unobserved(r) and verdict not in ("no_data", "insufficient_data"):
         return t("verdict_not_yet_observed", lang, year=int(r["year"]))
     return category_label(verdict, lang)
 
@@ -328,7 +328,7 @@ def p_text(r: dict, lang: str = "vi") -> str:
     p = fmt_percent(r.get("p_attain"), lang)
     if p == "–":
         return p
-    if _passed_unobserved(r):
+    if passed_unobserved(r):
         p = t("p_was_met", lang, p=p)
     if str(r.get("tier") or "") == "indicative":
         p = t("p_indicative", lang, p=p)

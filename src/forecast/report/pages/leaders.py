@@ -24,6 +24,7 @@ from forecast.report.pages.html import (
     is_missing,
     keep_together,
     p_text,
+    passed_unobserved,
     target_text,
     verdict_text,
 )
@@ -61,9 +62,12 @@ def at_risk(assessments: pd.DataFrame) -> pd.DataFrame:
 def takes_line(r: dict, lang: str = "vi") -> str:
     """What it would take, in one line: ``cần giảm 9,8%/năm (quan sát: giảm 1,9%/năm)``.
 
-    A passed deadline says what happened instead (:func:`~forecast.report.pages.html.verdict_text`).
+    A passed deadline says what happened instead (:func:`~forecast.report.pages.html.verdict_text`),
+    or, not yet observed, that the year's figure is needed to conclude.
     """
     if is_missing(r.get("rate_required")):
+        if passed_unobserved(r):  # nothing left to change by then: the year's figure settles it
+            return t("leaders_takes_passed", lang, year=int(r["year"]))
         return verdict_text(r, lang)
     req = float(r["rate_required"])
     unit, rate_unit = str(r.get("unit") or ""), str(r.get("rate_unit") or "pct")
