@@ -60,10 +60,13 @@ def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legen
     np.testing.assert_allclose(own.get_ydata(), [14.0, 12.0])
     (grey,) = _by_gid(ax, "context")
     np.testing.assert_allclose(grey.get_ydata(), context.sort_values("year")["value"])
-    assert "\n" in ax.get_title() and ax.get_title().replace("\n", " ").strip() == title.strip()
+    drawn = ax.get_title("left")  # from the axes' left edge, wrapped: never cut at the figure's edge
+    assert "\n" in drawn and drawn.replace("\n", " ").strip() == title.strip()
     fig.canvas.draw()
     box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
     assert legend.y1 <= box.y0  # under the axes: never over the data, the targets or their labels
+    head = ax._left_title.get_window_extent()  # the whole title on the page (it was cut at the left edge)
+    assert 0 <= head.x0 and head.x1 <= fig.bbox.x1 and head.y1 <= fig.bbox.y1
 
 
 def test_fan_chart_without_forecast_shows_observations_only():
@@ -277,10 +280,10 @@ def test_a_fan_charts_title_sits_where_matplotlib_would_put_it():
     fig = plots.fan_chart(obs, fc, title="IMR")
     ax = fig.axes[0]
     fig.draw_without_rendering()
-    pinned = ax.title.get_window_extent().y0
-    ax.set_title("IMR", fontsize=plots.TITLE_FONT)  # automatic position, as before
+    pinned = ax._left_title.get_window_extent().y0  # the title starts at the axes' left edge
+    ax.set_title("IMR", fontsize=plots.TITLE_FONT, loc="left")  # automatic position, as before
     fig.draw_without_rendering()
-    assert ax.title.get_window_extent().y0 == pytest.approx(pinned)
+    assert ax._left_title.get_window_extent().y0 == pytest.approx(pinned)
     # an offset text ("+1e5") may rise above the axes: the title is left to matplotlib
     big = obs.assign(value=100_000 + obs["value"] / 1000)
     fc_big = fc.assign(**{q: 100_000 + fc[q] / 1000 for q in ("q025", "q10", "q50", "q90", "q975")})

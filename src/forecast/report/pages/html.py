@@ -550,11 +550,16 @@ def figure_html(
     Charts are drawn at their printed size (:data:`forecast.report.pages.plots.FAN_SIZE`), so
     ``dpi`` sets their sharpness on paper and their width on screen (3.6 in at 150 dpi: 540 px).
 
-    ``alt`` defaults to the first axes' title. :mod:`forecast.report.pages.plots` figures use constrained
+    ``alt`` defaults to the first axes' title (centred, left or right). :mod:`forecast.report.pages.plots` figures use constrained
     layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
     """
     if alt is None:
-        alt = fig.axes[0].get_title() if fig.axes else ""
+        # the title wherever it sits (our charts' titles start at the left edge)
+        alt = (
+            next((a for loc in ("center", "left", "right") if (a := fig.axes[0].get_title(loc))), "")
+            if fig.axes
+            else ""
+        )
     buf = io.BytesIO()
     if tight:
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")

@@ -341,7 +341,9 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
     ax.tick_params(labelsize=FONT)
     _label_y(ax, observations, lang, with_name=not title)
     if title:
-        ax.set_title(_wrap(title, 52), fontsize=TITLE_FONT, y=_title_y(ax))
+        # from the axes' left edge, on lines that fit the figure: layout engines leave a title's width
+        # out of the layout (``for_layout_only``), so a centred long one was cut at the figure's edge
+        ax.set_title(_wrap(title, 44), fontsize=TITLE_FONT, loc="left", y=_title_y(ax))
     ax.grid(alpha=0.3)
     _legend_below(ax)
 
