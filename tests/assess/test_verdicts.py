@@ -156,6 +156,32 @@ def test_every_surprise_has_a_reason_code_and_a_vietnamese_sentence(assessed):
     assert "cả nước" in said and "khác định nghĩa của tỉnh" in said
 
 
+def test_the_common_trend_is_given_as_the_reason_only_where_it_is_on_the_medians_side(assessed):
+    """Hà Nam / Lâm Đồng / Lào Cai pharmacists grew 25.8 / 23.8 / 35.2 %/yr and the provinces about
+    15 %/yr, while the median stays flat (the ensemble's members for the indicator are level
+    models): "the models lean on the provinces' common trend" would be false there."""
+    a, _ = assessed
+    ph = a[
+        a["province"].isin(["Hà Nam", "Lâm Đồng", "Lào Cai"])
+        & (a["indicator"] == "pharmacists_per_10k")
+        & a["reason_codes"].fillna("").str.contains("counter_trend")
+    ]
+    leans = text.t("why_panel_trend", "vi", verb="", rate="").split("{")[0][:40]
+    for r in ph.to_dict("records"):
+        assert r["rate_observed"] > 20 and r["panel_trend"] > 5  # the provinces grew too
+        joined = " ".join(sentences.explanations(pd.DataFrame([r]), "vi"))
+        assert leans not in joined and "các tỉnh cũng tăng" in joined, joined
+    rows = a[a["reason_codes"].fillna("").str.contains("counter_trend") & a["panel_trend"].notna()]
+    for r in rows.to_dict("records"):
+        joined = " ".join(sentences.explanations(pd.DataFrame([r]), "vi"))
+        if leans in joined:  # said only where the common trend points the median's way
+            still = reasons.STILL[r["rate_unit"]]
+            flat = abs(r["forecast_rate"]) < still
+            assert (flat and abs(r["panel_trend"]) < still) or (
+                not flat and np.sign(r["panel_trend"]) == np.sign(r["forecast_rate"])
+            ), (r["province"], r["indicator"], r["year"])
+
+
 def test_every_stand_in_has_a_reason_code_and_a_vietnamese_sentence_with_numbers(default_run, assessed):
     """A regional or national series read for a province, or a national target standing in for
     the province's own: a code in the table and a sentence with the numbers in the brief."""

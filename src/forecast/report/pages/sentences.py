@@ -410,12 +410,27 @@ def _why_trend(r: dict, lang: str, codes: list[str]) -> str:
         text += "; " + _borrowed_text(r, lang) + t("why_cover_both", lang, interval=_interval(r, lang))
     elif not is_missing(r.get("panel_trend")):
         verb, size = _signed(float(r["panel_trend"]), r, lang)
-        text += t("why_panel_trend", lang, verb=verb, rate=size) + t(
-            "why_interval", lang, interval=_interval(r, lang)
-        )
+        # the provinces' common trend explains the median only where it is on the median's side
+        key = "why_panel_trend" if _panel_explains(r) else "why_panel_against"
+        text += t(key, lang, verb=verb, rate=size) + t("why_interval", lang, interval=_interval(r, lang))
     else:
         text += t("why_models", lang) + t("why_interval", lang, interval=_interval(r, lang))
     return text + "."
+
+
+def _panel_explains(r: dict) -> bool:
+    """Whether the provinces' common trend (``panel_trend``) can explain the row's median: it
+    points the way the median moves (``forecast_rate``), or is itself still where the median is.
+
+    Where the provinces moved the way the province did (pharmacists per 10,000: the province
+    +25.8 %/yr, the provinces +15 %/yr) and the median stays flat, leaning on their common trend
+    is no explanation, and the sentence says only what the numbers show.
+    """
+    still = reasons.STILL.get(str(r.get("rate_unit") or "pct"), 0.2)
+    panel, forecast = float(r["panel_trend"]), float(r["forecast_rate"])
+    if abs(forecast) < still:
+        return abs(panel) < still
+    return abs(panel) >= still and (panel > 0) == (forecast > 0)
 
 
 def _why_pace(r: dict, lang: str) -> str:
