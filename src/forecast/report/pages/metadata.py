@@ -26,7 +26,15 @@ from forecast.assess.assessment import VERDICT_CUTS
 from forecast.data import provenance
 from forecast.data.priority import break_notes
 from forecast.registry import geo, indicators
-from forecast.report.pages.html import Html, badge_html, basis_tag, indicator_link, is_missing, target_text
+from forecast.report.pages.html import (
+    Html,
+    badge_html,
+    basis_tag,
+    indicator_link,
+    is_missing,
+    target_text,
+    verdict_text,
+)
 from forecast.report.pages.text import (
     category_label,
     check_lang,
@@ -544,7 +552,9 @@ def targets_html(
             if is_missing(series) or not series
             else _esc(series_name(str(series), code, lang) + basis_tag(r, lang))
         )
-        verdict = badge_html(str(r.get("verdict") or "no_data"), lang)
+        # as the brief's scorecard: what happened for a passed deadline, grey "Tham khảo" when indicative
+        indicative = str(r.get("tier") or "") == "indicative"
+        verdict = badge_html(str(r.get("verdict") or "no_data"), lang, verdict_text(r, lang), indicative)
         cells = (province, str(int(r["year"])), _esc(target_text(r, lang)), verdict, used)
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{_esc(h)}</th>" for h in heads)
