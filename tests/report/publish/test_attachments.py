@@ -36,10 +36,10 @@ def test_brief_pdf_is_valid_with_at_most_two_pages_before_the_annex(real):
     assert html.count('class="annex-start"') == 1  # the library marks the annex, the stylesheet breaks there
     assert "scorecard +" not in html  # no sibling selectors guessing where it begins
     assert _squash("Bản tin chính sách: Hà Nam") in pages[0]
-    # the annex: the targets without data, those not forecast, the fan charts, what it takes, caveats
+    # the annex: the explanations, targets without data, those not forecast, fan charts, what it takes, caveats
     headings = [
         _squash(t(k, "vi"))
-        for k in ("no_data_group", "other_targets", "fan_charts", "what_it_takes", "caveats")
+        for k in ("why_heading", "no_data_group", "other_targets", "fan_charts", "what_it_takes", "caveats")
     ]
     annex = next(i for i, text in enumerate(pages) if any(h in text for h in headings))
     assert 1 <= annex <= 3, f"the annex starts on page {annex + 1}"  # the leaders' page, then at most 2

@@ -294,7 +294,7 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     """Return the scorecard with its heading, then the other targets; or the milestones message.
 
     The printed brief's annex begins after the scorecard (:func:`~forecast.report.pages.html.annex_html`)
-    on a new page, unless the scorecard is short (:data:`SHORT_SCORECARD`): the first page is then
+    on a new page, with the explanations of the rows marked "xem giải thích", unless the scorecard is short (:data:`SHORT_SCORECARD`): the first page is then
     filled by what follows.
     """
     others = view.plan[view.plan["kind"] != "outcome"] if "kind" in view.plan.columns else view.plan
@@ -310,9 +310,11 @@ def scorecard_section(view: ProvinceView, lang: str = "vi") -> Html:
     return Html(
         heading_html("scorecard", lang)
         + _scorecards(view, lang)
+        # the annex opens with the explanations the scorecard's "xem giải thích" points to: printed,
+        # the leaders' page and the scorecard come first (two pages), the sentences after
+        + (annex_html() if len(scored) > SHORT_SCORECARD else "")
         + heading_html("why_heading", lang, 3, when=bool(why))
         + list_html(why, "explanations")
-        + (annex_html() if len(scored) > SHORT_SCORECARD else "")
         + heading_html("no_data_group", lang, 3, when=bool(missing))
         + list_html(missing, "no-data")
         + heading_html("supply_heading", lang, 3, when=bool(supply))
