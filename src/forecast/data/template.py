@@ -81,26 +81,10 @@ def template_rows(
     this_year = dt.date.today().year
     out = []
     for code, rows in plan.groupby("indicator", sort=False):
-        info = indicators.indicator(str(code))
         stored = last.get(str(code))
         start = stored + 1 if stored else this_year - 6
         wording = "; ".join(dict.fromkeys(str(q) for q in rows["quote"].fillna("") if q))
-        for year in range(start, this_year):
-            out.append(
-                [
-                    name,
-                    code,
-                    year,
-                    None,
-                    info["unit"],
-                    "",
-                    "",
-                    info["name_vi"],
-                    info["definition"],
-                    wording,
-                    stored,
-                ]
-            )
+        out += _blank_rows(name, str(code), range(start, this_year), wording, stored)
     return pd.DataFrame(out, columns=[c for c, _ in COLUMNS])
 
 
@@ -110,29 +94,25 @@ def _needed_rows(
     """The data sheet's rows for the years of ``needs``, each with its plan's wording."""
     plan = targets.load_targets(targets_path)
     out = []
+    last: dict[str, dict[str, int]] = {}  # the store read once per province, not once per row of needs
     for need in needs.to_dict("records"):
         name, code = geo.resolve_geo(str(need["province"])), str(need["indicator"])
-        info = indicators.indicator(code)
-        stored = _last_years(name, store).get(code)
+        if name not in last:
+            last[name] = _last_years(name, store)
         mine = plan[(plan["province"] == name) & (plan["indicator"] == code)]
         wording = "; ".join(dict.fromkeys(str(q) for q in mine["quote"].fillna("") if q))
-        for year in range(int(need["year_from"]), int(need["year_to"]) + 1):
-            out.append(
-                [
-                    name,
-                    code,
-                    year,
-                    None,
-                    info["unit"],
-                    "",
-                    "",
-                    info["name_vi"],
-                    info["definition"],
-                    wording,
-                    stored,
-                ]
-            )
+        years = range(int(need["year_from"]), int(need["year_to"]) + 1)
+        out += _blank_rows(name, code, years, wording, last[name].get(code))
     return pd.DataFrame(out, columns=[c for c, _ in COLUMNS])
+
+
+def _blank_rows(name: str, code: str, years: range, wording: str, stored: int | None) -> list[list[object]]:
+    """One empty row of the data sheet per year of ``years`` for ``code`` in ``name`` (columns :data:`COLUMNS`)."""
+    info = indicators.indicator(code)
+    return [
+        [name, code, year, None, info["unit"], "", "", info["name_vi"], info["definition"], wording, stored]
+        for year in years
+    ]
 
 
 def _last_years(name: str, store: str | os.PathLike | None) -> dict[str, int]:
