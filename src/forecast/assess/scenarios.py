@@ -226,6 +226,25 @@ def scenario_targets(assessments: pd.DataFrame, paths: pd.DataFrame) -> pd.DataF
     return out.reindex(columns=TARGET_COLUMNS)
 
 
+def _of_targets(
+    observations: pd.DataFrame, forecasts: pd.DataFrame, assessments: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows a target's scenarios read: its series' forecasts, and the observations of every geo
+    for the indicators sharing its series' base indicator (the national and best-decile paces).
+
+    A path depends on nothing else, so the table is the same; a deep dive's scenarios no longer
+    walk every series of the run (a third of the page's time).
+    """
+    series = set(assessments["series"].dropna()) - {""} if "series" in assessments else set()
+    if not series:
+        return observations, forecasts
+    bases = {indicators.base_indicator(c)[0] for c in series}
+    codes = [c for c in observations["indicator"].unique() if indicators.base_indicator(c)[0] in bases]
+    geos = set(assessments["geo"].dropna()) if "geo" in assessments else set(forecasts["geo"])
+    fc = forecasts[forecasts["indicator"].isin(series) & forecasts["geo"].isin(geos)]
+    return observations[observations["indicator"].isin(codes)], fc
+
+
 def scenario_table(
     observations: pd.DataFrame,
     forecasts: pd.DataFrame,
@@ -264,6 +283,7 @@ def scenario_table(
     A ``rate=R`` outside the observed rates of ``observations`` is refused (:func:`check_rates`).
     """
     check_rates(names, observations)
+    observations, forecasts = _of_targets(observations, forecasts, assessments)
     frames = [
         scenario_targets(assessments, scenario_paths(observations, forecasts, n, as_of_year=as_of_year))
         for n in names

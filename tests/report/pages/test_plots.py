@@ -234,10 +234,72 @@ def test_range_targets_of_two_years_draw_no_overlapping_bands(shared_data):
     np.testing.assert_allclose(sorted(b[0][0] for b in bars), [2025, 2030])
     starts = [seg[0][0] for line in _by_gid(ax, "target") for seg in line.get_segments()]
     assert min(starts) == obs["year"].max()  # from the last observation, not from 2002
-    assert sorted(lab.get_text() for lab in _labels(ax)) == [
-        "2025: ≥ 8,0/10.000 dân (phấn đấu 9,0)",
-        "2030: ≥ 9,0/10.000 dân (phấn đấu 10,0)",
+    assert sorted(lab.get_text() for lab in _labels(ax)) == [  # on two lines: see the next test
+        "2025: ≥ 8,0/10.000 dân\n(phấn đấu 9,0)",
+        "2030: ≥ 9,0/10.000 dân\n(phấn đấu 10,0)",
     ]
+
+
+def _gaps(boxes) -> list[float]:
+    """Horizontal gaps (pixels) between consecutive boxes, left to right."""
+    boxes = sorted(boxes, key=lambda b: b.x0)
+    return [right.x0 - left.x1 for left, right in zip(boxes, boxes[1:])]
+
+
+def test_long_target_names_wrap_and_leave_the_axes_their_width(shared_data):
+    """Lâm Đồng's beds ("≥ 27,0/10.000 dân (phấn đấu 29,0)") took half the chart on one line: the
+    axes shrank to a sixth of its width, the years ran into each other and the legend was cut."""
+    plan = _plan("Lâm Đồng", "beds_per_10k")
+    obs = _gso(shared_data, "Lâm Đồng", "beds_per_10k_dohs")
+    fig = plots.fan_chart(obs, make_forecasts().iloc[0:0], plan, lang="vi", title="Số giường bệnh")
+    ax = fig.axes[0]
+    assert all(len(line) <= plots.LABEL_WIDTH for lab in _labels(ax) for line in lab.get_text().split("\n"))
+    fig.draw_without_rendering()
+    assert ax.get_position().width >= 0.4  # of the figure's width (it was 0.13)
+    years = [lab.get_window_extent() for lab in ax.get_xticklabels() if lab.get_text()]
+    assert min(_gaps(years)) > 2  # pixels between two years
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= 0 and legend.x1 <= fig.bbox.x1
+    assert _apart(fig, _labels(ax))
+
+
+@pytest.mark.parametrize("case", ["imr", "beds"])
+def test_a_chart_is_laid_out_once_where_constrained_layout_puts_it(shared_data, case):
+    """Laid out once, before its target names are moved apart, not again at each draw: the axes
+    sit where a fresh constrained layout, run to convergence, puts them (within a pixel)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if case == "imr":
+        obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+        fig = plots.fan_chart(obs, fc, make_assessments().iloc[:1], title="IMR")
+    else:
+        obs = _gso(shared_data, "Lâm Đồng", "beds_per_10k_dohs")
+        fig = plots.fan_chart(
+            obs, make_forecasts().iloc[0:0], _plan("Lâm Đồng", "beds_per_10k"), title="Beds"
+        )
+    ax = fig.axes[0]
+    placed = np.array(ax.get_position().bounds)
+    fresh = ConstrainedLayoutEngine()
+    fresh.execute(fig)
+    fresh.execute(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    np.testing.assert_allclose(
+        placed * [width, height, width, height],
+        np.array(ax.get_position().bounds) * [width, height, width, height],
+        atol=1.0,
+    )
+
+
+def test_a_chart_a_user_adds_to_is_laid_out_again():
+    """A settled chart keeps its place only while unchanged: a longer y label moves the axes."""
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    fig = plots.fan_chart(obs, fc, make_assessments().iloc[:1], title="IMR")
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    left = ax.get_position().x0
+    ax.set_ylabel("a label on two lines\nthat needs room")
+    fig.draw_without_rendering()
+    assert ax.get_position().x0 > left + 0.01
 
 
 @pytest.mark.parametrize("lang", text.LANGS)
