@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from forecast.engine.forecast import EngineSettings, forecast_panel, learn_calibration
 from forecast.engine.panels import build_panels
@@ -66,3 +67,46 @@ def test_calibrated_settings_forecast_the_same_numbers_and_give_their_weights(rn
         assert got == {m: w for m, w in fitted.calibration.weights[code].items() if w > 0}
     # a series without back-test errors of its own gets the all-indicator weights, marked pooled
     assert table.loc[table["indicator"] == "nurses_per_10k", "pooled"].all()
+
+
+def _staff(shared_data, last: int) -> pd.DataFrame:
+    """GSO DOH staff per 10,000 of every province up to ``last`` (``vn_provinces.csv``)."""
+    obs = pd.read_csv(shared_data / "vn_provinces.csv")
+    codes = [f"{s}_per_10k_dohs" for s in ("beds", "doctors", "nurses", "pharmacists")]
+    return obs[obs["indicator"].isin(codes) & (obs["year"] <= last)]
+
+
+def _medians(obs: pd.DataFrame, year: int, **settings) -> pd.DataFrame:
+    out = forecast_panel(obs, years=[year], settings=EngineSettings(**settings))
+    return out.set_index(["indicator", "geo"])["q50"]
+
+
+def test_pharmacists_follow_the_shift_common_to_the_provinces_not_a_flat_line(shared_data):
+    """Pharmacists per 10,000 grew 25.8 / 23.8 / 35.2 %/yr in Hà Nam / Lâm Đồng / Lào Cai to 2016, and
+    after every origin since 2006 most provinces rose, whatever their own trend; the ensemble's
+    members for them are level models, so without the intercept correction the median is flat."""
+    obs = _staff(shared_data, 2016)
+    cal = learn_calibration(build_panels(obs), ["ensemble"], EngineSettings())
+    assert cal.drifts["pharmacists_per_10k_dohs"] > 0
+    after, flat = _medians(obs, 2025), _medians(obs, 2025, intercept_correction=False)
+    last = obs[obs["year"] == 2016].set_index(["indicator", "geo"])["value"]
+    for province in ("Hà Nam", "Lâm Đồng", "Lào Cai"):
+        key = ("pharmacists_per_10k_dohs", province)
+        assert flat[key] == pytest.approx(last[key], rel=0.05)  # the level members: flat
+        assert after[key] > 1.4 * last[key]  # the common shift carried, for five years at most
+    assert (
+        after[("pharmacists_per_10k_dohs", "Hà Nam")]
+        == _medians(obs, 2030)[("pharmacists_per_10k_dohs", "Hà Nam")]
+    )
+
+
+def test_the_intercept_correction_leaves_ensembles_that_carry_a_trend_alone(shared_data):
+    """Fitted on data to 2011, nurses' errors were one-signed as well, but their ensemble carries
+    a trend (pooled, panel, damped Holt) and their growth then reversed: their medians are unchanged,
+    while the level-only pharmacists' rise (bench_attain.py: pharmacists' ECE 0.163 to 0.060)."""
+    obs = _staff(shared_data, 2011)
+    after, flat = _medians(obs, 2014), _medians(obs, 2014, intercept_correction=False)
+    for code in ("beds_per_10k_dohs", "doctors_per_10k_dohs", "nurses_per_10k_dohs"):
+        assert np.allclose(after[code], flat[code])
+    ph = "pharmacists_per_10k_dohs"
+    assert (after[ph] >= flat[ph] - 1e-12).all() and (after[ph] > flat[ph]).mean() > 0.8

@@ -171,8 +171,9 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per (series, origin, target year) with ``indicator, h, series, origin`` (``h`` =
-        years after the series' last observation at that origin, ``series`` its row in the panel) and one column per model holding
+        One row per (series, origin, target year) with ``indicator, h, series, origin, sign`` (``h`` =
+        years after the series' last observation at that origin, ``series`` its row in the panel,
+        ``sign`` the orientation below) and one column per model holding
         sign · (actual − forecast) / scale on the transformed scale, ``sign`` the series' trend
         direction at the origin (:func:`trend_sign`; ``+1`` if ``settings.orient_window`` is 0).
     """
@@ -190,13 +191,14 @@ def rolling_errors(panel: Panel, models: list[str], settings) -> pd.DataFrame:
         seen = np.isfinite(A)
         H = panel.t[fut][None, :] - t1[:, None]
         s = scale(Zk, panel.t, settings.scale_shrink, window=settings.scale_window)
-        if settings.orient_window:  # dividing by sign · scale orients the error (sign = ±1)
-            s = s * trend_sign(Zk, panel.t, settings.orient_window)
+        sign = trend_sign(Zk, panel.t, settings.orient_window) if settings.orient_window else np.ones(len(Zk))
+        s = s * sign  # dividing by sign · scale orients the error (sign = ±1)
         row = {
             "indicator": panel.indicator,
             "h": H[seen].astype(int),
             "series": np.nonzero(ok)[0].repeat(seen.sum(axis=1)),
             "origin": np.full(int(seen.sum()), int(o)),
+            "sign": sign.repeat(seen.sum(axis=1)),
         }
         for m in models:
             F = KERNELS[m](Zk, panel.t, **settings.kernel_args()).mean(H)
