@@ -12,8 +12,7 @@ import pytest
 
 from forecast import config, pipeline
 from forecast.assess import suggest
-from forecast.data import merged, readers
-from forecast.data import store as store_db
+from forecast.data import readers
 from forecast.engine import transforms
 from forecast.registry import indicators
 from forecast.registry.targets import load_targets
@@ -24,15 +23,14 @@ COLUMNS = ["p50", "p80", "p90"]
 
 
 @pytest.fixture(scope="module")
-def default(tmp_path_factory):
-    """Suggestions before any run (forecast in memory), the default run, suggestions after it."""
-    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
-        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    store = str(tmp_path_factory.mktemp("default") / "store.duckdb")
-    before = {p: pipeline.suggest(p, 2030, store) for p in PROVINCES}
-    run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
+def default(tmp_path_factory, default_run):
+    """Suggestions before any run (a fresh store, forecast in memory), the session's default run
+    (tests/conftest.py) and the suggestions read from it."""
+    run, observations, stored = default_run
+    fresh = str(tmp_path_factory.mktemp("default") / "store.duckdb")
+    before = {p: pipeline.suggest(p, 2030, fresh) for p in PROVINCES}
+    store = str(stored)
     after = {p: pipeline.suggest(p, 2030, store) for p in PROVINCES}
-    observations = merged.with_merged(store_db.analysis_series(store))
     return SimpleNamespace(store=store, run=run, before=before, after=after, observations=observations)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,9 +13,12 @@ from forecast.engine import transforms
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, default_run):
+    """The session's full default run, a run of Lào Cai alone (on a copy of its store: the
+    session's store is never written) and the store's observations."""
+    full, _, stored = default_run
     store = tmp_path_factory.mktemp("store") / "store.duckdb"
-    full = pipeline.prepare_run("2026Q4", store)
+    shutil.copyfile(stored, store)
     one = pipeline.prepare_run("2026Q4", store, provinces=["Lào Cai"])
     obs = pipeline.load_observations(store)
     return full, one, obs

@@ -284,8 +284,10 @@ def scenario_table(
     """
     check_rates(names, observations)
     observations, forecasts = _of_targets(observations, forecasts, assessments)
-    frames = [
-        scenario_targets(assessments, scenario_paths(observations, forecasts, n, as_of_year=as_of_year))
+    frames = [  # named even when none of the targets' series has a forecast (an empty path)
+        scenario_targets(
+            assessments, scenario_paths(observations, forecasts, n, as_of_year=as_of_year)
+        ).assign(scenario=parse_scenario(n)[0])
         for n in names
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TARGET_COLUMNS)
