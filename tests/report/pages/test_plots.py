@@ -263,45 +263,6 @@ def test_long_target_names_wrap_and_leave_the_axes_their_width(shared_data):
     assert _apart(fig, _labels(ax))
 
 
-@pytest.mark.parametrize("case", ["imr", "beds"])
-def test_a_chart_is_laid_out_once_where_constrained_layout_puts_it(shared_data, case):
-    """Laid out once, before its target names are moved apart, not again at each draw: the axes
-    sit where a fresh constrained layout, run to convergence, puts them (within a pixel)."""
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-
-    if case == "imr":
-        obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
-        fig = plots.fan_chart(obs, fc, make_assessments().iloc[:1], title="IMR")
-    else:
-        obs = _gso(shared_data, "Lâm Đồng", "beds_per_10k_dohs")
-        fig = plots.fan_chart(
-            obs, make_forecasts().iloc[0:0], _plan("Lâm Đồng", "beds_per_10k"), title="Beds"
-        )
-    ax = fig.axes[0]
-    placed = np.array(ax.get_position().bounds)
-    fresh = ConstrainedLayoutEngine()
-    fresh.execute(fig)
-    fresh.execute(fig)
-    width, height = fig.bbox.width, fig.bbox.height
-    np.testing.assert_allclose(
-        placed * [width, height, width, height],
-        np.array(ax.get_position().bounds) * [width, height, width, height],
-        atol=1.0,
-    )
-
-
-def test_a_chart_a_user_adds_to_is_laid_out_again():
-    """A settled chart keeps its place only while unchanged: a longer y label moves the axes."""
-    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
-    fig = plots.fan_chart(obs, fc, make_assessments().iloc[:1], title="IMR")
-    ax = fig.axes[0]
-    fig.draw_without_rendering()
-    left = ax.get_position().x0
-    ax.set_ylabel("a label on two lines\nthat needs room")
-    fig.draw_without_rendering()
-    assert ax.get_position().x0 > left + 0.01
-
-
 @pytest.mark.parametrize("lang", text.LANGS)
 def test_chart_type_prints_at_seven_points_or_more(lang):
     """Fan charts are drawn at their printed width (two a row on A4): legend and ticks print >= 7 pt."""

@@ -20,7 +20,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
@@ -36,8 +35,6 @@ from forecast.report.pages.text import (
 )
 
 DPI = 90
-#: Resolution of a chart on the pages (:func:`forecast.report.pages.html.figure_html`'s default).
-PAGE_DPI = 150
 FAN_COLOUR = "#1f5fa8"
 TARGET_COLOUR = "#c62828"
 #: Width (inches) at which a brief's chart prints: half the A4 text width (``style.css``: two charts
@@ -45,7 +42,6 @@ TARGET_COLOUR = "#c62828"
 #: nominal size: :data:`FONT` (legends, ticks, target labels) is never under 7 pt on paper.
 PRINT_WIDTH_IN = 0.495 * 186 / 25.4
 FAN_SIZE = (3.6, 3.0)
-_START = {"left": 0.148, "right": 0.754, "bottom": 0.248, "top": 0.809}
 FONT = 7.5
 TITLE_FONT = 8.5
 #: Characters a line of a target's name beside a chart holds before it wraps.
@@ -71,61 +67,16 @@ class Chart(Figure):
 def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.get_figure(root=True), ax  # type: ignore[return-value]  # an Axes of ours is on a Figure
-    # laid out at the resolution the pages print it (figure_html's): text measures differ with it
-    fig = Chart(figsize=figsize, dpi=PAGE_DPI, layout=SettledLayout())
-    # the layout's measuring starts from where a fan chart's axes end up (the legend below is
-    # centred on the axes, so the room it takes depends on their width): one layout converges
-    return fig, fig.subplots(gridspec_kw=_START if figsize == FAN_SIZE else None)
-
-
-class SettledLayout(ConstrainedLayoutEngine):
-    """Constrained layout that is not done again while the figure stays as it was laid out.
-
-    Laying out measures every tick label, title and legend entry twice (the engine's two passes):
-    half of a fan chart's time when it ran at each draw as well as before the target labels were
-    placed. A figure keeps its place until something a layout depends on changes (its size, an
-    artist added to an axes, an axes' limits, title or legend): then the next draw lays it out
-    again, so a user's ``ax.plot(...)``, ``ax.legend()`` or ``fig.set_size_inches(...)`` on one of
-    our charts is laid out as before.
-    """
-
-    _settled: tuple | None = None
-
-    def execute(self, fig: Figure) -> dict:  # type: ignore[override]  # the engine's own signature
-        if self._settled is not None and self._settled == _shape(fig):
-            return {}
-        out = super().execute(fig)
-        self.settle(fig)
-        return out
-
-    def settle(self, fig: Figure) -> None:
-        """Take ``fig`` as laid out now (after moving artists the layout does not depend on)."""
-        self._settled = _shape(fig)
-
-
-def _shape(fig: Figure) -> tuple:
-    """What a figure's layout depends on, cheaply: size, resolution, and per axes its artists, limits, titles, legend."""
-    axes = tuple(
-        (
-            len(ax.get_children()),
-            ax.get_xlim(),
-            ax.get_ylim(),
-            tuple(ax.get_title(loc) for loc in ("left", "center", "right")),
-            len(legend.get_texts()) if (legend := ax.get_legend()) is not None else None,
-            ax.get_xlabel(),
-            ax.get_ylabel(),
-        )
-        for ax in fig.axes
-    )
-    return (tuple(fig.get_size_inches()), fig.dpi, axes)
+    fig = Chart(figsize=figsize, dpi=DPI, layout="constrained")
+    return fig, fig.subplots()
 
 
 def _lay_out(fig: Figure) -> None:
     """Place ``fig``'s axes as its next draw will, without drawing it.
 
-    The layout engine alone costs about a tenth of a fan chart less than
-    ``draw_without_rendering``, which also walks every artist; a figure without an engine (a
-    user's axes) is drawn as before.
+    The layout engine alone (constrained layout: the same positions, pixel for pixel) costs
+    about a tenth of a fan chart less than ``draw_without_rendering``, which also walks every
+    artist; a figure without an engine (a user's axes) is drawn as before.
     """
     engine = fig.get_layout_engine()
     if engine is None:
@@ -218,14 +169,8 @@ def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
     if not marks:
         return None
     fig: Figure = ax.get_figure(root=True)  # type: ignore[assignment]  # our axes are on a Figure
+    _lay_out(fig)  # the axes' height on the page is known once the figure is laid out
     lo, hi = ax.get_ylim()
-    right = ax.secondary_yaxis("right")
-    right.set_gid("target-labels")
-    right.tick_params(length=0, pad=4, labelsize=FONT, labelcolor=TARGET_COLOUR)
-    # the names at their targets' heights first: the layout makes room for their widths, then
-    # they are moved apart by the axes' height on the page, known once the figure is laid out
-    right.set_yticks([min(max(v, lo), hi) for _, v, _ in marks], labels=[text for _, _, text in marks])
-    _lay_out(fig)
     height_in = ax.get_window_extent().height / fig.dpi
     step = 1.25 * FONT / 72 / height_in  # one line of label text (and a little air), in axes fraction
     sizes = [step * (text.count("\n") + 1) for _, _, text in marks]
@@ -235,7 +180,10 @@ def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
     ys[-1] = min(ys[-1], 1 - sizes[-1] / 2)
     for i in range(len(ys) - 2, -1, -1):  # then down from the top, if the last one left the axes
         ys[i] = min(ys[i], ys[i + 1] - (sizes[i + 1] + sizes[i]) / 2)
+    right = ax.secondary_yaxis("right")
+    right.set_gid("target-labels")
     right.set_yticks([lo + y * (hi - lo) for y in ys], labels=[text for _, _, text in marks])
+    right.tick_params(length=0, pad=4, labelsize=FONT, labelcolor=TARGET_COLOUR)
     for (x1, v, _), y in zip(marks, ys):
         if abs(y - (v - lo) / (hi - lo)) > 1e-6:  # moved: a thin line from the star to its name
             ax.annotate(
@@ -247,9 +195,6 @@ def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
                 arrowprops={"arrowstyle": "-", "color": TARGET_COLOUR, "linewidth": 0.5, "alpha": 0.6},
                 gid="target-leader",
             )
-    engine = fig.get_layout_engine()
-    if isinstance(engine, SettledLayout):  # names moved and joined inside the room made for them
-        engine.settle(fig)
     return right
 
 
