@@ -168,6 +168,14 @@ def test_the_common_trend_is_given_as_the_reason_only_where_it_is_on_the_medians
         assert r["rate_observed"] > 20  # the province grew
         assert r["q50"] > 1.5 * r["latest_value"] and r["forecast_rate"] > 3, (r["province"], r["year"])
         assert "counter_trend" not in str(r["reason_codes"])
+        # it rises for five years after the last observation, then holds: said, with the years
+        assert "held_shift" in str(r["reason_codes"]) and r["shift_until_year"] == r["latest_year"] + 5
+        (said,) = [s for s in sentences.explanations(pd.DataFrame([r]), "vi") if "giữ ở mức" in s]
+        assert f"sau năm {r['latest_year']}" in said and f"đến năm {r['shift_until_year']}" in said
+        assert "tăng" in said and "%/năm" in said and r["shift_rate"] > 3
+    # one sentence per province's series, whatever the number of its target years
+    said = [s for s in sentences.explanations(ph, "vi") if "giữ ở mức" in s]
+    assert len(said) == ph["province"].nunique()
     leans = text.t("why_panel_trend", "vi", verb="", rate="").split("{")[0][:40]
     rows = a[a["reason_codes"].fillna("").str.contains("counter_trend") & a["panel_trend"].notna()]
     for r in rows.to_dict("records"):

@@ -615,6 +615,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         "forecast_rate",
         "panel_rate",
         "panel_trend",
+        "shift_rate",
         "width_ratio",
     ]
     text = [
@@ -665,6 +666,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             "deadline_passed": "boolean",
             "carrier_from_year": "Int64",
             "carrier_until_year": "Int64",
+            "shift_until_year": "Int64",
             "panel_points": "Int64",
         }
     )

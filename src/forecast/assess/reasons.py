@@ -31,6 +31,11 @@ interval much wider or narrower than the other provinces'. Each such row carries
     the province has no target of its own for the indicator and year: the row is measured
     against the national target (plan :data:`forecast.registry.national_targets.PLAN_ID`, value
     equal to ``national_target``);
+``held_shift``
+    the median follows the change common to the provinces' back-test errors (the engine's
+    intercept correction, :func:`forecast.engine.calibrate.common_drift`) from the province's last
+    year until ``shift_until_year`` (:data:`forecast.engine.calibrate.DRIFT_YEARS` later), at
+    ``shift_rate`` a year, then holds: the target year is after that, so the median is flat there;
 ``wide_interval`` / ``narrow_interval``
     the 80 % interval on the model scale is more than :data:`WIDE` times (less than
     :data:`NARROW` of) the median of the same series' intervals across provinces in that year
@@ -47,6 +52,7 @@ import pandas as pd
 
 from forecast.assess import matching
 from forecast.engine import transforms
+from forecast.engine.calibrate import DRIFT_YEARS
 from forecast.engine.nowcast import NATIONAL_GEOS
 from forecast.registry import indicators
 from forecast.registry import national_targets as national_registry
@@ -62,6 +68,7 @@ REASON_CODES = (
     "carried",
     "no_own_data",
     "national_comparator",
+    "held_shift",
     "wide_interval",
     "narrow_interval",
 )
@@ -76,6 +83,8 @@ COLUMNS = [
     "panel_rate",
     "panel_points",
     "panel_trend",
+    "shift_until_year",
+    "shift_rate",
     "width_ratio",
 ]
 WIDE, NARROW = 2.0, 0.5
@@ -227,6 +236,33 @@ def _width_ratio(r: dict, ctx: Context) -> float:
     return mine / typical if np.isfinite(typical) and typical > 0 else math.nan
 
 
+def _held_shift(r: dict, ctx: Context) -> int | None:
+    """The last year of the engine's intercept correction where the row's median holds after it.
+
+    The ensemble of a series whose members all forecast flat adds the provinces' common change
+    for :data:`~forecast.engine.calibrate.DRIFT_YEARS` years after the province's last one, then
+    keeps the level: a median that moves over those years and stays put from their end to the
+    target year is that correction held (pharmacists: up from 2016 to 2021, flat to 2030).
+    """
+    latest = r.get("latest_year")
+    if latest is None or pd.isna(latest) or r.get("timing") == "observed" or pd.isna(r.get("q50")):
+        return None
+    until, year = int(latest) + DRIFT_YEARS, int(r["year"])
+    fc = ctx.forecasts
+    if year <= until or fc.empty or not {"geo", "indicator", "year", "q50"} <= set(fc.columns):
+        return None
+    mine = fc[(fc["geo"] == r["geo"]) & (fc["indicator"] == r["series"])]
+    if "model" in mine.columns:
+        mine = mine[mine["model"] == "ensemble"]
+    path = mine.set_index("year")["q50"].astype(float)
+    path = path[(path.index > int(latest)) & (path.index <= year)]
+    if len(path) != year - int(latest) or not np.isclose(path.loc[year], r["q50"], rtol=1e-9):
+        return None  # not the row's path (a carried series, another model's median)
+    moving, held = path.loc[:until].to_numpy(), path.loc[until:].to_numpy()
+    shifted = not np.allclose(moving, moving[0], rtol=1e-6)
+    return until if shifted and np.allclose(held, held[0], rtol=1e-9) else None
+
+
 def _national_comparator(r: dict) -> bool:
     """Whether the row's target is the national one, standing in for a province without its own
     (a province's own published target, Đồng Nai's 96 % BHYT, is not a stand-in)."""
@@ -291,6 +327,13 @@ def explain(r: dict, ctx: Context, annual_rate) -> dict:
         codes.append("no_own_data")
     if _national_comparator(r):
         codes.append("national_comparator")
+    until = None if carrier else _held_shift(r, ctx)
+    if until is not None:
+        codes.append("held_shift")
+        out["shift_until_year"] = until
+        out["shift_rate"] = annual_rate(
+            float(r["latest_value"]), float(r["q50"]), until - int(r["latest_year"]), unit
+        )
     ratio = _width_ratio(r, ctx)
     out["width_ratio"] = ratio
     if np.isfinite(ratio) and ratio > WIDE:

@@ -55,6 +55,7 @@ _INTS = {
     "observed_year",
     "carrier_from_year",
     "carrier_until_year",
+    "shift_until_year",
     "panel_points",
     "origin",
     "n_series",
@@ -84,6 +85,7 @@ _FLOATS = {
     "forecast_rate",
     "panel_rate",
     "panel_trend",
+    "shift_rate",
     "width_ratio",
 }
 _BOOLS = {"deadline_passed"}

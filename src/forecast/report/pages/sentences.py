@@ -487,6 +487,25 @@ def _why_no_own_data(r: dict, lang: str) -> str:
     )
 
 
+def _why_held_shift(r: dict, lang: str) -> str:
+    """The median follows the provinces' common change for a few years, then holds: said once per
+    indicator (no target year), with the years, the pace and the level it holds at."""
+    d = target_digits(r.get("value"), r.get("value_high"))
+    verb, rate = _signed(float(r["shift_rate"]), r, lang)
+    latest, until = int(r["latest_year"]), int(r["shift_until_year"])
+    return t(
+        "why_held_shift",
+        lang,
+        name=indicator_name(r["indicator"], lang),
+        latest=latest,
+        until=until,
+        verb=verb,
+        rate=rate,
+        level=fmt_value(r["q50"], str(r.get("unit") or ""), lang, d),
+        n=until - latest,
+    )
+
+
 def _why_national_comparator(r: dict, lang: str) -> str:
     """A province without a target of its own measured against the national one, named with its act."""
     act = str(r.get("national_target_act") or "")
@@ -506,7 +525,8 @@ def explanations(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
     :mod:`forecast.assess.reasons`): a median against the observed trend or following a borrowed
     pace, a pace and a probability that disagree, a stand-in series, an unusual interval."""
     check_lang(lang)
-    out = []
+    out: list[str] = []
+    held: set[tuple] = set()
     for r in assessments.to_dict("records"):
         codes = _codes(r)
         name, year = indicator_name(r["indicator"], lang), int(r["year"])
@@ -518,6 +538,9 @@ def explanations(assessments: pd.DataFrame, lang: str = "vi") -> list[str]:
             out.append(_why_no_own_data(r, lang))
         if "national_comparator" in codes:
             out.append(_why_national_comparator(r, lang))
+        if "held_shift" in codes and (r.get("province"), r["indicator"]) not in held:
+            held.add((r.get("province"), r["indicator"]))  # one path per series, whatever the year
+            out.append(_why_held_shift(r, lang))
         if "stand_in" in codes:
             out.append(
                 t(
