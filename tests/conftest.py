@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from builds import built_once, bundled_store_copy, store_copy_of
 from forecast import config
 
 TESTS = Path(__file__).resolve().parent
@@ -41,6 +42,14 @@ def close_figs():
     plt.close("all")
 
 
+@pytest.fixture
+def bundled_store(tmp_path_factory) -> Path:
+    """A fresh store holding the bundled public statistics and no run (:func:`builds.bundled_store_copy`)."""
+    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
+        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
+    return bundled_store_copy(tmp_path_factory)
+
+
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
     """The default run of 2026Q4 on the bundled data, made once per test session.
@@ -55,6 +64,10 @@ def default_run(tmp_path_factory):
     from forecast.data import merged
     from forecast.data import store as store_db
 
-    store = tmp_path_factory.mktemp("default_store") / "store.duckdb"
-    run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
-    return run, merged.with_merged(store_db.analysis_series(store)), store
+    def build(folder: Path) -> tuple:
+        store = folder / "store.duckdb"
+        run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
+        return run, merged.with_merged(store_db.analysis_series(store))
+
+    folder, (run, observations) = built_once(tmp_path_factory, "default-run", build)
+    return run, observations, store_copy_of(folder / "store.duckdb", tmp_path_factory)

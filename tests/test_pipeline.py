@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from builds import bundled_store_copy
 from forecast import config, pipeline
 from forecast.assess import suggest
 from forecast.data import readers
@@ -27,7 +28,7 @@ def default(tmp_path_factory, default_run):
     """Suggestions before any run (a fresh store, forecast in memory), the session's default run
     (tests/conftest.py) and the suggestions read from it."""
     run, observations, stored = default_run
-    fresh = str(tmp_path_factory.mktemp("default") / "store.duckdb")
+    fresh = str(bundled_store_copy(tmp_path_factory))  # the bundled data, no run yet
     before = {p: pipeline.suggest(p, 2030, fresh) for p in PROVINCES}
     store = str(stored)
     after = {p: pipeline.suggest(p, 2030, store) for p in PROVINCES}

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import forecast
+from builds import bundled_store_copy
 from forecast.assess import runs
-from forecast.data import store as store_db
 from forecast.errors import PanelWarning
 
 PROVINCE = "Lâm Đồng"
@@ -22,8 +22,7 @@ def bundled(tmp_path_factory) -> dict:
 
     if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
         pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    store = tmp_path_factory.mktemp("store") / "store.duckdb"
-    store_db.ensure_default_data(store)
+    store = bundled_store_copy(tmp_path_factory)
     return {"store": store, "panel": forecast.load_observations(indicator="imr", store=store)}
 
 

@@ -25,15 +25,22 @@ REAL_PROVINCES = ["Hà Nam", "Bắc Giang", "Ninh Bình (mới)"]
 
 @pytest.fixture(scope="session")
 def real_report(tmp_path_factory):
-    """The real notebooks on the bundled data for :data:`REAL_PROVINCES`, once per session: ``(result, run)``."""
+    """The real notebooks on the bundled data for :data:`REAL_PROVINCES`, once per session
+    (whatever the number of workers): ``(result, run, store)``, the store a copy of this worker's."""
+    from builds import built_once, store_copy_of
     from forecast import config, pipeline
     from forecast.assess import runs
 
     if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
         pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    tmp = tmp_path_factory.mktemp("real")
-    result = pipeline.run_report(
-        "2026Q4", provinces=REAL_PROVINCES, out=tmp / "reports", store=tmp / "store.duckdb", jobs=2
-    )
-    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
-    return result, runs.load_run(tmp / "store.duckdb")
+
+    def build(folder: Path):
+        result = pipeline.run_report(
+            "2026Q4", provinces=REAL_PROVINCES, out=folder / "reports", store=folder / "store.duckdb", jobs=2
+        )
+        assert not result.failures, [(r.job.html, r.error) for r in result.failures]
+        return result
+
+    folder, result = built_once(tmp_path_factory, "real-report", build)
+    store = store_copy_of(folder / "store.duckdb", tmp_path_factory)
+    return result, runs.load_run(store), store

@@ -32,7 +32,7 @@ def test_every_printed_page_has_its_number_date_unit_and_run_and_the_first_is_fo
     real_report, slug, unit
 ):
     pypdf = pytest.importorskip("pypdf")
-    result, run = real_report
+    result, run, _ = real_report
     pages = [
         _squash(p.extract_text()) for p in pypdf.PdfReader(result.folder / "briefs" / f"{slug}.pdf").pages
     ]
@@ -56,7 +56,7 @@ def result_day(result) -> str:
 
 
 def test_every_brief_opens_with_the_leaders_summary(real_report):
-    result, _ = real_report
+    result, _, _ = real_report
     for page in sorted((result.folder / "briefs").glob("*.html")):
         html = page.read_text(encoding="utf-8")
         leaders = html.index('<section class="leaders">')
@@ -85,7 +85,7 @@ def browser():
     ],
 )
 def test_the_maps_render_in_the_browser(browser, real_report, page, maps):
-    result, _ = real_report
+    result, _, _ = real_report
     context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
     tab = context.new_page()
     errors: list[str] = []

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from test_quarter import code_names, english_phrases, page_text
 
-from forecast import config, pipeline
 from forecast.data import provenance
 from forecast.data import store as store_db
 from forecast.registry import indicators
@@ -18,12 +17,9 @@ from forecast.report.pages.html import indicator_link
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    """The bundled data in a fresh store, a run for Hà Nam, every stored row and the facts."""
-    if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
-        pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    store = tmp_path_factory.mktemp("store") / "store.duckdb"
-    run = pipeline.prepare_run("2026Q4", store, provinces=["Hà Nam"])
+def real(default_run):
+    """The session's default run (tests/conftest.py), every stored row and the facts."""
+    run, _, store = default_run
     stored = store_db.load_observations(store)
     facts = metadata.indicator_facts(stored, run, load_targets(), store_db.series_breaks(store))
     return {"run": run, "stored": stored, "facts": facts}

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.report  # the real report of one province, its PDFs and
 
 @pytest.fixture(scope="module")
 def real(real_report):
-    """The real report (Hà Nam, Bắc Giang, Ninh Bình (mới): tests/report/conftest.py), and its run as stored."""
+    """The real report (Hà Nam, Bắc Giang, Ninh Bình (mới): tests/report/conftest.py): result, run as stored, store."""
     return real_report
 
 
@@ -55,7 +55,7 @@ def test_downloads_hold_the_runs_numbers(real):
     """The downloads are the run's numbers, rounded as the brief shows them, headed in Vietnamese."""
     from forecast.report.pages.text import category_label, indicator_name
 
-    result, run = real
+    result, run, _ = real
     q = result.folder
     mine = run.assessments[run.assessments["province"] == "Hà Nam"]
     col = {c: t(f"col.{c}", "vi") for c in downloads.READER_SCORECARD}
@@ -92,7 +92,7 @@ def test_downloads_hold_the_runs_numbers(real):
 
 
 def test_brief_and_index_link_every_file(real):
-    result, _ = real
+    result, _, _ = real
     q = result.folder
     brief = (q / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     index = (q / "index.html").read_text(encoding="utf-8")

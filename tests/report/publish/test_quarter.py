@@ -264,12 +264,10 @@ REAL = [config.NOTEBOOKS_DIR / n for n in report_jobs.NOTEBOOKS.values()]
 
 @pytest.mark.report
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
-def test_real_notebooks_for_one_province(tmp_path, shared_data):
-    """The real notebooks on the bundled data for one province (the slowest test here, < ~60 s)."""
-    result = pipeline.run_report(
-        "2026Q4", provinces=["Hà Nam"], out=tmp_path / "reports", store=tmp_path / "store.duckdb", jobs=2
-    )
-    assert not result.failures, [(r.job.html, r.error) for r in result.failures]
+def test_real_notebooks_of_a_province(real_report):
+    """The real notebooks on the bundled data (the session's real report, tests/report/conftest.py):
+    Hà Nam's brief and pages, and no English on any Vietnamese page of the three provinces."""
+    result, run, store = real_report
     brief = (result.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     assert "Hà Nam" in brief and "Traceback" not in brief and "input_area" not in brief
     assert all(s.startswith("data:") for s in re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", brief))
@@ -280,7 +278,7 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     from forecast.data import provenance
     from forecast.data import store as store_db
 
-    vintage = provenance.publisher_vintage(store_db.source_vintage(tmp_path / "store.duckdb"))
+    vintage = provenance.publisher_vintage(store_db.source_vintage(store))
     gso = int(vintage.set_index("publisher").loc["gso", "latest_year"])
     assert f"Tổng cục Thống kê (đến năm {gso})" in text  # the data vintage in words: publisher, latest year
     # the scorecard's indicators link to their pages, which exist in both languages
@@ -290,10 +288,8 @@ def test_real_notebooks_for_one_province(tmp_path, shared_data):
     assert (
         ".csv" not in text and "pandas" not in text and "{" not in text
     )  # file names, versions, JSON: manifest
-    from forecast.assess import runs
     from forecast.registry import targets
 
-    run = runs.load_run(tmp_path / "store.duckdb")
     frames = [run.assessments, run.forecasts, targets.load_targets()]
     assert english_leaks(result.folder, frames) == {}  # every page: briefs, index, deep dives, footers
 
@@ -377,14 +373,14 @@ def test_all_scope_and_province_misuse(tmp_path, args, message):
 
 @pytest.mark.report
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="the project notebooks are not there yet")
-def test_real_brief_of_provinces_without_a_plan(tmp_path, shared_data):
+def test_real_brief_of_provinces_without_a_plan(tmp_path, bundled_store):
     """``--all`` briefs provinces with data but no targets, old and merged: they must execute."""
     empty = NB / "report_empty.ipynb"
     result = pipeline.run_report(
         "2026Q4",
         provinces=["Cao Bằng", "Tuyên Quang (mới)"],
         out=tmp_path / "reports",
-        store=tmp_path / "store.duckdb",
+        store=bundled_store,
         jobs=2,
         notebooks={"overview": empty, "indicator": empty},
     )
