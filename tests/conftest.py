@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from builds import built_once, bundled_store_copy, store_copy_of
+from builds import BACKGROUND, built_once, bundled_store_copy, store_copy_of
 from forecast import config
 
 TESTS = Path(__file__).resolve().parent
@@ -52,22 +55,41 @@ def bundled_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
-    """The default run of 2026Q4 on the bundled data, made once per test session.
+    """The default run of 2026Q4 on the bundled data, made once per test session (:mod:`builds`).
 
     Returns ``(run, observations, store)``: the in-memory run (every province, national targets
     for the default provinces without a plan, as ``forecast report`` makes it), the observations a
-    brief reads (merged provinces rebuilt) and the store path. Tests must not write to the store.
+    brief reads (merged provinces rebuilt) and the path of this worker's copy of its store.
     """
     if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
         pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-    from forecast import pipeline
-    from forecast.data import merged
-    from forecast.data import store as store_db
-
-    def build(folder: Path) -> tuple:
-        store = folder / "store.duckdb"
-        run = pipeline.prepare_run("2026Q4", store, national_for=pipeline.default_provinces())
-        return run, merged.with_merged(store_db.analysis_series(store))
-
-    folder, (run, observations) = built_once(tmp_path_factory, "default-run", build)
+    folder, (run, observations) = built_once(tmp_path_factory, "default-run")
     return run, observations, store_copy_of(folder / "store.duckdb", tmp_path_factory)
+
+
+def _whole_suite_on_workers(config: pytest.Config) -> bool:
+    """Whether this is the controller of several xdist workers running the whole suite (no path
+    named on the command line: a run of a few files never pays for builds it does not use)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(config.option, "numprocesses", None):
+        return False
+    raw = [a for a in config.invocation_params.args if not str(a).startswith("-")]
+    return not any((config.invocation_params.dir / str(a)).exists() for a in raw)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The controller starts the background builder of the shared builds (:mod:`builds`)."""
+    cfg = session.config
+    if not _whole_suite_on_workers(cfg) or not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
+        return
+    root = cfg._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]  # pytest's own
+    log = (root / "builds.log").open("w")
+    cfg._background_builder = subprocess.Popen(  # type: ignore[attr-defined]
+        [sys.executable, str(TESTS / "builds.py"), str(root), *BACKGROUND], stdout=log, stderr=log
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    builder = getattr(session.config, "_background_builder", None)
+    if builder is not None and builder.poll() is None:
+        builder.kill()
+        builder.wait()

@@ -18,29 +18,20 @@ for folder in (HERE, HERE / "pages", HERE / "publish"):
 
 import pytest  # noqa: E402
 
-#: The real report the print and map tests read: an old province with a plan (Hà Nam), one whose
-#: plan sets few targets (Bắc Giang) and a merged province (Ninh Bình (mới), the 34-province map).
-REAL_PROVINCES = ["Hà Nam", "Bắc Giang", "Ninh Bình (mới)"]
+import builds  # noqa: E402  # tests/builds.py
+
+REAL_PROVINCES = builds.REAL_PROVINCES
 
 
 @pytest.fixture(scope="session")
 def real_report(tmp_path_factory):
     """The real notebooks on the bundled data for :data:`REAL_PROVINCES`, once per session
-    (whatever the number of workers): ``(result, run, store)``, the store a copy of this worker's."""
-    from builds import built_once, store_copy_of
-    from forecast import config, pipeline
+    (:mod:`builds`): ``(result, run, store)``, the store this worker's copy."""
+    from forecast import config
     from forecast.assess import runs
 
     if not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
         pytest.skip(f"no shared data at {config.SHARED_DATA_DIR}")
-
-    def build(folder: Path):
-        result = pipeline.run_report(
-            "2026Q4", provinces=REAL_PROVINCES, out=folder / "reports", store=folder / "store.duckdb", jobs=2
-        )
-        assert not result.failures, [(r.job.html, r.error) for r in result.failures]
-        return result
-
-    folder, result = built_once(tmp_path_factory, "real-report", build)
-    store = store_copy_of(folder / "store.duckdb", tmp_path_factory)
+    folder, result = builds.built_once(tmp_path_factory, "real-report")
+    store = builds.store_copy_of(folder / "store.duckdb", tmp_path_factory)
     return result, runs.load_run(store), store
