@@ -82,14 +82,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not _whole_suite_on_workers(cfg) or not (config.SHARED_DATA_DIR / "vn_provinces.csv").exists():
         return
     root = cfg._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]  # pytest's own
-    log = (root / "builds.log").open("w")
-    cfg._background_builder = subprocess.Popen(  # type: ignore[attr-defined]
-        [sys.executable, str(TESTS / "builds.py"), str(root), *BACKGROUND], stdout=log, stderr=log
-    )
+    with (root / "builds.log").open("w") as log:  # the child keeps its own handle
+        cfg._background_builder = subprocess.Popen(  # type: ignore[attr-defined]
+            [sys.executable, str(TESTS / "builds.py"), str(root), *BACKGROUND], stdout=log, stderr=log
+        )
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The background builder never outlives the session (a build still running is not needed)."""
     builder = getattr(session.config, "_background_builder", None)
     if builder is not None and builder.poll() is None:
         builder.kill()
+    if builder is not None:
         builder.wait()
