@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 #: The shared builds the background builder makes, in the order tests first need them. Not the real
-#: report: its notebook kernels, started beside the workers' own, lost a race for a kernel's ports
-#: once (jupyter/jupyter_client#487: a notebook test waited 600 s for its output); a worker makes it.
+#: report: the builder starts no notebook kernels beside the workers' own (three runs of notebooks at
+#: once on two cores); the first worker to need it makes it.
 BACKGROUND = ("default-run", "bundled-store")
 #: The real report the print and map tests read: an old province with a plan (Hà Nam), one whose
 #: plan sets few targets (Bắc Giang) and a merged province (Ninh Bình (mới), the 34-province map).
