@@ -99,3 +99,25 @@ def test_the_maps_render_in_the_browser(browser, real_report, page, maps):
     tab.locator("img.map").first.screenshot(path=str(ARTEFACTS / f"map-{Path(page).stem}.png"))
     assert errors == []
     context.close()
+
+
+def test_the_scorecard_stays_in_the_page_and_names_keep_their_width(browser, real_report):
+    """On a laptop's window the scorecard's indicator names wrapped a word a line and the table ran
+    past the page's right edge (Lâm Đồng, 1100 px): now the names keep ~11rem and a table still too
+    wide scrolls inside the page."""
+    result, _, _ = real_report
+    context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
+    tab = context.new_page()
+    tab.goto((result.folder / "briefs" / "ha-nam.html").as_uri(), wait_until="load")
+    box = tab.evaluate(
+        """() => {
+        const t = document.querySelectorAll('table.scorecard');
+        const table = t[t.length - 1], main = document.querySelector('main');
+        return {table: table.getBoundingClientRect().right, main: main.getBoundingClientRect().right,
+                name: table.querySelector('tbody td').getBoundingClientRect().width,
+                font: parseFloat(getComputedStyle(document.documentElement).fontSize)};
+        }"""
+    )
+    assert box["table"] <= box["main"] + 1, box
+    assert box["name"] >= 10 * box["font"], box
+    context.close()
