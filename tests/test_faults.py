@@ -26,20 +26,13 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from commands import forecast, python  # the real command in a forked child (tests/commands.py)
 from forecast.cli import cli
 from forecast.data import store
 
 ROOT = Path(__file__).resolve().parents[1]
 TIDY = ROOT / "tests" / "fixtures" / "data" / "tidy_small.csv"
 FORECAST = [sys.executable, "-m", "forecast.cli"]
-
-
-def forecast(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real ``forecast`` command in a child process."""
-    code = "from forecast.cli import main; main()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
-    )
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -80,10 +73,10 @@ def real_store(tmp_path_factory) -> Path:
 
 def fake_report(notebook: Path, *args: str, **kw) -> subprocess.Popen | subprocess.CompletedProcess:
     """Run ``forecast report`` in a child process on a fake run, every notebook being ``notebook``."""
-    argv = [sys.executable, "-c", textwrap.dedent(DRIVER), str(notebook), *args]
-    if kw.pop("background", False):
+    if kw.pop("background", False):  # a process of its own the test signals
+        argv = [sys.executable, "-c", textwrap.dedent(DRIVER), str(notebook), *args]
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    return python(textwrap.dedent(DRIVER), str(notebook), *args)
 
 
 EMPTY = ROOT / "tests" / "notebooks" / "report_empty.ipynb"

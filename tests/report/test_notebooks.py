@@ -6,6 +6,7 @@ data, one without; Đồng Nai: milestones only) as two runs, so the overview ha
 
 from __future__ import annotations
 
+import queue
 import re
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
+from jupyter_client import channels
 from test_views import PROVINCE, make_assessments, make_forecasts, make_observations, make_targets
 
 from forecast import config, pipeline
@@ -250,11 +252,30 @@ def test_indicator_with_an_unknown_name_fails_in_one_line(tiny_store, tmp_path):
     assert err.value.ename == "UnknownIndicatorError" and "did you mean 'imr'" in err.value.evalue
 
 
-def test_explore_executes_headless_with_its_widgets(tiny_store, tmp_path):
+def _sliced_wait(get_msg):
+    """``get_msg`` waiting in slices of a second, each slice asking the socket again."""
+
+    async def wait(self, timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get_msg(self, 1.0 if left is None else min(1.0, left))
+            except queue.Empty:
+                if left is not None and left <= 1.0:
+                    raise
+
+    return wait
+
+
+def test_explore_executes_headless_with_its_widgets(tiny_store, tmp_path, monkeypatch):
     params = {k: v for k, v in tiny_store.items() if k != "targets"}
     # Its cells take ~3 s. With widgets, nbclient now and then takes the execute reply only when its
-    # wait times out (jupyter/nbclient#312: the kernel idle, the reply there): with 600 s the test
-    # passed after 601 s in two full runs of the suite; a minute bounds that stall.
+    # wait times out (jupyter/nbclient#312: the kernel idle, the reply there; the socket's poll missed
+    # its wake-up): in full runs of the suite the test took 601 s with a 600 s timeout and 62 s with
+    # 60 s. Waiting in slices of a second asks the socket again each second.
+    get_msg = channels.AsyncZMQSocketChannel.get_msg
+    monkeypatch.setattr(channels.AsyncZMQSocketChannel, "get_msg", _sliced_wait(get_msg))
     nb, _, html = _execute(
         "explore.ipynb", tmp_path / "explore.ipynb", {**params, "province": PROVINCE}, timeout=60
     )
