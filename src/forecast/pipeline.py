@@ -32,7 +32,6 @@ from forecast.errors import MissingDataError, PanelWarning, ReportError
 from forecast.log import Stopwatch, logger
 from forecast.registry import crosswalk, geo, indicators, national_targets
 from forecast.registry.targets import load_targets
-from forecast.report.publish import executors as report_executors
 from forecast.report.publish import jobs as report_jobs
 from forecast.report.publish import quarter as report_quarter
 from forecast.report.publish import scheduler as report_scheduler
@@ -448,8 +447,6 @@ def run_report(
     stored = _stored_run(store, run_id, quarter) if run_id else None
     quarter = stored.as_of if stored is not None else config.parse_quarter(quarter or "")
     report_quarter.check_replace(Path(out or config.REPORTS_DIR).resolve(), quarter, replace)
-    if not scheduler:  # a pool of this machine: its workers' imports overlap the run
-        report_executors.start_worker_server()
     covered = sorted(run_scope(stored.settings) or []) if stored is not None else []
     if scope:
         chosen = all_provinces(scope, store)

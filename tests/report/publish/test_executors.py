@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -155,26 +152,3 @@ def test_report_help_documents_all_scope_and_scheduler():
     for option in ("--all", "--scope [old|merged|both]", "--scheduler", "FORECAST_SCHEDULER"):
         assert option in out, option
     assert "Example" in out and "forecast report --quarter 2026Q4 --all --scheduler tcp://" in out
-
-
-def _environment_and_folder() -> tuple[str | None, str]:
-    return os.environ.get("FORECAST_TEST_MARK"), os.getcwd()
-
-
-@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server")
-def test_pool_workers_come_from_a_fork_server_and_see_the_environment_and_folder_of_now(
-    tmp_path, monkeypatch
-):
-    """Forked from a server started earlier, a worker still sees this process' environment and
-    folder as they are when its pool starts, as a spawned worker did (its kernels inherit them)."""
-    executors.start_worker_server()
-    assert executors.worker_context().get_start_method() == "forkserver"
-    monkeypatch.setenv("FORECAST_TEST_MARK", "set after the server started")
-    monkeypatch.chdir(tmp_path)
-    args = (dict(os.environ), os.getcwd(), os.getpid())
-    ctx = executors.worker_context()
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=executors._start_worker, initargs=args) as pool:
-        assert pool.submit(_environment_and_folder).result() == (
-            "set after the server started",
-            str(tmp_path),
-        )

@@ -16,7 +16,6 @@ import functools
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import sys
@@ -105,14 +104,13 @@ def print_marks(common: dict[str, str], title: str, lang: str, province: str = "
     )
 
 
-def worker_init(parent: int | None = None) -> None:
+def worker_init() -> None:
     """Prepare a worker: one BLAS thread per kernel, imports and exporters built once.
 
-    The worker also ends with ``parent``, the ``forecast report`` process (default: the worker's
-    parent process; a worker forked by a fork server is not its child) (:func:`die_with_parent`):
-    a killed ``forecast report`` leaves no worker, kernel or resource tracker behind.
+    The worker also ends with its parent (:func:`die_with_parent`): a killed ``forecast report``
+    leaves no worker, kernel or resource tracker behind.
     """
-    die_with_parent(parent)
+    die_with_parent()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     import papermill  # noqa: F401 - imported once per worker, not per notebook
@@ -126,60 +124,27 @@ WATCH_SECONDS = 1.0
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent: int | None = None) -> None:
-    """Make this worker end (with its notebook kernels) when ``parent`` dies or is stopped.
+def die_with_parent() -> None:
+    """Make this worker end (with its notebook kernels) when its parent process dies or is stopped.
 
-    ``parent`` defaults to this process' parent. Three ways, so that no orphan is left: SIGTERM
-    ends the worker and its kernels at once; on Linux the kernel sends SIGTERM when the parent
-    process dies (``prctl(PR_SET_PDEATHSIG)``, even after ``kill -9``); a watchdog thread waits for
-    ``parent`` to end, the only way when it is not this process' parent (a fork server's worker:
-    the server outlives the report while its workers hold it open).
+    Three ways, so that no orphan is left: SIGTERM ends the worker and its kernels at once; on
+    Linux the kernel sends SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``, even after
+    ``kill -9``); a watchdog thread checks the parent every :data:`WATCH_SECONDS` elsewhere.
     """
-    own = os.getppid()
-    parent = parent or own
+    parent = os.getppid()
     signal.signal(signal.SIGTERM, _end_worker)
-    if parent == own and sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if not _alive(parent, own):  # the parent died before the watch began
+    if os.getppid() != parent:  # the parent died before prctl took effect
         _end_worker(signal.SIGTERM, None)
 
     def watch() -> None:
-        _wait_for_end(parent, own)
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
         _end_worker(signal.SIGTERM, None)
 
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-def _alive(pid: int, own_parent: int) -> bool:
-    if pid == own_parent:
-        return os.getppid() == pid  # reparented: the parent is gone
-    state = ""
-    with contextlib.suppress(OSError, IndexError):
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    if state:
-        return state not in ("Z", "X")  # killed, not yet reaped by its own parent: gone for us
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _wait_for_end(pid: int, own_parent: int) -> None:
-    """Return when process ``pid`` has ended (a pidfd where there is one, else a look a second)."""
-    if pid != own_parent and hasattr(os, "pidfd_open"):
-        with contextlib.suppress(OSError):
-            fd = os.pidfd_open(pid)  # readable once the process has ended, zombie or not
-            try:
-                select.select([fd], [], [])
-                return
-            finally:
-                os.close(fd)
-    while _alive(pid, own_parent):
-        time.sleep(WATCH_SECONDS)
 
 
 def _end_worker(signum: int, _frame: Any) -> None:

@@ -5,8 +5,7 @@ one :class:`~forecast.report.publish.execute.JobResult` per job as the jobs comp
 notebook's failure, a crashed worker and a job lost twice are all results (``ok=False``), never
 exceptions. :meth:`Executor.info` says, for the manifest, which executor ran and on which workers.
 
-* :class:`ProcessPool` (default): worker processes on this machine, forked from a server process
-  that imported their modules once (:func:`worker_context`), prepared by
+* :class:`ProcessPool` (default): spawned worker processes on this machine, prepared by
   :func:`~forecast.report.publish.execute.worker_init`; they write the pages into the run's work folder.
   A worker that dies breaks the pool (``BrokenProcessPool``): the jobs it took down run once
   more in a fresh pool (those that were running, each alone), then are listed as failed.
@@ -24,7 +23,6 @@ exceptions. :meth:`Executor.info` says, for the manifest, which executor ran and
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import tempfile
@@ -113,9 +111,8 @@ def _pooled(job: Job, root: str, footer: dict[str, str], lang: str) -> JobResult
 
 
 class ProcessPool:
-    """Worker processes on this machine, never forked from this one (it holds DuckDB and BLAS threads,
-    which a fork would copy mid-state) but from a fork server (:func:`worker_context`), each
-    prepared by :func:`~forecast.report.publish.execute.worker_init`.
+    """Spawned worker processes on this machine (the parent holds DuckDB and BLAS threads, which a
+    fork would copy mid-state), each prepared by :func:`~forecast.report.publish.execute.worker_init`.
 
     A worker that dies breaks the whole pool: every unfinished job is lost. Those that had not
     started run again in a fresh pool; those that had (the one that killed its worker, and the
@@ -160,12 +157,9 @@ class ProcessPool:
     ) -> Generator[tuple[Job, Any, BaseException | None], None, None]:
         """Yield ``(job, result, None)``, or ``(job, None, error)`` when the pool broke under it."""
         self.pools += 1
-        ctx = worker_context()
+        ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            max(1, min(workers, len(todo))),
-            mp_context=ctx,
-            initializer=_start_worker,
-            initargs=(dict(os.environ), os.getcwd(), os.getpid()),
+            max(1, min(workers, len(todo))), mp_context=ctx, initializer=worker_init
         ) as pool:
             try:
                 futures = {pool.submit(_pooled, job, root, footer, lang): job for job in todo}
@@ -182,48 +176,6 @@ class ProcessPool:
                 # a worker still writing after the caller deleted the work folder would leave debris.
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
-
-
-#: What a pool worker imports before its first notebook (papermill, nbconvert's exporters, pandas):
-#: about 3 s of CPU that a spawned worker spent at each start.
-WORKER_MODULES = ("papermill", "forecast.report.publish.execute", "forecast.report.publish.render")
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """The start method of the pool's workers: forked from a fork server, else spawned.
-
-    A worker is never forked from this process, which holds DuckDB and BLAS threads that a fork
-    would copy half-way; the fork server is a fresh process started once (by the first pool of this
-    process, and reused by the next ones) that imports :data:`WORKER_MODULES` and opens nothing, so
-    a worker starts with them imported instead of importing them itself: a pool restarted after a
-    crash, and every report of a session, starts its workers in a fraction of a second. Where
-    there is no fork server (Windows), workers are spawned as before.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(list(WORKER_MODULES))
-    return ctx
-
-
-def start_worker_server() -> None:
-    """Start the pool workers' fork server now (:func:`worker_context`): it imports their modules
-    while the run computes on another core, instead of after it, when the first pool starts."""
-    if worker_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def _start_worker(environ: dict[str, str], cwd: str, parent: int) -> None:
-    """Start a pool worker as a spawned one would: this process' environment and folder of now
-    (a fork server's are those of its start, which the notebooks' kernels would inherit), then
-    :func:`~forecast.report.publish.execute.worker_init`, ending with ``parent`` (the report)."""
-    os.environ.clear()
-    os.environ.update(environ)
-    with contextlib.suppress(OSError):
-        os.chdir(cwd)
-    worker_init(parent)
 
 
 _READY = False

@@ -184,9 +184,7 @@ def publish_report(
 
     Notes
     -----
-    Workers are never forked from this process (it holds DuckDB and BLAS threads that a fork would
-    copy) but from a fork server started for them
-    (:func:`~forecast.report.publish.executors.worker_context`), or spawned where there is none, so a
+    Workers are *spawned* (the parent holds DuckDB and BLAS threads that a fork would copy), so a
     script that calls this must do so under ``if __name__ == "__main__":``; the CLI and Jupyter do.
     An interruption (exception, Ctrl-C) deletes the work folder and leaves ``out`` as it was.
     """
