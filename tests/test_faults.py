@@ -32,7 +32,6 @@ from forecast.data import store
 
 ROOT = Path(__file__).resolve().parents[1]
 TIDY = ROOT / "tests" / "fixtures" / "data" / "tidy_small.csv"
-FORECAST = [sys.executable, "-m", "forecast.cli"]
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -76,7 +75,7 @@ def fake_report(notebook: Path, *args: str, **kw) -> subprocess.Popen | subproce
     if kw.pop("background", False):  # a process of its own the test signals
         argv = [sys.executable, "-c", textwrap.dedent(DRIVER), str(notebook), *args]
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    return python(textwrap.dedent(DRIVER), str(notebook), *args)
+    return python(textwrap.dedent(DRIVER), str(notebook), *args, timeout=kw.pop("timeout", 300))
 
 
 EMPTY = ROOT / "tests" / "notebooks" / "report_empty.ipynb"
@@ -732,10 +731,9 @@ def web_server():
 
 
 def _report_with(store_path: Path, out: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]:
-    argv = [sys.executable, "-c", textwrap.dedent(DRIVER), str(EMPTY), "--store", str(store_path), "report"]
-    argv += ["--quarter", "2026Q4", "--out", str(out), *args]
     start = time.monotonic()
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    args = ("--store", str(store_path), "report", "--quarter", "2026Q4", "--out", str(out), *args)
+    result = fake_report(EMPTY, *args, timeout=120)
     return result, time.monotonic() - start
 
 
