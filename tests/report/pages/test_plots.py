@@ -62,7 +62,7 @@ def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legen
     np.testing.assert_allclose(grey.get_ydata(), context.sort_values("year")["value"])
     drawn = ax.get_title("left")  # from the axes' left edge, wrapped: never cut at the figure's edge
     assert "\n" in drawn and drawn.replace("\n", " ").strip() == title.strip()
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # laid out as it is drawn
     box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
     assert legend.y1 <= box.y0  # under the axes: never over the data, the targets or their labels
     head = ax._left_title.get_window_extent()  # the whole title on the page (it was cut at the left edge)
@@ -179,7 +179,8 @@ def _gso(shared_data, province: str, indicator: str) -> pd.DataFrame:
 def _labels(ax) -> list:
     """The Text artists naming the targets (tick labels of the secondary axis ``target-labels``)."""
     (right,) = [c for c in ax.child_axes if c.get_gid() == "target-labels"]
-    return [tick.label2 for tick in right.yaxis.get_major_ticks() if tick.label2.get_text()]
+    # asking for the labels places them, as drawing does (their heights depend on the axes' height)
+    return [label for label in right.yaxis.get_majorticklabels() if label.get_text()]
 
 
 def _apart(fig, labels) -> bool:
@@ -202,6 +203,17 @@ def test_two_targets_at_almost_one_height_are_both_labelled_apart(shared_data):
     # a staircase: the 2030 line starts where the 2025 one ends, so the two never lie on each other
     spans = sorted((seg[0][0], seg[1][0]) for line in _by_gid(ax, "target") for seg in line.get_segments())
     assert spans == [(2016.0, 2025.0), (2025.0, 2030.0)]
+
+
+def test_target_names_are_spread_for_the_size_the_chart_is_drawn_at(shared_data):
+    """The names' heights are worked out as the chart is drawn: a chart made shorter keeps them apart."""
+    plan = _plan("Hà Nam", "imr")
+    fig = plots.fan_chart(_gso(shared_data, "Hà Nam", "imr"), make_forecasts().iloc[0:0], plan, lang="vi")
+    labels = _labels(fig.axes[0])
+    fig.set_size_inches(plots.FAN_SIZE[0], 2.2)
+    assert _apart(fig, labels)
+    leaders = [a for a in fig.axes[0].get_children() if a.get_gid() == "target-leader"]
+    assert len(leaders) == 2  # one per name, drawn only where a name left its target's height
 
 
 def test_targets_of_several_plans_on_one_chart_name_their_province():

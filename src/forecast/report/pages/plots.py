@@ -21,7 +21,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.text import Annotation
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
+from matplotlib.transforms import IdentityTransform
 
 from forecast.report.pages.text import (
     BADGE_COLOURS,
@@ -69,20 +71,6 @@ def _canvas(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
         return ax.get_figure(root=True), ax  # type: ignore[return-value]  # an Axes of ours is on a Figure
     fig = Chart(figsize=figsize, dpi=DPI, layout="constrained")
     return fig, fig.subplots()
-
-
-def _lay_out(fig: Figure) -> None:
-    """Place ``fig``'s axes as its next draw will, without drawing it.
-
-    The layout engine alone (constrained layout: the same positions, pixel for pixel) costs
-    about a tenth of a fan chart less than ``draw_without_rendering``, which also walks every
-    artist; a figure without an engine (a user's axes) is drawn as before.
-    """
-    engine = fig.get_layout_engine()
-    if engine is None:
-        fig.draw_without_rendering()
-    else:
-        engine.execute(fig)
 
 
 def _one_model(forecasts: pd.DataFrame, model: str | None) -> pd.DataFrame:
@@ -157,44 +145,88 @@ def _draw_targets(
     return [(k[0], k[1], "\n".join(v)) for k, v in marks.items()]
 
 
+class _Spread(Locator):
+    """Heights of the target names beside a chart, worked out whenever the chart is drawn.
+
+    Each name sits at its target's height, moved apart where two would overlap: one line of label
+    text (and a little air) needs ``1.25 * FONT`` points, so the spacing depends on the axes'
+    height on the page, which the layout engine settles only as the figure is drawn. Asked then
+    (a :class:`matplotlib.ticker.Locator` of the secondary axis that holds the names), it needs
+    no layout pass of its own while the chart is built, and stays right when the figure is
+    resized. ``ax`` is the chart's axes, ``marks`` the targets' ``(value, lines of text)``
+    sorted by value.
+    """
+
+    def __init__(self, ax: Axes, marks: list[tuple[float, int]]):
+        self.ax, self.marks = ax, marks
+
+    def fractions(self) -> list[float]:
+        """Each name's height as a fraction of the axes, bottom to top."""
+        lo, hi = self.ax.get_ylim()
+        fig: Figure = self.ax.get_figure(root=True)  # type: ignore[assignment]  # our axes are on a Figure
+        height_in = max(self.ax.bbox.height, 1.0) / fig.dpi
+        step = 1.25 * FONT / 72 / height_in  # one line of label text, in axes fraction
+        sizes = [step * lines for _, lines in self.marks]
+        ys = [(v - lo) / (hi - lo) for v, _ in self.marks]
+        for i in range(1, len(ys)):  # upwards: each label above the one below it
+            ys[i] = max(ys[i], ys[i - 1] + (sizes[i - 1] + sizes[i]) / 2)
+        ys[-1] = min(ys[-1], 1 - sizes[-1] / 2)
+        for i in range(len(ys) - 2, -1, -1):  # then down from the top, if the last one left the axes
+            ys[i] = min(ys[i], ys[i + 1] - (sizes[i + 1] + sizes[i]) / 2)
+        return ys
+
+    def __call__(self) -> list[float]:
+        lo, hi = self.ax.get_ylim()
+        return [lo + y * (hi - lo) for y in self.fractions()]
+
+
+class _Leader(Annotation):
+    """A thin line from a target's star to its name, drawn only when :class:`_Spread` moved the name."""
+
+    def __init__(self, spread: _Spread, i: int, xy: tuple[float, float]):
+        super().__init__(
+            "",
+            xy=xy,
+            xytext=(1.0, 0.0),
+            textcoords="axes fraction",
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "color": TARGET_COLOUR, "linewidth": 0.5, "alpha": 0.6},
+            gid="target-leader",
+        )
+        self.spread, self.i = spread, i
+        self.set_transform(IdentityTransform())  # as Axes.annotate sets it
+        self.set_in_layout(False)  # inside the axes: nothing for the layout to make room for
+
+    def draw(self, renderer: Any) -> None:
+        lo, hi = self.spread.ax.get_ylim()
+        y = self.spread.fractions()[self.i]
+        if abs(y - (self.xy[1] - lo) / (hi - lo)) > 1e-6:
+            self.xyann = (1.0, y)
+            super().draw(renderer)
+
+
 def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
     """Name each target in the right margin at its height, moved apart where two are close.
 
     The names are the tick labels of a secondary y axis (``gid="target-labels"``), so the figure's
-    layout makes room for them; a name moved off its target's height is joined to its star by a
-    thin line. Every target line is named, even two at almost one height (5,0 and 4,8). Call once
-    the y limits are final; returns the secondary axis (None without targets).
+    layout makes room for them; their heights are worked out as the chart is drawn
+    (:class:`_Spread`), and a name moved off its target's height is joined to its star by a thin
+    line (:class:`_Leader`). Every target line is named, even two at almost one height (5,0 and
+    4,8). Returns the secondary axis (None without targets).
     """
     marks = sorted(targets, key=lambda m: m[1])
     if not marks:
         return None
-    fig: Figure = ax.get_figure(root=True)  # type: ignore[assignment]  # our axes are on a Figure
-    _lay_out(fig)  # the axes' height on the page is known once the figure is laid out
-    lo, hi = ax.get_ylim()
-    height_in = ax.get_window_extent().height / fig.dpi
-    step = 1.25 * FONT / 72 / height_in  # one line of label text (and a little air), in axes fraction
-    sizes = [step * (text.count("\n") + 1) for _, _, text in marks]
-    ys = [(v - lo) / (hi - lo) for _, v, _ in marks]
-    for i in range(1, len(ys)):  # upwards: each label above the one below it
-        ys[i] = max(ys[i], ys[i - 1] + (sizes[i - 1] + sizes[i]) / 2)
-    ys[-1] = min(ys[-1], 1 - sizes[-1] / 2)
-    for i in range(len(ys) - 2, -1, -1):  # then down from the top, if the last one left the axes
-        ys[i] = min(ys[i], ys[i + 1] - (sizes[i + 1] + sizes[i]) / 2)
+    spread = _Spread(ax, [(v, text.count("\n") + 1) for _, v, text in marks])
     right = ax.secondary_yaxis("right")
     right.set_gid("target-labels")
-    right.set_yticks([lo + y * (hi - lo) for y in ys], labels=[text for _, _, text in marks])
+    right.yaxis.set_major_locator(spread)
+    names = [text for _, _, text in marks]  # in the order of _Spread's heights
+    right.yaxis.set_major_formatter(FuncFormatter(lambda _, i: names[i] if i is not None else ""))
     right.tick_params(length=0, pad=4, labelsize=FONT, labelcolor=TARGET_COLOUR)
-    for (x1, v, _), y in zip(marks, ys):
-        if abs(y - (v - lo) / (hi - lo)) > 1e-6:  # moved: a thin line from the star to its name
-            ax.annotate(
-                "",
-                xy=(x1, v),
-                xytext=(1.0, y),
-                textcoords="axes fraction",
-                annotation_clip=False,
-                arrowprops={"arrowstyle": "-", "color": TARGET_COLOUR, "linewidth": 0.5, "alpha": 0.6},
-                gid="target-leader",
-            )
+    _no_label(right.yaxis)
+    for i, (x1, v, _) in enumerate(marks):
+        ax.add_artist(_Leader(spread, i, (x1, v)))
     return right
 
 
@@ -343,6 +375,7 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
     The years on the x axis need no label; type is :data:`FONT` points, as printed.
     """
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))  # 2008, never 2007.5
+    _no_label(ax.xaxis)
     ax.tick_params(labelsize=FONT)
     _label_y(ax, observations, lang, with_name=not title)
     if title:
@@ -351,6 +384,17 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
         ax.set_title(_wrap(title, 44), fontsize=TITLE_FONT, loc="left", y=_title_y(ax))
     ax.grid(alpha=0.3)
     _legend_below(ax)
+
+
+def _no_label(axis: Any) -> None:
+    """Hide an axis' (empty) label and fix where it would be.
+
+    An axis places its label beside its tick labels by measuring them, and those of every axes
+    it is aligned with, at each layout pass and draw; an axis without a label (the years, the
+    target names) has nothing to place, so nothing is measured.
+    """
+    axis.label.set_visible(False)
+    axis.set_label_coords(0.5, 0.5)
 
 
 def _title_y(ax: Axes) -> float | None:
