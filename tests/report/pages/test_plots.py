@@ -324,3 +324,31 @@ def test_a_fan_charts_title_sits_where_matplotlib_would_put_it():
     fc_big = fc.assign(**{q: 100_000 + fc[q] / 1000 for q in ("q025", "q10", "q50", "q90", "q975")})
     ax_big = plots.fan_chart(big, fc_big, title="big").axes[0]
     assert plots._title_y(ax_big) is None
+
+
+@pytest.mark.parametrize("lang", text.LANGS)
+def test_a_legend_written_under_the_chart_has_the_entries_the_chart_would_draw(shared_data, lang):
+    """``fan_chart(legend=False)`` + ``figure_html(legend=True)``: the briefs' charts carry the same
+    legend as text (same words, same order, keys drawn as the artists are), none in the image."""
+    import re
+
+    from forecast.report.pages import html
+
+    plan = _plan("Hà Nam", "imr")
+    obs, fc = _gso(shared_data, "Hà Nam", "imr"), _series(make_forecasts(), "imr")
+    drawn = plots.fan_chart(obs, fc, plan, lang=lang)
+    words = [x.get_text() for x in drawn.axes[0].get_legend().get_texts()]
+    bare = plots.fan_chart(obs, fc, plan, lang=lang, legend=False)
+    assert bare.axes[0].get_legend() is None
+    assert tuple(bare.get_size_inches()) == plots.FAN_SIZE_BARE
+    page = str(html.figure_html(bare, legend=True))
+    items = re.findall(
+        r'<span class="chart-legend-item">(<span style="([^"]*)">([^<]*)</span>)([^<]*)</span>', page
+    )
+    assert [label for *_, label in items] == words
+    keys = {label: (style, mark) for _, style, mark, label in items}
+    assert "rgba(31,95,168,0.15)" in keys[text.t("band95", lang)][0]  # as transparent as the band
+    assert "rgba(31,95,168,0.30)" in keys[text.t("band80", lang)][0]
+    assert "dashed" in keys[text.t("target", lang)][0]
+    assert keys[text.t("observed", lang)][1] == "●"
+    assert "chart-legend" not in str(html.figure_html(drawn))  # a chart with its own legend: none added

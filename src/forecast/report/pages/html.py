@@ -543,12 +543,19 @@ def run_info_html(
 
 
 def figure_html(
-    fig: Figure, dpi: int = 150, close: bool = True, alt: str | None = None, tight: bool = False
+    fig: Figure,
+    dpi: int = 150,
+    close: bool = True,
+    alt: str | None = None,
+    tight: bool = False,
+    legend: bool = False,
 ) -> Html:
     """Return ``fig`` as an inline PNG ``<img>`` (independent of the notebook's backend).
 
     Charts are drawn at their printed size (:data:`forecast.report.pages.plots.FAN_SIZE`), so
     ``dpi`` sets their sharpness on paper and their width on screen (3.6 in at 150 dpi: 540 px).
+    ``legend`` writes the legend of the figure's first axes under the image (:func:`legend_html`),
+    for a chart drawn without one (``fan_chart(..., legend=False)``).
 
     ``alt`` defaults to the first axes' title (centred, left or right). :mod:`forecast.report.pages.plots` figures use constrained
     layout, so ``tight`` (a second layout pass, a third slower) is only for other figures.
@@ -575,7 +582,56 @@ def figure_html(
     if close and "matplotlib.pyplot" in sys.modules:  # only pyplot keeps figures alive
         sys.modules["matplotlib.pyplot"].close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>')
+    keys = legend_html(fig) if legend else ""
+    return Html(f'<img class="figure" alt="{_esc(alt)}" src="data:image/png;base64,{data}"/>{keys}')
+
+
+#: The mark a legend key shows for a line drawn as markers only (matplotlib's marker code).
+_MARKS = {"o": "●", "D": "◆", "*": "★", "s": "■", "^": "▲"}
+
+
+def _key(handle: object) -> str:
+    """A legend key in HTML, drawn as the artist is: a marker, a (dashed) line or a band's colour."""
+    from matplotlib.collections import Collection, LineCollection
+    from matplotlib.colors import to_hex, to_rgba
+    from matplotlib.lines import Line2D
+
+    box = "display:inline-block;width:1.6em;vertical-align:middle;margin-right:0.4em"
+    if isinstance(handle, Line2D) and str(handle.get_linestyle()).lower() in ("none", "", " "):
+        mark = _MARKS.get(str(handle.get_marker()), "●")
+        return f'<span style="color:{to_hex(handle.get_color())};{box};text-align:center">{mark}</span>'
+    if isinstance(handle, Line2D):
+        dashed = handle.get_linestyle() not in ("-", "solid")
+        colour, width = to_hex(handle.get_color()), handle.get_linewidth()
+    elif isinstance(handle, LineCollection):  # hlines: a target
+        dashed = handle.get_linestyle()[0][1] is not None
+        colour, width = to_hex(handle.get_color()[0]), handle.get_linewidth()[0]
+    elif isinstance(handle, Collection):  # a band: its colour, as transparent as drawn
+        r, g, b, a = to_rgba(handle.get_facecolor()[0])
+        return f'<span style="background:rgba({r * 255:.0f},{g * 255:.0f},{b * 255:.0f},{a:.2f});height:0.8em;{box}"></span>'
+    else:
+        return f'<span style="{box}"></span>'
+    line = f"{max(1, round(width * 1.3))}px {'dashed' if dashed else 'solid'} {colour}"
+    return f'<span style="border-top:{line};{box}"></span>'
+
+
+def legend_html(fig: Figure) -> Html:
+    """The legend of ``fig``'s first axes as HTML: each entry's key and words, two a row.
+
+    The same entries as :meth:`matplotlib.axes.Axes.legend` would draw (handles with a label),
+    written instead of drawn: a page's text, in the page's font, at no drawing cost.
+    """
+    handles, labels = fig.axes[0].get_legend_handles_labels() if fig.axes else ([], [])
+    items = "".join(
+        f'<span class="chart-legend-item">{_key(h)}{_esc(label)}</span>' for h, label in zip(handles, labels)
+    )
+    if not items:
+        return Html("")
+    rows = (len(handles) + 1) // 2  # two columns filled top to bottom, as matplotlib's ncol=2 does
+    return Html(
+        '<div class="chart-legend" style="display:grid;grid-auto-flow:column;'
+        f'grid-template-rows:repeat({rows},auto);gap:0.1em 1.5em;justify-content:start;padding-left:3em">{items}</div>'
+    )
 
 
 def table_html(frame: pd.DataFrame, css_class: str = "data") -> Html:

@@ -44,6 +44,8 @@ TARGET_COLOUR = "#c62828"
 #: nominal size: :data:`FONT` (legends, ticks, target labels) is never under 7 pt on paper.
 PRINT_WIDTH_IN = 0.495 * 186 / 25.4
 FAN_SIZE = (3.6, 3.0)
+#: A fan chart whose legend the page writes under it (``legend=False``): the legend's 0.5 in less.
+FAN_SIZE_BARE = (3.6, 2.5)
 FONT = 7.5
 TITLE_FONT = 8.5
 #: Characters a line of a target's name beside a chart holds before it wraps.
@@ -250,6 +252,7 @@ def fan_chart(
     ax: Axes | None = None,
     anchors: pd.DataFrame | None = None,
     context: pd.DataFrame | None = None,
+    legend: bool = True,
 ) -> Figure:
     """Draw observed points, the median forecast, its 80 % and 95 % bands, and the targets.
 
@@ -276,6 +279,10 @@ def fan_chart(
         For a borrowed series shifted by a province's gap (``observations`` and ``forecasts``
         already shifted, :func:`forecast.assess.used.used_series`): the own points the shift
         was measured at, drawn as red diamonds, and the series before the shift, a thin grey line.
+    legend
+        Draw the legend under the axes (default). False for a page that writes it under the image
+        in HTML (:func:`forecast.report.pages.html.figure_html` with ``legend=True``): the same
+        keys and words, a fifth of the chart's drawing time less, and a figure 0.5 in shorter.
 
     Returns
     -------
@@ -289,7 +296,7 @@ def fan_chart(
     >>> targets = forecast.select_targets(forecast.load_targets(), "Lâm Đồng", indicator="imr")  # doctest: +SKIP
     >>> forecast.fan_chart(obs, fc, targets, lang="en")  # draws in a notebook  # doctest: +SKIP
     """
-    fig, ax = _canvas(ax, FAN_SIZE)
+    fig, ax = _canvas(ax, FAN_SIZE if legend else FAN_SIZE_BARE)
     obs = observations.dropna(subset=["value"]).sort_values("year")
     anchors = pd.DataFrame(columns=["year", "value"]) if anchors is None else anchors
     shifted = len(anchors) > 0
@@ -331,7 +338,7 @@ def fan_chart(
         marks = _draw_targets(ax, target_rows, x0, lang)
     seen = pd.concat([obs, anchors[["year", "value"]]]) if shifted else obs
     ax.set_ylim(*_focus(seen, fc, target_rows))
-    _finish(ax, observations, title, lang)
+    _finish(ax, observations, title, lang, legend)
     _label_targets(ax, marks)
     return fig
 
@@ -369,7 +376,7 @@ def _draw_fan(
     return fc
 
 
-def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) -> None:
+def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str, legend: bool = True) -> None:
     """Label the axes (the y axis with the series' name unless there is a title), grid, legend.
 
     The years on the x axis need no label; type is :data:`FONT` points, as printed.
@@ -383,7 +390,8 @@ def _finish(ax: Axes, observations: pd.DataFrame, title: str | None, lang: str) 
         # out of the layout (``for_layout_only``), so a centred long one was cut at the figure's edge
         ax.set_title(_wrap(title, 44), fontsize=TITLE_FONT, loc="left", y=_title_y(ax))
     ax.grid(alpha=0.3)
-    _legend_below(ax)
+    if legend:
+        _legend_below(ax)
 
 
 def _no_label(axis: Any) -> None:
