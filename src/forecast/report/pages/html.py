@@ -12,8 +12,9 @@ import html
 import io
 import re
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from forecast.registry.targets import target_direction
@@ -604,10 +605,12 @@ def _key(handle: object) -> str:
         dashed = handle.get_linestyle() not in ("-", "solid")
         colour, width = to_hex(handle.get_color()), handle.get_linewidth()
     elif isinstance(handle, LineCollection):  # hlines: a target
-        dashed = handle.get_linestyle()[0][1] is not None
-        colour, width = to_hex(handle.get_color()[0]), handle.get_linewidth()[0]
+        styles: Any = handle.get_linestyle()  # [(offset, dashes)]; no dashes: solid
+        dashed = styles[0][1] is not None
+        colour = to_hex(tuple(np.asarray(handle.get_color())[0]))
+        width = float(np.atleast_1d(handle.get_linewidth())[0])
     elif isinstance(handle, Collection):  # a band: its colour, as transparent as drawn
-        r, g, b, a = to_rgba(handle.get_facecolor()[0])
+        r, g, b, a = to_rgba(tuple(np.asarray(handle.get_facecolor())[0]))
         return f'<span style="background:rgba({r * 255:.0f},{g * 255:.0f},{b * 255:.0f},{a:.2f});height:0.8em;{box}"></span>'
     else:
         return f'<span style="{box}"></span>'
