@@ -177,10 +177,10 @@ def _gso(shared_data, province: str, indicator: str) -> pd.DataFrame:
 
 
 def _labels(ax) -> list:
-    """The Text artists naming the targets (tick labels of the secondary axis ``target-labels``)."""
-    (right,) = [c for c in ax.child_axes if c.get_gid() == "target-labels"]
-    # asking for the labels places them, as drawing does (their heights depend on the axes' height)
-    return [label for label in right.yaxis.get_majorticklabels() if label.get_text()]
+    """The Text artists naming the targets (``gid="target-label"``), as plots.target_labels reads them."""
+    labels = [a for a in ax.get_children() if a.get_gid() == "target-label"]
+    assert [x.get_text() for x in labels] == plots.target_labels(ax)
+    return labels
 
 
 def _apart(fig, labels) -> bool:

@@ -22,7 +22,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation
-from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import IdentityTransform
 
 from forecast.report.pages.text import (
@@ -147,16 +147,15 @@ def _draw_targets(
     return [(k[0], k[1], "\n".join(v)) for k, v in marks.items()]
 
 
-class _Spread(Locator):
+class _Spread:
     """Heights of the target names beside a chart, worked out whenever the chart is drawn.
 
     Each name sits at its target's height, moved apart where two would overlap: one line of label
     text (and a little air) needs ``1.25 * FONT`` points, so the spacing depends on the axes'
     height on the page, which the layout engine settles only as the figure is drawn. Asked then
-    (a :class:`matplotlib.ticker.Locator` of the secondary axis that holds the names), it needs
-    no layout pass of its own while the chart is built, and stays right when the figure is
-    resized. ``ax`` is the chart's axes, ``marks`` the targets' ``(value, lines of text)``
-    sorted by value.
+    (by each name and leader line as it is placed), it needs no layout pass of its own while the
+    chart is built, and stays right when the figure is resized. ``ax`` is the chart's axes,
+    ``marks`` the targets' ``(value, lines of text)`` sorted by value.
     """
 
     def __init__(self, ax: Axes, marks: list[tuple[float, int]]):
@@ -177,9 +176,33 @@ class _Spread(Locator):
             ys[i] = min(ys[i], ys[i + 1] - (sizes[i + 1] + sizes[i]) / 2)
         return ys
 
-    def __call__(self) -> list[float]:
-        lo, hi = self.ax.get_ylim()
-        return [lo + y * (hi - lo) for y in self.fractions()]
+
+class _Name(Annotation):
+    """A target's name in the right margin, at the height :class:`_Spread` gives it when placed.
+
+    Written as a right y axis' tick label would be (4 pt from the axes, centred on its height);
+    an Annotation, so the layout engine makes room for it.
+    """
+
+    def __init__(self, spread: _Spread, i: int, text: str):
+        super().__init__(
+            text,
+            xy=(1.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(4.0, 0.0),
+            textcoords="offset points",
+            ha="left",
+            va="center_baseline",
+            fontsize=FONT,
+            color=TARGET_COLOUR,
+            annotation_clip=False,
+            gid="target-label",
+        )
+        self.spread, self.i = spread, i
+
+    def update_positions(self, renderer: Any) -> None:
+        self.xy = (1.0, self.spread.fractions()[self.i])
+        super().update_positions(renderer)
 
 
 class _Leader(Annotation):
@@ -196,7 +219,6 @@ class _Leader(Annotation):
             gid="target-leader",
         )
         self.spread, self.i = spread, i
-        self.set_transform(IdentityTransform())  # as Axes.annotate sets it
         self.set_in_layout(False)  # inside the axes: nothing for the layout to make room for
 
     def draw(self, renderer: Any) -> None:
@@ -207,37 +229,26 @@ class _Leader(Annotation):
             super().draw(renderer)
 
 
-def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> Any:
+def _label_targets(ax: Axes, targets: list[tuple[float, float, str]]) -> None:
     """Name each target in the right margin at its height, moved apart where two are close.
 
-    The names are the tick labels of a secondary y axis (``gid="target-labels"``), so the figure's
-    layout makes room for them; their heights are worked out as the chart is drawn
-    (:class:`_Spread`), and a name moved off its target's height is joined to its star by a thin
-    line (:class:`_Leader`). Every target line is named, even two at almost one height (5,0 and
-    4,8). Returns the secondary axis (None without targets).
+    The names (``gid="target-label"``) are annotations the figure's layout makes room for; their
+    heights are worked out as the chart is drawn (:class:`_Spread`), and a name moved off its
+    target's height is joined to its star by a thin line (``gid="target-leader"``). Every target
+    line is named, even two at almost one height (5,0 and 4,8).
     """
     marks = sorted(targets, key=lambda m: m[1])
-    if not marks:
-        return None
     spread = _Spread(ax, [(v, text.count("\n") + 1) for _, v, text in marks])
-    right = ax.secondary_yaxis("right")
-    right.set_gid("target-labels")
-    right.yaxis.set_major_locator(spread)
-    names = [text for _, _, text in marks]  # in the order of _Spread's heights
-    right.yaxis.set_major_formatter(FuncFormatter(lambda _, i: names[i] if i is not None else ""))
-    right.tick_params(length=0, pad=4, labelsize=FONT, labelcolor=TARGET_COLOUR)
-    _no_label(right.yaxis)
-    for i, (x1, v, _) in enumerate(marks):
-        ax.add_artist(_Leader(spread, i, (x1, v)))
-    return right
+    for i, (x1, v, text) in enumerate(marks):
+        for artist in (_Name(spread, i, text), _Leader(spread, i, (x1, v))):
+            ax.add_artist(artist)
+            artist.set_transform(IdentityTransform())  # as Axes.annotate leaves it: not transData,
+            artist.set_clip_on(False)  # not clipped to the axes (add_artist clips what it adds)
 
 
 def target_labels(ax: Axes) -> list[str]:
     """The names written beside a chart's targets (:func:`_label_targets`), bottom to top."""
-    for child in ax.child_axes:
-        if child.get_gid() == "target-labels":
-            return [label.get_text() for label in child.get_yticklabels()]
-    return []
+    return [a.get_text() for a in ax.get_children() if isinstance(a, _Name)]
 
 
 def fan_chart(
