@@ -197,3 +197,21 @@ def test_every_comparator_shape_of_the_five_plans_reads_as_the_words_say():
     quotes = " ".join(outcome["quote"].str.lower())
     for phrase in ("giảm còn", "dưới", "trên", "duy trì", "tối thiểu", "đạt"):
         assert phrase in quotes  # each shape the rules name occurs in the plans
+
+
+def test_the_registry_is_read_again_once_edited_and_a_caller_cannot_change_it(tmp_path):
+    """load_targets validates a file once per version: an edit is seen at the next call, and a
+    caller's changes to the frame it got never reach the next caller."""
+    import os
+
+    copy = tmp_path / "targets.csv"
+    copy.write_bytes(config.TARGETS_CSV.read_bytes())
+    first = load_targets(copy)
+    first.loc[0, "value"] = -1.0  # the caller's own frame
+    assert load_targets(copy).loc[0, "value"] != -1.0
+    lines = copy.read_text(encoding="utf-8-sig").splitlines()
+    row = pd.read_csv(copy, dtype=str, keep_default_na=False, encoding="utf-8-sig").iloc[0]
+    lines[1] = lines[1].replace(f",{row['year']},", ",2099,", 1)
+    copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 1_000_000))
+    assert load_targets(copy).loc[0, "year"] == 2099

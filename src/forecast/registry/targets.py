@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +66,17 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> targets.groupby("plan_id").size()  # doctest: +SKIP
     """
     path = Path(path) if path else config.TARGETS_CSV
+    try:
+        stat = path.stat()
+    except OSError as e:
+        raise DataFileError(f"{path}: cannot read the registry ({e}); check the file is UTF-8 CSV") from e
+    # read and validated once per version of the file (a notebook asks at every run; an edit is seen)
+    return _load(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@lru_cache(maxsize=4)
+def _load(file: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    path = Path(file)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:

@@ -245,6 +245,9 @@ def _breaks(seen: pd.DataFrame, lang: str, in_data: pd.DataFrame | None = None) 
     """One caveat per known break (a year a publisher's footnote sets apart) of the series used."""
     found: dict[str, list[str]] = {}
     notes: dict[tuple[str, str], list[str]] = {}  # a series' notes, once (its targets share them)
+    if in_data is not None and len(in_data) and len(seen):  # the breaks of these series only, once
+        keys = pd.DataFrame({"geo": seen["geo"], "indicator": seen["series"]}).drop_duplicates()
+        in_data = in_data.merge(keys, on=["geo", "indicator"])
     for r in seen.to_dict("records"):
         key = (r["geo"], r["series"])
         if key not in notes:
