@@ -215,6 +215,11 @@ def test_the_brief_opens_saves_clean_and_runs_with_new_parameters(browser, lab, 
     image = page.locator(".jp-OutputArea-output img.figure").first
     image.scroll_into_view_if_needed()
     assert image.evaluate("e => e.complete && e.naturalWidth > 300")
+    legend = page.locator(".jp-OutputArea-output .chart-legend").first  # written under the chart
+    legend.scroll_into_view_if_needed()
+    keys = legend.locator(".chart-legend-item > span")
+    assert keys.count() >= 3 and all(keys.nth(i).bounding_box()["width"] > 5 for i in range(keys.count()))
+    _shot(page, "brief-chart.png")
     page.locator("table.scorecard").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     time.sleep(1)
     assert (_shot(page, "brief.png")).stat().st_size > 20_000

@@ -615,7 +615,7 @@ def _key(handle: object) -> str:
         width = float(np.atleast_1d(handle.get_linewidth())[0])
     elif isinstance(handle, Collection):  # a band: its colour, as transparent as drawn
         r, g, b, a = to_rgba(tuple(np.asarray(handle.get_facecolor())[0]))
-        return f'<span style="background:rgba({r * 255:.0f},{g * 255:.0f},{b * 255:.0f},{a:.2f});height:0.8em;{box}"></span>'
+        return f'<span style="background-color:rgba({r * 255:.0f},{g * 255:.0f},{b * 255:.0f},{a:.2f});height:0.8em;{box}"></span>'
     else:
         return f'<span style="{box}"></span>'
     line = f"{max(1, round(width * 1.3))}px {'dashed' if dashed else 'solid'} {colour}"
