@@ -127,6 +127,15 @@ def test_model_comparison_legend_names_models_in_words():
         shown = [x.get_text() for x in legend.get_texts()]
         assert text.model_label("drift", lang) in shown and text.model_label("ensemble", lang) in shown
         assert not {"drift", "ensemble"} & set(shown), shown  # never the codes
+        # a deep dive writes the same legend under the image (model_comparison(legend=False))
+        from html import escape
+
+        from forecast.report.pages import html
+
+        bare = plots.model_comparison(obs, fc, lang=lang, legend=False)
+        assert bare.axes[0].get_legend() is None
+        page = str(html.figure_html(bare, legend=True))
+        assert [w for w in shown if f"</span>{escape(w)}</span>" not in page] == []
 
 
 def test_rate_sensitivity_draws_rates_by_window():
