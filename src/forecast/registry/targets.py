@@ -69,9 +69,13 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     try:
         stat = path.stat()
     except OSError as e:
-        raise DataFileError(f"{path}: cannot read the registry ({e}); check the file is UTF-8 CSV") from e
+        raise _unreadable(path, e) from e
     # read and validated once per version of the file (a notebook asks at every run; an edit is seen)
     return _load(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+def _unreadable(path: Path, e: Exception) -> DataFileError:
+    return DataFileError(f"{path}: cannot read the registry ({e}); check the file is UTF-8 CSV")
 
 
 @lru_cache(maxsize=4)
@@ -80,7 +84,7 @@ def _load(file: str, mtime_ns: int, size: int) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise DataFileError(f"{path}: cannot read the registry ({e}); check the file is UTF-8 CSV") from e
+        raise _unreadable(path, e) from e
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ValidationError(

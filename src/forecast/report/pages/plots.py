@@ -409,8 +409,8 @@ def _no_label(axis: Any) -> None:
     """Hide an axis' (empty) label and fix where it would be.
 
     An axis places its label beside its tick labels by measuring them, and those of every axes
-    it is aligned with, at each layout pass and draw; an axis without a label (the years, the
-    target names) has nothing to place, so nothing is measured.
+    it is aligned with, at each layout pass and draw; an axis without a label (a fan chart's
+    years) has nothing to place, so nothing is measured.
     """
     axis.label.set_visible(False)
     axis.set_label_coords(0.5, 0.5)
