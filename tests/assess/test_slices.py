@@ -20,7 +20,8 @@ from forecast import config, pipeline
 from forecast.assess import runs, scenarios, slices
 from forecast.data import merged
 from forecast.data import store as store_db
-from forecast.errors import MissingDataError
+from forecast.engine import backtest
+from forecast.errors import MissingDataError, ValidationError
 from forecast.registry.targets import load_targets
 from forecast.report.pages import views
 from forecast.report.publish import downloads
@@ -65,7 +66,7 @@ def test_no_notebook_reads_the_store_series_or_rebuilds_merged_provinces():
 def test_the_run_saves_its_frames_beside_the_store(default):
     folder = slices.frames_dir(default.store, default.run.run_id)
     names = {p.stem for p in folder.glob("*.parquet")}
-    assert names == {"observations", "breaks", *slices.RUN_FRAMES}
+    assert names == {"observations", "breaks", *slices.RUN_FRAMES, *slices.SHOWN_FRAMES}
     meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert meta["run_id"] == default.run.run_id and meta["as_of"] == "2026Q4"
 
@@ -142,6 +143,7 @@ def test_deep_dives_show_the_same_numbers_as_before(default, before):
     assert len(pairs) >= 20 and {i for _, i in chosen} == set(pairs["indicator"])
     assert {p for p, _ in chosen} == set(pairs["province"])
     old_runs: dict[str, tuple] = {}  # what a notebook read before, once per province (not per page)
+    scored = 0
     for province, indicator in chosen:
         page = slices.load_page(store, run.run_id, province, indicator=indicator)
         if province not in old_runs:
@@ -159,19 +161,55 @@ def test_deep_dives_show_the_same_numbers_as_before(default, before):
         pd.testing.assert_frame_equal(old.observations, new.observations)
         pd.testing.assert_frame_equal(old.targets, new.targets)
         old_detail = runs.load_series_detail(store, run.run_id, old.geo, old.series)
-        for name, frame in page.detail(new.geo, new.series).items():
-            pd.testing.assert_frame_equal(old_detail[name], frame[old_detail[name].columns], obj=name)
+        detail = page.detail(new.geo, new.series)
+        for name, frame in old_detail.items():
+            pd.testing.assert_frame_equal(frame, detail[name][frame.columns], obj=name)
+        # the series' scores the run saved: what the page computed before from its back-test
+        scores = _series_scores(old_detail["backtests"], old.observations)
+        if len(scores) or len(detail["series_scores"]):  # none: the page says there is no back-test
+            pd.testing.assert_frame_equal(scores, detail["series_scores"], obj="scores")
+            scored += 1
         names = ["reference", "rate=-3.0", "national", "best_decile"]
         year = int(run.as_of[:4])
-        pd.testing.assert_frame_equal(
-            scenarios.scenario_table(
-                before["observations"], old_run.forecasts, old.targets, names, as_of_year=year
-            ),
-            scenarios.scenario_table(
-                page.observations, page.run.forecasts, new.targets, names, as_of_year=year
-            ),
-            obj=f"{province} {indicator}",
+        computed = scenarios.scenario_table(
+            before["observations"], old_run.forecasts, old.targets, names, as_of_year=year
         )
+        pd.testing.assert_frame_equal(
+            computed, page.scenario_table(new.targets, names), obj=f"{province} {indicator}"
+        )
+        assert len(computed) == len(names) * (new.targets["series"].fillna("") != "").sum()
+    assert scored >= len(chosen) // 2  # most deep dives show their series' own back-test
+
+
+def _series_scores(backtests: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """A series' back-test scores as a deep dive computed them before the run saved them."""
+    try:
+        scores = backtest.evaluate(backtests, observations)
+    except ValidationError:  # no observation in the held-out years
+        return pd.DataFrame()
+    return scores[scores["indicator"] != "(all)"].round(3).reset_index(drop=True)
+
+
+def test_a_rate_the_run_did_not_save_is_computed_from_the_page(default):
+    """The deep dive's reader changes ``rate``: that scenario comes from the page's frames, the others
+    from the run, and the table is what :func:`scenarios.scenario_table` gives for them all."""
+    run = default.run
+    a = run.assessments
+    province, indicator = a.loc[
+        (a["series"].fillna("") != "") & (a["province"] == "Hà Nam"), ["province", "indicator"]
+    ].iloc[0]
+    page = slices.load_page(default.store, run.run_id, province, indicator=indicator)
+    targets = views.deep_dive_view(
+        views.province_view(page.run, page.observations, None, province), indicator
+    ).targets
+    names = ["national", "rate=-1.5", "reference"]
+    table = page.scenario_table(targets, names)
+    year = int(run.as_of[:4])
+    expected = scenarios.scenario_table(
+        page.observations, page.run.forecasts, targets, names, as_of_year=year
+    )
+    pd.testing.assert_frame_equal(expected, table)
+    assert list(dict.fromkeys(table["scenario"])) == ["national", "rate", "reference"]
 
 
 def test_the_overview_reads_the_national_series(default, before):
@@ -214,3 +252,14 @@ def test_a_copy_of_the_store_reads_the_frames_of_the_original(default, tmp_path)
     slices.link_frames(default.store, copy)
     assert slices.frames_dir(copy, default.run.run_id).is_dir()
     assert Path(f"{copy}.runs").resolve() == Path(f"{default.store}.runs").resolve()
+
+
+def test_the_saved_rate_is_the_deep_dives_default():
+    """The run saves the scenarios of the deep dive's default ``rate``: a report's pages compute none."""
+    import nbformat
+
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "indicator.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    ns: dict = {}
+    exec(cell.source, ns)  # the parameters cell: literals only
+    assert f"rate={ns['rate']}" in [f"rate={scenarios.parse_scenario(n)[1]}" for n in slices.SAVED_SCENARIOS]

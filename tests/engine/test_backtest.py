@@ -15,6 +15,7 @@ from forecast.engine.backtest import (
     backtest,
     backtest_series,
     evaluate,
+    evaluate_series,
 )
 from forecast.errors import ValidationError
 
@@ -70,6 +71,22 @@ def test_evaluate_perfect_and_known_errors():
     assert row["bias"] == pytest.approx(-0.25)
     assert row["coverage80"] == 0.5 and row["coverage95"] == 1.0
     assert res.loc["(all)", "n"] == 2
+
+
+def test_evaluate_series_scores_each_series_as_if_alone(tidy):
+    out = backtest(tidy, 2015, 3, ["naive", "aarr"])
+    every = evaluate_series(out, tidy)
+    assert len(every) == 6 * 2 * 2 and set(every["n_series"]) == {1}
+    for (g, ind), rows in every.groupby(["geo", "indicator"]):
+        mine = (out["geo"] == g) & (out["indicator"] == ind)
+        alone = evaluate(out[mine], tidy[(tidy["geo"] == g) & (tidy["indicator"] == ind)])
+        alone = alone[alone["indicator"] != "(all)"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone, rows.drop(columns="geo").reset_index(drop=True))
+
+
+def test_evaluate_series_without_an_actual_is_empty(tidy):
+    out = backtest(tidy, 2015, 3, ["naive"])
+    assert evaluate_series(out, tidy[tidy["year"] <= 2015]).empty
 
 
 def test_evaluate_needs_overlap(tidy):

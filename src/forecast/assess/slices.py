@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 
 from forecast import config
-from forecast.assess import matching, runs
+from forecast.assess import matching, runs, scenarios
+from forecast.engine.backtest import evaluate_series
+from forecast.errors import ValidationError
 from forecast.log import logger
 from forecast.registry import crosswalk, geo, indicators
 
@@ -37,6 +39,11 @@ __all__ = ["PageFrames", "frames_dir", "link_frames", "load_page", "save_frames"
 #: The run's frames (attribute of :class:`~forecast.assess.runs.Run`) saved beside the run's
 #: observations and breaks, in the order :func:`forecast.assess.runs.load_run` reads them.
 RUN_FRAMES = ("forecasts", "assessments", "model_forecasts", "backtests", "backtest_scores")
+#: What every deep dive shows, computed once per run (:func:`shown_frames`) instead of once per page.
+SHOWN_FRAMES = ("scenarios", "series_scores")
+#: The deep dive's scenarios with its ``rate`` parameter's default (notebooks/indicator.ipynb): saved
+#: with the run; a page asking for another rate computes that one scenario.
+SAVED_SCENARIOS = ("reference", "rate=-3", "national", "best_decile")
 _ORDER = {"forecasts": ["geo", "indicator", "model", "year"]}
 _META = "run.json"
 
@@ -72,6 +79,8 @@ def save_frames(
         The series breaks found in the data (:func:`forecast.data.store.series_breaks`), for the
         caveats.
 
+    With them go the tables every deep dive shows (:func:`shown_frames`), computed here once.
+
     Returns
     -------
     Path
@@ -81,7 +90,7 @@ def save_frames(
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    frames = {"observations": observations, "breaks": breaks}
+    frames = {"observations": observations, "breaks": breaks, **shown_frames(run, observations)}
     for attr in RUN_FRAMES:
         table, columns = runs.TABLES[attr]
         frame = _stored(getattr(run, attr), run.run_id, columns)
@@ -106,6 +115,38 @@ def save_frames(
     os.replace(tmp, final)
     logger.info("saved the pages' frames of run %s in %s", run.run_id, final)
     return final
+
+
+def shown_frames(run: runs.Run, observations: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What every deep dive shows, for every target and series of ``run`` at once.
+
+    ``scenarios``: :func:`forecast.assess.scenarios.scenario_table` of every assessed target under
+    :data:`SAVED_SCENARIOS`, with the scenario's name; ``series_scores``: every series' back-test
+    scored against its observations (:func:`forecast.engine.backtest.evaluate_series`). A target's
+    scenarios and a series' scores depend on nothing else, so a page's slice of them equals what
+    the page computed from its own frames (tests/assess/test_slices.py compares every indicator).
+    """
+    year = int(run.as_of[:4])
+    tables = []
+    for name in SAVED_SCENARIOS:
+        try:  # a rate no series has shown is refused (check_rates): that page computes it, and fails
+            table = scenarios.scenario_table(
+                observations, run.forecasts, run.assessments, [name], as_of_year=year
+            )
+        except ValidationError as e:
+            logger.info("scenario %s not saved with the run: %s", name, e)
+            continue
+        tables.append(table.assign(name=_scenario_key(name)))
+    columns = [*scenarios.TARGET_COLUMNS, "name"]
+    saved = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+    scores = evaluate_series(run.backtests, observations) if len(run.backtests) else pd.DataFrame()
+    return {"scenarios": saved, "series_scores": scores}
+
+
+def _scenario_key(name: str) -> str:
+    """One spelling of a scenario (``rate=-3.0`` and ``rate=-3`` are the same one)."""
+    kind, rate = scenarios.parse_scenario(name)
+    return kind if rate is None else f"{kind}={rate!r}"
 
 
 def _columnar(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -174,9 +215,23 @@ class PageFrames:
     store: str | os.PathLike | None = None
 
     def detail(self, geo_name: str, series: str) -> dict[str, pd.DataFrame]:
-        """One series' deep-dive frames, as :func:`forecast.assess.runs.load_series_detail` returns them."""
+        """One series' deep-dive frames, as :func:`forecast.assess.runs.load_series_detail` returns them,
+        and ``series_scores``: its back-test scored against its observations, rounded as shown."""
         if self.folder is None:  # a run saved without frames: its tables in the store
-            return runs.load_series_detail(self.store, self.run.run_id, geo_name, series)
+            out = runs.load_series_detail(self.store, self.run.run_id, geo_name, series)
+        else:
+            out = self._detail(geo_name, series)
+        scores = _saved(self.folder, "series_scores", [("geo", "==", geo_name), ("indicator", "==", series)])
+        if scores is None:  # saved before the run scored every series: score this one
+            mine = self.observations[
+                (self.observations["geo"] == geo_name) & (self.observations["indicator"] == series)
+            ]
+            scores = evaluate_series(out["backtests"], mine) if len(out["backtests"]) else pd.DataFrame()
+        out["series_scores"] = scores.drop(columns="geo", errors="ignore").reset_index(drop=True).round(3)
+        return out
+
+    def _detail(self, geo_name: str, series: str) -> dict[str, pd.DataFrame]:
+        assert self.folder is not None
         out = {}
         for attr in ("model_forecasts", "backtests"):
             df = _read(self.folder, attr, [("geo", "==", geo_name), ("indicator", "==", series)])
@@ -186,6 +241,44 @@ class PageFrames:
         scores = scores[scores["origin"] == origins[0]] if origins else scores.iloc[0:0]
         out["backtest_scores"] = scores.sort_values("model", kind="stable").reset_index(drop=True)
         return out
+
+    def scenario_table(self, targets: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+        """:func:`forecast.assess.scenarios.scenario_table` of ``targets`` (rows of the run's assessments).
+
+        The scenarios the run saved (:data:`SAVED_SCENARIOS`) are read; any other (a deep dive's
+        ``rate`` changed by its reader) is computed from the page's frames.
+        """
+        saved = _saved(self.folder, "scenarios")
+        keys = ["plan_id", "province", "indicator", "year", "comparator", "value"]
+        if saved is not None and (set(keys) - set(targets.columns) or targets.duplicated(keys).any()):
+            saved = None  # rows the saved table cannot tell apart: compute them
+        year = int(self.run.as_of[:4])
+        frames = []
+        for name in names:
+            key = _scenario_key(name)
+            if saved is not None and key in set(saved["name"]):
+                frames.append(_rows_of(saved[saved["name"] == key], targets[keys]))
+            else:
+                obs, fc = self.observations, self.run.forecasts
+                frames.append(scenarios.scenario_table(obs, fc, targets, [name], as_of_year=year))
+        return (
+            pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=scenarios.TARGET_COLUMNS)
+        )
+
+
+def _rows_of(saved: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one saved scenario of the targets ``keys``, in their order (as computed for them)."""
+    on = ["plan_id", "province", "indicator", "year", "comparator", "target"]
+    order = keys.rename(columns={"value": "target"}).assign(_at=range(len(keys)))
+    rows = saved.merge(order, on=on, how="inner").sort_values("_at", kind="stable")
+    return rows[scenarios.TARGET_COLUMNS].reset_index(drop=True)
+
+
+def _saved(folder: Path | None, name: str, filters: list | None = None) -> pd.DataFrame | None:
+    """A frame the run saved for its pages (:data:`SHOWN_FRAMES`), or None for a run saved without it."""
+    if folder is None or not (folder / f"{name}.parquet").is_file():
+        return None
+    return _read(folder, name, filters)
 
 
 def _read(folder: Path, name: str, filters: list | None = None) -> pd.DataFrame:

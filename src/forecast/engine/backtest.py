@@ -152,6 +152,40 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``model, indicator, n_series, n, mase, smape, bias, coverage80, coverage95, pinball``.
     """
+    df = _scored_rows(forecasts, actuals)
+    per = _aggregate(df, ["model", "indicator"])
+    every = _aggregate(df.assign(indicator="(all)"), ["model", "indicator"])
+    return pd.concat([per, every], ignore_index=True)[["model", "indicator", *METRICS]]
+
+
+def evaluate_series(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Score every series (geo, indicator) apart: :func:`evaluate`'s metrics per geo, model and indicator.
+
+    A series is scaled by its own actuals either way, so a series' rows equal :func:`evaluate` of
+    that series alone (its rows other than ``(all)``); a deep dive shows them, and the quarterly run
+    scores every series once instead of once per page.
+
+    Returns
+    -------
+    DataFrame
+        ``geo, model, indicator, n_series, n, mase, smape, bias, coverage80, coverage95, pinball``;
+        no row for a series without an actual value in its forecast years.
+    """
+    try:
+        df = _scored_rows(forecasts, actuals)
+    except ValidationError:  # no series has an actual value in its forecast years
+        return pd.DataFrame(columns=["geo", "model", "indicator", *METRICS])
+    return _aggregate(df, ["geo", "model", "indicator"])[["geo", "model", "indicator", *METRICS]]
+
+
+def _scored_rows(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Each forecast row joined to its actual value and series scale, with its errors (:func:`_point_metrics`).
+
+    Raises
+    ------
+    ValidationError
+        If a frame lacks a column, or no forecast has an actual value.
+    """
     for name, frame, cols in (
         ("forecasts", forecasts, ["geo", "indicator", "model", "year", "mean", *QUANTILE_COLUMNS]),
         ("actuals", actuals, ["geo", "indicator", "year", "value"]),
@@ -172,10 +206,7 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
             "no forecast (geo, indicator, year) has an actual value: check that "
             "the actuals cover the forecast years and use the same codes"
         )
-    df = _point_metrics(df).assign(series=lambda d: d["geo"] + "|" + d["indicator"])
-    per = _aggregate(df, ["model", "indicator"])
-    every = _aggregate(df.assign(indicator="(all)"), ["model", "indicator"])
-    return pd.concat([per, every], ignore_index=True)[["model", "indicator", *METRICS]]
+    return _point_metrics(df).assign(series=lambda d: d["geo"] + "|" + d["indicator"])
 
 
 #: Models the deep dive compares (the quarterly run stores their forecasts and back-tests).

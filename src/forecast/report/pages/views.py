@@ -18,8 +18,8 @@ import pandas as pd
 
 from forecast.assess import carry, matching, suggest, used
 from forecast.data import provenance
-from forecast.engine.backtest import COMPARE_HORIZON, evaluate
-from forecast.errors import UnknownGeoError, ValidationError
+from forecast.engine.backtest import COMPARE_HORIZON
+from forecast.errors import UnknownGeoError
 from forecast.registry import geo, indicators
 from forecast.registry.national_targets import PLAN_ID
 from forecast.report.pages.headline import headline_html, no_data_items, predecessors, supply_items
@@ -109,7 +109,6 @@ __all__ = [
     "scorecard_html",
     "scorecard_section",
     "scenario_frame",
-    "series_scores",
     "series_panels",
     "series_view",
     "suggestions_section",
@@ -387,17 +386,6 @@ def model_table(model_forecasts: pd.DataFrame, targets: pd.DataFrame, lang: str 
     return text.pivot(index="model", columns="year", values="forecast")
 
 
-def series_scores(backtests: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Score a series' stored back-test against its observations (empty when nothing to score)."""
-    if backtests.empty or observations.empty:
-        return pd.DataFrame()
-    try:
-        scores = evaluate(backtests, observations)
-    except ValidationError:  # no observation in the held-out years
-        return pd.DataFrame()
-    return scores[scores["indicator"] != "(all)"].round(3)
-
-
 def _scorecards(view: ProvinceView, lang: str) -> str:
     """One scorecard of the targets with data, or one per plan (a merged province's old ones)."""
     a = view.assessments
@@ -572,7 +560,7 @@ _SCORE_DIGITS = {"mase": 2, "smape": 1, "bias": 2, "pinball": 3}
 
 
 def scores_html(scores: pd.DataFrame, lang: str = "vi") -> Html:
-    """Back-test scores (:func:`series_scores` or the run's ``backtest_scores``) for readers.
+    """Back-test scores (a series' own, ``PageFrames.detail``, or the run's ``backtest_scores``) for readers.
 
     Models in words, coverage as a percentage, errors rounded; best models (lowest MASE) first.
     """
