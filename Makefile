@@ -17,9 +17,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed
+# one pip run for both (the package and its dev extras): a second run re-resolves and rebuilds it
+$(VENV)/.dev-installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $@
+	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
