@@ -29,20 +29,15 @@ report: $(VENV)/.installed  ## set up and run the main job on the bundled data
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: the briefs are published without PDFs"
 	$(BIN)/forecast report --quarter $(QUARTER) $(REPORT_ARGS)
 
-test: $(VENV)/.dev-installed  ## set up and run the whole test suite (lint and type check beside it)
+test: $(VENV)/.dev-installed  ## set up and run the whole test suite (lint and type check first)
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium could not be installed: tests/test_browser.py will be skipped"
-	@# lint beside the tests, on the CPU their workers leave idle (their kernels, browsers and waits);
-	@# its output follows the tests'; either failing fails the target
-	@{ set -x; $(LINT); } > $(VENV)/lint.log 2>&1 & lint=$$!; \
-	echo "$(BIN)/python -m pytest -n 2 --dist loadfile  (and make lint beside it)"; \
-	$(BIN)/python -m pytest -n 2 --dist loadfile; tests=$$?; \
-	wait $$lint; linted=$$?; cat $(VENV)/lint.log; \
-	[ $$linted -eq 0 ] || echo "make lint failed (above)"; [ $$tests -eq 0 ] && [ $$linted -eq 0 ]
-
-LINT := $(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks && $(BIN)/mypy
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile  # two workers; a file's tests (and its fixtures) on one
 
 lint: $(VENV)/.dev-installed  ## ruff (lint and format) and mypy, as CI runs them
-	$(LINT)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 lab: $(VENV)/.installed  ## open JupyterLab in the same environment
 	$(BIN)/jupyter lab notebooks/
