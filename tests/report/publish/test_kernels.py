@@ -69,6 +69,14 @@ def test_a_page_looks_as_from_a_fresh_kernel(warm, tmp_path):
         assert all("duration" in c.metadata.papermill for c in nb.cells)  # papermill's cell timings
 
 
+def test_what_outlives_the_reset_is_frozen_and_a_notebooks_garbage_still_collected(warm, tmp_path):
+    # a cycle made by the page is freed by a collection; the imported modules are no longer walked
+    cells = "import gc, weakref\nclass C: ...\nc = C()\nc.me = c\nref = weakref.ref(c)\ndel c\ngc.collect()"
+    path = _notebook(tmp_path, "g.ipynb", cells, "print(gc.get_freeze_count() > 1000, ref() is None)")
+    for _ in range(2):
+        assert _text(warm.execute(path, {"x": 0}, execution_timeout=60)).split() == ["True", "True"]
+
+
 def test_a_failed_notebook_keeps_its_error_and_the_next_gets_a_new_kernel(warm, tmp_path):
     with pytest.raises(PapermillExecutionError) as err:
         warm.execute(NB / "broken.ipynb", {"province": "Lào Cai"}, execution_timeout=60)

@@ -13,6 +13,7 @@ import contextvars
 import copy
 import ctypes
 import functools
+import gc
 import json
 import os
 import re
@@ -117,6 +118,7 @@ def worker_init() -> None:
 
     render.exporter(True), render.exporter(False)
     kernels.warm_kernel(KERNEL_ARGS)  # one kernel for the worker's notebooks, started at the first
+    gc.freeze()  # what is imported lives as long as the worker: no collection walks it again
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
