@@ -65,9 +65,15 @@ def _bundled_into(folder: Path) -> Path:
     """A copy of the bundled-store build in ``folder`` (the builds share ``folder.parent``): the
     bundled statistics are imported once per session, not once per build."""
     source, _ = build_at(folder.parent, "bundled-store")
-    for path in source.glob("store.duckdb*"):
+    return _copy_store(source / "store.duckdb", folder)
+
+
+def _copy_store(store: Path, folder: Path) -> Path:
+    """Copy ``store`` into ``folder`` with the files beside it that belong to it (the run's page
+    frames ``<store>.runs/``, the quarantine); return the copy's path."""
+    for path in store.parent.glob(f"{store.name}*"):
         (shutil.copytree if path.is_dir() else shutil.copy2)(path, folder / path.name)
-    return folder / "store.duckdb"
+    return folder / store.name
 
 
 BUILDS: dict[str, Callable[[Path], Any]] = {
@@ -114,11 +120,7 @@ def built_once(tmp_path_factory, name: str) -> tuple[Path, Any]:
 def store_copy_of(store: Path, tmp_path_factory) -> Path:
     """A copy of ``store`` of this worker's own, with the files beside it that belong to it (the
     run's page frames ``<store>.runs/``, the quarantine) (see :func:`built_once`)."""
-    folder = tmp_path_factory.mktemp("store")
-    for path in store.parent.glob(f"{store.name}*"):
-        copy = shutil.copytree if path.is_dir() else shutil.copy2
-        copy(path, folder / path.name)
-    return folder / store.name
+    return _copy_store(store, tmp_path_factory.mktemp("store"))
 
 
 def bundled_store_copy(tmp_path_factory) -> Path:

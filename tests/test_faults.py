@@ -26,11 +26,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from commands import forecast, python  # the real command in a forked child (tests/commands.py)
+from commands import ROOT, forecast, python  # the real command in a forked child (tests/commands.py)
 from forecast.cli import cli
 from forecast.data import store
 
-ROOT = Path(__file__).resolve().parents[1]
 TIDY = ROOT / "tests" / "fixtures" / "data" / "tidy_small.csv"
 
 

@@ -32,8 +32,9 @@ SCENARIOS = ("reference", "rate", "national", "best_decile")
 #: A ``rate=R`` scenario is allowed within the panel's observed rates, and always within ±10 %/yr.
 MIN_SPAN = 10
 PATH_COLUMNS = ["geo", "indicator", "year", "scenario", "rate", "value"]
-TARGET_COLUMNS = ["plan_id", "province", "indicator", "year", "comparator", "target"]
-TARGET_COLUMNS += ["scenario", "rate", "scenario_value", "meets"]
+#: What tells a target apart (with its value, ``target``): the keys a saved scenario is found by.
+TARGET_KEYS = ["plan_id", "province", "indicator", "year", "comparator"]
+TARGET_COLUMNS = [*TARGET_KEYS, "target", "scenario", "rate", "scenario_value", "meets"]
 
 __all__ = [
     "SCENARIOS",
@@ -207,9 +208,7 @@ def scenario_targets(assessments: pd.DataFrame, paths: pd.DataFrame) -> pd.DataF
     scenario_value, meets`` (``meets`` is empty where the scenario has no value).
     """
     a = assessments[assessments["series"].fillna("") != ""]
-    a = a.rename(columns={"value": "target"})[
-        ["plan_id", "province", "indicator", "year", "comparator", "target"]
-    ]
+    a = a.rename(columns={"value": "target"})[[*TARGET_KEYS, "target"]]
     keys = assessments.loc[a.index, ["geo", "series"]].rename(columns={"series": "series_code"})
     a = a.join(keys)
     p = paths.rename(columns={"indicator": "series_code", "value": "scenario_value"})

@@ -249,7 +249,7 @@ class PageFrames:
         ``rate`` changed by its reader) is computed from the page's frames.
         """
         saved = _saved(self.folder, "scenarios")
-        keys = ["plan_id", "province", "indicator", "year", "comparator", "value"]
+        keys = [*scenarios.TARGET_KEYS, "value"]
         if saved is not None and (set(keys) - set(targets.columns) or targets.duplicated(keys).any()):
             saved = None  # rows the saved table cannot tell apart: compute them
         year = int(self.run.as_of[:4])
@@ -268,7 +268,7 @@ class PageFrames:
 
 def _rows_of(saved: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """The rows of one saved scenario of the targets ``keys``, in their order (as computed for them)."""
-    on = ["plan_id", "province", "indicator", "year", "comparator", "target"]
+    on = [*scenarios.TARGET_KEYS, "target"]
     order = keys.rename(columns={"value": "target"}).assign(_at=range(len(keys)))
     rows = saved.merge(order, on=on, how="inner").sort_values("_at", kind="stable")
     return rows[scenarios.TARGET_COLUMNS].reset_index(drop=True)
