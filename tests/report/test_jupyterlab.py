@@ -212,6 +212,10 @@ def test_the_brief_opens_saves_clean_and_runs_with_new_parameters(browser, lab, 
     assert _errors(page) == []
     page.locator("table.scorecard").first.scroll_into_view_if_needed()
     _shot(page, "brief-scorecard.png")
+    # names and verdicts read from the left, numbers line up on the right, as on the published page
+    align = "els => els.map(e => getComputedStyle(e).textAlign)"
+    row = page.locator("table.scorecard tbody tr").first
+    assert row.locator("td").evaluate_all(align) == ["left", *["right"] * 5, "left", "right", "left"]
     image = page.locator(".jp-OutputArea-output img.figure").first
     image.scroll_into_view_if_needed()
     assert image.evaluate("e => e.complete && e.naturalWidth > 300")

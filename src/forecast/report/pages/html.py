@@ -97,16 +97,30 @@ def _linked_name(r: dict, lang: str) -> str:
     return indicator_link(r["indicator"], plain, lang) + _esc(name[len(plain) :])
 
 
+#: Our tables in JupyterLab as on the published page (``style.css``): JupyterLab right-aligns every
+#: cell of an HTML output (``.jp-RenderedHTMLCommon td``), so indicator names and verdicts ran
+#: ragged at the right. Scoped to JupyterLab's output class: inert on the published page, whose
+#: own stylesheet aligns them. Each page's title carries it (a notebook's first output).
+LAB_STYLE = (
+    "<style>.jp-RenderedHTMLCommon :is(table.scorecard, table.headline, table.leaders-risks,"
+    " table.targets-other, table.suggestions, table.peers, table.changes, table.data) :is(th, td)"
+    " { text-align: left; vertical-align: top; }"
+    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(n+2):nth-child(-n+6),"
+    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(8) { text-align: right; }"
+    " .jp-RenderedHTMLCommon table.scorecard td:first-child { min-width: 11rem; }</style>"
+)
+
+
 def title_html(province: str, quarter: str, lang: str = "vi") -> Html:
-    """Return the brief's title, e.g. ``Bản tin chính sách: Hà Nam — quý 4/2026``."""
+    """Return the brief's title, e.g. ``Bản tin chính sách: Hà Nam — quý 4/2026`` (and :data:`LAB_STYLE`)."""
     text = t("brief_title", lang, province=province, quarter=quarter_label(quarter, lang))
-    return Html(f'<h1 class="brief-title">{_esc(text)}</h1>')
+    return Html(f'{LAB_STYLE}<h1 class="brief-title">{_esc(text)}</h1>')
 
 
 def overview_title_html(quarter: str, lang: str = "vi") -> Html:
-    """Return the overview's title, e.g. ``Tổng quan các mục tiêu y tế — quý 4/2026``."""
+    """Return the overview's title, e.g. ``Tổng quan các mục tiêu y tế — quý 4/2026`` (and :data:`LAB_STYLE`)."""
     text = t("overview_title", lang, quarter=quarter_label(quarter, lang))
-    return Html(f'<h1 class="overview-title">{_esc(text)}</h1>')
+    return Html(f'{LAB_STYLE}<h1 class="overview-title">{_esc(text)}</h1>')
 
 
 def indicator_title_html(province: str, indicator: str, quarter: str, lang: str = "vi") -> Html:
@@ -118,7 +132,7 @@ def indicator_title_html(province: str, indicator: str, quarter: str, lang: str 
         province=province,
         quarter=quarter_label(quarter, lang),
     )
-    return Html(f'<h1 class="indicator-title">{_esc(text)}</h1>')
+    return Html(f'{LAB_STYLE}<h1 class="indicator-title">{_esc(text)}</h1>')
 
 
 def heading_html(key: str, lang: str = "vi", level: int = 2, when: bool = True, **fields: object) -> Html:
