@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import pandas as pd
@@ -111,6 +112,26 @@ def test_vietnamese_pages_show_no_english_of_the_catalogue_or_the_store(real):
     for code in facts.codes:
         lower = _page(facts, code, "vi").lower()
         assert not [p for p in phrases if p in lower], code
+
+
+def test_vietnamese_pages_name_the_publishers_tables_in_vietnamese(real):
+    """GSO's tables come from its English edition: a Vietnamese page names each in Vietnamese and keeps
+    the published (English) title on hover; the English page names it as published."""
+    facts, stored = real["facts"], real["stored"]
+    sources = provenance.with_provenance(stored)
+    tables = sorted(set(sources.loc[sources["publisher"] == "gso", "table"]) - {""})
+    assert tables and all(text.has_text(metadata.table_title_key(x)) for x in tables), [
+        x for x in tables if not text.has_text(metadata.table_title_key(x))
+    ]
+    infant = "Infant mortality rate by province"
+    for code in facts.codes:
+        # every word a reader sees, quoted English included (page_text leaves out text marked English)
+        shown = html_lib.unescape(re.sub(r"<[^>]+>", " ", metadata.indicator_page_html(facts, code, "vi")))
+        assert not [x for x in tables if x in " ".join(shown.split())], code
+    html_vi = metadata.indicator_page_html(facts, "imr", "vi")
+    assert "Tỷ suất chết của trẻ em dưới 1 tuổi phân theo địa phương" in page_text(html_vi)
+    assert f'title="Tên bảng trong ấn bản tiếng Anh của nhà xuất bản: {infant}"' in html_vi
+    assert f"<cite>{infant}</cite>" in metadata.indicator_page_html(facts, "imr", "en")
 
 
 def test_english_page_and_the_list(real):

@@ -16,6 +16,7 @@ indicator only (``data-indicator``); the publisher gives them their ``href``.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -341,8 +342,23 @@ def _geos_text(r: dict, lang: str) -> str:
     return ", ".join(parts) or "–"
 
 
+def table_title_key(table: str) -> str:
+    """The catalogue id of a publisher's table title: ``table_title.infant_mortality_rate_by_province``."""
+    return "table_title." + re.sub(r"[^a-z0-9]+", "_", table.lower()).strip("_")
+
+
 def _cite(table: str, lang: str) -> str:
-    """A publisher's table under its own title, marked English where it is (GSO's English edition)."""
+    """A publisher's table under its title in the page's language, its published title on hover.
+
+    GSO's tables come from its English edition: a Vietnamese page names them in Vietnamese
+    (``table_title.*`` in the catalogues) and keeps the English title, the one to search the
+    publisher's site with, in the ``title`` attribute. A table the catalogues do not know (a code
+    such as ``SP.DYN.IMRT.IN``, a newly imported table) keeps its own title, marked English.
+    """
+    key = table_title_key(table)
+    if lang != "en" and has_text(key):
+        original = t("indicator_page.table_original", lang, title=table)
+        return f'<cite title="{_esc(original)}">{_esc(t(key, lang))}</cite>'
     marked = ' lang="en"' if table.isascii() and lang != "en" else ""
     return f"<cite{marked}>{_esc(table)}</cite>"
 
