@@ -122,12 +122,22 @@ def test_opening_and_saving_every_notebook_leaves_git_clean(lab):
     paths = sorted(f"notebooks/{p.name}" for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
     if _git_status(*paths):
         pytest.skip(f"notebooks already modified: {_git_status(*paths)}")
-    for path in paths:
-        before = (config.PROJ_ROOT / path).read_bytes()
-        model = _api(lab, path)
-        _api(lab, path, {"type": "notebook", "format": "json", "content": model["content"]})
-        assert (config.PROJ_ROOT / path).read_bytes() == before, path
-    assert _git_status(*paths) == ""
+    # saving through the server makes checkpoints beside the notebooks: remove the ones made here
+    checkpoints = config.NOTEBOOKS_DIR / ".ipynb_checkpoints"
+    kept = set(checkpoints.iterdir()) if checkpoints.is_dir() else None
+    try:
+        for path in paths:
+            before = (config.PROJ_ROOT / path).read_bytes()
+            model = _api(lab, path)
+            _api(lab, path, {"type": "notebook", "format": "json", "content": model["content"]})
+            assert (config.PROJ_ROOT / path).read_bytes() == before, path
+        assert _git_status(*paths) == ""
+    finally:
+        if kept is None:
+            shutil.rmtree(checkpoints, ignore_errors=True)
+        else:
+            for made in set(checkpoints.iterdir()) - kept:
+                made.unlink()
 
 
 @pytest.fixture(scope="module")
