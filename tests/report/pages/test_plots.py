@@ -316,6 +316,12 @@ def test_heatmap_keeps_every_province_marks_national_targets_and_whole_names(def
     assert any(t.get_text() == "2030" for t in ax.texts if t.get_gid() == "cell-year")  # Bắc Giang
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
     assert text.t("heatmap_national", "vi") in legend
+    # shown near its size in the index's 60rem column (912 px at 150 dpi), not at half of it, and
+    # the slanted province names a line apart (they overlapped when the legend took the side)
+    fig.draw_without_rendering()
+    assert fig.get_figwidth() * 150 <= 912 / 0.8
+    column = ax.get_window_extent().width / len(columns) / fig.dpi * 72  # points
+    assert column * np.sin(np.radians(35)) >= 1.2 * ax.get_xticklabels()[0].get_fontsize()
 
 
 def test_a_fan_charts_title_sits_where_matplotlib_would_put_it():
