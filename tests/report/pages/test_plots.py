@@ -324,6 +324,23 @@ def test_heatmap_keeps_every_province_marks_national_targets_and_whole_names(def
     assert column * np.sin(np.radians(35)) >= 1.2 * ax.get_xticklabels()[0].get_fontsize()
 
 
+def test_many_provinces_are_drawn_as_several_heatmaps_that_share_their_rows(default_run):
+    """`--all` drew one heatmap of 86 provinces, 41 in wide, shown at 15 %: now parts of at most 12."""
+    run, _, _ = default_run
+    a = run.assessments[run.assessments["kind"] == "outcome"]
+    year = plots.heatmap_year(a)
+    whole = plots.category_heatmap(a, "vi", year=year).axes[0]
+    names = [x.get_text() for x in whole.get_xticklabels()]
+    parts = [f.axes[0] for f in plots.category_heatmaps(a, "vi", year=year, most=4)]
+    assert len(parts) == -(-len(names) // 4) and max(len(p.get_xticklabels()) for p in parts) <= 4
+    assert sum(([x.get_text() for x in p.get_xticklabels()] for p in parts), []) == names
+    rows = [x.get_text() for x in whole.get_yticklabels()]
+    assert all([x.get_text() for x in p.get_yticklabels()] == rows for p in parts)
+    cells = np.ma.concatenate([p.images[0].get_array() for p in parts], axis=1)
+    assert np.ma.allequal(cells, whole.images[0].get_array())  # the same cells, cut into pieces
+    assert len(plots.category_heatmaps(a, "vi", year=year)) == 1  # the default run: one heatmap
+
+
 def test_a_fan_charts_title_sits_where_matplotlib_would_put_it():
     """The title is given y=1.0 (nothing measured) only where the automatic position is 1.0 too."""
     obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")

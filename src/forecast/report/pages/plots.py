@@ -495,12 +495,36 @@ def _cell_rows(assessments: pd.DataFrame, year: int | None) -> pd.DataFrame:
     return ordered.drop_duplicates(["province", "indicator"], keep="first").drop(columns=["_d", "_later"])
 
 
+#: Most provinces in one heatmap: more are drawn as several (:func:`category_heatmaps`), each shown
+#: at 78 % or more of its size in a page's 60rem column (one of 86 provinces drew 41 in wide and
+#: was shown at 15 %; `--all` now draws eight of 10-11).
+HEATMAP_COLUMNS = 12
+
+
+def category_heatmaps(
+    assessments: pd.DataFrame, lang: str = "vi", *, year: int | None = None, most: int = HEATMAP_COLUMNS
+) -> list[Figure]:
+    """:func:`category_heatmap` of every province, in heatmaps of at most ``most`` provinces each.
+
+    The provinces are split into parts of nearly equal size, in the heatmap's own order; every part
+    has the same indicator rows, so the heatmaps read as one table cut into pieces.
+    """
+    cells = _cell_rows(assessments, year)
+    provinces = sorted(cells["province"].unique())
+    parts = max(1, -(-len(provinces) // most))
+    return [
+        category_heatmap(assessments, lang, year=year, provinces=list(chunk))
+        for chunk in np.array_split(np.asarray(provinces, dtype=object), parts)
+    ]
+
+
 def category_heatmap(
     assessments: pd.DataFrame,
     lang: str = "vi",
     *,
     year: int | None = None,
     drop_empty: bool = True,
+    provinces: list[str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw the categories of indicators (rows) × provinces (columns) as coloured cells.
@@ -519,6 +543,9 @@ def category_heatmap(
     year, drop_empty, ax
         The target year shown (default :func:`heatmap_year`'s), whether to drop indicators without
         data, and axes to draw on (default a new figure).
+    provinces
+        The columns drawn, in this order (default every province); the rows stay those of every
+        province, so that the heatmaps of :func:`category_heatmaps` share them.
 
     Returns
     -------
@@ -535,6 +562,9 @@ def category_heatmap(
         cells = cells[has_data]
     codes = cells.assign(code=cells["verdict"].map({c: i for i, c in enumerate(CATEGORIES)}))
     grid = codes.pivot(index="indicator", columns="province", values="code").astype(float)
+    if provinces is not None:
+        grid = grid.reindex(columns=provinces)
+        cells = cells[cells["province"].isin(provinces)]
     # 0.45 in a province, the legend under the grid: ten provinces draw 6.9 in wide, shown at 88%
     # in the page's 60rem column (at 0.9 in, the legend beside, they drew 12.6 in and were shown at
     # half size: 7-pt names read as 3.5 pt)
