@@ -322,6 +322,10 @@ def test_heatmap_keeps_every_province_marks_national_targets_and_whole_names(def
     assert fig.get_figwidth() * 150 <= 912 / 0.8
     column = ax.get_window_extent().width / len(columns) / fig.dpi * 72  # points
     assert column * np.sin(np.radians(35)) >= 1.2 * ax.get_xticklabels()[0].get_fontsize()
+    for part in [fig, plots.category_heatmap(a, "vi", year=year, provinces=columns[:1])]:
+        part.draw_without_rendering()  # the legend under the grid, whole, even under one province
+        box = part.axes[0].get_legend().get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= part.bbox.x1 and part.axes[0].get_position().width > 0.1
 
 
 def test_many_provinces_are_drawn_as_several_heatmaps_that_share_their_rows(default_run):

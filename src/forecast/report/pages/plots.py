@@ -568,7 +568,8 @@ def category_heatmap(
     # 0.45 in a province, the legend under the grid: ten provinces draw 6.9 in wide, shown at 88%
     # in the page's 60rem column (at 0.9 in, the legend beside, they drew 12.6 in and were shown at
     # half size: 7-pt names read as 3.5 pt)
-    fig, ax = _canvas(ax, (2.4 + 0.45 * grid.shape[1], 1.4 + 0.26 * max(grid.shape[0], 1)))
+    # (never under 4.8 in: a province or two keep room for the legend under their names)
+    fig, ax = _canvas(ax, (max(2.4 + 0.45 * grid.shape[1], 4.8), 1.4 + 0.26 * max(grid.shape[0], 1)))
     cmap = ListedColormap([BADGE_COLOURS[c] for c in CATEGORIES]).with_extremes(bad="white")
     ax.imshow(
         np.ma.masked_invalid(grid.to_numpy()),
@@ -592,10 +593,20 @@ def category_heatmap(
         handles.append(
             Patch(facecolor="white", edgecolor="#37474f", hatch="///", label=t("heatmap_national", lang))
         )
-    ax.legend(
-        handles=handles, fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0), ncols=3
-    )
+    _legend_under(ax, handles)
     return fig
+
+
+def _legend_under(ax: Axes, handles: list) -> None:
+    """The legend under the grid, its right edge at the grid's, in as many columns (3, 2, 1) as the
+    figure's width holds: it then reaches left under the indicator names, never past the figure."""
+    fig: Figure = ax.get_figure(root=True)  # type: ignore[assignment]  # our axes are on a Figure
+    for ncols in (3, 2, 1):
+        legend = ax.legend(
+            handles=handles, fontsize=7, frameon=False, loc="upper right", bbox_to_anchor=(1, 0), ncols=ncols
+        )
+        if legend.get_window_extent().width <= 0.9 * fig.bbox.width:
+            return
 
 
 def _mark_cells(ax: Axes, cells: pd.DataFrame, grid: pd.DataFrame, year: int | None) -> bool:
