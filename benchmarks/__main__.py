@@ -1,4 +1,4 @@
-"""Run every benchmark (or those named) and print their figures: ``python -m benchmarks [import engine attain report scale] [--option ...]``.
+"""Run every benchmark (or those named) and print their figures: ``python -m benchmarks [import engine attain pool report scale] [--option ...]``.
 
 Each benchmark runs in its own process, so one's imports and threads do not colour another's timing.
 Options (words starting with ``-``) go to every benchmark named, e.g. ``python -m benchmarks report
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("import", "engine", "attain", "report", "scale")
+BENCHMARKS = ("import", "engine", "attain", "pool", "report", "scale")
 
 
 def main(argv: list[str]) -> int:
