@@ -161,6 +161,11 @@ def _columnar(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     mixed = [c for c in objects if pd.api.types.infer_dtype(frame[c], skipna=True).startswith("mixed")]
     if mixed:
         frame = frame.assign(**{c: [json.dumps(v) for v in frame[c]] for c in mixed})
+    # a column with no value (no break found) would be Arrow's null type under pandas 2, which a
+    # filter by text (a page's geo) cannot compare: it is stored as text, as pandas 3 stores it
+    empty = [c for c in objects if pd.api.types.infer_dtype(frame[c], skipna=True) == "empty"]
+    if empty:
+        frame = frame.astype(dict.fromkeys(empty, "string"))
     return frame, {"object": objects, "json": mixed}
 
 
