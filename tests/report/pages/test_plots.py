@@ -69,6 +69,41 @@ def test_fan_chart_marks_own_points_and_the_unshifted_series_and_keeps_the_legen
     assert 0 <= head.x0 and head.x1 <= fig.bbox.x1 and head.y1 <= fig.bbox.y1
 
 
+@pytest.mark.parametrize("lang", text.LANGS)
+def test_each_publisher_of_a_series_has_its_own_marker_and_legend_entry(lang):
+    obs, fc = _series(make_observations(), "imr"), _series(make_forecasts(), "imr")
+    gso = "GSO yearbook; choisy/gso@50040d2c4b4f:data-raw/x.csv"
+    obs = obs.assign(source=np.where(obs["year"] < 2015, gso, "Báo cáo của Sở Y tế 2016"))
+    ax = plots.fan_chart(obs, fc, lang=lang).axes[0]
+    first, second = _by_gid(ax, "observed")
+    assert (first.get_marker(), second.get_marker()) == ("o", "s")  # in the order of their first year
+    np.testing.assert_allclose(second.get_xdata(), [2015, 2016])
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    for code in ("gso", "published"):
+        assert text.t(f"observed_by.{code}", lang) in legend
+    assert text.t("observed", lang) not in legend
+    # a shifted series' points stay one set, named as shifted
+    anchors = pd.DataFrame({"year": [2012], "value": [14.0]})
+    shifted = plots.fan_chart(obs, fc, anchors=anchors, lang=lang).axes[0]
+    (points,) = _by_gid(shifted, "observed")
+    assert points.get_label() == text.t("observed_shifted", lang) and len(points.get_xdata()) == len(obs)
+
+
+def test_the_national_beds_chart_names_the_published_2023_figure_apart_from_the_world_banks_series():
+    from forecast.data import store
+
+    obs = store.analysis_series(None, geo="VN")  # the bundled store, built from ../shared/data
+    obs = obs[obs["indicator"] == "beds_per_10k"]
+    fc = make_forecasts().assign(geo="Việt Nam", indicator="beds_per_10k")
+    ax = plots.fan_chart(obs, fc, lang="vi").axes[0]
+    labels = {a.get_label(): a for a in _by_gid(ax, "observed")}
+    wb = labels["Quan sát (Ngân hàng Thế giới)"]
+    published = labels["Quan sát (số liệu công bố)"]
+    assert wb.get_marker() == "o" and published.get_marker() == "s"
+    assert 2023 in list(published.get_xdata()) and 1990 in list(wb.get_xdata())
+    assert len(wb.get_xdata()) + len(published.get_xdata()) == len(obs)
+
+
 def test_fan_chart_without_forecast_shows_observations_only():
     obs = _series(make_observations(), "life_expectancy")
     ax = plots.fan_chart(obs, make_forecasts().iloc[0:0]).axes[0]

@@ -12,6 +12,7 @@ glyphs.
 from __future__ import annotations
 
 import io
+import itertools
 import textwrap
 from typing import Any
 
@@ -25,6 +26,7 @@ from matplotlib.text import Annotation
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import IdentityTransform
 
+from forecast.data import provenance
 from forecast.report.pages.text import (
     BADGE_COLOURS,
     CATEGORIES,
@@ -323,15 +325,7 @@ def fan_chart(
         )
     fc = _draw_fan(ax, _one_model(forecasts, model).sort_values("year"), until, target_rows, lang)
     marks: list[tuple[float, float, str]] = []
-    ax.plot(
-        obs["year"],
-        obs["value"],
-        "o",
-        color="black",
-        markersize=3.5,
-        label=t("observed_shifted" if shifted else "observed", lang),
-        gid="observed",
-    )
+    _draw_observed(ax, obs, t("observed_shifted", lang) if shifted else None, lang)
     if shifted:
         ax.plot(
             anchors["year"],
@@ -352,6 +346,42 @@ def fan_chart(
     _finish(ax, observations, title, lang, legend)
     _label_targets(ax, marks)
     return fig
+
+
+#: Markers of the observed points of a series' publishers, in the order of their first year.
+PUBLISHER_MARKERS = ("o", "s", "^")
+
+
+def _draw_observed(ax: Axes, obs: pd.DataFrame, label: str | None, lang: str) -> None:
+    """Draw the observed points: one marker per publisher when several published the series.
+
+    A series joined from several publishers (the national beds: the World Bank's 1980-1990
+    figures, GSO's yearbook from 1995, a figure published for 2024) may step where the publisher
+    changes, a change of definition rather than of beds; each publisher's points get their own
+    marker (:data:`PUBLISHER_MARKERS`) and legend entry naming it, so the reader sees where.
+    ``label`` (a shifted series' points) keeps them as one.
+    """
+    codes = (
+        obs["source"].map(provenance.publisher)
+        if label is None and "source" in obs.columns
+        else pd.Series("", index=obs.index)
+    )
+    groups = list(dict.fromkeys(codes))
+    if len(groups) < 2:
+        groups, codes = [""], pd.Series("", index=obs.index)
+    for marker, code in zip(itertools.cycle(PUBLISHER_MARKERS), groups):
+        part = obs[codes == code]
+        words = label or (t(f"observed_by.{code}", lang) if code else t("observed", lang))
+        ax.plot(
+            part["year"],
+            part["value"],
+            marker,
+            linestyle="none",
+            color="black",
+            markersize=3.5,
+            label=words,
+            gid="observed",
+        )
 
 
 def _draw_fan(
