@@ -89,10 +89,12 @@ def test_each_publisher_of_a_series_has_its_own_marker_and_legend_entry(lang):
     assert points.get_label() == text.t("observed_shifted", lang) and len(points.get_xdata()) == len(obs)
 
 
-def test_the_national_beds_chart_names_the_published_2023_figure_apart_from_the_world_banks_series():
+def test_the_national_beds_chart_names_the_published_2023_figure_apart_from_the_world_banks_series(
+    bundled_store,
+):
     from forecast.data import store
 
-    obs = store.analysis_series(None, geo="VN")  # the bundled store, built from ../shared/data
+    obs = store.analysis_series(bundled_store, geo="VN")  # the bundled statistics of ../shared/data
     obs = obs[obs["indicator"] == "beds_per_10k"]
     fc = make_forecasts().assign(geo="Việt Nam", indicator="beds_per_10k")
     ax = plots.fan_chart(obs, fc, lang="vi").axes[0]
