@@ -101,12 +101,13 @@ def test_the_maps_render_in_the_browser(browser, real_report, page, maps):
     context.close()
 
 
-@pytest.mark.parametrize("width", [1100, 1440])
+@pytest.mark.parametrize("width", [1100, 1280, 1440])
 def test_the_scorecard_stays_in_the_window_and_names_keep_their_width(browser, real_report, width):
     """On a laptop's window the scorecard's indicator names wrapped a word a line and the table ran
     past the page's right edge (Lâm Đồng, 1100 px): now the names keep ~11rem, the table takes the
     window's width, centred, never past its edges, and scrolls sideways only when the window is
-    narrower than it (at 1440 px every column shows: the pace and the national target were hidden)."""
+    narrower than it (at 1440 px every column shows: the pace and the national target were hidden;
+    at 1280 px too since a national target's act wraps: it held its column at 236 px)."""
     result, _, _ = real_report
     context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
@@ -124,5 +125,5 @@ def test_the_scorecard_stays_in_the_window_and_names_keep_their_width(browser, r
     )
     assert box["left"] >= 0 and box["right"] <= box["window"] and box["page"] <= box["window"], box
     assert box["name"] >= 10 * box["font"], box
-    assert box["hidden"] <= 0 or width < 1440, box
+    assert box["hidden"] <= 0 or width < 1280, box
     context.close()

@@ -69,6 +69,14 @@ def _cell(x: object) -> str:
     return _esc(keep_together(str(x)))
 
 
+def _sourced_cell(x: object) -> str:
+    """A value and its source in brackets (``35,0/10.000 dân (Quy hoạch mạng lưới y tế, 2030)``):
+    the value kept together, the source free to wrap. Kept whole, a long act's name held the
+    national-target column at 236 px and the scorecard behind a sideways scroll at 1280 px."""
+    value, bracket, source = str(x).partition(" (")
+    return _esc(keep_together(value)) + _esc(bracket + source)
+
+
 def is_missing(x: object) -> bool:
     """Return whether ``x`` is None or NaN (False for any other value, even a list)."""
     try:
@@ -454,7 +462,7 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             + definition_gap_tag(r, lang)
             + (f' <small class="why">{_esc(t("why_tag", lang))}</small>' if r["why"] else ""),
             _cell(r["rates"]),
-            _cell(r["national_target"]),
+            _sourced_cell(r["national_target"]),
         ]
         body.append(
             f'<tr class="target cat-{_esc(r["category"])} tier-{_esc(r["tier"])}"'
