@@ -272,7 +272,8 @@ def fan_chart(
     Parameters
     ----------
     observations
-        One series: ``year``, ``value`` (already filtered to a geo and indicator).
+        One series: ``year``, ``value`` (already filtered to a geo and indicator); with a
+        ``source`` column naming several publishers, each publisher's points get their own marker.
     forecasts
         Forecasts frame of the same series: ``year``, ``q025``, ``q10``, ``q50``, ``q90``,
         ``q975`` (and ``model``; see ``model``).
@@ -355,11 +356,11 @@ PUBLISHER_MARKERS = ("o", "s", "^")
 def _draw_observed(ax: Axes, obs: pd.DataFrame, label: str | None, lang: str) -> None:
     """Draw the observed points: one marker per publisher when several published the series.
 
-    A series joined from several publishers (the national beds: the World Bank's 1980-1990
-    figures, GSO's yearbook from 1995, a figure published for 2024) may step where the publisher
-    changes, a change of definition rather than of beds; each publisher's points get their own
-    marker (:data:`PUBLISHER_MARKERS`) and legend entry naming it, so the reader sees where.
-    ``label`` (a shifted series' points) keeps them as one.
+    A series joined from several publishers (the national beds: the World Bank's series to 2017,
+    then a figure published for 2023) may step where the publisher changes, a change of
+    definition rather than of beds; each publisher (:func:`forecast.data.provenance.publisher` of
+    the ``source`` column) gets its own marker (:data:`PUBLISHER_MARKERS`) and legend entry naming
+    it, so the reader sees where. ``label`` (a shifted series' points) keeps them as one.
     """
     codes = (
         obs["source"].map(provenance.publisher)
