@@ -266,6 +266,16 @@ def test_scorecard_formats_numbers_per_language():
     assert vi.loc[3, "forecast"] == "–"
 
 
+def test_a_value_keeps_its_unit_but_a_ratio_of_words_may_break_after_its_slash():
+    keep = report_html.keep_together
+    assert keep("45,7/10.000 dân") == "45,7/10.000\u00a0dân"  # a density's unit stays whole
+    # Lào Cai's sex ratio at birth: kept whole, "bé trai/100 bé gái" held three columns at 170 px
+    assert keep("118,5 bé trai/100 bé gái (107,7–129,2)") == (
+        "118,5\u00a0bé\u00a0trai/\u200b100\u00a0bé\u00a0gái (107,7–129,2)"
+    )
+    assert keep("+0,99 điểm → quá hạn") == "+0,99\u00a0điểm →\u00a0quá\u00a0hạn"
+
+
 @pytest.mark.parametrize("category", text.CATEGORIES)
 def test_every_category_has_both_languages_and_a_colour(category):
     vi, en = text.category_label(category, "vi"), text.category_label(category, "en")

@@ -52,6 +52,7 @@ def _esc(x: object) -> str:
 
 
 _BREAKABLE = re.compile(r" (?![(→])")
+_WORD_SLASH = re.compile(r"(?<=[^\W\d_])/(?=\d)")  # "bé trai/100": a unit's own fraction bar
 
 
 def keep_together(text: str) -> str:
@@ -59,9 +60,11 @@ def keep_together(text: str) -> str:
 
     A value and its unit ("75,9 năm", "+0,67 điểm %", "33,0/10.000 dân") and short phrases ("quá
     hạn") then never wrap apart in a narrow printed column; a line may still break before the
-    year in brackets or before the arrow of "observed → required".
+    year in brackets or before the arrow of "observed → required", and after the slash of a unit
+    that is a ratio of words ("118,5 bé trai/ 100 bé gái": whole, it held three columns of Lào
+    Cai's scorecard at 170 px).
     """
-    return _BREAKABLE.sub("\u00a0", str(text))
+    return _WORD_SLASH.sub("/\u200b", _BREAKABLE.sub("\u00a0", str(text)))
 
 
 def _cell(x: object) -> str:
