@@ -21,6 +21,7 @@ from forecast.report.pages.html import (
     basis_tag,
     is_missing,
     keep_together,
+    keep_value_together,
     national_target_text,
     p_text,
     series_label,
@@ -112,7 +113,7 @@ def _headline_rows(a: pd.DataFrame, lang: str) -> str:
                     str(r.get("tier") or "") == "indicative",
                 ),
                 _esc(p_text(r, lang)),
-                _esc(keep_together(national_target_text(r, lang))),
+                _esc(keep_value_together(national_target_text(r, lang))),
             ]
             rows.append(
                 f'<tr class="headline-target" data-indicator="{_esc(code)}">'

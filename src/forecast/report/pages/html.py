@@ -72,12 +72,13 @@ def _cell(x: object) -> str:
     return _esc(keep_together(str(x)))
 
 
-def _sourced_cell(x: object) -> str:
+def keep_value_together(text: str) -> str:
     """A value and its source in brackets (``35,0/10.000 dân (Quy hoạch mạng lưới y tế, 2030)``):
-    the value kept together, the source free to wrap. Kept whole, a long act's name held the
-    national-target column at 236 px and the scorecard behind a sideways scroll at 1280 px."""
-    value, bracket, source = str(x).partition(" (")
-    return _esc(keep_together(value)) + _esc(bracket + source)
+    the value kept together (:func:`keep_together`), the source free to wrap. Kept whole, a long
+    act's name held the national-target column at 236 px and the scorecard behind a sideways
+    scroll at 1280 px (the headline's national targets are written the same way)."""
+    value, bracket, source = str(text).partition(" (")
+    return keep_together(value) + bracket + source
 
 
 def is_missing(x: object) -> bool:
@@ -465,7 +466,7 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             + definition_gap_tag(r, lang)
             + (f' <small class="why">{_esc(t("why_tag", lang))}</small>' if r["why"] else ""),
             _cell(r["rates"]),
-            _sourced_cell(r["national_target"]),
+            _esc(keep_value_together(r["national_target"])),
         ]
         body.append(
             f'<tr class="target cat-{_esc(r["category"])} tier-{_esc(r["tier"])}"'

@@ -362,13 +362,9 @@ def _draw_observed(ax: Axes, obs: pd.DataFrame, label: str | None, lang: str) ->
     the ``source`` column) gets its own marker (:data:`PUBLISHER_MARKERS`) and legend entry naming
     it, so the reader sees where. ``label`` (a shifted series' points) keeps them as one.
     """
-    codes = (
-        obs["source"].map(provenance.publisher)
-        if label is None and "source" in obs.columns
-        else pd.Series("", index=obs.index)
-    )
+    codes = provenance.with_provenance(obs)["publisher"]  # "published" for rows without a source
     groups = list(dict.fromkeys(codes))
-    if len(groups) < 2:
+    if label is not None or len(groups) < 2:  # one set of points, named once
         groups, codes = [""], pd.Series("", index=obs.index)
     for marker, code in zip(itertools.cycle(PUBLISHER_MARKERS), groups):
         part = obs[codes == code]
