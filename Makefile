@@ -56,12 +56,20 @@ i18n-lang: $(VENV)/.installed  ## a new language's catalogue from the template: 
 	$(CATALOGUES) update || true
 	$(BIN)/pybabel init -i $(LOCALE)/forecast.pot -d $(LOCALE) -D forecast -l $(NEW) -w 0
 
-$(VENV)/.bench-installed: $(VENV)/.dev-installed
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+# The peers have a venv of their own: statsforecast requires pandas < 3, and installed into .venv it
+# would take the users' pandas down a major version under `make report` and `make test`.
+BENCH_VENV ?= .venv-bench
+BENCH_BIN  := $(BENCH_VENV)/bin
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11) and 'Python 3.11+ is needed')"
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install -q --upgrade pip
+	$(BENCH_BIN)/python -m pip install -q -e '.[bench]'
 	touch $@
 
-bench: $(VENV)/.bench-installed  ## run the benchmarks (with the statsforecast peers) and print their figures; BENCH_ARGS="report --skip-all" for the default report only
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+bench: $(BENCH_VENV)/.installed  ## run the benchmarks (with the statsforecast peers, in .venv-bench) and print their figures; BENCH_ARGS="report --skip-all" for the default report only
+	$(BENCH_BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache

@@ -20,7 +20,7 @@ Engine settings are tuned on the inner protocols (``--inner``: country fit <= 20
 2006-2012; provincial fit <= 2008, targets 2009-2011), which end before the scored years begin. A post-hoc recalibration of P tuned there
 does not hold on the scored years (``bench_recalibrate.py``): none is applied.
 
-Run:  .venv/bin/python benchmarks/bench_attain.py [--quick] [--no-peers] [--inner] [--save]
+Run:  .venv-bench/bin/python benchmarks/bench_attain.py [--quick] [--no-peers] [--inner] [--save]
 ``--quick`` scores every third series of each indicator (the engine still fits whole panels).
 """
 

@@ -17,7 +17,7 @@ Engine settings (limits, ensemble pruning, weight powers) are chosen on the inne
 (``--inner``: country fit <= 2005 scored 2006-2012, provincial fit <= 2008 scored 2009-2011),
 which end before the scored years of (a) and (b) begin.
 
-Run:  .venv/bin/python benchmarks/bench_engine.py [--no-peers] [--save] [--inner]
+Run:  .venv-bench/bin/python benchmarks/bench_engine.py [--no-peers] [--save] [--inner]
 """
 
 from __future__ import annotations

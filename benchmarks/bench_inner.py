@@ -12,7 +12,7 @@ decay of the error weights, lambda in {1, 0.9, 0.8, 0.7}; ``orient=5+centre`` is
 by pinball loss and coverage at origins inside the training years only (national 2002-2008,
 5 years ahead; provincial 2006-2008, 3 years ahead), which is how the defaults were chosen.
 
-Run:  .venv/bin/python benchmarks/bench_inner.py [--per-indicator] [--save] [--inner] [--recency L]
+Run:  .venv-bench/bin/python benchmarks/bench_inner.py [--per-indicator] [--save] [--inner] [--recency L]
 (the earlier protocols and the inner validation of calibration variants; `make bench` runs
 bench_engine.py, the side-by-side comparison with the statsforecast peers)
 (--save writes CSVs to benchmarks/results/, which is git-ignored).

@@ -27,7 +27,7 @@ two predictive CDFs (Stone 1961; Gneiting & Ranjan 2013), returned as nine quant
 (``bench_engine.INNER``: country fit <= 2005 scored 2006-2012, provincial fit <= 2008 scored
 2009-2011), then applied once to the scored ones (``bench_engine.PROTOCOLS``).
 
-Run:  .venv/bin/python benchmarks/bench_pool.py [--no-peers]   (needs the ``bench`` extra:
+Run:  .venv-bench/bin/python benchmarks/bench_pool.py [--no-peers]   (needs the ``bench`` extra:
 statsforecast and scikit-learn)
 
 Result (main at 3ba2f44, 2026-12-04, 104 s): the inner protocols choose ``lam`` = 0.25 for both

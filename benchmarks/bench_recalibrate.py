@@ -16,7 +16,7 @@ The era check fits the same Platt map at an earlier origin (:data:`ERAS`): if it
 with the era, the map learns that era's pace of progress, not the engine's miscalibration.
 ``--scored`` then applies the inner maps once to the scored protocols (``bench_engine.PROTOCOLS``).
 
-Run:  .venv/bin/python benchmarks/bench_recalibrate.py [--scored]
+Run:  .venv-bench/bin/python benchmarks/bench_recalibrate.py [--scored]
 
 Result (the engine of main at cb6327d): the inner windows had faster progress than the forecast
 (met 35 % / 43 % vs P 29 % / 32 %), and so had the earlier eras (country 1999-2005: a = +0.45;

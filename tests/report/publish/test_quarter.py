@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -120,6 +121,22 @@ def test_layout_of_a_published_quarter(published):
     assert sorted(p.name for p in q.parent.iterdir() if p.is_dir()) == ["2026Q4"]
 
 
+def test_every_page_links_its_manifest_in_words(published):
+    """The footer names no file: it links the quarter's manifest, from every folder depth."""
+    pages = sorted(published.folder.rglob("*.html"))
+    depths = {len(p.relative_to(published.folder).parts) - 1 for p in pages}
+    assert {0, 1, 2} <= depths, depths  # index, briefs/, analyst/<slug>/
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        footer = html[html.index("<footer>") :]
+        hrefs = re.findall(r'<a href="([^"]*manifest\.json)">([^<]+)</a>', footer)
+        assert len(hrefs) == 1, page
+        href, words = hrefs[0]
+        assert (page.parent / href).resolve() == (published.folder / "manifest.json").resolve(), page
+        assert "manifest.json" not in re.sub(r"<[^>]+>", "", footer), page  # not in the visible text
+        assert unescape(words) in ("tệp mô tả của quý", "the quarter's manifest"), words
+
+
 def test_brief_has_no_code_no_traceback_and_embedded_images(published):
     html = (published.folder / "briefs" / "ha-nam.html").read_text(encoding="utf-8")
     for needle in (
@@ -138,7 +155,7 @@ def test_brief_has_no_code_no_traceback_and_embedded_images(published):
     assert "<h1>Báo cáo chính sách: Hà Nam — 2026Q4</h1>" in html
     assert '<meta charset="utf-8">' in html and '<html lang="vi">' in html
     # the footer in words: quarter, run; the fingerprint, files and versions are in the manifest
-    assert "run-test" in html and "quý 4/2026" in html and "manifest.json" in html
+    assert "run-test" in html and "quý 4/2026" in html and ">tệp mô tả của quý</a>" in html
     assert "f1ngerpr1nt0" not in html and "papermill" not in html
     assert len(html.encode()) < 80_000
 

@@ -26,12 +26,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from markupsafe import Markup, escape
+
 from forecast.assess import slices
 from forecast.log import logger
 from forecast.registry import issuers
 from forecast.report.pages import text
 from forecast.report.publish import kernels, render
-from forecast.report.publish.jobs import Job, JobResult
+from forecast.report.publish.jobs import MANIFEST, Job, JobResult
 from forecast.report.publish.kernels import kernel_manager_class
 
 if TYPE_CHECKING:
@@ -60,11 +62,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _T = TypeVar("_T")
 
 
-def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, str]]:
+def footer(common: dict[str, str], params: dict, lang: str, depth: int = 0) -> list[tuple[str, str]]:
     """Return the labelled footer rows in words: issuer, issue date, quarter, data sources, run, details.
 
     ``params`` (the page's parameters), the source files and the package versions are in the
-    manifest, not on the page: a reader sees no file name, JSON or code.
+    manifest, not on the page: a reader sees no file name, JSON or code, only a link to the
+    manifest worded in the page's language. ``depth`` is the number of folders between the page
+    and the quarter's folder (0 for ``index.html``, 1 for ``briefs/…``, 2 for ``analyst/<slug>/…``),
+    so that the link still works when the quarter is copied or archived whole.
     """
     lang = lang if lang in text.LANGS else "en"
     labels = text.labels("footer", lang)
@@ -75,9 +80,21 @@ def footer(common: dict[str, str], params: dict, lang: str) -> list[tuple[str, s
         rows["issued"] = issued_text(common["issued"], lang)
     if params.get("province"):
         rows["unit"] = issuer_text(params["province"], lang)
-    rows["details"] = labels["details_text"]
+    rows["details"] = _manifest_link(labels, depth)
     order = ("unit", "issued", "quarter", "sources", "run", "details")
-    return [(labels[k], str(rows[k])) for k in order if k in rows]
+    return [(labels[k], rows[k]) for k in order if k in rows]
+
+
+def page_depth(page: str) -> int:
+    """Folders between a page (a path relative to the quarter's folder) and the quarter's folder."""
+    return len(Path(page).parts) - 1
+
+
+def _manifest_link(labels: dict[str, str], depth: int) -> Markup:
+    """``… được ghi trong <a href="../manifest.json">tệp mô tả của quý</a>`` (escaped but for the link)."""
+    href = "../" * depth + MANIFEST
+    link = Markup('<a href="{}">{}</a>').format(href, labels["manifest"])
+    return Markup(escape(labels["details_text"])).format(manifest=link)
 
 
 def issuer_text(province: str, lang: str) -> str:
@@ -363,7 +380,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
         body = _render(job, nb, base, common, lang)
         rendering = time.perf_counter() - rendering
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
-        failed = _save_failure(job, work, base, footer(common, job.parameters, lang), lang)
+        failed = _save_failure(job, work, base, footer(common, job.parameters, lang, depth=1), lang)
         return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
     work.unlink(missing_ok=True)
     return JobResult(
@@ -379,7 +396,6 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
 
 def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, str], lang: str) -> str:
     """Write the job's pages; return the policy body of the overview (the index wraps it)."""
-    rows = footer(common, job.parameters, lang)
     src_dir = Path(job.notebook).parent
     shown = render.one_language(nb, lang)  # a bilingual analyst note shows the page's language only
     policy = job.kind in ("brief", "overview")
@@ -391,7 +407,13 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, s
     render.write_page(
         base / job.html,
         render.render_page(
-            body, title=job.title, lang=lang, footer=rows, code=not policy, kind=kind, marks=marks
+            body,
+            title=job.title,
+            lang=lang,
+            footer=footer(common, job.parameters, lang, depth=page_depth(job.html)),
+            code=not policy,
+            kind=kind,
+            marks=marks,
         ),
     )
     if job.analyst_html:
@@ -399,7 +421,13 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, s
         render.write_page(
             base / job.analyst_html,
             render.render_page(
-                code, title=job.title, lang=lang, footer=rows, code=True, kind="analyst", marks=marks
+                code,
+                title=job.title,
+                lang=lang,
+                footer=footer(common, job.parameters, lang, depth=page_depth(job.analyst_html)),
+                code=True,
+                kind="analyst",
+                marks=marks,
             ),
         )
     analyst = job.analyst_html or (None if policy else job.html)

@@ -20,7 +20,7 @@ from forecast.log import logger
 from forecast.report.pages.text import labels, quarter_label
 from forecast.report.publish import render
 from forecast.report.publish.execute import footer, print_marks
-from forecast.report.publish.jobs import JobResult
+from forecast.report.publish.jobs import MANIFEST, JobResult
 
 WORK_FOLDERS = ("_work", "briefs", "analyst", "failed", "indicators")
 #: ``manifest.json["generator"]`` of every folder this project publishes: only such a folder is replaced.
@@ -33,7 +33,7 @@ _LEGACY_KEYS = {"quarter", "run_id", "data_fingerprint", "notebooks"}  # manifes
 def is_report(folder: Path) -> bool:
     """Return whether ``folder`` is a quarter this project published (its ``manifest.json`` says so)."""
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     if not isinstance(manifest, dict):
@@ -281,6 +281,6 @@ def write_manifest(
         "failures": [e for e in entries if not e["ok"]],
         **(extra or {}),
     }
-    path = tmp / "manifest.json"
+    path = tmp / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return path

@@ -17,6 +17,8 @@ from forecast import config
 from forecast.errors import ReportError
 from forecast.report.pages.text import LANGS, indicator_name, quarter_label
 
+#: The quarter's manifest, at the top of its folder (parameters, data vintage, versions, failures).
+MANIFEST = "manifest.json"
 NOTEBOOKS = {"brief": "province_brief.ipynb", "indicator": "indicator.ipynb", "overview": "overview.ipynb"}
 
 __all__ = ["Job", "JobResult", "NOTEBOOKS", "notebook_paths", "plan_jobs"]

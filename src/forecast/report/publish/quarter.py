@@ -54,7 +54,7 @@ from forecast.report.publish.folder import (
     write_index,
     write_manifest,
 )
-from forecast.report.publish.jobs import Job, JobResult, notebook_paths, plan_jobs
+from forecast.report.publish.jobs import MANIFEST, Job, JobResult, notebook_paths, plan_jobs
 from forecast.report.publish.scheduler import TIMEOUT as SCHEDULER_TIMEOUT
 
 __all__ = ["publish_report", "check_replace", "published_run", "ReportResult"]
@@ -226,7 +226,7 @@ def published_run(root: str | os.PathLike, quarter: str) -> str | None:
     if not folder.exists():
         return None
     try:
-        return str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["run_id"])
+        return str(json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["run_id"])
     except (OSError, ValueError, KeyError):
         return "unknown"
 
@@ -329,7 +329,7 @@ def _indicator_pages(
     A failure is logged and the quarter publishes without them (as without a PDF).
     """
     briefs = {r.job.parameters["province"]: r.job.html for r in results if r.ok and r.job.kind == "brief"}
-    footers = {lang: footer(_footer(run, quarter, store, lang), {}, lang) for lang in LANGS}
+    footers = {lang: footer(_footer(run, quarter, store, lang), {}, lang, depth=2) for lang in LANGS}
     try:
         return indicators.write_indicator_pages(tmp, run, store=store, footers=footers, briefs=briefs)
     except Exception as e:  # noqa: BLE001 - the briefs publish without their indicator pages
