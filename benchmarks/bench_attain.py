@@ -63,6 +63,7 @@ ERAS = [
 ]
 ORDER = ["ensemble", *PEER_MODELS, *RULES]
 GOAL_GAIN, GOAL_ECE, GOAL_ECE_INDICATOR = 0.15, 0.03, 0.10
+TARGET_KEYS = ["geo", "indicator", "year", "k"]  # one pseudo-target
 
 
 def forecasts(
@@ -123,14 +124,17 @@ def answers(obs: pd.DataFrame, origin: int, last: int, peers: bool, quick: bool)
     # the peers fit what bench_engine.py fits (its forecasts are read back), or the quick subset
     peer_obs = obs.merge(targets[["geo", "indicator"]].drop_duplicates()) if quick else obs
     fc, secs = forecasts(obs, origin, last - origin, peer_obs if peers else None)
-    probs = probabilities(fc, targets)
-    keys = ["geo", "indicator", "year", "k"]
-    n_p = probs.groupby(keys)["p"].count()
-    full = n_p[n_p == probs["model"].nunique()].index.to_frame(index=False)
-    probs = probs.merge(full).assign(kind="p")
+    probs, full = answered_by_all(probabilities(fc, targets))
     rules = rule_answers(obs, targets.merge(full), origin).assign(kind="class")
     out = pd.concat([probs, rules], ignore_index=True)
-    return out.merge(targets, on=keys), secs
+    return out.merge(targets, on=TARGET_KEYS), secs
+
+
+def answered_by_all(probs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``probs`` of the targets every model gives a P for (``kind`` "p"), and those targets' keys."""
+    n_p = probs.groupby(TARGET_KEYS)["p"].count()
+    full = n_p[n_p == probs["model"].nunique()].index.to_frame(index=False)
+    return probs.merge(full).assign(kind="p"), full
 
 
 def _goal_line(allr: pd.DataFrame, per: pd.DataFrame) -> str:

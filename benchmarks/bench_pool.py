@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from attain import direction, scores
-from bench_attain import forecasts, probabilities, pseudo_targets, scorable
+from bench_attain import TARGET_KEYS, answered_by_all, forecasts, probabilities, pseudo_targets, scorable
 from bench_engine import INNER, PROTOCOLS, comparable, load
 from common import quiet
 from forecast.config import QUANTILE_COLUMNS, QUANTILES
@@ -188,12 +188,8 @@ def protocol(obs: pd.DataFrame, origin: int, last: int, peers: bool) -> pd.DataF
     ens = fc[fc["model"] == "ensemble"]
     mixes = [linear_pool(ens, pool, lam, f"lam={lam}") for lam in LAMS[1:-1]]
     fc = pd.concat([fc, pool, *mixes], ignore_index=True)
-    probs = probabilities(fc, targets)
-    keys = ["geo", "indicator", "year", "k"]
-    n_p = probs.groupby(keys)["p"].count()
-    full = n_p[n_p == probs["model"].nunique()].index.to_frame(index=False)
-    ans = probs.merge(full).merge(targets[[*keys, "met"]], on=keys).assign(kind="p")
-    sc = scores(ans)
+    probs, _ = answered_by_all(probabilities(fc, targets))
+    sc = scores(probs.merge(targets[[*TARGET_KEYS, "met"]], on=TARGET_KEYS))
     return sc[sc["indicator"] == "(all)"].set_index("model")[["n", "mean_p", "met", "brier", "ece"]]
 
 

@@ -24,6 +24,7 @@ from forecast.report.pages.html import (
     keep_value_together,
     national_target_text,
     p_text,
+    rows_table,
     series_label,
     target_text,
     verdict_text,
@@ -94,12 +95,12 @@ def _national_text(a: pd.DataFrame, province: str, lang: str) -> str:
 
 
 def _headline_rows(a: pd.DataFrame, lang: str) -> str:
-    rows = []
+    rows: list[tuple[str, list[str]]] = []
     for code in HEADLINE:
         mine = a[a["indicator"] == code] if "indicator" in a.columns else a.iloc[0:0]
         if mine.empty:
             cells = [_esc(indicator_name(code, lang)), _esc(t("no_plan_target", lang)), "", "", "", ""]
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            rows.append(("", cells))
         for r in mine.to_dict("records"):
             province = f"{r['province']}: " if r.get("_show_province") else ""
             cells = [
@@ -115,14 +116,9 @@ def _headline_rows(a: pd.DataFrame, lang: str) -> str:
                 _esc(p_text(r, lang)),
                 _esc(keep_value_together(national_target_text(r, lang))),
             ]
-            rows.append(
-                f'<tr class="headline-target" data-indicator="{_esc(code)}">'
-                + "".join(f"<td>{c}</td>" for c in cells)
-                + "</tr>"
-            )
+            rows.append((f' class="headline-target" data-indicator="{_esc(code)}"', cells))
     keys = ("col_indicator", "col_target", "col_year", "col_category", "col_p_attain", "col_national_target")
-    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
-    return f'<table class="headline"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return rows_table("headline", [t(k, lang) for k in keys], rows)
 
 
 def freshness_items(a: pd.DataFrame, report_year: int, lang: str = "vi") -> list[str]:

@@ -12,6 +12,7 @@ import html
 import io
 import re
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,6 +71,21 @@ def keep_together(text: str) -> str:
 def _cell(x: object) -> str:
     """A number cell: escaped, kept together (:func:`keep_together`)."""
     return _esc(keep_together(str(x)))
+
+
+def rows_table(
+    css_class: str, headings: Iterable[object], rows: Iterable[tuple[str, Iterable[object]]]
+) -> str:
+    """``<table class="…">`` under ``headings`` (words, escaped here): one ``<tr{attrs}>`` per row.
+
+    A row is ``(attrs, cells)``: ``attrs`` the row's attributes with a leading space (``""`` for
+    none), ``cells`` HTML already escaped by the caller, which knows which cells hold markup.
+    """
+    head = "".join(f"<th>{_esc(h)}</th>" for h in headings)
+    body = "".join(
+        f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" for attrs, cells in rows
+    )
+    return f'<table class="{_esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def keep_value_together(text: str) -> str:
@@ -450,7 +466,6 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
     Each row carries ``class="target cat-<category>"`` and ``data-category``/``data-indicator``.
     """
     frame = scorecard_frame(assessments, lang)
-    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in _SCORECARD_COLUMNS)
     body = []
     for r in frame.to_dict("records"):
         indicative = r["tier"] == "indicative"
@@ -468,14 +483,13 @@ def scorecard_html(assessments: pd.DataFrame, lang: str = "vi") -> Html:
             _cell(r["rates"]),
             _esc(keep_value_together(r["national_target"])),
         ]
-        body.append(
-            f'<tr class="target cat-{_esc(r["category"])} tier-{_esc(r["tier"])}"'
+        attrs = (
+            f' class="target cat-{_esc(r["category"])} tier-{_esc(r["tier"])}"'
             f' data-category="{_esc(r["category"])}" data-tier="{_esc(r["tier"])}"'
-            f' data-indicator="{_esc(r["indicator"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+            f' data-indicator="{_esc(r["indicator"])}"'
         )
-    return Html(
-        f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
+        body.append((attrs, cells))
+    return Html(rows_table("scorecard", [t(k, lang) for k in _SCORECARD_COLUMNS], body))
 
 
 def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
@@ -489,7 +503,6 @@ def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
     if rows.empty:
         return Html("")
     keys = ("col_kind", "col_indicator", "col_year", "col_target", "col_quote")
-    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
     body = []
     for r in rows.sort_values(["kind", "year"]).to_dict("records"):
         cells = [
@@ -499,14 +512,8 @@ def other_targets_html(targets: pd.DataFrame, lang: str = "vi") -> Html:
             target_text(r, lang),
             r.get("quote", ""),
         ]
-        body.append(
-            f'<tr class="target kind-{_esc(r["kind"])}">'
-            + "".join(f"<td>{_esc(c)}</td>" for c in cells)
-            + "</tr>"
-        )
-    return Html(
-        f'<table class="targets-other"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
+        body.append((f' class="target kind-{_esc(r["kind"])}"', [_esc(c) for c in cells]))
+    return Html(rows_table("targets-other", [t(k, lang) for k in keys], body))
 
 
 def milestones_html(targets: pd.DataFrame, province: str, lang: str = "vi") -> Html:
@@ -671,14 +678,11 @@ def table_html(frame: pd.DataFrame, css_class: str = "data") -> Html:
     """A table for readers: the frame's columns as headers (already words), no row index, ``–`` for a gap."""
     if frame.empty:
         return Html("")
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
-    rows = []
-    for values in frame.itertuples(index=False):
-        cells = "".join(f"<td>{'–' if is_missing(v) or v == '' else _esc(v)}</td>" for v in values)
-        rows.append(f"<tr>{cells}</tr>")
-    return Html(
-        f'<table class="{_esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+    rows = [
+        ("", ["–" if is_missing(v) or v == "" else _esc(v) for v in values])
+        for values in frame.itertuples(index=False)
+    ]
+    return Html(rows_table(css_class, frame.columns, rows))
 
 
 def list_section(key: str, items: list[str], lang: str = "vi") -> Html:
@@ -709,7 +713,6 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
     if changes.empty:
         return paragraph_html(t("no_changes", lang, run_id=previous_run_id))
     keys = ("col_province", "col_indicator", "col_year", "col_change", "col_reason")
-    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
     body = []
     for r in changes.to_dict("records"):
         reason = f"reason_{r['reason']}"
@@ -720,10 +723,8 @@ def changes_html(changes: pd.DataFrame | None, lang: str = "vi", previous_run_id
             _verdict_move(r, lang),
             _esc(t(reason, lang) if reason in _REASONS else "–"),
         ]
-        body.append('<tr class="change">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return Html(
-        f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
+        body.append((' class="change"', cells))
+    return Html(rows_table("changes", [t(k, lang) for k in keys], body))
 
 
 _REASONS = {"reason_new data", "reason_revised model", "reason_new target", "reason_target dropped"}

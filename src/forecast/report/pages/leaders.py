@@ -25,6 +25,7 @@ from forecast.report.pages.html import (
     keep_together,
     p_text,
     passed_unobserved,
+    rows_table,
     target_text,
     verdict_text,
 )
@@ -96,7 +97,6 @@ def _name(r: dict, lang: str, province: str) -> str:
 
 def _risk_table(rows: pd.DataFrame, lang: str, province: str) -> str:
     keys = ("col_indicator", "col_target", "col_year", "col_forecast", "col_p_attain", "leaders_col_takes")
-    head = "".join(f"<th>{_esc(t(k, lang))}</th>" for k in keys)
     body = []
     for r in rows.to_dict("records"):
         d = target_digits(r.get("value"), r.get("value_high"))
@@ -108,14 +108,8 @@ def _risk_table(rows: pd.DataFrame, lang: str, province: str) -> str:
             _esc(p_text(r, lang)),
             _esc(takes_line(r, lang)),
         ]
-        body.append(
-            f'<tr class="at-risk" data-indicator="{_esc(r["indicator"])}">'
-            + "".join(f"<td>{c}</td>" for c in cells)
-            + "</tr>"
-        )
-    return (
-        f'<table class="leaders-risks"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
+        body.append((f' class="at-risk" data-indicator="{_esc(r["indicator"])}"', cells))
+    return rows_table("leaders-risks", [t(k, lang) for k in keys], body)
 
 
 def _indicative_line(a: pd.DataFrame, lang: str, province: str) -> str:

@@ -23,7 +23,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 from forecast.registry import boundaries
-from forecast.report.pages.html import Html, keep_together
+from forecast.report.pages.html import Html, keep_together, rows_table
 from forecast.report.pages.plots import FONT, TITLE_FONT, Chart, _wrap
 from forecast.report.pages.text import fmt_number, fmt_value, series_title, t
 
@@ -151,7 +151,6 @@ def peers_html(mine: pd.DataFrame, region: str | None, lang: str = "vi") -> Html
     if mine.empty:
         return Html(f"<p>{html.escape(t('peers_none', lang))}</p>")
     keys = ("col_indicator", "col_year", "peers_col_value", "peers_col_region", "peers_col_national")
-    head = "".join(f"<th>{html.escape(t(k, lang))}</th>" for k in keys)
     body = []
     for r in mine.to_dict("records"):
         cells = [
@@ -161,15 +160,11 @@ def peers_html(mine: pd.DataFrame, region: str | None, lang: str = "vi") -> Html
             html.escape(_rank(r["rank_region"], r["n_region"])),
             html.escape(_rank(r["rank_national"], r["n_national"])),
         ]
-        body.append(
-            f'<tr data-series="{html.escape(str(r["series"]))}">'
-            + "".join(f"<td>{c}</td>" for c in cells)
-            + "</tr>"
-        )
+        body.append((f' data-series="{html.escape(str(r["series"]))}"', cells))
     note = t("peers_note", lang, region=region) if region else t("peers_note_no_region", lang)
     return Html(
         f'<p class="peers-note">{html.escape(note)}</p>'
-        f'<table class="peers"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        + rows_table("peers", [t(k, lang) for k in keys], body)
     )
 
 

@@ -33,6 +33,7 @@ from forecast.report.pages.html import (
     basis_tag,
     indicator_link,
     is_missing,
+    rows_table,
     target_text,
     verdict_text,
 )
@@ -405,19 +406,14 @@ def holdings_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
     if mine.empty:
         return Html(f'<p class="no-data">{_esc(t("indicator_page.no_series", lang))}</p>')
     heads = ("col_series", "col_sources", "col_years", "col_geos", "col_latest")
-    head = "".join(f"<th>{_esc(t(f'indicator_page.{h}', lang))}</th>" for h in heads)
     rows = []
     for r in mine.to_dict("records"):
         sources = "<br>".join(_publishers(facts.sources[facts.sources["series"] == r["series"]], lang))
         years = t("indicator_page.years", lang, first=r["first_year"], last=r["last_year"], n=r["n_years"])
         latest = f"{r['latest_year']}: {_source_html(r['latest_publisher'], r['latest_table'], lang)}"
         cells = (_series_cell(r, code, lang), sources, _esc(years), _esc(_geos_text(r, lang)), latest)
-        rows.append(
-            f'<tr data-series="{_esc(r["series"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
-        )
-    return Html(
-        f'<table class="data holdings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+        rows.append((f' data-series="{_esc(r["series"])}"', cells))
+    return Html(rows_table("data holdings", [t(f"indicator_page.{h}", lang) for h in heads], rows))
 
 
 def latest_html(facts: IndicatorFacts, code: str, lang: str = "vi") -> Html:
@@ -572,11 +568,8 @@ def targets_html(
         indicative = str(r.get("tier") or "") == "indicative"
         verdict = badge_html(str(r.get("verdict") or "no_data"), lang, verdict_text(r, lang), indicative)
         cells = (province, str(int(r["year"])), _esc(target_text(r, lang)), verdict, used)
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = "".join(f"<th>{_esc(h)}</th>" for h in heads)
-    return Html(
-        f'<table class="data targets"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+        rows.append(("", cells))
+    return Html(rows_table("data targets", heads, rows))
 
 
 def _facts_list(code: str, row: pd.Series, lang: str) -> str:
@@ -663,7 +656,6 @@ def indicator_list_html(
     """
     check_lang(lang)
     heads = ("col_indicator", "col_unit", "col_latest", "col_targets")
-    head = "".join(f"<th>{_esc(t(f'indicator_page.{h}', lang))}</th>" for h in heads)
     rows = []
     for r in facts.indicators.to_dict("records"):
         code = r["indicator"]
@@ -676,7 +668,7 @@ def indicator_list_html(
         unit = t(unit_key, lang) if has_text(unit_key) else str(r["unit"])
         name = f'<a href="{_esc(code)}.html">{_esc(indicator_name(code, lang))}</a>'
         cells = (name, _esc(unit), latest, fmt_number(r["targets"], lang, 0))
-        rows.append(f'<tr data-indicator="{_esc(code)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        rows.append((f' data-indicator="{_esc(code)}"', cells))
     nav = [
         f'<a href="{_esc(h)}" hreflang="{_esc(k)}" lang="{_esc(k)}">{_esc(language_name(k, k))}</a>'
         for k, h in (others or {}).items()
@@ -687,5 +679,5 @@ def indicator_list_html(
         f"<h1>{_esc(t('indicator_page.list_title', lang))}</h1>"
         + (f'<nav class="languages">{" · ".join(nav)}</nav>' if nav else "")
         + f"<p>{_esc(t('indicator_page.list_intro', lang))}</p>"
-        + f'<table class="data indicators"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + rows_table("data indicators", [t(f"indicator_page.{h}", lang) for h in heads], rows)
     )

@@ -539,8 +539,9 @@ def category_heatmaps(
     cells = _cell_rows(assessments, year)
     provinces = sorted(cells["province"].unique())
     parts = max(1, -(-len(provinces) // most))
+    # the cells are assessments already one per (province, indicator): each heatmap keeps them as they are
     return [
-        category_heatmap(assessments, lang, year=year, provinces=list(chunk))
+        category_heatmap(cells, lang, year=year, provinces=list(chunk))
         for chunk in np.array_split(np.asarray(provinces, dtype=object), parts)
     ]
 
