@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from forecast import cli
 from forecast.data import store, template
 from forecast.errors import DataFileError
+from forecast.registry import indicators
 
 
 def fill(path, values: dict[tuple[str, int], object], sheet: str = template.DATA_SHEET) -> dict:
@@ -39,6 +40,12 @@ def test_template_lists_the_plan_and_round_trips(tmp_path, store_file):
     rows = template.template_rows("Hà Nam", store_file)
     assert {"life_expectancy", "bhyt_coverage", "doctors_per_10k", "stunting_u5"} <= set(rows["indicator"])
     assert "aim" not in set(rows["indicator"])
+    # the names and definitions a health department reads are the catalogue's Vietnamese ones
+    le = rows[rows["indicator"] == "life_expectancy"].iloc[0]
+    assert (
+        le["name_vi"] == "Tuổi thọ trung bình"
+        and le["definition"] == indicators.indicator("life_expectancy")["definition_vi"]
+    )
     where = fill(
         out, {("life_expectancy", 2023): 74.9, ("bhyt_coverage", 2023): "93,5", ("imr", 2023): "abc"}
     )

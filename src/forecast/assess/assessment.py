@@ -42,6 +42,7 @@ from forecast.engine import transforms
 from forecast.log import logger
 from forecast.registry import indicators
 from forecast.registry import national_targets as national_registry
+from forecast.registry.targets import COLUMNS as TARGET_COLUMNS
 
 VERDICTS = (
     "achieved",
@@ -64,17 +65,8 @@ DEFINITION_FACTOR = 2.0  # a rate target this far from the series' level suggest
 PLAN_DEFINITION = "_moh"  # variant of the plans' own (health-sector) count, used when imported
 P_TAIL = 0.01  # P(attain) reported when the target lies beyond the 2.5 % / 97.5 % quantiles
 THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
-REGISTRY_COLUMNS = [
-    "plan_id",
-    "province",
-    "indicator",
-    "year",
-    "comparator",
-    "value",
-    "value_high",
-    "unit",
-    "kind",
-]
+# a target's registry columns but its words (quote and note stay in the registry)
+REGISTRY_COLUMNS = [c for c in TARGET_COLUMNS if c not in ("quote", "note")]
 FORECAST_COLUMNS = ["mean", "q025", "q10", "q50", "q90", "q975"]
 COLUMNS = REGISTRY_COLUMNS + [
     "geo",

@@ -33,7 +33,7 @@ COLUMNS = [
     ("source", "Nguồn (niên giám, báo cáo…) / Source"),
     ("note", "Ghi chú / Note"),
     ("name_vi", "Tên chỉ tiêu"),
-    ("definition", "Định nghĩa / Definition"),
+    ("definition", "Định nghĩa"),  # the catalogue's Vietnamese definition (a DOH fills the sheet)
     ("plan", "Chỉ tiêu trong kế hoạch / The plan's target"),
     ("last_stored", "Năm có số liệu gần nhất / Last year stored"),
 ]
@@ -110,7 +110,19 @@ def _blank_rows(name: str, code: str, years: range, wording: str, stored: int | 
     """One empty row of the data sheet per year of ``years`` for ``code`` in ``name`` (columns :data:`COLUMNS`)."""
     info = indicators.indicator(code)
     return [
-        [name, code, year, None, info["unit"], "", "", info["name_vi"], info["definition"], wording, stored]
+        [
+            name,
+            code,
+            year,
+            None,
+            info["unit"],
+            "",
+            "",
+            info["name_vi"],
+            info["definition_vi"],
+            wording,
+            stored,
+        ]
         for year in years
     ]
 

@@ -22,6 +22,7 @@ import pandas as pd
 from forecast import config
 from forecast.log import logger
 from forecast.registry import indicators
+from forecast.registry.targets import COLUMNS as REGISTRY_COLUMNS
 
 __all__ = [
     "ACTS",
@@ -203,17 +204,5 @@ def _plan_rows(province: str, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 PLAN_ID = "national-targets"
-PLAN_COLUMNS = [
-    "plan_id",
-    "province",
-    "indicator",
-    "year",
-    "comparator",
-    "value",
-    "value_high",
-    "unit",
-    "kind",
-    "quote",
-    "note",
-    "caveat_vi",
-]
+#: The registry's columns (:data:`forecast.registry.targets.COLUMNS`) and the caveat a page shows.
+PLAN_COLUMNS = [*REGISTRY_COLUMNS, "caveat_vi"]

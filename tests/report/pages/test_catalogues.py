@@ -11,6 +11,7 @@ from babel.messages.mofile import write_mo
 
 from forecast.errors import ForecastError
 from forecast.report.pages import catalogues, text
+from forecast.report.pages.text import LANGS
 
 
 def test_every_message_is_translated_in_every_language_and_compiles():
@@ -97,3 +98,14 @@ def test_quarter_label_is_a_message():
     assert text.quarter_label("2026Q4", "vi") == "quý 4/2026"
     assert text.quarter_label("2026Q4", "en") == "Q4 2026"
     assert text.quarter_label("later", "en") == "later"
+
+
+def test_every_series_of_the_default_run_has_a_title_in_words(default_run):
+    """A download's "Chuỗi số liệu" printed the store codes of the series added in #19's item 8
+    (``hale``, ``obesity_adult_crude``, ``contraceptive_prevalence_any``) on Vietnamese briefs."""
+    run, _, _ = default_run
+    read = set(run.assessments["series"].dropna().astype(str)) | set(run.forecasts["indicator"].astype(str))
+    for lang in LANGS:
+        coded = sorted(c for c in read if c and text.series_title(c, lang) == c)
+        assert coded == [], (lang, coded)
+    assert text.series_title("hale", "vi") == "Tuổi thọ khỏe mạnh (HALE, WHO)"

@@ -127,15 +127,24 @@ def _linked_name(r: dict, lang: str) -> str:
 
 #: Our tables in JupyterLab as on the published page (``style.css``): JupyterLab right-aligns every
 #: cell of an HTML output (``.jp-RenderedHTMLCommon td``), so indicator names and verdicts ran
-#: ragged at the right. Scoped to JupyterLab's output class: inert on the published page, whose
-#: own stylesheet aligns them. Each page's title carries it (a notebook's first output).
+#: ragged at the right; and in an output narrower than the scorecard (a notebook beside the file
+#: browser, ~1,000 px) the columns shrank to their longest word: Hà Nam's "ước tính 6% là đã đạt
+#: (tham khảo)" took six lines of a 3-letter P column. The scorecard keeps the page's column
+#: widths and scrolls sideways inside its output. Scoped to JupyterLab's output class: inert on the
+#: published page, whose own stylesheet does the same. Each page's title carries it (a notebook's
+#: first output).
 LAB_STYLE = (
     "<style>.jp-RenderedHTMLCommon :is(table.scorecard, table.headline, table.leaders-risks,"
     " table.targets-other, table.suggestions, table.peers, table.changes, table.data) :is(th, td)"
     " { text-align: left; vertical-align: top; }"
     " .jp-RenderedHTMLCommon table.scorecard td:nth-child(n+2):nth-child(-n+6),"
     " .jp-RenderedHTMLCommon table.scorecard td:nth-child(8) { text-align: right; }"
-    " .jp-RenderedHTMLCommon table.scorecard td:first-child { min-width: 11rem; }</style>"
+    " .jp-RenderedHTMLCommon table.scorecard { display: block; max-width: 100%; overflow-x: auto; }"
+    " .jp-RenderedHTMLCommon table.scorecard .badge { white-space: normal !important; display: inline-block; }"
+    " .jp-RenderedHTMLCommon table.scorecard td:first-child { min-width: 11rem; }"
+    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(6) { min-width: 6rem; }"
+    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(7) { min-width: 9rem; }"
+    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(9) { width: 8rem; }</style>"
 )
 
 
