@@ -10,6 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from forecast.errors import ReportError
+from forecast.report.pages import html as pages_html
 from forecast.report.publish import folder, jobs, render
 
 PNG = base64.b64encode(
@@ -231,3 +232,13 @@ def test_one_language_without_a_heading_or_a_title_pair():
     )
     assert [c.source for c in render.one_language(nb, "vi").cells] == ["Ghi chú.", "# Tiêu đề\n\nA"]
     assert [c.source for c in render.one_language(nb, "en").cells] == ["A note.", "# Tiêu đề\n\nB"]
+
+
+def test_the_scorecards_columns_are_stated_once_for_the_page_and_for_jupyterlab():
+    """Both stylesheets write :data:`SCORECARD_COLUMNS_CSS`: a width changed there changes both."""
+    css = render._stylesheet(False)
+    assert render.SCORECARD_MARKER not in css and pages_html.scorecard_columns_css() in css
+    assert pages_html.scorecard_columns_css(".jp-RenderedHTMLCommon ") in pages_html.LAB_STYLE
+    assert (
+        "min-width: 6rem" in pages_html.scorecard_columns_css()
+    )  # the P column (JupyterLab test: P >= 6rem)

@@ -125,26 +125,42 @@ def _linked_name(r: dict, lang: str) -> str:
     return indicator_link(r["indicator"], plain, lang) + _esc(name[len(plain) :])
 
 
-#: Our tables in JupyterLab as on the published page (``style.css``): JupyterLab right-aligns every
-#: cell of an HTML output (``.jp-RenderedHTMLCommon td``), so indicator names and verdicts ran
-#: ragged at the right; and in an output narrower than the scorecard (a notebook beside the file
-#: browser, ~1,000 px) the columns shrank to their longest word: Hà Nam's "ước tính 6% là đã đạt
-#: (tham khảo)" took six lines of a 3-letter P column. The scorecard keeps the page's column
-#: widths and scrolls sideways inside its output. Scoped to JupyterLab's output class: inert on the
-#: published page, whose own stylesheet does the same. Each page's title carries it (a notebook's
-#: first output).
+#: The scorecard's columns on screen, the one statement of them: numbers (target … P(attain), the
+#: rates) on the right; the indicator's name keeps its width (in a 60rem page it wrapped a word a
+#: line), P and the verdict theirs (in a narrow output they shrank to their longest word: Hà Nam's
+#: "ước tính 6% là đã đạt (tham khảo)" on six lines), long verdicts wrap. The published stylesheet
+#: (``report/publish/templates/style.css``, marker ``@scorecard-columns``) and :data:`LAB_STYLE`
+#: both write them; print has its own, in millimetres.
+SCORECARD_COLUMNS_CSS = (
+    ("td:nth-child(n+2):nth-child(-n+6), {scope}.scorecard td:nth-child(8)", "text-align: right;"),
+    (".badge", "white-space: normal !important; display: inline-block;"),
+    ("td:first-child", "min-width: 11rem;"),
+    ("td:nth-child(6)", "min-width: 6rem;"),
+    ("td:nth-child(7)", "min-width: 9rem;"),
+    ("td:nth-child(9)", "width: 8rem;"),
+)
+
+
+def scorecard_columns_css(scope: str = "") -> str:
+    """:data:`SCORECARD_COLUMNS_CSS` as CSS rules, each selector under ``scope`` (``".jp-… "``)."""
+    return "\n".join(
+        f"{scope}.scorecard {selector.format(scope=scope)} {{ {rules} }}"
+        for selector, rules in SCORECARD_COLUMNS_CSS
+    )
+
+
+#: Our tables in JupyterLab as on the published page: JupyterLab right-aligns every cell of an HTML
+#: output (``.jp-RenderedHTMLCommon td``), so indicator names and verdicts ran ragged at the right;
+#: the scorecard takes the page's columns (:data:`SCORECARD_COLUMNS_CSS`) and, wider than a notebook
+#: beside the file browser (~1,000 px), scrolls sideways inside its output. Scoped to JupyterLab's
+#: output class: inert on the published page. Each page's title carries it (a notebook's first output).
 LAB_STYLE = (
     "<style>.jp-RenderedHTMLCommon :is(table.scorecard, table.headline, table.leaders-risks,"
     " table.targets-other, table.suggestions, table.peers, table.changes, table.data) :is(th, td)"
-    " { text-align: left; vertical-align: top; }"
-    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(n+2):nth-child(-n+6),"
-    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(8) { text-align: right; }"
-    " .jp-RenderedHTMLCommon table.scorecard { display: block; max-width: 100%; overflow-x: auto; }"
-    " .jp-RenderedHTMLCommon table.scorecard .badge { white-space: normal !important; display: inline-block; }"
-    " .jp-RenderedHTMLCommon table.scorecard td:first-child { min-width: 11rem; }"
-    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(6) { min-width: 6rem; }"
-    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(7) { min-width: 9rem; }"
-    " .jp-RenderedHTMLCommon table.scorecard td:nth-child(9) { width: 8rem; }</style>"
+    " { text-align: left; vertical-align: top; }\n"
+    ".jp-RenderedHTMLCommon table.scorecard { display: block; max-width: 100%; overflow-x: auto; }\n"
+    + scorecard_columns_css(".jp-RenderedHTMLCommon ")
+    + "</style>"
 )
 
 

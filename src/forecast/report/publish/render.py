@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forecast.log import logger
+from forecast.report.pages.html import scorecard_columns_css
 
 if TYPE_CHECKING:
     import nbformat
@@ -136,10 +137,18 @@ def render_body(nb: nbformat.NotebookNode, *, policy: bool, base_dir: str | Path
     return body
 
 
+#: Where ``style.css`` takes the scorecard's columns (:data:`forecast.report.pages.html.SCORECARD_COLUMNS_CSS`).
+SCORECARD_MARKER = (
+    "/* @scorecard-columns: forecast.report.pages.html.SCORECARD_COLUMNS_CSS (JupyterLab shows the same) */"
+)
+
+
 @lru_cache(maxsize=2)
 def _stylesheet(code: bool) -> str:
     folder = resources.files("forecast.report.publish") / "templates"
     css = (folder / "style.css").read_text(encoding="utf-8")
+    # the scorecard's columns are stated once, where JupyterLab's copy of them is made too
+    css = css.replace(SCORECARD_MARKER, scorecard_columns_css())
     if code:  # policy pages carry no code, so no code styles either
         from pygments.formatters import HtmlFormatter
 
