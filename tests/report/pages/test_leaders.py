@@ -56,3 +56,14 @@ def test_bac_giang_has_no_verdict_at_risk_but_data_to_supply(default_run):
     html = views.leaders_section(view, "2026Q4", "vi")
     assert '<tr class="at-risk"' not in html and "Số liệu cần Sở Y tế cung cấp" in html
     assert html.count("<li>") >= 5
+    # nothing assessed on Bắc Giang's own data: said in one sentence, not "0 …: 0 …, 0 …, 0 …"
+    counts = re.search(r'<p class="leaders-counts">(.*?)</p>', html).group(1)
+    assert (
+        counts.startswith("Chưa có mục tiêu nào được đánh giá trên số liệu của tỉnh.") and "0 " not in counts
+    )
+    brief = views.headline_html(view.assessments, "Bắc Giang", 2026, "vi")
+    assert "Chưa có mục tiêu nào đánh giá được trên số liệu của tỉnh. 9 mục tiêu chưa thể đánh giá" in brief
+    assert "0/" not in brief
+    # Hà Nam, with verdicts on its own data, keeps the counts
+    ha_nam = views.leaders_section(_view(default_run, "Hà Nam"), "2026Q4", "vi")
+    assert re.search(r'<p class="leaders-counts">[1-9]\d* mục tiêu được đánh giá', ha_nam)

@@ -77,9 +77,14 @@ def _esc(x: object) -> str:
 
 def _counts_text(a: pd.DataFrame, lang: str) -> str:
     c = headline_counts(a)
-    text = t(
-        "headline_counts", lang, k=c["met"], n=c["n"], p=c["possible"], m=c["at_risk"], j=c["unassessed"]
-    )
+    if c["unassessed"] == c["n"]:  # not "0/9 … likely, 0 possible, 0 at risk, 9 not assessable"
+        text = t("headline_counts_none", lang)
+        if c["unassessed"]:
+            text += " " + t("headline_unassessed", lang, j=c["unassessed"])
+    else:
+        text = t(
+            "headline_counts", lang, k=c["met"], n=c["n"], p=c["possible"], m=c["at_risk"], j=c["unassessed"]
+        )
     if c["indicative"]:
         text += " " + t("headline_indicative", lang, i=c["indicative"])
     return text

@@ -159,21 +159,13 @@ def leaders_html(
             '<section class="leaders">' + "".join(parts) + f"<p>{_esc(t('leaders_none', lang))}</p></section>"
         )
     c = headline_counts(a)
+    assessed = c["n"] - c["unassessed"]
+    counts = dict(
+        n=assessed, k=c["met"], p=c["possible"], m=c["at_risk"], i=c["indicative"], j=c["unassessed"]
+    )
+    # none assessed on own data: one sentence saying so, not "0 …: 0 likely, 0 possible, 0 at risk"
     parts.append(
-        '<p class="leaders-counts">'
-        + _esc(
-            t(
-                "leaders_counts",
-                lang,
-                n=c["n"] - c["unassessed"],
-                k=c["met"],
-                p=c["possible"],
-                m=c["at_risk"],
-                i=c["indicative"],
-                j=c["unassessed"],
-            )
-        )
-        + "</p>"
+        f'<p class="leaders-counts">{_esc(t("leaders_counts" if assessed else "leaders_counts_none", lang, **counts))}</p>'
     )
     risks = at_risk(a)
     parts.append(f"<h3>{_esc(t('leaders_risks', lang))}</h3>")
