@@ -68,8 +68,9 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	$(BENCH_BIN)/python -m pip install -q -e '.[bench]'
 	touch $@
 
-bench: $(BENCH_VENV)/.installed  ## run the benchmarks (with the statsforecast peers, in .venv-bench) and print their figures; BENCH_ARGS="report --skip-all" for the default report only
-	$(BENCH_BIN)/python -m benchmarks $(BENCH_ARGS)
+# the peers' benchmarks run in .venv-bench, the report's and the import's in .venv (the users' pandas)
+bench: $(VENV)/.installed $(BENCH_VENV)/.installed  ## run the benchmarks (the statsforecast peers in .venv-bench) and print their figures; BENCH_ARGS="report --skip-all" for the default report only
+	FORECAST_PYTHON=$(abspath $(BIN))/python $(BENCH_BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache
