@@ -132,7 +132,8 @@ def _linked_name(r: dict, lang: str) -> str:
 #: (``report/publish/templates/style.css``, marker ``@scorecard-columns``) and :data:`LAB_STYLE`
 #: both write them; print has its own, in millimetres.
 SCORECARD_COLUMNS_CSS = (
-    ("td:nth-child(n+2):nth-child(-n+6), {scope}.scorecard td:nth-child(8)", "text-align: right;"),
+    ("td:nth-child(n+2):nth-child(-n+6)", "text-align: right;"),
+    ("td:nth-child(8)", "text-align: right;"),
     (".badge", "white-space: normal !important; display: inline-block;"),
     ("td:first-child", "min-width: 11rem;"),
     ("td:nth-child(6)", "min-width: 6rem;"),
@@ -144,8 +145,7 @@ SCORECARD_COLUMNS_CSS = (
 def scorecard_columns_css(scope: str = "") -> str:
     """:data:`SCORECARD_COLUMNS_CSS` as CSS rules, each selector under ``scope`` (``".jp-… "``)."""
     return "\n".join(
-        f"{scope}.scorecard {selector.format(scope=scope)} {{ {rules} }}"
-        for selector, rules in SCORECARD_COLUMNS_CSS
+        f"{scope}.scorecard {selector} {{ {rules} }}" for selector, rules in SCORECARD_COLUMNS_CSS
     )
 
 

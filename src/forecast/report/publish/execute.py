@@ -62,14 +62,16 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _T = TypeVar("_T")
 
 
-def footer(common: dict[str, str], params: dict, lang: str, depth: int = 0) -> list[tuple[str, str]]:
+def footer(
+    common: dict[str, str], params: dict, lang: str, page: str = "index.html"
+) -> list[tuple[str, str]]:
     """Return the labelled footer rows in words: issuer, issue date, quarter, data sources, run, details.
 
     ``params`` (the page's parameters), the source files and the package versions are in the
     manifest, not on the page: a reader sees no file name, JSON or code, only a link to the
-    manifest worded in the page's language. ``depth`` is the number of folders between the page
-    and the quarter's folder (0 for ``index.html``, 1 for ``briefs/…``, 2 for ``analyst/<slug>/…``),
-    so that the link still works when the quarter is copied or archived whole.
+    manifest worded in the page's language. ``page`` is the page's path in the quarter's folder
+    (``briefs/ha-nam.html``): the link is relative to it, so it still works when the quarter is
+    copied or archived whole.
     """
     lang = lang if lang in text.LANGS else "en"
     labels = text.labels("footer", lang)
@@ -80,19 +82,14 @@ def footer(common: dict[str, str], params: dict, lang: str, depth: int = 0) -> l
         rows["issued"] = issued_text(common["issued"], lang)
     if params.get("province"):
         rows["unit"] = issuer_text(params["province"], lang)
-    rows["details"] = _manifest_link(labels, depth)
+    rows["details"] = _manifest_link(labels, page)
     order = ("unit", "issued", "quarter", "sources", "run", "details")
     return [(labels[k], rows[k]) for k in order if k in rows]
 
 
-def page_depth(page: str) -> int:
-    """Folders between a page (a path relative to the quarter's folder) and the quarter's folder."""
-    return len(Path(page).parts) - 1
-
-
-def _manifest_link(labels: dict[str, str], depth: int) -> Markup:
+def _manifest_link(labels: dict[str, str], page: str) -> Markup:
     """``… được ghi trong <a href="../manifest.json">tệp mô tả của quý</a>`` (escaped but for the link)."""
-    href = "../" * depth + MANIFEST
+    href = "../" * (len(Path(page).parts) - 1) + MANIFEST  # up from the page's folder to the quarter's
     link = Markup('<a href="{}">{}</a>').format(href, labels["manifest"])
     return Markup(escape(labels["details_text"])).format(manifest=link)
 
@@ -380,7 +377,7 @@ def execute_job(job: Job, root: str, common: dict[str, str], lang: str) -> JobRe
         body = _render(job, nb, base, common, lang)
         rendering = time.perf_counter() - rendering
     except Exception as e:  # noqa: BLE001 - a failing notebook is reported, never fatal to the run
-        failed = _save_failure(job, work, base, footer(common, job.parameters, lang, depth=1), lang)
+        failed = _save_failure(job, work, base, common, lang)
         return JobResult(job, False, time.perf_counter() - start, describe(e), failed, kernel_retries=retries)
     work.unlink(missing_ok=True)
     return JobResult(
@@ -410,7 +407,7 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, s
             body,
             title=job.title,
             lang=lang,
-            footer=footer(common, job.parameters, lang, depth=page_depth(job.html)),
+            footer=footer(common, job.parameters, lang, job.html),
             code=not policy,
             kind=kind,
             marks=marks,
@@ -424,7 +421,7 @@ def _render(job: Job, nb: nbformat.NotebookNode, base: Path, common: dict[str, s
                 code,
                 title=job.title,
                 lang=lang,
-                footer=footer(common, job.parameters, lang, depth=page_depth(job.analyst_html)),
+                footer=footer(common, job.parameters, lang, job.analyst_html),
                 code=True,
                 kind="analyst",
                 marks=marks,
@@ -456,7 +453,7 @@ def rerunnable(nb: nbformat.NotebookNode, path: Path) -> Path:
     return path
 
 
-def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]], lang: str) -> str | None:
+def _save_failure(job: Job, work: Path, base: Path, common: dict[str, str], lang: str) -> str | None:
     """Keep the failed notebook (as executed up to its error) and an HTML view of it."""
     if not work.exists():  # papermill failed before it could write anything
         return None
@@ -464,6 +461,7 @@ def _save_failure(job: Job, work: Path, base: Path, rows: list[tuple[str, str]],
 
     target = base / "failed" / f"{job.name}.ipynb"
     os.replace(work, target)
+    rows = footer(common, job.parameters, lang, target.with_suffix(".html").relative_to(base).as_posix())
     try:
         nb = nbformat.read(target, as_version=4)
         body = render.render_body(nb, policy=False, base_dir=Path(job.notebook).parent)

@@ -329,7 +329,10 @@ def _indicator_pages(
     A failure is logged and the quarter publishes without them (as without a PDF).
     """
     briefs = {r.job.parameters["province"]: r.job.html for r in results if r.ok and r.job.kind == "brief"}
-    footers = {lang: footer(_footer(run, quarter, store, lang), {}, lang, depth=2) for lang in LANGS}
+    footers = {  # every indicator page sits beside its language's list
+        lang: footer(_footer(run, quarter, store, lang), {}, lang, f"{indicators.FOLDER}/{lang}/index.html")
+        for lang in LANGS
+    }
     try:
         return indicators.write_indicator_pages(tmp, run, store=store, footers=footers, briefs=briefs)
     except Exception as e:  # noqa: BLE001 - the briefs publish without their indicator pages

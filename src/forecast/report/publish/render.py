@@ -138,9 +138,7 @@ def render_body(nb: nbformat.NotebookNode, *, policy: bool, base_dir: str | Path
 
 
 #: Where ``style.css`` takes the scorecard's columns (:data:`forecast.report.pages.html.SCORECARD_COLUMNS_CSS`).
-SCORECARD_MARKER = (
-    "/* @scorecard-columns: forecast.report.pages.html.SCORECARD_COLUMNS_CSS (JupyterLab shows the same) */"
-)
+SCORECARD_MARKER = "/* @scorecard-columns */"
 
 
 @lru_cache(maxsize=2)
