@@ -156,6 +156,20 @@ def test_every_surprise_has_a_reason_code_and_a_vietnamese_sentence(assessed):
     assert "cả nước" in said and "khác định nghĩa của tỉnh" in said
 
 
+def test_a_scorecard_row_points_to_its_explanation_exactly_when_the_brief_writes_one(assessed):
+    """The pharmacists' rows (held_shift) had their sentence under "Giải thích" but no "xem giải
+    thích" on the scorecard: the row's pointer and the sentences now agree on every row of the run."""
+    a, _ = assessed
+    for r in a.to_dict("records"):
+        row = pd.DataFrame([r])
+        points = bool(html.scorecard_frame(row, "vi")["why"].iloc[0])
+        assert points == bool(sentences.explanations(row, "vi")), (
+            r["province"],
+            r["indicator"],
+            r["reason_codes"],
+        )
+
+
 def test_the_common_trend_is_given_as_the_reason_only_where_it_is_on_the_medians_side(assessed):
     """Hà Nam / Lâm Đồng / Lào Cai pharmacists grew 25.8 / 23.8 / 35.2 %/yr and the provinces about
     15 %/yr. The ensemble's members for the indicator are level models; the intercept correction

@@ -361,6 +361,7 @@ EXPLAINED = {
     "stand_in",
     "no_own_data",
     "national_comparator",
+    "held_shift",
     "wide_interval",
     "narrow_interval",
 }
